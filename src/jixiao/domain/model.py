@@ -1,0 +1,160 @@
+"""The evaluation model: one 财政项目支出绩效自评表 as read or filled in.
+
+Pure data, no I/O. Money and scores are ``Decimal`` as printed (their scale is
+kept: ``Decimal("9.50")`` stays two places). ``None`` means the form has no
+value there; why a value is missing is said by a :class:`Problem` on its field.
+Field paths (``funding.executed``, ``indicators[3].score``) are the public names
+of values, shared by the JSON contract, the audit and the sources map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from jixiao.domain.targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a value was read: file and line for text; page/cell or sheet/cell
+    for the PDF, xlsx and docx readers."""
+
+    file: str
+    line: int | None = None
+    page: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def describe(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表 {self.sheet}")
+        if self.page is not None:
+            parts.append(f"第 {self.page} 页")
+        if self.line is not None:
+            parts.append(f"第 {self.line} 行")
+        if self.cell:
+            parts.append(f"单元格 {self.cell}")
+        return "，".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A value the reader could not read, or read only after a repair.
+
+    ``raw`` is the text as found, so a person can see what was there."""
+
+    field: str
+    message: str
+    raw: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """项目: name; 主管部门; 实施单位 (old template: 预算单位); 具体实施处; 是否为经常性项目."""
+
+    name: str | None = None
+    department: str | None = None
+    unit: str | None = None
+    division: str | None = None
+    recurring: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundingLine:
+    """One row of the 项目资金 block: 年初预算数, 全年预算数, 全年执行数, 分值, 执行率(%), 得分.
+
+    The parts (当年财政拨款 …) print ``-`` for points and score: ``None`` here."""
+
+    initial_budget: Decimal | None = None
+    annual_budget: Decimal | None = None
+    executed: Decimal | None = None
+    points: Decimal | None = None
+    execution_rate: Decimal | None = None
+    score: Decimal | None = None
+
+
+class AmountUnit(str, Enum):
+    """The unit money is printed in."""
+
+    WAN_YUAN = "万元"
+    YUAN = "元"
+
+
+BREAKDOWN_KEYS = ("current_year_appropriation", "prior_year_carryover", "other_funds")
+"""当年财政拨款, 上年结转资金, 其他资金 — the parts of 年度资金总额, in printed order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Funding:
+    """项目资金: the 年度资金总额 row, its parts, 上年预算金额 and the amount unit."""
+
+    total: FundingLine = field(default_factory=FundingLine)
+    current_year_appropriation: FundingLine | None = None
+    prior_year_carryover: FundingLine | None = None
+    other_funds: FundingLine | None = None
+    prior_year_budget: Decimal | None = None
+    unit: AmountUnit | None = None
+
+    def parts(self) -> dict[str, FundingLine]:
+        """The printed parts by JSON key (missing parts left out)."""
+        return {k: getattr(self, k) for k in BREAKDOWN_KEYS if getattr(self, k) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Goals:
+    """年度总体目标: 预期目标 (set at budget time) and 实际完成情况 (what happened)."""
+
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One row of the indicator table (三级指标 with its 一级 and 二级 category).
+
+    ``target``/``actual`` are the printed 年度指标值 / 实际完成值; their parsed
+    forms are ``target_parsed``/``actual_parsed``. ``deviation`` is 偏差原因分析及
+    改进措施 (the old template's 备注). ``rule`` and ``explanation`` are the old
+    template's 评分规则 and 指标解释."""
+
+    level1: str | None = None
+    level2: str | None = None
+    name: str | None = None
+    target: str | None = None
+    actual: str | None = None
+    points: Decimal | None = None
+    score: Decimal | None = None
+    deviation: str | None = None
+    rule: str | None = None
+    explanation: str | None = None
+    target_parsed: Target | None = None
+    actual_parsed: Target | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FormSource:
+    """Which file a form came from and its 0-based position within the file."""
+
+    file: str
+    form_index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """One self-evaluation form (自评表) of one project and year."""
+
+    template: str
+    year: int | None = None
+    project: Project = field(default_factory=Project)
+    funding: Funding = field(default_factory=Funding)
+    goals: Goals = field(default_factory=Goals)
+    indicators: tuple[Indicator, ...] = ()
+    total: Decimal | None = None
+    total_points: Decimal | None = None
+    grade: str | None = None
+    source: FormSource | None = None
+    problems: tuple[Problem, ...] = ()
+    sources: dict[str, Source] = field(default_factory=dict, compare=False, hash=False)

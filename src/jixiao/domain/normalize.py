@@ -1,0 +1,45 @@
+"""Text clean-up shared by the readers and the target parser.
+
+Text pulled out of PDFs wraps inside cells: "运 维" is one word broken over a
+line, so a space between two CJK characters is dropped. Other spaces are real
+("2023 运维") and collapse to one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_WRAP_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+_TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+# Code points NFKC leaves alone but that PDFs print for ordinary characters:
+# CJK radicals (⻓ U+2EA0 …) and comparison signs variants.
+_EXTRA = str.maketrans({
+    "\u2ea0": "民", "\u2ed8": "青", "\u2ec4": "西", "\u2ee9": "黄", "\u2ef3": "龟",
+    "\u2550": "=", "\u2267": "≥", "\u2266": "≤", "\u2a7e": "≥", "\u2a7d": "≤",
+})
+
+
+def clean(text: str | None) -> str | None:
+    """A cell's text as printed, minus PDF wrapping: tags removed, whitespace
+    collapsed, wrap spaces between CJK characters dropped. Empty → ``None``."""
+    if text is None:
+        return None
+    text = _TAGS.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    text = _WRAP_SPACE.sub("", text)
+    return text or None
+
+
+def squash(text: str | None) -> str:
+    """All whitespace removed: for labels such as "满意 度指 标", never for values."""
+    return _SPACES.sub("", text or "")
+
+
+def fold(text: str) -> str:
+    """A form for comparing and matching, not for display: NFKC (full-width to
+    half-width, ９→9, （→( …) plus the few code points NFKC misses."""
+    return unicodedata.normalize("NFKC", text).translate(_EXTRA)

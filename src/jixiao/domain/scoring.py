@@ -1,0 +1,285 @@
+"""The scoring rules (评分规则): every computed figure of a form, with its reason.
+
+Each function returns a :class:`Figure`: the value (or the allowed range, where
+the rules leave a judgement to the evaluator) and a one-line Chinese
+explanation that shows the arithmetic, e.g.
+``执行率 = 8.98 ÷ 9.00 = 99.777…% → 舍去 → 99.77%``.
+Rounding happens only in :func:`round_figure`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from jixiao.domain.model import FundingLine, Indicator
+from jixiao.domain.targets import (
+    ACHIEVED_WORDS,
+    MISSED_WORDS,
+    PARTIAL_WORDS,
+    Op,
+    Target,
+    format_target,
+    same_unit,
+)
+from jixiao.domain.template import Band, Grade, InverseFormula, Rounding, Template
+
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A computed figure. ``value`` when the rules fix it; ``low``/``high`` when
+    they allow a range (qualitative bands); neither when it cannot be computed,
+    and then ``explanation`` says why."""
+
+    value: Decimal | None
+    explanation: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    @property
+    def is_range(self) -> bool:
+        return self.value is None and self.low is not None
+
+    @property
+    def computable(self) -> bool:
+        return self.value is not None or self.is_range
+
+    def accepts(self, printed: Decimal) -> bool | None:
+        """Whether a printed figure agrees with this one (None: cannot tell)."""
+        if self.value is not None:
+            return printed == self.value
+        if self.is_range:
+            return self.low <= printed <= self.high
+        return None
+
+
+_MODES = {
+    # Negative figures do not occur on forms, but the direction of a cut must
+    # not flip for them: "down" is toward −∞ like ROUND_FLOOR, "up" toward +∞.
+    Rounding.DOWN: ROUND_FLOOR,
+    Rounding.HALF_UP: ROUND_HALF_UP,
+    Rounding.UP: ROUND_CEILING,
+}
+
+
+def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
+    """The one place a figure is cut to its printed places."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_MODES[mode])
+
+
+def show(value: Decimal, decimals: int = 2) -> str:
+    """An unrounded figure for an explanation: exact when short, else cut with "…"."""
+    shown = value.quantize(Decimal(1).scaleb(-(decimals + 1)), rounding=ROUND_FLOOR)
+    if shown == value:
+        text = format(value.normalize(), "f")
+        if "." not in text or len(text.split(".")[1]) < decimals:
+            text = format(value.quantize(Decimal(1).scaleb(-decimals)), "f")
+        return text
+    return format(shown, "f") + "…"
+
+
+def _fmt(value: Decimal | None) -> str:
+    return "—" if value is None else format(value, "f")
+
+
+def _rounded(value: Decimal, template: Template, suffix: str = "") -> str:
+    """"= 99.777…% → 舍去 → 99.77%": the rounding step of an explanation."""
+    cut = round_figure(value, template.rounding, template.decimals)
+    exact = show(value, template.decimals)
+    if cut == value:
+        return f"{exact}{suffix}"
+    return f"{exact}{suffix} → {template.rounding.label} → {_fmt(cut)}{suffix}"
+
+
+# --- 项目资金: execution rate and its score ---------------------------------
+
+
+def execution_ratio(line: FundingLine) -> Decimal | None:
+    """全年执行数 ÷ 全年预算数, unrounded; 0 for a part with nothing budgeted or spent."""
+    budget, spent = line.annual_budget, line.executed
+    if budget is None or spent is None:
+        return None
+    if budget == 0:
+        return ZERO if spent == 0 else None
+    return spent / budget
+
+
+def execution_rate(line: FundingLine, template: Template) -> Figure:
+    """执行率(%) = 全年执行数 ÷ 全年预算数 × 100, cut to the template's places."""
+    budget, spent = line.annual_budget, line.executed
+    if budget is None or spent is None:
+        return Figure(None, "全年预算数或全年执行数缺失，无法计算执行率")
+    ratio = execution_ratio(line)
+    if ratio is None:
+        return Figure(None, f"全年预算数为 0 而执行数为 {_fmt(spent)}，无法计算执行率")
+    if budget == 0:
+        return Figure(round_figure(ZERO, template.rounding, template.decimals),
+                      "全年预算数与执行数均为 0：执行率记 0.00%")
+    rate = ratio * HUNDRED
+    value = round_figure(rate, template.rounding, template.decimals)
+    return Figure(value, f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}")
+
+
+def execution_score(line: FundingLine, template: Template, points: Decimal | None = None) -> Figure:
+    """得分 = 全年执行数 ÷ 全年预算数 × 分值, capped at the points.
+
+    Taken from the unrounded ratio (the seeds print the same either way)."""
+    points = points if points is not None else line.points
+    if points is None:
+        points = template.execution_points
+    if points is None:
+        return Figure(None, "该模板的项目资金不计分")
+    ratio = execution_ratio(line)
+    if ratio is None:
+        return Figure(None, "无法计算执行率，得分无从计算")
+    raw = ratio * points
+    head = f"得分 = {_fmt(line.executed)} ÷ {_fmt(line.annual_budget)} × {_fmt(points)}"
+    if line.annual_budget == 0:
+        head = f"得分 = 0 × {_fmt(points)}"
+    if raw > points:
+        capped = round_figure(points, template.rounding, template.decimals)
+        return Figure(capped, f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}")
+    value = round_figure(raw, template.rounding, template.decimals)
+    return Figure(value, f"{head} = {_rounded(raw, template)}")
+
+
+def execution_band_score(rate: Decimal | None, points: Decimal, template: Template) -> Figure:
+    """Old template: the 预算执行率 indicator scored by bands (≥90% → full …)."""
+    if rate is None:
+        return Figure(None, "预算执行率缺失，无法按档次评分")
+    bands = sorted(template.execution_bands, key=lambda b: -b.min)
+    full = max((b.high for b in bands), default=points)
+    scale = points / full if full else Decimal(1)
+    for band in bands:
+        if rate >= band.min:
+            low = round_figure(band.low * scale, template.rounding, template.decimals)
+            high = round_figure(band.high * scale, template.rounding, template.decimals)
+            where = f"预算执行率 {_fmt(rate)}% ≥ {_fmt(band.min)}%"
+            if low == high:
+                return Figure(low, f"{where} → {_fmt(low)} 分")
+            return Figure(None, f"{where} → {_fmt(low)}–{_fmt(high)} 分（档内酌情）", low, high)
+    return Figure(round_figure(ZERO, template.rounding), f"预算执行率 {_fmt(rate)}% 低于各档 → 0 分")
+
+
+# --- indicators ---------------------------------------------------------------
+
+
+def band_for_actual(actual: Target | None) -> str | None:
+    """Which qualitative band the words of an actual claim: achieved / partial / missed."""
+    if actual is None or actual.quantitative or not actual.text:
+        return None
+    text = actual.text
+    if any(w in text for w in MISSED_WORDS):
+        return "missed"
+    if any(w in text for w in PARTIAL_WORDS):
+        return "partial"
+    if any(w in text for w in ACHIEVED_WORDS):
+        return "achieved"
+    return None
+
+
+def band_range(points: Decimal, band: Band, template: Template) -> tuple[Decimal, Decimal]:
+    low = round_figure(points * band.min / HUNDRED, template.rounding, template.decimals)
+    high = round_figure(points * band.max / HUNDRED, template.rounding, template.decimals)
+    return low, high
+
+
+def target_met(target: Target, actual: Decimal) -> bool:
+    """Whether an actual meets a quantitative target (no comparator counts as ≥)."""
+    value = target.value
+    return {
+        None: actual >= value,
+        Op.GE: actual >= value,
+        Op.GT: actual > value,
+        Op.LE: actual <= value,
+        Op.LT: actual < value,
+        Op.EQ: actual == value,
+    }[target.op]
+
+
+def indicator_score(indicator: Indicator, template: Template) -> Figure:
+    """The score an indicator earns under the rules, or its allowed range."""
+    points = indicator.points
+    if points is None:
+        return Figure(None, "分值缺失，无法计分")
+    target, actual = indicator.target_parsed, indicator.actual_parsed
+    if target is None:
+        return Figure(None, "年度指标值缺失，无法计分")
+    if actual is None:
+        return Figure(None, "实际完成值缺失，无法计分")
+    if target.quantitative and actual.quantitative:
+        return _quantitative_score(target, actual, points, template)
+    return _band_score(target, actual, points, template)
+
+
+def _band_score(target: Target, actual: Target, points: Decimal, template: Template) -> Figure:
+    key = band_for_actual(actual)
+    kind = "定性指标" if not target.quantitative else "定量指标的实际完成值为文字"
+    if key is None:
+        low, high = round_figure(ZERO, template.rounding), points
+        return Figure(None, f"{kind}「{format_target(actual)}」：看不出完成档次，可得 0–{_fmt(points)}", low, high)
+    band = template.band(key)
+    low, high = band_range(points, band, template)
+    return Figure(
+        None,
+        f"{kind}「{format_target(actual)}」→「{band.label}」档 {_fmt(band.min)}%–{_fmt(band.max)}% × "
+        f"{_fmt(points)} → {_fmt(low)}–{_fmt(high)}",
+        low,
+        high,
+    )
+
+
+def _quantitative_score(target: Target, actual: Target, points: Decimal, template: Template) -> Figure:
+    if target.unit and actual.unit and not same_unit(target.unit, actual.unit):
+        return Figure(None, f"单位不一致（指标值 {target.unit}，完成值 {actual.unit}），无法按比例计分")
+    t, a = target.value, actual.value
+    op = target.op.value if target.op else "≥"
+    full = round_figure(points, template.rounding, template.decimals)
+    if target_met(target, a):
+        return Figure(full, f"完成值 {_fmt(a)} 满足 {op}{_fmt(t)} → 满分 {_fmt(full)}")
+    inverse = target.op in (Op.LE, Op.LT)
+    if t == 0:
+        zero = round_figure(ZERO, template.rounding, template.decimals)
+        return Figure(zero, f"指标值为 0 而完成值 {_fmt(a)} 未达到 {op}0 → 0 分")
+    if not inverse:
+        raw = max(points * a / t, ZERO)
+        how = f"{_fmt(points)} × {_fmt(a)} ÷ {_fmt(t)}"
+    elif template.inverse_formula is InverseFormula.LINEAR:
+        raw = max(points * (1 - (a - t) / t), ZERO)
+        how = f"{_fmt(points)} × (1 − ({_fmt(a)} − {_fmt(t)}) ÷ {_fmt(t)})"
+    else:
+        raw = points * t / a
+        how = f"{_fmt(points)} × {_fmt(t)} ÷ {_fmt(a)}"
+    raw = min(raw, points)
+    value = round_figure(raw, template.rounding, template.decimals)
+    kind = "反向指标" if inverse else "正向指标"
+    return Figure(value, f"完成值 {_fmt(a)} 未满足 {op}{_fmt(t)}（{kind}）：{how} = {_rounded(raw, template)}")
+
+
+# --- total and grade ------------------------------------------------------------
+
+
+def total_score(parts: list[tuple[str, Decimal | None]], template: Template) -> Figure:
+    """总分 = the sum of the execution score and the indicator scores.
+
+    ``parts`` are (field path, score) in printed order; a missing score makes the
+    total not computable and the explanation names the field."""
+    missing = [path for path, value in parts if value is None]
+    if missing:
+        return Figure(None, f"得分缺失（{', '.join(missing)}），无法计算总分")
+    total = sum((value for _, value in parts), ZERO)
+    terms = " + ".join(_fmt(value) for _, value in parts)
+    return Figure(total, f"总分 = {terms} = {_fmt(total)}")
+
+
+def grade(total: Decimal | None, template: Template) -> tuple[Grade | None, str]:
+    """The grade a total earns under the template's bands, with the reason."""
+    if total is None:
+        return None, "总分缺失，无法评级"
+    earned = template.grade_for(total)
+    higher = [g for g in template.grades if g.min > earned.min]
+    upper = f" < {_fmt(min(g.min for g in higher))}" if higher else ""
+    return earned, f"总分 {_fmt(total)}：{_fmt(earned.min)} ≤ 总分{upper} → {earned.label}"

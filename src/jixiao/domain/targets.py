@@ -1,0 +1,177 @@
+"""年度指标值 and 实际完成值: "≥90.00(%)" → Target(op=GE, value=90.00, unit="%").
+
+A value either starts with a number (after an optional comparator such as ≥ or
+不少于) and is *quantitative*, or is *qualitative* words ("稳定运行", "达成指标").
+Parsing never raises and never guesses: text it cannot place stays in ``note``.
+
+``format_target`` writes the canonical form, which parses back to the same
+Target: comparator, number, unit in brackets, then "；" and the note.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+from jixiao.domain.normalize import fold
+
+
+class Op(str, Enum):
+    """A target's comparator. 正向 (higher is better): GE, GT; 反向: LE, LT."""
+
+    GE = "≥"
+    LE = "≤"
+    GT = ">"
+    LT = "<"
+    EQ = "="
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A parsed 指标值. Quantitative: ``value`` set (``op`` None when no
+    comparator is printed). Qualitative: ``value`` None and ``text`` the words."""
+
+    op: Op | None = None
+    value: Decimal | None = None
+    unit: str | None = None
+    note: str | None = None
+    text: str | None = None
+
+    @property
+    def quantitative(self) -> bool:
+        return self.value is not None
+
+
+# Longest first, so "大于等于" wins over "大于" and ">=" over ">".
+_PREFIX_OPS: list[tuple[str, Op]] = sorted(
+    [
+        (">=", Op.GE), ("=>", Op.GE), ("≥", Op.GE), ("大于等于", Op.GE), ("大于或等于", Op.GE),
+        ("不少于", Op.GE), ("不低于", Op.GE), ("不小于", Op.GE), ("至少", Op.GE), ("达到", Op.GE),
+        ("高于或等于", Op.GE),
+        ("<=", Op.LE), ("=<", Op.LE), ("≤", Op.LE), ("小于等于", Op.LE), ("小于或等于", Op.LE),
+        ("不超过", Op.LE), ("不高于", Op.LE), ("不大于", Op.LE), ("不多于", Op.LE), ("至多", Op.LE),
+        ("低于或等于", Op.LE),
+        (">", Op.GT), ("大于", Op.GT), ("高于", Op.GT), ("超过", Op.GT), ("多于", Op.GT),
+        ("<", Op.LT), ("小于", Op.LT), ("低于", Op.LT), ("少于", Op.LT),
+        ("==", Op.EQ), ("=", Op.EQ), ("等于", Op.EQ),
+    ],
+    key=lambda p: -len(p[0]),
+)
+_SUFFIX_OPS: list[tuple[str, Op]] = [
+    ("及以上", Op.GE), ("以上", Op.GE), ("及以下", Op.LE), ("以下", Op.LE), ("以内", Op.LE), ("内", Op.LE),
+]
+
+# Units printed without brackets after the number, longest first. A bracketed
+# unit "(…)" may be anything; an unbracketed one must be known, so that
+# "1 份年度运维总结报告" reads as 1 份 + note, not as a unit "份年度…".
+_UNITS = sorted(
+    """% ‰ 百分比 百分点 万元 亿元 千元 元 万人次 人次 万人 人 户 家 个 份 次 项 台 套 天 日 工作日 个工作日
+    小时 分钟 秒 周 月 季度 年 分 篇 场 期 批 条 件 所 座 辆 张 册 本 名 位 类 门 节 课时 学时 吨 亩
+    公顷 平方米 平方公里 立方米 公里 千米 米 处 间 栋 块 根 只 头 株 棵 盏 部 支 套次 卷 页 字
+    万字""".split(),
+    key=lambda u: -len(u),
+)
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_BRACKET_UNIT = re.compile(r"\(([^()]*)\)")
+_LATIN_UNIT = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?")
+# "内" is "within" only at the end of the value or before a verb of doing:
+# "2 小时内", "2 小时内响应"; not in "1 项内容".
+_WITHIN_BEFORE = set(" ,;:)响应完成处理解决办结到达回复反馈")
+_SEPARATORS = " ,，、;；:："
+_NOTE_SEPARATOR = "；"  # folds to ";", which no number or unit contains
+_BLANK = {"", "-", "/", "—", "--", "无"}
+
+
+def normalize_text(text: str) -> str:
+    """The comparison form of a 指标值: NFKC, one space between words."""
+    return " ".join(fold(text).split())
+
+
+def parse_target(raw: str | None) -> Target | None:
+    """Parse a printed 年度指标值 or 实际完成值. ``None`` for a blank cell."""
+    if raw is None:
+        return None
+    text = normalize_text(raw)
+    if text in _BLANK:
+        return None
+    rest, op = _take_prefix_op(text)
+    match = _NUMBER.match(rest)
+    if not match:
+        return Target(text=text)
+    try:
+        value = Decimal(match.group().replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        return Target(text=text)
+    rest = rest[match.end():]
+    unit, rest = _take_unit(rest)
+    rest, suffix_op = _take_suffix_op(rest.lstrip())
+    op = op or suffix_op
+    note = rest.strip(_SEPARATORS) or None
+    return Target(op=op, value=value, unit=unit, note=note)
+
+
+def _take_prefix_op(text: str) -> tuple[str, Op | None]:
+    for word, op in _PREFIX_OPS:
+        if text.startswith(word):
+            return text[len(word):].lstrip(), op
+    return text, None
+
+
+def _take_unit(rest: str) -> tuple[str | None, str]:
+    stripped = rest.lstrip()
+    bracket = _BRACKET_UNIT.match(stripped)
+    if bracket:
+        return (bracket.group(1).strip() or None), stripped[bracket.end():]
+    for unit in _UNITS:
+        if stripped.startswith(unit):
+            return unit, stripped[len(unit):]
+    latin = _LATIN_UNIT.match(stripped)
+    if latin:
+        return latin.group(), stripped[latin.end():]
+    return None, rest
+
+
+def _take_suffix_op(rest: str) -> tuple[str, Op | None]:
+    for word, op in _SUFFIX_OPS:
+        if rest.startswith(word):
+            after = rest[len(word):]
+            if word == "内" and after and after[0] not in _WITHIN_BEFORE:
+                return rest, None
+            return after, op
+    return rest, None
+
+
+def format_target(target: Target) -> str:
+    """The canonical text of a Target; ``parse_target`` reads it back unchanged."""
+    if not target.quantitative:
+        return target.text or ""
+    out = (target.op.value if target.op else "") + _plain(target.value)
+    if target.unit:
+        out += f"({target.unit})"
+    if target.note:
+        out += _NOTE_SEPARATOR + target.note
+    return out
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def same_unit(a: str | None, b: str | None) -> bool:
+    """Units that mean the same: "%" and "百分比"; case and width folded."""
+    return _unit_key(a) == _unit_key(b)
+
+
+def _unit_key(unit: str | None) -> str | None:
+    if unit is None:
+        return None
+    key = fold(unit).strip().lower()
+    return {"百分比": "%", "百分点": "%"}.get(key, key)
+
+
+# Words of a qualitative 实际完成值, by band (see scoring.qualitative_band).
+ACHIEVED_WORDS = ("达成指标", "达成", "已完成", "完成", "达到", "实现", "达标", "满足", "是")
+PARTIAL_WORDS = ("部分达成", "部分完成", "基本达成", "基本完成", "部分实现", "基本实现")
+MISSED_WORDS = ("未达成", "未完成", "未达到", "未实现", "不达标", "否")

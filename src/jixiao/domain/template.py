@@ -1,0 +1,131 @@
+"""A form template (模板): the settings that differ between jurisdictions and years.
+
+Loaded from a data file under ``jixiao/templates/`` (see ``jixiao.templates``);
+the domain only sees this object. Points, bands and labels are settings, never
+constants in code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import Enum
+
+from jixiao.domain.normalize import fold, squash
+
+
+class Rounding(str, Enum):
+    """How a computed figure is cut to the printed places."""
+
+    DOWN = "down"  # 舍去: 99.777… → 99.77 (what the seeds print)
+    HALF_UP = "half-up"  # 四舍五入: 99.777… → 99.78
+    UP = "up"  # 进一: 86.183… → 86.19
+
+    @property
+    def label(self) -> str:
+        return {"down": "舍去", "half-up": "四舍五入", "up": "进一"}[self.value]
+
+
+class InverseFormula(str, Enum):
+    """How a missed 反向 (lower is better) indicator is scored."""
+
+    RATIO = "ratio"  # points × target / actual
+    LINEAR = "linear"  # points × (1 − (actual − target) / target), ≥ 0
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A qualitative band: a share of the points, in percent [min, max]."""
+
+    key: str
+    label: str
+    min: Decimal
+    max: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionBand:
+    """Old template: an execution rate at or above ``min`` % earns low…high."""
+
+    min: Decimal
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """A grade label earned by a total at or above ``min``."""
+
+    label: str
+    min: Decimal
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """An indicator group with printed points (old template: 产出目标 34分)."""
+
+    name: str
+    points: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    name: str
+    name_en: str
+    title: str
+    total_points: Decimal
+    amount_unit: str
+    execution_points: Decimal | None
+    indicator_points: Decimal
+    level1: tuple[str, ...]
+    level2: tuple[str, ...]
+    grades: tuple[Grade, ...]
+    rounding: Rounding = Rounding.DOWN
+    decimals: int = 2
+    inverse_formula: InverseFormula = InverseFormula.RATIO
+    qualitative_bands: tuple[Band, ...] = ()
+    execution_bands: tuple[ExecutionBand, ...] = ()
+    groups: tuple[Group, ...] = ()
+    advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    detect: tuple[str, ...] = ()
+
+    def with_rounding(self, rounding: Rounding) -> Template:
+        return replace(self, rounding=rounding)
+
+    def band(self, key: str) -> Band:
+        return next(b for b in self.qualitative_bands if b.key == key)
+
+    def grade_for(self, total: Decimal) -> Grade:
+        """The grade a total earns (bands are lower-bound inclusive)."""
+        for grade in sorted(self.grades, key=lambda g: -g.min):
+            if total >= grade.min:
+                return grade
+        return min(self.grades, key=lambda g: g.min)
+
+    def canonical_grade(self, printed: str | None) -> Grade | None:
+        """The template's grade a printed label means (优秀 → 优), or None."""
+        if not printed:
+            return None
+        key = squash(fold(printed))
+        for grade in self.grades:
+            if key == grade.label or key in grade.synonyms:
+                return grade
+        return None
+
+    def column(self, label: str | None) -> str | None:
+        """Which column a printed header label names, by the template's synonyms."""
+        key = label_key(label)
+        if not key:
+            return None
+        for column, names in self.columns.items():
+            if key in (label_key(n) for n in names):
+                return column
+        return None
+
+
+def label_key(label: str | None) -> str:
+    """A label for matching: no spaces, half-width, no trailing colon."""
+    return squash(fold(label or "")).rstrip(":")

@@ -1,0 +1,81 @@
+"""What every reader shares: the error for unreadable input, rows of cells with
+their line numbers, number parsing that records a problem instead of guessing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from jixiao.domain.model import Problem, Source
+from jixiao.domain.normalize import clean
+
+
+class ReadError(Exception):
+    """Input that cannot be read at all: the message names the file and why."""
+
+    def __init__(self, file: str, reason: str):
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row as found: its cells (raw text) and where it came from."""
+
+    cells: tuple[str, ...]
+    source: Source
+
+    def filled(self) -> list[tuple[int, str]]:
+        """(column, text) of the non-empty cells."""
+        return [(i, c) for i, c in enumerate(self.cells) if c.strip()]
+
+    def text(self) -> str:
+        return " ".join(c for c in self.cells if c.strip())
+
+
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_DASHES = {"-", "—", "–", "/", "－"}
+
+
+class Collector:
+    """Gathers problems and sources while a form is read."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.sources: dict[str, Source] = {}
+
+    def note(self, path: str, source: Source) -> None:
+        self.sources[path] = source
+
+    def problem(self, path: str, message: str, raw: str | None = None) -> None:
+        self.problems.append(Problem(path, message, raw))
+
+    def number(self, raw: str | None, path: str, source: Source, dash_ok: bool = False) -> Decimal | None:
+        """A printed figure: "490,000.00" → 490000.00, "99.77%" → 99.77.
+
+        Blank → None. A dash → None (with a problem unless ``dash_ok``, as for the
+        parts' points). Anything else unreadable → None with a problem."""
+        self.note(path, source)
+        text = (raw or "").strip().replace(",", "").replace("，", "")
+        if text.endswith("%"):
+            text = text[:-1].strip()
+        if not text:
+            return None
+        if text in _DASHES:
+            if not dash_ok:
+                self.problem(path, "此处应为数字，表上为横线", raw)
+            return None
+        if not _NUMBER.fullmatch(text):
+            self.problem(path, "无法读取为数字", raw)
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the regex admits only numbers
+            self.problem(path, "无法读取为数字", raw)
+            return None
+
+    def text(self, raw: str | None, path: str, source: Source) -> str | None:
+        self.note(path, source)
+        return clean(raw)

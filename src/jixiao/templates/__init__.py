@@ -1,0 +1,91 @@
+"""Form templates as data: one TOML file each in this folder.
+
+``load(id)`` turns a file into a :class:`jixiao.domain.template.Template`;
+``detect(text)`` says which template's labels a form's text carries.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+from jixiao.domain.normalize import fold, squash
+from jixiao.domain.template import (
+    Band,
+    ExecutionBand,
+    Grade,
+    Group,
+    InverseFormula,
+    Rounding,
+    Template,
+)
+
+DEFAULT = "national-2020"
+
+
+class UnknownTemplate(ValueError):
+    pass
+
+
+def ids() -> list[str]:
+    """The ids of the bundled templates."""
+    folder = resources.files(__name__)
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+@cache
+def load(template_id: str) -> Template:
+    """The bundled template with this id."""
+    if template_id not in ids():
+        raise UnknownTemplate(f"没有模板 {template_id!r}（可用：{', '.join(ids())}）")
+    text = resources.files(__name__).joinpath(f"{template_id}.toml").read_text("utf-8")
+    return from_toml(tomllib.loads(text))
+
+
+def from_toml(data: dict) -> Template:
+    """Build a Template from a parsed template file."""
+    scoring = data.get("scoring", {})
+    indicators = data.get("indicators", {})
+    execution = data.get("execution")
+    return Template(
+        id=data["id"],
+        name=data["name"],
+        name_en=data.get("name_en", data["name"]),
+        title=data.get("title", data["name"]),
+        total_points=Decimal(data["total_points"]),
+        amount_unit=data.get("amount_unit", "万元"),
+        execution_points=Decimal(execution["points"]) if execution else None,
+        indicator_points=Decimal(indicators.get("points", "90")),
+        level1=tuple(indicators.get("level1", ())),
+        level2=tuple(indicators.get("level2", ())),
+        groups=tuple(Group(g["name"], Decimal(g["points"])) for g in indicators.get("groups", ())),
+        advised_weights={k: Decimal(v) for k, v in indicators.get("advised_weights", {}).items()},
+        grades=tuple(
+            Grade(g["label"], Decimal(g["min"]), tuple(g.get("synonyms", ()))) for g in data["grades"]
+        ),
+        rounding=Rounding(scoring.get("rounding", "down")),
+        decimals=int(scoring.get("decimals", 2)),
+        inverse_formula=InverseFormula(scoring.get("inverse_formula", "ratio")),
+        qualitative_bands=tuple(
+            Band(b["key"], b["label"], Decimal(b["min"]), Decimal(b["max"]))
+            for b in scoring.get("qualitative_bands", ())
+        ),
+        execution_bands=tuple(
+            ExecutionBand(Decimal(b["min"]), Decimal(b["low"]), Decimal(b["high"]))
+            for b in scoring.get("execution_bands", ())
+        ),
+        columns={k: tuple(v) for k, v in data.get("columns", {}).items()},
+        detect=tuple(data.get("detect", {}).get("all", ())),
+    )
+
+
+def detect(text: str) -> str | None:
+    """The id of the template whose marker labels all appear in ``text``."""
+    key = squash(fold(text))
+    for template_id in ids():
+        markers = load(template_id).detect
+        if markers and all(squash(fold(m)) in key for m in markers):
+            return template_id
+    return None
