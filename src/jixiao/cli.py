@@ -1,0 +1,217 @@
+"""The command line: ``jixiao import / score / samples / templates``.
+
+With ``--json`` stdout carries only JSON; messages and progress go to stderr.
+Exit codes: 0 done (field problems included); 1 ``score`` found a printed
+figure that contradicts the rules; 2 some input could not be read at all (2
+wins; the readable files are still printed).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from jixiao import samples as bundled
+from jixiao import templates
+from jixiao.domain.model import Evaluation
+from jixiao.domain.recompute import Check, Status, recompute
+from jixiao.domain.template import Rounding, Template
+from jixiao.readers import ReadError, read_path
+from jixiao.writers.json import dumps, evaluation_dict, figure
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="jixiao（绩效）：读取、计分、审核财政项目支出绩效自评表。",
+)
+out = Console(highlight=False, soft_wrap=True)
+if not out.is_terminal:  # piped: do not squeeze tables into 80 columns
+    out = Console(highlight=False, soft_wrap=True, width=160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_DIFFERS = 1
+EXIT_UNREADABLE = 2
+
+Files = Annotated[list[Path], typer.Argument(help="自评表文件（文本、markdown）", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
+TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
+RoundingOpt = Annotated[Rounding | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")]
+
+
+class Run:
+    """Reads the files of one command, remembering which could not be read."""
+
+    def __init__(self, template_id: str | None, rounding: Rounding | None = None):
+        if template_id is not None and template_id not in templates.ids():
+            err.print(f"jixiao: 没有模板 {template_id!r}（可用：{', '.join(templates.ids())}）")
+            raise typer.Exit(EXIT_UNREADABLE)
+        self.template_id = template_id
+        self.rounding = rounding
+        self.unreadable = 0
+
+    def forms(self, files: list[Path]) -> Iterator[Evaluation]:
+        for path in _with_progress(files):
+            try:
+                yield from read_path(path, self.template_id)
+            except ReadError as error:
+                self.unreadable += 1
+                err.print(f"jixiao: {escape(str(error))}")
+
+    def template(self, ev: Evaluation) -> Template:
+        template = templates.load(ev.template)
+        return template.with_rounding(self.rounding) if self.rounding else template
+
+
+def _with_progress(files: list[Path]) -> Iterator[Path]:
+    if len(files) < 2 or not err.is_terminal:
+        yield from files
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("读取", total=len(files))
+        for path in files:
+            yield path
+            progress.advance(task)
+
+
+@app.command("import")
+def import_(files: Files, json: Json = False, template: TemplateOpt = None) -> None:
+    """读取自评表，输出统一的数据模型。"""
+    run = Run(template)
+    forms = list(run.forms(files))
+    if json:
+        print(dumps([evaluation_dict(ev) for ev in forms]))
+    else:
+        _print_forms(forms)
+    raise typer.Exit(EXIT_UNREADABLE if run.unreadable else 0)
+
+
+def _print_forms(forms: list[Evaluation]) -> None:
+    table = Table("文件", "#", "项目名称", "单位", "全年预算数", "执行率(%)", "总分", "等级", "问题")
+    for ev in forms:
+        f = ev.funding
+        unit = f.unit.value if f.unit else ""
+        table.add_row(
+            escape(Path(ev.source.file).name), str(ev.source.form_index), escape(ev.project.name or "—"),
+            escape(ev.project.unit or "—"), f"{figure(f.total.annual_budget) or '—'} {unit}",
+            figure(f.total.execution_rate) or "—", figure(ev.total) or "—", ev.grade or "—",
+            str(len(ev.problems)) if ev.problems else "",
+        )
+    out.print(table)
+    for ev in forms:
+        for p in ev.problems:
+            raw = f"（原文：{p.raw}）" if p.raw else ""
+            out.print(f"{escape(ev.source.file)} #{ev.source.form_index} {p.field}: {escape(p.message + raw)}")
+
+
+@app.command()
+def score(
+    files: Files, json: Json = False, template: TemplateOpt = None, rounding: RoundingOpt = None
+) -> None:
+    """按模板规则重算每个可计算的数字，与表上所印的对照并说明算法。"""
+    run = Run(template, rounding)
+    results = [(ev, recompute(ev, run.template(ev))) for ev in run.forms(files)]
+    if json:
+        print(dumps([_score_dict(ev, checks) for ev, checks in results]))
+    else:
+        for ev, checks in results:
+            _print_checks(ev, checks, run.template(ev))
+        _print_rounding_summary(results)
+    differs = any(c.status is Status.DIFFERS for _, checks in results for c in checks)
+    raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_DIFFERS if differs else 0)
+
+
+def _value(value) -> str | None:
+    return value if isinstance(value, str) or value is None else figure(value)
+
+
+def check_dict(check: Check) -> dict:
+    fig = check.figure
+    return {
+        "field": check.field,
+        "printed": _value(check.printed),
+        "computed": check.label if check.label is not None else figure(fig.value),
+        "range": [figure(fig.low), figure(fig.high)] if fig.is_range else None,
+        "status": check.status.value,
+        "explanation": fig.explanation,
+        "by_rounding": {mode.value: figure(v) for mode, v in check.by_rounding.items()} or None,
+        "fits": [mode.value for mode in check.fitting_modes] if check.by_rounding else None,
+    }
+
+
+def _score_dict(ev: Evaluation, checks: list[Check]) -> dict:
+    return {
+        "source": {"file": ev.source.file, "form_index": ev.source.form_index},
+        "template": ev.template,
+        "project": ev.project.name,
+        "figures": [check_dict(c) for c in checks],
+    }
+
+
+_STATUS_MARK = {
+    Status.MATCH: "[green]✓[/]",
+    Status.DIFFERS: "[bold red]✗[/]",
+    Status.NOT_PRINTED: "[yellow]?[/]",
+    Status.NOT_COMPUTABLE: "[dim]-[/]",
+}
+_RELATION = {Status.MATCH: "=", Status.DIFFERS: "≠", Status.NOT_PRINTED: "→", Status.NOT_COMPUTABLE: " "}
+
+
+def _print_checks(ev: Evaluation, checks: list[Check], template: Template) -> None:
+    """One line a figure: mark, field, printed vs computed, the arithmetic."""
+    name = ev.project.name or "（无项目名称）"
+    out.print(f"[bold]{escape(name)}[/] — {escape(ev.source.file)} #{ev.source.form_index}（{template.id}，{template.rounding.label}）")
+    for c in checks:
+        d = check_dict(c)
+        computed = d["computed"] or ("–".join(d["range"]) if d["range"] else "")
+        note = c.figure.explanation
+        others = {m: v for m, v in c.by_rounding.items() if m is not template.rounding and v != c.figure.value}
+        if others:
+            note += "（" + "，".join(f"按{m.label}为 {figure(v)}" for m, v in others.items()) + "）"
+        if c.status is Status.DIFFERS and c.fitting_modes:
+            note += f"；表上的数符合「{'、'.join(m.label for m in c.fitting_modes)}」"
+        figures = f"{d['printed'] or '（空）'} {_RELATION[c.status]} {computed}"
+        out.print(f"  {_STATUS_MARK[c.status]} {c.field:<40} {escape(figures):<22} {escape(note)}")
+    out.print()
+
+
+def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> None:
+    cut = [c for _, checks in results for c in checks if c.by_rounding and c.status is Status.MATCH]
+    differ = [c for c in cut if c.by_rounding.get(Rounding.HALF_UP) != c.printed]
+    forms = {id(ev) for ev, checks in results for c in checks if c in differ}
+    if cut:
+        out.print(
+            f"舍入：{len(cut)} 个执行率/得分与表上一致；其中 {len(differ)} 个（{len(forms)} 张表）"
+            "若按四舍五入会印成不同的数。"
+        )
+
+
+@app.command()
+def samples() -> None:
+    """列出随软件附带的示例自评表的路径。"""
+    for path in bundled.paths():
+        print(path)
+
+
+@app.command("templates")
+def list_templates() -> None:
+    """列出可用的模板。"""
+    for template_id in templates.ids():
+        t = templates.load(template_id)
+        print(f"{t.id}\t{t.name}\t舍入：{t.rounding.value}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("jixiao: 已中断")
+        sys.exit(130)

@@ -1,0 +1,116 @@
+"""Printed against recomputed: every computable figure of a form, checked.
+
+Each figure is recomputed from the *printed* figures it depends on (the total
+from the printed scores, the grade from the printed total), so a slip is
+pinned to the one figure that is wrong instead of spreading down the form.
+The arithmetic itself is all in :mod:`jixiao.domain.scoring`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+
+from jixiao.domain import scoring
+from jixiao.domain.model import Evaluation, FundingLine
+from jixiao.domain.scoring import Figure
+from jixiao.domain.template import Rounding, Template
+
+
+class Status(str, Enum):
+    MATCH = "match"  # printed equals computed, or lies in the allowed range
+    DIFFERS = "differs"  # printed contradicts the rules
+    NOT_PRINTED = "not_printed"  # the form leaves it blank; computed shown
+    NOT_COMPUTABLE = "not_computable"  # inputs missing or incompatible
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One figure: its field path, printed value, the rule's figure and status.
+
+    ``by_rounding`` gives the value under each rounding mode for figures that
+    are cut (execution rate and score), so a reader sees which modes fit."""
+
+    field: str
+    printed: Decimal | str | None
+    figure: Figure
+    status: Status
+    by_rounding: dict[Rounding, Decimal] = field(default_factory=dict)
+    label: str | None = None  # a computed word rather than a number: the grade
+
+    @property
+    def fitting_modes(self) -> list[Rounding]:
+        return [mode for mode, value in self.by_rounding.items() if value == self.printed]
+
+
+def _status(printed: Decimal | None, figure: Figure) -> Status:
+    if not figure.computable:
+        return Status.NOT_COMPUTABLE
+    if printed is None:
+        return Status.NOT_PRINTED
+    return Status.MATCH if figure.accepts(printed) else Status.DIFFERS
+
+
+def _under_each_mode(compute, template: Template) -> dict[Rounding, Decimal]:
+    out = {}
+    for mode in Rounding:
+        value = compute(template.with_rounding(mode)).value
+        if value is not None:
+            out[mode] = value
+    return out
+
+
+def _funding_checks(path: str, line: FundingLine, template: Template, scored: bool) -> list[Check]:
+    rate = scoring.execution_rate(line, template)
+    checks = [
+        Check(f"{path}.execution_rate", line.execution_rate, rate, _status(line.execution_rate, rate),
+              _under_each_mode(lambda t: scoring.execution_rate(line, t), template))
+    ]
+    if scored:
+        score = scoring.execution_score(line, template)
+        checks.append(
+            Check(f"{path}.score", line.score, score, _status(line.score, score),
+                  _under_each_mode(lambda t: scoring.execution_score(line, t), template))
+        )
+    return checks
+
+
+def recompute(ev: Evaluation, template: Template) -> list[Check]:
+    """Every figure of the form the rules can compute, printed beside computed."""
+    checks: list[Check] = []
+    scored = template.execution_points is not None
+    if ev.funding.total.annual_budget is not None or ev.funding.total.execution_rate is not None:
+        checks += _funding_checks("funding", ev.funding.total, template, scored)
+    for key, line in ev.funding.parts().items():
+        checks += _funding_checks(f"funding.breakdown.{key}", line, template, scored=False)
+
+    parts: list[tuple[str, Decimal | None]] = []
+    if scored:
+        execution = ev.funding.total.score
+        if execution is None:
+            execution = scoring.execution_score(ev.funding.total, template).value
+        parts.append(("funding.score", execution))
+    for n, indicator in enumerate(ev.indicators):
+        figure = scoring.indicator_score(indicator, template)
+        path = f"indicators[{n}].score"
+        checks.append(Check(path, indicator.score, figure, _status(indicator.score, figure)))
+        parts.append((path, indicator.score if indicator.score is not None else figure.value))
+
+    total = scoring.total_score(parts, template)
+    checks.append(Check("total", ev.total, total, _status(ev.total, total)))
+
+    grade_total = ev.total if ev.total is not None else total.value
+    earned, reason = scoring.grade(grade_total, template)
+    printed = template.canonical_grade(ev.grade)
+    if earned is None:
+        status = Status.NOT_COMPUTABLE
+    elif ev.grade is None:
+        status = Status.NOT_PRINTED
+    else:
+        status = Status.MATCH if printed == earned else Status.DIFFERS
+        if printed is None:
+            reason += f"；表上的「{ev.grade}」不是本模板的等级"
+    label = earned.label if earned else None
+    checks.append(Check("grade", ev.grade, Figure(None, reason), status, label=label))
+    return checks
