@@ -3,7 +3,8 @@
 With ``--json`` stdout carries only JSON; messages and progress go to stderr.
 Exit codes: 0 done (field problems included); 1 ``score`` found a printed
 figure that contradicts the rules; 2 some input could not be read at all (2
-wins; the readable files are still printed).
+wins; the readable files are still printed). ``export``: 3 when the output
+folder or a file cannot be written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
 from jixiao.readers import ReadError, read_path
+from jixiao.writers import Format, WriteError, file_names, output_dir, write_form
 from jixiao.writers.json import dumps, evaluation_dict, figure
 
 app = typer.Typer(
@@ -39,6 +41,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
+EXIT_UNWRITABLE = 3
 
 Files = Annotated[list[Path], typer.Argument(help="自评表文件（文本、markdown）", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
@@ -70,15 +73,15 @@ class Run:
         return template.with_rounding(self.rounding) if self.rounding else template
 
 
-def _with_progress(files: list[Path]) -> Iterator[Path]:
-    if len(files) < 2 or not err.is_terminal:
-        yield from files
+def _with_progress(items: list, description: str = "读取") -> Iterator:
+    if len(items) < 2 or not err.is_terminal:
+        yield from items
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("读取", total=len(files))
-        for path in files:
-            yield path
+        task = progress.add_task(description, total=len(items))
+        for item in items:
+            yield item
             progress.advance(task)
 
 
@@ -192,6 +195,35 @@ def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> No
             f"舍入：{len(cut)} 个执行率/得分与表上一致；其中 {len(differ)} 个（{len(forms)} 张表）"
             "若按四舍五入会印成不同的数。"
         )
+
+
+@app.command()
+def export(
+    files: Files,
+    to: Annotated[Format, typer.Option("--to", help="输出格式", show_default=False)],
+    out_dir: Annotated[Path, typer.Option("-o", "--out", help="输出目录（不存在则创建）", show_default=False)],
+    template: TemplateOpt = None,
+) -> None:
+    """按官方版式导出自评表（xlsx、PDF、docx），或导出 json、csv：每张表一个文件，以项目名称命名。"""
+    run = Run(template)
+    try:
+        folder = output_dir(out_dir)
+    except WriteError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNWRITABLE) from None
+    forms = list(run.forms(files))
+    written = failed = 0
+    for ev, name in _with_progress(list(zip(forms, file_names(forms, to))), "导出"):
+        try:
+            write_form(ev, run.template(ev), to, folder / name)
+        except WriteError as error:
+            failed += 1
+            err.print(f"jixiao: {escape(str(error))}")
+            continue
+        written += 1
+        print(folder / name)
+    err.print(f"已导出 {written} 个文件到 {escape(str(folder))}" + (f"，{failed} 个失败" if failed else ""))
+    raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_UNWRITABLE if failed else 0)
 
 
 @app.command()

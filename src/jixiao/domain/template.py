@@ -91,6 +91,8 @@ class Template:
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()
+    # How the official form is drawn (the file's [layout]); read by jixiao.writers.layout.
+    layout: dict = field(default_factory=dict, hash=False, compare=False)
 
     def with_rounding(self, rounding: Rounding) -> Template:
         return replace(self, rounding=rounding)

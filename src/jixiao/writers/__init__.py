@@ -1,0 +1,107 @@
+"""Writers: forms → the files people submit, print and load elsewhere.
+
+``write_form`` writes one form in one :class:`Format`: the official layout
+(xlsx, PDF, docx) drawn by :mod:`jixiao.writers.layout` from the template's
+data, the JSON of the import contract, or CSV with one row per indicator.
+``file_names`` names a batch's files after their projects; ``output_dir``
+makes sure the folder can be written before any work is done.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from enum import Enum
+from pathlib import Path
+
+from jixiao.domain.model import Evaluation
+from jixiao.domain.normalize import clean
+from jixiao.domain.template import Template
+
+__all__ = ["Format", "WriteError", "file_names", "output_dir", "safe_name", "write_form"]
+
+
+class Format(str, Enum):
+    XLSX = "xlsx"
+    PDF = "pdf"
+    DOCX = "docx"
+    JSON = "json"
+    CSV = "csv"
+
+
+class WriteError(Exception):
+    """Output that cannot be written: the message names the path and why."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def output_dir(path: Path) -> Path:
+    """The folder for a batch, created if missing; WriteError if it cannot be written."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise WriteError(str(path), "已存在同名文件，不是文件夹") from None
+    except OSError as error:
+        raise WriteError(str(path), f"无法创建输出目录：{error.strerror or error}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise WriteError(str(path), "输出目录不可写（没有写入权限）")
+    return path
+
+
+def write_form(ev: Evaluation, template: Template, fmt: Format, path: Path) -> None:
+    """Write one form to ``path`` in ``fmt``."""
+    # Imported here: openpyxl and python-docx are not needed by the other commands.
+    from jixiao.writers.csv import write_csv
+    from jixiao.writers.docx import write_docx
+    from jixiao.writers.json import dumps, evaluation_dict
+    from jixiao.writers.layout import LayoutError, layout
+    from jixiao.writers.pdf import write_pdf
+    from jixiao.writers.xlsx import write_xlsx
+
+    draw = {Format.XLSX: write_xlsx, Format.PDF: write_pdf, Format.DOCX: write_docx}
+    try:
+        if fmt is Format.JSON:
+            path.write_text(dumps(evaluation_dict(ev)) + "\n", encoding="utf-8")
+        elif fmt is Format.CSV:
+            write_csv(ev, template, path)
+        else:
+            draw[fmt](layout(ev, template), str(path))
+    except LayoutError as error:
+        raise WriteError(str(path), str(error)) from None
+    except OSError as error:
+        raise WriteError(str(path), f"无法写入：{error.strerror or error}") from None
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+MAX_STEM = 80
+"""Characters of a file name's stem: 80 Chinese characters are 240 bytes, under the usual 255."""
+
+
+def safe_name(name: str | None, fallback: str = "未命名项目") -> str:
+    """A file-name stem from a project name, safe on Windows, macOS and Linux."""
+    stem = _UNSAFE.sub("_", clean(name) or "").strip(" ._")[:MAX_STEM].rstrip(" .")
+    if not stem:
+        return fallback
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem += "_"
+    return stem
+
+
+def file_names(forms: Iterable[Evaluation], fmt: Format) -> list[str]:
+    """One file name per form, after its project, made unique within the batch
+    (compared ignoring case, as Windows and macOS do): 项目.xlsx, 项目-2.xlsx …"""
+    names, taken = [], set()
+    for ev in forms:
+        stem = safe_name(ev.project.name)
+        name, n = f"{stem}.{fmt.value}", 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{stem}-{n}.{fmt.value}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names

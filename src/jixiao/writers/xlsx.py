@@ -1,0 +1,126 @@
+"""The official form as an Excel workbook (openpyxl), drawn from the layout grid.
+
+Figures are stored as numbers with a number format, never as formulas; text
+that starts with "=" (a target such as ``=100.00(%)``) is stored as text.
+Excel and LibreOffice do not grow wrapped rows when opening a file, so row
+heights are computed here from the text (a Chinese character counts double).
+Print setup: A4 portrait, fit to one page wide, the indicator header row
+repeated on every page, "第 N 页，共 M 页" in the footer.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from jixiao.writers.layout import Cell, Grid, Style, lines_needed
+
+FONT = "宋体"  # SimSun; LibreOffice on Linux needs a fontconfig alias to Noto Serif CJK SC
+TITLE_FONT = "黑体"
+FONT_SIZE = 10
+LINE_HEIGHT = 14.5  # points a wrapped line takes at 10 pt, with Noto CJK's tall line box
+ROW_PADDING = 5.0  # points above and below the text of a row
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FONTS = {
+    Style.LABEL: Font(name=FONT, size=FONT_SIZE),
+    Style.HEADER: Font(name=FONT, size=FONT_SIZE, bold=True),
+    Style.TEXT: Font(name=FONT, size=FONT_SIZE),
+    Style.NUMBER: Font(name=FONT, size=FONT_SIZE),
+}
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+SHEET_TITLE = "绩效自评表"
+
+
+def row_heights(grid: Grid) -> list[float]:
+    """Each row's height in points, tall enough for every cell's wrapped text.
+
+    A cell spanning rows takes what its rows give; when that is not enough the
+    shortfall is shared among them."""
+    heights = [LINE_HEIGHT + ROW_PADDING] * grid.rows
+    spanning: list[tuple[Cell, float]] = []
+    for cell in grid.cells:
+        width = sum(grid.widths[cell.col: cell.col + cell.cols])
+        need = lines_needed(cell.text, width) * LINE_HEIGHT + ROW_PADDING
+        if cell.rows == 1:
+            heights[cell.row] = max(heights[cell.row], need)
+        else:
+            spanning.append((cell, need))
+    for cell, need in spanning:
+        rows = range(cell.row, cell.row + cell.rows)
+        short = need - sum(heights[r] for r in rows)
+        if short > 0:
+            for r in rows:
+                heights[r] += short / cell.rows
+    return heights
+
+
+def write_xlsx(grid: Grid, target: str | BinaryIO) -> None:
+    """Save the form as .xlsx to a path or a binary file."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET_TITLE
+    top = _title_rows(ws, grid)
+    for n, width in enumerate(grid.widths, start=1):
+        ws.column_dimensions[get_column_letter(n)].width = width
+    for n, height in enumerate(row_heights(grid)):
+        ws.row_dimensions[top + n].height = round(height, 1)
+    for cell in grid.cells:
+        _put(ws, cell, top)
+    _print_setup(ws, grid, top)
+    wb.save(target)
+
+
+def _title_rows(ws: Worksheet, grid: Grid) -> int:
+    """Title (and subtitle) above the table; returns the table's first row (1-based)."""
+    last = get_column_letter(len(grid.widths))
+    lines = [(grid.title, Font(name=TITLE_FONT, size=16, bold=True), 30)]
+    if grid.subtitle:
+        lines.append((grid.subtitle, Font(name=FONT, size=11), 20))
+    for n, (text, font, height) in enumerate(lines, start=1):
+        ws.cell(n, 1, text).font = font
+        ws.cell(n, 1).alignment = Alignment(horizontal="center", vertical="center")
+        ws.merge_cells(f"A{n}:{last}{n}")
+        ws.row_dimensions[n].height = height
+    return len(lines) + 1
+
+
+def _put(ws: Worksheet, cell: Cell, top: int) -> None:
+    row, col = top + cell.row, cell.col + 1
+    target = ws.cell(row, col)
+    target.value = cell.value
+    if isinstance(cell.value, str):
+        target.data_type = "s"  # "=100.00(%)" is a target, not a formula
+    else:
+        target.number_format = cell.number_format
+    target.font = _FONTS[cell.style]
+    target.alignment = _LEFT if cell.left else _CENTER
+    target.border = _BORDER  # merging copies it to the edges of the range
+    last_row, last_col = row + cell.rows - 1, col + cell.cols - 1
+    if (last_row, last_col) != (row, col):
+        ws.merge_cells(start_row=row, start_column=col, end_row=last_row, end_column=last_col)
+
+
+def _print_setup(ws: Worksheet, grid: Grid, top: int) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.75
+    ws.page_margins.footer = 0.3
+    header = top + grid.table_row
+    ws.print_title_rows = f"{header}:{header}"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
+    ws.oddFooter.center.font = FONT
+    last = get_column_letter(len(grid.widths))
+    ws.print_area = f"A1:{last}{top + grid.rows - 1}"
