@@ -1,0 +1,113 @@
+"""Reading exported files back, independently of the layout code: cells are
+found by their printed labels, as a person reading the form would."""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl.worksheet.worksheet import Worksheet
+
+from jixiao.domain.model import AmountUnit, Evaluation
+from jixiao.domain.normalize import squash
+
+
+def shown(value, amount: bool = False, unit: AmountUnit | None = None) -> str:
+    """How a value prints: figures as stored, amounts with 2 places (and , in 元)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if amount:
+            return format(value, ",.2f" if unit is AmountUnit.YUAN else ".2f")
+        return format(value, "f")
+    return str(value)
+
+
+def form_values(ev: Evaluation) -> list[str]:
+    """Every value a national-2020 form prints, as printed."""
+    unit = ev.funding.unit
+    values = [ev.project.name, ev.project.department, ev.project.unit, ev.goals.expected, ev.goals.actual, ev.grade]
+    for line in [ev.funding.total, *ev.funding.parts().values()]:
+        values += [shown(getattr(line, k), amount=True, unit=unit) for k in ("initial_budget", "annual_budget", "executed")]
+        values += [shown(line.execution_rate)]
+    values += [shown(ev.funding.total.points), shown(ev.funding.total.score), shown(ev.total), shown(ev.total_points)]
+    for ind in ev.indicators:
+        values += [ind.level1, ind.level2, ind.name, ind.target, ind.actual, shown(ind.points), shown(ind.score), ind.deviation]
+    return [v for v in values if v]
+
+
+# --- xlsx -----------------------------------------------------------------------
+
+
+def merged_origin(ws: Worksheet, row: int, col: int) -> tuple[int, int]:
+    """The top-left cell of the merged range holding (row, col), or the cell itself."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+            return rng.min_row, rng.min_col
+    return row, col
+
+
+def merged_end(ws: Worksheet, row: int, col: int) -> int:
+    """The last column of the merged range holding (row, col)."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row <= row <= rng.max_row and rng.min_col <= col <= rng.max_col:
+            return rng.max_col
+    return col
+
+
+def find(ws: Worksheet, text: str) -> tuple[int, int]:
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == text:
+                return cell.row, cell.column
+    raise AssertionError(f"no cell reads {text!r}")
+
+
+def value_at(ws: Worksheet, row: int, col: int):
+    r, c = merged_origin(ws, row, col)
+    return ws.cell(r, c).value
+
+
+def right_of(ws: Worksheet, label: str):
+    """The value in the cell after the (merged) cell reading ``label``."""
+    row, col = find(ws, label)
+    return value_at(ws, row, merged_end(ws, row, col) + 1)
+
+
+def same(cell_value, expected) -> bool:
+    """A cell holds the expected value: numbers compare as numbers, text as text."""
+    if expected is None:
+        return cell_value in (None, "")
+    if isinstance(expected, Decimal):
+        return isinstance(cell_value, (int, float)) and Decimal(str(cell_value)) == expected
+    return cell_value == expected
+
+
+# --- PDF --------------------------------------------------------------------------
+
+
+def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    """The PDF's text in content order (cell by cell), by poppler's pdftotext."""
+    pages = []
+    if first:
+        pages += ["-f", str(first)]
+    if last:
+        pages += ["-l", str(last)]
+    return subprocess.run(["pdftotext", "-raw", *pages, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
+    """(font name, embedded) for every font of the PDF, by poppler's pdffonts."""
+    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
+    fonts = []
+    for line in lines[2:]:
+        parts = line.split()
+        # name type… encoding emb sub uni object ID: "emb" is the 5th field from the end
+        fonts.append((parts[0], parts[-5] == "yes"))
+    return fonts
+
+
+def contains(text: str, value: str) -> bool:
+    """Whether extracted text holds a value, ignoring where lines wrapped."""
+    return squash(value) in squash(text)

@@ -1,0 +1,76 @@
+"""``jixiao export``: one file per form, named after the project; clear errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from jixiao.cli import EXIT_UNREADABLE, EXIT_UNWRITABLE, app
+from jixiao.readers import read_path
+from jixiao.samples import paths as sample_paths
+from jixiao.writers.json import evaluation_dict
+
+runner = CliRunner()
+
+
+def _sample_forms():
+    return [ev for path in sample_paths() for ev in read_path(path)]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx", "json", "csv"])
+def test_export_writes_one_file_per_form_named_after_the_project(tmp_path, fmt):
+    files = [str(p) for p in sample_paths()]
+    result = runner.invoke(app, ["export", *files, "--to", fmt, "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    forms = _sample_forms()
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == sorted(f"{ev.project.name}.{fmt}" for ev in forms)
+    assert len(result.stdout.splitlines()) == len(forms)  # one path a line
+
+
+def test_export_pdf_of_one_form(tmp_path):
+    path = next(p for p in sample_paths() if p.suffix == ".md")
+    result = runner.invoke(app, ["export", str(path), "--to", "pdf", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    (pdf,) = tmp_path.glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_export_json_is_the_import_contract(tmp_path):
+    path = sample_paths()[0]
+    runner.invoke(app, ["export", str(path), "--to", "json", "-o", str(tmp_path)])
+    (ev,) = read_path(path)
+    (written,) = tmp_path.glob("*.json")
+    assert json.loads(written.read_text("utf-8")) == evaluation_dict(ev)
+
+
+def test_the_same_file_twice_gets_numbered_names(tmp_path):
+    path = str(sample_paths()[0])
+    result = runner.invoke(app, ["export", path, path, "--to", "csv", "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    names = sorted(p.stem for p in tmp_path.iterdir())
+    assert len(names) == 2 and names[1] == names[0] + "-2"
+
+
+def test_an_unwritable_output_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "报告.txt"
+    blocker.write_text("x")
+    for target in (blocker, blocker / "子目录"):
+        result = runner.invoke(app, ["export", str(sample_paths()[0]), "--to", "xlsx", "-o", str(target)])
+        assert result.exit_code == EXIT_UNWRITABLE
+        assert str(target) in result.stderr and ("不是文件夹" in result.stderr or "无法创建" in result.stderr)
+
+
+def test_unreadable_input_still_exports_the_rest(tmp_path):
+    missing = tmp_path / "没有这个文件.txt"
+    result = runner.invoke(app, ["export", str(missing), str(sample_paths()[0]), "--to", "json", "-o", str(tmp_path / "o")])
+    assert result.exit_code == EXIT_UNREADABLE
+    assert "文件不存在" in result.stderr
+    assert len(list((tmp_path / "o").iterdir())) == 1
+
+
+def test_an_unknown_format_is_refused(tmp_path):
+    result = runner.invoke(app, ["export", str(sample_paths()[0]), "--to", "odt", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "odt" in result.output + result.stderr
