@@ -9,9 +9,16 @@ import pytest
 
 from jixiao import templates
 from jixiao.domain.model import Evaluation, FundingLine
-from jixiao.samples import paths as sample_paths
 from jixiao.readers import read_path
-from jixiao.writers.layout import Grid, LayoutError, Style, display_width, layout, lines_needed
+from jixiao.samples import paths as sample_paths
+from jixiao.writers.layout import (
+    Grid,
+    LayoutError,
+    Style,
+    display_width,
+    layout,
+    lines_needed,
+)
 from tests.forms import NARRATIVE, long_form, shanghai_form
 
 
@@ -138,6 +145,9 @@ def test_a_template_without_layout_or_with_an_unknown_block_is_a_clear_error():
     broken = {**template.layout, "blocks": [{"kind": "pie-chart"}]}
     with pytest.raises(LayoutError, match="pie-chart"):
         layout(long_form(1), dataclasses.replace(template, layout=broken))
+    incomplete = {**template.layout, "blocks": [{"kind": "fields"}]}
+    with pytest.raises(LayoutError, match="第 1 块（fields）缺少设置 'rows'"):
+        layout(long_form(1), dataclasses.replace(template, layout=incomplete))
 
 
 def test_text_measure_counts_chinese_double():

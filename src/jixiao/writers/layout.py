@@ -137,6 +137,8 @@ def indicator_columns(template: Template) -> list[Column]:
     specs = template.layout.get("columns")
     if not specs:
         raise LayoutError(f"模板 {template.id} 没有版式（[layout] 与 [[layout.columns]]），不能导出")
+    if any("field" not in s for s in specs):
+        raise LayoutError(f"模板 {template.id} 的 [[layout.columns]] 每一列都要有 field")
     return [
         Column(
             s["field"],
@@ -166,23 +168,25 @@ def _plain(value: Any) -> str | Decimal | None:
     return str(value)
 
 
+_FIELDS: dict[str, Callable[[Evaluation], Any]] = {
+    "name": lambda e: e.project.name,
+    "department": lambda e: e.project.department,
+    "unit": lambda e: e.project.unit,
+    "division": lambda e: e.project.division,
+    "recurring": lambda e: e.project.recurring,
+    "prior_year_budget": lambda e: e.funding.prior_year_budget,
+    "expected": lambda e: e.goals.expected,
+    "actual_goal": lambda e: e.goals.actual,
+}
+
+
 def _field_value(ev: Evaluation, key: str) -> Any:
     """A header field by its key: project, funding total, goals, or the form itself.
 
     Keys the model does not have yet (evaluated_on, achievements …) read as
     blank, so a layout can name fields before a reader fills them."""
-    getters: dict[str, Callable[[Evaluation], Any]] = {
-        "name": lambda e: e.project.name,
-        "department": lambda e: e.project.department,
-        "unit": lambda e: e.project.unit,
-        "division": lambda e: e.project.division,
-        "recurring": lambda e: e.project.recurring,
-        "prior_year_budget": lambda e: e.funding.prior_year_budget,
-        "expected": lambda e: e.goals.expected,
-        "actual_goal": lambda e: e.goals.actual,
-    }
-    if key in getters:
-        return getters[key](ev)
+    if key in _FIELDS:
+        return _FIELDS[key](ev)
     if key in FundingLine.__slots__:
         return getattr(ev.funding.total, key)
     return getattr(ev, key, None)
@@ -268,11 +272,12 @@ class _Builder:
         self.put(self.row, label_right, line_right, None, Style.LABEL)
         for n, spec in enumerate(figures):
             self.put(self.row, edges[n], edges[n + 1], _label(self.t, spec["field"], spec.get("label")), Style.LABEL)
+        first_part = next((key for key in lines if key != "total"), None)
         for offset, key in enumerate(lines, start=1):
             line = self.ev.funding.total if key == "total" else getattr(self.ev.funding, key, None)
             name = _label(self.t, _LINE_LABELS.get(key, key))
-            if key != "total" and offset == 2:
-                name = block.get("parts_prefix", "") + name
+            if key == first_part:
+                name = block.get("parts_prefix", "") + name  # 其中：
             self.put(self.row + offset, label_right, line_right, name, Style.LABEL)
             for n, spec in enumerate(figures):
                 value = getattr(line, spec["field"]) if line else None
@@ -410,5 +415,8 @@ def layout(ev: Evaluation, template: Template) -> Grid:
         kind = block.get("kind")
         if kind not in _BLOCKS:
             raise LayoutError(f"模板 {template.id} 的版式第 {n + 1} 块：不认识的 kind {kind!r}（可用：{', '.join(sorted(_BLOCKS))}）")
-        getattr(builder, kind)(block)
+        try:
+            getattr(builder, kind)(block)
+        except KeyError as missing:
+            raise LayoutError(f"模板 {template.id} 的版式第 {n + 1} 块（{kind}）缺少设置 {missing}") from None
     return builder.grid()
