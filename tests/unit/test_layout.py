@@ -110,6 +110,9 @@ def test_old_shanghai_template_draws_from_its_own_data():
     groups = [c.text for c in grid.cells if c.col == 0 and c.row > grid.table_row and c.style is Style.TEXT]
     assert groups == ["投入与管理\n(36分)", "产出目标\n(34分)", "效果目标\n(15分)", "影响力目标\n(15分)"]
     assert _text_at(grid, "合计") == "100.00" and _text_at(grid, "合计", 3) == "99.00"
+    note = grid.cells[-1]
+    assert note.style is Style.NOTE and note.cols == len(grid.widths)
+    assert note.text == "说明：绩效等级按自评分合计划分，90（含）–100 分为优秀，75（含）–90 分为良好，60（含）–75 分为合格，0–60 分为不合格。"
 
 
 def test_narrative_fields_read_by_name_so_a_model_without_them_prints_blank():

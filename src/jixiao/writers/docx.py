@@ -143,6 +143,8 @@ def _cell_xml(cell: Cell, width: int) -> str:
         props += f'<w:gridSpan w:val="{cell.cols}"/>'
     if cell.rows > 1:
         props += '<w:vMerge w:val="restart"/>'
+    if cell.style is Style.NOTE:
+        props += "<w:tcBorders>" + "".join(f'<w:{side} w:val="nil"/>' for side in ("left", "bottom", "right")) + "</w:tcBorders>"
     props += '<w:vAlign w:val="center"/>'
     align = "left" if cell.left else "center"
     bold = "<w:b/>" if cell.style is Style.HEADER else ""

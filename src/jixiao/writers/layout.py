@@ -48,6 +48,7 @@ class Style(str, Enum):
     HEADER = "header"  # the indicator table's column headers, repeated on each page
     TEXT = "text"
     NUMBER = "number"
+    NOTE = "note"  # a remark under the table (说明), drawn without borders
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,6 +348,12 @@ class _Builder:
         group = next((g for g in self.t.groups if g.name == value), None)
         return f"{value}\n({group.points.normalize():f}分)" if group else value
 
+    def note(self, block: dict) -> None:
+        """说明 under the table; "{grades}" stands for the template's grade bands."""
+        text = block["text"].format(grades=_grade_bands(self.t))
+        self.put(self.row, 0, self.width, text, Style.NOTE)
+        self.row += 1
+
     def total(self, block: dict) -> None:
         fields = [c.field for c in self.columns]
         first = fields.index("points") if "points" in fields else len(fields) - 1
@@ -371,7 +378,7 @@ class _Builder:
             if cols < 1:
                 raise LayoutError(f"模板 {self.t.id} 的版式：第 {row + 1} 行有一格没有宽度（一行的字段太多）")
             cell = Cell(row, index[left], cols=cols, **extra)
-            if cell.style is Style.TEXT and _wraps_thrice(cell.text, width):
+            if cell.style is Style.NOTE or cell.style is Style.TEXT and _wraps_thrice(cell.text, width):
                 cell = replace(cell, left=True)
             cells.append(cell)
         cells.sort(key=lambda c: (c.row, c.col))
@@ -386,6 +393,16 @@ class _Builder:
             rows=self.row,
             table_row=self.table_row,
         )
+
+
+def _grade_bands(template: Template) -> str:
+    """"90（含）–100 分为优秀，75（含）–90 分为良好 …" from the template's grades."""
+    bands, top = [], template.total_points
+    for grade in sorted(template.grades, key=lambda g: -g.min):
+        low = f"{grade.min.normalize():f}" + ("（含）" if grade.min else "")
+        bands.append(f"{low}–{top.normalize():f} 分为{grade.label}")
+        top = grade.min
+    return "，".join(bands)
 
 
 def _wraps_thrice(text: str, width: int) -> bool:
@@ -405,7 +422,7 @@ def _fit_numbers(cells: list[Cell], widths: list[int]) -> None:
             widths[widest] += short
 
 
-_BLOCKS = {"fields", "funding", "goals", "indicators", "total"}
+_BLOCKS = {"fields", "funding", "goals", "indicators", "total", "note"}
 
 
 def layout(ev: Evaluation, template: Template) -> Grid:

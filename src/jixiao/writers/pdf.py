@@ -36,6 +36,7 @@ td, th {{
 }}
 th {{ font-weight: bold; }}
 td.left {{ text-align: left; }}
+td.note {{ border: none; padding-top: 4pt; font-size: 8.5pt; }}
 """
 
 
@@ -68,8 +69,9 @@ def _cell(cell: Cell, tag: str) -> str:
         attrs += f' rowspan="{cell.rows}"'
     if cell.cols > 1:
         attrs += f' colspan="{cell.cols}"'
-    if cell.left:
-        attrs += ' class="left"'
+    classes = " ".join(name for name, on in (("left", cell.left), ("note", cell.style is Style.NOTE)) if on)
+    if classes:
+        attrs += f' class="{classes}"'
     return f"<{tag}{attrs}>{escape(cell.text)}</{tag}>"
 
 

@@ -34,6 +34,7 @@ _FONTS = {
     Style.HEADER: Font(name=FONT, size=FONT_SIZE, bold=True),
     Style.TEXT: Font(name=FONT, size=FONT_SIZE),
     Style.NUMBER: Font(name=FONT, size=FONT_SIZE),
+    Style.NOTE: Font(name=FONT, size=FONT_SIZE - 1),
 }
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -120,9 +121,10 @@ def _put(ws: Worksheet, cell: Cell, top: int, styles: _Styles) -> None:
         target.data_type = "s"  # "=100.00(%)" is a target, not a formula
     elif cell.value is not None:
         number_format = cell.number_format
+    border = Border() if cell.style is Style.NOTE else _BORDER
     styles.apply(
         target, (cell.style, cell.left, number_format),
-        font=_FONTS[cell.style], alignment=_LEFT if cell.left else _CENTER, border=_BORDER,
+        font=_FONTS[cell.style], alignment=_LEFT if cell.left else _CENTER, border=border,
         number_format=number_format,
     )
     last_row, last_col = row + cell.rows - 1, col + cell.cols - 1
@@ -132,7 +134,7 @@ def _put(ws: Worksheet, cell: Cell, top: int, styles: _Styles) -> None:
     for r in range(row, last_row + 1):
         for c in range(col, last_col + 1):
             if (r, c) != (row, col):
-                styles.apply(ws.cell(r, c), ("border",), border=_BORDER)
+                styles.apply(ws.cell(r, c), ("border", border is _BORDER), border=border)
     ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(col)}{row}:{get_column_letter(last_col)}{last_row}"))
 
 
