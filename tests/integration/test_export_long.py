@@ -3,6 +3,7 @@ to every format with rows that grow to their text (nothing clipped)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -112,3 +113,13 @@ def test_the_old_shanghai_form_exports_to_every_format(tmp_path):
     text = pdf_text(tmp_path / "sh.pdf")
     for value in ("490,000.00", "440,517.00", "投入与管理", "(36分)", "2020年6月12日", ev.indicators[7].deviation):
         assert contains(text, value)
+
+
+def test_control_characters_left_by_pdf_extraction_do_not_break_any_format(tmp_path):
+    ev = long_form(2)
+    odd = dataclasses.replace(ev.indicators[0], name="运维\x0b服务\x01", deviation="<b>&\x1f")
+    ev = dataclasses.replace(ev, indicators=(odd, ev.indicators[1]))
+    for fmt in (Format.XLSX, Format.PDF, Format.DOCX):
+        write_form(ev, templates.load(ev.template), fmt, tmp_path / f"odd.{fmt.value}")
+    assert find(load_workbook(tmp_path / "odd.xlsx").active, "运维服务")
+    assert contains(pdf_text(tmp_path / "odd.pdf"), "<b>&")

@@ -174,3 +174,10 @@ def test_missing_funding_parts_print_blank_figures():
     grid = _grid(ev)
     assert _text_at(grid, "其他资金") == ""
     assert _text_at(grid, "年度资金总额") == ""
+
+
+def test_a_layout_without_an_indicator_table_has_no_header_row():
+    template = templates.load("national-2020")
+    header_only = {**template.layout, "blocks": template.layout["blocks"][:1]}
+    grid = layout(long_form(1), dataclasses.replace(template, layout=header_only))
+    assert grid.table_row == grid.rows == 2

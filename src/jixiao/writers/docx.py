@@ -9,7 +9,6 @@ has a fixed height.
 
 from __future__ import annotations
 
-import re
 from typing import BinaryIO
 from xml.sax.saxutils import escape
 
@@ -25,7 +24,6 @@ TITLE_FONT = "黑体"
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM, MARGIN_MM = 210, 297, 15
 TWIPS_PER_MM = 1440 / 25.4
 KEEP_LINES = 30  # a row of up to this many lines stays on one page; a taller one may break
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters XML 1.0 cannot hold
 
 
 def write_docx(grid: Grid, target: str | BinaryIO) -> None:
@@ -47,8 +45,10 @@ def write_docx(grid: Grid, target: str | BinaryIO) -> None:
     top_rows = range(0, grid.table_row)
     if top_rows:
         last.addprevious(parse_xml(_table_xml(grid, top_rows, twips)))
+    if top_rows and grid.table_row < grid.rows:
         last.addprevious(parse_xml(_SEPARATOR))
-    last.addprevious(parse_xml(_table_xml(grid, range(grid.table_row, grid.rows), twips, header=True)))
+    if grid.table_row < grid.rows:
+        last.addprevious(parse_xml(_table_xml(grid, range(grid.table_row, grid.rows), twips, header=True)))
     doc.save(target)
 
 
@@ -148,7 +148,7 @@ def _cell_xml(cell: Cell, width: int) -> str:
     props += '<w:vAlign w:val="center"/>'
     align = "left" if cell.left else "center"
     bold = "<w:b/>" if cell.style is Style.HEADER else ""
-    lines = _NOT_XML.sub("", cell.text).split("\n")
+    lines = cell.text.split("\n")
     text = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
     return (
         f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\"/>"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -89,7 +90,8 @@ class Grid:
     """A whole form: title lines above a bordered table of ``len(widths)`` columns.
 
     ``table_row`` is the indicator table's header row: PDF and docx start a
-    second table there so that row repeats at the top of every page."""
+    second table there so that row repeats at the top of every page (``rows``
+    when the layout has no indicator table)."""
 
     title: str
     subtitle: str | None
@@ -158,9 +160,15 @@ def _amount_unit(ev: Evaluation, template: Template) -> str:
     return ev.funding.unit.value if ev.funding.unit else template.amount_unit
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters PDF extraction leaves behind; xlsx and docx (XML) cannot hold them."""
+
+
 def _plain(value: Any) -> str | Decimal | None:
     """A model value as a cell holds it: text, Decimal, or None."""
-    if value is None or isinstance(value, (str, Decimal)):
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if value is None or isinstance(value, Decimal):
         return value
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -211,7 +219,7 @@ class _Builder:
         self.width = self.cuts[-1]
         self.placed: list[tuple[int, int, int, dict]] = []  # row, left, right, cell fields
         self.row = 0
-        self.table_row = 0
+        self.table_row: int | None = None
         self.unit = _amount_unit(ev, template)
 
     # positions ---------------------------------------------------------------
@@ -391,7 +399,7 @@ class _Builder:
             widths=tuple(widths),
             cells=tuple(cells),
             rows=self.row,
-            table_row=self.table_row,
+            table_row=self.row if self.table_row is None else self.table_row,
         )
 
 

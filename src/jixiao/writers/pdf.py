@@ -52,7 +52,8 @@ def form_html(grid: Grid) -> str:
     body = "".join(_row(cells) for cells in by_row[grid.table_row + 1:])
     subtitle = f'<p class="subtitle">{escape(grid.subtitle)}</p>' if grid.subtitle else ""
     tables = f"<table><colgroup>{cols}</colgroup><tbody>{top}</tbody></table>" if top else ""
-    tables += f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>"
+    if head:
+        tables += f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>"
     return (
         f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(grid.title)}</title>'
         f"</head><body><h1>{escape(grid.title)}</h1>{subtitle}{tables}</body></html>"

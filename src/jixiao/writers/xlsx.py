@@ -149,8 +149,9 @@ def _print_setup(ws: Worksheet, grid: Grid, top: int) -> None:
     ws.page_margins.top = 0.6
     ws.page_margins.bottom = 0.75
     ws.page_margins.footer = 0.3
-    header = top + grid.table_row
-    ws.print_title_rows = f"{header}:{header}"
+    if grid.table_row < grid.rows:
+        header = top + grid.table_row
+        ws.print_title_rows = f"{header}:{header}"
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.oddFooter.center.size = 9
     ws.oddFooter.center.font = FONT
