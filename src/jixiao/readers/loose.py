@@ -516,8 +516,8 @@ class _FormReader:
             anchored = [n for n in rows if anchors[n] == j]
             weighed = None not in (weights[n] for n in rows) and sum(weights[n] for n in rows) == group.points
             if anchored:
-                self._group_label(group, " ".join(" ".join(items[n].cells.get("level1", ())) for n in rows),
-                                  f"indicators[{anchored[0]}].level1")
+                label = " ".join(part for n in rows for part in items[n].cells.get("level1", ()))
+                self._group_label(group, label, f"indicators[{anchored[0]}].level1")
             elif weighed:
                 self.out.problem(f"indicators[{rows[0]}].level1",
                                  f"一级指标「{group.name}」的标签缺失，按权重合计 {group.points} 与次序归入")
