@@ -180,9 +180,10 @@ class _FormReader:
 
     def _evaluation(self, form, file, index, indicators, total_points, total) -> Evaluation:
         v = self.values
-        for name in TEXT_FIELDS:
-            if name in self.texts:
-                v[name] = self._text_value(name, self.texts[name])
+        for name, cells in self.texts.items():
+            v[name] = self._text_value(name, cells)
+            if not v[name]:
+                self.out.problem(HEADER_PATHS[name], f"「{self._label(name)}」未填")
         for name in HEADER_ORDER:
             if name not in self.seen:
                 self.out.problem(HEADER_PATHS[name], f"未找到「{self._label(name)}」")
@@ -299,12 +300,13 @@ class _FormReader:
         if name in ("annual_budget", "prior_year_budget", "executed") and label:
             self.amount_labels.append(label)
         self.out.note(path, source)
+        if name in TEXT_FIELDS:  # lines below may continue it; read when the header ends
+            self.texts[name] = list(cells)
+            return
         if not cells:
             self.out.problem(path, f"「{self._label(name)}」未填")
             return
-        if name in TEXT_FIELDS:
-            self.texts[name] = list(cells)
-        elif name in _FORMATS:
+        if name in _FORMATS:
             self.values[name] = self._figure(cells, path, source, _FORMATS[name])
         elif name == "recurring":
             self.values[name] = self._yes_no(cells, path)
