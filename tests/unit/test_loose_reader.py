@@ -153,6 +153,14 @@ def test_garbled_text_is_kept_and_flagged():
     assert "乱码" in problems(ev, "problems_found")[0].message
 
 
+def test_the_amount_unit_comes_from_the_labels():
+    assert read(SAMPLE).funding.unit.value == "元"
+    ev = read(edited((3, 0, "当年预算数（万元）"), (3, 4, "上年预算金额"), (4, 0, "预算执行数")))
+    assert ev.funding.unit.value == "万元"
+    ev = read(edited((3, 0, "当年预算数"), (3, 4, "上年预算金额"), (4, 0, "预算执行数")))
+    assert ev.funding.unit is None and problems(ev, "funding.unit")
+
+
 def test_a_missing_header_row_is_reported():
     lines = [line for n, line in enumerate(LINES) if n != 7]
     ev = read("\n".join(lines))

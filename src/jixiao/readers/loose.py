@@ -27,19 +27,10 @@ from datetime import date
 from decimal import Decimal
 from itertools import combinations_with_replacement
 
-from jixiao.domain.model import (
-    AmountUnit,
-    Evaluation,
-    FormSource,
-    Funding,
-    FundingLine,
-    Goals,
-    Indicator,
-    Project,
-    Source,
-)
+from jixiao.domain.model import Evaluation, FormSource, Funding, FundingLine, Goals, Indicator, Project
+from jixiao.domain.model import AmountUnit, Source
 from jixiao.domain.normalize import clean, fold, squash
-from jixiao.domain.template import Template, label_key
+from jixiao.domain.template import Group, Template, label_key
 from jixiao.readers.base import Collector, ReadError, Row
 
 # The header's labels in printed order, with the field path each one fills.
@@ -238,7 +229,7 @@ class _FormReader:
                 continue
             last = HEADER_ORDER.index(name)
             if name in PAIRED:
-                self._pair(name, cells, row.source)
+                self._pair(name, label, cells, row.source)
             else:
                 self._field(name, [c for c in cells if c.strip()], row.source, label)
             text_field = name if name in TEXT_FIELDS else None
@@ -269,7 +260,7 @@ class _FormReader:
     def _fits_label(self, key: str, name: str) -> bool:
         return any(_fits(key, label_key(n)) for n in self.t.columns.get(name, ()))
 
-    def _pair(self, left: str, cells: list[str], source: Source) -> None:
+    def _pair(self, left: str, label: str, cells: list[str], source: Source) -> None:
         """A row of two label/value pairs: the right label splits the values."""
         right = PAIRED[left]
         filled = [c for c in cells if c.strip()]
@@ -279,10 +270,10 @@ class _FormReader:
             if at is not None:
                 self.out.problem(HEADER_PATHS[right], f"标签残缺，读作「{self._label(right)}」", filled[at])
         if at is not None:
-            self._field(left, filled[:at], source, None)
+            self._field(left, filled[:at], source, label)
             self._field(right, filled[at + 1:], source, filled[at])
             return
-        self._field(left, filled[:1], source, None)
+        self._field(left, filled[:1], source, label)
         if len(filled) < 2:
             return
         garbled = "\t".join(filled[1:-1]) or None
@@ -391,7 +382,7 @@ class _FormReader:
         columns = {self.t.column(c) for _, c in row.filled()}
         return len(columns & set(TABLE_COLUMNS)) >= 3 and "points" in columns
 
-    def _table(self, rows: list[Row], header_at: int):
+    def _table(self, rows: list[Row], header_at: int) -> tuple[list[Indicator], Decimal | None, Decimal | None]:
         header = {}
         for i, cell in rows[header_at].filled():
             column = self.t.column(cell)
@@ -509,7 +500,7 @@ class _FormReader:
             placed = fill_down(anchors)
             first = next((n for n, a in enumerate(anchors) if a is not None), None)
             if first is not None:
-                self.out.problem(f"indicators[{first}].level1", "一级指标的次序与模板不符，按标签向下填充")
+                self.out.problem(f"indicators[{first}].level1", "一级指标无法按模板的次序归组，按标签向下填充")
         out = []
         for j, group in enumerate(groups):
             rows = [n for n, g in enumerate(placed) if g == j]
@@ -533,7 +524,7 @@ class _FormReader:
             out.append(replace(ind, level1=group))
         return out
 
-    def _group_label(self, group, label: str, path: str) -> None:
+    def _group_label(self, group: Group, label: str, path: str) -> None:
         """The printed group label ("投入与管理 (36分)"): its points against the template's."""
         key = squash(fold(label))
         printed = _GROUP_POINTS.search(key)
@@ -554,7 +545,7 @@ def assign_groups(anchors: list[int | None], weights: list[Decimal | None],
     (``anchors``) stays in that group. Among the splits this allows, the one
     where most groups' weights add up to their printed points wins; ties go to
     the split closest to filling each label down. ``None`` when the labels are
-    out of order."""
+    out of order (or the table too long to try every split)."""
     n, m = len(anchors), len(points)
     if m == 0 or n > MAX_ROWS_FOR_GROUPING:
         return None
