@@ -66,7 +66,10 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
     """Every form in a text file. Raises ReadError when it holds none."""
     template_id = template_id or templates.detect(text)
     if template_id is None:
-        raise ReadError(file, "看不出是哪种自评表：找不到「年初预算数」「全年执行数」「年度指标值」等表头")
+        markers = "；".join(
+            f"{t}：" + "、".join(f"「{m}」" for m in templates.load(t).detect) for t in templates.ids()
+        )
+        raise ReadError(file, f"看不出是哪种自评表：找不到任一模板的全部表头（{markers}）")
     template = templates.load(template_id)
     if template.groups:  # the old Shanghai layout: indicator groups with printed points
         return read_grouped(split_rows(text, file), file, template)
