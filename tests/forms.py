@@ -4,7 +4,6 @@ project's own; only the structure (groups, weights) follows the template."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -22,28 +21,13 @@ from jixiao.domain.targets import parse_target
 
 D = Decimal
 
-# The old template's narrative fields, which issue #3 adds to Evaluation.
+# The old template's narrative fields: 自评时间, 主要绩效, 主要问题, 改进措施.
 NARRATIVE = {
     "evaluated_on": datetime.date(2020, 6, 12),
     "achievements": "平台全年稳定运行，按期完成巡检与升级，服务对象反映良好。",
     "problems_found": "无",
     "improvements": "加强运维人员培训，巡检记录按月归档。",
 }
-
-
-def _evaluation_class(extra: dict) -> type:
-    """Evaluation itself once it has the narrative fields; until then a subclass."""
-    names = {f.name for f in dataclasses.fields(Evaluation)}
-    missing = [k for k in extra if k not in names]
-    if not missing:
-        return Evaluation
-    return dataclasses.make_dataclass(
-        "EvaluationWithNarrative",
-        [(k, object, dataclasses.field(default=None)) for k in missing],
-        bases=(Evaluation,),
-        frozen=True,
-        slots=True,
-    )
 
 
 _SHANGHAI_ROWS = [
@@ -69,8 +53,7 @@ def shanghai_form() -> Evaluation:
         Indicator(level1=g, name=n, explanation=e, points=D(w), rule=r, score=D(s), deviation=m)
         for g, n, e, w, r, s, m in _SHANGHAI_ROWS
     )
-    cls = _evaluation_class(NARRATIVE)
-    return cls(
+    return Evaluation(
         template="shanghai-2019",
         year=2019,
         project=Project(name="示例区远程会诊系统运维", unit="示例区医疗保障中心", division="综合办公室", recurring=True),

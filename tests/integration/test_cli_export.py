@@ -46,11 +46,14 @@ def test_export_json_is_the_import_contract(tmp_path):
     assert json.loads(written.read_text("utf-8")) == evaluation_dict(ev)
 
 
-def test_the_same_file_twice_gets_numbered_names(tmp_path):
-    path = str(sample_paths()[0])
-    result = runner.invoke(app, ["export", path, path, "--to", "csv", "-o", str(tmp_path)])
-    assert result.exit_code == 0
-    names = sorted(p.stem for p in tmp_path.iterdir())
+def test_two_forms_of_one_project_get_numbered_names(tmp_path):
+    text = sample_paths()[0].read_text("utf-8")
+    first, second = tmp_path / "一.txt", tmp_path / "二.txt"
+    first.write_text(text, "utf-8")
+    second.write_text(text + "\n\n", "utf-8")  # same form, another file (not a duplicate by content)
+    result = runner.invoke(app, ["export", str(first), str(second), "--to", "csv", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    names = sorted(p.stem for p in (tmp_path / "out").iterdir())
     assert len(names) == 2 and names[1] == names[0] + "-2"
 
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from jixiao import templates
 from jixiao.domain.model import Project
 from jixiao.writers import Format, file_names, safe_name
-from jixiao.writers.csv import csv_rows, csv_text, defuse
+from jixiao.writers.cells import defuse
+from jixiao.writers.csv import csv_rows, csv_text
 from tests.forms import long_form, shanghai_form
 
 

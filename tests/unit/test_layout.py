@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jixiao import templates
-from jixiao.domain.model import Evaluation, FundingLine
+from jixiao.domain.model import FundingLine
 from jixiao.readers import read_path
 from jixiao.samples import paths as sample_paths
 from jixiao.writers.layout import (
@@ -115,12 +115,13 @@ def test_old_shanghai_template_draws_from_its_own_data():
     assert note.text == "说明：绩效等级按自评分合计划分，90（含）–100 分为优秀，75（含）–90 分为良好，60（含）–75 分为合格，0–60 分为不合格。"
 
 
-def test_narrative_fields_read_by_name_so_a_model_without_them_prints_blank():
-    ev = shanghai_form()
-    plain = Evaluation(**{f.name: getattr(ev, f.name) for f in dataclasses.fields(Evaluation)})
-    grid = _grid(plain)
-    assert _text_at(grid, "项目名称") == ev.project.name
-    assert _text_at(grid, "主要绩效") == (getattr(plain, "achievements", None) or "")
+def test_a_field_the_model_lacks_prints_blank_under_its_label():
+    template = templates.load("shanghai-2019")
+    columns = {**template.columns, "budget_code": ("预算项目编码",)}
+    blocks = [{"kind": "fields", "rows": [["name", "budget_code"]]}, *template.layout["blocks"][1:]]
+    grid = layout(shanghai_form(), dataclasses.replace(template, columns=columns, layout={**template.layout, "blocks": blocks}))
+    assert _text_at(grid, "项目名称") == shanghai_form().project.name
+    assert _text_at(grid, "预算项目编码") == ""
 
 
 def test_figures_keep_their_places_and_columns_widen_for_long_amounts():

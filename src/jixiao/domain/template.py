@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 from jixiao.domain.normalize import fold, squash
 
@@ -88,11 +89,21 @@ class Template:
     qualitative_bands: tuple[Band, ...] = ()
     execution_bands: tuple[ExecutionBand, ...] = ()
     groups: tuple[Group, ...] = ()
+    execution_indicator: str | None = None  # old template: the indicator scored by execution_bands
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()
     # How the official form is drawn (the file's [layout]); read by jixiao.writers.layout.
     layout: dict = field(default_factory=dict, hash=False, compare=False)
+    _column_of: dict[str, str] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # label → column, built once: readers ask for every cell of every row.
+        index = {}
+        for column, names in self.columns.items():
+            for name in names:
+                index.setdefault(label_key(name), column)
+        object.__setattr__(self, "_column_of", index)
 
     def with_rounding(self, rounding: Rounding) -> Template:
         return replace(self, rounding=rounding)
@@ -119,15 +130,10 @@ class Template:
 
     def column(self, label: str | None) -> str | None:
         """Which column a printed header label names, by the template's synonyms."""
-        key = label_key(label)
-        if not key:
-            return None
-        for column, names in self.columns.items():
-            if key in (label_key(n) for n in names):
-                return column
-        return None
+        return self._column_of.get(label_key(label)) if label else None
 
 
+@lru_cache(maxsize=65536)
 def label_key(label: str | None) -> str:
     """A label for matching: no spaces, half-width, no trailing colon."""
     return squash(fold(label or "")).rstrip(":")

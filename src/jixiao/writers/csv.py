@@ -16,18 +16,11 @@ from decimal import Decimal
 
 from jixiao.domain.model import Evaluation
 from jixiao.domain.template import Template
+from jixiao.writers.cells import defuse
 from jixiao.writers.json import figure
 from jixiao.writers.layout import indicator_columns
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORM_COLUMNS = (("name", "项目名称"), ("department", "主管部门"), ("unit", "实施单位"))
-
-
-def defuse(text: str | None) -> str:
-    """A text cell that no spreadsheet will run as a formula."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _cell(value) -> str:
