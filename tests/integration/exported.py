@@ -111,3 +111,16 @@ def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
 def contains(text: str, value: str) -> bool:
     """Whether extracted text holds a value, ignoring where lines wrapped."""
     return squash(value) in squash(text)
+
+
+def shanghai_values(ev: Evaluation) -> list[str]:
+    """Every value an old Shanghai (shanghai-2019) form prints, as printed."""
+    unit = AmountUnit.YUAN
+    f = ev.funding
+    values = [ev.project.name, ev.project.unit, ev.project.division, ev.goals.expected, ev.grade,
+              ev.achievements, ev.problems_found, ev.improvements, shown(ev.total), shown(ev.total_points)]
+    values += [shown(v, amount=True, unit=unit) for v in (f.total.annual_budget, f.prior_year_budget, f.total.executed)]
+    values += [shown(f.total.execution_rate)]
+    for ind in ev.indicators:
+        values += [ind.level1, ind.name, ind.explanation, shown(ind.points), ind.rule, shown(ind.score), ind.deviation]
+    return [v for v in values if v]

@@ -1,5 +1,6 @@
-"""Every seed form of the 2023 template (001–003, 19 forms) exported to xlsx,
-PDF and docx, then read back: every value is in its cell and in the text."""
+"""Every seed form exported to xlsx, PDF and docx, then read back: every value
+is in its cell and in the text. The 2023 template: 001–003, 19 forms; the old
+Shanghai template: 000 and 004, 4 forms."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.integration.exported import (
     pdf_text,
     right_of,
     same,
+    shanghai_values,
     value_at,
 )
 
@@ -188,3 +190,37 @@ def test_docx_tables_hold_every_value(exported, seed, n):
     assert header._tr.trPr is not None and header._tr.trPr.find(
         "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
 
+
+
+# --- the old Shanghai template (seeds 000: 3 forms, 004: 1 form) ---------------------
+
+OLD_FORMS = [("000", n) for n in range(3)] + [("004", 0)]
+OLD_IDS = [f"{seed}-{n}" for seed, n in OLD_FORMS]
+
+
+@pytest.mark.parametrize(("seed", "n"), OLD_FORMS, ids=OLD_IDS)
+def test_old_shanghai_forms_export_every_value(exported, seed, n):
+    ev = _form(seed, n)
+    assert ev.template == "shanghai-2019"
+    ws = load_workbook(exported(seed, n, Format.XLSX)).active
+    assert right_of(ws, "项目名称") == ev.project.name
+    assert right_of(ws, "预算单位") == ev.project.unit
+    assert right_of(ws, "是否为经常性项目") == ("是" if ev.project.recurring else "否")
+    assert same(right_of(ws, "当年预算数(元)"), ev.funding.total.annual_budget)
+    assert same(right_of(ws, "上年预算金额(元)"), ev.funding.prior_year_budget)
+    assert same(right_of(ws, "预算执行率(%)"), ev.funding.total.execution_rate)
+    assert right_of(ws, "自评时间") == f"{ev.evaluated_on.year}年{ev.evaluated_on.month}月{ev.evaluated_on.day}日"
+    assert right_of(ws, "绩效等级") == ev.grade
+    header_row, name_col = find(ws, "指标名称")
+    weight_col, score_col = find(ws, "权重")[1], find(ws, "自评")[1]
+    for i, ind in enumerate(ev.indicators):
+        row = header_row + 1 + i
+        assert value_at(ws, row, name_col) == ind.name
+        assert same(value_at(ws, row, weight_col), ind.points) and same(value_at(ws, row, score_col), ind.score)
+    values = shanghai_values(ev)
+    text = pdf_text(exported(seed, n, Format.PDF))
+    assert not [v for v in values if not contains(text, v)]
+    doc = Document(str(exported(seed, n, Format.DOCX)))
+    cells = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
+    # a group label prints with its points under it: "投入与管理\n(36分)"
+    assert not [v for v in values if v not in cells and not any(c.startswith(v + "\n") for c in cells)]
