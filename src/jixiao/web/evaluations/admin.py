@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from jixiao.web.evaluations.models import Evaluation, Event, Project
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "unit")
+    search_fields = ("code", "name")
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(admin.ModelAdmin):
+    """Read-only here: forms change only through the workflow, which keeps the trail."""
+
+    list_display = ("project", "year", "state", "version", "total", "grade")
+    list_filter = ("year", "state", "grade")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("id", "at", "actor_name", "action", "state_from", "state_to", "evaluation")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
