@@ -102,8 +102,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-WHITENOISE_USE_FINDERS = True  # serve the apps' static files without collectstatic
+WHITENOISE_USE_FINDERS = True  # serve the apps' static files straight from the packages, no collectstatic
 
 LOGGING = {
     "version": 1,

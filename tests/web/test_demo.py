@@ -1,0 +1,33 @@
+"""The demo data of ``jixiao serve --demo``."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+
+from jixiao.web import demo
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.orgs.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_tree_accounts_and_forms():
+    assert not demo.exists()
+    accounts = demo.load()
+    assert demo.exists()
+    assert [a.role.value for a in accounts] == ["admin", "filler", "reviewer"]
+    for account in accounts:
+        assert authenticate(username=account.username, password=account.password) is not None
+    kinds = Organisation.Kind
+    assert Organisation.objects.filter(kind=kinds.BUREAU).count() == 1
+    assert Organisation.objects.filter(kind=kinds.DEPARTMENT).count() == 4
+    assert not Organisation.objects.filter(name__contains="汇总").exists()
+    assert Evaluation.objects.count() == 4
+    assert set(Evaluation.objects.values_list("state", flat=True)) == {"draft"}
+    users = {a.username: authenticate(username=a.username, password=a.password) for a in accounts}
+    assert services.visible(users["admin"]).count() == 4
+    assert services.visible(users["filler"]).count() == 1
+    assert services.visible(users["reviewer"]).count() == 1
+    assert services.verify_trail()[:2] == (4, [])
