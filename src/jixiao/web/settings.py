@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its Swagger UI files, served locally (intranets are offline)
     "jixiao.web.orgs",
     "jixiao.web.evaluations",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -80,3 +83,33 @@ class Membership(models.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its sha256 is stored; the token
+    itself is shown once, when it is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens",
+                             verbose_name="用户")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> str:
+        """A new token for ``user`` (returned once, stored only as its digest)."""
+        token = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, digest=cls.digest_of(token))
+        return token
+
+    @classmethod
+    def user_for(cls, token: str):
+        """The active user the token belongs to, or ``None``."""
+        found = cls.objects.select_related("user").filter(digest=cls.digest_of(token)).first()
+        return found.user if found and found.user.is_active else None
