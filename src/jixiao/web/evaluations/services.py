@@ -144,8 +144,8 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
 def save(user: AbstractBaseUser, pk: int, version: int, form: Form) -> Evaluation:
     """Replace the form's contents, if ``version`` is still current and the form
     is with the unit (草稿 / 已退回). Saving no change adds no event."""
+    evaluation = get(user, pk, for_update=True)  # what one may not see is 404 before anything else
     place = _require_role(user, {Role.FILLER}, "修改自评表")
-    evaluation = get(user, pk, for_update=True)
     if evaluation.project.unit_id != place.organisation_id:
         raise Forbidden("只有本单位的填报人员可以修改自评表")
     if evaluation.state_enum is State.APPROVED:
