@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -98,28 +98,31 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     return data
 
 
+_CHAIN_LOCK = 0x6A69786961_6F  # "jixiao": the advisory lock that orders appends on PostgreSQL
+
+
+def _lock_chain() -> None:
+    """Writers append one at a time until they commit. SQLite's write lock
+    already does this; PostgreSQL takes a transaction-level advisory lock."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
 def _append(evaluation: Evaluation, user: AbstractBaseUser, action: str, state_from: str,
             diff: list, comment: str = "") -> Event:
-    """Add one event at the chain's head. Two writers racing for the same head
-    collide on the unique ``prev_hash``; the loser re-reads the head and retries."""
-    for attempt in range(5):
-        prev = Event.objects.order_by("-id").values_list("hash", flat=True).first() or trail.GENESIS
-        if attempt:  # the newest row is not always the head when writers raced
-            prev = trail.head(_links())
-        event = Event(
-            evaluation=evaluation, actor=user, actor_name=user.get_username(),
-            at=timezone.now().astimezone(UTC), action=action, state_from=state_from,
-            state_to=evaluation.state, version=evaluation.version, diff=diff, comment=comment,
-            prev_hash=prev,
-        )
-        event.hash = trail.event_hash(prev, event.content())
-        try:
-            with transaction.atomic():
-                event.save()
-            return event
-        except IntegrityError:
-            continue
-    raise Conflict("留痕写入冲突，请重试")
+    """Add one event at the chain's head (``prev_hash`` is unique as well, so a
+    fork is impossible even if the lock were missing)."""
+    _lock_chain()
+    prev = Event.objects.order_by("-id").values_list("hash", flat=True).first() or trail.GENESIS
+    event = Event(
+        evaluation=evaluation, actor=user, actor_name=user.get_username(),
+        at=timezone.now().astimezone(UTC), action=action, state_from=state_from,
+        state_to=evaluation.state, version=evaluation.version, diff=diff, comment=comment, prev_hash=prev,
+    )
+    event.hash = trail.event_hash(prev, event.content())
+    event.save()
+    return event
 
 
 @transaction.atomic
