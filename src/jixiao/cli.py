@@ -253,15 +253,7 @@ def _load_demo() -> None:
 @app.command("verify-trail")
 def verify_trail(data_dir: DataDir = Path("jixiao-data")) -> None:
     """核验审计留痕的哈希链：任何事件被改动、删除或插入都会被发现。"""
-    from jixiao.web import server
-
-    if not data_dir.is_dir() and not os.environ.get("DATABASE_URL"):
-        err.print(f"jixiao: 数据目录 {escape(str(data_dir))} 不存在")
-        raise typer.Exit(EXIT_UNREADABLE)
-    server.prepare(data_dir)
-    if not server.has_tables():
-        err.print("jixiao: 数据库尚未初始化（先运行 jixiao serve）")
-        raise typer.Exit(EXIT_UNREADABLE)
+    _database(data_dir)
     from jixiao.web.evaluations.services import verify_trail as verify
 
     count, breaks, head = verify()
@@ -271,6 +263,56 @@ def verify_trail(data_dir: DataDir = Path("jixiao-data")) -> None:
         out.print(f"审计链有 {len(breaks)} 处断裂（共 {count} 条事件）")
         raise typer.Exit(EXIT_DIFFERS)
     out.print(f"审计链完整：{count} 条事件，链头 {head}")
+
+
+def _database(data_dir: Path) -> None:
+    """Start Django on an existing database, or exit 2 saying what is missing."""
+    from jixiao.web import server
+
+    if not data_dir.is_dir() and not os.environ.get("DATABASE_URL"):
+        err.print(f"jixiao: 数据目录 {escape(str(data_dir))} 不存在")
+        raise typer.Exit(EXIT_UNREADABLE)
+    server.prepare(data_dir)
+    if not server.has_tables():
+        err.print("jixiao: 数据库尚未初始化（先运行 jixiao serve）")
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+BackupFile = Annotated[Path, typer.Argument(help="备份文件", show_default=False)]
+
+
+@app.command()
+def backup(file: BackupFile, data_dir: DataDir = Path("jixiao-data")) -> None:
+    """备份整个数据库（SQLite 在线备份；PostgreSQL 用 pg_dump），服务运行时也可备份。"""
+    _database(data_dir)
+    from jixiao.web import backup as copies
+
+    try:
+        copies.backup(file)
+    except copies.BackupError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    out.print(f"已备份到 {escape(str(file))}")
+
+
+@app.command()
+def restore(
+    file: BackupFile,
+    data_dir: DataDir = Path("jixiao-data"),
+    yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
+) -> None:
+    """用备份替换整个数据库（请先停止服务）。"""
+    _database(data_dir)
+    if not yes and not typer.confirm(f"用 {file} 替换当前全部数据？", err=True):
+        raise typer.Exit(1)
+    from jixiao.web import backup as copies
+
+    try:
+        copies.restore(file)
+    except copies.BackupError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    out.print(f"已从 {escape(str(file))} 恢复；请运行 jixiao verify-trail 核验留痕")
 
 
 def main() -> None:

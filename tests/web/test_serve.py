@@ -76,14 +76,25 @@ def test_serve_demo_then_verify_and_tamper(served):
     assert verified.returncode == 0, verified.stderr
     assert re.search(r"审计链完整：4 条事件", verified.stdout)
 
+    copy = data_dir.parent / "copy.backup"
+    made = _run("backup", str(copy), "--data-dir", str(data_dir), env=env)
+    assert made.returncode == 0 and copy.is_file(), made.stderr
+
     with sqlite3.connect(data_dir / "jixiao.sqlite3") as db:
         db.execute("UPDATE evaluations_event SET actor_name = 'someone' WHERE id = 2")
     tampered = _run("verify-trail", "--data-dir", str(data_dir), env=env)
     assert tampered.returncode == 1
     assert "事件 #2" in tampered.stdout and "被修改" in tampered.stdout
 
+    process.terminate()
+    process.wait(timeout=30)
+    restored = _run("restore", str(copy), "--yes", "--data-dir", str(data_dir), env=env)
+    assert restored.returncode == 0, restored.stderr
+    assert _run("verify-trail", "--data-dir", str(data_dir), env=env).returncode == 0
 
-def test_verify_trail_without_data(tmp_path):
+
+@pytest.mark.parametrize("command", [["verify-trail"], ["backup", "x.backup"], ["restore", "x.backup", "--yes"]])
+def test_commands_without_data(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = _run("verify-trail", "--data-dir", str(tmp_path / "none"), env=env)
+    result = _run(*command, "--data-dir", str(tmp_path / "none"), env=env)
     assert result.returncode == 2 and "不存在" in result.stderr
