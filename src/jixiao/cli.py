@@ -278,6 +278,17 @@ def _database(data_dir: Path) -> None:
         raise typer.Exit(EXIT_UNREADABLE)
 
 
+def _copy(direction: str, file: Path) -> None:
+    """``backup`` or ``restore`` through jixiao.web.backup, exiting 2 with its message on failure."""
+    from jixiao.web import backup as copies
+
+    try:
+        getattr(copies, direction)(file)
+    except copies.BackupError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
 BackupFile = Annotated[Path, typer.Argument(help="备份文件", show_default=False)]
 
 
@@ -285,13 +296,7 @@ BackupFile = Annotated[Path, typer.Argument(help="备份文件", show_default=Fa
 def backup(file: BackupFile, data_dir: DataDir = Path("jixiao-data")) -> None:
     """备份整个数据库（SQLite 在线备份；PostgreSQL 用 pg_dump），服务运行时也可备份。"""
     _database(data_dir)
-    from jixiao.web import backup as copies
-
-    try:
-        copies.backup(file)
-    except copies.BackupError as error:
-        err.print(f"jixiao: {escape(str(error))}")
-        raise typer.Exit(EXIT_UNREADABLE) from None
+    _copy("backup", file)
     out.print(f"已备份到 {escape(str(file))}")
 
 
@@ -305,13 +310,7 @@ def restore(
     _database(data_dir)
     if not yes and not typer.confirm(f"用 {file} 替换当前全部数据？", err=True):
         raise typer.Exit(1)
-    from jixiao.web import backup as copies
-
-    try:
-        copies.restore(file)
-    except copies.BackupError as error:
-        err.print(f"jixiao: {escape(str(error))}")
-        raise typer.Exit(EXIT_UNREADABLE) from None
+    _copy("restore", file)
     out.print(f"已从 {escape(str(file))} 恢复；请运行 jixiao verify-trail 核验留痕")
 
 

@@ -9,32 +9,25 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
-@admin.register(Evaluation)
-class EvaluationAdmin(admin.ModelAdmin):
-    """Read-only here: forms change only through the workflow, which keeps the trail."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Forms change only through the workflow, which keeps the trail; events never change."""
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdmin):
     list_display = ("project", "year", "state", "version", "total", "grade")
     list_filter = ("year", "state", "grade")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdmin):
     list_display = ("id", "at", "actor_name", "action", "state_from", "state_to", "evaluation")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
