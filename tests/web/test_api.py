@@ -118,3 +118,15 @@ def test_session_auth_needs_csrf(tree, draft):
     assert browser.get("/api/evaluations").status_code == 200
     refused = browser.post(f"/api/evaluations/{draft.pk}/submit", "{}", content_type="application/json")
     assert refused.status_code == 403
+
+
+def test_repeated_wrong_passwords_lock_the_account(tree, client):
+    def token(password: str):
+        return client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": password}),
+                           content_type="application/json")
+
+    for _ in range(4):
+        assert token("wrong").status_code == 401
+    assert token("wrong").status_code == 429  # the fifth failure locks
+    locked = token("filler_a1-口令-2026")
+    assert locked.status_code == 429 and "锁定" in locked.json()["detail"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import get_user_model
 
 from jixiao.web import demo
 from jixiao.web.evaluations import services
@@ -18,15 +18,15 @@ def test_demo_tree_accounts_and_forms():
     accounts = demo.load()
     assert demo.exists()
     assert [a.role.value for a in accounts] == ["admin", "filler", "reviewer"]
+    users = {a.username: get_user_model().objects.get(username=a.username) for a in accounts}
     for account in accounts:
-        assert authenticate(username=account.username, password=account.password) is not None
+        assert users[account.username].check_password(account.password)
     kinds = Organisation.Kind
     assert Organisation.objects.filter(kind=kinds.BUREAU).count() == 1
     assert Organisation.objects.filter(kind=kinds.DEPARTMENT).count() == 4
     assert not Organisation.objects.filter(name__contains="汇总").exists()
     assert Evaluation.objects.count() == 4
     assert set(Evaluation.objects.values_list("state", flat=True)) == {"draft"}
-    users = {a.username: authenticate(username=a.username, password=a.password) for a in accounts}
     assert services.visible(users["admin"]).count() == 4
     assert services.visible(users["filler"]).count() == 1
     assert services.visible(users["reviewer"]).count() == 1
