@@ -130,3 +130,14 @@ def test_repeated_wrong_passwords_lock_the_account(tree, client):
     assert token("wrong").status_code == 429  # the fifth failure locks
     locked = token("filler_a1-口令-2026")
     assert locked.status_code == 429 and "锁定" in locked.json()["detail"]
+
+
+def test_return_with_comments_on_fields(as_user, draft):
+    filler, reviewer = as_user("filler_a1"), as_user("reviewer_a")
+    url = f"/evaluations/{draft.pk}"
+    filler.post(f"{url}/submit")
+    wrong = reviewer.post(f"{url}/return", {"field_comments": {"indicators[99].score": "?"}})
+    assert wrong.status_code == 400 and "indicators[99].score" in wrong.json()["detail"]
+    comments = {"indicators[1].score": "得分高于分值", "funding.executed": "与决算数不符"}
+    assert reviewer.post(f"{url}/return", {"field_comments": comments}).json()["state"] == "returned"
+    assert filler.get(f"{url}/trail").json()[-1]["field_comments"] == comments

@@ -106,6 +106,7 @@ class SaveIn(Schema):
 class StepIn(Schema):
     version: int | None = None
     comment: str = ""
+    field_comments: dict[str, str] = {}
 
 
 class EventOut(Schema):
@@ -118,6 +119,7 @@ class EventOut(Schema):
     version: int
     diff: list[dict[str, Any]]
     comment: str
+    field_comments: dict[str, str]
 
 
 def _out(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
@@ -161,7 +163,8 @@ def save_evaluation(request: HttpRequest, pk: int, body: SaveIn):
 
 def _step(action: Action):
     def take(request: HttpRequest, pk: int, body: StepIn):
-        ev = services.step(request.auth, pk, action, version=body.version, comment=body.comment)
+        ev = services.step(request.auth, pk, action, version=body.version, comment=body.comment,
+                           field_comments=body.field_comments)
         return _out(request, ev)
 
     take.__name__ = f"{action.value}_evaluation"
@@ -178,6 +181,7 @@ def trail(request: HttpRequest, pk: int):
     ev = services.get(request.auth, pk)
     return [
         {"id": e.pk, "at": e.at, "actor": e.actor_name, "action": e.action, "state_from": e.state_from,
-         "state_to": e.state_to, "version": e.version, "diff": e.diff, "comment": e.comment}
+         "state_to": e.state_to, "version": e.version, "diff": e.diff, "comment": e.comment,
+         "field_comments": e.field_comments}
         for e in ev.events.order_by("id")
     ]

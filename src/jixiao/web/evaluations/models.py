@@ -75,6 +75,7 @@ class Event(models.Model):
     version = models.PositiveIntegerField("版本")
     diff = models.JSONField("改动", default=list)
     comment = models.TextField("意见", blank=True)
+    field_comments = models.JSONField("逐项意见", default=dict, blank=True)  # field path → comment
     prev_hash = models.CharField(max_length=64, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -97,4 +98,5 @@ class Event(models.Model):
             "version": self.version,
             "diff": self.diff,
             "comment": self.comment,
+            "field_comments": self.field_comments,
         }

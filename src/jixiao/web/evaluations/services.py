@@ -10,6 +10,7 @@ or stale form.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -110,7 +111,7 @@ def _lock_chain() -> None:
 
 
 def _append(evaluation: Evaluation, user: AbstractBaseUser, action: str, state_from: str,
-            diff: list, comment: str = "") -> Event:
+            diff: list, comment: str = "", field_comments: dict[str, str] | None = None) -> Event:
     """Add one event at the chain's head (``prev_hash`` is unique as well, so a
     fork is impossible even if the lock were missing)."""
     _lock_chain()
@@ -118,7 +119,8 @@ def _append(evaluation: Evaluation, user: AbstractBaseUser, action: str, state_f
     event = Event(
         evaluation=evaluation, actor=user, actor_name=user.get_username(),
         at=timezone.now().astimezone(UTC), action=action, state_from=state_from,
-        state_to=evaluation.state, version=evaluation.version, diff=diff, comment=comment, prev_hash=prev,
+        state_to=evaluation.state, version=evaluation.version, diff=diff, comment=comment,
+        field_comments=field_comments or {}, prev_hash=prev,
     )
     event.hash = trail.event_hash(prev, event.content())
     event.save()
@@ -170,9 +172,10 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form) -> Evaluatio
 
 @transaction.atomic
 def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None = None,
-         comment: str = "") -> Evaluation:
+         comment: str = "", field_comments: dict[str, str] | None = None) -> Evaluation:
     """Submit, return or approve: the state machine says whether the step exists
-    and which role takes it; the tree says whether this user may take it here."""
+    and which role takes it; the tree says whether this user may take it here.
+    A return carries an overall comment or comments on fields (by field path)."""
     place = membership(user)
     evaluation = get(user, pk, for_update=True)
     try:
@@ -182,15 +185,34 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
         raise Forbidden("只有本单位的填报人员可以提交")
     _check_version(evaluation, version)
-    if action is Action.RETURN and not comment.strip():
-        raise ServiceError("退回时请填写意见")
+    field_comments = {path: text.strip() for path, text in (field_comments or {}).items() if text.strip()}
+    if action is Action.RETURN and not comment.strip() and not field_comments:
+        raise ServiceError("退回时请填写意见（总体或逐项）")
+    if unknown := [path for path in field_comments if not _is_field(evaluation.data, path)]:
+        raise ServiceError(f"意见所指的字段不存在：{'、'.join(unknown)}")
     state_from = evaluation.state
     evaluation.state = new_state.value
     evaluation.version += 1
     evaluation.save()
     _append(evaluation, user, action.value, state_from, [{"path": "state", "old": state_from,
-                                                          "new": new_state.value}], comment)
+                                                          "new": new_state.value}], comment, field_comments)
     return evaluation
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _is_field(data: dict, path: str) -> bool:
+    """Whether a field path (``indicators[3].score``) names a value of the form."""
+    node = data
+    for key, index in _PATH_PART.findall(path):
+        if key and isinstance(node, dict) and key in node:
+            node = node[key]
+        elif index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            return False
+    return bool(path)
 
 
 def _links() -> list[trail.Link]:
