@@ -23,7 +23,8 @@ ROLES = {"filler_a1": "filler", "filler_a2": "filler", "filler_b1": "filler", "r
 SEES_THE_FORM = {"filler_a1", "reviewer_a", "reviewer_bureau", "admin"}
 OWNING_FILLER = "filler_a1"
 
-NOT_ABOUT_ONE_FORM = {("post", "/api/auth/token"), ("get", "/api/evaluations")}
+NOT_ABOUT_ONE_FORM = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
+                      ("post", "/api/spot-checks"), ("get", "/api/spot-checks")}
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", "resubmitted"},
              Action.APPROVE: {"submitted", "resubmitted"}}

@@ -185,3 +185,32 @@ def trail(request: HttpRequest, pk: int):
          "field_comments": e.field_comments}
         for e in ev.events.order_by("id")
     ]
+
+
+class SpotCheckIn(Schema):
+    year: int
+    size: int
+
+
+class SpotCheckOut(Schema):
+    id: int
+    year: int
+    size: int
+    drawn_by: str
+    drawn_at: datetime
+    evaluations: list[int]
+
+
+def _spot_check(check) -> dict[str, Any]:
+    return {"id": check.pk, "year": check.year, "size": check.size, "drawn_by": check.drawn_by.get_username(),
+            "drawn_at": check.drawn_at, "evaluations": sorted(ev.pk for ev in check.evaluations.all())}
+
+
+@api.post("/spot-checks", response={200: SpotCheckOut, 400: Error, 403: Error}, summary="抽查：随机抽取已通过的自评表")
+def draw_spot_check(request: HttpRequest, body: SpotCheckIn):
+    return _spot_check(services.draw_spot_check(request.auth, body.year, body.size))
+
+
+@api.get("/spot-checks", response={200: list[SpotCheckOut], 403: Error}, summary="历次抽查")
+def list_spot_checks(request: HttpRequest):
+    return [_spot_check(check) for check in services.spot_checks(request.auth)]

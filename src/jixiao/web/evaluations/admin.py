@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from jixiao.web.evaluations.models import Evaluation, Event, Project
+from jixiao.web.evaluations.models import Evaluation, Event, Project, SpotCheck
 
 
 @admin.register(Project)
@@ -31,3 +31,8 @@ class EvaluationAdmin(ReadOnlyAdmin):
 @admin.register(Event)
 class EventAdmin(ReadOnlyAdmin):
     list_display = ("id", "at", "actor_name", "action", "state_from", "state_to", "evaluation")
+
+
+@admin.register(SpotCheck)
+class SpotCheckAdmin(ReadOnlyAdmin):
+    list_display = ("year", "size", "drawn_by", "drawn_at")

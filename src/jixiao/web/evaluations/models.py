@@ -100,3 +100,20 @@ class Event(models.Model):
             "comment": self.comment,
             "field_comments": self.field_comments,
         }
+
+
+class SpotCheck(models.Model):
+    """抽查: a random sample of approved forms a bureau admin draws for re-check."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    size = models.PositiveIntegerField("抽取数")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="抽取人")
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+    evaluations = models.ManyToManyField(Evaluation, related_name="spot_checks", verbose_name="抽中的自评表")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽查"
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度抽查 {self.size} 份"

@@ -11,6 +11,7 @@ or stale form.
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import UTC
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -21,7 +22,7 @@ from django.utils import timezone
 from jixiao.domain import trail, workflow
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.workflow import Action, Role, State
-from jixiao.web.evaluations.models import Evaluation, Event, Project
+from jixiao.web.evaluations.models import Evaluation, Event, Project, SpotCheck
 from jixiao.web.orgs.models import Membership, Organisation
 from jixiao.writers.json import evaluation_dict
 
@@ -213,6 +214,30 @@ def _is_field(data: dict, path: str) -> bool:
         else:
             return False
     return bool(path)
+
+
+@transaction.atomic
+def draw_spot_check(user: AbstractBaseUser, year: int, size: int) -> SpotCheck:
+    """抽查: a bureau admin draws ``size`` approved forms of ``year`` at random
+    (the system's CSPRNG, so nobody can steer the draw); each drawn form gets a
+    trail event, so the draw itself is on record."""
+    _require_role(user, {Role.ADMIN}, "抽查")
+    approved = list(visible(user).filter(year=year, state=State.APPROVED.value).order_by("pk"))
+    if size < 1:
+        raise ServiceError("抽取数至少为 1")
+    if size > len(approved):
+        raise ServiceError(f"{year} 年度已通过的自评表只有 {len(approved)} 份，不能抽取 {size} 份")
+    drawn = sorted(secrets.SystemRandom().sample(approved, size), key=lambda ev: ev.pk)
+    check = SpotCheck.objects.create(year=year, size=size, drawn_by=user)
+    check.evaluations.set(drawn)
+    for ev in drawn:
+        _append(ev, user, "spot_check", ev.state, [], f"抽查 #{check.pk}")
+    return check
+
+
+def spot_checks(user: AbstractBaseUser) -> QuerySet[SpotCheck]:
+    _require_role(user, {Role.ADMIN}, "查看抽查")
+    return SpotCheck.objects.prefetch_related("evaluations")
 
 
 def _links() -> list[trail.Link]:
