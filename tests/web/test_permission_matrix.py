@@ -24,7 +24,9 @@ SEES_THE_FORM = {"filler_a1", "reviewer_a", "reviewer_bureau", "admin"}
 OWNING_FILLER = "filler_a1"
 
 NOT_ABOUT_ONE_FORM = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
-                      ("post", "/api/spot-checks"), ("get", "/api/spot-checks")}
+                      ("post", "/api/spot-checks"), ("get", "/api/spot-checks"),
+                      ("get", "/api/projects"), ("post", "/api/projects"),
+                      ("post", "/api/projects/{code}/evaluations")}  # tests/web/test_projects.py
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", "resubmitted"},
              Action.APPROVE: {"submitted", "resubmitted"}}

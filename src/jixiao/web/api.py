@@ -8,16 +8,20 @@ a Chinese ``detail``. Authentication: ``Authorization: Bearer <token>`` (from
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema, Status
+from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
+from jixiao.domain import model as domain
 from jixiao.domain.workflow import Action, State, actions_from
-from jixiao.readers import ReadError
+from jixiao.readers import ReadError, read_path
 from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
@@ -214,3 +218,56 @@ def draw_spot_check(request: HttpRequest, body: SpotCheckIn):
 @api.get("/spot-checks", response={200: list[SpotCheckOut], 403: Error}, summary="历次抽查")
 def list_spot_checks(request: HttpRequest):
     return [_spot_check(check) for check in services.spot_checks(request.auth)]
+
+
+class ProjectIn(Schema):
+    code: str
+    name: str
+    unit: int
+
+
+class ProjectOut(Schema):
+    code: str
+    name: str
+    unit: int
+    unit_name: str
+
+
+def _project(p) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "unit": p.unit_id, "unit_name": p.unit.name}
+
+
+@api.get("/projects", response={200: list[ProjectOut], 403: Error}, summary="可见的项目")
+def list_projects(request: HttpRequest):
+    return [_project(p) for p in services.visible_projects(request.auth)]
+
+
+@api.post("/projects", response={200: ProjectOut, **ERRORS, 400: Error}, summary="新建项目（编码跨年度不变）")
+def create_project(request: HttpRequest, body: ProjectIn):
+    return _project(services.create_project(request.auth, body.code, body.name, body.unit))
+
+
+@api.post("/projects/{code}/evaluations", response={200: EvaluationDetail, **ERRORS, 400: Error},
+          summary="上传自评表文件，建立该项目的年度自评表（草稿）")
+def import_evaluation(request: HttpRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0):
+    project = services.project(request.auth, code)
+    form = _read_upload(file, form_index)
+    return _detail(request, services.create(request.auth, project, form))
+
+
+def _read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
+    """The uploaded file through the readers (which choose by content and name);
+    errors and the form's source name the upload, not the temporary copy."""
+    name = Path(upload.name or "upload.txt").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        with path.open("wb") as copy:
+            for chunk in upload.chunks():
+                copy.write(chunk)
+        try:
+            forms = read_path(path)
+        except ReadError as error:
+            raise ReadError(name, error.reason) from None
+    if not 0 <= form_index < len(forms):
+        raise ReadError(name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index} 张（从 0 起数）")
+    return replace(forms[form_index], source=domain.FormSource(name, form_index))

@@ -74,6 +74,31 @@ def get(user: AbstractBaseUser, pk: int, *, for_update: bool = False) -> Evaluat
         raise NotFound(f"自评表 {pk} 不存在或无权查看") from None
 
 
+def visible_projects(user: AbstractBaseUser) -> QuerySet[Project]:
+    return Project.objects.filter(unit__in=visible_units(user)).select_related("unit")
+
+
+def project(user: AbstractBaseUser, code: str) -> Project:
+    try:
+        return visible_projects(user).get(code=code)
+    except Project.DoesNotExist:
+        raise NotFound(f"项目 {code} 不存在或无权查看") from None
+
+
+def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -> Project:
+    """A new project with its stable code, by a filler of the unit or a bureau admin."""
+    place = _require_role(user, {Role.FILLER, Role.ADMIN}, "新建项目")
+    unit = place.organisation.units().filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(f"实施单位 {unit_id} 不存在或无权查看")
+    code, name = code.strip(), name.strip()
+    if not code or not name:
+        raise ServiceError("项目编码和项目名称不能为空")
+    if Project.objects.filter(code=code).exists():
+        raise Conflict(f"项目编码 {code} 已被使用")
+    return Project.objects.create(code=code, name=name, unit=unit)
+
+
 def _require_role(user: AbstractBaseUser, roles: set[Role], doing: str) -> Membership:
     place = membership(user)
     if place.role_enum not in roles:
