@@ -30,6 +30,7 @@ def _sample() -> dict:
     (("funding", "unit"), "千元", "万元 或 元"),
     (("year",), "2023", "整数"),
     (("project", "name"), 5, "文字"),
+    (("evaluated_on",), "2021年5月20日", "YYYY-MM-DD"),
 ])
 def test_wrong_values_name_their_field(path, value, message):
     data = _sample()

@@ -10,6 +10,7 @@ its field path.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -54,6 +55,15 @@ class _Reader:
         if not number.is_finite():
             raise self.fail(path, f"不是数字：{value!r}")
         return number
+
+    def day(self, value: Any, path: str) -> date | None:
+        text = self.text(value, path)
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(path, f"日期应写成 YYYY-MM-DD，而不是 {text!r}") from None
 
     def line(self, value: Any, path: str) -> FundingLine | None:
         if value is None:
@@ -111,6 +121,8 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         total=r.figure(d.get("total"), "total"),
         total_points=r.figure(d.get("total_points"), "total_points"),
         grade=r.text(d.get("grade"), "grade"),
+        evaluated_on=r.day(d.get("evaluated_on"), "evaluated_on"),
+        **{k: r.text(d.get(k), k) for k in ("achievements", "problems_found", "improvements")},
         source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
         problems=tuple(Problem(r.text(x.get("field"), "problems"), r.text(x.get("message"), "problems"),
                                r.text(x.get("raw"), "problems"))
