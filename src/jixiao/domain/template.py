@@ -91,6 +91,9 @@ class Template:
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()
+    # The [audit] table as written: thresholds and, under "severity", the
+    # severity of a check by its code (read by jixiao.domain.audit.settings).
+    audit: dict = field(default_factory=dict, hash=False, compare=False)
 
     def with_rounding(self, rounding: Rounding) -> Template:
         return replace(self, rounding=rounding)

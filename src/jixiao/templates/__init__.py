@@ -78,6 +78,7 @@ def from_toml(data: dict) -> Template:
         ),
         columns={k: tuple(v) for k, v in data.get("columns", {}).items()},
         detect=tuple(data.get("detect", {}).get("all", ())),
+        audit=data.get("audit", {}),
     )
 
 

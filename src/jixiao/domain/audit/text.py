@@ -1,0 +1,245 @@
+"""文字与表格: numbers in 预期目标 / 实际完成情况 against the indicator table, and
+实际完成情况 copied from 预期目标.
+
+A narrative number is a *claim*: a figure with a unit ("441 个", "85%", "9.53
+万元") inside a clause. A claim is compared with the indicator whose name
+shares most of its words with the clause (character pairs, as Chinese has no
+spaces) and whose unit is the claim's; a claim that matches no indicator is
+left alone. Money is compared with the 项目资金 amounts when the clause says
+what the money is (预算, 执行, 支出 …)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from jixiao.domain.audit.finding import Finding, Severity, rule, shown
+from jixiao.domain.audit.settings import settings
+from jixiao.domain.audit.units import split_name_unit
+from jixiao.domain.model import Evaluation
+from jixiao.domain.normalize import fold, squash
+from jixiao.domain.recompute import Check
+from jixiao.domain.scoring import round_figure
+from jixiao.domain.targets import Target, parse_target, same_unit
+from jixiao.domain.template import Rounding, Template
+
+E, W = Severity.ERROR, Severity.WARNING
+
+ACTUAL_DIFFERS = rule(
+    "narrative-actual-differs", "text", E, "实际完成情况中的数字与完成值不符",
+    "实际完成情况（旧模板：主要绩效）写的数量与指标表中同一指标的实际完成值不同。",
+    "实际完成情况写「{printed}」，指标「{name}」的实际完成值为 {expected}",
+    "the results say “{printed}” but the actual of “{name}” is {expected}",
+    {"printed": "441 个", "name": "完成信息化项目咨询评估", "expected": "411.00(个)"},
+)
+TARGET_DIFFERS = rule(
+    "narrative-target-differs", "text", E, "预期目标中的数字与指标值不符",
+    "预期目标写的目标值与指标表中同一指标的年度指标值不同。",
+    "预期目标写「{printed}」，指标「{name}」的年度指标值为 {expected}",
+    "the goal says “{printed}” but the target of “{name}” is {expected}",
+    {"printed": "85%", "name": "受众满意度", "expected": "≥90.00(%)"},
+)
+AMOUNT_DIFFERS = rule(
+    "narrative-amount-differs", "text", W, "文字中的金额与项目资金不符",
+    "预期目标或实际完成情况写的预算或执行金额与项目资金表中的金额都不相同。",
+    "{where}写「{printed}」，项目资金表中{what}为 {expected}",
+    "the {where_en} say “{printed}” but the funding table's {what_en} is {expected}",
+    {"where": "实际完成情况", "printed": "9.35 万元", "what": "全年执行数", "expected": "9.53 万元",
+     "where_en": "results", "what_en": "amount spent"},
+)
+COPIED = rule(
+    "goals-copied", "text", W, "实际完成情况照抄预期目标",
+    "实际完成情况与预期目标相同或几乎相同（去掉标点后相似度达 0.90，模板可调）：没有写出实际完成了什么。",
+    "实际完成情况与预期目标{how}",
+    "the results are {how_en} the goal",
+    {"how": "完全相同", "how_en": "identical to"},
+)
+
+_CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
+_MIN_SHARED_PAIRS = 2
+_MIN_SHARED_SHARE = Decimal("0.3")
+_MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+_SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
+_BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A figure stated in a narrative: value, unit, as printed, and its clause."""
+
+    value: Decimal
+    unit: str
+    printed: str
+    clause: str
+    pairs: frozenset[str]
+
+
+def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+    goals = form.goals
+    if goals.expected:
+        yield from _against_table(form, claims(goals.expected), "expected")
+    if goals.actual:
+        yield from _against_table(form, claims(goals.actual), "actual")
+    if goals.expected and goals.actual:
+        yield from _copied(goals.expected, goals.actual, settings(template).near_copy)
+
+
+# --- claims -------------------------------------------------------------------------
+
+
+def claims(text: str) -> list[Claim]:
+    """Every figure with a unit in a narrative, with its clause."""
+    found = []
+    for clause in _CLAUSES.split(text):
+        for match in _NUMBER.finditer(clause):
+            if match.start() and clause[match.start() - 1] == "第":  # an ordinal: 第 2 年
+                continue
+            parsed = parse_target(clause[match.start():])
+            if parsed is None or not parsed.quantitative or not parsed.unit:
+                continue
+            if parsed.unit == "年" and parsed.value >= 1000:  # a year, not a count of years
+                continue
+            printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
+            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), _pairs(clause)))
+    return found
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """The character pairs of a text, ignoring spaces and punctuation."""
+    chars = [c for c in squash(fold(text)) if c.isalnum()]
+    return frozenset(a + b for a, b in zip(chars, chars[1:]))
+
+
+def _agrees(claim: Decimal, value: Decimal) -> bool:
+    """A claim agrees with a figure it could be a shortening of: 96% for 95.60."""
+    if claim == value:
+        return True
+    places = max(0, -claim.as_tuple().exponent)
+    return any(round_figure(value, mode, places) == claim for mode in Rounding)
+
+
+# --- claims against the indicator table -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况)."""
+
+    index: int
+    name: str
+    printed: str
+    value: Target
+    pairs: frozenset[str]
+
+
+def _table_figures(form: Evaluation, side: str) -> list[_Stated]:
+    out = []
+    for n, ind in enumerate(form.indicators):
+        parsed, printed = (ind.target_parsed, ind.target) if side == "expected" else (ind.actual_parsed, ind.actual)
+        if parsed is None or not parsed.quantitative or not parsed.unit or not ind.name:
+            continue
+        bare, _ = split_name_unit(ind.name)
+        out.append(_Stated(n, ind.name, printed, parsed, _pairs(bare)))
+    return out
+
+
+def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
+    """The indicators a claim speaks of: same unit, most name pairs in its clause."""
+    scored = []
+    for item in stated:
+        if not item.pairs or not same_unit(claim.unit, item.value.unit):
+            continue
+        shared = len(item.pairs & claim.pairs)
+        share = Decimal(shared) / len(item.pairs)
+        if shared >= _MIN_SHARED_PAIRS and share >= _MIN_SHARED_SHARE:
+            scored.append((share, item))
+    if not scored:
+        return []
+    top = max(share for share, _ in scored)
+    return [item for share, item in scored if share == top]
+
+
+def _against_table(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]:
+    stated = _table_figures(form, side)
+    by_indicator: dict[int, list[Claim]] = {}
+    items: dict[int, _Stated] = {}
+    money: list[Claim] = []
+    for claim in found:
+        best = _best(claim, stated)
+        if not best and claim.unit in _MONEY:
+            money.append(claim)
+        for item in best:
+            by_indicator.setdefault(item.index, []).append(claim)
+            items[item.index] = item
+    made = TARGET_DIFFERS if side == "expected" else ACTUAL_DIFFERS
+    column = "target" if side == "expected" else "actual"
+    for index, said in by_indicator.items():
+        item = items[index]
+        if any(_agrees(c.value, item.value.value) for c in said):
+            continue
+        claim = said[0]
+        yield made.finding(
+            f"goals.{side}", printed=claim.printed, expected=item.printed, name=item.name,
+            explanation=f"「{claim.clause}」对应 indicators[{index}].{column}「{item.name}」{item.printed}",
+        )
+    yield from _money(form, money, side)
+
+
+# --- money against the 项目资金 block ----------------------------------------------------
+
+
+def _money(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]:
+    unit = form.funding.unit.value if form.funding.unit else None
+    if unit not in _MONEY:
+        return
+    lines = [form.funding.total, *form.funding.parts().values()]
+    spent = [line.executed for line in lines if line.executed is not None]
+    budget = [v for line in lines for v in (line.annual_budget, line.initial_budget) if v is not None]
+    where, where_en = ("预期目标", "goals") if side == "expected" else ("实际完成情况", "results")
+    for claim in found:
+        words = claim.clause
+        for keys, amounts, what, what_en, total in (
+            (_SPENT_WORDS, spent, "全年执行数", "amount spent", form.funding.total.executed),
+            (_BUDGET_WORDS, budget, "全年预算数", "budget", form.funding.total.annual_budget),
+        ):
+            if not any(k in words for k in keys) or not amounts or total is None:
+                continue
+            scale = Decimal(_MONEY[unit]) / Decimal(_MONEY[claim.unit])
+            if not any(_agrees(claim.value, amount * scale) for amount in amounts):
+                yield AMOUNT_DIFFERS.finding(
+                    f"goals.{side}", printed=claim.printed, expected=f"{shown(total)} {unit}",
+                    explanation=f"「{claim.clause}」", where=where, where_en=where_en, what=what, what_en=what_en,
+                )
+            break
+
+
+# --- 实际完成情况 copied from 预期目标 ---------------------------------------------------
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in fold(text) if c.isalnum())
+
+
+def _copied(expected: str, actual: str, near: Decimal) -> Iterator[Finding]:
+    if expected == actual:
+        yield COPIED.finding("goals.actual", how="完全相同", how_en="identical to")
+        return
+    a, b = _letters(expected), _letters(actual)
+    if not a or not b:
+        return
+    if a == b:
+        yield COPIED.finding("goals.actual", how="除标点空格外完全相同", how_en="identical, but for punctuation, to")
+        return
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    limit = float(near)
+    if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:
+        return
+    ratio = Decimal(str(matcher.ratio()))
+    if ratio >= near:
+        shown_ratio = round_figure(ratio, Rounding.DOWN)
+        yield COPIED.finding("goals.actual", printed=shown_ratio, expected=f"< {shown(near)}",
+                             how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to")
