@@ -87,6 +87,7 @@ THEMES = (
           ("绿地设施完好率",), ("绿地养护考核机制",)),
 )
 DISTRICTS = ("临江区", "东湖区", "青山区", "北塘区", "南岭区", "西溪区", "云台区", "白沙区", "松浦区", "金桥区")
+NAME_ENDINGS = ("", "项目", "专项", "（续建）", "（第二期）")
 REASONS = (
     "受天气影响部分作业顺延，已调整下年度作业计划。",
     "供应商交付延迟，已约谈并纳入合同履约考核。",
@@ -118,7 +119,8 @@ def form(rng: random.Random, template: Template, index: int = 0, file: str = "sy
     return Evaluation(
         template=template.id,
         year=year,
-        project=Project(name=f"{district}{theme.subject}（{year}年）", department=f"{district}{theme.department}",
+        project=Project(name=f"{district}{theme.subject}{rng.choice(NAME_ENDINGS)}（{year}年）",
+                        department=f"{district}{theme.department}",
                         unit=f"{district}{theme.unit}"),
         funding=funding,
         goals=_goals(rng, theme, indicators, funding),

@@ -30,7 +30,7 @@ E, W = Severity.ERROR, Severity.WARNING
 
 ACTUAL_DIFFERS = rule(
     "narrative-actual-differs", "text", E, "实际完成情况中的数字与完成值不符",
-    "实际完成情况（旧模板：主要绩效）写的数量与指标表中同一指标的实际完成值不同。",
+    "实际完成情况写的数量与指标表中同一指标的实际完成值不同。",
     "实际完成情况写「{printed}」，指标「{name}」的实际完成值为 {expected}",
     "the results say “{printed}” but the actual of “{name}” is {expected}",
     {"printed": "441 个", "name": "完成信息化项目咨询评估", "expected": "411.00(个)"},
