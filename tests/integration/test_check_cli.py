@@ -124,9 +124,8 @@ def test_report_of_another_kind_is_refused(tmp_path):
 
 
 @pytest.mark.seeds
-def test_seeds_folder_check():
-    run = jixiao("check", seed_path("001").parent / seed_path("001").name, seed_path("002"), seed_path("003"),
-                 "--json", "--min-severity", "error")
+def test_seeds_check_errors_on_four_forms():
+    run = jixiao("check", seed_path("001"), seed_path("002"), seed_path("003"), "--json", "--min-severity", "error")
     forms = json.loads(run.stdout)
     assert run.returncode == 1 and len(forms) == 19
     assert sum(1 for f in forms if f["findings"]) == 4

@@ -83,9 +83,13 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:
+    """A problem whose cell still holds a value was repaired; any other lost a value
+    (a whole block — "funding", "indicators" — counts as lost)."""
     for problem in form.problems:
         message = problem.message + (f"（原文：{problem.raw}）" if problem.raw else "")
-        made = UNREADABLE if _empty(value_at(form, problem.field)) else REPAIRED
+        value = value_at(form, problem.field)
+        lost = _empty(value) or is_dataclass(value) or isinstance(value, tuple)
+        made = UNREADABLE if lost else REPAIRED
         yield made.finding(problem.field, printed=problem.raw, message=message)
 
 
