@@ -21,7 +21,7 @@ from rich.table import Table
 
 from jixiao import samples as bundled
 from jixiao import templates
-from jixiao.domain.audit import Finding, Severity, audit
+from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
@@ -217,10 +217,14 @@ def check(
         err.print(f"jixiao: 审核报告只能写成 .xlsx 或 .html：{escape(str(report))}")
         raise typer.Exit(EXIT_UNREADABLE)
     run = Run(template, rounding)
-    results = [
-        (ev, [f for f in audit(ev, run.template(ev)) if f.severity.rank >= min_severity.rank])
-        for ev in run.forms(_walk(paths, run))
-    ]
+    try:
+        results = [
+            (ev, [f for f in audit(ev, run.template(ev)) if f.severity.rank >= min_severity.rank])
+            for ev in run.forms(_walk(paths, run))
+        ]
+    except AuditSettingError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
     if json:
         print(dumps([result_dict(ev, found) for ev, found in results]))
     else:

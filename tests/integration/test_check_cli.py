@@ -1,25 +1,12 @@
 """``jixiao check`` as a user runs it: output, JSON contract, exit codes, reports."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from jixiao import samples
 from tests.conftest import seed_path
-
-SAMPLE_TAB, SAMPLE_MD, SLIPS = (
-    next(p for p in samples.paths() if p.name == name)
-    for name in ("national-2023-tab.txt", "national-2023-markdown.md", "national-2023-slips.txt")
-)
-
-
-def jixiao(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "jixiao", *map(str, args)], capture_output=True, text=True, timeout=60
-    )
+from tests.integration.test_cli import SAMPLE_MD, SAMPLE_TAB, SLIPS, jixiao
 
 
 def test_clean_forms_exit_0_and_slips_exit_1():
