@@ -8,7 +8,10 @@ input could not be read at all (2 wins; the readable files are still printed).
 
 from __future__ import annotations
 
+import csv
+import json as jsonlib
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -25,7 +28,8 @@ from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
-from jixiao.readers import TEXT_SUFFIXES, ReadError, read_path
+from jixiao.services import batch
+from jixiao.writers.cells import defuse
 from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
 from jixiao.writers.json import dumps, evaluation_dict, figure
 
@@ -42,58 +46,139 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
 
-Files = Annotated[list[Path], typer.Argument(help="自评表文件（文本、markdown）", show_default=False)]
+Files = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（文本、markdown）", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
 RoundingOpt = Annotated[Rounding | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")]
 
 
 class Run:
-    """Reads the files of one command, remembering which could not be read."""
+    """Reads the files and folders of one command, accounting for every file:
+    read, rejected (with its reason on stderr) or a duplicate of another."""
 
-    def __init__(self, template_id: str | None, rounding: Rounding | None = None):
+    def __init__(self, template_id: str | None, rounding: Rounding | None = None, workers: int = 1,
+                 quiet_rejects: bool = False):
         if template_id is not None and template_id not in templates.ids():
             err.print(f"jixiao: 没有模板 {template_id!r}（可用：{', '.join(templates.ids())}）")
             raise typer.Exit(EXIT_UNREADABLE)
         self.template_id = template_id
         self.rounding = rounding
-        self.unreadable = 0
+        self.workers = workers
+        self.quiet_rejects = quiet_rejects
+        self.tally = batch.Tally()
+        self.rejects: list[tuple[str, str]] = []  # (file, reason), duplicates and hidden files included
 
-    def forms(self, files: list[Path]) -> Iterator[Evaluation]:
-        for path in _with_progress(files):
-            try:
-                yield from read_path(path, self.template_id)
-            except ReadError as error:
-                self.unreadable += 1
-                err.print(f"jixiao: {escape(str(error))}")
+    @property
+    def unreadable(self) -> int:
+        return self.tally.rejected
+
+    def results(self, inputs: list[Path]) -> Iterator[batch.FileResult]:
+        files, self.tally.ignored = batch.collect(inputs)
+        self.rejects += [(path, "隐藏文件或临时文件，未读取") for path in self.tally.ignored]
+        for result in _with_progress(batch.read_batch(files, self.template_id, self.workers), len(files), self.tally):
+            if result.rejected:
+                self.rejects.append((result.path, result.error))
+                if not self.quiet_rejects:
+                    err.print(f"jixiao: {escape(result.path)}: {escape(result.error)}")
+            elif result.duplicate_of:
+                self.rejects.append((result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次"))
+            yield result
+
+    def forms(self, inputs: list[Path]) -> Iterator[Evaluation]:
+        for result in self.results(inputs):
+            yield from result.forms
 
     def template(self, ev: Evaluation) -> Template:
         template = templates.load(ev.template)
         return template.with_rounding(self.rounding) if self.rounding else template
 
 
-def _with_progress(files: list[Path]) -> Iterator[Path]:
-    if len(files) < 2 or not err.is_terminal:
-        yield from files
+def _with_progress(results: Iterator[batch.FileResult], total: int, tally: batch.Tally) -> Iterator[batch.FileResult]:
+    """A progress bar on stderr (files, forms, rejects, rate) for a terminal and more than one file."""
+    if total < 2 or not err.is_terminal:
+        for result in results:
+            tally.add(result)
+            yield result
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("读取"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("文件 · {task.fields[forms]} 张表 · 拒收 {task.fields[rejected]} · 重复 {task.fields[dups]}"),
+        TextColumn("· {task.fields[rate]}"), TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("读取", total=len(files))
-        for path in files:
-            yield path
-            progress.advance(task)
+        task = progress.add_task("读取", total=total, forms=0, rejected=0, dups=0, rate="")
+        for result in results:
+            tally.add(result)
+            speed = progress.tasks[0].speed
+            progress.update(task, advance=1, forms=tally.forms, rejected=tally.rejected, dups=tally.duplicates,
+                            rate=f"{speed:.0f} 文件/秒" if speed else "")
+            yield result
 
 
 @app.command("import")
-def import_(files: Files, json: Json = False, template: TemplateOpt = None) -> None:
-    """读取自评表，输出统一的数据模型。"""
-    run = Run(template)
-    forms = list(run.forms(files))
+def import_(
+    files: Files,
+    json: Json = False,
+    template: TemplateOpt = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="并行读取的进程数")] = 1,
+    json_out: Annotated[Path | None, typer.Option("--json-out", help="每张表一行 JSON 写入此文件（JSONL）")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="拒收、重复文件清单写入此 CSV")] = None,
+) -> None:
+    """读取自评表（文件或文件夹），输出统一的数据模型。"""
+    run = Run(template, workers=workers, quiet_rejects=rejects is not None)
+    sink = _open_for_writing(json_out) if json_out else None
+    forms: list[Evaluation] = []
+    started = time.perf_counter()
+    try:
+        for result in run.results(files):
+            if sink:
+                sink.writelines(dumps_line(evaluation_dict(ev)) + "\n" for ev in result.forms)
+                sink.flush()
+            else:
+                forms.extend(result.forms)
+    except KeyboardInterrupt:
+        err.print("jixiao: 已中断。" + _summary(run, time.perf_counter() - started))
+        _write_rejects(rejects, run.rejects)
+        raise typer.Exit(130) from None
+    finally:
+        if sink:
+            sink.close()
     if json:
         print(dumps([evaluation_dict(ev) for ev in forms]))
-    else:
+    elif not sink:
         _print_forms(forms)
+    _write_rejects(rejects, run.rejects)
+    err.print(_summary(run, time.perf_counter() - started))
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else 0)
+
+
+def _open_for_writing(path: Path):
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as error:
+        err.print(f"jixiao: 无法写入 {escape(str(path))}：{error.strerror or error}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+def dumps_line(obj) -> str:
+    return jsonlib.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_rejects(path: Path | None, rows: list[tuple[str, str]]) -> None:
+    if path is None:
+        return
+    with _open_for_writing(path) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["文件", "原因"])
+        writer.writerows((defuse(file), defuse(reason)) for file, reason in rows)
+
+
+def _summary(run: Run, seconds: float) -> str:
+    t = run.tally
+    rate = f"，{t.forms / seconds:,.0f} 张表/秒" if seconds > 0 and t.forms else ""
+    ignored = f"；隐藏文件 {len(t.ignored)} 个未读" if t.ignored else ""
+    return (f"共 {t.files} 个文件：读出 {t.forms} 张表；拒收 {t.rejected} 个；重复 {t.duplicates} 个"
+            f"{ignored}。用时 {seconds:.1f} 秒{rate}。")
 
 
 def _print_forms(forms: list[Evaluation]) -> None:
@@ -196,7 +281,6 @@ def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> No
         )
 
 
-Paths = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（文件夹逐层查找）", show_default=False)]
 MinSeverity = Annotated[
     Severity, typer.Option("--min-severity", help="只列出此级别及以上：error、warning、info")
 ]
@@ -205,7 +289,7 @@ ReportOpt = Annotated[Path | None, typer.Option("--report", help="另写审核�
 
 @app.command()
 def check(
-    paths: Paths,
+    files: Files,
     json: Json = False,
     min_severity: MinSeverity = Severity.INFO,
     template: TemplateOpt = None,
@@ -217,10 +301,11 @@ def check(
         err.print(f"jixiao: 审核报告只能写成 .xlsx 或 .html：{escape(str(report))}")
         raise typer.Exit(EXIT_UNREADABLE)
     run = Run(template, rounding)
+    started = time.perf_counter()
     try:
         results = [
             (ev, [f for f in audit(ev, run.template(ev)) if f.severity.rank >= min_severity.rank])
-            for ev in run.forms(_walk(paths, run))
+            for ev in run.forms(files)
         ]
     except AuditSettingError as error:
         err.print(f"jixiao: {escape(str(error))}")
@@ -233,28 +318,9 @@ def check(
     if report is not None:
         write_report(results, report)
         err.print(f"审核报告已写入 {escape(str(report))}")
-    _print_check_summary(results)
+    _print_check_summary(results, _summary(run, time.perf_counter() - started))
     errors = any(f.severity is Severity.ERROR for _, found in results for f in found)
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_DIFFERS if errors else 0)
-
-
-def _walk(paths: list[Path], run: Run) -> list[Path]:
-    """Files as given; a folder's readable files, at any depth, in name order."""
-    files = []
-    for path in paths:
-        if not path.is_dir():
-            files.append(path)
-            continue
-        found = sorted(
-            p for p in path.rglob("*")
-            if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES - {""}
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
-        if not found:
-            run.unreadable += 1
-            err.print(f"jixiao: {escape(str(path))}: 文件夹中没有可读的自评表文件")
-        files += found
-    return files
 
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
@@ -285,9 +351,11 @@ def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
     out.print()
 
 
-def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]]) -> None:
+def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]], read: str) -> None:
+    """The files read (as import says it), forms with errors, findings per code."""
     with_errors = sum(1 for _, found in results if any(f.severity is Severity.ERROR for f in found))
-    err.print(f"共读取 {len(results)} 张自评表，{with_errors} 张有错误。")
+    err.print(read)
+    err.print(f"审核 {len(results)} 张自评表，{with_errors} 张有错误。")
     counts = counts_by_code(results)
     if counts:
         err.print("审核意见按代码：" + "，".join(f"{code} {n}" for code, n, _ in counts))

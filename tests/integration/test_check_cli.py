@@ -57,14 +57,13 @@ def test_a_folder_is_walked_and_the_run_summarised_on_stderr(tmp_path):
     nested.mkdir(parents=True)
     (nested / "slips.txt").write_bytes(SLIPS.read_bytes())
     (tmp_path / "tab.txt").write_bytes(SAMPLE_TAB.read_bytes())
-    (tmp_path / "notes.docx.tmp").write_text("not a form")
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "x.txt").write_text("not a form")
     run = jixiao("check", tmp_path, "--json")
     assert run.returncode == 1, run.stderr
     files = [Path(f["source"]["file"]).name for f in json.loads(run.stdout)]
     assert files == ["tab.txt", "tab.txt", "slips.txt"]
-    assert "共读取 3 张自评表，1 张有错误。" in run.stderr
+    assert "审核 3 张自评表，1 张有错误。" in run.stderr
     assert "score-above-points 1" in run.stderr
 
 
@@ -73,10 +72,9 @@ def test_unreadable_input_wins_with_exit_2(tmp_path):
     assert run.returncode == 2
     assert len(json.loads(run.stdout)) == 1
     assert "missing.txt: 文件不存在" in run.stderr
-    empty = tmp_path / "empty-folder"
-    empty.mkdir()
-    run = jixiao("check", empty)
-    assert run.returncode == 2 and "没有可读的自评表文件" in run.stderr
+    (tmp_path / "notes.pdf.tmp").write_text("not a form")
+    run = jixiao("check", tmp_path)
+    assert run.returncode == 2 and "notes.pdf.tmp" in run.stderr
 
 
 def test_report_xlsx(tmp_path):

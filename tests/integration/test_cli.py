@@ -83,10 +83,11 @@ def test_unreadable_input_exit_2_and_readable_still_printed(tmp_path):
     assert run.returncode == 2
     assert len(json.loads(run.stdout)) == 1  # stdout is only JSON
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 3 and "Traceback" not in run.stderr
+    assert len(lines) == 4 and "Traceback" not in run.stderr
     assert "missing.txt: 文件不存在" in lines[0]
     assert "empty.txt: 空文件" in lines[1]
     assert "form.txt" in lines[2]
+    assert lines[3].startswith("共 4 个文件：读出 1 张表；拒收 3 个")
 
 
 def test_unreadable_wins_over_differences(tmp_path):

@@ -237,13 +237,15 @@ def _quantitative_score(target: Target, actual: Target, points: Decimal, templat
         return Figure(None, f"单位不一致（指标值 {target.unit}，完成值 {actual.unit}），无法按比例计分")
     t, a = target.value, actual.value
     op = target.op.value if target.op else "≥"
+    unit = target.unit or actual.unit or ""
+    wanted = f"{op}{_fmt(t)}{unit}"
     full = round_figure(points, template.rounding, template.decimals)
     if target_met(target, a):
-        return Figure(full, f"完成值 {_fmt(a)} 满足 {op}{_fmt(t)} → 满分 {_fmt(full)}")
+        return Figure(full, f"完成值 {_fmt(a)}{unit} 满足 {wanted} → 满分 {_fmt(full)}")
     inverse = target.op in (Op.LE, Op.LT)
     if t == 0:
         zero = round_figure(ZERO, template.rounding, template.decimals)
-        return Figure(zero, f"指标值为 0 而完成值 {_fmt(a)} 未达到 {op}0 → 0 分")
+        return Figure(zero, f"指标值为 0 而完成值 {_fmt(a)}{unit} 未满足 {wanted} → 0 分")
     if not inverse:
         raw = max(points * a / t, ZERO)
         how = f"{_fmt(points)} × {_fmt(a)} ÷ {_fmt(t)}"
@@ -256,7 +258,7 @@ def _quantitative_score(target: Target, actual: Target, points: Decimal, templat
     raw = min(raw, points)
     value = round_figure(raw, template.rounding, template.decimals)
     kind = "反向指标" if inverse else "正向指标"
-    return Figure(value, f"完成值 {_fmt(a)} 未满足 {op}{_fmt(t)}（{kind}）：{how} = {_rounded(raw, template)}")
+    return Figure(value, f"完成值 {_fmt(a)}{unit} 未满足 {wanted}（{kind}）：{how} = {_rounded(raw, template)}")
 
 
 # --- total and grade ------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 
 from jixiao.domain.normalize import fold, squash
 
@@ -94,6 +95,15 @@ class Template:
     # The [audit] table as written: thresholds and, under "severity", the
     # severity of a check by its code (read by jixiao.domain.audit.settings).
     audit: dict = field(default_factory=dict, hash=False, compare=False)
+    _column_of: dict[str, str] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # label → column, built once: readers ask for every cell of every row.
+        index = {}
+        for column, names in self.columns.items():
+            for name in names:
+                index.setdefault(label_key(name), column)
+        object.__setattr__(self, "_column_of", index)
 
     def with_rounding(self, rounding: Rounding) -> Template:
         return replace(self, rounding=rounding)
@@ -120,15 +130,10 @@ class Template:
 
     def column(self, label: str | None) -> str | None:
         """Which column a printed header label names, by the template's synonyms."""
-        key = label_key(label)
-        if not key:
-            return None
-        for column, names in self.columns.items():
-            if key in (label_key(n) for n in names):
-                return column
-        return None
+        return self._column_of.get(label_key(label)) if label else None
 
 
+@lru_cache(maxsize=65536)
 def label_key(label: str | None) -> str:
     """A label for matching: no spaces, half-width, no trailing colon."""
     return squash(fold(label or "")).rstrip(":")

@@ -4,7 +4,7 @@ their line numbers, number parsing that records a problem instead of guessing.""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from jixiao.domain.model import Problem, Source
@@ -26,10 +26,15 @@ class Row:
 
     cells: tuple[str, ...]
     source: Source
+    _filled: tuple[tuple[int, str], ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Asked for many times per row while a form is recognised: build once.
+        object.__setattr__(self, "_filled", tuple((i, c) for i, c in enumerate(self.cells) if c.strip()))
 
     def filled(self) -> list[tuple[int, str]]:
         """(column, text) of the non-empty cells."""
-        return [(i, c) for i, c in enumerate(self.cells) if c.strip()]
+        return list(self._filled)
 
     def text(self) -> str:
         return " ".join(c for c in self.cells if c.strip())

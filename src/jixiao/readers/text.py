@@ -282,7 +282,7 @@ class _FormReader:
         numbers = [c for _, c in row.filled() if _NUMBER_CELL.match(c)]
         if len(numbers) < 2:
             self.out.problem("total", "总分行应有分值与得分两个数", row.text())
-            numbers = [None, *numbers][-2:]
+            numbers = [None, None, *numbers][-2:]
         points = self.out.number(numbers[0], "total_points", row.source)
         total = self.out.number(numbers[1], "total", row.source)
         return points, total

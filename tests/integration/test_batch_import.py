@@ -1,0 +1,97 @@
+"""Batch import of folders: every file read, rejected with a reason, or
+counted once as a duplicate; parallel workers give the same result."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from jixiao import samples
+from jixiao.services import batch
+
+SAMPLES = [p for p in samples.paths()]
+
+
+def _folder(tmp_path: Path) -> Path:
+    """A reviewer's inbox: forms in sub-folders, a copy, junk, a hidden file."""
+    inbox = tmp_path / "inbox"
+    (inbox / "unit-a").mkdir(parents=True)
+    (inbox / "unit-b").mkdir()
+    for sample in SAMPLES:
+        (inbox / "unit-a" / sample.name).write_bytes(sample.read_bytes())
+    (inbox / "unit-b" / "copy-of-tab.txt").write_bytes(SAMPLES[-1].read_bytes())
+    (inbox / "unit-b" / "empty.txt").write_bytes(b"")
+    (inbox / "unit-b" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a form")
+    (inbox / "unit-b" / "=cmd|calc.txt").write_text("没有表格的文字", encoding="utf-8")
+    (inbox / ".DS_Store").write_bytes(b"\x00\x00")
+    return inbox
+
+
+def jixiao(*args, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jixiao", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_folder_is_walked_and_every_file_accounted_for(tmp_path):
+    inbox = _folder(tmp_path)
+    out, rejects = tmp_path / "forms.jsonl", tmp_path / "rejects.csv"
+    run = jixiao("import", inbox, "--json-out", out, "--rejects", rejects)
+    assert run.returncode == 2  # some files could not be read
+    forms = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len(forms) == 4  # 2 + 1 + 1 forms in the three samples; the copy counted once
+    rows = list(csv.reader(rejects.open(encoding="utf-8")))
+    assert rows[0] == ["文件", "原因"]
+    reasons = {Path(file).name: reason for file, reason in rows[1:]}
+    assert set(reasons) == {"copy-of-tab.txt", "empty.txt", "photo.jpg", "=cmd|calc.txt", ".DS_Store"}
+    assert "内容相同" in reasons["copy-of-tab.txt"] and "national-2023-tab.txt" in reasons["copy-of-tab.txt"]
+    assert reasons["empty.txt"] == "空文件"
+    assert ".jpg" in reasons["photo.jpg"]
+    assert "共 7 个文件：读出 4 张表；拒收 3 个；重复 1 个；隐藏文件 1 个未读" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_two_workers_read_the_same_as_one(tmp_path):
+    inbox = _folder(tmp_path)
+    files, _ = batch.collect([inbox])
+    one = list(batch.read_batch(files, workers=1))
+    two = list(batch.read_batch(files, workers=2))
+    assert [(r.path, r.error, r.duplicate_of) for r in one] == [(r.path, r.error, r.duplicate_of) for r in two]
+    assert [r.forms for r in one] == [r.forms for r in two]
+
+
+def test_a_pipe_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "stuck.txt"
+    os.mkfifo(fifo)
+    (result,) = batch.read_batch([fifo])
+    assert result.rejected and "不是普通文件" in result.error
+
+
+def test_ctrl_c_stops_cleanly_and_says_what_was_done(tmp_path):
+    text = SAMPLES[-1].read_text("utf-8")
+    inbox = tmp_path / "many"
+    inbox.mkdir()
+    for n in range(20000):  # distinct content, so none is a duplicate
+        (inbox / f"{n:05}.txt").write_text(text + f"\n{n}\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "jixiao", "import", str(inbox), "--workers", "2",
+                             "--json-out", str(tmp_path / "out.jsonl")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "已中断" in stderr and "Traceback" not in stderr
+    written = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
+    assert all(json.loads(line)["project"]["name"] for line in written)  # no half-written line
+
+
+def test_rejects_csv_defuses_formulas(tmp_path):
+    bad = Path("=HYPERLINK(1).txt")
+    cwd = tmp_path
+    (cwd / bad).write_text("", encoding="utf-8")
+    jixiao("import", bad, "--rejects", "r.csv", cwd=cwd)
+    rows = list(csv.reader((cwd / "r.csv").open(encoding="utf-8")))
+    assert rows[1] == ["'=HYPERLINK(1).txt", "空文件"]
