@@ -68,18 +68,20 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
     yield from _problems(form)
     reported = {p.field for p in form.problems}
     label = {column: names[0] for column, names in template.columns.items() if names}
-    required = {path: (label[column], en) for path, (column, en) in _HEADER.items() if column in label}
+    required = [(path, label[column], en) for path, (column, en) in _HEADER.items() if column in label]
     if template.execution_points is not None:
-        required.update(_SCORED_FUNDING)
-    for n in range(len(form.indicators)):
-        for key, (column, en) in _INDICATOR.items():
-            if column in label:
-                required[f"indicators[{n}].{key}"] = (f"第 {n + 1} 个指标的{label[column]}", f"{en} of indicator {n + 1}")
-    if not form.indicators and "indicator" in template.columns:
-        required["indicators"] = ("指标表", "the indicator table")
-    for path, (zh, en) in required.items():
+        required += [(path, zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
+    for path, zh, en in required:
         if path not in reported and _empty(value_at(form, path)):
             yield MISSING.finding(path, what=zh, what_en=en)
+    columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
+    for n, ind in enumerate(form.indicators):
+        for key, zh, en in columns:
+            path = f"indicators[{n}].{key}"
+            if getattr(ind, key) in (None, "") and path not in reported:
+                yield MISSING.finding(path, what=f"第 {n + 1} 个指标的{zh}", what_en=f"{en} of indicator {n + 1}")
+    if not form.indicators and "indicator" in label and "indicators" not in reported:
+        yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -20,7 +21,7 @@ from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.audit.units import split_name_unit
 from jixiao.domain.model import Evaluation
-from jixiao.domain.normalize import fold, squash
+from jixiao.domain.normalize import fold
 from jixiao.domain.recompute import Check
 from jixiao.domain.scoring import round_figure
 from jixiao.domain.targets import Target, parse_target, same_unit
@@ -61,7 +62,9 @@ COPIED = rule(
 _CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
 _MIN_SHARED_PAIRS = 2
-_MIN_SHARED_SHARE = Decimal("0.3")
+_MIN_SHARED_SHARE = 0.3
+_UNIT_REACH = 12
+_NOT_LETTERS = re.compile(r"[\W_]+")
 _MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 _SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
 _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
@@ -80,10 +83,11 @@ class Claim:
 
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
     goals = form.goals
+    names = [_pairs(split_name_unit(ind.name)[0]) if ind.name else frozenset() for ind in form.indicators]
     if goals.expected:
-        yield from _against_table(form, claims(goals.expected), "expected")
+        yield from _against_table(form, claims(goals.expected), "expected", names)
     if goals.actual:
-        yield from _against_table(form, claims(goals.actual), "actual")
+        yield from _against_table(form, claims(goals.actual), "actual", names)
     if goals.expected and goals.actual:
         yield from _copied(goals.expected, goals.actual, settings(template).near_copy)
 
@@ -95,23 +99,31 @@ def claims(text: str) -> list[Claim]:
     """Every figure with a unit in a narrative, with its clause."""
     found = []
     for clause in _CLAUSES.split(text):
+        pairs = None
         for match in _NUMBER.finditer(clause):
             if match.start() and clause[match.start() - 1] == "第":  # an ordinal: 第 2 年
                 continue
-            parsed = parse_target(clause[match.start():])
+            # The unit follows within a few characters; the rest of the clause is not needed.
+            parsed = parse_target(clause[match.start():match.end() + _UNIT_REACH])
             if parsed is None or not parsed.quantitative or not parsed.unit:
                 continue
             if parsed.unit == "年" and parsed.value >= 1000:  # a year, not a count of years
                 continue
             printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
-            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), _pairs(clause)))
+            pairs = pairs if pairs is not None else _pairs(clause)
+            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs))
     return found
+
+
+def _letters(text: str) -> str:
+    """A text without spaces and punctuation, folded: what comparisons look at."""
+    return _NOT_LETTERS.sub("", fold(text))
 
 
 def _pairs(text: str) -> frozenset[str]:
     """The character pairs of a text, ignoring spaces and punctuation."""
-    chars = [c for c in squash(fold(text)) if c.isalnum()]
-    return frozenset(a + b for a, b in zip(chars, chars[1:]))
+    letters = _letters(text)
+    return frozenset(letters[i:i + 2] for i in range(len(letters) - 1))
 
 
 def _agrees(claim: Decimal, value: Decimal) -> bool:
@@ -136,35 +148,40 @@ class _Stated:
     pairs: frozenset[str]
 
 
-def _table_figures(form: Evaluation, side: str) -> list[_Stated]:
+def _table_figures(form: Evaluation, side: str, names: list[frozenset[str]]) -> list[_Stated]:
     out = []
     for n, ind in enumerate(form.indicators):
         parsed, printed = (ind.target_parsed, ind.target) if side == "expected" else (ind.actual_parsed, ind.actual)
         if parsed is None or not parsed.quantitative or not parsed.unit or not ind.name:
             continue
-        bare, _ = split_name_unit(ind.name)
-        out.append(_Stated(n, ind.name, printed, parsed, _pairs(bare)))
+        out.append(_Stated(n, ind.name, printed, parsed, names[n]))
     return out
+
+
+@cache
+def _same_unit(a: str, b: str) -> bool:
+    return same_unit(a, b)
 
 
 def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
     """The indicators a claim speaks of: same unit, most name pairs in its clause."""
     scored = []
     for item in stated:
-        if not item.pairs or not same_unit(claim.unit, item.value.unit):
+        if not item.pairs or not _same_unit(claim.unit, item.value.unit):
             continue
         shared = len(item.pairs & claim.pairs)
-        share = Decimal(shared) / len(item.pairs)
-        if shared >= _MIN_SHARED_PAIRS and share >= _MIN_SHARED_SHARE:
-            scored.append((share, item))
+        if shared >= _MIN_SHARED_PAIRS and shared >= _MIN_SHARED_SHARE * len(item.pairs):
+            scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
     if not scored:
         return []
     top = max(share for share, _ in scored)
     return [item for share, item in scored if share == top]
 
 
-def _against_table(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]:
-    stated = _table_figures(form, side)
+def _against_table(form: Evaluation, found: list[Claim], side: str, names: list[frozenset[str]]) -> Iterator[Finding]:
+    if not found:
+        return
+    stated = _table_figures(form, side, names)
     by_indicator: dict[int, list[Claim]] = {}
     items: dict[int, _Stated] = {}
     money: list[Claim] = []
@@ -220,10 +237,6 @@ def _money(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]
 # --- 实际完成情况 copied from 预期目标 ---------------------------------------------------
 
 
-def _letters(text: str) -> str:
-    return "".join(c for c in fold(text) if c.isalnum())
-
-
 def _copied(expected: str, actual: str, near: Decimal) -> Iterator[Finding]:
     if expected == actual:
         yield COPIED.finding("goals.actual", how="完全相同", how_en="identical to")
@@ -234,9 +247,11 @@ def _copied(expected: str, actual: str, near: Decimal) -> Iterator[Finding]:
     if a == b:
         yield COPIED.finding("goals.actual", how="除标点空格外完全相同", how_en="identical, but for punctuation, to")
         return
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
     limit = float(near)
-    if matcher.real_quick_ratio() < limit or matcher.quick_ratio() < limit:
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
+        return
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.quick_ratio() < limit:
         return
     ratio = Decimal(str(matcher.ratio()))
     if ratio >= near:
