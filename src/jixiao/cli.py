@@ -316,7 +316,11 @@ def check(
         for ev, found in results:
             _print_findings(ev, found)
     if report is not None:
-        write_report(results, report)
+        try:
+            write_report(results, report)
+        except OSError as error:
+            err.print(f"jixiao: 无法写入 {escape(str(report))}：{error.strerror or error}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
         err.print(f"审核报告已写入 {escape(str(report))}")
     _print_check_summary(results, _summary(run, time.perf_counter() - started))
     errors = any(f.severity is Severity.ERROR for _, found in results for f in found)

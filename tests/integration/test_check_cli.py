@@ -114,3 +114,8 @@ def test_seeds_check_errors_on_four_forms():
     forms = json.loads(run.stdout)
     assert run.returncode == 1 and len(forms) == 19
     assert sum(1 for f in forms if f["findings"]) == 4
+
+
+def test_report_that_cannot_be_written_is_explained(tmp_path):
+    run = jixiao("check", SLIPS, "--report", tmp_path / "no-such-folder" / "r.html")
+    assert run.returncode == 2 and "无法写入" in run.stderr and "Traceback" not in run.stderr
