@@ -76,11 +76,11 @@ FAR_ABOVE = rule(
 
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
     far = settings(template).far_above_target
-    unreadable = {p.field for p in form.problems}
+    reported = {p.field for p in form.problems}  # said once, by completeness
     for n, ind in enumerate(form.indicators):
         path = f"indicators[{n}]"
         if ind.score is None:
-            if ind.points is not None and f"{path}.score" not in unreadable:
+            if ind.points is not None and f"{path}.score" not in reported:
                 yield MISSING.finding(f"{path}.score", name=ind.name or path, points=ind.points)
         elif ind.points is not None:
             yield from _score(ind, path, _rule_figure(form, ind, template, figures.get(f"{path}.score")))
