@@ -195,7 +195,7 @@ def _print_forms(forms: list[Evaluation]) -> None:
     out.print(table)
     for ev in forms:
         for p in ev.problems:
-            raw = f"（原文：{p.raw}）" if p.raw else ""
+            raw = f"（原文：{p.raw.replace(chr(9), '⇥').replace(chr(10), '⏎')}）" if p.raw else ""  # cells ⇥, lines ⏎
             out.print(f"{escape(ev.source.file)} #{ev.source.form_index} {p.field}: {escape(p.message + raw)}")
 
 

@@ -14,6 +14,7 @@ from jixiao import samples
 from jixiao.services import batch
 
 SAMPLES = [p for p in samples.paths()]
+TAB = next(p for p in SAMPLES if p.name == "national-2023-tab.txt")
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -23,7 +24,7 @@ def _folder(tmp_path: Path) -> Path:
     (inbox / "unit-b").mkdir()
     for sample in SAMPLES:
         (inbox / "unit-a" / sample.name).write_bytes(sample.read_bytes())
-    (inbox / "unit-b" / "copy-of-tab.txt").write_bytes(SAMPLES[-1].read_bytes())
+    (inbox / "unit-b" / "copy-of-tab.txt").write_bytes(TAB.read_bytes())
     (inbox / "unit-b" / "empty.txt").write_bytes(b"")
     (inbox / "unit-b" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not a form")
     (inbox / "unit-b" / "=cmd|calc.txt").write_text("没有表格的文字", encoding="utf-8")
@@ -42,7 +43,7 @@ def test_folder_is_walked_and_every_file_accounted_for(tmp_path):
     run = jixiao("import", inbox, "--json-out", out, "--rejects", rejects)
     assert run.returncode == 2  # some files could not be read
     forms = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
-    assert len(forms) == 4  # 2 + 1 + 1 forms in the three samples; the copy counted once
+    assert len(forms) == 5  # 2 + 1 + 1 + 1 forms in the four samples; the copy counted once
     rows = list(csv.reader(rejects.open(encoding="utf-8")))
     assert rows[0] == ["文件", "原因"]
     reasons = {Path(file).name: reason for file, reason in rows[1:]}
@@ -50,7 +51,7 @@ def test_folder_is_walked_and_every_file_accounted_for(tmp_path):
     assert "内容相同" in reasons["copy-of-tab.txt"] and "national-2023-tab.txt" in reasons["copy-of-tab.txt"]
     assert reasons["empty.txt"] == "空文件"
     assert ".jpg" in reasons["photo.jpg"]
-    assert "共 7 个文件：读出 4 张表；拒收 3 个；重复 1 个；隐藏文件 1 个未读" in run.stderr
+    assert "共 8 个文件：读出 5 张表；拒收 3 个；重复 1 个；隐藏文件 1 个未读" in run.stderr
     assert "Traceback" not in run.stderr
 
 
@@ -71,7 +72,7 @@ def test_a_pipe_is_refused_not_waited_on(tmp_path):
 
 
 def test_ctrl_c_stops_cleanly_and_says_what_was_done(tmp_path):
-    text = SAMPLES[-1].read_text("utf-8")
+    text = TAB.read_text("utf-8")
     inbox = tmp_path / "many"
     inbox.mkdir()
     for n in range(20000):  # distinct content, so none is a duplicate

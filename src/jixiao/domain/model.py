@@ -10,6 +10,7 @@ of values, shared by the JSON contract, the audit and the sources map.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 
@@ -144,7 +145,10 @@ class FormSource:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """One self-evaluation form (自评表) of one project and year."""
+    """One self-evaluation form (自评表) of one project and year.
+
+    The old Shanghai template also prints 自评时间 (``evaluated_on``), 主要绩效
+    (``achievements``), 主要问题 (``problems_found``) and 改进措施 (``improvements``)."""
 
     template: str
     year: int | None = None
@@ -155,6 +159,10 @@ class Evaluation:
     total: Decimal | None = None
     total_points: Decimal | None = None
     grade: str | None = None
+    evaluated_on: date | None = None
+    achievements: str | None = None
+    problems_found: str | None = None
+    improvements: str | None = None
     source: FormSource | None = None
     problems: tuple[Problem, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict, compare=False, hash=False)

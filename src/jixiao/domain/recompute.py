@@ -3,6 +3,8 @@
 Each figure is recomputed from the *printed* figures it depends on (the total
 from the printed scores, the grade from the printed total), so a slip is
 pinned to the one figure that is wrong instead of spreading down the form.
+Templates with indicator groups (Shanghai 2019) add each group's sums
+(``groups[0].points``, ``groups[0].score``).
 The arithmetic itself is all in :mod:`jixiao.domain.scoring`.
 """
 
@@ -13,7 +15,8 @@ from decimal import Decimal
 from enum import Enum
 
 from jixiao.domain import scoring
-from jixiao.domain.model import Evaluation, FundingLine
+from jixiao.domain.model import Evaluation, FundingLine, Indicator
+from jixiao.domain.normalize import squash
 from jixiao.domain.scoring import Figure
 from jixiao.domain.template import Rounding, Template
 
@@ -77,6 +80,36 @@ def _funding_checks(path: str, line: FundingLine, template: Template, scored: bo
     return checks
 
 
+def _indicator_figure(ev: Evaluation, indicator: Indicator, template: Template) -> Figure:
+    """The old template's 预算执行率 row is scored by its bands from the printed rate
+    (computed when not printed); its other rows by judgement; targets otherwise."""
+    if template.execution_indicator and squash(indicator.name) == template.execution_indicator:
+        rate = ev.funding.total.execution_rate
+        if rate is None:
+            rate = scoring.execution_rate(ev.funding.total, template).value
+        return scoring.execution_band_score(rate, indicator.points, template)
+    if "target" not in template.columns and indicator.target is None:
+        return scoring.judgement_score(indicator.points, template)
+    return scoring.indicator_score(indicator, template)
+
+
+def _group_checks(ev: Evaluation, template: Template) -> list[Check]:
+    """Old template: each group's weights add up to its printed points (投入与管理
+    36 …), and its scores stay within them."""
+    checks = []
+    for j, group in enumerate(template.groups):
+        rows = [(n, ind) for n, ind in enumerate(ev.indicators) if ind.level1 == group.name]
+        weights = scoring.sum_figure(
+            f"{group.name} 权重合计", [(f"indicators[{n}].points", ind.points) for n, ind in rows], "权重"
+        )
+        checks.append(Check(f"groups[{j}].points", group.points, weights, _status(group.points, weights)))
+        scores = scoring.sum_figure(f"{group.name} 自评合计", [(f"indicators[{n}].score", ind.score) for n, ind in rows])
+        over = scores.value is not None and scores.value > group.points
+        scores = Figure(scores.value, f"{scores.explanation}（本组 {group.points} 分{'，超出' if over else ''}）")
+        checks.append(Check(f"groups[{j}].score", None, scores, Status.DIFFERS if over else _status(None, scores)))
+    return checks
+
+
 def recompute(ev: Evaluation, template: Template) -> list[Check]:
     """Every figure of the form the rules can compute, printed beside computed."""
     checks: list[Check] = []
@@ -93,10 +126,11 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
             execution = scoring.execution_score(ev.funding.total, template).value
         parts.append(("funding.score", execution))
     for n, indicator in enumerate(ev.indicators):
-        figure = scoring.indicator_score(indicator, template)
+        figure = _indicator_figure(ev, indicator, template)
         path = f"indicators[{n}].score"
         checks.append(Check(path, indicator.score, figure, _status(indicator.score, figure)))
         parts.append((path, indicator.score if indicator.score is not None else figure.value))
+    checks += _group_checks(ev, template)
 
     total = scoring.total_score(parts, template)
     checks.append(Check("total", ev.total, total, _status(ev.total, total)))

@@ -157,6 +157,8 @@ def execution_band_score(rate: Decimal | None, points: Decimal, template: Templa
     """Old template: the 预算执行率 indicator scored by bands (≥90% → full …)."""
     if rate is None:
         return Figure(None, "预算执行率缺失，无法按档次评分")
+    if points is None:
+        return Figure(None, "权重缺失，无法按档次评分")
     bands = sorted(template.execution_bands, key=lambda b: -b.min)
     full = max((b.high for b in bands), default=points)
     scale = points / full if full else Decimal(1)
@@ -172,6 +174,16 @@ def execution_band_score(rate: Decimal | None, points: Decimal, template: Templa
 
 
 # --- indicators ---------------------------------------------------------------
+
+
+def judgement_score(points: Decimal | None, template: Template) -> Figure:
+    """Old template: an indicator scored by its 评分规则 in words. The evaluator
+    judges, so any score from 0 to the indicator's 权重 is allowed."""
+    if points is None:
+        return Figure(None, "权重缺失，无法计分")
+    low = round_figure(ZERO, template.rounding, template.decimals)
+    high = round_figure(points, template.rounding, template.decimals)
+    return Figure(None, f"按评分规则酌情评分：{_fmt(low)}–{_fmt(high)} 分", low, high)
 
 
 def band_for_actual(actual: Target | None) -> str | None:
@@ -276,12 +288,17 @@ def total_score(parts: list[tuple[str, Decimal | None]], template: Template) -> 
 
     ``parts`` are (field path, score) in printed order; a missing score makes the
     total not computable and the explanation names the field."""
+    return sum_figure("总分", parts)
+
+
+def sum_figure(label: str, parts: list[tuple[str, Decimal | None]], noun: str = "得分") -> Figure:
+    """``label`` = the sum of ``parts`` (field path, value), e.g. a group's 权重合计."""
     missing = [path for path, value in parts if value is None]
     if missing:
-        return Figure(None, f"得分缺失（{', '.join(missing)}），无法计算总分")
+        return Figure(None, f"{noun}缺失（{', '.join(missing)}），无法计算{label}")
     total = sum((value for _, value in parts), ZERO)
-    terms = " + ".join(_fmt(value) for _, value in parts)
-    return Figure(total, f"总分 = {terms} = {_fmt(total)}")
+    terms = " + ".join(_fmt(value) for _, value in parts) or "0"
+    return Figure(total, f"{label} = {terms} = {_fmt(total)}")
 
 
 def grade(total: Decimal | None, template: Template) -> tuple[Grade | None, str]:

@@ -89,6 +89,7 @@ class Template:
     qualitative_bands: tuple[Band, ...] = ()
     execution_bands: tuple[ExecutionBand, ...] = ()
     groups: tuple[Group, ...] = ()
+    execution_indicator: str | None = None  # old template: the indicator scored by execution_bands
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()

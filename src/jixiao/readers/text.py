@@ -1,7 +1,8 @@
 """Read forms from text pulled out of published PDFs.
 
 Two shapes of the 2023 (national 10 + 90) layout are read here: tab-separated
-cells and markdown tables. A file may hold many forms; each starts at its
+cells and markdown tables. The old Shanghai 2019/2020 layout (detected by its
+指标解释/权重/评分规则 columns) goes to :mod:`jixiao.readers.loose`. A file may hold many forms; each starts at its
 项目名称 row, and its title and "(2023 年度)" come before it.
 
 Rows are recognised by their first label (项目名称, 项目资金, 一级指标, 总分 …),
@@ -34,6 +35,7 @@ from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target
 from jixiao.domain.template import Template, label_key
 from jixiao.readers.base import Collector, ReadError, Row
+from jixiao.readers.loose import read_grouped
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
@@ -64,10 +66,15 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
     """Every form in a text file. Raises ReadError when it holds none."""
     template_id = template_id or templates.detect(text)
     if template_id is None:
-        raise ReadError(file, "看不出是哪种自评表：找不到「年初预算数」「全年执行数」「年度指标值」等表头")
+        markers = "；".join(
+            f"{t}：" + "、".join(f"「{m}」" for m in templates.load(t).detect) for t in templates.ids()
+        )
+        raise ReadError(file, f"看不出是哪种自评表：找不到任一模板的全部表头（{markers}）")
     template = templates.load(template_id)
+    if template.groups:  # the old Shanghai layout: indicator groups with printed points
+        return read_grouped(split_rows(text, file), file, template)
     if template.execution_points is None:
-        raise ReadError(file, f"模板 {template_id} 的文本暂不能读取（见 issue #3）")
+        raise ReadError(file, f"模板 {template_id} 的文本暂不能读取")
     forms = [f.build(template, file, i) for i, f in enumerate(_split_forms(split_rows(text, file), template))]
     if not forms:
         raise ReadError(file, "没有找到「项目名称」行：文件里没有自评表")

@@ -76,6 +76,7 @@ def from_toml(data: dict) -> Template:
             ExecutionBand(Decimal(b["min"]), Decimal(b["low"]), Decimal(b["high"]))
             for b in scoring.get("execution_bands", ())
         ),
+        execution_indicator=scoring.get("execution_indicator"),
         columns={k: tuple(v) for k, v in data.get("columns", {}).items()},
         detect=tuple(data.get("detect", {}).get("all", ())),
         audit=data.get("audit", {}),

@@ -84,6 +84,10 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         "total": figure(ev.total),
         "total_points": figure(ev.total_points),
         "grade": ev.grade,
+        "evaluated_on": ev.evaluated_on.isoformat() if ev.evaluated_on else None,
+        "achievements": ev.achievements,
+        "problems_found": ev.problems_found,
+        "improvements": ev.improvements,
         "problems": [{"field": p.field, "message": p.message, "raw": p.raw} for p in ev.problems],
         "sources": {
             path: {k: v for k, v in (("line", s.line), ("page", s.page), ("sheet", s.sheet), ("cell", s.cell))
