@@ -93,8 +93,8 @@ def test_fifteen_seed_forms_have_no_error():
     assert clean == [("001", 0), ("002", 2)] + [("003", n) for n in range(13)]
 
 
-def test_the_repaired_label_is_reported_as_info():
-    finding = at("003", 3, "cell-repaired", "indicators[6].level2")
+def test_the_repaired_label_is_a_doubt_reported_as_info():
+    finding = at("003", 3, "cell-doubtful", "indicators[6].level2")
     assert finding.severity is Severity.INFO and finding.printed == "服务对象满意度标"
 
 
@@ -119,3 +119,42 @@ def test_planted_slips_are_found(code, field, severity):
     (form,) = read_path(path)
     found = {(f.code, f.field): f.severity for f in audit(form, templates.load(form.template))}
     assert found[(code, field)] is severity
+
+
+# --- the old Shanghai template: seeds 000 (3 forms) and 004 (1 form) -------------------
+
+
+def test_000_form_2_merged_score_cell_is_above_its_points_and_leaves_a_score_missing():
+    # 人员到位率 (8) prints 15 = 8 + 7, the 长效管理制度建设 row below has no 自评
+    above = at("000", 2, "score-above-points", "indicators[10].score")
+    assert (above.printed, above.expected, above.severity) == ("15", "8", Severity.ERROR)
+    missing = at("000", 2, "cell-unreadable", "indicators[11].score")
+    assert missing.severity is Severity.ERROR and "合并单元格" in missing.message
+
+
+def test_000_form_1_damaged_rate_contradicts_the_amounts():
+    finding = at("000", 1, "execution-rate-differs", "funding.execution_rate")
+    assert (finding.printed, finding.expected) == ("0.00", "100.00")
+    assert at("000", 1, "cell-doubtful", "funding.execution_rate").severity is Severity.INFO
+
+
+@pytest.mark.parametrize("n, score, points", [(9, "7", "8"), (10, "6", "7"), (11, "14", "15")])
+def test_004_cut_scores_without_a_remark_are_warnings_in_the_old_template(n, score, points):
+    finding = at("004", 0, "score-cut-without-reason", f"indicators[{n}].deviation")
+    assert (finding.printed, finding.expected, finding.severity) == (score, points, Severity.WARNING)
+
+
+def test_errors_on_the_old_seed_forms_are_exactly_these():
+    errors = {
+        (number, index, f.code, f.field)
+        for number in ("000", "004")
+        for index, found in audited(number)
+        for f in found
+        if f.severity is Severity.ERROR
+    }
+    assert errors == {
+        ("000", 1, "execution-rate-differs", "funding.execution_rate"),
+        ("000", 1, "score-outside-band", "indicators[3].score"),
+        ("000", 2, "score-above-points", "indicators[10].score"),
+        ("000", 2, "cell-unreadable", "indicators[11].score"),
+    }

@@ -3,6 +3,7 @@ points, 预算执行率 scored by bands, no funding score), as its reader (issue
 will produce it: built here by hand, with facts of seed 000's first form."""
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -39,6 +40,8 @@ def old_form(rate: str = "100.00", executed: str = "490000.00") -> Evaluation:
         indicators=indicators,
         total=D("100.00"),
         grade="优秀",
+        evaluated_on=date(2020, 6, 12),
+        achievements="系统全年稳定运行，完成各项运维工作。",
     )
 
 
@@ -60,7 +63,19 @@ def test_a_correct_old_form_has_no_error_and_no_missing_cells():
 
 def test_group_points_must_add_up_to_the_printed_group_points():
     result = found(with_row(old_form(), 7, points=D("13"), score=D("13")))  # 产出目标 32 of 34
-    assert result[("points-sum", "indicators")] is Severity.ERROR
+    assert result[("points-sum", "groups[1].points")] is Severity.ERROR
+
+
+def test_group_scores_above_the_group_points():
+    form = with_row(old_form(), 11, score=D("9"))  # 影响力目标: 8 + 9 = 17 of 15; 长效管理 9 of 7
+    result = found(replace(form, total=D("102.00")))
+    assert result[("group-score-above-points", "groups[3].score")] is Severity.ERROR
+    assert result[("score-above-points", "indicators[11].score")] is Severity.ERROR
+
+
+def test_achievements_copied_from_the_goal():
+    form = replace(old_form(), achievements="完成年度系统运维工作。")
+    assert found(form)[("goals-copied", "achievements")] is Severity.WARNING
 
 
 def test_total_is_the_sum_of_the_scores_without_a_funding_score():

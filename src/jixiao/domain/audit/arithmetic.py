@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from jixiao.domain.audit.finding import Finding, Rule, Severity, rule, shown
 from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation
-from jixiao.domain.normalize import fold, squash
 from jixiao.domain.recompute import Check, Status
 from jixiao.domain.template import Rounding, Template
 
@@ -63,7 +62,8 @@ TOTAL_DIFFERS = rule(
 )
 POINTS_SUM = rule(
     "points-sum", "arithmetic", E, "分值合计不符",
-    "分值不符合模板：指标分值合计应为 90（旧模板：各一级指标合计为其标明的分值），资金分值 10，总分值 100。",
+    "分值不符合模板：指标分值合计应为 90（旧模板：各一级指标的权重合计为其标明的分值，如投入与管理 36），"
+    "资金分值 10，总分值 100。",
     "{what}：{printed}，应为 {expected}",
     "{what_en}: {printed}, should be {expected}",
     {"what": "指标分值合计", "printed": "85.00", "expected": "90", "what_en": "indicator points add up to"},
@@ -87,7 +87,7 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
     if total is not None and total.status is Status.DIFFERS:
         yield TOTAL_DIFFERS.finding("total", printed=form.total, expected=total.figure.value,
                                     explanation=total.figure.explanation)
-    yield from _points(form, template)
+    yield from _points(form, template, figures)
     yield from _weights(form, template)
 
 
@@ -149,23 +149,23 @@ def _parts(form: Evaluation) -> Iterator[Finding]:
                                     column=label, column_en=label_en, sum=added)
 
 
-def _points(form: Evaluation, template: Template) -> Iterator[Finding]:
+def _points(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
     execution = form.funding.total.points
     if template.execution_points is not None and execution is not None and execution != template.execution_points:
         yield _points_finding("funding.points", "项目资金分值", "execution points", execution,
                               template.execution_points)
     if form.total_points is not None and form.total_points != template.total_points:
         yield _points_finding("total_points", "总分值", "total points", form.total_points, template.total_points)
+    if template.groups:  # each group's weights against its printed points, summed by recompute
+        for j, group in enumerate(template.groups):
+            check = figures.get(f"groups[{j}].points")
+            if check is not None and check.status is Status.DIFFERS:
+                yield POINTS_SUM.finding(check.field, printed=check.figure.value, expected=group.points,
+                                         explanation=check.figure.explanation, what=f"「{group.name}」权重合计",
+                                         what_en=f"the weights of {group.name} add up to")
+        return
     points = [ind.points for ind in form.indicators]
     if not points or any(p is None for p in points):
-        return
-    if template.groups:
-        for group in template.groups:
-            members = [ind.points for ind in form.indicators if _in_group(ind.level1, group.name)]
-            added = sum(members, Decimal(0))
-            if members and added != group.points:
-                yield _points_finding("indicators", f"「{group.name}」指标分值合计",
-                                      f"points of {group.name}", added, group.points)
         return
     added = sum(points, Decimal(0))
     if added != template.indicator_points:
@@ -175,11 +175,6 @@ def _points(form: Evaluation, template: Template) -> Iterator[Finding]:
 
 def _points_finding(path: str, what: str, what_en: str, printed: Decimal, expected: Decimal) -> Finding:
     return POINTS_SUM.finding(path, printed=printed, expected=expected, what=what, what_en=what_en)
-
-
-def _in_group(level1: str | None, group: str) -> bool:
-    """An old-template 一级指标 as printed ("投入与管理 (36分)") belongs to its group."""
-    return squash(fold(level1 or "")).startswith(group)
 
 
 def _weights(form: Evaluation, template: Template) -> Iterator[Finding]:

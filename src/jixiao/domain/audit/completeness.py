@@ -29,11 +29,11 @@ UNREADABLE = rule(
     "could not be read: {message}",
     {"message": "无法读取为数字（原文：九点五）"},
 )
-REPAIRED = rule(
-    "cell-repaired", "completeness", Severity.INFO, "内容经修复后读取",
-    "读取表格时这一处有损坏，已按能确定的唯一写法读取（如残缺的标准标签）：请核对。",
+DOUBTFUL = rule(
+    "cell-doubtful", "completeness", Severity.INFO, "内容读取有疑问",
+    "读取表格时这一处有损坏：已按能确定的唯一写法读取（如残缺的标准标签），或原样保留并说明疑问。请核对原件。",
     "{message}",
-    "read after a repair: {message}",
+    "read with a doubt: {message}",
     {"message": "标签残缺，按标准名称「服务对象满意度指标」读取（原文：服务对象满意度标）"},
 )
 
@@ -49,6 +49,8 @@ _HEADER = {
     "funding.execution_rate": ("execution_rate", "the execution rate"),
     "goals.expected": ("expected", "the expected goal"),
     "goals.actual": ("actual_goal", "the results"),
+    "evaluated_on": ("evaluated_on", "the date of the evaluation"),
+    "achievements": ("achievements", "the main achievements"),
     "total": ("total", "the total"),
     "grade": ("grade", "the grade"),
 }
@@ -85,13 +87,14 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:
-    """A problem whose cell still holds a value was repaired; any other lost a value
-    (a whole block — "funding", "indicators" — counts as lost)."""
+    """A problem whose cell still holds a value is a doubt (repaired, or kept as
+    printed); any other lost a value (a whole block — "funding", "indicators" —
+    counts as lost)."""
     for problem in form.problems:
         message = problem.message + (f"（原文：{problem.raw}）" if problem.raw else "")
         value = value_at(form, problem.field)
         lost = _empty(value) or is_dataclass(value) or isinstance(value, tuple)
-        made = UNREADABLE if lost else REPAIRED
+        made = UNREADABLE if lost else DOUBTFUL
         yield made.finding(problem.field, printed=problem.raw, message=message)
 
 

@@ -1,9 +1,9 @@
 """计分: each indicator's score against its points and the scoring rules.
 
-The rule's figure for a score (full points, the proportional figure, or the
-qualitative band) comes from :mod:`jixiao.domain.recompute`; for the old
-template's 预算执行率 row, scored by execution bands, from
-:func:`jixiao.domain.scoring.execution_band_score`."""
+The rule's figure for a score (full points, the proportional figure, the
+qualitative band; in the old template the 预算执行率 row's execution band or the
+judgement range 0–权重) comes from :mod:`jixiao.domain.recompute`, as do the
+old template's group sums."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from jixiao.domain import scoring
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.model import Evaluation, Indicator
-from jixiao.domain.normalize import fold, squash
-from jixiao.domain.recompute import Check
+from jixiao.domain.recompute import Check, Status
 from jixiao.domain.scoring import HUNDRED, Figure
 from jixiao.domain.targets import Op, same_unit
 from jixiao.domain.template import Template
@@ -54,8 +53,8 @@ RULE_DIFFERS = rule(
 OUTSIDE_BAND = rule(
     "score-outside-band", "scoring", E, "得分不在档次范围内",
     "定性指标（或旧模板按档次计分的预算执行率）的得分不在完成情况对应的档次范围内。",
-    "得分 {printed} 不在 {expected} 之内",
-    "score {printed} lies outside its band, {expected}",
+    "得分 {printed} 与档次规定的 {expected} 不符",
+    "score {printed} is outside what its band allows, {expected}",
     {"printed": "10.00", "expected": "0.00–6.00"},
 )
 CUT_WITHOUT_REASON = rule(
@@ -64,6 +63,13 @@ CUT_WITHOUT_REASON = rule(
     "得分 {score} 低于分值 {points}，未填写偏差原因",
     "score {score} is below the points {points} and no reason for the deviation is given",
     {"score": "9.00", "points": "10.00"},
+)
+GROUP_ABOVE_POINTS = rule(
+    "group-score-above-points", "scoring", E, "一级指标得分超过其分值",
+    "旧模板：一个一级指标（如投入与管理 36 分）下各指标自评之和超过该一级指标标明的分值。",
+    "「{group}」自评合计 {printed} 超过其分值 {expected}",
+    "the scores of {group} add up to {printed}, above its {expected} points",
+    {"group": "影响力目标", "printed": "16", "expected": "15"},
 )
 FAR_ABOVE = rule(
     "actual-far-above-target", "scoring", W, "大幅超额完成未说明",
@@ -83,23 +89,17 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
             if ind.points is not None and f"{path}.score" not in reported:
                 yield MISSING.finding(f"{path}.score", name=ind.name or path, points=ind.points)
         elif ind.points is not None:
-            yield from _score(ind, path, _rule_figure(form, ind, template, figures.get(f"{path}.score")))
+            check = figures.get(f"{path}.score")
+            yield from _score(ind, path, check.figure if check is not None else None)
             if ind.score < ind.points and not ind.deviation:
                 yield CUT_WITHOUT_REASON.finding(f"{path}.deviation", printed=ind.score, expected=ind.points,
                                                  score=ind.score, points=ind.points)
         yield from _far_above(ind, path, far, template)
-
-
-def _rule_figure(form: Evaluation, ind: Indicator, template: Template, check: Check | None) -> Figure | None:
-    """The rules' figure for a score; the old template's 预算执行率 row by its bands."""
-    figure = check.figure if check is not None else None
-    if (figure is None or not figure.computable) and template.execution_bands and _is_execution_row(ind):
-        return scoring.execution_band_score(form.funding.total.execution_rate, ind.points, template)
-    return figure
-
-
-def _is_execution_row(ind: Indicator) -> bool:
-    return "执行率" in squash(fold(ind.name or ""))
+    for j, group in enumerate(template.groups):
+        check = figures.get(f"groups[{j}].score")
+        if check is not None and check.status is Status.DIFFERS:
+            yield GROUP_ABOVE_POINTS.finding(check.field, printed=check.figure.value, expected=group.points,
+                                             explanation=check.figure.explanation, group=group.name)
 
 
 def _score(ind: Indicator, path: str, figure: Figure | None) -> Iterator[Finding]:

@@ -1,5 +1,5 @@
-"""文字与表格: numbers in 预期目标 / 实际完成情况 against the indicator table, and
-实际完成情况 copied from 预期目标.
+"""文字与表格: numbers in 预期目标 / 实际完成情况 (old template: 项目年度总目标 /
+主要绩效) against the indicator table, and results copied from the goal.
 
 A narrative number is a *claim*: a figure with a unit ("441 个", "85%", "9.53
 万元") inside a clause. A claim is compared with the indicator whose name
@@ -31,32 +31,34 @@ E, W = Severity.ERROR, Severity.WARNING
 
 ACTUAL_DIFFERS = rule(
     "narrative-actual-differs", "text", E, "实际完成情况中的数字与完成值不符",
-    "实际完成情况写的数量与指标表中同一指标的实际完成值不同。",
-    "实际完成情况写「{printed}」，指标「{name}」的实际完成值为 {expected}",
-    "the results say “{printed}” but the actual of “{name}” is {expected}",
-    {"printed": "441 个", "name": "完成信息化项目咨询评估", "expected": "411.00(个)"},
+    "实际完成情况（旧模板：主要绩效）写的数量与指标表中同一指标的实际完成值不同。",
+    "{where}写「{printed}」，指标「{name}」的实际完成值为 {expected}",
+    "“{printed}” in the {where_en} differs from the actual of “{name}”, {expected}",
+    {"where": "实际完成情况", "printed": "441 个", "name": "完成信息化项目咨询评估", "expected": "411.00(个)",
+     "where_en": "results"},
 )
 TARGET_DIFFERS = rule(
     "narrative-target-differs", "text", E, "预期目标中的数字与指标值不符",
-    "预期目标写的目标值与指标表中同一指标的年度指标值不同。",
-    "预期目标写「{printed}」，指标「{name}」的年度指标值为 {expected}",
-    "the goal says “{printed}” but the target of “{name}” is {expected}",
-    {"printed": "85%", "name": "受众满意度", "expected": "≥90.00(%)"},
+    "预期目标（旧模板：项目年度总目标）写的目标值与指标表中同一指标的年度指标值不同。",
+    "{where}写「{printed}」，指标「{name}」的年度指标值为 {expected}",
+    "“{printed}” in the {where_en} differs from the target of “{name}”, {expected}",
+    {"where": "预期目标", "printed": "85%", "name": "受众满意度", "expected": "≥90.00(%)", "where_en": "goal"},
 )
 AMOUNT_DIFFERS = rule(
     "narrative-amount-differs", "text", W, "文字中的金额与项目资金不符",
     "预期目标或实际完成情况写的预算或执行金额与项目资金表中的金额都不相同。",
     "{where}写「{printed}」，项目资金表中{what}为 {expected}",
-    "the {where_en} say “{printed}” but the funding table's {what_en} is {expected}",
+    "“{printed}” in the {where_en} differs from the funding table's {what_en}, {expected}",
     {"where": "实际完成情况", "printed": "9.35 万元", "what": "全年执行数", "expected": "9.53 万元",
      "where_en": "results", "what_en": "amount spent"},
 )
 COPIED = rule(
     "goals-copied", "text", W, "实际完成情况照抄预期目标",
-    "实际完成情况与预期目标相同或几乎相同（去掉标点后相似度达 0.90，模板可调）：没有写出实际完成了什么。",
-    "实际完成情况与预期目标{how}",
-    "the results are {how_en} the goal",
-    {"how": "完全相同", "how_en": "identical to"},
+    "实际完成情况（旧模板：主要绩效）与预期目标相同或几乎相同（去掉标点后相似度达 0.90，模板可调）："
+    "没有写出实际完成了什么。",
+    "{where}与{goal}{how}",
+    "the {where_en}: {how_en} the goal",
+    {"where": "实际完成情况", "goal": "预期目标", "how": "完全相同", "where_en": "results", "how_en": "identical to"},
 )
 
 _CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
@@ -81,15 +83,39 @@ class Claim:
     pairs: frozenset[str]
 
 
+@dataclass(frozen=True, slots=True)
+class _Narrative:
+    """A narrative of the form: its field, what it is called, and which column of
+    the indicator table its figures speak of (targets, or actuals)."""
+
+    field: str
+    label: str
+    label_en: str
+    column: str
+    text: str
+
+
+def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
+    """预期目标 (old template: 项目年度总目标), 实际完成情况, and the old template's 主要绩效."""
+    label = {column: names[0] for column, names in template.columns.items() if names}
+    found = [
+        _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected),
+        _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual", form.goals.actual),
+        _Narrative("achievements", label.get("achievements", "主要绩效"), "achievements", "actual", form.achievements),
+    ]
+    return [n for n in found if n.text]
+
+
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
-    goals = form.goals
     names = [_pairs(split_name_unit(ind.name)[0]) if ind.name else frozenset() for ind in form.indicators]
-    if goals.expected:
-        yield from _against_table(form, claims(goals.expected), "expected", names)
-    if goals.actual:
-        yield from _against_table(form, claims(goals.actual), "actual", names)
-    if goals.expected and goals.actual:
-        yield from _copied(goals.expected, goals.actual, settings(template).near_copy)
+    told = narratives(form, template)
+    for narrative in told:
+        yield from _against_table(form, claims(narrative.text), narrative, names)
+    goal = next((n for n in told if n.column == "target"), None)
+    if goal is not None:
+        for narrative in told:
+            if narrative.column == "actual":
+                yield from _copied(goal, narrative, settings(template).near_copy)
 
 
 # --- claims -------------------------------------------------------------------------
@@ -148,10 +174,10 @@ class _Stated:
     pairs: frozenset[str]
 
 
-def _table_figures(form: Evaluation, side: str, names: list[frozenset[str]]) -> list[_Stated]:
+def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> list[_Stated]:
     out = []
     for n, ind in enumerate(form.indicators):
-        parsed, printed = (ind.target_parsed, ind.target) if side == "expected" else (ind.actual_parsed, ind.actual)
+        parsed, printed = (ind.target_parsed, ind.target) if column == "target" else (ind.actual_parsed, ind.actual)
         if parsed is None or not parsed.quantitative or not parsed.unit or not ind.name:
             continue
         out.append(_Stated(n, ind.name, printed, parsed, names[n]))
@@ -178,10 +204,12 @@ def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
     return [item for share, item in scored if share == top]
 
 
-def _against_table(form: Evaluation, found: list[Claim], side: str, names: list[frozenset[str]]) -> Iterator[Finding]:
+def _against_table(form: Evaluation, found: list[Claim], narrative: _Narrative,
+                   names: list[frozenset[str]]) -> Iterator[Finding]:
     if not found:
         return
-    stated = _table_figures(form, side, names)
+    column = narrative.column
+    stated = _table_figures(form, column, names)
     by_indicator: dict[int, list[Claim]] = {}
     items: dict[int, _Stated] = {}
     money: list[Claim] = []
@@ -192,31 +220,30 @@ def _against_table(form: Evaluation, found: list[Claim], side: str, names: list[
         for item in best:
             by_indicator.setdefault(item.index, []).append(claim)
             items[item.index] = item
-    made = TARGET_DIFFERS if side == "expected" else ACTUAL_DIFFERS
-    column = "target" if side == "expected" else "actual"
+    made = TARGET_DIFFERS if column == "target" else ACTUAL_DIFFERS
     for index, said in by_indicator.items():
         item = items[index]
         if any(_agrees(c.value, item.value.value) for c in said):
             continue
         claim = said[0]
         yield made.finding(
-            f"goals.{side}", printed=claim.printed, expected=item.printed, name=item.name,
+            narrative.field, printed=claim.printed, expected=item.printed, name=item.name, where=narrative.label,
+            where_en=narrative.label_en,
             explanation=f"「{claim.clause}」对应 indicators[{index}].{column}「{item.name}」{item.printed}",
         )
-    yield from _money(form, money, side)
+    yield from _money(form, money, narrative)
 
 
 # --- money against the 项目资金 block ----------------------------------------------------
 
 
-def _money(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]:
+def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Iterator[Finding]:
     unit = form.funding.unit.value if form.funding.unit else None
     if unit not in _MONEY:
         return
     lines = [form.funding.total, *form.funding.parts().values()]
     spent = [line.executed for line in lines if line.executed is not None]
     budget = [v for line in lines for v in (line.annual_budget, line.initial_budget) if v is not None]
-    where, where_en = ("预期目标", "goals") if side == "expected" else ("实际完成情况", "results")
     for claim in found:
         words = claim.clause
         for keys, amounts, what, what_en, total in (
@@ -228,8 +255,9 @@ def _money(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]
             scale = Decimal(_MONEY[unit]) / Decimal(_MONEY[claim.unit])
             if not any(_agrees(claim.value, amount * scale) for amount in amounts):
                 yield AMOUNT_DIFFERS.finding(
-                    f"goals.{side}", printed=claim.printed, expected=f"{shown(total)} {unit}",
-                    explanation=f"「{claim.clause}」", where=where, where_en=where_en, what=what, what_en=what_en,
+                    narrative.field, printed=claim.printed, expected=f"{shown(total)} {unit}",
+                    explanation=f"「{claim.clause}」", where=narrative.label, where_en=narrative.label_en, what=what,
+                    what_en=what_en,
                 )
             break
 
@@ -237,15 +265,17 @@ def _money(form: Evaluation, found: list[Claim], side: str) -> Iterator[Finding]
 # --- 实际完成情况 copied from 预期目标 ---------------------------------------------------
 
 
-def _copied(expected: str, actual: str, near: Decimal) -> Iterator[Finding]:
-    if expected == actual:
-        yield COPIED.finding("goals.actual", how="完全相同", how_en="identical to")
+def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Finding]:
+    words = {"where": result.label, "where_en": result.label_en, "goal": goal.label}
+    if goal.text == result.text:
+        yield COPIED.finding(result.field, how="完全相同", how_en="identical to", **words)
         return
-    a, b = _letters(expected), _letters(actual)
+    a, b = _letters(goal.text), _letters(result.text)
     if not a or not b:
         return
     if a == b:
-        yield COPIED.finding("goals.actual", how="除标点空格外完全相同", how_en="identical, but for punctuation, to")
+        yield COPIED.finding(result.field, how="除标点空格外完全相同", how_en="identical, but for punctuation, to",
+                             **words)
         return
     limit = float(near)
     if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
@@ -256,5 +286,6 @@ def _copied(expected: str, actual: str, near: Decimal) -> Iterator[Finding]:
     ratio = Decimal(str(matcher.ratio()))
     if ratio >= near:
         shown_ratio = round_figure(ratio, Rounding.DOWN)
-        yield COPIED.finding("goals.actual", printed=shown_ratio, expected=f"< {shown(near)}",
-                             how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to")
+        yield COPIED.finding(result.field, printed=shown_ratio, expected=f"< {shown(near)}",
+                             how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to",
+                             **words)
