@@ -1,6 +1,7 @@
 """The generator of correct forms: valid by construction, and readable back."""
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -14,28 +15,32 @@ from jixiao.testing import synth
 from jixiao.writers.json import evaluation_dict
 
 NATIONAL = templates.load("national-2020")
+OLD = templates.load("shanghai-2019")
+TEMPLATES = st.sampled_from([NATIONAL, OLD])
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.integers(min_value=0, max_value=2**32))
-def test_generated_forms_have_no_error(seed):
-    form = synth.form(random.Random(seed), NATIONAL)
-    errors = [(f.code, f.field, f.message) for f in audit(form, NATIONAL) if f.severity is Severity.ERROR]
+@given(TEMPLATES, st.integers(min_value=0, max_value=2**32))
+def test_generated_forms_have_no_error(template, seed):
+    form = synth.form(random.Random(seed), template)
+    errors = [(f.code, f.field, f.message) for f in audit(form, template) if f.severity is Severity.ERROR]
     assert errors == []
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(min_value=0, max_value=2**32))
-def test_generated_figures_are_the_rules_figures(seed):
-    form = synth.form(random.Random(seed), NATIONAL)
-    assert all(c.status is Status.MATCH for c in recompute(form, NATIONAL))
-    assert sum((i.points for i in form.indicators), NATIONAL.execution_points) == NATIONAL.total_points
+@given(TEMPLATES, st.integers(min_value=0, max_value=2**32))
+def test_generated_figures_are_the_rules_figures(template, seed):
+    form = synth.form(random.Random(seed), template)
+    # every printed figure is the rules' figure (group sums are not printed on the form)
+    assert all(c.status is Status.MATCH or c.field.startswith("groups[") for c in recompute(form, template))
+    execution = template.execution_points or 0
+    assert sum((i.points for i in form.indicators), execution) == template.total_points
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(min_value=0, max_value=2**32))
-def test_rendered_text_reads_back_to_the_same_form(seed):
-    forms = list(synth.forms(3, NATIONAL, seed=seed))
+@given(TEMPLATES, st.integers(min_value=0, max_value=2**32))
+def test_rendered_text_reads_back_to_the_same_form(template, seed):
+    forms = list(synth.forms(3, template, seed=seed))
     back = read_text(synth.render_text(forms), "synth")
     assert [b.problems for b in back] == [(), (), ()]
 
@@ -59,6 +64,18 @@ def test_same_seed_same_forms():
     assert list(synth.forms(5, NATIONAL, seed=1)) == list(synth.forms(5, NATIONAL, seed=1))
 
 
-def test_templates_without_a_scored_funding_block_are_refused():
-    with pytest.raises(ValueError, match="shanghai-2019"):
-        synth.form(random.Random(0), templates.load("shanghai-2019"))
+def test_old_template_forms_have_groups_and_a_band_scored_execution_row():
+    forms = list(synth.forms(200, OLD, seed=3))
+    for form in forms:
+        by_group = {}
+        for ind in form.indicators:
+            by_group[ind.level1] = by_group.get(ind.level1, 0) + ind.points
+        assert by_group == {g.name: g.points for g in OLD.groups}
+        assert sum(ind.name == "预算执行率" for ind in form.indicators) == 1
+    assert {f.grade for f in forms} >= {"优秀", "良好"}
+
+
+def test_a_template_with_neither_groups_nor_a_scored_funding_block_is_refused():
+    bare = replace(NATIONAL, id="bare", execution_points=None)
+    with pytest.raises(ValueError, match="bare"):
+        synth.form(random.Random(0), bare)

@@ -8,8 +8,10 @@ targets and amounts are plausible for district projects; all wording is made up
 for this project. ``render_text`` prints forms in the tab-separated layout of
 published forms, so they can be read back by ``jixiao import``.
 
-Only templates whose 项目资金 block is scored (the national 10 + 90 layout)
-are supported.
+Two kinds of template are supported: a scored 项目资金 block with indicators
+under 产出/效益/满意度 (the national 10 + 90 layout), and indicator groups with
+printed points, the 预算执行率 row scored by bands and the rest by judgement
+(the Shanghai 2019 layout).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from jixiao import templates
 from jixiao.domain import scoring
 from jixiao.domain.model import (
     AmountUnit,
@@ -103,8 +107,10 @@ _OP_WORDS = {Op.GE: "不少于", Op.LE: "不超过", Op.EQ: "达到", None: "达
 
 def form(rng: random.Random, template: Template, index: int = 0, file: str = "synth") -> Evaluation:
     """One correct form under ``template``."""
+    if template.groups:
+        return _group_form(rng, template, index, file)
     if template.execution_points is None:
-        raise ValueError(f"synth: 模板 {template.id} 的项目资金不计分，暂不能生成")
+        raise ValueError(f"synth: 模板 {template.id} 既无分组也无计分的项目资金，不能生成")
     theme = rng.choice(THEMES)
     district = rng.choice(DISTRICTS)
     year = rng.choice((2022, 2023, 2024))
@@ -288,6 +294,103 @@ def _goals(rng: random.Random, theme: Theme, indicators: list[Indicator], fundin
     return Goals(expected=expected, actual=actual)
 
 
+# --- the Shanghai 2019 layout: groups with printed points --------------------------------------
+
+# Indicators of each group: (name, what it measures). The 预算执行率 row is the
+# template's execution indicator and is added to the first group.
+GROUP_ROWS = {
+    "投入与管理": (("资金使用的合规性", "资金是否按批复用途和规定程序使用。"),
+               ("项目设立的规范性", "立项是否经过论证并按程序申报。"),
+               ("绩效目标合理性", "目标是否明确、可衡量并与预算相称。"),
+               ("财务管理制度的健全性", "是否有资金管理办法并得到执行。"),
+               ("项目管理制度的健全性", "是否有项目管理制度并得到执行。")),
+    "产出目标": (("完成工作量", "全年计划任务的完成程度。"), ("工作质量", "成果是否通过验收或考评。"),
+             ("完成及时性", "各项任务是否按期完成。")),
+    "效果目标": (("服务效果", "项目实施后服务对象得到的改善。"), ("运行稳定性", "系统或设施全年是否稳定运行。")),
+    "影响力目标": (("服务对象满意度", "年末满意度调查结果。"), ("长效管理机制", "管理制度是否健全并持续执行。")),
+}
+RULE_WORDS = "①全部达到得满分②部分达到酌情扣分③未达到不得分"
+BAND_RULE = "①执行率90%及以上得满分②80%至90%、70%至80%按档次酌情评分③70%以下不得分"
+
+
+def _group_form(rng: random.Random, template: Template, index: int, file: str) -> Evaluation:
+    theme = rng.choice(THEMES)
+    district = rng.choice(DISTRICTS)
+    year = rng.choice((2019, 2020))
+    budget_cents = rng.randrange(2000000, 300000000)
+    weak = rng.random() < 0.2  # fell short: less spent, more judged down
+    spent_share = rng.randrange(700, 900) if weak else rng.choice((1000, rng.randrange(900, 1000)))
+    line = FundingLine(annual_budget=D(budget_cents).scaleb(-2),
+                       executed=D(budget_cents * spent_share // 1000).scaleb(-2))
+    rate = scoring.execution_rate(line, template).value
+    funding = Funding(total=FundingLine(annual_budget=line.annual_budget, executed=line.executed, execution_rate=rate),
+                      prior_year_budget=D(budget_cents * rng.randrange(85, 115) // 100).scaleb(-2),
+                      unit=AmountUnit.YUAN)
+    indicators = []
+    for n, group in enumerate(template.groups):
+        rows = list(GROUP_ROWS.get(group.name, (("工作完成情况", "全年工作的完成程度。"),)))
+        rows = rows[: rng.randint(max(1, len(rows) - 1), len(rows))]
+        weights = _integer_split(rng, int(group.points) - (8 if n == 0 else 0), len(rows))
+        if n == 0 and template.execution_indicator:  # the band-scored row, weight 8 as in the seeds
+            rows.insert(1, (template.execution_indicator, "反映预算执行的进度。"))
+            weights.insert(1, 8)
+        for (name, meaning), weight in zip(rows, weights):
+            indicators.append(_judged(rng, template, group.name, name, meaning, D(weight), rate, weak))
+    parts = [(f"indicators[{n}].score", ind.score) for n, ind in enumerate(indicators)]
+    total = _cents(scoring.total_score(parts, template).value)
+    earned, _ = scoring.grade(total, template)
+    return Evaluation(
+        template=template.id,
+        year=year,
+        project=Project(name=f"{district}{theme.subject}{rng.choice(NAME_ENDINGS)}", unit=f"{district}{theme.unit}",
+                        division=rng.choice(("综合办公室", "业务科", "信息科", "计划财务科")), recurring=rng.random() < 0.7),
+        funding=funding,
+        goals=Goals(expected=f"{theme.purpose}，完成年度工作计划。"),
+        indicators=tuple(indicators),
+        total=total,
+        total_points=_cents(template.total_points),
+        grade=earned.label,
+        evaluated_on=date(year + 1, rng.randint(3, 6), rng.randint(1, 28)),
+        achievements=f"项目按计划实施，全年执行资金{_said(line.executed, '元')}，各项工作完成情况良好。",
+        problems_found="无" if all(i.score == i.points for i in indicators) else "个别工作进度偏慢。",
+        improvements="加强过程管理，按月跟踪进度。",
+        source=FormSource(file, index),
+    )
+
+
+def _integer_split(rng: random.Random, points: int, parts: int) -> list[int]:
+    """Whole weights of at least 2 each adding up to ``points``, near even."""
+    shares = [points // parts + (1 if n < points % parts else 0) for n in range(parts)]
+    for _ in range(rng.randint(0, 2)):
+        give, take = rng.sample(range(parts), 2) if parts > 1 else (0, 0)
+        if give != take and shares[give] > 2:
+            shares[give] -= 1
+            shares[take] += 1
+    return shares
+
+
+def _judged(rng: random.Random, template: Template, group: str, name: str, meaning: str, weight: Decimal,
+            rate: Decimal, weak: bool) -> Indicator:
+    """An old-template row: the execution row by its bands, the others by judgement."""
+    if name == template.execution_indicator:
+        figure = scoring.execution_band_score(rate, weight, template)
+        rule = BAND_RULE
+    else:
+        figure = scoring.judgement_score(weight, template)
+        rule = RULE_WORDS
+    if figure.value is not None:
+        score = figure.value
+    elif name != template.execution_indicator:  # judged: mostly full, else a point or two off
+        cut = 0 if rng.random() < (0.6 if weak else 0.9) else rng.randint(1, 3 if weak else 1)
+        score = max(weight - cut, D(0))
+    else:  # a whole score inside the execution band, as the old forms print them
+        score = D(rng.randint(int(figure.low.to_integral_value(rounding="ROUND_CEILING")), int(figure.high)))
+    score = D(int(score)) if score == int(score) else score
+    deviation = rng.choice(REASONS) if score < weight else None
+    return Indicator(level1=group, name=name, points=weight, score=score, deviation=deviation, rule=rule,
+                     explanation=meaning)
+
+
 # --- text as published ------------------------------------------------------------------------
 
 
@@ -299,6 +402,9 @@ def render_text(evaluations: list[Evaluation]) -> str:
     """Forms as tab-separated text, the layout PDF extraction gives of published forms."""
     out: list[str] = []
     for ev in evaluations:
+        if templates.load(ev.template).groups:
+            out += _render_groups(ev)
+            continue
         f = ev.funding
         out += [
             "财政项目支出绩效自评表", f"({ev.year} 年度)", "",
@@ -328,3 +434,32 @@ def render_text(evaluations: list[Evaluation]) -> str:
             f"评分等级\t\t{ev.grade}\t\t\t\t\t", "",
         ]
     return "\n".join(out)
+
+
+def _render_groups(ev: Evaluation) -> list[str]:
+    """The Shanghai 2019 layout: header block, then the indicator table by group."""
+    f = ev.funding
+    money = "{:,.2f}".format
+    out = [
+        f"\t\t{ev.year}年度财政项目绩效自评表\t\t\t\t",
+        f"项目名称\t\t{ev.project.name}\t\t预算单位\t\t{ev.project.unit}",
+        f"具体实施处（科室）\t\t{ev.project.division}\t\t是否为经常性项目\t\t{'是' if ev.project.recurring else '否'}",
+        f"当年预算数（元）\t\t{money(f.total.annual_budget)}\t\t上年预算金额（元）\t\t{money(f.prior_year_budget)}",
+        f"预算执行数（元）\t\t{money(f.total.executed)}\t\t预算执行率（%）\t\t{_fig(f.total.execution_rate)}%",
+        f"项目年度总目标\t\t{ev.goals.expected}\t\t\t\t",
+        f"自评时间\t\t{ev.evaluated_on.isoformat()}\t\t\t\t",
+        f"绩效等级\t\t{ev.grade}\t\t\t\t",
+        f"主要绩效\t\t{ev.achievements}\t\t\t\t",
+        f"主要问题\t\t{ev.problems_found}\t\t\t\t",
+        f"改进措施\t\t{ev.improvements}\t\t\t\t",
+        "一级指标\t指标名称\t指标解释\t权重\t评分规则\t自评得分\t备注",
+    ]
+    group = None
+    for ind in ev.indicators:
+        points = next((g.points for g in templates.load(ev.template).groups if g.name == ind.level1), None)
+        label = f"{ind.level1} ({points}分)" if ind.level1 != group else ""
+        group = ind.level1
+        out.append("\t".join((label, ind.name, ind.explanation, _fig(ind.points), ind.rule, _fig(ind.score),
+                              ind.deviation or "")))
+    out += [f"合计\t\t\t{_fig(ev.total_points)}\t\t{_fig(ev.total)}\t", ""]
+    return out
