@@ -1,7 +1,7 @@
 """How much the audit adds to reading: ``jixiao check`` against the bare import
 of the same forms, in one run.
 
-    python bench/bench_check.py [--forms 10000] [--per-file 100] [--repeat 3]
+    python bench/bench_check.py [--forms 10000] [--per-file 100] [--repeat 3] [--template national-2020]
 
 Writes synthetic forms (jixiao.testing.synth) as tab-separated text files in a
 temporary folder, then times, alternately and ``--repeat`` times each:
@@ -26,8 +26,8 @@ from jixiao.readers import read_path
 from jixiao.testing import synth
 
 
-def write_forms(folder: Path, count: int, per_file: int) -> list[Path]:
-    template = templates.load("national-2020")
+def write_forms(folder: Path, count: int, per_file: int, template_id: str) -> list[Path]:
+    template = templates.load(template_id)
     forms = list(synth.forms(count, template, seed=2024))
     paths = []
     for start in range(0, count, per_file):
@@ -61,9 +61,10 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=10000)
     parser.add_argument("--per-file", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--template", default="national-2020", choices=templates.ids())
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-        paths = write_forms(Path(tmp), args.forms, args.per_file)
+        paths = write_forms(Path(tmp), args.forms, args.per_file, args.template)
         best = {"import": float("inf"), "check": float("inf")}
         levels: Counter = Counter()
         for _ in range(args.repeat):
@@ -74,8 +75,8 @@ def main() -> None:
                 levels = found or levels
     ratio = best["check"] / best["import"]
     audit_ms = (best["check"] - best["import"]) / args.forms * 1000
-    print(f"python {platform.python_version()} on {platform.machine()}, {args.forms} forms in {len(paths)} files, "
-          f"best of {args.repeat}")
+    print(f"python {platform.python_version()} on {platform.machine()}, {args.forms} {args.template} forms "
+          f"in {len(paths)} files, best of {args.repeat}")
     print(f"import  {best['import']:7.2f} s  ({best['import'] / args.forms * 1000:.3f} ms/form)")
     print(f"check   {best['check']:7.2f} s  ({best['check'] / args.forms * 1000:.3f} ms/form; audit {audit_ms:.3f} ms/form)")
     print(f"ratio   {ratio:7.3f}  (check adds {100 * (ratio - 1):.1f}%; goal ≤ 20%)")
