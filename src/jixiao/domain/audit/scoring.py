@@ -92,8 +92,8 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
             check = figures.get(f"{path}.score")
             yield from _score(ind, path, check.figure if check is not None else None)
             if ind.score < ind.points and not ind.deviation:
-                yield CUT_WITHOUT_REASON.finding(f"{path}.deviation", printed=ind.score, expected=ind.points,
-                                                 score=ind.score, points=ind.points)
+                yield CUT_WITHOUT_REASON.finding(f"{path}.deviation", explanation=f"得分 {shown(ind.score)} < 分值 "
+                                                 f"{shown(ind.points)}", score=ind.score, points=ind.points)
         yield from _far_above(ind, path, far, template)
     for j, group in enumerate(template.groups):
         check = figures.get(f"groups[{j}].score")
