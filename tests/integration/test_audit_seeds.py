@@ -67,15 +67,18 @@ def test_003_form_0_results_differ_from_the_goal_only_by_a_full_stop():
     assert "除标点空格外完全相同" in at("003", 0, "goals-copied", "goals.actual").message
 
 
-def test_errors_on_the_seed_forms_are_exactly_these():
-    errors = {
+def errors_on(*numbers: str) -> set[tuple[str, int, str, str]]:
+    return {
         (number, index, f.code, f.field)
-        for number in ("001", "002", "003")
+        for number in numbers
         for index, found in audited(number)
         for f in found
         if f.severity is Severity.ERROR
     }
-    assert errors == {
+
+
+def test_errors_on_the_seed_forms_are_exactly_these():
+    assert errors_on("001", "002", "003") == {
         ("001", 1, "score-cut-without-reason", "indicators[5].deviation"),
         ("002", 0, "narrative-target-differs", "goals.expected"),
         ("002", 1, "narrative-target-differs", "goals.expected"),
@@ -145,14 +148,7 @@ def test_004_cut_scores_without_a_remark_are_warnings_in_the_old_template(n, sco
 
 
 def test_errors_on_the_old_seed_forms_are_exactly_these():
-    errors = {
-        (number, index, f.code, f.field)
-        for number in ("000", "004")
-        for index, found in audited(number)
-        for f in found
-        if f.severity is Severity.ERROR
-    }
-    assert errors == {
+    assert errors_on("000", "004") == {
         ("000", 1, "execution-rate-differs", "funding.execution_rate"),
         ("000", 1, "score-outside-band", "indicators[3].score"),
         ("000", 2, "score-above-points", "indicators[10].score"),
