@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json as jsonlib
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -378,6 +379,110 @@ def list_templates() -> None:
     for template_id in templates.ids():
         t = templates.load(template_id)
         print(f"{t.id}\t{t.name}\t舍入：{t.rounding.value}")
+
+
+DataDir = Annotated[Path, typer.Option("--data-dir", envvar="JIXIAO_DATA_DIR",
+                                        help="数据目录（SQLite 数据库与密钥；设 DATABASE_URL 则用 PostgreSQL）")]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="监听地址（0.0.0.0 为所有网卡）")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    data_dir: DataDir = Path("jixiao-data"),
+    demo: Annotated[bool, typer.Option("--demo", help="创建演示组织、账号并载入示例自评表")] = False,
+    threads: Annotated[int, typer.Option(help="工作线程数")] = 8,
+) -> None:
+    """启动网页系统（waitress），先执行数据库迁移。"""
+    from jixiao.web import server  # Django loads only for the web commands
+
+    try:
+        server.prepare(data_dir, host)
+    except server.StartError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    server.migrate()
+    if demo:
+        _load_demo()
+    err.print(f"jixiao：数据目录 {data_dir.resolve()}；访问 http://{host}:{port}/ （Ctrl+C 停止）")
+    server.serve(host, port, threads)
+
+
+def _load_demo() -> None:
+    from jixiao.web import demo
+
+    if demo.exists():
+        err.print("jixiao：演示数据已存在，未重复创建（账号口令只在首次创建时显示）")
+        return
+    accounts = demo.load()
+    table = Table("账号", "口令（仅显示这一次）", "角色", "组织", title="演示账号")
+    for a in accounts:
+        table.add_row(a.username, a.password, a.role.label, escape(a.organisation))
+    out.print(table)
+
+
+@app.command("verify-trail")
+def verify_trail(data_dir: DataDir = Path("jixiao-data")) -> None:
+    """核验审计留痕的哈希链：任何事件被改动、删除或插入都会被发现。"""
+    _database(data_dir)
+    from jixiao.web.evaluations.services import verify_trail as verify
+
+    count, breaks, head = verify()
+    for b in breaks:
+        out.print(f"[bold red]✗[/] 事件 #{b.id}：{b.reason}")
+    if breaks:
+        out.print(f"审计链有 {len(breaks)} 处断裂（共 {count} 条事件）")
+        raise typer.Exit(EXIT_DIFFERS)
+    out.print(f"审计链完整：{count} 条事件，链头 {head}")
+
+
+def _database(data_dir: Path) -> None:
+    """Start Django on an existing database, or exit 2 saying what is missing."""
+    from jixiao.web import server
+
+    if not data_dir.is_dir() and not os.environ.get("DATABASE_URL"):
+        err.print(f"jixiao: 数据目录 {escape(str(data_dir))} 不存在")
+        raise typer.Exit(EXIT_UNREADABLE)
+    server.prepare(data_dir)
+    if not server.has_tables():
+        err.print("jixiao: 数据库尚未初始化（先运行 jixiao serve）")
+        raise typer.Exit(EXIT_UNREADABLE)
+
+
+def _copy(direction: str, file: Path) -> None:
+    """``backup`` or ``restore`` through jixiao.web.backup, exiting 2 with its message on failure."""
+    from jixiao.web import backup as copies
+
+    try:
+        getattr(copies, direction)(file)
+    except copies.BackupError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+BackupFile = Annotated[Path, typer.Argument(help="备份文件", show_default=False)]
+
+
+@app.command()
+def backup(file: BackupFile, data_dir: DataDir = Path("jixiao-data")) -> None:
+    """备份整个数据库（SQLite 在线备份；PostgreSQL 用 pg_dump），服务运行时也可备份。"""
+    _database(data_dir)
+    _copy("backup", file)
+    out.print(f"已备份到 {escape(str(file))}")
+
+
+@app.command()
+def restore(
+    file: BackupFile,
+    data_dir: DataDir = Path("jixiao-data"),
+    yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
+) -> None:
+    """用备份替换整个数据库（请先停止服务）。"""
+    _database(data_dir)
+    if not yes and not typer.confirm(f"用 {file} 替换当前全部数据？", err=True):
+        raise typer.Exit(1)
+    _copy("restore", file)
+    out.print(f"已从 {escape(str(file))} 恢复；请运行 jixiao verify-trail 核验留痕")
 
 
 def main() -> None:

@@ -1,0 +1,101 @@
+"""The review workflow of a self-evaluation (自评表审核流程), as a pure state machine.
+
+draft 草稿 → submitted 已提交 → returned 已退回 → resubmitted 已重新提交 → approved 已通过.
+A form can be edited only while it is with the unit (草稿, 已退回); once approved it
+is locked (锁定). Who may take a step is said by the role (填报 / 审核 / 管理);
+*where* (which unit, which department) is the web layer's permission check.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class State(str, Enum):
+    """An evaluation's place in the workflow."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    State.DRAFT: "草稿",
+    State.SUBMITTED: "已提交",
+    State.RETURNED: "已退回",
+    State.RESUBMITTED: "已重新提交",
+    State.APPROVED: "已通过（锁定）",
+}
+
+
+class Role(str, Enum):
+    """A user's role at their node of the organisation tree."""
+
+    FILLER = "filler"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {Role.FILLER: "填报", Role.REVIEWER: "审核", Role.ADMIN: "管理"}[self]
+
+
+class Action(str, Enum):
+    """A workflow step a person takes."""
+
+    SUBMIT = "submit"
+    RETURN = "return"
+    APPROVE = "approve"
+
+    @property
+    def label(self) -> str:
+        return {Action.SUBMIT: "提交", Action.RETURN: "退回", Action.APPROVE: "通过"}[self]
+
+
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (State.DRAFT, Action.SUBMIT): State.SUBMITTED,
+    (State.RETURNED, Action.SUBMIT): State.RESUBMITTED,
+    (State.SUBMITTED, Action.RETURN): State.RETURNED,
+    (State.RESUBMITTED, Action.RETURN): State.RETURNED,
+    (State.SUBMITTED, Action.APPROVE): State.APPROVED,
+    (State.RESUBMITTED, Action.APPROVE): State.APPROVED,
+}
+
+EDITABLE = frozenset({State.DRAFT, State.RETURNED})
+"""States in which the unit may change the form's contents."""
+
+ACTORS: dict[Action, frozenset[Role]] = {
+    Action.SUBMIT: frozenset({Role.FILLER}),
+    Action.RETURN: frozenset({Role.REVIEWER}),
+    Action.APPROVE: frozenset({Role.REVIEWER}),
+}
+
+
+class WorkflowError(Exception):
+    """A step the workflow does not allow; the message is for the user (Chinese)."""
+
+
+def next_state(state: State, action: Action, role: Role) -> State:
+    """The state after ``action``, or :class:`WorkflowError` saying why not."""
+    if role not in ACTORS[action]:
+        allowed = "、".join(r.label for r in sorted(ACTORS[action], key=list(Role).index))
+        raise WorkflowError(f"“{action.label}”只能由{allowed}人员操作，当前角色为{role.label}")
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise WorkflowError(f"自评表当前为“{state.label}”，不能“{action.label}”") from None
+
+
+def actions_from(state: State, role: Role) -> list[Action]:
+    """The steps ``role`` can take from ``state`` (for showing buttons)."""
+    return [a for (s, a) in TRANSITIONS if s is state and role in ACTORS[a]]
+
+
+def editable(state: State) -> bool:
+    return state in EDITABLE

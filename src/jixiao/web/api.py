@@ -1,0 +1,273 @@
+"""The REST API (django-ninja): OpenAPI at ``/api/openapi.json``, docs at ``/api/docs``.
+
+Thin: every endpoint calls :mod:`jixiao.web.evaluations.services`, which holds
+the permissions and the workflow, and answers its errors with their status and
+a Chinese ``detail``. Authentication: ``Authorization: Bearer <token>`` (from
+``POST /api/auth/token``) or the browser session (with CSRF).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
+from ninja.security import HttpBearer, SessionAuth
+
+from jixiao.domain import model as domain
+from jixiao.domain.workflow import Action, State, actions_from
+from jixiao.readers import ReadError, read_path
+from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.orgs.models import ApiToken
+from jixiao.writers.json import figure
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = ApiToken.user_for(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = super().authenticate(request, key)
+        return user if user and user.is_active else None
+
+
+api = NinjaAPI(
+    title="jixiao 绩效自评 API",
+    version="1",
+    description="财政项目支出绩效自评：自评表、审核流程与审计留痕。",
+    auth=[BearerToken(), Session()],
+    urls_namespace="api",
+)
+
+
+class Error(Schema):
+    detail: str
+
+
+@api.exception_handler(services.ServiceError)
+def _service_error(request, error: services.ServiceError):
+    return api.create_response(request, {"detail": error.message}, status=error.status)
+
+
+@api.exception_handler(ReadError)
+def _read_error(request, error: ReadError):
+    return api.create_response(request, {"detail": str(error)}, status=422)
+
+
+class Credentials(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+@api.post("/auth/token", auth=None, response={200: TokenOut, 401: Error}, summary="用账号口令换取 API 令牌")
+def issue_token(request: HttpRequest, body: Credentials):
+    user = authenticate(request, username=body.username, password=body.password)
+    if user is None:
+        return Status(401, {"detail": "账号或口令不正确"})
+    return Status(200, {"token": ApiToken.issue(user)})
+
+
+class EvaluationOut(Schema):
+    id: int
+    project_code: str
+    project_name: str
+    unit: str
+    year: int
+    template: str
+    state: State
+    state_label: str
+    version: int
+    total: str | None
+    grade: str | None
+    actions: list[Action]
+
+
+class EvaluationDetail(EvaluationOut):
+    form: dict[str, Any]
+
+
+class SaveIn(Schema):
+    version: int
+    form: dict[str, Any]
+
+
+class StepIn(Schema):
+    version: int | None = None
+    comment: str = ""
+    field_comments: dict[str, str] = {}
+
+
+class EventOut(Schema):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    state_from: str
+    state_to: str
+    version: int
+    diff: list[dict[str, Any]]
+    comment: str
+    field_comments: dict[str, str]
+
+
+def _out(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
+    role = services.membership(request.auth).role_enum
+    return {
+        "id": ev.pk, "project_code": ev.project.code, "project_name": ev.project.name,
+        "unit": ev.project.unit.name, "year": ev.year, "template": ev.template,
+        "state": ev.state, "state_label": ev.state_enum.label, "version": ev.version,
+        "total": figure(ev.total), "grade": ev.grade, "actions": actions_from(ev.state_enum, role),
+    }
+
+
+def _detail(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
+    return {**_out(request, ev), "form": ev.data}
+
+
+ERRORS = {403: Error, 404: Error, 409: Error, 422: Error}
+
+
+@api.get("/evaluations", response={200: list[EvaluationOut], 403: Error}, summary="可见的自评表")
+def list_evaluations(request: HttpRequest, year: int | None = None, state: State | None = None):
+    rows = services.visible(request.auth)
+    if year is not None:
+        rows = rows.filter(year=year)
+    if state is not None:
+        rows = rows.filter(state=state.value)
+    return [_out(request, ev) for ev in rows]
+
+
+@api.get("/evaluations/{int:pk}", response={200: EvaluationDetail, **ERRORS}, summary="一张自评表")
+def get_evaluation(request: HttpRequest, pk: int):
+    return _detail(request, services.get(request.auth, pk))
+
+
+@api.put("/evaluations/{int:pk}", response={200: EvaluationDetail, **ERRORS},
+         summary="保存自评表（须带上所编辑的版本号）")
+def save_evaluation(request: HttpRequest, pk: int, body: SaveIn):
+    form = evaluation_from_dict(body.form, f"自评表 {pk}")
+    return _detail(request, services.save(request.auth, pk, body.version, form))
+
+
+def _step(action: Action):
+    def take(request: HttpRequest, pk: int, body: StepIn):
+        ev = services.step(request.auth, pk, action, version=body.version, comment=body.comment,
+                           field_comments=body.field_comments)
+        return _out(request, ev)
+
+    take.__name__ = f"{action.value}_evaluation"
+    return take
+
+
+for _action in Action:
+    api.post(f"/evaluations/{{int:pk}}/{_action.value}", response={200: EvaluationOut, **ERRORS},
+             summary=f"{_action.label}自评表")(_step(_action))
+
+
+@api.get("/evaluations/{int:pk}/trail", response={200: list[EventOut], **ERRORS}, summary="审计留痕")
+def trail(request: HttpRequest, pk: int):
+    ev = services.get(request.auth, pk)
+    return [
+        {"id": e.pk, "at": e.at, "actor": e.actor_name, "action": e.action, "state_from": e.state_from,
+         "state_to": e.state_to, "version": e.version, "diff": e.diff, "comment": e.comment,
+         "field_comments": e.field_comments}
+        for e in ev.events.order_by("id")
+    ]
+
+
+class SpotCheckIn(Schema):
+    year: int
+    size: int
+
+
+class SpotCheckOut(Schema):
+    id: int
+    year: int
+    size: int
+    drawn_by: str
+    drawn_at: datetime
+    evaluations: list[int]
+
+
+def _spot_check(check) -> dict[str, Any]:
+    return {"id": check.pk, "year": check.year, "size": check.size, "drawn_by": check.drawn_by.get_username(),
+            "drawn_at": check.drawn_at, "evaluations": sorted(ev.pk for ev in check.evaluations.all())}
+
+
+@api.post("/spot-checks", response={200: SpotCheckOut, 400: Error, 403: Error}, summary="抽查：随机抽取已通过的自评表")
+def draw_spot_check(request: HttpRequest, body: SpotCheckIn):
+    return _spot_check(services.draw_spot_check(request.auth, body.year, body.size))
+
+
+@api.get("/spot-checks", response={200: list[SpotCheckOut], 403: Error}, summary="历次抽查")
+def list_spot_checks(request: HttpRequest):
+    return [_spot_check(check) for check in services.spot_checks(request.auth)]
+
+
+class ProjectIn(Schema):
+    code: str
+    name: str
+    unit: int
+
+
+class ProjectOut(Schema):
+    code: str
+    name: str
+    unit: int
+    unit_name: str
+
+
+def _project(p) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "unit": p.unit_id, "unit_name": p.unit.name}
+
+
+@api.get("/projects", response={200: list[ProjectOut], 403: Error}, summary="可见的项目")
+def list_projects(request: HttpRequest):
+    return [_project(p) for p in services.visible_projects(request.auth)]
+
+
+@api.post("/projects", response={200: ProjectOut, **ERRORS, 400: Error}, summary="新建项目（编码跨年度不变）")
+def create_project(request: HttpRequest, body: ProjectIn):
+    return _project(services.create_project(request.auth, body.code, body.name, body.unit))
+
+
+@api.post("/projects/{code}/evaluations", response={200: EvaluationDetail, **ERRORS, 400: Error},
+          summary="上传自评表文件，建立该项目的年度自评表（草稿）")
+def import_evaluation(request: HttpRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0):
+    project = services.project(request.auth, code)
+    form = _read_upload(file, form_index)
+    return _detail(request, services.create(request.auth, project, form))
+
+
+def _read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
+    """The uploaded file through the readers (which choose by content and name);
+    errors and the form's source name the upload, not the temporary copy."""
+    name = Path(upload.name or "upload.txt").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        with path.open("wb") as copy:
+            for chunk in upload.chunks():
+                copy.write(chunk)
+        try:
+            forms = read_path(path)
+        except ReadError as error:
+            raise ReadError(name, error.reason) from None
+    if not 0 <= form_index < len(forms):
+        raise ReadError(name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index} 张（从 0 起数）")
+    return replace(forms[form_index], source=domain.FormSource(name, form_index))

@@ -1,0 +1,119 @@
+"""Projects, their yearly self-evaluations and the audit trail.
+
+An evaluation stores the whole form as the import contract's JSON
+(:func:`jixiao.writers.json.evaluation_dict`), plus indexed copies of the figures
+lists are filtered and sorted by (year, state, total, grade).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django.conf import settings
+from django.db import models
+
+from jixiao.domain.workflow import State
+from jixiao.web.orgs.models import Organisation
+
+
+class Project(models.Model):
+    """项目: followed across years by its stable code even when its name drifts."""
+
+    code = models.CharField("项目编码", max_length=64, unique=True)
+    name = models.CharField("项目名称", max_length=300)
+    unit = models.ForeignKey(Organisation, models.PROTECT, related_name="projects", verbose_name="实施单位",
+                             limit_choices_to={"kind": Organisation.Kind.UNIT})
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Evaluation(models.Model):
+    """One project's self-evaluation (自评表) for one year."""
+
+    project = models.ForeignKey(Project, models.PROTECT, related_name="evaluations", verbose_name="项目")
+    year = models.PositiveSmallIntegerField("年度", db_index=True)
+    template = models.CharField("模板", max_length=64)
+    state = models.CharField("状态", max_length=16, choices=[(s.value, s.label) for s in State],
+                             default=State.DRAFT.value, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1)
+    data = models.JSONField("表内容")
+    total = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True)
+    grade = models.CharField("等级", max_length=8, null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自评表"
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_evaluation_per_project_year")]
+        ordering = ["-year", "project__code"]
+
+    def __str__(self) -> str:
+        return f"{self.project.name}（{self.year} 年度）"
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+
+class Event(models.Model):
+    """One append-only entry of the audit trail: who did what when, and the field-level diff.
+
+    ``prev_hash`` is unique, so the chain cannot fork even under concurrent writers."""
+
+    evaluation = models.ForeignKey(Evaluation, models.PROTECT, related_name="events", verbose_name="自评表")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                              verbose_name="操作人")
+    actor_name = models.CharField("操作人账号", max_length=150)
+    at = models.DateTimeField("时间")
+    action = models.CharField("操作", max_length=16)
+    state_from = models.CharField("原状态", max_length=16, blank=True)
+    state_to = models.CharField("新状态", max_length=16)
+    version = models.PositiveIntegerField("版本")
+    diff = models.JSONField("改动", default=list)
+    comment = models.TextField("意见", blank=True)
+    field_comments = models.JSONField("逐项意见", default=dict, blank=True)  # field path → comment
+    prev_hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "留痕事件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.actor_name} {self.action} {self.evaluation_id}"
+
+    def content(self) -> dict:
+        """What the hash covers (everything but the row id and the hashes)."""
+        return {
+            "evaluation": self.evaluation_id,
+            "actor": self.actor_name,
+            "at": self.at.astimezone(UTC).isoformat(),
+            "action": self.action,
+            "state_from": self.state_from,
+            "state_to": self.state_to,
+            "version": self.version,
+            "diff": self.diff,
+            "comment": self.comment,
+            "field_comments": self.field_comments,
+        }
+
+
+class SpotCheck(models.Model):
+    """抽查: a random sample of approved forms a bureau admin draws for re-check."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    size = models.PositiveIntegerField("抽取数")
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="抽取人")
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+    evaluations = models.ManyToManyField(Evaluation, related_name="spot_checks", verbose_name="抽中的自评表")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "抽查"
+        ordering = ["-drawn_at"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度抽查 {self.size} 份"

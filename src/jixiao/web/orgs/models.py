@@ -1,0 +1,115 @@
+"""The organisation tree 财政局 → 主管部门 → 实施单位, and each user's place and role in it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from jixiao.domain.workflow import Role
+
+
+class Organisation(models.Model):
+    """A node of the tree: the 财政局 at the root, its 主管部门, their 实施单位."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", "财政局"
+        DEPARTMENT = "department", "主管部门"
+        UNIT = "unit", "实施单位"
+
+    PARENT_KIND = {Kind.BUREAU: None, Kind.DEPARTMENT: Kind.BUREAU, Kind.UNIT: Kind.DEPARTMENT}
+
+    name = models.CharField("名称", max_length=200)
+    kind = models.CharField("层级", max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
+                               verbose_name="上级")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织"
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="org_name_unique_in_parent")]
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+    def clean(self) -> None:
+        wanted = self.PARENT_KIND[self.Kind(self.kind)]
+        have = self.parent.kind if self.parent_id else None
+        if have != wanted:
+            where = f"上级应为{self.Kind(wanted).label}" if wanted else "不应有上级"
+            raise ValidationError({"parent": f"{self.get_kind_display()}{where}"})
+
+    def units(self) -> models.QuerySet[Organisation]:
+        """The 实施单位 at or below this node."""
+        units = Organisation.objects.filter(kind=self.Kind.UNIT)
+        if self.kind == self.Kind.BUREAU:
+            return units
+        if self.kind == self.Kind.DEPARTMENT:
+            return units.filter(parent=self)
+        return units.filter(pk=self.pk)
+
+
+# Where each role sits in the tree.
+ROLE_KINDS = {
+    Role.FILLER: {Organisation.Kind.UNIT},
+    Role.REVIEWER: {Organisation.Kind.DEPARTMENT, Organisation.Kind.BUREAU},
+    Role.ADMIN: {Organisation.Kind.BUREAU},
+}
+
+
+class Membership(models.Model):
+    """A user's place in the tree and role there (填报 / 审核 / 管理)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership",
+                                verbose_name="用户")
+    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="members", verbose_name="组织")
+    role = models.CharField("角色", max_length=16, choices=[(r.value, r.label) for r in Role])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "岗位"
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation.name}（{Role(self.role).label}）"
+
+    def clean(self) -> None:
+        kinds = ROLE_KINDS[Role(self.role)]
+        if self.organisation_id and self.organisation.kind not in kinds:
+            places = "或".join(Organisation.Kind(k).label for k in sorted(kinds))
+            raise ValidationError({"organisation": f"{Role(self.role).label}人员应设在{places}"})
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its sha256 is stored; the token
+    itself is shown once, when it is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens",
+                             verbose_name="用户")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 令牌"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user) -> str:
+        """A new token for ``user`` (returned once, stored only as its digest)."""
+        token = secrets.token_urlsafe(32)
+        cls.objects.create(user=user, digest=cls.digest_of(token))
+        return token
+
+    @classmethod
+    def user_for(cls, token: str):
+        """The active user the token belongs to, or ``None``."""
+        found = cls.objects.select_related("user").filter(digest=cls.digest_of(token)).first()
+        return found.user if found and found.user.is_active else None

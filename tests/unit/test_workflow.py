@@ -1,0 +1,53 @@
+"""The workflow state machine: every (state, action, role) either leads where
+the table says or is refused with a message."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao.domain.workflow import (
+    Action, Role, State, WorkflowError, actions_from, editable, next_state,
+)
+
+PATH = [
+    (State.DRAFT, Action.SUBMIT, Role.FILLER, State.SUBMITTED),
+    (State.SUBMITTED, Action.RETURN, Role.REVIEWER, State.RETURNED),
+    (State.RETURNED, Action.SUBMIT, Role.FILLER, State.RESUBMITTED),
+    (State.RESUBMITTED, Action.RETURN, Role.REVIEWER, State.RETURNED),
+    (State.RESUBMITTED, Action.APPROVE, Role.REVIEWER, State.APPROVED),
+    (State.SUBMITTED, Action.APPROVE, Role.REVIEWER, State.APPROVED),
+]
+
+
+@pytest.mark.parametrize("state, action, role, after", PATH)
+def test_allowed_steps(state, action, role, after):
+    assert next_state(state, action, role) is after
+
+
+@pytest.mark.parametrize("state", list(State))
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", list(Role))
+def test_every_other_step_is_refused(state, action, role):
+    allowed = {(s, a, r) for s, a, r, _ in PATH}
+    if (state, action, role) in allowed:
+        return
+    with pytest.raises(WorkflowError) as refused:
+        next_state(state, action, role)
+    assert action.label in str(refused.value)
+
+
+def test_approved_is_final_and_locked():
+    assert all(not actions_from(State.APPROVED, role) for role in Role)
+    assert not editable(State.APPROVED)
+
+
+def test_only_forms_with_the_unit_are_editable():
+    assert {s for s in State if editable(s)} == {State.DRAFT, State.RETURNED}
+
+
+def test_refusal_names_state_or_role():
+    with pytest.raises(WorkflowError, match="已提交"):
+        next_state(State.SUBMITTED, Action.SUBMIT, Role.FILLER)
+    with pytest.raises(WorkflowError, match="审核"):
+        next_state(State.SUBMITTED, Action.APPROVE, Role.FILLER)
+    assert actions_from(State.SUBMITTED, Role.REVIEWER) == [Action.RETURN, Action.APPROVE]

@@ -1,0 +1,83 @@
+"""A small organisation tree with one account per role and place, and the
+bundled sample forms, for the web tests (SQLite test database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pytest
+
+from jixiao import samples
+from jixiao.domain.model import Evaluation as Form
+from jixiao.readers import read_path
+
+
+@dataclass
+class Tree:
+    bureau: object
+    dept_a: object
+    dept_b: object
+    unit_a1: object
+    unit_a2: object
+    unit_b1: object
+    users: dict
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is slow by design; tests only need passwords to check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def sample_forms() -> list[Form]:
+    return [form for path in samples.paths() for form in read_path(path)]
+
+
+@pytest.fixture
+def forms() -> list[Form]:
+    return sample_forms()
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    from django.contrib.auth import get_user_model
+
+    from jixiao.web.orgs.models import Membership, Organisation
+
+    kind = Organisation.Kind
+    bureau = Organisation.objects.create(name="测试区财政局", kind=kind.BUREAU)
+    dept_a = Organisation.objects.create(name="甲局", kind=kind.DEPARTMENT, parent=bureau)
+    dept_b = Organisation.objects.create(name="乙局", kind=kind.DEPARTMENT, parent=bureau)
+    unit_a1 = Organisation.objects.create(name="甲一中心", kind=kind.UNIT, parent=dept_a)
+    unit_a2 = Organisation.objects.create(name="甲二所", kind=kind.UNIT, parent=dept_a)
+    unit_b1 = Organisation.objects.create(name="乙一站", kind=kind.UNIT, parent=dept_b)
+    places = {
+        "filler_a1": (unit_a1, "filler"), "filler_a2": (unit_a2, "filler"), "filler_b1": (unit_b1, "filler"),
+        "reviewer_a": (dept_a, "reviewer"), "reviewer_b": (dept_b, "reviewer"),
+        "reviewer_bureau": (bureau, "reviewer"), "admin": (bureau, "admin"),
+    }
+    users = {}
+    for name, (org, role) in places.items():
+        user = get_user_model().objects.create_user(name, password=f"{name}-口令-2026")
+        Membership.objects.create(user=user, organisation=org, role=role)
+        users[name] = user
+    return Tree(bureau, dept_a, dept_b, unit_a1, unit_a2, unit_b1, users)
+
+
+@pytest.fixture
+def project_a1(tree):
+    from jixiao.web.evaluations.models import Project
+
+    return Project.objects.create(code="A1-001", name="示例项目", unit=tree.unit_a1)
+
+
+@pytest.fixture
+def draft(tree, project_a1, forms):
+    """A draft of the first sample form, created by the unit's filler."""
+    from jixiao.web.evaluations import services
+
+    return services.create(tree.users["filler_a1"], project_a1, forms[0])
+
+
+def edited(form: Form, **changes) -> Form:
+    return replace(form, **changes)

@@ -1,0 +1,37 @@
+"""The demo data of ``jixiao serve --demo``."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from jixiao.web import demo
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.orgs.models import Organisation
+from tests.web.conftest import sample_forms
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_tree_accounts_and_forms():
+    assert not demo.exists()
+    accounts = demo.load()
+    assert demo.exists()
+    assert [a.role.value for a in accounts] == ["admin", "filler", "reviewer"]
+    users = {a.username: get_user_model().objects.get(username=a.username) for a in accounts}
+    for account in accounts:
+        assert users[account.username].check_password(account.password)
+    kinds = Organisation.Kind
+    assert Organisation.objects.filter(kind=kinds.BUREAU).count() == 1
+    forms = sample_forms()
+    units = {form.project.unit for form in forms}
+    assert set(Organisation.objects.filter(kind=kinds.UNIT).values_list("name", flat=True)) == units
+    assert Organisation.objects.filter(kind=kinds.DEPARTMENT).count() >= 2
+    assert not Organisation.objects.filter(name__contains="汇总").exists()
+    assert Evaluation.objects.count() == len(forms)
+    assert set(Evaluation.objects.values_list("state", flat=True)) == {"draft"}
+    assert services.visible(users["admin"]).count() == len(forms)
+    assert services.visible(users["filler"]).count() == 1
+    assert services.visible(users["reviewer"]).count() == 1
+    assert services.verify_trail()[:2] == (len(forms), [])

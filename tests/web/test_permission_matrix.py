@@ -1,0 +1,117 @@
+"""The permission matrix, generated from the API's own routes (its OpenAPI
+document), so a new endpoint is covered as soon as it exists: for every
+endpoint on one form × every account in the tree × the form's state, the
+answer is the one the rules below say. A new kind of endpoint fails
+``test_every_endpoint_has_a_rule`` until a rule is written for it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from jixiao.domain.workflow import Action
+from jixiao.web.api import api
+from jixiao.web.evaluations import services
+
+pytestmark = pytest.mark.django_db
+
+# Accounts of tests/web/conftest.py; the form belongs to 甲一中心 (unit_a1, under 甲局).
+ROLES = {"filler_a1": "filler", "filler_a2": "filler", "filler_b1": "filler", "reviewer_a": "reviewer",
+         "reviewer_b": "reviewer", "reviewer_bureau": "reviewer", "admin": "admin"}
+SEES_THE_FORM = {"filler_a1", "reviewer_a", "reviewer_bureau", "admin"}
+OWNING_FILLER = "filler_a1"
+
+NOT_ABOUT_ONE_FORM = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
+                      ("post", "/api/spot-checks"), ("get", "/api/spot-checks"),
+                      ("get", "/api/projects"), ("post", "/api/projects"),
+                      ("post", "/api/projects/{code}/evaluations")}  # tests/web/test_projects.py
+STEPS = {a.value: a for a in Action}
+STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", "resubmitted"},
+             Action.APPROVE: {"submitted", "resubmitted"}}
+
+
+def _kind(method: str, path: str) -> str:
+    last = path.rsplit("/", 1)[-1]
+    if method == "get":
+        return "read"
+    if method == "put" and last == "{pk}":
+        return "save"
+    if method == "post" and last in STEPS:
+        return last
+    return "unknown"
+
+
+def _form_endpoints() -> list[tuple[str, str]]:
+    paths = api.get_openapi_schema()["paths"]
+    return sorted((method, path) for path, ops in paths.items() for method in ops
+                  if (method, path) not in NOT_ABOUT_ONE_FORM)
+
+
+def expected(kind: str, user: str, state: str) -> int:
+    if user not in SEES_THE_FORM:
+        return 404  # never reveal that another unit's form exists
+    role = ROLES[user]
+    if kind == "read":
+        return 200
+    if kind == "save":
+        if user != OWNING_FILLER:
+            return 403
+        return 200 if state in {"draft", "returned"} else 409
+    action = STEPS[kind]
+    if role != ("filler" if action is Action.SUBMIT else "reviewer"):
+        return 403
+    return 200 if state in STEP_FROM[action] else 409
+
+
+def test_every_endpoint_has_a_rule():
+    unknown = [(m, p) for m, p in _form_endpoints() if _kind(m, p) == "unknown"]
+    assert unknown == [], "new endpoints need a rule in the permission matrix"
+    assert len(_form_endpoints()) >= 6
+
+
+def _bring_to(state: str, tree, draft) -> None:
+    filler, reviewer = tree.users["filler_a1"], tree.users["reviewer_a"]
+    if state in {"submitted", "approved"}:
+        services.step(filler, draft.pk, Action.SUBMIT)
+    if state == "approved":
+        services.step(reviewer, draft.pk, Action.APPROVE)
+
+
+@pytest.mark.parametrize("state", ["draft", "submitted", "approved"])
+@pytest.mark.parametrize("user", sorted(ROLES))
+def test_matrix(tree, draft, user, state):
+    _bring_to(state, tree, draft)
+    client = Client()
+    client.force_login(tree.users[user])  # session auth; CSRF is enforced separately
+    outcomes = {}
+    for method, path in _form_endpoints():
+        draft.refresh_from_db()
+        url = path.replace("{pk}", str(draft.pk))
+        kind = _kind(method, path)
+        body = {"version": draft.version, "form": dict(draft.data, grade="良")} if kind == "save" \
+            else {"comment": "矩阵测试"}
+        with _rollback():
+            answer = getattr(client, method)(url, json.dumps(body), content_type="application/json") \
+                if method != "get" else client.get(url)
+        outcomes[(method, path)] = (answer.status_code, expected(kind, user, state))
+    wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
+    assert wrong == {}, "(got, expected)"
+
+
+class _rollback:
+    """Each request of the matrix runs against the same starting state."""
+
+    def __enter__(self):
+        from django.db import transaction
+
+        self.atomic = transaction.atomic()
+        self.atomic.__enter__()
+
+    def __exit__(self, *exc):
+        from django.db import transaction
+
+        transaction.set_rollback(True)
+        self.atomic.__exit__(None, None, None)
+        return False

@@ -1,0 +1,38 @@
+"""Many writers at once keep one unbroken chain (PostgreSQL only: SQLite
+serialises writers, so there is no race to test there)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
+import pytest
+from django.db import connection
+
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Event, Project
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+GRADES = ["良", "中", "差", "优"]
+
+
+def test_concurrent_saves_keep_one_chain(tree, forms):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run .ci/postgres-tests)")
+    filler = tree.users["filler_a1"]
+    drafts = [services.create(filler, Project.objects.create(code=f"C-{i}", name=f"并发{i}", unit=tree.unit_a1),
+                              forms[0]) for i in range(6)]
+
+    def edit(draft):
+        try:
+            for version, grade in enumerate(GRADES, start=1):
+                services.save(filler, draft.pk, version, replace(forms[0], grade=grade))
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(edit, drafts))
+    count, breaks, _ = services.verify_trail()
+    assert breaks == []
+    assert count == Event.objects.count() == 6 + 6 * len(GRADES)
