@@ -1,10 +1,10 @@
-"""The command line: ``jixiao import / score / samples / templates``.
+"""The command line: ``jixiao import / score / check / export / samples / templates``.
 
 With ``--json`` stdout carries only JSON; messages and progress go to stderr.
 Exit codes: 0 done (field problems included); 1 ``score`` found a printed
-figure that contradicts the rules; 2 some input could not be read at all (2
-wins; the readable files are still printed). ``export``: 3 when the output
-folder or a file cannot be written.
+figure that contradicts the rules, or ``check`` an error-level finding; 2 some
+input could not be read at all (2 wins; the readable files are still printed);
+3 ``export`` could not write the output folder or a file.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from rich.table import Table
 
 from jixiao import samples as bundled
 from jixiao import templates
+from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
 from jixiao.services import batch
 from jixiao.writers import Format, WriteError, file_names, output_dir, write_form
 from jixiao.writers.cells import defuse
+from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
 from jixiao.writers.json import dumps, evaluation_dict, figure
 
 app = typer.Typer(
@@ -281,6 +283,90 @@ def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> No
             f"舍入：{len(cut)} 个执行率/得分与表上一致；其中 {len(differ)} 个（{len(forms)} 张表）"
             "若按四舍五入会印成不同的数。"
         )
+
+
+MinSeverity = Annotated[
+    Severity, typer.Option("--min-severity", help="只列出此级别及以上：error、warning、info")
+]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="另写审核报告：out.xlsx 或 out.html")]
+
+
+@app.command()
+def check(
+    files: Files,
+    json: Json = False,
+    min_severity: MinSeverity = Severity.INFO,
+    template: TemplateOpt = None,
+    rounding: RoundingOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """审核自评表：找出前后矛盾、违反规则和缺漏之处，指明字段并给出依据。"""
+    if report is not None and report.suffix.lower() not in (".xlsx", ".html", ".htm"):
+        err.print(f"jixiao: 审核报告只能写成 .xlsx 或 .html：{escape(str(report))}")
+        raise typer.Exit(EXIT_UNREADABLE)
+    run = Run(template, rounding)
+    started = time.perf_counter()
+    try:
+        results = [
+            (ev, [f for f in audit(ev, run.template(ev)) if f.severity.rank >= min_severity.rank])
+            for ev in run.forms(files)
+        ]
+    except AuditSettingError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    if json:
+        print(dumps([result_dict(ev, found) for ev, found in results]))
+    else:
+        for ev, found in results:
+            _print_findings(ev, found)
+    if report is not None:
+        try:
+            write_report(results, report)
+        except OSError as error:
+            err.print(f"jixiao: 无法写入 {escape(str(report))}：{error.strerror or error}")
+            raise typer.Exit(EXIT_UNREADABLE) from None
+        err.print(f"审核报告已写入 {escape(str(report))}")
+    _print_check_summary(results, _summary(run, time.perf_counter() - started))
+    errors = any(f.severity is Severity.ERROR for _, found in results for f in found)
+    raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_DIFFERS if errors else 0)
+
+
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+
+
+def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
+    """A form's findings: level, field and where it was read, message, then the figures."""
+    name = ev.project.name or "（无项目名称）"
+    head = f"[bold]{escape(name)}[/] — {escape(ev.source.file)} #{ev.source.form_index}（{ev.template}）"
+    if not found:
+        out.print(f"{head}  [green]✓ 未发现问题[/]")
+        out.print()
+        return
+    tally = "，".join(f"{s.label} {n}" for s in Severity if (n := sum(f.severity is s for f in found)))
+    out.print(f"{head}  {tally}")
+    for f in found:
+        where = where_text(ev, f.field)
+        out.print(f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity.label}[/] {escape(f.field)}"
+                  f"{'（' + where + '）' if where else ''} [dim]{f.code}[/]")
+        out.print(f"      {escape(f.message)}")
+        figures = []
+        if f.printed is not None or f.expected is not None:
+            figures.append(f"表上 {f.printed or '（空）'} → 应为 {f.expected or '—'}")
+        if f.explanation:
+            figures.append(f.explanation)
+        if figures:
+            out.print(f"      [dim]{escape('；'.join(figures))}[/]")
+    out.print()
+
+
+def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]], read: str) -> None:
+    """The files read (as import says it), forms with errors, findings per code."""
+    with_errors = sum(1 for _, found in results if any(f.severity is Severity.ERROR for f in found))
+    err.print(read)
+    err.print(f"审核 {len(results)} 张自评表，{with_errors} 张有错误。")
+    counts = counts_by_code(results)
+    if counts:
+        err.print("审核意见按代码：" + "，".join(f"{code} {n}" for code, n, _ in counts))
 
 
 @app.command()

@@ -55,10 +55,11 @@ def _status(printed: Decimal | None, figure: Figure) -> Status:
     return Status.MATCH if figure.accepts(printed) else Status.DIFFERS
 
 
-def _under_each_mode(compute, template: Template) -> dict[Rounding, Decimal]:
+def _under_each_mode(compute, template: Template, figure: Figure) -> dict[Rounding, Decimal]:
+    """The figure under every rounding mode (the template's own is ``figure``)."""
     out = {}
     for mode in Rounding:
-        value = compute(template.with_rounding(mode)).value
+        value = figure.value if mode is template.rounding else compute(template.with_rounding(mode)).value
         if value is not None:
             out[mode] = value
     return out
@@ -68,13 +69,13 @@ def _funding_checks(path: str, line: FundingLine, template: Template, scored: bo
     rate = scoring.execution_rate(line, template)
     checks = [
         Check(f"{path}.execution_rate", line.execution_rate, rate, _status(line.execution_rate, rate),
-              _under_each_mode(lambda t: scoring.execution_rate(line, t), template))
+              _under_each_mode(lambda t: scoring.execution_rate(line, t), template, rate))
     ]
     if scored:
         score = scoring.execution_score(line, template)
         checks.append(
             Check(f"{path}.score", line.score, score, _status(line.score, score),
-                  _under_each_mode(lambda t: scoring.execution_score(line, t), template))
+                  _under_each_mode(lambda t: scoring.execution_score(line, t), template, score))
         )
     return checks
 

@@ -65,18 +65,25 @@ _MODES = {
 }
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}  # 2 → Decimal("0.01")
+
+
+def _quantum(places: int) -> Decimal:
+    return _QUANTA.get(places) or Decimal(1).scaleb(-places)
+
+
 def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
     """The one place a figure is cut to its printed places."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=_MODES[mode])
+    return value.quantize(_quantum(decimals), rounding=_MODES[mode])
 
 
 def show(value: Decimal, decimals: int = 2) -> str:
     """An unrounded figure for an explanation: exact when short, else cut with "…"."""
-    shown = value.quantize(Decimal(1).scaleb(-(decimals + 1)), rounding=ROUND_FLOOR)
+    shown = value.quantize(_quantum(decimals + 1), rounding=ROUND_FLOOR)
     if shown == value:
         text = format(value.normalize(), "f")
         if "." not in text or len(text.split(".")[1]) < decimals:
-            text = format(value.quantize(Decimal(1).scaleb(-decimals)), "f")
+            text = format(value.quantize(_quantum(decimals)), "f")
         return text
     return format(shown, "f") + "…"
 

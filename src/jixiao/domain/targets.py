@@ -113,6 +113,8 @@ def parse_target(raw: str | None) -> Target | None:
 
 
 def _take_prefix_op(text: str) -> tuple[str, Op | None]:
+    if text[:1].isdigit():  # most values: no comparator to look for
+        return text, None
     for word, op in _PREFIX_OPS:
         if text.startswith(word):
             return text[len(word):].lstrip(), op

@@ -93,9 +93,14 @@ class Template:
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()
+    # The [audit] table as written: thresholds and, under "severity", the
+    # severity of a check by its code (read by jixiao.domain.audit.settings).
+    audit: dict = field(default_factory=dict, hash=False, compare=False)
     # How the official form is drawn (the file's [layout]); read by jixiao.writers.layout.
     layout: dict = field(default_factory=dict, hash=False, compare=False)
     _column_of: dict[str, str] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
+    _variants: dict[Rounding, Template] = field(default_factory=dict, init=False, repr=False, hash=False,
+                                                compare=False)
 
     def __post_init__(self) -> None:
         # label → column, built once: readers ask for every cell of every row.
@@ -106,7 +111,14 @@ class Template:
         object.__setattr__(self, "_column_of", index)
 
     def with_rounding(self, rounding: Rounding) -> Template:
-        return replace(self, rounding=rounding)
+        """The template with another rounding mode; made once, then reused (the
+        audit asks for every mode of every cut figure)."""
+        if rounding is self.rounding:
+            return self
+        variant = self._variants.get(rounding)
+        if variant is None:
+            variant = self._variants[rounding] = replace(self, rounding=rounding)
+        return variant
 
     def band(self, key: str) -> Band:
         return next(b for b in self.qualitative_bands if b.key == key)

@@ -79,6 +79,7 @@ def from_toml(data: dict) -> Template:
         execution_indicator=scoring.get("execution_indicator"),
         columns={k: tuple(v) for k, v in data.get("columns", {}).items()},
         detect=tuple(data.get("detect", {}).get("all", ())),
+        audit=data.get("audit", {}),
         layout=data.get("layout", {}),
     )
 

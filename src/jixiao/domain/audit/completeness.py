@@ -1,0 +1,131 @@
+"""完整性: required cells left empty, and the problems the reader recorded.
+
+Which cells are required follows the template: a cell is required when the
+template's layout has its column (the old template has no 主管部门, and its
+项目资金 block has no score)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import fields, is_dataclass
+
+from jixiao.domain.audit.finding import Finding, Severity, rule
+from jixiao.domain.model import Evaluation, Funding
+from jixiao.domain.recompute import Check
+from jixiao.domain.template import Template
+
+MISSING = rule(
+    "cell-missing", "completeness", Severity.ERROR, "必填内容缺失",
+    "模板要求填写的内容是空的（项目名称、单位、预算与执行金额、目标、指标名称、指标值、完成值、分值、总分、等级…）。",
+    "{what}未填写",
+    "{what_en} is empty",
+    {"what": "评分等级", "what_en": "the grade"},
+)
+UNREADABLE = rule(
+    "cell-unreadable", "completeness", Severity.ERROR, "内容无法读取",
+    "读取表格时发现问题，这一处的值没有读到（如数字处为文字、找不到总分行）。",
+    "{message}",
+    "could not be read: {message}",
+    {"message": "无法读取为数字（原文：九点五）"},
+)
+DOUBTFUL = rule(
+    "cell-doubtful", "completeness", Severity.INFO, "内容读取有疑问",
+    "读取表格时这一处有损坏：已按能确定的唯一写法读取（如残缺的标准标签），或原样保留并说明疑问。请核对原件。",
+    "{message}",
+    "read with a doubt: {message}",
+    {"message": "标签残缺，按标准名称「服务对象满意度指标」读取（原文：服务对象满意度标）"},
+)
+
+# Field path → (the template column that makes it required, English name); the
+# Chinese name is the column's label as the template prints it.
+_HEADER = {
+    "project.name": ("name", "the project name"),
+    "project.department": ("department", "the supervising department"),
+    "project.unit": ("unit", "the implementing unit"),
+    "funding.initial_budget": ("initial_budget", "the initial budget"),
+    "funding.annual_budget": ("annual_budget", "the annual budget"),
+    "funding.executed": ("executed", "the amount spent"),
+    "funding.execution_rate": ("execution_rate", "the execution rate"),
+    "goals.expected": ("expected", "the expected goal"),
+    "goals.actual": ("actual_goal", "the results"),
+    "evaluated_on": ("evaluated_on", "the date of the evaluation"),
+    "achievements": ("achievements", "the main achievements"),
+    "total": ("total", "the total"),
+    "grade": ("grade", "the grade"),
+}
+_SCORED_FUNDING = {
+    "funding.points": ("项目资金分值", "the execution points"),
+    "funding.score": ("项目资金得分", "the execution score"),
+}
+_INDICATOR = {
+    "name": ("indicator", "the indicator's name"),
+    "target": ("target", "the target"),
+    "actual": ("actual", "the actual"),
+    "points": ("points", "the points"),
+}
+
+
+def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+    yield from _problems(form)
+    reported = {p.field for p in form.problems}
+    label = {column: names[0] for column, names in template.columns.items() if names}
+    required = [(path, label[column], en) for path, (column, en) in _HEADER.items() if column in label]
+    if template.execution_points is not None:
+        required += [(path, zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
+    for path, zh, en in required:
+        if path not in reported and _empty(value_at(form, path)):
+            yield MISSING.finding(path, what=zh, what_en=en)
+    columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
+    for n, ind in enumerate(form.indicators):
+        for key, zh, en in columns:
+            path = f"indicators[{n}].{key}"
+            if getattr(ind, key) in (None, "") and path not in reported:
+                yield MISSING.finding(path, what=f"第 {n + 1} 个指标的{zh}", what_en=f"{en} of indicator {n + 1}")
+    if not form.indicators and "indicator" in label and "indicators" not in reported:
+        yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
+
+
+def _problems(form: Evaluation) -> Iterator[Finding]:
+    """A problem whose cell still holds a value is a doubt (repaired, or kept as
+    printed); any other lost a value (a whole block — "funding", "indicators" —
+    counts as lost)."""
+    for problem in form.problems:
+        message = problem.message + (f"（原文：{problem.raw}）" if problem.raw else "")
+        value = value_at(form, problem.field)
+        lost = _empty(value) or is_dataclass(value) or isinstance(value, tuple)
+        made = UNREADABLE if lost else DOUBTFUL
+        yield made.finding(problem.field, printed=problem.raw, message=message)
+
+
+# --- field paths of the JSON contract → values of the model ----------------------------
+
+_STEP = re.compile(r"([a-z_0-9]+)(?:\[(\d+)\])?")
+
+
+def value_at(form: Evaluation, path: str) -> object:
+    """The model's value at a JSON field path (``funding.breakdown.other_funds.score``,
+    ``indicators[3].target``); None where there is none."""
+    obj: object = form
+    for step in path.split("."):
+        found = _STEP.fullmatch(step)
+        if found is None or obj is None:
+            return None
+        name, index = found.groups()
+        if name == "breakdown":  # the JSON nests the parts; the model keeps them on Funding
+            continue
+        if isinstance(obj, Funding) and not hasattr(obj, name):
+            obj = obj.total  # funding.executed is the 年度资金总额 row's
+        obj = getattr(obj, name, None)
+        if index is not None:
+            items = obj or ()
+            obj = items[int(index)] if int(index) < len(items) else None
+    return obj
+
+
+def _empty(value: object) -> bool:
+    if value is None or value == "" or value == ():
+        return True
+    if is_dataclass(value):
+        return all(_empty(getattr(value, f.name)) for f in fields(value))
+    return False

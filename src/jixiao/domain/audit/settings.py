@@ -1,0 +1,62 @@
+"""The audit's settings of a template: the ``[audit]`` table of its file.
+
+    [audit]
+    far_above_target = "130"   # percent of the target
+    near_copy = "0.90"         # similarity, 0–1
+
+    [audit.severity]
+    "weights-unusual" = "info" # or "error", "warning", "off"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from jixiao.domain.audit.finding import RULES, Severity
+from jixiao.domain.template import Template
+
+OFF = "off"
+DEFAULT_FAR_ABOVE = Decimal(130)
+DEFAULT_NEAR_COPY = Decimal("0.90")
+
+
+class AuditSettingError(ValueError):
+    """A template file's [audit] table that cannot be used: says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    severity: dict[str, Severity | None]  # by code; None: the check is off
+    far_above_target: Decimal = DEFAULT_FAR_ABOVE
+    near_copy: Decimal = DEFAULT_NEAR_COPY
+
+    def severity_of(self, code: str) -> Severity | None:
+        return self.severity.get(code, RULES[code].severity)
+
+
+def settings(template: Template) -> AuditSettings:
+    """Read and check a template's [audit] table."""
+    table = template.audit or {}
+    where = f"模板 {template.id} 的 [audit]"
+    severity = {}
+    for code, level in table.get("severity", {}).items():
+        if code not in RULES:
+            raise AuditSettingError(f"{where}.severity：没有审核规则 {code!r}（见 docs/checks.md）")
+        if level != OFF and level not in {s.value for s in Severity}:
+            raise AuditSettingError(f"{where}.severity.{code}：{level!r} 应为 error、warning、info 或 off")
+        severity[code] = None if level == OFF else Severity(level)
+    return AuditSettings(
+        severity=severity,
+        far_above_target=_number(table, "far_above_target", DEFAULT_FAR_ABOVE, where),
+        near_copy=_number(table, "near_copy", DEFAULT_NEAR_COPY, where),
+    )
+
+
+def _number(table: dict, key: str, default: Decimal, where: str) -> Decimal:
+    if key not in table:
+        return default
+    try:
+        return Decimal(str(table[key]))
+    except InvalidOperation:
+        raise AuditSettingError(f"{where}.{key}：{table[key]!r} 不是数字") from None

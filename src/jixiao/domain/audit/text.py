@@ -1,0 +1,291 @@
+"""文字与表格: numbers in 预期目标 / 实际完成情况 (old template: 项目年度总目标 /
+主要绩效) against the indicator table, and results copied from the goal.
+
+A narrative number is a *claim*: a figure with a unit ("441 个", "85%", "9.53
+万元") inside a clause. A claim is compared with the indicator whose name
+shares most of its words with the clause (character pairs, as Chinese has no
+spaces) and whose unit is the claim's; a claim that matches no indicator is
+left alone. Money is compared with the 项目资金 amounts when the clause says
+what the money is (预算, 执行, 支出 …)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from dataclasses import dataclass
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from jixiao.domain.audit.finding import Finding, Severity, rule, shown
+from jixiao.domain.audit.settings import settings
+from jixiao.domain.audit.units import split_name_unit
+from jixiao.domain.model import Evaluation
+from jixiao.domain.normalize import fold
+from jixiao.domain.recompute import Check
+from jixiao.domain.scoring import round_figure
+from jixiao.domain.targets import Target, parse_target, same_unit
+from jixiao.domain.template import Rounding, Template
+
+E, W = Severity.ERROR, Severity.WARNING
+
+ACTUAL_DIFFERS = rule(
+    "narrative-actual-differs", "text", E, "实际完成情况中的数字与完成值不符",
+    "实际完成情况（旧模板：主要绩效）写的数量与指标表中同一指标的实际完成值不同。",
+    "{where}写「{printed}」，指标「{name}」的实际完成值为 {expected}",
+    "“{printed}” in the {where_en} differs from the actual of “{name}”, {expected}",
+    {"where": "实际完成情况", "printed": "441 个", "name": "完成信息化项目咨询评估", "expected": "411.00(个)",
+     "where_en": "results"},
+)
+TARGET_DIFFERS = rule(
+    "narrative-target-differs", "text", E, "预期目标中的数字与指标值不符",
+    "预期目标（旧模板：项目年度总目标）写的目标值与指标表中同一指标的年度指标值不同。",
+    "{where}写「{printed}」，指标「{name}」的年度指标值为 {expected}",
+    "“{printed}” in the {where_en} differs from the target of “{name}”, {expected}",
+    {"where": "预期目标", "printed": "85%", "name": "受众满意度", "expected": "≥90.00(%)", "where_en": "goal"},
+)
+AMOUNT_DIFFERS = rule(
+    "narrative-amount-differs", "text", W, "文字中的金额与项目资金不符",
+    "预期目标或实际完成情况写的预算或执行金额与项目资金表中的金额都不相同。",
+    "{where}写「{printed}」，项目资金表中{what}为 {expected}",
+    "“{printed}” in the {where_en} differs from the funding table's {what_en}, {expected}",
+    {"where": "实际完成情况", "printed": "9.35 万元", "what": "全年执行数", "expected": "9.53 万元",
+     "where_en": "results", "what_en": "amount spent"},
+)
+COPIED = rule(
+    "goals-copied", "text", W, "实际完成情况照抄预期目标",
+    "实际完成情况（旧模板：主要绩效）与预期目标相同或几乎相同（去掉标点后相似度达 0.90，模板可调）："
+    "没有写出实际完成了什么。",
+    "{where}与{goal}{how}",
+    "the {where_en}: {how_en} the goal",
+    {"where": "实际完成情况", "goal": "预期目标", "how": "完全相同", "where_en": "results", "how_en": "identical to"},
+)
+
+_CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
+_MIN_SHARED_PAIRS = 2
+_MIN_SHARED_SHARE = 0.3
+_UNIT_REACH = 12
+_NOT_LETTERS = re.compile(r"[\W_]+")
+_MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+_SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
+_BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A figure stated in a narrative: value, unit, as printed, and its clause."""
+
+    value: Decimal
+    unit: str
+    printed: str
+    clause: str
+    pairs: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Narrative:
+    """A narrative of the form: its field, what it is called, and which column of
+    the indicator table its figures speak of (targets, or actuals)."""
+
+    field: str
+    label: str
+    label_en: str
+    column: str
+    text: str
+
+
+def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
+    """预期目标 (old template: 项目年度总目标), 实际完成情况, and the old template's 主要绩效."""
+    label = {column: names[0] for column, names in template.columns.items() if names}
+    found = [
+        _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected),
+        _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual", form.goals.actual),
+        _Narrative("achievements", label.get("achievements", "主要绩效"), "achievements", "actual", form.achievements),
+    ]
+    return [n for n in found if n.text]
+
+
+def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+    names = [_pairs(split_name_unit(ind.name)[0]) if ind.name else frozenset() for ind in form.indicators]
+    told = narratives(form, template)
+    for narrative in told:
+        yield from _against_table(form, claims(narrative.text), narrative, names)
+    goal = next((n for n in told if n.column == "target"), None)
+    if goal is not None:
+        for narrative in told:
+            if narrative.column == "actual":
+                yield from _copied(goal, narrative, settings(template).near_copy)
+
+
+# --- claims -------------------------------------------------------------------------
+
+
+def claims(text: str) -> list[Claim]:
+    """Every figure with a unit in a narrative, with its clause."""
+    found = []
+    for clause in _CLAUSES.split(text):
+        pairs = None
+        for match in _NUMBER.finditer(clause):
+            if match.start() and clause[match.start() - 1] == "第":  # an ordinal: 第 2 年
+                continue
+            # The unit follows within a few characters; the rest of the clause is not needed.
+            parsed = parse_target(clause[match.start():match.end() + _UNIT_REACH])
+            if parsed is None or not parsed.quantitative or not parsed.unit:
+                continue
+            if parsed.unit == "年" and parsed.value >= 1000:  # a year, not a count of years
+                continue
+            printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
+            pairs = pairs if pairs is not None else _pairs(clause)
+            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs))
+    return found
+
+
+def _letters(text: str) -> str:
+    """A text without spaces and punctuation, folded: what comparisons look at."""
+    return _NOT_LETTERS.sub("", fold(text))
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """The character pairs of a text, ignoring spaces and punctuation."""
+    letters = _letters(text)
+    return frozenset(letters[i:i + 2] for i in range(len(letters) - 1))
+
+
+def _agrees(claim: Decimal, value: Decimal) -> bool:
+    """A claim agrees with a figure it could be a shortening of: 96% for 95.60."""
+    if claim == value:
+        return True
+    places = max(0, -claim.as_tuple().exponent)
+    return any(round_figure(value, mode, places) == claim for mode in Rounding)
+
+
+# --- claims against the indicator table -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Stated:
+    """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况)."""
+
+    index: int
+    name: str
+    printed: str
+    value: Target
+    pairs: frozenset[str]
+
+
+def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> list[_Stated]:
+    out = []
+    for n, ind in enumerate(form.indicators):
+        parsed, printed = (ind.target_parsed, ind.target) if column == "target" else (ind.actual_parsed, ind.actual)
+        if parsed is None or not parsed.quantitative or not parsed.unit or not ind.name:
+            continue
+        out.append(_Stated(n, ind.name, printed, parsed, names[n]))
+    return out
+
+
+@cache
+def _same_unit(a: str, b: str) -> bool:
+    return same_unit(a, b)
+
+
+def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
+    """The indicators a claim speaks of: same unit, most name pairs in its clause."""
+    scored = []
+    for item in stated:
+        if not item.pairs or not _same_unit(claim.unit, item.value.unit):
+            continue
+        shared = len(item.pairs & claim.pairs)
+        if shared >= _MIN_SHARED_PAIRS and shared >= _MIN_SHARED_SHARE * len(item.pairs):
+            scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
+    if not scored:
+        return []
+    top = max(share for share, _ in scored)
+    return [item for share, item in scored if share == top]
+
+
+def _against_table(form: Evaluation, found: list[Claim], narrative: _Narrative,
+                   names: list[frozenset[str]]) -> Iterator[Finding]:
+    if not found:
+        return
+    column = narrative.column
+    stated = _table_figures(form, column, names)
+    by_indicator: dict[int, list[Claim]] = {}
+    items: dict[int, _Stated] = {}
+    money: list[Claim] = []
+    for claim in found:
+        best = _best(claim, stated)
+        if not best and claim.unit in _MONEY:
+            money.append(claim)
+        for item in best:
+            by_indicator.setdefault(item.index, []).append(claim)
+            items[item.index] = item
+    made = TARGET_DIFFERS if column == "target" else ACTUAL_DIFFERS
+    for index, said in by_indicator.items():
+        item = items[index]
+        if any(_agrees(c.value, item.value.value) for c in said):
+            continue
+        claim = said[0]
+        yield made.finding(
+            narrative.field, printed=claim.printed, expected=item.printed, name=item.name, where=narrative.label,
+            where_en=narrative.label_en,
+            explanation=f"「{claim.clause}」对应 indicators[{index}].{column}「{item.name}」{item.printed}",
+        )
+    yield from _money(form, money, narrative)
+
+
+# --- money against the 项目资金 block ----------------------------------------------------
+
+
+def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Iterator[Finding]:
+    unit = form.funding.unit.value if form.funding.unit else None
+    if unit not in _MONEY:
+        return
+    lines = [form.funding.total, *form.funding.parts().values()]
+    spent = [line.executed for line in lines if line.executed is not None]
+    budget = [v for line in lines for v in (line.annual_budget, line.initial_budget) if v is not None]
+    for claim in found:
+        words = claim.clause
+        for keys, amounts, what, what_en, total in (
+            (_SPENT_WORDS, spent, "全年执行数", "amount spent", form.funding.total.executed),
+            (_BUDGET_WORDS, budget, "全年预算数", "budget", form.funding.total.annual_budget),
+        ):
+            if not any(k in words for k in keys) or not amounts or total is None:
+                continue
+            scale = Decimal(_MONEY[unit]) / Decimal(_MONEY[claim.unit])
+            if not any(_agrees(claim.value, amount * scale) for amount in amounts):
+                yield AMOUNT_DIFFERS.finding(
+                    narrative.field, printed=claim.printed, expected=f"{shown(total)} {unit}",
+                    explanation=f"「{claim.clause}」", where=narrative.label, where_en=narrative.label_en, what=what,
+                    what_en=what_en,
+                )
+            break
+
+
+# --- 实际完成情况 copied from 预期目标 ---------------------------------------------------
+
+
+def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Finding]:
+    words = {"where": result.label, "where_en": result.label_en, "goal": goal.label}
+    if goal.text == result.text:
+        yield COPIED.finding(result.field, how="完全相同", how_en="identical to", **words)
+        return
+    a, b = _letters(goal.text), _letters(result.text)
+    if not a or not b:
+        return
+    if a == b:
+        yield COPIED.finding(result.field, how="除标点空格外完全相同", how_en="identical, but for punctuation, to",
+                             **words)
+        return
+    limit = float(near)
+    if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
+        return
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.quick_ratio() < limit:
+        return
+    ratio = Decimal(str(matcher.ratio()))
+    if ratio >= near:
+        shown_ratio = round_figure(ratio, Rounding.DOWN)
+        yield COPIED.finding(result.field, printed=shown_ratio, expected=f"< {shown(near)}",
+                             how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to",
+                             **words)

@@ -1,0 +1,1 @@
+"""Tools for tests, benchmarks and demos: not used by the program itself."""
