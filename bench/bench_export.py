@@ -1,9 +1,10 @@
 """Time `jixiao export`'s writers: N forms to each format, one process, one file each.
 
-The forms are the bundled samples, repeated to N. Prints forms per second.
+The forms come from jixiao.testing.synth, half in the national 2023 layout and
+half in the old Shanghai one; only writing is timed. Prints forms per second.
 
-    .venv/bin/python bench/bench_export.py            # 1,000 forms to every format
-    .venv/bin/python bench/bench_export.py -n 100 --to pdf
+    python bench/bench_export.py            # 1,000 forms to every format
+    python bench/bench_export.py -n 100 --to pdf
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import argparse
 import platform
 import tempfile
 import time
-from itertools import cycle, islice
 from pathlib import Path
 
-from jixiao import samples, templates
-from jixiao.readers import read_path
+from jixiao import templates
+from jixiao.testing import synth
 from jixiao.writers import Format, file_names, write_form
+
+TEMPLATES = ("national-2020", "shanghai-2019")
 
 
 def main() -> None:
@@ -27,20 +29,21 @@ def main() -> None:
     args = parser.parse_args()
     formats = [Format(f) for f in args.to] if args.to else list(Format)
 
-    sample_forms = [ev for path in samples.paths() for ev in read_path(path)]
-    forms = list(islice(cycle(sample_forms), args.count))
-    template = {ev.template: templates.load(ev.template) for ev in forms}
-    print(f"{len(forms)} forms ({len(sample_forms)} bundled samples repeated), Python {platform.python_version()}")
+    loaded = {t: templates.load(t) for t in TEMPLATES}
+    half = args.count // 2
+    forms = [*synth.forms(args.count - half, loaded[TEMPLATES[0]]), *synth.forms(half, loaded[TEMPLATES[1]])]
+    print(f"{len(forms)} synthetic forms ({' + '.join(TEMPLATES)}), Python {platform.python_version()}")
     print(f"{'format':<6} {'seconds':>8} {'forms/s':>9} {'KB/form':>8}")
     for fmt in formats:
         with tempfile.TemporaryDirectory() as folder:
-            names = file_names(forms, fmt)
-            write_form(forms[0], template[forms[0].template], fmt, Path(folder) / "warm-up")  # imports, fonts
+            out = Path(folder)
+            write_form(forms[0], loaded[forms[0].template], fmt, out / "warm-up")  # imports, fonts
+            (out / "warm-up").unlink()
             start = time.perf_counter()
-            for ev, name in zip(forms, names):
-                write_form(ev, template[ev.template], fmt, Path(folder) / name)
+            for ev, name in zip(forms, file_names(forms, fmt)):
+                write_form(ev, loaded[ev.template], fmt, out / name)
             seconds = time.perf_counter() - start
-            size = sum(p.stat().st_size for p in Path(folder).iterdir()) / len(forms) / 1024
+            size = sum(p.stat().st_size for p in out.iterdir()) / len(forms) / 1024
         print(f"{fmt.value:<6} {seconds:>8.2f} {len(forms) / seconds:>9.1f} {size:>8.1f}")
 
 

@@ -11,6 +11,7 @@ from jixiao import templates
 from jixiao.domain.model import FundingLine
 from jixiao.readers import read_path
 from jixiao.samples import paths as sample_paths
+from jixiao.testing import synth
 from jixiao.writers.layout import (
     Grid,
     LayoutError,
@@ -47,7 +48,12 @@ def _text_at(grid: Grid, label: str, offset: int = 1) -> str:
     return _cell_at(grid, cell.row, col).text
 
 
-@pytest.mark.parametrize("ev", [*_sample_forms(), shanghai_form(), long_form(40)], ids=lambda ev: ev.project.name)
+_SYNTHETIC = [ev for t in ("national-2020", "shanghai-2019") for ev in synth.forms(40, templates.load(t), seed=5)]
+
+
+@pytest.mark.parametrize(
+    "ev", [*_sample_forms(), shanghai_form(), long_form(40), *_SYNTHETIC], ids=lambda ev: ev.project.name
+)
 def test_every_grid_position_is_covered_exactly_once(ev):
     grid = _grid(ev)
     seen = {}
@@ -182,3 +188,15 @@ def test_a_layout_without_an_indicator_table_has_no_header_row():
     header_only = {**template.layout, "blocks": template.layout["blocks"][:1]}
     grid = layout(long_form(1), dataclasses.replace(template, layout=header_only))
     assert grid.table_row == grid.rows == 2
+
+
+@pytest.mark.parametrize("ev", _SYNTHETIC[::10], ids=lambda ev: ev.project.name)
+def test_every_indicator_of_a_synthetic_form_sits_under_its_headers(ev):
+    grid = _grid(ev)
+    header = {c.text: c.col for c in grid.cells if c.row == grid.table_row}
+    name_col = header.get("三级指标", header.get("指标名称"))
+    score_col = header.get("得分", header.get("自评"))
+    for i, ind in enumerate(ev.indicators):
+        row = grid.table_row + 1 + i
+        assert _cell_at(grid, row, name_col).text == ind.name
+        assert _cell_at(grid, row, score_col).value == ind.score
