@@ -350,8 +350,8 @@ def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
                   f"{'（' + where + '）' if where else ''} [dim]{f.code}[/]")
         out.print(f"      {escape(f.message)}")
         figures = []
-        if f.printed is not None or f.expected is not None:
-            figures.append(f"表上 {f.printed or '（空）'} → 应为 {f.expected or '—'}")
+        if f.expected is not None:
+            figures.append(f"表上 {f.printed or '（空）'} → 应为 {f.expected}")
         if f.explanation:
             figures.append(f.explanation)
         if figures:
