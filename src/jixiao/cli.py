@@ -161,7 +161,7 @@ def _open_for_writing(path: Path):
         return path.open("w", encoding="utf-8")
     except OSError as error:
         err.print(f"jixiao: 无法写入 {escape(str(path))}：{error.strerror or error}")
-        raise typer.Exit(EXIT_UNREADABLE) from None
+        raise typer.Exit(EXIT_UNWRITABLE) from None
 
 
 def dumps_line(obj) -> str:
