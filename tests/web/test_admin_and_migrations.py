@@ -13,7 +13,8 @@ def test_migrations_are_committed_for_every_model_change():
 
 
 @pytest.mark.parametrize("page", ["orgs/organisation/", "orgs/membership/", "evaluations/project/",
-                                  "evaluations/evaluation/", "evaluations/event/"])
+                                  "evaluations/evaluation/", "evaluations/event/",
+                                  "evaluations/approvedtargets/"])
 def test_staff_see_admin_lists_and_others_are_sent_to_login(tree, draft, client, page):
     client.force_login(tree.users["filler_a1"])
     assert client.get(f"/admin/{page}").status_code == 302

@@ -13,6 +13,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from django.core import signals
+from django.db import close_old_connections
+
 from jixiao.domain.workflow import Action
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation, Project
@@ -22,6 +25,17 @@ from jixiao.web.wsgi import application
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = 25  # per operation: ~20 operations × 3 accounts, well under a minute
+
+
+@pytest.fixture
+def keep_connection():
+    """As Django's test client does: the app must not close the test's database
+    connection (inside the test's transaction) when a request ends."""
+    for signal in (signals.request_started, signals.request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (signals.request_started, signals.request_finished):
+        signal.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -46,7 +60,7 @@ def _aimed(case, pk: int | None, code: str | None):
     return case
 
 
-def test_no_server_errors_on_any_operation(tokens):
+def test_no_server_errors_on_any_operation(tokens, keep_connection):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     pks = st.sampled_from([None, *Evaluation.objects.values_list("pk", flat=True)])
     codes = st.sampled_from([None, *Project.objects.values_list("code", flat=True)])
