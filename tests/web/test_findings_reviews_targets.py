@@ -175,8 +175,9 @@ def test_check_and_score_answer_what_the_cli_prints(tree, slips):
 def test_export_downloads_the_official_form(tree, draft, fmt, magic):
     answer = As(tree.users["filler_a1"]).get(f"/evaluations/{draft.pk}/export?format={fmt}")
     assert answer.status_code == 200
-    assert "attachment; filename*=UTF-8''" in answer["Content-Disposition"]
-    assert answer["Content-Disposition"].endswith(f".{fmt}")
+    disposition = answer["Content-Disposition"]
+    assert disposition.startswith(f'attachment; filename="evaluation-{draft.pk}.{fmt}"; filename*=UTF-8\'\'')
+    assert disposition.endswith(f".{fmt}") and "%E7%A4%BA%E4%BE%8B" in disposition  # 示例…: the project name
     body = answer.content
     if magic:
         assert body.startswith(magic)

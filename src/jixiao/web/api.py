@@ -279,7 +279,9 @@ def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLS
             raise services.Invalid(f"无法导出：{error.reason}") from None
         content = path.read_bytes()
     answer = HttpResponse(content, content_type=_MEDIA[format])
-    answer["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    # An ASCII name for old clients, the project's name (RFC 6266) for the rest.
+    answer["Content-Disposition"] = (f'attachment; filename="evaluation-{pk}.{format.value}"; '
+                                     f"filename*=UTF-8''{quote(name)}")
     return answer
 
 
