@@ -139,8 +139,13 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     evaluation.template = form.template
     evaluation.total = form.total
     evaluation.grade = form.grade
-    evaluation.findings = [{**finding_dict(form, f), "key": finding_key(f)} for f in findings(evaluation, form)]
+    evaluation.findings = finding_rows(evaluation, form)
     return data
+
+
+def finding_rows(evaluation: Evaluation, form: Form) -> list[dict]:
+    """The findings as stored and served: ``jixiao check --json``'s, each with its key."""
+    return [{**finding_dict(form, f), "key": finding_key(f)} for f in findings(evaluation, form)]
 
 
 def form_of(evaluation: Evaluation) -> Form:

@@ -5,6 +5,16 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def fill_findings(apps, schema_editor):
+    """Forms stored before findings were kept get theirs, so a submit can check them."""
+    from jixiao.readers.contract import evaluation_from_dict
+    from jixiao.web.evaluations.services import finding_rows
+
+    for ev in apps.get_model("evaluations", "Evaluation").objects.all():
+        ev.findings = finding_rows(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
+        ev.save(update_fields=["findings"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -55,4 +65,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('project', 'year'), name='one_target_set_per_project_year')],
             },
         ),
+        migrations.RunPython(fill_findings, migrations.RunPython.noop),
     ]
