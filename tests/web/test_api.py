@@ -103,6 +103,11 @@ def test_bad_form_json_names_the_field(as_user, draft):
     assert answer.status_code == 422 and "total" in answer.json()["detail"]
 
 
+def test_an_unknown_template_is_refused(as_user, draft):
+    answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": dict(draft.data, template="x")})
+    assert answer.status_code == 422 and "template" in answer.json()["detail"]
+
+
 def test_filters(as_user, draft):
     api = as_user("admin")
     assert len(api.get("/evaluations?year=2023&state=draft").json()) == 1

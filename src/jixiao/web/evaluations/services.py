@@ -244,6 +244,8 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
     _check_version(evaluation, version)
     if form.year != evaluation.year:
         raise ServiceError(f"年度不能改动（本表为 {evaluation.year} 年度）")
+    if form.template not in templates.ids():
+        raise Invalid(f"template：没有模板 {form.template!r}（可用：{'、'.join(templates.ids())}）")
     old, old_reasons = evaluation.data, evaluation.target_reasons
     evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
     diff = trail.field_diff(old, _store(evaluation, form)) + trail.field_diff(
