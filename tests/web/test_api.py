@@ -108,6 +108,13 @@ def test_an_unknown_template_is_refused(as_user, draft):
     assert answer.status_code == 422 and "template" in answer.json()["detail"]
 
 
+def test_figures_beyond_computing_are_refused_not_a_crash(as_user, draft):
+    form = dict(draft.data, funding=dict(draft.data["funding"], annual_budget="1e-30"))
+    answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": form})
+    assert answer.status_code == 422 and "超出可计算的范围" in answer.json()["detail"]
+    assert as_user("filler_a1").get(f"/evaluations/{draft.pk}").json()["version"] == 1
+
+
 def test_filters(as_user, draft):
     api = as_user("admin")
     assert len(api.get("/evaluations?year=2023&state=draft").json()) == 1
