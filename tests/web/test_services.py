@@ -135,3 +135,11 @@ def test_user_without_a_place_is_refused(db, draft):
     with pytest.raises(services.Forbidden, match="尚未分配"):
         services.visible(stranger)
     assert Project.objects.count() == 1
+
+
+@pytest.mark.parametrize("total, indexed", [("97.85", Decimal("97.85")), ("97.855", None), ("1234567", None)])
+def test_a_total_that_does_not_fit_the_index_is_kept_in_the_form_only(tree, draft, forms, total, indexed):
+    saved = services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], total=Decimal(total),
+                                                                      improvements="加强预算管理"))
+    saved.refresh_from_db()
+    assert saved.total == indexed and saved.data["total"] == total

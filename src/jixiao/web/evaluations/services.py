@@ -137,7 +137,7 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     data = evaluation_dict(form)
     evaluation.data = data
     evaluation.template = form.template
-    evaluation.total = form.total
+    evaluation.total = _indexed(form.total)
     evaluation.grade = form.grade
     evaluation.findings = finding_rows(evaluation, form)
     return data
@@ -146,6 +146,15 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
 def finding_rows(evaluation: Evaluation, form: Form) -> list[dict]:
     """The findings as stored and served: ``jixiao check --json``'s, each with its key."""
     return [{**finding_dict(form, f), "key": finding_key(f)} for f in findings(evaluation, form)]
+
+
+def _indexed(total: Decimal | None) -> Decimal | None:
+    """The total for the list's index column (7 digits, 2 places), or ``None`` for
+    a printed total that does not fit there (say 1234567 or 97.855): the form
+    keeps it as printed, and the audit says what is wrong with it."""
+    if total is None or abs(total) >= 10**5 or -total.as_tuple().exponent > 2:
+        return None
+    return total
 
 
 def form_of(evaluation: Evaluation) -> Form:
