@@ -38,6 +38,7 @@ class Figure:
     explanation: str
     low: Decimal | None = None
     high: Decimal | None = None
+    raw: Decimal | None = None  # the unrounded figure that was cut to ``value``
 
     @property
     def is_range(self) -> bool:
@@ -124,10 +125,10 @@ def execution_rate(line: FundingLine, template: Template) -> Figure:
         return Figure(None, f"全年预算数为 0 而执行数为 {_fmt(spent)}，无法计算执行率")
     if budget == 0:
         return Figure(round_figure(ZERO, template.rounding, template.decimals),
-                      "全年预算数与执行数均为 0：执行率记 0.00%")
+                      "全年预算数与执行数均为 0：执行率记 0.00%", raw=ZERO)
     rate = ratio * HUNDRED
     value = round_figure(rate, template.rounding, template.decimals)
-    return Figure(value, f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}")
+    return Figure(value, f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}", raw=rate)
 
 
 def execution_score(line: FundingLine, template: Template, points: Decimal | None = None) -> Figure:
@@ -148,9 +149,9 @@ def execution_score(line: FundingLine, template: Template, points: Decimal | Non
         head = f"得分 = 0 × {_fmt(points)}"
     if raw > points:
         capped = round_figure(points, template.rounding, template.decimals)
-        return Figure(capped, f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}")
+        return Figure(capped, f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}", raw=points)
     value = round_figure(raw, template.rounding, template.decimals)
-    return Figure(value, f"{head} = {_rounded(raw, template)}")
+    return Figure(value, f"{head} = {_rounded(raw, template)}", raw=raw)
 
 
 def execution_band_score(rate: Decimal | None, points: Decimal, template: Template) -> Figure:
