@@ -108,11 +108,14 @@ def test_an_unknown_template_is_refused(as_user, draft):
     assert answer.status_code == 422 and "template" in answer.json()["detail"]
 
 
-def test_figures_beyond_computing_are_refused_not_a_crash(as_user, draft):
+def test_absurd_figures_are_saved_and_found_not_a_crash(as_user, draft):
+    # A budget of 1e-30 is a slip in the form: saved, and the audit says the rate contradicts it.
     form = dict(draft.data, funding=dict(draft.data["funding"], annual_budget="1e-30"))
     answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": form})
-    assert answer.status_code == 422 and "超出可计算的范围" in answer.json()["detail"]
-    assert as_user("filler_a1").get(f"/evaluations/{draft.pk}").json()["version"] == 1
+    assert answer.status_code == 200
+    saved = as_user("filler_a1").get(f"/evaluations/{draft.pk}").json()
+    assert saved["version"] == 2
+    assert "execution-rate-differs@funding.execution_rate" in {f["key"] for f in saved["findings"]}
 
 
 def test_filters(as_user, draft):
