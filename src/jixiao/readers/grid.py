@@ -1,0 +1,89 @@
+"""Tables of merged cells (PDF, xlsx, docx) → the rows the form recognisers read.
+
+Every file format gives the same thing: a grid of cells, some spanning rows or
+columns. It is turned into :class:`~jixiao.readers.base.Row`\\ s the way
+pdfplumber extracts a table from a published PDF — the shape the text reader
+was built on: a merged cell's text in its first grid cell, the grid cells it
+covers empty. Then :func:`jixiao.readers.text.read_rows` recognises the forms,
+so there is one recogniser per template whatever the file format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from jixiao.domain.model import Source
+from jixiao.domain.normalize import fold
+from jixiao.readers.base import Row
+
+MAX_CELL_CHARS = 20_000
+"""A cell holding more text than this is cut: no form has such a cell, and the
+recognisers would spend their time on it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """One cell as drawn: its text, its top-left grid position (0-based) and size."""
+
+    row: int
+    col: int
+    text: str
+    rows: int = 1
+    cols: int = 1
+
+
+def column_letter(col: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: how spreadsheets and people name columns."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_name(row: int, col: int) -> str:
+    """(0, 0) → A1."""
+    return f"{column_letter(col)}{row + 1}"
+
+
+def to_rows(spans: Iterable[Span], source: Callable[[int, int], Source]) -> list[Row]:
+    """The grid's rows, top to bottom, one cell per drawn cell; empty rows left out.
+
+    A cell merged across columns is one cell of its row; a cell merged down
+    from a row above is an empty cell of each row below it (a label such as
+    一级指标 is printed once and filled down by the recogniser); a grid place
+    no cell starts at (a border the PDF did not draw) is an empty cell too, so
+    the row's cells stay under their headers.
+    ``source(row, last_col)`` says where a row is (page or sheet, and its cells)."""
+    texts: dict[int, dict[int, str]] = {}
+    covered: dict[int, set[int]] = {}  # row → grid columns inside a wider cell
+    width = 0
+    for span in spans:
+        texts.setdefault(span.row, {})[span.col] = span.text[:MAX_CELL_CHARS].strip()
+        for r in range(span.row, span.row + span.rows):
+            covered.setdefault(r, set()).update(range(span.col + 1, span.col + span.cols))
+        width = max(width, span.col + span.cols)
+    rows = []
+    for r in sorted(texts):
+        if not any(texts[r].values()):
+            continue
+        inside = covered.get(r, set())
+        cells = tuple(texts[r].get(c, "") for c in range(width) if c not in inside)
+        rows.append(Row(cells, source(r, width - 1)))
+    return rows
+
+
+def radicals_folded(text: str) -> str:
+    """CJK radicals and compatibility ideographs as the ordinary characters
+    they stand for (⻓ → 长); other characters unchanged."""
+    return "".join(fold(ch) if _odd(ch) else ch for ch in text)
+
+
+def _odd(ch: str) -> bool:
+    code = ord(ch)
+    return 0x2E80 <= code <= 0x2FDF or 0xF900 <= code <= 0xFAFF or code in _SIGNS
+
+
+_SIGNS = {0x2550, 0x2267, 0x2266, 0x2A7E, 0x2A7D}
