@@ -45,9 +45,10 @@ def pdf_rows(data: bytes, file: str) -> list[Row]:
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise ReadError(file, "PDF 已加密，需要密码才能打开，请先去掉密码再导入") from None
     except Exception as error:  # pdfminer raises many kinds for a damaged file
+        # pdfplumber wraps pdfminer's errors: the cause is the first argument.
+        if any(isinstance(e, PDFPasswordIncorrect) for e in (error, *error.args, error.__context__)):
+            raise ReadError(file, "PDF 已加密，需要密码才能打开，请先去掉密码再导入") from None
         raise ReadError(file, _damaged(error)) from None
     with pdf:
         try:
@@ -76,7 +77,8 @@ def pdf_rows(data: bytes, file: str) -> list[Row]:
 
 
 def _damaged(error: Exception) -> str:
-    return f"PDF 文件已损坏或不完整（{type(error).__name__}: {error}）".replace("\n", " ")
+    detail = f"{type(error).__name__}: {error}".strip(": ")
+    return f"PDF 文件已损坏或不完整（{detail}）".replace("\n", " ")
 
 
 def _page_rows(page, file: str) -> list[Row]:
