@@ -15,7 +15,7 @@ survives a label cell spanning two columns; a line holding only label fragments
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao import templates
@@ -338,7 +338,18 @@ class _FormReader:
                     actual_parsed=parse_target(actual),
                 )
             )
-        return indicators
+        return self._label_first_rows(indicators)
+
+    def _label_first_rows(self, indicators: list[Indicator]) -> list[Indicator]:
+        """Rows before the table's first 一级指标 label take that label: a cell
+        merged over a page break is printed on the page where most of it is,
+        which may be below its first row. The repair is recorded."""
+        first = next((n for n, ind in enumerate(indicators) if ind.level1 is not None), None)
+        if not first:
+            return indicators
+        label = indicators[first].level1
+        self.out.problem("indicators[0].level1", f"首行未印一级指标（合并单元格跨页），按其下第一个标签「{label}」读取")
+        return [replace(ind, level1=label) if n < first else ind for n, ind in enumerate(indicators)]
 
     def _category(self, fragments: list[str], known: tuple[str, ...], path: str) -> str | None:
         """A 一级/二级 label joined from its fragments; a damaged standard label
