@@ -17,7 +17,9 @@ an encrypted PDF that needs a password, a damaged file, more than
 from __future__ import annotations
 
 import io
+import logging
 import re
+from contextlib import suppress
 from bisect import bisect_left
 
 from jixiao.domain.model import Evaluation, Source
@@ -28,6 +30,9 @@ from jixiao.readers.grid import Span, column_letter, radicals_folded, to_rows
 MAX_PAGES = 300
 """Pages read per PDF: a 300-page file is read in about 30 s; a longer one is
 refused (split it first) so one file cannot hold up a batch."""
+# pdfminer logs each damaged stream it works around; the reader reports what it could not read.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
 _PAGE_NUMBER = re.compile(r"^(第\d+页|-?\d+-?$|\d+/\d+$|Page\d+)")
 
 
@@ -50,30 +55,38 @@ def pdf_rows(data: bytes, file: str) -> list[Row]:
         if any(isinstance(e, PDFPasswordIncorrect) for e in (error, *error.args, error.__context__)):
             raise ReadError(file, "PDF 已加密，需要密码才能打开，请先去掉密码再导入") from None
         raise ReadError(file, _damaged(error)) from None
-    with pdf:
-        try:
-            pages = pdf.pages
-        except Exception as error:
-            raise ReadError(file, _damaged(error)) from None
-        if len(pages) > MAX_PAGES:
-            raise ReadError(file, f"PDF 有 {len(pages)} 页，超过每个文件 {MAX_PAGES} 页的上限，请拆分后再导入")
-        rows: list[Row] = []
-        has_text = False
-        for page in pages:
-            try:
-                has_text = has_text or bool(page.chars)
-                rows += _page_rows(page, file)
-            except ReadError:
-                raise
-            except Exception as error:
-                raise ReadError(file, f"第 {page.page_number} 页{_damaged(error)}") from None
-            finally:
-                page.close()  # frees the page's parsed objects: long files stay small in memory
+    try:
+        rows, has_text = _read_pages(pdf, file)
+    finally:
+        with suppress(Exception):  # closing walks the pages again: a damaged one raises again
+            pdf.close()
     if not has_text:
         raise ReadError(file, "PDF 没有文字层（是扫描件或图片），需先做文字识别（OCR）才能读取")
     if not rows:
         raise ReadError(file, "PDF 中没有找到表格（自评表应是有框线的表格）")
     return rows
+
+
+def _read_pages(pdf, file: str) -> tuple[list[Row], bool]:
+    try:
+        pages = pdf.pages
+    except Exception as error:
+        raise ReadError(file, _damaged(error)) from None
+    if len(pages) > MAX_PAGES:
+        raise ReadError(file, f"PDF 有 {len(pages)} 页，超过每个文件 {MAX_PAGES} 页的上限，请拆分后再导入")
+    rows: list[Row] = []
+    has_text = False
+    for page in pages:
+        try:
+            has_text = has_text or bool(page.chars)
+            rows += _page_rows(page, file)
+        except ReadError:
+            raise
+        except Exception as error:
+            raise ReadError(file, f"第 {page.page_number} 页{_damaged(error)}") from None
+        finally:
+            page.close()  # frees the page's parsed objects: long files stay small in memory
+    return rows, has_text
 
 
 def _damaged(error: Exception) -> str:
