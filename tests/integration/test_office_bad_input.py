@@ -149,3 +149,16 @@ def test_a_batch_of_bad_files_rejects_each_with_one_line_and_reads_the_good(writ
     for name in ("cut.xlsx", "empty.pdf", "noise.docx"):
         assert results[name].error and "\n" not in results[name].error, name
         assert "读取时出错" not in results[name].error, "a reader's own reason, not a crash"
+
+
+def test_a_500_page_pdf_is_refused_at_once_with_a_reason(written, tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    page = PdfReader(written["pdf"]).pages[0]
+    for _ in range(500):
+        writer.add_page(page)  # the same page 500 times: a small file
+    long = tmp_path / "archive.pdf"
+    with long.open("wb") as handle:
+        writer.write(handle)
+    assert "500 页" in reason(long) and "拆分" in reason(long)

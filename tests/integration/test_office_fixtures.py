@@ -66,3 +66,34 @@ def test_a_label_printed_below_its_first_row_is_read_for_the_rows_above():
     assert third.sources["indicators[1].name"].page == 3
     assert third.indicators[0].level1 == "产出指标"
     assert any(p.field == "indicators[0].level1" and "跨页" in p.message for p in third.problems)
+
+
+def test_each_figure_source_names_the_cell_that_holds_it():
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    path = FILES / "synth-national.xlsx"
+    ev = read_path(path)[0]
+    sheet = load_workbook(path).active
+    checked = 0
+    figures = [("funding.initial_budget", ev.funding.total.initial_budget),
+               ("funding.annual_budget", ev.funding.total.annual_budget),
+               ("funding.executed", ev.funding.total.executed), ("total", ev.total)]
+    figures += [(f"indicators[{n}].score", ind.score) for n, ind in enumerate(ev.indicators)]
+    for key, value in figures:
+        source = ev.sources[key]
+        assert source.sheet == "绩效自评表" and ":" not in source.cell, key
+        assert Decimal(str(sheet[source.cell].value)) == value, key
+        checked += 1
+    assert sheet[ev.sources["project.name"].cell].value == ev.project.name
+    assert checked == 4 + len(ev.indicators)
+
+
+def test_pdf_and_docx_sources_name_page_or_table_and_cell():
+    pdf = read_path(FILES / "three-pages.pdf")[0]
+    assert pdf.sources["project.name"].page == 1 and pdf.sources["project.name"].cell == "C3"
+    assert pdf.sources[f"indicators[{len(pdf.indicators) - 1}].score"].page == 3
+    docx = read_path(FILES / "synth-shanghai.docx")[0]
+    assert docx.sources["project.name"].cell == "T1!C1"
+    assert docx.sources["indicators[0].score"].cell.startswith("T2!")

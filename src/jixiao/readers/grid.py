@@ -10,12 +10,14 @@ so there is one recogniser per template whatever the file format.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from jixiao.domain.model import Source
-from jixiao.domain.normalize import fold
+from jixiao.domain.model import Evaluation, Source
+from jixiao.domain.normalize import clean, fold, squash
 from jixiao.readers.base import Row
+from jixiao.writers.json import evaluation_dict
 
 MAX_CELL_CHARS = 20_000
 """A cell holding more text than this is cut: no form has such a cell, and the
@@ -70,9 +72,66 @@ def to_rows(spans: Iterable[Span], source: Callable[[int, int], Source]) -> list
         if not any(texts[r].values()):
             continue
         inside = covered.get(r, set())
-        cells = tuple(texts[r].get(c, "") for c in range(width) if c not in inside)
-        rows.append(Row(cells, source(r, width - 1)))
+        columns = [c for c in range(width) if c not in inside]
+        source_of = source(r, width - 1)
+        prefix = source_of.cell.split("!")[0] + "!" if source_of.cell and "!" in source_of.cell else ""
+        rows.append(Row(tuple(texts[r].get(c, "") for c in columns), source_of,
+                        tuple(prefix + cell_name(r, c) for c in columns)))
     return rows
+
+
+def pin_cells(forms: list[Evaluation], rows: list[Row]) -> list[Evaluation]:
+    """Each value's source narrowed from its row to its cell.
+
+    The recognisers say which row a value came from; the cell is the first in
+    that row, not yet given to another value, whose text is the value as
+    printed (values are noted left to right, so of two equal figures the first
+    goes to the left cell). A value no single cell holds (a text over several
+    cells, a label filled down) keeps its row."""
+    by_source = {row.source: row for row in rows if row.refs}
+    out = []
+    for ev in forms:
+        data = evaluation_dict(ev)
+        taken: set[tuple[Source, int]] = set()
+        sources = {}
+        for path, source in ev.sources.items():
+            row = by_source.get(source)
+            value = _value_at(data, path)
+            at = _cell_holding(row, value, source, taken) if row is not None and value is not None else None
+            if at is None:
+                sources[path] = source
+            else:
+                taken.add((source, at))
+                sources[path] = replace(source, cell=row.refs[at])
+        out.append(replace(ev, sources=sources))
+    return out
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+_FIGURE_MARKS = str.maketrans("", "", ",，%")
+
+
+def _value_at(data: dict, path: str):
+    """The JSON value at a field path ("indicators[3].score"); figures are strings."""
+    value = data
+    for name, index in _STEP.findall(path):
+        try:
+            value = value[int(index)] if index else value.get(name)
+        except (IndexError, KeyError, TypeError, AttributeError):
+            return None
+        if value is None:
+            return None
+    return value if isinstance(value, str) else None
+
+
+def _cell_holding(row: Row, value: str, source: Source, taken: set) -> int | None:
+    wanted = squash(value)
+    for i, text in row.filled():
+        if (source, i) in taken or not text.strip():
+            continue
+        if squash(clean(text) or "") == wanted or squash(text).translate(_FIGURE_MARKS) == wanted:
+            return i
+    return None
 
 
 def radicals_folded(text: str) -> str:

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, to_rows
+from jixiao.readers.grid import Span, column_letter, pin_cells, to_rows
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 """Bytes a workbook may inflate to; real forms are well under 1 MB."""
@@ -54,7 +54,8 @@ def read_xlsx(data: bytes, file: str, template_id: str | None = None) -> list[Ev
     """Every form in a workbook."""
     from jixiao.readers.text import read_rows
 
-    return read_rows(xlsx_rows(data, file), file, template_id)
+    rows = xlsx_rows(data, file)
+    return pin_cells(read_rows(rows, file, template_id), rows)
 
 
 def xlsx_rows(data: bytes, file: str) -> list[Row]:
