@@ -15,16 +15,13 @@ import io
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, pin_cells, to_rows
+from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
 from jixiao.readers.xlsx import MAX_CELLS, check_zip
 
 
 def read_docx(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
     """Every form in a Word document."""
-    from jixiao.readers.text import read_rows
-
-    rows = docx_rows(data, file)
-    return pin_cells(read_rows(rows, file, template_id), rows)
+    return read_grid(docx_rows(data, file), file, template_id)
 
 
 def docx_rows(data: bytes, file: str) -> list[Row]:

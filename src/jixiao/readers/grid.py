@@ -80,6 +80,13 @@ def to_rows(spans: Iterable[Span], source: Callable[[int, int], Source]) -> list
     return rows
 
 
+def read_grid(rows: list[Row], file: str, template_id: str | None = None) -> list[Evaluation]:
+    """Every form in a table file's rows, each value's source narrowed to its cell."""
+    from jixiao.readers.text import read_rows  # text imports loose; grid stays below both
+
+    return pin_cells(read_rows(rows, file, template_id), rows)
+
+
 def pin_cells(forms: list[Evaluation], rows: list[Row]) -> list[Evaluation]:
     """Each value's source narrowed from its row to its cell.
 

@@ -25,7 +25,7 @@ from bisect import bisect_left
 from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.normalize import squash
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, pin_cells, radicals_folded, to_rows
+from jixiao.readers.grid import Span, column_letter, read_grid, radicals_folded, to_rows
 
 MAX_PAGES = 300
 """Pages read per PDF: a 300-page file is read in about 30 s; a longer one is
@@ -38,10 +38,7 @@ _PAGE_NUMBER = re.compile(r"^(第\d+页|-?\d+-?$|\d+/\d+$|Page\d+)")
 
 def read_pdf(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
     """Every form in a PDF."""
-    from jixiao.readers.text import read_rows
-
-    rows = pdf_rows(data, file)
-    return pin_cells(read_rows(rows, file, template_id), rows)
+    return read_grid(pdf_rows(data, file), file, template_id)
 
 
 def pdf_rows(data: bytes, file: str) -> list[Row]:

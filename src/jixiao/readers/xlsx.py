@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, pin_cells, to_rows
+from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 """Bytes a workbook may inflate to; real forms are well under 1 MB."""
@@ -52,10 +52,7 @@ def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
 
 def read_xlsx(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
     """Every form in a workbook."""
-    from jixiao.readers.text import read_rows
-
-    rows = xlsx_rows(data, file)
-    return pin_cells(read_rows(rows, file, template_id), rows)
+    return read_grid(xlsx_rows(data, file), file, template_id)
 
 
 def xlsx_rows(data: bytes, file: str) -> list[Row]:
