@@ -55,3 +55,13 @@ def test_a_damaged_file_is_read_or_refused_never_crashes(kind, mutation):
 @pytest.mark.parametrize("kind", sorted(SOURCES))
 def test_the_undamaged_sources_read(kind):
     assert read_bytes(DATA[kind], SOURCES[kind].name, f".{kind}")
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "docx"])
+def test_a_zip_asking_for_a_version_python_cannot_read_is_refused(kind):
+    # Found by bench_mutations: zipfile raises NotImplementedError for it.
+    data = bytearray(DATA[kind])
+    entry = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[entry + 6] = 250  # "version needed to extract": 25.0
+    with pytest.raises(ReadError, match="损坏"):
+        read_bytes(bytes(data), f"damaged.{kind}", f".{kind}")

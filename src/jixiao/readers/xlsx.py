@@ -38,7 +38,8 @@ def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+        # NotImplementedError: a damaged header asking for a zip version Python does not read
         raise ReadError(file, f"{kind}文件已损坏或不完整（{error}）") from None
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED:
