@@ -28,8 +28,9 @@ from jixiao.readers.base import ReadError, Row
 from jixiao.readers.grid import Span, column_letter, read_grid, radicals_folded, to_rows
 
 MAX_PAGES = 300
-"""Pages read per PDF: a 300-page file is read in about 30 s; a longer one is
-refused (split it first) so one file cannot hold up a batch."""
+"""Pages read per PDF; a longer one is refused (split it first). A 500-page file
+of forms reads in 49 s with an 872 MB peak (docs/benchmarks.md): close to the
+bars of 60 s and 1 GiB on a busy machine, so the cap leaves room."""
 # pdfminer logs each damaged stream it works around; the reader reports what it could not read.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
