@@ -162,3 +162,16 @@ def test_a_500_page_pdf_is_refused_at_once_with_a_reason(written, tmp_path):
     with long.open("wb") as handle:
         writer.write(handle)
     assert "500 页" in reason(long) and "拆分" in reason(long)
+
+
+def test_cjk_radicals_printed_in_a_pdf_read_as_the_characters_they_stand_for(sample_form, tmp_path):
+    from dataclasses import replace
+
+    odd = replace(sample_form, project=replace(sample_form.project, name="\u2ed3期\u2ed4诊\u2ea0生服务"))
+    path = tmp_path / "radicals.pdf"
+    write_form(odd, templates.load(odd.template), Format.PDF, path)
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        assert "\u2ed3" in pdf.pages[0].extract_text(), "the PDF itself prints the radical"
+    assert read_path(path)[0].project.name == "长期门诊民生服务"
