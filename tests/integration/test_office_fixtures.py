@@ -97,3 +97,27 @@ def test_pdf_and_docx_sources_name_page_or_table_and_cell():
     docx = read_path(FILES / "synth-shanghai.docx")[0]
     assert docx.sources["project.name"].cell == "T1!C1"
     assert docx.sources["indicators[0].score"].cell.startswith("T2!")
+
+
+def test_figures_typed_as_text_read_the_same_as_numbers(tmp_path):
+    """Workbooks filled by hand often hold "15.00" as text, not as a number."""
+    from openpyxl import load_workbook
+
+    source = FILES / "synth-yuan.xlsx"  # 元: thousands separators in the number formats
+    book = load_workbook(source)
+    typed = 0
+    for row in book.active.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                fmt = cell.number_format
+                places = len(fmt.split(".")[1].rstrip("_-;)")) if "." in fmt else 0
+                cell.value = format(cell.value, f"{',' if '#,##' in fmt else ''}.{places}f")
+                cell.data_type = "s"
+                typed += 1
+    as_text = tmp_path / "as-text.xlsx"
+    book.save(as_text)
+    assert typed >= 20
+    got = evaluation_dict(read_path(as_text)[0])
+    for key in NOT_COMPARED:
+        got.pop(key)
+    assert [got] == expected(source)
