@@ -55,27 +55,24 @@ def _status(printed: Decimal | None, figure: Figure) -> Status:
     return Status.MATCH if figure.accepts(printed) else Status.DIFFERS
 
 
-def _under_each_mode(compute, template: Template, figure: Figure) -> dict[Rounding, Decimal]:
-    """The figure under every rounding mode (the template's own is ``figure``)."""
-    out = {}
-    for mode in Rounding:
-        value = figure.value if mode is template.rounding else compute(template.with_rounding(mode)).value
-        if value is not None:
-            out[mode] = value
-    return out
+def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decimal]:
+    """The figure as each rounding mode would print it (cut figures only)."""
+    if figure.raw is None:
+        return {}
+    return {mode: scoring.round_figure(figure.raw, mode, template.decimals) for mode in Rounding}
 
 
 def _funding_checks(path: str, line: FundingLine, template: Template, scored: bool) -> list[Check]:
     rate = scoring.execution_rate(line, template)
     checks = [
         Check(f"{path}.execution_rate", line.execution_rate, rate, _status(line.execution_rate, rate),
-              _under_each_mode(lambda t: scoring.execution_rate(line, t), template, rate))
+              _under_each_mode(rate, template))
     ]
     if scored:
         score = scoring.execution_score(line, template)
         checks.append(
             Check(f"{path}.score", line.score, score, _status(line.score, score),
-                  _under_each_mode(lambda t: scoring.execution_score(line, t), template, score))
+                  _under_each_mode(score, template))
         )
     return checks
 

@@ -10,7 +10,7 @@ Rounding happens only in :func:`round_figure`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.targets import (
@@ -38,6 +38,7 @@ class Figure:
     explanation: str
     low: Decimal | None = None
     high: Decimal | None = None
+    raw: Decimal | None = None  # the unrounded figure that was cut to ``value``
 
     @property
     def is_range(self) -> bool:
@@ -74,16 +75,23 @@ def _quantum(places: int) -> Decimal:
 
 def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
     """The one place a figure is cut to its printed places."""
-    return value.quantize(_quantum(decimals), rounding=_MODES[mode])
+    return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+
+
+def _room_for(value: Decimal, decimals: int) -> Context | None:
+    """A context with enough digits for a huge figure (9.53 ÷ 1e-30 has 31 before
+    the point); None, the default context, for every figure a form really holds."""
+    digits = value.adjusted() + decimals + 2
+    return Context(prec=digits) if digits > 28 else None
 
 
 def show(value: Decimal, decimals: int = 2) -> str:
     """An unrounded figure for an explanation: exact when short, else cut with "…"."""
-    shown = value.quantize(_quantum(decimals + 1), rounding=ROUND_FLOOR)
+    shown = value.quantize(_quantum(decimals + 1), rounding=ROUND_FLOOR, context=_room_for(value, decimals + 1))
     if shown == value:
         text = format(value.normalize(), "f")
         if "." not in text or len(text.split(".")[1]) < decimals:
-            text = format(value.quantize(_quantum(decimals)), "f")
+            text = format(value.quantize(_quantum(decimals), context=_room_for(value, decimals)), "f")
         return text
     return format(shown, "f") + "…"
 
@@ -124,10 +132,10 @@ def execution_rate(line: FundingLine, template: Template) -> Figure:
         return Figure(None, f"全年预算数为 0 而执行数为 {_fmt(spent)}，无法计算执行率")
     if budget == 0:
         return Figure(round_figure(ZERO, template.rounding, template.decimals),
-                      "全年预算数与执行数均为 0：执行率记 0.00%")
+                      "全年预算数与执行数均为 0：执行率记 0.00%", raw=ZERO)
     rate = ratio * HUNDRED
     value = round_figure(rate, template.rounding, template.decimals)
-    return Figure(value, f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}")
+    return Figure(value, f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}", raw=rate)
 
 
 def execution_score(line: FundingLine, template: Template, points: Decimal | None = None) -> Figure:
@@ -148,9 +156,9 @@ def execution_score(line: FundingLine, template: Template, points: Decimal | Non
         head = f"得分 = 0 × {_fmt(points)}"
     if raw > points:
         capped = round_figure(points, template.rounding, template.decimals)
-        return Figure(capped, f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}")
+        return Figure(capped, f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}", raw=points)
     value = round_figure(raw, template.rounding, template.decimals)
-    return Figure(value, f"{head} = {_rounded(raw, template)}")
+    return Figure(value, f"{head} = {_rounded(raw, template)}", raw=raw)
 
 
 def execution_band_score(rate: Decimal | None, points: Decimal, template: Template) -> Figure:

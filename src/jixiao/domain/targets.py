@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 
 from jixiao.domain.normalize import fold
 
@@ -166,6 +167,7 @@ def same_unit(a: str | None, b: str | None) -> bool:
     return _unit_key(a) == _unit_key(b)
 
 
+@lru_cache(maxsize=1024)  # a form has a handful of units, compared again and again
 def _unit_key(unit: str | None) -> str | None:
     if unit is None:
         return None

@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
+
+T = TypeVar("T")
 
 from jixiao.domain.normalize import fold, squash
 
@@ -101,6 +105,7 @@ class Template:
     _column_of: dict[str, str] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
     _variants: dict[Rounding, Template] = field(default_factory=dict, init=False, repr=False, hash=False,
                                                 compare=False)
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         # label → column, built once: readers ask for every cell of every row.
@@ -119,6 +124,13 @@ class Template:
         if variant is None:
             variant = self._variants[rounding] = replace(self, rounding=rounding)
         return variant
+
+    def derived(self, key: str, make: Callable[[Template], T]) -> T:
+        """A value computed from this template, made once (templates never change):
+        e.g. the audit's settings read from its [audit] table."""
+        if key not in self._derived:
+            self._derived[key] = make(self)
+        return self._derived[key]
 
     def band(self, key: str) -> Band:
         return next(b for b in self.qualitative_bands if b.key == key)

@@ -36,7 +36,11 @@ class AuditSettings:
 
 
 def settings(template: Template) -> AuditSettings:
-    """Read and check a template's [audit] table."""
+    """A template's [audit] table, read and checked once per template."""
+    return template.derived("audit", _read_settings)
+
+
+def _read_settings(template: Template) -> AuditSettings:
     table = template.audit or {}
     where = f"模板 {template.id} 的 [audit]"
     severity = {}

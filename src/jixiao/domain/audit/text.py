@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -107,7 +107,7 @@ def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
 
 
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
-    names = [_pairs(split_name_unit(ind.name)[0]) if ind.name else frozenset() for ind in form.indicators]
+    names = [_name_pairs(ind.name) if ind.name else frozenset() for ind in form.indicators]
     told = narratives(form, template)
     for narrative in told:
         yield from _against_table(form, claims(narrative.text), narrative, names)
@@ -121,7 +121,7 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
 # --- claims -------------------------------------------------------------------------
 
 
-def claims(text: str) -> list[Claim]:
+def claims(text: str) -> tuple[Claim, ...]:
     """Every figure with a unit in a narrative, with its clause."""
     found = []
     for clause in _CLAUSES.split(text):
@@ -138,7 +138,7 @@ def claims(text: str) -> list[Claim]:
             printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
             pairs = pairs if pairs is not None else _pairs(clause)
             found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs))
-    return found
+    return tuple(found)
 
 
 def _letters(text: str) -> str:
@@ -150,6 +150,11 @@ def _pairs(text: str) -> frozenset[str]:
     """The character pairs of a text, ignoring spaces and punctuation."""
     letters = _letters(text)
     return frozenset(letters[i:i + 2] for i in range(len(letters) - 1))
+
+
+@lru_cache(maxsize=4096)  # indicator names repeat from form to form and unit to unit
+def _name_pairs(name: str) -> frozenset[str]:
+    return _pairs(split_name_unit(name)[0])
 
 
 def _agrees(claim: Decimal, value: Decimal) -> bool:
@@ -204,7 +209,7 @@ def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
     return [item for share, item in scored if share == top]
 
 
-def _against_table(form: Evaluation, found: list[Claim], narrative: _Narrative,
+def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narrative,
                    names: list[frozenset[str]]) -> Iterator[Finding]:
     if not found:
         return
