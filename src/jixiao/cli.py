@@ -51,7 +51,7 @@ EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
 EXIT_UNWRITABLE = 3
 
-Files = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（文本、markdown）", show_default=False)]
+Files = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（PDF、xlsx、docx、文本、markdown）", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
 RoundingOpt = Annotated[Rounding | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")]
