@@ -1,0 +1,214 @@
+"""The pages' views: thin, each one calls the services and renders a template.
+
+What a user may not see answers 404 (as the API does); a refused step or a
+stale save shows the services' message on the page, with the user's text kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jixiao import templates
+from jixiao.domain.workflow import Action, Role, State, actions_from, editable
+from jixiao.readers.base import ReadError
+from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.orgs.models import Organisation
+from jixiao.web.pages import labels, sheet
+from jixiao.writers import Format, safe_name, write_form
+
+REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
+
+
+def page(view):
+    """Signed in; a form one may not see is 404; a refused step shows its reason."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.NotFound:
+            raise Http404 from None
+        except services.ServiceError as error:
+            return render(request, "pages/refused.html", {"message": error.message}, status=error.status)
+
+    return wrapped
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    role = services.membership(request.user).role_enum
+    return redirect("pages:queue" if role is Role.REVIEWER else "pages:forms")
+
+
+def _filtered(request: HttpRequest, rows):
+    """The list filters: year, department, unit, state, grade and a search by project name or code."""
+    got = request.GET
+    chosen = {k: got.get(k, "").strip() for k in ("year", "department", "unit", "state", "grade", "q")}
+    if chosen["year"].isdigit():
+        rows = rows.filter(year=int(chosen["year"]))
+    if chosen["department"].isdigit():
+        rows = rows.filter(project__unit__parent_id=int(chosen["department"]))
+    if chosen["unit"].isdigit():
+        rows = rows.filter(project__unit_id=int(chosen["unit"]))
+    if chosen["state"] in {s.value for s in State}:
+        rows = rows.filter(state=chosen["state"])
+    if chosen["grade"]:
+        rows = rows.filter(grade=chosen["grade"])
+    if chosen["q"]:
+        rows = rows.filter(Q(project__name__icontains=chosen["q"]) | Q(project__code__icontains=chosen["q"]))
+    return rows, chosen
+
+
+def _list(request: HttpRequest, rows, title: str, queue: bool) -> HttpResponse:
+    everything = rows
+    rows, chosen = _filtered(request, rows)
+    units = services.visible_units(request.user)
+    context = {
+        "title": title, "queue": queue, "chosen": chosen,
+        "rows": [(ev, labels.state(ev.state)) for ev in rows.select_related("project__unit__parent")],
+        "years": sorted(set(everything.values_list("year", flat=True)), reverse=True),
+        "grades": sorted(g for g in set(everything.values_list("grade", flat=True)) if g),
+        "states": [(s.value, labels.state(s.value)) for s in State],
+        "units": units if units.count() > 1 else [],
+        "departments": Organisation.objects.filter(children__in=units).distinct() if units.count() > 1 else [],
+    }
+    return render(request, "pages/list.html", context)
+
+
+@page
+def forms(request: HttpRequest) -> HttpResponse:
+    place = services.membership(request.user)
+    title = {Role.FILLER: _("我的自评表")}.get(place.role_enum, _("全部自评表"))
+    return _list(request, services.visible(request.user), title, queue=False)
+
+
+@page
+def queue(request: HttpRequest) -> HttpResponse:
+    rows = services.visible(request.user).filter(state__in=REVIEW_STATES)
+    return _list(request, rows, _("待我审核"), queue=True)
+
+
+def _last_return(ev: Evaluation):
+    """The reviewer's latest return while the form is back with the unit or resubmitted."""
+    if ev.state not in (State.RETURNED.value, State.RESUBMITTED.value):
+        return None
+    return ev.events.filter(action=Action.RETURN.value).order_by("-id").first()
+
+
+def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, **extra) -> dict:
+    returned = _last_return(ev)
+    role = services.membership(request.user).role_enum
+    place = services.membership(request.user)
+    can_edit = (role is Role.FILLER and editable(ev.state_enum) and ev.project.unit_id == place.organisation_id)
+    return {
+        "ev": ev, "state_label": labels.state(ev.state),
+        "sheet": sheet.build(data if data is not None else ev.data, returned.field_comments if returned else None),
+        "returned": returned, "actions": [a.value for a in actions_from(ev.state_enum, role)],
+        "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
+        **extra,
+    }
+
+
+@page
+def form_page(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = services.get(request.user, pk)
+    return render(request, "pages/form.html", _context(request, ev, mode="view"))
+
+
+@page
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill in: GET shows the inputs; POST saves a draft carrying the version it
+    edited. A stale or bad save is refused with the typed text kept on screen."""
+    ev = services.get(request.user, pk)
+    if request.method != "POST":
+        return render(request, "pages/form.html", _context(request, ev, mode="edit"))
+    typed = sheet.with_typed(ev.data, request.POST, sheet.build(ev.data).editable_paths())
+    version = int(request.POST.get("version") or 0)
+    try:
+        form = evaluation_from_dict(typed, _("自评表"))
+        services.save(request.user, pk, version, form)
+    except (ReadError, services.ServiceError) as error:
+        if isinstance(error, services.NotFound):
+            raise
+        status = getattr(error, "status", 422)
+        message = getattr(error, "message", None) or str(error)
+        context = _context(request, ev, typed, mode="edit", error=message, version=version)
+        return render(request, "pages/form.html", context, status=status)
+    return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
+
+
+@page
+@require_POST
+def recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, as the user types: the rules' figures and the findings, swapped in
+    beside each field (out of band); the inputs themselves are left alone."""
+    ev = services.get(request.user, pk)
+    typed = sheet.with_typed(ev.data, request.POST, sheet.build(ev.data).editable_paths())
+    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed)})
+
+
+@page
+@require_POST
+def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Submit, return or approve through the services (which check role, place and state)."""
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise Http404 from None
+    field_comments = {key[len("comment:"):]: value for key, value in request.POST.items()
+                      if key.startswith("comment:")}
+    version = request.POST.get("version")
+    services.step(request.user, pk, chosen, version=int(version) if version else None,
+                  comment=request.POST.get("comment", ""), field_comments=field_comments)
+    return redirect("pages:form", pk=pk)
+
+
+@page
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = services.get(request.user, pk)
+    return render(request, "pages/form.html", _context(request, ev, mode="review"))
+
+
+@page
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = services.get(request.user, pk)
+    events = [
+        {"event": e, "action": labels.action(e.action), "state_from": labels.state(e.state_from),
+         "state_to": labels.state(e.state_to),
+         "diff": [{**d, "where": sheet.describe(d["path"], ev.data)} for d in e.diff if d["path"] != "state"],
+         "field_comments": [(sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()]}
+        for e in ev.events.order_by("id")
+    ]
+    return render(request, "pages/history.html", {"ev": ev, "events": events,
+                                                  "state_label": labels.state(ev.state)})
+
+
+@page
+def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The official form through :mod:`jixiao.writers`, named after its project."""
+    ev = services.get(request.user, pk)
+    if fmt not in {Format.XLSX.value, Format.PDF.value, Format.DOCX.value}:
+        raise Http404
+    form = evaluation_from_dict(ev.data, f"自评表 {pk}")
+    folder = tempfile.TemporaryDirectory()
+    path = Path(folder.name) / f"form.{fmt}"
+    write_form(form, templates.load(form.template), Format(fmt), path)
+    name = f"{safe_name(ev.project.name)}-{ev.year}.{fmt}"
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response._folder = folder  # removed with the response, once sent
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

@@ -1,0 +1,144 @@
+"""The pages through Django's test client: lists, the form with its findings
+beside the fields, saving with the version, review and history, downloads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation, Project
+from jixiao.domain.workflow import Action
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(tree, name: str) -> Client:
+    client = Client()
+    client.force_login(tree.users[name])
+    return client
+
+
+@pytest.fixture
+def slips(tree, forms):
+    """The sample with slips: indicator 2 scores 22.00 of 20 points, total and grade wrong."""
+    project = Project.objects.create(code="A1-002", name=forms[1].project.name, unit=tree.unit_a1)
+    return services.create(tree.users["filler_a1"], project, forms[1])
+
+
+def test_login_page_has_labelled_inputs_and_signs_in(tree):
+    client = Client()
+    page = client.get("/login/").content.decode()
+    assert '<label for="id_username">账号</label>' in page
+    assert '<label for="id_password">口令</label>' in page
+    response = client.post("/login/", {"username": "filler_a1", "password": "filler_a1-口令-2026"})
+    assert response.status_code == 302
+    assert client.get("/", follow=True).request["PATH_INFO"] == "/forms/"
+
+
+def test_pages_need_a_login(db):
+    response = Client().get("/forms/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_lists_filter_and_search(tree, draft, slips):
+    client = signed_in(tree, "filler_a1")
+    page = client.get("/forms/").content.decode()
+    assert "我的自评表" in page and "A1-001" in page and "A1-002" in page
+    page = client.get("/forms/", {"q": "A1-002"}).content.decode()
+    assert "A1-002" in page and "A1-001" not in page
+    page = client.get("/forms/", {"grade": "良"}).content.decode()
+    assert "A1-002" in page and "A1-001" not in page
+    page = client.get("/forms/", {"state": "submitted"}).content.decode()
+    assert "没有符合条件的自评表" in page
+
+
+def test_review_queue_lists_submitted_forms_only(tree, draft, slips):
+    services.step(tree.users["filler_a1"], slips.pk, Action.SUBMIT)
+    page = signed_in(tree, "reviewer_a").get("/review/").content.decode()
+    assert "待我审核" in page and "A1-002" in page and "A1-001" not in page
+    assert "A1-002" not in signed_in(tree, "reviewer_b").get("/review/").content.decode()
+
+
+def test_form_shows_findings_beside_their_fields(tree, slips):
+    page = signed_in(tree, "filler_a1").get(f"/forms/{slips.pk}/").content.decode()
+    notes = re.search(r'<ul class="notes" id="notes-f-indicators-1-score"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "得分 22.00 超过分值 20.00" in notes
+    total = re.search(r'<ul class="notes" id="notes-f-total"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "总分 99.00" in total
+
+
+def test_another_units_form_is_not_found(tree, slips):
+    client = signed_in(tree, "filler_b1")
+    for url in ("", "edit/", "review/", "history/", "download/pdf/"):
+        assert client.get(f"/forms/{slips.pk}/{url}").status_code == 404
+
+
+def test_recompute_swaps_figures_and_findings(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    data = {"indicators[1].score": "20.00"}
+    page = client.post(f"/forms/{slips.pk}/recompute/", data).content.decode()
+    notes = re.search(r'id="notes-f-indicators-1-score" hx-swap-oob="true"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "超过分值" not in notes
+    calc = re.search(r'id="calc-f-total" hx-swap-oob="true">(.*?)</span></span>', page, re.S)[1]
+    assert "按规则 100.00" in calc
+
+
+def test_save_carries_the_version_and_a_stale_save_keeps_the_text(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    response = client.post(f"/forms/{slips.pk}/edit/", {"version": "1", "indicators[1].score": "20.00"})
+    assert response.status_code == 302
+    slips.refresh_from_db()
+    assert slips.version == 2 and slips.data["indicators"][1]["score"] == "20.00"
+    stale = client.post(f"/forms/{slips.pk}/edit/", {"version": "1", "goals.actual": "我的新文字"})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "您编辑的是第 1 版，当前为第 2 版" in page and "我的新文字" in page
+
+
+def test_a_bad_figure_is_refused_by_field(tree, slips):
+    page = signed_in(tree, "filler_a1").post(f"/forms/{slips.pk}/edit/",
+                                             {"version": "1", "total": "九十九"})
+    assert page.status_code == 422 and "total" in page.content.decode()
+
+
+def test_return_with_field_comment_then_approve_and_history(tree, slips):
+    filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1"})
+    assert "退回修改" in reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
+    reviewer.post(f"/forms/{slips.pk}/return/", {"comment": "", "comment:indicators[1]": "得分超过分值"})
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    row = re.search(r'id="notes-f-indicators-1"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "得分超过分值" in row
+    filler.post(f"/forms/{slips.pk}/edit/", {"version": "3", "indicators[1].score": "20.00"})
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "4"})
+    reviewer.post(f"/forms/{slips.pk}/approve/", {"version": "5"})
+    slips.refresh_from_db()
+    assert slips.state == "approved"
+    assert "已审核通过，表已锁定" in filler.get(f"/forms/{slips.pk}/").content.decode()
+    history = filler.get(f"/forms/{slips.pk}/history/").content.decode()
+    for words in ("新建", "提交", "退回", "保存", "通过", "指标 2「", "得分超过分值", "22.00", "20.00"):
+        assert words in history
+
+
+def test_a_refused_step_shows_the_reason(tree, slips):
+    page = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/approve/", {})
+    assert page.status_code == 409 and "不能“通过”" in page.content.decode()
+
+
+@pytest.mark.parametrize("fmt, magic", [("pdf", b"%PDF"), ("xlsx", b"PK"), ("docx", b"PK")])
+def test_download(tree, slips, fmt, magic):
+    response = signed_in(tree, "reviewer_a").get(f"/forms/{slips.pk}/download/{fmt}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(magic)
+    assert f"2023.{fmt}" in response["Content-Disposition"]
+
+
+def test_english_pages(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/forms/"})
+    page = client.get(f"/forms/{slips.pk}/").content.decode()
+    assert 'lang="en"' in page and "Performance indicators" in page
+    assert "Score 22.00 exceeds" in page or "exceeds" in page
