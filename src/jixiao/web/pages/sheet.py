@@ -49,7 +49,7 @@ PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "u
 EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
 EDITABLE_INDICATOR = {"actual", "score", "deviation"}
 FIGURE_KEYS = {*(k for k, _label in LINE_COLUMNS), "points", "score", "total"}
-MULTILINE = {"deviation", "expected", "actual"}
+
 
 
 @dataclass
@@ -167,7 +167,7 @@ def _line_rows(data: dict) -> list[Row]:
 def _indicator_rows(data: dict) -> list[Row]:
     rows = []
     for n, ind in enumerate(data.get("indicators") or []):
-        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in EDITABLE_INDICATOR, k in MULTILINE)
+        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in EDITABLE_INDICATOR, k == "deviation")
                  for k, col in INDICATOR_COLUMNS]
         rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells))
     return rows
