@@ -71,16 +71,31 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
 
 
-def test_fill_review_return_resubmit_approve(browser, live_server, tree, slips):
+def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
+    from jixiao import samples
+    from jixiao.web.evaluations.models import Evaluation, Project
+
+    Project.objects.create(code="A1-002", name="河道保洁养护", unit=tree.unit_a1)
     filler = sign_in(browser, live_server, "filler_a1")
     expect(filler.get_by_role("heading", name="我的自评表")).to_be_visible()
-    shot(filler, "pages-list-zh")
-    filler.get_by_role("link", name=slips.project.name).click()
+
+    # A new form from an uploaded file.
+    filler.get_by_role("link", name="新建自评表").click()
+    filler.get_by_label("项目").select_option("A1-002")
+    slips_file = next(p for p in samples.paths() if p.name == "national-2023-slips.txt")
+    filler.get_by_label(re.compile("自评表文件")).set_input_files(str(slips_file))
+    filler.get_by_role("button", name="上传并建立草稿").click()
+    expect(filler.locator("#state")).to_have_text("草稿")
+    slips = Evaluation.objects.get(project__code="A1-002")
 
     # The finding sits beside the field it points at.
     expect(filler.locator("#notes-f-indicators-1-score")).to_contain_text("得分 22.00 超过分值 20.00")
     expect(filler.locator("#notes-f-grade")).to_contain_text("与总分不符")
     shot(filler, "pages-form-zh")
+    filler.get_by_role("link", name="自评表", exact=True).click()
+    expect(filler.get_by_role("cell", name="A1-002")).to_be_visible()
+    shot(filler, "pages-list-zh")
+    filler.get_by_role("link", name=slips.project.name).click()
 
     # Fix it: the figures and findings follow as one types.
     filler.get_by_role("link", name="填写").click()

@@ -142,3 +142,20 @@ def test_english_pages(tree, slips):
     page = client.get(f"/forms/{slips.pk}/").content.decode()
     assert 'lang="en"' in page and "Performance indicators" in page
     assert "Score 22.00 exceeds" in page or "exceeds" in page
+
+
+def test_a_form_starts_from_an_uploaded_file(tree, project_a1):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao import samples
+
+    path = next(p for p in samples.paths() if p.name == "national-2023-slips.txt")
+    client = signed_in(tree, "filler_a1")
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    response = client.post("/forms/new/", {"project": "A1-001", "file": upload, "form_index": "0"})
+    ev = Evaluation.objects.get(project=project_a1)
+    assert response["Location"] == f"/forms/{ev.pk}/" and ev.data["total"] == "99.00"
+    again = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile(path.name, path.read_bytes())})
+    assert again.status_code == 409 and "2023 年度自评表已存在" in again.content.decode()
+    wrong = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert wrong.status_code == 400 and "只能上传" in wrong.content.decode()

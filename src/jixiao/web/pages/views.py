@@ -23,6 +23,7 @@ from jixiao import templates
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.api import _read_upload as read_upload  # one reading of an upload, shared with the API
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import Organisation
@@ -121,6 +122,38 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, **e
         "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
         **extra,
     }
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+"""Bytes of an uploaded form: the largest published forms are a few MB."""
+UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
+
+
+@page
+def new(request: HttpRequest) -> HttpResponse:
+    """Start a form by uploading a file (xlsx/PDF/docx/text) read by the readers,
+    as a new draft of the project for the form's year."""
+    projects = services.visible_projects(request.user)
+    context = {"projects": projects, "accept": ",".join(UPLOAD_TYPES), "max_mb": MAX_UPLOAD // 1024 // 1024,
+               "chosen": request.POST.get("project", "")}
+    if request.method != "POST":
+        return render(request, "pages/new.html", context)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise services.ServiceError(_("请选择要上传的文件"))
+        if upload.size > MAX_UPLOAD:
+            raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": context["max_mb"]})
+        if not upload.name.lower().endswith(UPLOAD_TYPES):
+            raise services.ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
+        project = services.project(request.user, request.POST.get("project", ""))
+        form = read_upload(upload, int(request.POST.get("form_index") or 0))
+        ev = services.create(request.user, project, form)
+    except (ReadError, services.ServiceError) as error:
+        message = getattr(error, "message", None) or str(error)
+        return render(request, "pages/new.html", {**context, "error": message},
+                      status=getattr(error, "status", 422))
+    return redirect("pages:form", pk=ev.pk)
 
 
 @page
