@@ -209,3 +209,20 @@ def test_another_units_form_is_not_reachable_by_url(browser, live_server, tree, 
     response = page.goto(f"/forms/{slips.pk}/")
     assert response.status == 404
     expect(page.get_by_text(slips.project.name)).to_have_count(0)
+
+
+def test_a_session_ends_after_two_idle_hours(browser, live_server, tree, slips):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    page = sign_in(browser, live_server, "filler_a1")
+    page.goto(f"/forms/{slips.pk}/")
+    session = Session.objects.get()
+    left = session.expire_date - timezone.now()
+    assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)  # counted from the last request
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))  # two idle hours pass
+    page.reload()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    assert f"next=/forms/{slips.pk}/" in page.url

@@ -159,3 +159,31 @@ def test_a_form_starts_from_an_uploaded_file(tree, project_a1):
     assert again.status_code == 409 and "2023 年度自评表已存在" in again.content.decode()
     wrong = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile("x.exe", b"MZ")})
     assert wrong.status_code == 400 and "只能上传" in wrong.content.decode()
+
+
+def test_the_list_exports_to_xlsx_as_filtered(tree, draft, slips):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = signed_in(tree, "reviewer_bureau").get("/forms/export/", {"grade": "良"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:2] == ("项目编码", "项目名称")
+    assert [r[0] for r in rows[1:]] == ["A1-002"]
+    assert rows[1][2:] == ("甲局", "甲一中心", 2023, "草稿", 99, "良")
+
+
+def test_the_committed_english_catalogue_matches_its_source():
+    """Every message of the .po is translated, and the compiled .mo says the same."""
+    from pathlib import Path
+
+    from django.utils import translation
+
+    import jixiao.web.pages
+
+    po = (Path(jixiao.web.pages.__file__).parent / "locale/en/LC_MESSAGES/django.po").read_text("utf-8")
+    singles = re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', po, re.M)
+    assert len(singles) > 90 and all(english for _zh, english in singles)
+    with translation.override("en"):
+        for chinese, english in singles:
+            assert translation.gettext(chinese) == english

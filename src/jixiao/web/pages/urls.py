@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("forms/", views.forms, name="forms"),
     path("review/", views.queue, name="queue"),
+    path("forms/export/", views.export_list, name="export"),
     path("forms/new/", views.new, name="new"),
     path("forms/<int:pk>/", views.form_page, name="form"),
     path("forms/<int:pk>/edit/", views.edit, name="edit"),

@@ -103,6 +103,31 @@ def queue(request: HttpRequest) -> HttpResponse:
     return _list(request, rows, _("待我审核"), queue=True)
 
 
+@page
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on screen, as an xlsx workbook (one row per form)."""
+    from openpyxl import Workbook
+
+    rows = services.visible(request.user)
+    if request.GET.get("scope") == "queue":
+        rows = rows.filter(state__in=REVIEW_STATES)
+    rows, _chosen = _filtered(request, rows)
+    book = Workbook()
+    sheet_ = book.active
+    sheet_.title = _("自评表")
+    sheet_.append([_("项目编码"), _("项目名称"), _("主管部门"), _("实施单位"), _("年度"), _("状态"), _("总分"), _("等级")])
+    for ev in rows.select_related("project__unit__parent"):
+        sheet_.append([ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
+                       ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
+        sheet_.cell(sheet_.max_row, 7).number_format = "0.00"
+    for column, width in zip("ABCDEFGH", (14, 40, 20, 20, 8, 12, 10, 8)):
+        sheet_.column_dimensions[column].width = width
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_('自评表清单') + '.xlsx')}"
+    book.save(response)
+    return response
+
+
 def _last_return(ev: Evaluation):
     """The reviewer's latest return while the form is back with the unit or resubmitted."""
     if ev.state not in (State.RETURNED.value, State.RESUBMITTED.value):
