@@ -182,7 +182,11 @@ def test_the_committed_english_catalogue_matches_its_source():
     import jixiao.web.pages
 
     po = (Path(jixiao.web.pages.__file__).parent / "locale/en/LC_MESSAGES/django.po").read_text("utf-8")
-    singles = re.findall(r'^msgid "(.+)"\nmsgstr "(.*)"$', po, re.M)
+    def joined(lines: str) -> str:  # a message wrapped over several quoted lines
+        return "".join(re.findall(r'"(.*)"', lines))
+
+    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po, re.M)
+    singles = [(joined(zh), joined(en)) for zh, en in entries if joined(zh)]
     assert len(singles) > 90 and all(english for _zh, english in singles)
     with translation.override("en"):
         for chinese, english in singles:
