@@ -175,16 +175,39 @@ def new(request: HttpRequest) -> HttpResponse:
         form = read_upload(upload, int(request.POST.get("form_index") or 0))
         ev = services.create(request.user, project, form)
     except (ReadError, services.ServiceError) as error:
-        message = getattr(error, "message", None) or str(error)
-        return render(request, "pages/new.html", {**context, "error": message},
-                      status=getattr(error, "status", 422))
+        message, status = _refusal(error)
+        return render(request, "pages/new.html", {**context, "error": message}, status=status)
     return redirect("pages:form", pk=ev.pk)
 
 
-@page
-def form_page(request: HttpRequest, pk: int) -> HttpResponse:
-    ev = services.get(request.user, pk)
-    return render(request, "pages/form.html", _context(request, ev, mode="view"))
+def _refusal(error: ReadError | services.ServiceError) -> tuple[str, int]:
+    """What to show and answer for a refused save or upload (a bad form is 422)."""
+    if isinstance(error, services.ServiceError):
+        return error.message, error.status
+    return str(error), 422
+
+
+def _version(request: HttpRequest) -> int | None:
+    """The version the page was edited at (None when absent or not a number)."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
+def _typed(request: HttpRequest, ev: Evaluation) -> dict:
+    """The stored form with what the user typed into its editable fields."""
+    return sheet.with_typed(ev.data, request.POST, sheet.build(ev.data).editable_paths())
+
+
+def _show(mode: str):
+    def show(request: HttpRequest, pk: int) -> HttpResponse:
+        ev = services.get(request.user, pk)
+        return render(request, "pages/form.html", _context(request, ev, mode=mode))
+
+    return page(show)
+
+
+form_page = _show("view")
+review = _show("review")  # with comment inputs and the return / approve buttons
 
 
 @page
@@ -194,16 +217,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     ev = services.get(request.user, pk)
     if request.method != "POST":
         return render(request, "pages/form.html", _context(request, ev, mode="edit"))
-    typed = sheet.with_typed(ev.data, request.POST, sheet.build(ev.data).editable_paths())
-    version = int(request.POST.get("version") or 0)
+    typed, version = _typed(request, ev), _version(request)
     try:
-        form = evaluation_from_dict(typed, _("自评表"))
-        services.save(request.user, pk, version, form)
+        if version is None:
+            raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
+        services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")))
     except (ReadError, services.ServiceError) as error:
         if isinstance(error, services.NotFound):
             raise
-        status = getattr(error, "status", 422)
-        message = getattr(error, "message", None) or str(error)
+        message, status = _refusal(error)
         context = _context(request, ev, typed, mode="edit", error=message, version=version)
         return render(request, "pages/form.html", context, status=status)
     return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
@@ -215,8 +237,7 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx, as the user types: the rules' figures and the findings, swapped in
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
-    typed = sheet.with_typed(ev.data, request.POST, sheet.build(ev.data).editable_paths())
-    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed)})
+    return render(request, "pages/_figures.html", {"sheet": sheet.build(_typed(request, ev))})
 
 
 @page
@@ -229,16 +250,9 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404 from None
     field_comments = {key[len("comment:"):]: value for key, value in request.POST.items()
                       if key.startswith("comment:")}
-    version = request.POST.get("version")
-    services.step(request.user, pk, chosen, version=int(version) if version else None,
+    services.step(request.user, pk, chosen, version=_version(request),
                   comment=request.POST.get("comment", ""), field_comments=field_comments)
     return redirect("pages:form", pk=pk)
-
-
-@page
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    ev = services.get(request.user, pk)
-    return render(request, "pages/form.html", _context(request, ev, mode="review"))
 
 
 @page
