@@ -191,3 +191,18 @@ def test_the_committed_english_catalogue_matches_its_source():
     with translation.override("en"):
         for chinese, english in singles:
             assert translation.gettext(chinese) == english
+
+
+def test_a_form_starts_from_last_years(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    response = client.post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
+    new = Evaluation.objects.get(project=slips.project, year=2024)
+    assert response["Location"] == f"/forms/{new.pk}/"
+    assert [i["target"] for i in new.data["indicators"]] == [i["target"] for i in slips.data["indicators"]]
+    assert all(i["score"] is None for i in new.data["indicators"]) and new.total is None
+    again = client.post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
+    assert again.status_code == 409
+    assert signed_in(tree, "filler_b1").post("/forms/new/", {"start": "last_year", "last": str(slips.pk)}
+                                             ).status_code == 404
+    page = client.get(f"/forms/{new.pk}/edit/").content.decode()
+    assert 'name="indicators[0].score" value=""' in page and "保洁河道长度" in page

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixiao import templates
+from jixiao.domain.carry import next_year
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
@@ -156,28 +157,38 @@ UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
 
 @page
 def new(request: HttpRequest) -> HttpResponse:
-    """Start a form by uploading a file (xlsx/PDF/docx/text) read by the readers,
-    as a new draft of the project for the form's year."""
-    projects = services.visible_projects(request.user)
-    context = {"projects": projects, "accept": ",".join(UPLOAD_TYPES), "max_mb": MAX_UPLOAD // 1024 // 1024,
+    """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
+    readers, or from last year's form of the same project (结转)."""
+    context = {"projects": services.visible_projects(request.user),
+               "last_years": services.visible(request.user).order_by("-year", "project__code"),
+               "accept": ",".join(UPLOAD_TYPES), "max_mb": MAX_UPLOAD // 1024 // 1024,
                "chosen": request.POST.get("project", "")}
     if request.method != "POST":
         return render(request, "pages/new.html", context)
-    upload = request.FILES.get("file")
     try:
-        if upload is None:
-            raise services.ServiceError(_("请选择要上传的文件"))
-        if upload.size > MAX_UPLOAD:
-            raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": context["max_mb"]})
-        if not upload.name.lower().endswith(UPLOAD_TYPES):
-            raise services.ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
-        project = services.project(request.user, request.POST.get("project", ""))
-        form = read_upload(upload, int(request.POST.get("form_index") or 0))
+        if request.POST.get("start") == "last_year":
+            last = services.get(request.user, int(request.POST.get("last") or 0))
+            project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
+        else:
+            project = services.project(request.user, request.POST.get("project", ""))
+            form = _uploaded_form(request)
         ev = services.create(request.user, project, form)
     except (ReadError, services.ServiceError) as error:
         message, status = _refusal(error)
         return render(request, "pages/new.html", {**context, "error": message}, status=status)
     return redirect("pages:form", pk=ev.pk)
+
+
+def _uploaded_form(request: HttpRequest):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise services.ServiceError(_("请选择要上传的文件"))
+    if upload.size > MAX_UPLOAD:
+        raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
+    if not upload.name.lower().endswith(UPLOAD_TYPES):
+        raise services.ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
+    index = request.POST.get("form_index", "0")
+    return read_upload(upload, int(index) if index.isdigit() else 0)
 
 
 def _refusal(error: ReadError | services.ServiceError) -> tuple[str, int]:
