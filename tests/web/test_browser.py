@@ -131,6 +131,9 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     rule_score = filler.locator("#calc-f-indicators-0-score .figure").inner_text().split()[-1]
     filler.locator("#f-indicators-0-score").fill(rule_score)
     expect(filler.locator("#notes-f-indicators-0-score")).to_be_empty()
+    expect(filler.locator("#notes-f-indicators-0-deviation")).to_contain_text("未填写偏差原因")
+    filler.get_by_label("1. 保洁河道长度 · 偏差原因分析及改进措施").fill("汛期两段河道封闭施工，明年恢复保洁")
+    expect(filler.locator("#notes-f-indicators-0-deviation")).to_be_empty()
     new_total = filler.locator("#calc-f-total .figure")
     expect(new_total).not_to_contain_text("100.00")
     filler.locator("#f-total").fill(new_total.inner_text().split()[-1])

@@ -206,3 +206,12 @@ def test_a_form_starts_from_last_years(tree, slips):
                                              ).status_code == 404
     page = client.get(f"/forms/{new.pk}/edit/").content.decode()
     assert 'name="indicators[0].score" value=""' in page and "保洁河道长度" in page
+
+
+def test_amounts_read_with_thousands_separators():
+    from jixiao.web.pages.sheet import Cell
+
+    assert Cell("funding.executed", "全年执行数", "1234567.50").shown == "1,234,567.50"
+    assert Cell("funding.breakdown.other_funds.annual_budget", "", "-4900").shown == "-4,900"
+    assert Cell("indicators[0].score", "得分", "1234.00").shown == "1234.00"  # scores are not amounts
+    assert Cell("funding.executed", "全年执行数", "约 5 万").shown == "约 5 万"

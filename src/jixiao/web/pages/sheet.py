@@ -48,6 +48,7 @@ PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "u
 # Targets and points come from the approved budget and stay as they are.
 EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
 EDITABLE_INDICATOR = {"actual", "score", "deviation"}
+AMOUNT_KEYS = {"initial_budget", "annual_budget", "executed"}
 FIGURE_KEYS = {*(k for k, _label in LINE_COLUMNS), "points", "score", "total"}
 
 
@@ -69,6 +70,14 @@ class Cell:
     @property
     def dom_id(self) -> str:
         return dom_id(self.path)
+
+    @property
+    def shown(self) -> str:
+        """The value as read on screen: amounts with thousands separators (1,234,567.00)."""
+        if self.path.rsplit(".", 1)[-1] in AMOUNT_KEYS and re.fullmatch(r"-?\d+(\.\d+)?", self.value):
+            whole, _dot, cents = self.value.partition(".")
+            return f"{int(whole):,}" + (f".{cents}" if cents else "")
+        return self.value
 
     @property
     def numeric(self) -> bool:
