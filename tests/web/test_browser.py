@@ -66,6 +66,13 @@ def sign_in(browser, live_server, name: str):
     return page
 
 
+def open_edit(page) -> None:
+    """Click 填写 and wait until htmx (a deferred script) listens to the inputs."""
+    page.get_by_role("link", name="填写").click()
+    page.wait_for_load_state("domcontentloaded")
+    page.wait_for_function("() => window.htmx !== undefined")
+
+
 def shot(page, name: str) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
@@ -98,7 +105,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.get_by_role("link", name=slips.project.name).click()
 
     # Fix it: the figures and findings follow as one types.
-    filler.get_by_role("link", name="填写").click()
+    open_edit(filler)
     filler.locator("#f-indicators-1-score").fill("20.00")
     expect(filler.locator("#notes-f-indicators-1-score")).not_to_contain_text("超过分值")
     total = filler.locator("#calc-f-total .figure")
@@ -127,7 +134,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     # The unit sees the comment beside the row, fixes and resubmits.
     filler.reload()
     expect(filler.locator("#notes-f-indicators-0")).to_contain_text("完成值未达到目标，不应得满分")
-    filler.get_by_role("link", name="填写").click()
+    open_edit(filler)
     rule_score = filler.locator("#calc-f-indicators-0-score .figure").inner_text().split()[-1]
     filler.locator("#f-indicators-0-score").fill(rule_score)
     expect(filler.locator("#notes-f-indicators-0-score")).to_be_empty()
@@ -179,7 +186,7 @@ def test_a_stale_save_from_a_second_tab_keeps_the_text(browser, live_server, tre
     first = sign_in(browser, live_server, "filler_a1")
     first.goto(f"/forms/{slips.pk}/edit/")
     second = first.context.new_page()
-    second.goto(f"/forms/{slips.pk}/edit/")
+    second.goto(f"/forms/{slips.pk}/edit/")  # goto waits for the load event
     second.locator("#f-indicators-1-score").fill("20.00")
     second.get_by_role("button", name="保存草稿").first.click()
     expect(second.get_by_text("已保存")).to_be_visible()

@@ -215,3 +215,38 @@ def test_amounts_read_with_thousands_separators():
     assert Cell("funding.breakdown.other_funds.annual_budget", "", "-4900").shown == "-4,900"
     assert Cell("indicators[0].score", "得分", "1234.00").shown == "1234.00"  # scores are not amounts
     assert Cell("funding.executed", "全年执行数", "约 5 万").shown == "约 5 万"
+
+
+def test_indicator_rows_are_added_moved_and_removed_before_a_save(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    url = f"/forms/{slips.pk}/edit/"
+    page = client.post(url, {"version": "1", "rows": "0,1,2,3,4", "indicators[1].score": "20.00", "op": "up:1"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "指标行已调整，保存后生效" in text
+    assert 'name="rows" value="1,0,2,3,4"' in text
+    assert 'name="indicators[0].score" value="20.00"' in text  # the typed score moved with its row
+    slips.refresh_from_db()
+    assert slips.version == 1  # nothing saved yet
+    page = client.post(url, {"version": "1", "rows": "1,0,2,3,4", "op": "add"}).content.decode()
+    assert 'name="rows" value="1,0,2,3,4,new"' in page and 'name="indicators[5].name"' in page
+    assert 'name="indicators[0].name"' not in page  # stored rows keep their name and target
+    page = client.post(url, {"version": "1", "rows": "1,0,2,3,4,new", "op": "remove:2"}).content.decode()
+    assert 'name="rows" value="1,0,3,4,new"' in page
+    saved = client.post(url, {"version": "1", "rows": "1,0,3,4,new", "indicators[4].level1": "产出指标",
+                              "indicators[4].name": "新增指标", "indicators[4].target": "≥10次",
+                              "indicators[4].points": "10", "indicators[4].actual": "12次",
+                              "indicators[4].score": "10"})
+    assert saved.status_code == 302
+    slips.refresh_from_db()
+    names = [i["name"] for i in slips.data["indicators"]]
+    assert names == ["水面漂浮物清除率", "保洁河道长度", "河道水质达标率", "沿岸居民满意度", "新增指标"]
+    assert slips.data["indicators"][4]["target_parsed"]["value"] == "10"
+
+
+def test_row_origins_that_make_no_sense_fall_back_to_the_stored_order():
+    from jixiao.web.pages.sheet import origins
+
+    assert origins("2,0,new,1", 3) == ["2", "0", "new", "1"]
+    assert origins("0,0,1", 3) == ["0", "1", "2"]
+    assert origins("0,7", 3) == ["0", "1", "2"]
+    assert origins(None, 2) == ["0", "1"]

@@ -48,6 +48,8 @@ PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "u
 # Targets and points come from the approved budget and stay as they are.
 EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
 EDITABLE_INDICATOR = {"actual", "score", "deviation"}
+ROW_IDENTITY = {"level1", "level2", "name", "target", "points"}  # open only on rows added on the page
+NEW = "new"
 AMOUNT_KEYS = {"initial_budget", "annual_budget", "executed"}
 FIGURE_KEYS = {*(k for k, _label in LINE_COLUMNS), "points", "score", "total"}
 
@@ -173,16 +175,20 @@ def _line_rows(data: dict) -> list[Row]:
     return rows
 
 
-def _indicator_rows(data: dict) -> list[Row]:
+def _indicator_rows(data: dict, origins: list[str] | None) -> list[Row]:
+    """Indicator rows; a row added on the page (origin ``new``) has every column
+    open, the others only what the unit reports."""
     rows = []
     for n, ind in enumerate(data.get("indicators") or []):
-        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in EDITABLE_INDICATOR, k == "deviation")
+        added = origins is not None and n < len(origins) and origins[n] == NEW
+        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY if added else set())
+        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in open_keys, k == "deviation")
                  for k, col in INDICATOR_COLUMNS]
         rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells))
     return rows
 
 
-def build(data: dict, comments: dict[str, str] | None = None) -> Sheet:
+def build(data: dict, comments: dict[str, str] | None = None, origins: list[str] | None = None) -> Sheet:
     """The sheet of a form's contract JSON, with figures, findings and comments in place."""
     goals = data.get("goals") or {}
     project = data.get("project") or {}
@@ -193,7 +199,7 @@ def build(data: dict, comments: dict[str, str] | None = None) -> Sheet:
         funding=_line_rows(data),
         goals=Row("goals", str(SECTION_TITLES["goals"]),
                   [Cell(f"goals.{k}", str(label), _text(goals.get(k)), True, True) for k, label in GOAL_LABELS.items()]),
-        indicators=_indicator_rows(data),
+        indicators=_indicator_rows(data, origins),
         summary=Row("total", str(SECTION_TITLES["summary"]),
                     [Cell(k, str(label), _text(data.get(k)), True) for k, label in SUMMARY_LABELS.items()],
                     dom="summary"),
@@ -287,3 +293,48 @@ def describe(path: str, data: dict) -> str:
     if path in SECTION_TITLES:
         return str(SECTION_TITLES[path])
     return path
+
+
+# Rows of the indicator table, rearranged on the edit page before a save: the
+# page carries each shown row's origin (its index in the stored form, or "new").
+
+
+def origins(posted: str | None, stored: int) -> list[str]:
+    """The posted row origins if they make sense, else the stored order."""
+    items = [item.strip() for item in (posted or "").split(",") if item.strip()]
+    kept = [item for item in items if item != NEW]
+    if posted is None or not all(i.isdigit() and int(i) < stored for i in kept) or len(set(kept)) != len(kept):
+        return [str(n) for n in range(stored)]
+    return items
+
+
+def arranged(data: dict, rows: list[str]) -> dict:
+    """The stored form with its indicator rows in the page's order (added rows blank)."""
+    out = copy.deepcopy(data)
+    stored = data.get("indicators") or []
+    out["indicators"] = [copy.deepcopy(stored[int(o)]) if o != NEW else _blank_indicator() for o in rows]
+    return out
+
+
+def _blank_indicator() -> dict:
+    return {k: None for k, _label in INDICATOR_COLUMNS} | {"target_parsed": None, "actual_parsed": None}
+
+
+def rearrange(data: dict, rows: list[str], op: str) -> tuple[dict, list[str]]:
+    """Apply one row operation of the page: ``add``, ``remove:n``, ``up:n``, ``down:n``."""
+    out, rows = copy.deepcopy(data), list(rows)
+    indicators = out["indicators"]
+    verb, _colon, number = op.partition(":")
+    n = int(number) if number.isdigit() else -1
+    if verb == "add":
+        indicators.append(_blank_indicator())
+        rows.append(NEW)
+    elif 0 <= n < len(indicators):
+        if verb == "remove":
+            del indicators[n], rows[n]
+        elif verb in ("up", "down"):
+            m = n - 1 if verb == "up" else n + 1
+            if 0 <= m < len(indicators):
+                indicators[n], indicators[m] = indicators[m], indicators[n]
+                rows[n], rows[m] = rows[m], rows[n]
+    return out, rows

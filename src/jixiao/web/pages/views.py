@@ -136,14 +136,18 @@ def _last_return(ev: Evaluation):
     return ev.events.filter(action=Action.RETURN.value).order_by("-id").first()
 
 
-def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, **extra) -> dict:
+def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, rows: list[str] | None = None,
+             **extra) -> dict:
     returned = _last_return(ev)
+    data = data if data is not None else ev.data
+    rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
     role = services.membership(request.user).role_enum
     place = services.membership(request.user)
     can_edit = (role is Role.FILLER and editable(ev.state_enum) and ev.project.unit_id == place.organisation_id)
     return {
         "ev": ev, "state_label": labels.state(ev.state),
-        "sheet": sheet.build(data if data is not None else ev.data, returned.field_comments if returned else None),
+        "sheet": sheet.build(data, returned.field_comments if returned else None, origins=rows),
+        "rows": ",".join(rows),
         "returned": returned, "actions": [a.value for a in actions_from(ev.state_enum, role)],
         "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
         **extra,
@@ -204,9 +208,12 @@ def _version(request: HttpRequest) -> int | None:
     return int(version) if version.isdigit() else None
 
 
-def _typed(request: HttpRequest, ev: Evaluation) -> dict:
-    """The stored form with what the user typed into its editable fields."""
-    return sheet.with_typed(ev.data, request.POST, sheet.build(ev.data).editable_paths())
+def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
+    """The stored form with the page's indicator rows and what the user typed
+    into its editable fields; and the rows' origins."""
+    rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
+    shown = sheet.arranged(ev.data, rows)
+    return sheet.with_typed(shown, request.POST, sheet.build(shown, origins=rows).editable_paths()), rows
 
 
 def _show(mode: str):
@@ -228,7 +235,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     ev = services.get(request.user, pk)
     if request.method != "POST":
         return render(request, "pages/form.html", _context(request, ev, mode="edit"))
-    typed, version = _typed(request, ev), _version(request)
+    (typed, rows), version = _typed(request, ev), _version(request)
+    if op := request.POST.get("op"):  # a row added, removed or moved: shown again, not saved yet
+        typed, rows = sheet.rearrange(typed, rows, op)
+        context = _context(request, ev, typed, mode="edit", version=version, rows=rows,
+                           notice=_("指标行已调整，保存后生效。"))
+        return render(request, "pages/form.html", context)
     try:
         if version is None:
             raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
@@ -237,7 +249,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         if isinstance(error, services.NotFound):
             raise
         message, status = _refusal(error)
-        context = _context(request, ev, typed, mode="edit", error=message, version=version)
+        context = _context(request, ev, typed, mode="edit", error=message, version=version, rows=rows)
         return render(request, "pages/form.html", context, status=status)
     return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
 
@@ -248,7 +260,8 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx, as the user types: the rules' figures and the findings, swapped in
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
-    return render(request, "pages/_figures.html", {"sheet": sheet.build(_typed(request, ev))})
+    typed, rows = _typed(request, ev)
+    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed, origins=rows)})
 
 
 @page
