@@ -98,6 +98,13 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     # The finding sits beside the field it points at.
     expect(filler.locator("#notes-f-indicators-1-score")).to_contain_text("得分 22.00 超过分值 20.00")
     expect(filler.locator("#notes-f-grade")).to_contain_text("与总分不符")
+
+    # 佐证材料 for the first indicator.
+    filler.get_by_label("为「1. 保洁河道长度」上传").set_input_files(
+        files=[{"name": "河道巡查记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}])
+    filler.locator("#f-indicators-0").locator("xpath=following-sibling::tr[1]").get_by_role(
+        "button", name="上传", exact=True).click()
+    expect(filler.get_by_role("link", name="河道巡查记录.pdf")).to_be_visible()
     shot(filler, "pages-form-zh")
     filler.get_by_role("link", name="自评表", exact=True).click()
     expect(filler.get_by_role("cell", name="A1-002")).to_be_visible()

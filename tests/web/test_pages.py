@@ -250,3 +250,33 @@ def test_row_origins_that_make_no_sense_fall_back_to_the_stored_order():
     assert origins("0,0,1", 3) == ["0", "1", "2"]
     assert origins("0,7", 3) == ["0", "1", "2"]
     assert origins(None, 2) == ["0", "1"]
+
+
+def test_evidence_files_per_indicator(tree, slips):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filler = signed_in(tree, "filler_a1")
+    url = f"/forms/{slips.pk}/evidence/"
+    pdf = SimpleUploadedFile("巡查记录.pdf", b"%PDF-1.4 test")
+    assert filler.post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 302
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    row = page[page.index('id="f-indicators-0"'):page.index('id="f-indicators-1"')]
+    assert "巡查记录.pdf" in row
+    item = slips.evidence.get()
+    assert (item.size, item.content_type) == (13, "application/pdf")
+    response = signed_in(tree, "reviewer_a").get(f"/forms/{slips.pk}/evidence/{item.pk}/")
+    assert response.content == b"%PDF-1.4 test" and "attachment" in response["Content-Disposition"]
+    assert signed_in(tree, "filler_b1").get(f"/forms/{slips.pk}/evidence/{item.pk}/").status_code == 404
+
+    exe = SimpleUploadedFile("a.exe", b"MZ")
+    refused = filler.post(url, {"indicator": "保洁河道长度", "file": exe})
+    assert refused.status_code == 400 and "佐证材料只能是" in refused.content.decode()
+    big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
+    assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
+    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 409
+
+    services.step(tree.users["filler_a1"], slips.pk, Action.SUBMIT)
+    assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
+    services.step(tree.users["reviewer_a"], slips.pk, Action.RETURN, comment="补充材料")
+    assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 302
+    assert not slips.evidence.exists()

@@ -119,6 +119,7 @@ class Row:
     findings: list[Finding] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     dom: str = ""  # an id of its own where the path is shared (a section and its first row)
+    evidence: list = field(default_factory=list)  # 佐证材料 of an indicator row (set by the page)
 
     @property
     def dom_id(self) -> str:

@@ -7,6 +7,7 @@ stale save shows the services' message on the page, with the user's text kept.
 from __future__ import annotations
 
 import functools
+import hashlib
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +30,9 @@ from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels, sheet
+from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
+from jixiao.web.pages.models import TYPES as EVIDENCE_TYPES
+from jixiao.web.pages.models import Evidence
 from jixiao.writers import Format, safe_name, write_form
 
 REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
@@ -129,6 +133,13 @@ def export_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _can_edit(user, ev: Evaluation) -> bool:
+    """Whether the page offers changes: the unit's own filler, while the form is with the unit
+    (the services decide again on every change)."""
+    place = services.membership(user)
+    return place.role_enum is Role.FILLER and editable(ev.state_enum) and ev.project.unit_id == place.organisation_id
+
+
 def _last_return(ev: Evaluation):
     """The reviewer's latest return while the form is back with the unit or resubmitted."""
     if ev.state not in (State.RETURNED.value, State.RESUBMITTED.value):
@@ -142,11 +153,16 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, row
     data = data if data is not None else ev.data
     rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
     role = services.membership(request.user).role_enum
-    place = services.membership(request.user)
-    can_edit = (role is Role.FILLER and editable(ev.state_enum) and ev.project.unit_id == place.organisation_id)
+    can_edit = _can_edit(request.user, ev)
+    built = sheet.build(data, returned.field_comments if returned else None, origins=rows)
+    files: dict[str, list[Evidence]] = {}
+    for item in ev.evidence.defer("content"):
+        files.setdefault(item.indicator, []).append(item)
+    for row, ind in zip(built.indicators, data.get("indicators") or []):
+        row.evidence = files.get(ind.get("name") or "", [])
     return {
         "ev": ev, "state_label": labels.state(ev.state),
-        "sheet": sheet.build(data, returned.field_comments if returned else None, origins=rows),
+        "sheet": built, "evidence_types": ",".join(EVIDENCE_TYPES), "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
         "rows": ",".join(rows),
         "returned": returned, "actions": [a.value for a in actions_from(ev.state_enum, role)],
         "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
@@ -308,3 +324,54 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response._folder = folder  # removed with the response, once sent
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@page
+@require_POST
+def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """佐证材料 for one indicator: the unit's filler, while the form is with the unit."""
+    ev = services.get(request.user, pk)
+    if not _can_edit(request.user, ev):
+        raise services.Conflict(_("只有本单位填报人员在草稿或退回状态下可以上传佐证材料"))
+    upload, indicator = request.FILES.get("file"), request.POST.get("indicator", "")
+    names = {ind.get("name") for ind in ev.data.get("indicators") or []}
+    if upload is None or indicator not in names:
+        raise services.ServiceError(_("请选择指标和要上传的文件"))
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise services.ServiceError(_("佐证材料只能是 %(types)s 文件") % {"types": "、".join(EVIDENCE_TYPES)})
+    if upload.size > EVIDENCE_MAX:
+        raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": EVIDENCE_MAX // 1024 // 1024})
+    content = upload.read()
+    Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
+                            content_type=EVIDENCE_TYPES[suffix], size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), content=content,
+                            uploaded_by=request.user.get_username())
+    return redirect("pages:form", pk=pk)
+
+
+def _evidence(request: HttpRequest, pk: int, item: int) -> tuple[Evaluation, Evidence]:
+    ev = services.get(request.user, pk)
+    found = ev.evidence.filter(pk=item).first()
+    if found is None:
+        raise Http404
+    return ev, found
+
+
+@page
+def evidence_file(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    _ev, found = _evidence(request, pk, item)
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(found.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@page
+@require_POST
+def remove_evidence(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    ev, found = _evidence(request, pk, item)
+    if not _can_edit(request.user, ev):
+        raise services.Conflict(_("只有本单位填报人员在草稿或退回状态下可以删除佐证材料"))
+    found.delete()
+    return redirect("pages:form", pk=pk)
