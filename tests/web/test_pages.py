@@ -280,3 +280,18 @@ def test_evidence_files_per_indicator(tree, slips):
     services.step(tree.users["reviewer_a"], slips.pk, Action.RETURN, comment="补充材料")
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 302
     assert not slips.evidence.exists()
+
+
+def test_a_blank_form_gets_its_rows_on_the_page(tree, project_a1):
+    client = signed_in(tree, "filler_a1")
+    response = client.post("/forms/new/", {"start": "blank", "project": "A1-001", "year": "2025",
+                                           "template": "national-2020"})
+    ev = Evaluation.objects.get(project=project_a1, year=2025)
+    assert response["Location"] == f"/forms/{ev.pk}/"
+    assert ev.data["project"]["unit"] == "甲一中心" and ev.data["indicators"] == []
+    page = client.post(f"/forms/{ev.pk}/edit/", {"version": "1", "rows": "", "op": "add"}).content.decode()
+    assert 'name="indicators[0].name"' in page and 'name="rows" value="new"' in page
+    bad = client.post("/forms/new/", {"start": "blank", "project": "A1-001", "year": "25", "template": "x"})
+    assert bad.status_code == 400 and "年度应为四位数字" in bad.content.decode()
+    assert client.get(f"/forms/{ev.pk}/").status_code == 200
+    assert client.post(f"/forms/{ev.pk}/recompute/", {"rows": "new", "indicators[0].points": "10"}).status_code == 200

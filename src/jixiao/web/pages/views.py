@@ -17,11 +17,14 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixiao import templates
 from jixiao.domain.carry import next_year
+from jixiao.domain.model import Evaluation as DomainForm
+from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
@@ -179,16 +182,21 @@ UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
 def new(request: HttpRequest) -> HttpResponse:
     """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
     readers, or from last year's form of the same project (结转)."""
-    context = {"projects": services.visible_projects(request.user),
+    context = {"projects": services.visible_projects(request.user), "templates": templates.ids(),
+               "default_template": templates.DEFAULT, "this_year": timezone.localdate().year - 1,
                "last_years": services.visible(request.user).order_by("-year", "project__code"),
                "accept": ",".join(UPLOAD_TYPES), "max_mb": MAX_UPLOAD // 1024 // 1024,
                "chosen": request.POST.get("project", "")}
     if request.method != "POST":
         return render(request, "pages/new.html", context)
     try:
-        if request.POST.get("start") == "last_year":
+        start = request.POST.get("start")
+        if start == "last_year":
             last = services.get(request.user, int(request.POST.get("last") or 0))
             project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
+        elif start == "blank":
+            project = services.project(request.user, request.POST.get("project", ""))
+            form = _blank(project, request.POST.get("year", ""), request.POST.get("template", ""))
         else:
             project = services.project(request.user, request.POST.get("project", ""))
             form = _uploaded_form(request)
@@ -197,6 +205,18 @@ def new(request: HttpRequest) -> HttpResponse:
         message, status = _refusal(error)
         return render(request, "pages/new.html", {**context, "error": message}, status=status)
     return redirect("pages:form", pk=ev.pk)
+
+
+def _blank(project, year: str, template_id: str) -> DomainForm:
+    """An empty form of the project for a year, in a bundled template."""
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        raise services.ServiceError(_("年度应为四位数字"))
+    if template_id not in templates.ids():
+        raise services.ServiceError(_("没有这个模板"))
+    unit = project.unit
+    return DomainForm(template=template_id, year=int(year),
+                      project=DomainProject(name=project.name, unit=unit.name,
+                                            department=unit.parent.name if unit.parent_id else None))
 
 
 def _uploaded_form(request: HttpRequest):
