@@ -240,6 +240,9 @@ def test_indicator_rows_are_added_moved_and_removed_before_a_save(tree, slips):
     slips.refresh_from_db()
     names = [i["name"] for i in slips.data["indicators"]]
     assert names == ["水面漂浮物清除率", "保洁河道长度", "河道水质达标率", "沿岸居民满意度", "新增指标"]
+    assert client.post(url, {"version": "2", "rows": "0,1,2,3"}).status_code == 302  # the added row removed again
+    history = client.get(f"/forms/{slips.pk}/history/").content.decode()
+    assert "整行「新增指标」" in history and "{&#x27;" not in history
     assert slips.data["indicators"][4]["target_parsed"]["value"] == "10"
 
 

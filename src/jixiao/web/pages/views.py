@@ -321,12 +321,22 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     events = [
         {"event": e, "action": labels.action(e.action), "state_from": labels.state(e.state_from),
          "state_to": labels.state(e.state_to),
-         "diff": [{**d, "where": sheet.describe(d["path"], ev.data)} for d in e.diff if d["path"] != "state"],
+         "diff": [{"where": sheet.describe(d["path"], ev.data), "old": _shown(d.get("old")),
+                   "new": _shown(d.get("new"))} for d in e.diff if d["path"] != "state"],
          "field_comments": [(sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()]}
         for e in ev.events.order_by("id")
     ]
     return render(request, "pages/history.html", {"ev": ev, "events": events,
                                                   "state_label": labels.state(ev.state)})
+
+
+def _shown(value) -> str | None:
+    """A changed value for a person: a whole added or removed row by its name."""
+    if isinstance(value, dict):
+        return _("整行「%(name)s」") % {"name": value.get("name") or value.get("text") or "…"}
+    if isinstance(value, list):
+        return _("%(n)s 项") % {"n": len(value)}
+    return None if value is None else str(value)
 
 
 @page
