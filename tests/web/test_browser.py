@@ -88,10 +88,11 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
 
     # A new form from an uploaded file.
     filler.get_by_role("link", name="新建自评表").click()
-    filler.get_by_label("项目").select_option("A1-002")
+    upload = filler.get_by_role("region", name="上传自评表文件")
+    upload.get_by_label("项目").select_option("A1-002")
     slips_file = next(p for p in samples.paths() if p.name == "national-2023-slips.txt")
-    filler.get_by_label(re.compile("^自评表文件")).set_input_files(str(slips_file))
-    filler.get_by_role("button", name="上传并建立草稿").click()
+    upload.get_by_label(re.compile("^自评表文件")).set_input_files(str(slips_file))
+    upload.get_by_role("button", name="上传并建立草稿").click()
     expect(filler.locator("#state")).to_have_text("草稿")
     slips = Evaluation.objects.get(project__code="A1-002")
 
