@@ -136,6 +136,13 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     reviewer.get_by_role("link", name=slips.project.name).click()
     reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill("完成值未达到目标，不应得满分")
     shot(reviewer, "pages-review-zh")
+    reviewer.get_by_label("语言").select_option("en")
+    reviewer.get_by_role("button", name="切换").click()
+    expect(reviewer.get_by_role("heading", name="Review comment")).to_be_visible()
+    shot(reviewer, "pages-review-en")
+    reviewer.get_by_label("Language").select_option("zh-hans")
+    reviewer.get_by_role("button", name="Switch").click()
+    reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill("完成值未达到目标，不应得满分")
     reviewer.get_by_role("button", name="退回修改").click()
     expect(reviewer.locator("#state")).to_have_text("已退回")
 
@@ -188,6 +195,11 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.goto("/forms/")
     expect(filler.get_by_role("heading", name="My forms")).to_be_visible()
     shot(filler, "pages-list-en")
+    reviewer.get_by_label("语言").select_option("en")
+    reviewer.get_by_role("button", name="切换").click()
+    reviewer.goto(f"/forms/{slips.pk}/review/")
+    expect(reviewer.get_by_text("This form is not waiting for review.")).to_be_visible()
+    expect(reviewer.get_by_role("textbox")).to_have_count(0)  # nothing to comment on a locked form
 
 
 def test_a_stale_save_from_a_second_tab_keeps_the_text(browser, live_server, tree, slips):
