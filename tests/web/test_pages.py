@@ -298,3 +298,51 @@ def test_a_blank_form_gets_its_rows_on_the_page(tree, project_a1):
     assert bad.status_code == 400 and "年度应为四位数字" in bad.content.decode()
     assert client.get(f"/forms/{ev.pk}/").status_code == 200
     assert client.post(f"/forms/{ev.pk}/recompute/", {"rows": "new", "indicators[0].points": "10"}).status_code == 200
+
+
+def _controls_without_labels(page: str) -> list[str]:
+    """Inputs, selects and text areas a screen reader could not name."""
+    labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', page))
+    missing = []
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", page):
+        if re.search(r'type="(hidden|submit)"', tag) or "aria-label=" in tag:
+            continue
+        found = re.search(r'\bid="([^"]+)"', tag)
+        if not found or found[1] not in labelled:
+            missing.append(tag)
+    return missing
+
+
+def test_every_input_has_a_label(tree, slips):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
+    filler.post(f"/forms/{slips.pk}/evidence/", {"indicator": "保洁河道长度",
+                                                "file": SimpleUploadedFile("a.pdf", b"%PDF")})
+    pages = [filler.get(url).content.decode() for url in (
+        "/forms/", "/forms/new/", f"/forms/{slips.pk}/", f"/forms/{slips.pk}/edit/", f"/forms/{slips.pk}/history/")]
+    pages.append(Client().get("/login/").content.decode())
+    services.step(tree.users["filler_a1"], slips.pk, Action.SUBMIT)
+    pages += [reviewer.get(f"/forms/{slips.pk}/review/").content.decode(), reviewer.get("/review/").content.decode()]
+    assert sum(page.count("<input") for page in pages) > 80
+    assert [tag for page in pages for tag in _controls_without_labels(page)] == []
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_text_colours_have_readable_contrast():
+    """WCAG contrast of every text colour of the style sheet on the light backgrounds: ≥ 4.5 (AA)."""
+    from pathlib import Path
+
+    import jixiao.web.pages
+
+    css = (Path(jixiao.web.pages.__file__).parent / "static/pages/pages.css").read_text()
+    colours = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{6})", css))
+    for text in ("ink", "muted", "accent", "error", "warn", "info", "ok"):
+        for ground in ("#ffffff", colours["bg-soft"], "#fff4f4", "#f2fbf2"):
+            light, dark = sorted((_luminance(colours[text]), _luminance(ground)), reverse=True)
+            assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, ground)
