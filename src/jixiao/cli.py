@@ -35,6 +35,7 @@ from jixiao.writers import Format, WriteError, file_names, output_dir, write_for
 from jixiao.writers.cells import defuse
 from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
 from jixiao.writers.json import dumps, evaluation_dict, figure
+from jixiao.writers.scores import check_dict, score_dict
 
 app = typer.Typer(
     add_completion=False,
@@ -50,7 +51,7 @@ EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
 EXIT_UNWRITABLE = 3
 
-Files = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（文本、markdown）", show_default=False)]
+Files = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（PDF、xlsx、docx、文本、markdown）", show_default=False)]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
 RoundingOpt = Annotated[Rounding | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")]
@@ -211,40 +212,13 @@ def score(
     run = Run(template, rounding)
     results = [(ev, recompute(ev, run.template(ev))) for ev in run.forms(files)]
     if json:
-        print(dumps([_score_dict(ev, checks) for ev, checks in results]))
+        print(dumps([score_dict(ev, checks) for ev, checks in results]))
     else:
         for ev, checks in results:
             _print_checks(ev, checks, run.template(ev))
         _print_rounding_summary(results)
     differs = any(c.status is Status.DIFFERS for _, checks in results for c in checks)
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_DIFFERS if differs else 0)
-
-
-def _value(value) -> str | None:
-    return value if isinstance(value, str) or value is None else figure(value)
-
-
-def check_dict(check: Check) -> dict:
-    fig = check.figure
-    return {
-        "field": check.field,
-        "printed": _value(check.printed),
-        "computed": check.label if check.label is not None else figure(fig.value),
-        "range": [figure(fig.low), figure(fig.high)] if fig.is_range else None,
-        "status": check.status.value,
-        "explanation": fig.explanation,
-        "by_rounding": {mode.value: figure(v) for mode, v in check.by_rounding.items()} or None,
-        "fits": [mode.value for mode in check.fitting_modes] if check.by_rounding else None,
-    }
-
-
-def _score_dict(ev: Evaluation, checks: list[Check]) -> dict:
-    return {
-        "source": {"file": ev.source.file, "form_index": ev.source.form_index},
-        "template": ev.template,
-        "project": ev.project.name,
-        "figures": [check_dict(c) for c in checks],
-    }
 
 
 _STATUS_MARK = {

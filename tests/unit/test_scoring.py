@@ -4,6 +4,8 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jixiao import templates
 from jixiao.domain import scoring
@@ -214,3 +216,23 @@ def test_execution_bands_of_the_old_template():
     band = scoring.execution_band_score(D("85"), D("8"), sh)
     assert (band.low, band.high) == (D("6.00"), D("8.00"))
     assert scoring.execution_band_score(D("69.99"), D("8"), sh).value == D("0.00")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    budget=st.decimals(allow_nan=False, allow_infinity=False, min_value=D("1e-40"), max_value=D("1e40")),
+    spent=st.decimals(allow_nan=False, allow_infinity=False, min_value=0, max_value=D("1e40")),
+    mode=st.sampled_from(list(Rounding)),
+)
+def test_execution_figures_never_raise_on_extreme_amounts(budget, spent, mode):
+    line = FundingLine(annual_budget=budget, executed=spent, points=D("10"))
+    template = NATIONAL.with_rounding(mode)
+    rate = scoring.execution_rate(line, template)
+    score = scoring.execution_score(line, template)
+    assert rate.value is not None and rate.explanation
+    assert D(0) <= score.value <= D("10.00")
+
+
+def test_tiny_budget_does_not_overflow():
+    line = FundingLine(annual_budget=D("1e-30"), executed=D("9.53"), points=D("10"))
+    assert scoring.execution_rate(line, NATIONAL).value == D("9.53E+32")  # percent

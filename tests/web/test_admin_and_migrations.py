@@ -13,7 +13,8 @@ def test_migrations_are_committed_for_every_model_change():
 
 
 @pytest.mark.parametrize("page", ["orgs/organisation/", "orgs/membership/", "evaluations/project/",
-                                  "evaluations/evaluation/", "evaluations/event/"])
+                                  "evaluations/evaluation/", "evaluations/event/",
+                                  "evaluations/approvedtargets/"])
 def test_staff_see_admin_lists_and_others_are_sent_to_login(tree, draft, client, page):
     client.force_login(tree.users["filler_a1"])
     assert client.get(f"/admin/{page}").status_code == 302
@@ -35,3 +36,30 @@ def test_forms_and_events_cannot_be_changed_in_admin(tree, draft, client):
     assert answer.status_code == 403
     event.refresh_from_db()
     assert event.actor_name == "filler_a1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forms_stored_before_findings_get_them_on_migration():
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from jixiao.writers.json import evaluation_dict
+    from tests.web.conftest import sample_forms
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("evaluations", "0001_initial")])
+    old = executor.loader.project_state([("evaluations", "0001_initial")]).apps
+    bureau = old.get_model("orgs", "Organisation").objects.create(name="局", kind="bureau")
+    dept = old.get_model("orgs", "Organisation").objects.create(name="部门", kind="department", parent=bureau)
+    unit = old.get_model("orgs", "Organisation").objects.create(name="单位", kind="unit", parent=dept)
+    project = old.get_model("evaluations", "Project").objects.create(code="OLD-1", name="旧项目", unit=unit)
+    slips = sample_forms()[1]
+    old.get_model("evaluations", "Evaluation").objects.create(
+        project=project, year=2023, template=slips.template, data=evaluation_dict(slips))
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from jixiao.web.evaluations.models import Evaluation
+
+    findings = Evaluation.objects.get(project__code="OLD-1").findings
+    assert "total-differs@total" in {f["key"] for f in findings if f["severity"] == "error"}

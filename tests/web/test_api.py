@@ -70,7 +70,14 @@ def test_whole_workflow_through_the_api(as_user, draft):
     stale = filler.put(url, {"version": 1, "form": dict(form, grade="中")})
     assert stale.status_code == 409 and "第 1 版" in stale.json()["detail"]
 
-    assert filler.post(f"{url}/submit", {"version": 2}).json()["state"] == "submitted"
+    refused = filler.post(f"{url}/submit", {"version": 2})  # 97.85 is 优, not 良: an error-level finding
+    assert refused.status_code == 409 and "grade-differs@grade" in refused.json()["detail"]
+    assert "grade-differs@grade" in [f["key"] for f in saved.json()["findings"]]
+    ack = {"grade-differs@grade": "主管部门核定为良"}
+    assert filler.post(f"{url}/submit", {"version": 2, "acknowledgements": ack}).json()["state"] == "submitted"
+    seen = reviewer.get(url).json()["findings"]
+    assert [(f["key"], f["acknowledged"]) for f in seen if f["severity"] == "error"] == \
+        [("grade-differs@grade", "主管部门核定为良")]
     assert filler.put(url, {"version": 3, "form": form}).status_code == 409
     assert filler.post(f"{url}/approve").status_code == 403
     assert other.post(f"{url}/approve").status_code == 404
@@ -94,6 +101,21 @@ def test_bad_form_json_names_the_field(as_user, draft):
     form = dict(draft.data, total=97.85)
     answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": form})
     assert answer.status_code == 422 and "total" in answer.json()["detail"]
+
+
+def test_an_unknown_template_is_refused(as_user, draft):
+    answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": dict(draft.data, template="x")})
+    assert answer.status_code == 422 and "template" in answer.json()["detail"]
+
+
+def test_absurd_figures_are_saved_and_found_not_a_crash(as_user, draft):
+    # A budget of 1e-30 is a slip in the form: saved, and the audit says the rate contradicts it.
+    form = dict(draft.data, funding=dict(draft.data["funding"], annual_budget="1e-30"))
+    answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": form})
+    assert answer.status_code == 200
+    saved = as_user("filler_a1").get(f"/evaluations/{draft.pk}").json()
+    assert saved["version"] == 2
+    assert "execution-rate-differs@funding.execution_rate" in {f["key"] for f in saved["findings"]}
 
 
 def test_filters(as_user, draft):

@@ -27,11 +27,16 @@ def test_demo_tree_accounts_and_forms():
     forms = sample_forms()
     units = {form.project.unit for form in forms}
     assert set(Organisation.objects.filter(kind=kinds.UNIT).values_list("name", flat=True)) == units
-    assert Organisation.objects.filter(kind=kinds.DEPARTMENT).count() >= 2
-    assert not Organisation.objects.filter(name__contains="汇总").exists()
+    departments = Organisation.objects.filter(kind=kinds.DEPARTMENT)
+    assert sorted(departments.values_list("name", flat=True)) == sorted([demo.CULTURE, demo.CITY])
+    assert {d.parent.name for d in departments} == {demo.BUREAU}
+    assert all(d.children.count() >= 2 for d in departments)
+    assert len(units) >= 4
     assert Evaluation.objects.count() == len(forms)
     assert set(Evaluation.objects.values_list("state", flat=True)) == {"draft"}
     assert services.visible(users["admin"]).count() == len(forms)
     assert services.visible(users["filler"]).count() == 1
-    assert services.visible(users["reviewer"]).count() == 1
+    culture = Evaluation.objects.filter(project__unit__parent__name=demo.CULTURE).count()
+    assert services.visible(users["reviewer"]).count() == culture == 2
+    assert all(ev.targets and not ev.target_reasons for ev in Evaluation.objects.all())
     assert services.verify_trail()[:2] == (len(forms), [])

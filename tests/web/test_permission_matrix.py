@@ -1,8 +1,9 @@
 """The permission matrix, generated from the API's own routes (its OpenAPI
 document), so a new endpoint is covered as soon as it exists: for every
-endpoint on one form × every account in the tree × the form's state, the
-answer is the one the rules below say. A new kind of endpoint fails
-``test_every_endpoint_has_a_rule`` until a rule is written for it."""
+endpoint on one form × every account in the tree × the form's state, and every
+endpoint on one project × every account, the answer is the one the rules below
+say. A new kind of endpoint fails ``test_every_endpoint_has_a_rule`` until a
+rule is written for it."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ ROLES = {"filler_a1": "filler", "filler_a2": "filler", "filler_b1": "filler", "r
 SEES_THE_FORM = {"filler_a1", "reviewer_a", "reviewer_bureau", "admin"}
 OWNING_FILLER = "filler_a1"
 
-NOT_ABOUT_ONE_FORM = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
-                      ("post", "/api/spot-checks"), ("get", "/api/spot-checks"),
-                      ("get", "/api/projects"), ("post", "/api/projects"),
-                      ("post", "/api/projects/{code}/evaluations")}  # tests/web/test_projects.py
+# Endpoints about no one object, each tested on its own (test_api, test_projects, test_spot_checks).
+GLOBAL = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
+          ("post", "/api/spot-checks"), ("get", "/api/spot-checks"),
+          ("get", "/api/projects"), ("post", "/api/projects")}
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", "resubmitted"},
              Action.APPROVE: {"submitted", "resubmitted"}}
@@ -34,19 +35,36 @@ STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", 
 
 def _kind(method: str, path: str) -> str:
     last = path.rsplit("/", 1)[-1]
-    if method == "get":
-        return "read"
-    if method == "put" and last == "{pk}":
-        return "save"
-    if method == "post" and last in STEPS:
-        return last
+    if "{pk}" in path:
+        if method == "get":
+            return "read"
+        if method == "put" and last == "{pk}":
+            return "save"
+        if method == "put" and last == "review":
+            return "review"
+        if method == "post" and last in STEPS:
+            return last
+    if "{code}" in path:
+        if method == "get":
+            return "project-read"
+        if method == "put" and path.endswith("/targets/{year}"):
+            return "targets-set"
+        if method == "post" and last == "evaluations":
+            return "import"
     return "unknown"
 
 
-def _form_endpoints() -> list[tuple[str, str]]:
+def _endpoints() -> list[tuple[str, str]]:
     paths = api.get_openapi_schema()["paths"]
-    return sorted((method, path) for path, ops in paths.items() for method in ops
-                  if (method, path) not in NOT_ABOUT_ONE_FORM)
+    return sorted((method, path) for path, ops in paths.items() for method in ops if (method, path) not in GLOBAL)
+
+
+def _form_endpoints() -> list[tuple[str, str]]:
+    return [(m, p) for m, p in _endpoints() if "{pk}" in p]
+
+
+def _project_endpoints() -> list[tuple[str, str]]:
+    return [(m, p) for m, p in _endpoints() if "{code}" in p]
 
 
 def expected(kind: str, user: str, state: str) -> int:
@@ -59,16 +77,31 @@ def expected(kind: str, user: str, state: str) -> int:
         if user != OWNING_FILLER:
             return 403
         return 200 if state in {"draft", "returned"} else 409
+    if kind == "review":
+        if role != "reviewer":
+            return 403
+        return 200 if state in {"submitted", "resubmitted"} else 409
     action = STEPS[kind]
     if role != ("filler" if action is Action.SUBMIT else "reviewer"):
         return 403
     return 200 if state in STEP_FROM[action] else 409
 
 
+def expected_on_project(kind: str, user: str) -> int:
+    if user not in SEES_THE_FORM:
+        return 404
+    role = ROLES[user]
+    if kind == "project-read":
+        return 200
+    if kind == "targets-set":
+        return 200 if role in {"reviewer", "admin"} else 403
+    return 200 if role in {"filler", "admin"} else 403  # import
+
+
 def test_every_endpoint_has_a_rule():
-    unknown = [(m, p) for m, p in _form_endpoints() if _kind(m, p) == "unknown"]
+    unknown = [(m, p) for m, p in _endpoints() if _kind(m, p) == "unknown"]
     assert unknown == [], "new endpoints need a rule in the permission matrix"
-    assert len(_form_endpoints()) >= 6
+    assert len(_form_endpoints()) >= 10 and len(_project_endpoints()) >= 3
 
 
 def _bring_to(state: str, tree, draft) -> None:
@@ -91,11 +124,38 @@ def test_matrix(tree, draft, user, state):
         url = path.replace("{pk}", str(draft.pk))
         kind = _kind(method, path)
         body = {"version": draft.version, "form": dict(draft.data, grade="良")} if kind == "save" \
-            else {"comment": "矩阵测试"}
+            else {"scores": {"indicators[0].score": "1.00"}} if kind == "review" else {"comment": "矩阵测试"}
         with _rollback():
             answer = getattr(client, method)(url, json.dumps(body), content_type="application/json") \
                 if method != "get" else client.get(url)
         outcomes[(method, path)] = (answer.status_code, expected(kind, user, state))
+    wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
+    assert wrong == {}, "(got, expected)"
+
+
+@pytest.mark.parametrize("user", sorted(ROLES))
+def test_project_matrix(tree, user):
+    """On a project of 甲一中心 without forms yet: targets and the upload of a form."""
+    from jixiao import samples
+    from jixiao.web.evaluations.models import Project
+
+    Project.objects.create(code="A1-002", name="另一项目", unit=tree.unit_a1)
+    client = Client()
+    client.force_login(tree.users[user])
+    targets = {"indicators": [{"name": "更新设备数量", "target": "≥30(台)", "points": "20"}]}
+    outcomes = {}
+    for method, path in _project_endpoints():
+        url = path.replace("{code}", "A1-002").replace("{year}", "2023")
+        kind = _kind(method, path)
+        with _rollback():
+            if kind == "import":
+                with samples.paths()[0].open("rb") as upload:
+                    answer = client.post(url, {"file": upload})
+            elif method == "get":
+                answer = client.get(url)
+            else:
+                answer = getattr(client, method)(url, json.dumps(targets), content_type="application/json")
+        outcomes[(method, path)] = (answer.status_code, expected_on_project(kind, user))
     wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
     assert wrong == {}, "(got, expected)"
 

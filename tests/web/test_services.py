@@ -86,7 +86,7 @@ def test_whole_path_to_approval_locks_the_form(tree, draft, forms):
     with pytest.raises(services.ServiceError, match="意见"):
         services.step(reviewer, draft.pk, Action.RETURN)
     services.step(reviewer, draft.pk, Action.RETURN, comment="执行率需核对")
-    services.save(filler, draft.pk, 3, replace(forms[0], grade="良"))
+    services.save(filler, draft.pk, 3, replace(forms[0], improvements="加强预算管理"))
     assert services.step(filler, draft.pk, Action.SUBMIT).state == State.RESUBMITTED
     approved = services.step(reviewer, draft.pk, Action.APPROVE, version=5)
     assert approved.state == State.APPROVED and approved.version == 6
@@ -111,7 +111,7 @@ def test_another_departments_reviewer_cannot_act(tree, draft):
 
 
 def test_trail_verifies_and_detects_an_edited_event(tree, draft, forms):
-    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], grade="良"))
+    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], improvements="加强预算管理"))
     services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
     count, breaks, head = services.verify_trail()
     assert (count, breaks) == (3, []) and head == Event.objects.latest("id").hash
@@ -121,7 +121,7 @@ def test_trail_verifies_and_detects_an_edited_event(tree, draft, forms):
 
 
 def test_trail_detects_a_deleted_event(tree, draft, forms):
-    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], grade="良"))
+    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], improvements="加强预算管理"))
     services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
     Event.objects.filter(action="save").delete()
     _, breaks, _ = services.verify_trail()
@@ -135,3 +135,11 @@ def test_user_without_a_place_is_refused(db, draft):
     with pytest.raises(services.Forbidden, match="尚未分配"):
         services.visible(stranger)
     assert Project.objects.count() == 1
+
+
+@pytest.mark.parametrize("total, indexed", [("97.85", Decimal("97.85")), ("97.855", None), ("1234567", None)])
+def test_a_total_that_does_not_fit_the_index_is_kept_in_the_form_only(tree, draft, forms, total, indexed):
+    saved = services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], total=Decimal(total),
+                                                                      improvements="加强预算管理"))
+    saved.refresh_from_db()
+    assert saved.total == indexed and saved.data["total"] == total

@@ -19,6 +19,11 @@ _TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")
 # CJK radicals (⻓ U+2EA0 …) and comparison signs variants.
 _EXTRA = str.maketrans({
     "\u2ea0": "民", "\u2ed8": "青", "\u2ec4": "西", "\u2ee9": "黄", "\u2ef3": "龟",
+    # simplified radicals that are whole characters, printed by some PDF fonts for 长, 门 …
+    "\u2ed3": "长", "\u2ed4": "门", "\u2ee2": "马", "\u2edb": "风", "\u2eda": "页", "\u2ec5": "见",
+    "\u2ec6": "角", "\u2ecb": "车", "\u2ec9": "贝", "\u2edc": "飞", "\u2ee5": "鱼", "\u2ee6": "鸟",
+    "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ed7": "雨", "\u2ee8": "麦", "\u2ed1": "長", "\u2ec1": "虎",
+    "\u2ea7": "牛", "\u2ef2": "龟",
     "\u2550": "=", "\u2267": "≥", "\u2266": "≤", "\u2a7e": "≥", "\u2a7d": "≤",
 })
 

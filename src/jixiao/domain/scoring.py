@@ -10,7 +10,7 @@ Rounding happens only in :func:`round_figure`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.targets import (
@@ -75,16 +75,23 @@ def _quantum(places: int) -> Decimal:
 
 def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
     """The one place a figure is cut to its printed places."""
-    return value.quantize(_quantum(decimals), rounding=_MODES[mode])
+    return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+
+
+def _room_for(value: Decimal, decimals: int) -> Context | None:
+    """A context with enough digits for a huge figure (9.53 ÷ 1e-30 has 31 before
+    the point); None, the default context, for every figure a form really holds."""
+    digits = value.adjusted() + decimals + 2
+    return Context(prec=digits) if digits > 28 else None
 
 
 def show(value: Decimal, decimals: int = 2) -> str:
     """An unrounded figure for an explanation: exact when short, else cut with "…"."""
-    shown = value.quantize(_quantum(decimals + 1), rounding=ROUND_FLOOR)
+    shown = value.quantize(_quantum(decimals + 1), rounding=ROUND_FLOOR, context=_room_for(value, decimals + 1))
     if shown == value:
         text = format(value.normalize(), "f")
         if "." not in text or len(text.split(".")[1]) < decimals:
-            text = format(value.quantize(_quantum(decimals)), "f")
+            text = format(value.quantize(_quantum(decimals), context=_room_for(value, decimals)), "f")
         return text
     return format(shown, "f") + "…"
 

@@ -26,6 +26,7 @@ class Row:
 
     cells: tuple[str, ...]
     source: Source
+    refs: tuple[str, ...] = field(default=(), compare=False)  # each cell's name ("C7"), where known
     _filled: tuple[tuple[int, str], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -399,6 +399,8 @@ class _FormReader:
                 break
             if first.startswith("说明"):
                 break
+            if self._table_header(row):  # the header repeated at the top of a page
+                continue
             item = _Item(_by_column(row, header), row.source)
             if item.has("indicator") and (item.has("points") or item.has("score")):
                 items.append(item)
@@ -474,6 +476,8 @@ class _FormReader:
 
     def _total(self, row: Row, below: Row | None, header: dict[str, int]) -> tuple[Decimal | None, Decimal | None]:
         """合计: 权重 and 自评 columns; a figure cut at a line end ("100." / "00") is joined."""
+        header = _total_columns(row, header)
+
         def figure(column: str, path: str) -> Decimal | None:
             at = header.get(column)
             cell = row.cells[at] if at is not None and at < len(row.cells) else ""
@@ -603,6 +607,16 @@ def _by_column(row: Row, header: dict[str, int]) -> dict[str, list[str]]:
             column = by_index.get(max((k for k in by_index if k < i), default=min(by_index)))
         out.setdefault(column, []).append(text.strip())
     return out
+
+
+def _total_columns(row: Row, header: dict[str, int]) -> dict[str, int]:
+    """Where 合计's figures are: under the header's 权重 and 自评; or, when the
+    合计 label spans columns and the figures stand left of them (a table of
+    drawn cells), the row's first two figures in that order."""
+    figures = [i for i, text in row.filled()[1:] if _PLAIN_NUMBER.fullmatch(text.replace(",", ""))]
+    if len(figures) == 2 and figures != [header.get("points"), header.get("score")]:
+        return {**header, "points": figures[0], "score": figures[1]}
+    return header
 
 
 def _fragment_text(item: _Item) -> str:

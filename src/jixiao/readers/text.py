@@ -15,7 +15,7 @@ survives a label cell spanning two columns; a line holding only label fragments
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao import templates
@@ -64,7 +64,13 @@ def split_rows(text: str, file: str) -> list[Row]:
 
 def read_text(text: str, file: str, template_id: str | None = None) -> list[Evaluation]:
     """Every form in a text file. Raises ReadError when it holds none."""
-    template_id = template_id or templates.detect(text)
+    return read_rows(split_rows(text, file), file, template_id)
+
+
+def read_rows(rows: list[Row], file: str, template_id: str | None = None) -> list[Evaluation]:
+    """Every form in a file's table rows, whatever the file's format (text,
+    PDF, xlsx, docx). Raises ReadError when they hold none."""
+    template_id = template_id or templates.detect("\n".join(row.text() for row in rows))
     if template_id is None:
         markers = "；".join(
             f"{t}：" + "、".join(f"「{m}」" for m in templates.load(t).detect) for t in templates.ids()
@@ -72,10 +78,10 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
         raise ReadError(file, f"看不出是哪种自评表：找不到任一模板的全部表头（{markers}）")
     template = templates.load(template_id)
     if template.groups:  # the old Shanghai layout: indicator groups with printed points
-        return read_grouped(split_rows(text, file), file, template)
+        return read_grouped(rows, file, template)
     if template.execution_points is None:
         raise ReadError(file, f"模板 {template_id} 的文本暂不能读取")
-    forms = [f.build(template, file, i) for i, f in enumerate(_split_forms(split_rows(text, file), template))]
+    forms = [f.build(template, file, i) for i, f in enumerate(_split_forms(rows, template))]
     if not forms:
         raise ReadError(file, "没有找到「项目名称」行：文件里没有自评表")
     return forms
@@ -332,7 +338,18 @@ class _FormReader:
                     actual_parsed=parse_target(actual),
                 )
             )
-        return indicators
+        return self._label_first_rows(indicators)
+
+    def _label_first_rows(self, indicators: list[Indicator]) -> list[Indicator]:
+        """Rows before the table's first 一级指标 label take that label: a cell
+        merged over a page break is printed on the page where most of it is,
+        which may be below its first row. The repair is recorded."""
+        first = next((n for n, ind in enumerate(indicators) if ind.level1 is not None), None)
+        if not first:
+            return indicators
+        label = indicators[first].level1
+        self.out.problem("indicators[0].level1", f"首行未印一级指标（合并单元格跨页），按其下第一个标签「{label}」读取")
+        return [replace(ind, level1=label) if n < first else ind for n, ind in enumerate(indicators)]
 
     def _category(self, fragments: list[str], known: tuple[str, ...], path: str) -> str | None:
         """A 一级/二级 label joined from its fragments; a damaged standard label

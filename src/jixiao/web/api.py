@@ -14,19 +14,28 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from decimal import Decimal
+from urllib.parse import quote
+
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
+from jixiao import templates
 from jixiao.domain import model as domain
+from jixiao.domain.approved_targets import ApprovedTarget
+from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError, read_path
 from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import ApiToken
+from jixiao.writers import Format, WriteError, file_names, write_form
+from jixiao.writers.findings import result_dict
 from jixiao.writers.json import figure
+from jixiao.writers.scores import score_dict
 
 
 class BearerToken(HttpBearer):
@@ -66,6 +75,15 @@ def _read_error(request, error: ReadError):
     return api.create_response(request, {"detail": str(error)}, status=422)
 
 
+@api.exception_handler(ArithmeticError)
+def _out_of_range(request, error: ArithmeticError):
+    """A form whose figures the scoring rules cannot compute with (say a budget of
+    1e-30, whose execution rate overflows): the form's fault, not the server's."""
+    return api.create_response(
+        request, {"detail": "表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存"},
+        status=422)
+
+
 class Credentials(Schema):
     username: str
     password: str
@@ -98,19 +116,50 @@ class EvaluationOut(Schema):
     actions: list[Action]
 
 
+class FindingOut(Schema):
+    key: str
+    code: str
+    severity: str
+    field: str
+    message: str
+    printed: str | None
+    expected: str | None
+    explanation: str | None
+    acknowledged: str | None
+
+
+class TargetRow(Schema):
+    level1: str | None = None
+    level2: str | None = None
+    name: str
+    target: str | None = None
+    points: Decimal | None = None
+
+
 class EvaluationDetail(EvaluationOut):
     form: dict[str, Any]
+    findings: list[FindingOut]
+    review_scores: dict[str, str]
+    targets: list[TargetRow]
+    target_reasons: dict[str, str]
 
 
 class SaveIn(Schema):
     version: int
     form: dict[str, Any]
+    target_reasons: dict[str, str] = {}
 
 
 class StepIn(Schema):
     version: int | None = None
     comment: str = ""
     field_comments: dict[str, str] = {}
+    acknowledgements: dict[str, str] = {}
+
+
+class ReviewIn(Schema):
+    version: int | None = None
+    scores: dict[str, str | None]
 
 
 class EventOut(Schema):
@@ -137,7 +186,10 @@ def _out(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
 
 
 def _detail(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
-    return {**_out(request, ev), "form": ev.data}
+    acks = ev.acknowledgements
+    return {**_out(request, ev), "form": ev.data,
+            "findings": [{**f, "acknowledged": acks.get(f["key"])} for f in ev.findings],
+            "review_scores": ev.review_scores, "targets": ev.targets, "target_reasons": ev.target_reasons}
 
 
 ERRORS = {403: Error, 404: Error, 409: Error, 422: Error}
@@ -162,13 +214,13 @@ def get_evaluation(request: HttpRequest, pk: int):
          summary="保存自评表（须带上所编辑的版本号）")
 def save_evaluation(request: HttpRequest, pk: int, body: SaveIn):
     form = evaluation_from_dict(body.form, f"自评表 {pk}")
-    return _detail(request, services.save(request.auth, pk, body.version, form))
+    return _detail(request, services.save(request.auth, pk, body.version, form, body.target_reasons))
 
 
 def _step(action: Action):
     def take(request: HttpRequest, pk: int, body: StepIn):
         ev = services.step(request.auth, pk, action, version=body.version, comment=body.comment,
-                           field_comments=body.field_comments)
+                           field_comments=body.field_comments, acknowledgements=body.acknowledgements)
         return _out(request, ev)
 
     take.__name__ = f"{action.value}_evaluation"
@@ -189,6 +241,57 @@ def trail(request: HttpRequest, pk: int):
          "field_comments": e.field_comments}
         for e in ev.events.order_by("id")
     ]
+
+
+@api.put("/evaluations/{int:pk}/review", response={200: EvaluationDetail, **ERRORS, 400: Error},
+         summary="复核：在自评得分旁录入复核得分")
+def review_evaluation(request: HttpRequest, pk: int, body: ReviewIn):
+    return _detail(request, services.review(request.auth, pk, body.version, body.scores))
+
+
+@api.get("/evaluations/{int:pk}/check", response={200: dict[str, Any], **ERRORS},
+         summary="审核意见（与 jixiao check --json 的一张表相同）")
+def check_evaluation(request: HttpRequest, pk: int):
+    ev = services.get(request.auth, pk)
+    form = services.form_of(ev)
+    return result_dict(form, services.findings(ev, form))
+
+
+@api.get("/evaluations/{int:pk}/score", response={200: dict[str, Any], **ERRORS},
+         summary="重算计分（与 jixiao score --json 的一张表相同）")
+def score_evaluation(request: HttpRequest, pk: int):
+    form = services.form_of(services.get(request.auth, pk))
+    return score_dict(form, recompute(form, templates.load(form.template)))
+
+
+_MEDIA = {
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Format.PDF: "application/pdf",
+    Format.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    Format.JSON: "application/json",
+    Format.CSV: "text/csv; charset=utf-8",
+}
+_FILE = {"description": "文件下载", "content": {m: {"schema": {"type": "string", "format": "binary"}}
+                                            for m in dict.fromkeys(_MEDIA.values())}}
+
+
+@api.get("/evaluations/{int:pk}/export", response=ERRORS, openapi_extra={"responses": {"200": _FILE}},
+         summary="按官方版式导出（xlsx、pdf、docx，或 json、csv）")
+def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLSX):
+    form = services.form_of(services.get(request.auth, pk))
+    name = file_names([form], format)[0]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        try:
+            write_form(form, templates.load(form.template), format, path)
+        except WriteError as error:
+            raise services.Invalid(f"无法导出：{error.reason}") from None
+        content = path.read_bytes()
+    answer = HttpResponse(content, content_type=_MEDIA[format])
+    # An ASCII name for old clients, the project's name (RFC 6266) for the rest.
+    answer["Content-Disposition"] = (f'attachment; filename="evaluation-{pk}.{format.value}"; '
+                                     f"filename*=UTF-8''{quote(name)}")
+    return answer
 
 
 class SpotCheckIn(Schema):
@@ -253,6 +356,35 @@ def import_evaluation(request: HttpRequest, code: str, file: File[UploadedFile],
     project = services.project(request.auth, code)
     form = _read_upload(file, form_index)
     return _detail(request, services.create(request.auth, project, form))
+
+
+class TargetsIn(Schema):
+    indicators: list[TargetRow]
+
+
+class TargetsOut(Schema):
+    project_code: str
+    year: int
+    indicators: list[TargetRow]
+    set_by: str | None
+    set_at: datetime
+
+
+def _targets(t) -> dict[str, Any]:
+    return {"project_code": t.project.code, "year": t.year, "indicators": t.indicators,
+            "set_by": t.set_by.get_username() if t.set_by else None, "set_at": t.set_at}
+
+
+@api.get("/projects/{code}/targets", response={200: list[TargetsOut], **ERRORS}, summary="项目各年度已批复的绩效目标")
+def list_targets(request: HttpRequest, code: str):
+    return [_targets(t) for t in services.targets_of(request.auth, code)]
+
+
+@api.put("/projects/{code}/targets/{int:year}", response={200: TargetsOut, **ERRORS},
+         summary="批复绩效目标（此后新建的自评表复制并锁定）")
+def set_targets(request: HttpRequest, code: str, year: int, body: TargetsIn):
+    rows = [ApprovedTarget(**row.dict()) for row in body.indicators]
+    return _targets(services.set_targets(request.auth, code, year, rows))
 
 
 def _read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:

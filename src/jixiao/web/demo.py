@@ -1,9 +1,9 @@
-"""``jixiao serve --demo``: a demo organisation tree built from the bundled
-sample forms, one account per role, and the forms loaded as drafts."""
+"""``jixiao serve --demo``: a demo organisation tree — one 财政局, two 主管部门,
+the sample forms' 实施单位 under them — one account per role, and the bundled
+sample forms loaded as drafts, each with its approved targets (绩效目标)."""
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 
@@ -14,11 +14,12 @@ from jixiao import samples
 from jixiao.domain.workflow import Role
 from jixiao.readers import read_path
 from jixiao.web.evaluations import services
-from jixiao.web.evaluations.models import Project
+from jixiao.web.evaluations.models import ApprovedTargets, Project
 from jixiao.web.orgs.models import Membership, Organisation
 
 BUREAU = "示例区财政局"
-_SUMMARY = re.compile(r"[(（]汇总[)）]$")  # 主管部门 printed as "某局(汇总)" on summary forms
+# The two 主管部门: the culture units under the first, every other unit under the second.
+CULTURE, CITY = "示例区文化和旅游局", "示例区城市运行管理局"
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,20 @@ def load() -> list[Account]:
     kind = Organisation.Kind
     bureau = Organisation.objects.create(name=BUREAU, kind=kind.BUREAU)
     admin = _account("admin", Role.ADMIN, bureau, staff=True)
+    departments = {name: Organisation.objects.create(name=name, kind=kind.DEPARTMENT, parent=bureau)
+                   for name in (CULTURE, CITY)}
     forms = [form for path in samples.paths() for form in read_path(path)]
     units = []
     for number, form in enumerate(forms, start=1):
-        dept_name = _SUMMARY.sub("", form.project.department or "示例主管部门")
-        dept, _ = Organisation.objects.get_or_create(name=dept_name, kind=kind.DEPARTMENT, parent=bureau)
-        unit, _ = Organisation.objects.get_or_create(name=form.project.unit or f"示例单位{number}",
-                                                     kind=kind.UNIT, parent=dept)
+        unit_name = form.project.unit or f"示例单位{number}"
+        dept = departments[CULTURE if "文化" in unit_name else CITY]
+        unit, _ = Organisation.objects.get_or_create(name=unit_name, kind=kind.UNIT, parent=dept)
         units.append(unit)
         project = Project.objects.create(code=f"DEMO-{number:03d}", name=form.project.name or "", unit=unit)
+        ApprovedTargets.objects.create(project=project, year=form.year, set_by=admin.user, indicators=[
+            {"level1": row.level1, "level2": row.level2, "name": row.name, "target": row.target,
+             "points": None if row.points is None else str(row.points)}
+            for row in form.indicators if row.name])
         services.create(admin.user, project, form)
     filler = _account("filler", Role.FILLER, units[0])
     reviewer = _account("reviewer", Role.REVIEWER, units[0].parent)

@@ -1,12 +1,21 @@
 from django.contrib import admin
 
-from jixiao.web.evaluations.models import Evaluation, Event, Project, SpotCheck
+from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Event, Project, SpotCheck
 
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "unit")
     search_fields = ("code", "name")
+
+
+@admin.register(ApprovedTargets)
+class ApprovedTargetsAdmin(admin.ModelAdmin):
+    """Bureau admins may correct approved targets here; evaluations keep the copy they took."""
+
+    list_display = ("project", "year", "set_by", "set_at")
+    list_filter = ("year",)
+    search_fields = ("project__code", "project__name")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -45,6 +45,15 @@ class Evaluation(models.Model):
     total = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True)
     grade = models.CharField("等级", max_length=8, null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # The audit's findings (writers.findings.finding_dict, plus "key" = code@field) as of the last save.
+    findings = models.JSONField("审核意见", default=list, blank=True)
+    # finding key → the filler's reason for submitting with that error-level finding.
+    acknowledgements = models.JSONField("错误说明", default=dict, blank=True)
+    # field path (indicators[1].score, funding.score) → the reviewer's 复核 score, as a figure string.
+    review_scores = models.JSONField("复核得分", default=dict, blank=True)
+    # The approved targets copied at creation (locked), and indicator name → reason for changing one.
+    targets = models.JSONField("绩效目标（批复）", default=list, blank=True)
+    target_reasons = models.JSONField("目标调整理由", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
@@ -57,6 +66,26 @@ class Evaluation(models.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+
+class ApprovedTargets(models.Model):
+    """绩效目标: a project's targets for one year as approved at budget time, indicator
+    rows ``{level1, level2, name, target, points}`` (年度指标值 as printed, 分值 a figure string)."""
+
+    project = models.ForeignKey(Project, models.PROTECT, related_name="targets", verbose_name="项目")
+    year = models.PositiveSmallIntegerField("年度")
+    indicators = models.JSONField("指标")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+                               verbose_name="批复人")
+    set_at = models.DateTimeField("批复时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "绩效目标"
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_target_set_per_project_year")]
+        ordering = ["project__code", "-year"]
+
+    def __str__(self) -> str:
+        return f"{self.project.name}（{self.year} 年度绩效目标）"
 
 
 class Event(models.Model):

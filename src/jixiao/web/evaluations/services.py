@@ -13,18 +13,24 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC
+from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from jixiao.domain import trail, workflow
+from jixiao import templates
+from jixiao.domain import approved_targets, trail, workflow
+from jixiao.domain.approved_targets import ApprovedTarget
+from jixiao.domain.audit import Finding, Severity, audit
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.workflow import Action, Role, State
-from jixiao.web.evaluations.models import Evaluation, Event, Project, SpotCheck
+from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Event, Project, SpotCheck
 from jixiao.web.orgs.models import Membership, Organisation
-from jixiao.writers.json import evaluation_dict
+from jixiao.writers.findings import finding_dict
+from jixiao.writers.json import evaluation_dict, figure
 
 
 class ServiceError(Exception):
@@ -47,6 +53,15 @@ class Conflict(ServiceError):
     status = 409
 
 
+class Invalid(ServiceError):
+    """Content the form cannot take (422), the message naming the field."""
+
+    status = 422
+
+
+_DB_INT = 2**31 - 1  # ids and years beyond this exist nowhere (and overflow some databases)
+
+
 def membership(user: AbstractBaseUser) -> Membership:
     try:
         return user.membership
@@ -66,6 +81,8 @@ def visible(user: AbstractBaseUser) -> QuerySet[Evaluation]:
 def get(user: AbstractBaseUser, pk: int, *, for_update: bool = False) -> Evaluation:
     """The evaluation if ``user`` may see it; otherwise :class:`NotFound`, as if it did not exist."""
     rows = visible(user)
+    if not 0 < pk <= _DB_INT:
+        raise NotFound(f"自评表 {pk} 不存在或无权查看")
     if for_update:
         rows = rows.select_for_update(of=("self",))
     try:
@@ -88,7 +105,7 @@ def project(user: AbstractBaseUser, code: str) -> Project:
 def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -> Project:
     """A new project with its stable code, by a filler of the unit or a bureau admin."""
     place = _require_role(user, {Role.FILLER, Role.ADMIN}, "新建项目")
-    unit = place.organisation.units().filter(pk=unit_id).first()
+    unit = place.organisation.units().filter(pk=unit_id).first() if 0 < unit_id <= _DB_INT else None
     if unit is None:
         raise NotFound(f"实施单位 {unit_id} 不存在或无权查看")
     code, name = code.strip(), name.strip()
@@ -116,13 +133,56 @@ def _check_version(evaluation: Evaluation, version: int | None) -> None:
 
 
 def _store(evaluation: Evaluation, form: Form) -> dict:
-    """Copy the form into the row; returns its contract JSON."""
+    """Copy the form and its findings into the row; returns its contract JSON."""
     data = evaluation_dict(form)
     evaluation.data = data
     evaluation.template = form.template
-    evaluation.total = form.total
+    evaluation.total = _indexed(form.total)
     evaluation.grade = form.grade
+    evaluation.findings = finding_rows(evaluation, form)
     return data
+
+
+def finding_rows(evaluation: Evaluation, form: Form) -> list[dict]:
+    """The findings as stored and served: ``jixiao check --json``'s, each with its key."""
+    return [{**finding_dict(form, f), "key": finding_key(f)} for f in findings(evaluation, form)]
+
+
+def _indexed(total: Decimal | None) -> Decimal | None:
+    """The total for the list's index column (7 digits, 2 places), or ``None`` for
+    a printed total that does not fit there (say 1234567 or 97.855): the form
+    keeps it as printed, and the audit says what is wrong with it."""
+    if total is None or abs(total) >= 10**5 or -total.as_tuple().exponent > 2:
+        return None
+    return total
+
+
+def form_of(evaluation: Evaluation) -> Form:
+    """The stored form as the domain model."""
+    return evaluation_from_dict(evaluation.data, f"自评表 {evaluation.pk}")
+
+
+def finding_key(finding: Finding) -> str:
+    """What an acknowledgement names: the rule and the field (``total-differs@total``)."""
+    return f"{finding.code}@{finding.field}"
+
+
+def approved_of(evaluation: Evaluation) -> list[ApprovedTarget]:
+    """The approved targets the evaluation copied (locked)."""
+    return [_target_row(row) for row in evaluation.targets]
+
+
+def _target_row(row: dict) -> ApprovedTarget:
+    points = row.get("points")
+    return ApprovedTarget(name=row["name"], target=row.get("target"), level1=row.get("level1"),
+                          level2=row.get("level2"), points=None if points is None else Decimal(points))
+
+
+def findings(evaluation: Evaluation, form: Form) -> list[Finding]:
+    """The audit's findings, and a warning for each changed approved target."""
+    changed = approved_targets.changes(form, approved_of(evaluation))
+    return audit(form, templates.load(form.template)) + approved_targets.change_findings(
+        changed, evaluation.target_reasons)
 
 
 _CHAIN_LOCK = 0x6A69786961_6F  # "jixiao": the advisory lock that orders appends on PostgreSQL
@@ -165,6 +225,10 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
     if Evaluation.objects.filter(project=project, year=form.year).exists():
         raise Conflict(f"项目 {project.code} 的 {form.year} 年度自评表已存在")
     evaluation = Evaluation(project=project, year=form.year)
+    approved = ApprovedTargets.objects.filter(project=project, year=form.year).first()
+    if approved is not None:  # copied and locked: from now on a change needs a reason
+        evaluation.targets = approved.indicators
+        form = approved_targets.copy_into(form, approved_of(evaluation))
     data = _store(evaluation, form)
     evaluation.save()
     _append(evaluation, user, "create", "", trail.field_diff({}, data))
@@ -172,9 +236,12 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
 
 
 @transaction.atomic
-def save(user: AbstractBaseUser, pk: int, version: int, form: Form) -> Evaluation:
+def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
+         target_reasons: dict[str, str] | None = None) -> Evaluation:
     """Replace the form's contents, if ``version`` is still current and the form
-    is with the unit (草稿 / 已退回). Saving no change adds no event."""
+    is with the unit (草稿 / 已退回). A changed approved target needs a reason in
+    ``target_reasons`` (by indicator name); reasons given stay while the change
+    does. Saving no change adds no event."""
     evaluation = get(user, pk, for_update=True)  # what one may not see is 404 before anything else
     place = _require_role(user, {Role.FILLER}, "修改自评表")
     if evaluation.project.unit_id != place.organisation_id:
@@ -186,8 +253,12 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form) -> Evaluatio
     _check_version(evaluation, version)
     if form.year != evaluation.year:
         raise ServiceError(f"年度不能改动（本表为 {evaluation.year} 年度）")
-    old = evaluation.data
-    diff = trail.field_diff(old, _store(evaluation, form))
+    if form.template not in templates.ids():
+        raise Invalid(f"template：没有模板 {form.template!r}（可用：{'、'.join(templates.ids())}）")
+    old, old_reasons = evaluation.data, evaluation.target_reasons
+    evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
+    diff = trail.field_diff(old, _store(evaluation, form)) + trail.field_diff(
+        {"target_reasons": old_reasons}, {"target_reasons": evaluation.target_reasons})
     if not diff:
         return evaluation
     evaluation.version += 1
@@ -196,12 +267,28 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form) -> Evaluatio
     return evaluation
 
 
+def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -> dict[str, str]:
+    """The reasons for the form's changes of approved targets: those given now,
+    else those on record; a change without one refuses the save."""
+    changed = {c.name for c in approved_targets.changes(form, approved_of(evaluation))}
+    if unknown := sorted(set(given) - {row["name"] for row in evaluation.targets}):
+        raise Invalid(f"调整理由所指的指标不在已批复的绩效目标中：{'、'.join(unknown)}")
+    reasons = {**evaluation.target_reasons, **{k: v.strip() for k, v in given.items() if v.strip()}}
+    reasons = {name: text for name, text in reasons.items() if name in changed}
+    if missing := sorted(changed - set(reasons)):
+        raise Invalid(f"已批复的绩效目标被修改，须说明理由（target_reasons）：{'、'.join(missing)}")
+    return reasons
+
+
 @transaction.atomic
 def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None = None,
-         comment: str = "", field_comments: dict[str, str] | None = None) -> Evaluation:
+         comment: str = "", field_comments: dict[str, str] | None = None,
+         acknowledgements: dict[str, str] | None = None) -> Evaluation:
     """Submit, return or approve: the state machine says whether the step exists
     and which role takes it; the tree says whether this user may take it here.
-    A return carries an overall comment or comments on fields (by field path)."""
+    A return carries an overall comment or comments on fields (by field path).
+    A submit is refused while an error-level finding has no reason
+    (``acknowledgements``: finding key → reason, kept for later submits)."""
     place = membership(user)
     evaluation = get(user, pk, for_update=True)
     try:
@@ -217,12 +304,109 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     if unknown := [path for path in field_comments if not _is_field(evaluation.data, path)]:
         raise ServiceError(f"意见所指的字段不存在：{'、'.join(unknown)}")
     state_from = evaluation.state
+    diff = [{"path": "state", "old": state_from, "new": new_state.value}]
+    if action is Action.SUBMIT:
+        acks = _acknowledged(evaluation, acknowledgements or {})
+        diff += trail.field_diff({"acknowledgements": evaluation.acknowledgements}, {"acknowledgements": acks})
+        evaluation.acknowledgements = acks
+    elif acknowledgements:
+        raise ServiceError("错误说明只能在提交时填写")
     evaluation.state = new_state.value
     evaluation.version += 1
     evaluation.save()
-    _append(evaluation, user, action.value, state_from, [{"path": "state", "old": state_from,
-                                                          "new": new_state.value}], comment, field_comments)
+    _append(evaluation, user, action.value, state_from, diff, comment, field_comments)
     return evaluation
+
+
+def _acknowledged(evaluation: Evaluation, given: dict[str, str]) -> dict[str, str]:
+    """The reasons for every error-level finding (given now or at an earlier
+    submit); refuses the submit while one has none."""
+    errors = {f["key"]: f for f in evaluation.findings if f["severity"] == Severity.ERROR.value}
+    if unknown := sorted(set(given) - set(errors)):
+        raise ServiceError(f"说明所指的错误不存在：{'、'.join(unknown)}")
+    reasons = {**evaluation.acknowledgements, **{k: v.strip() for k, v in given.items() if v.strip()}}
+    reasons = {key: text for key, text in reasons.items() if key in errors}
+    if missing := [key for key in errors if key not in reasons]:
+        listed = "；".join(f"{key}：{errors[key]['message']}" for key in missing)
+        raise Conflict(f"还有 {len(missing)} 个错误未更正或说明理由，不能提交（acknowledgements）：{listed}")
+    return reasons
+
+
+_REVIEWED = re.compile(r"funding\.score|indicators\[(\d+)\]\.score")
+
+
+@transaction.atomic
+def review(user: AbstractBaseUser, pk: int, version: int | None, scores: dict[str, str | None]) -> Evaluation:
+    """复核: a reviewer records their score beside self scores (``indicators[i].score``,
+    ``funding.score`` the execution score) of a submitted form; ``None`` or "" clears one."""
+    evaluation = get(user, pk, for_update=True)
+    _require_role(user, {Role.REVIEWER}, "复核评分")
+    if evaluation.state_enum is State.APPROVED:
+        raise Conflict("自评表已审核通过并锁定，不能修改复核得分")
+    if evaluation.state_enum not in (State.SUBMITTED, State.RESUBMITTED):
+        raise Conflict(f"自评表当前为“{evaluation.state_enum.label}”，提交后才能复核")
+    _check_version(evaluation, version)
+    new = dict(evaluation.review_scores)
+    for path, value in scores.items():
+        points = _points_for(evaluation.data, path)
+        if value is None or not value.strip():
+            new.pop(path, None)
+        else:
+            new[path] = figure(_review_score(path, value.strip(), points))
+    diff = trail.field_diff({"review_scores": evaluation.review_scores}, {"review_scores": new})
+    if not diff:
+        return evaluation
+    evaluation.review_scores = new
+    evaluation.version += 1
+    evaluation.save()
+    _append(evaluation, user, "review_score", evaluation.state, diff)
+    return evaluation
+
+
+def _points_for(data: dict, path: str) -> Decimal | None:
+    """The 分值 of the row a 复核 score is for; Invalid unless the path is a self score."""
+    match = _REVIEWED.fullmatch(path)
+    rows = data.get("indicators") or []
+    if match is None or (match[1] is not None and int(match[1]) >= len(rows)):
+        raise Invalid(f"复核得分只能录在自评得分旁（indicators[i].score 或 funding.score）：{path}")
+    points = (data.get("funding") or {}).get("points") if match[1] is None else rows[int(match[1])].get("points")
+    return None if points is None else Decimal(points)
+
+
+def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
+    try:
+        score = Decimal(text)
+    except InvalidOperation:
+        score = None
+    if score is None or not score.is_finite() or score < 0 or -score.as_tuple().exponent > 2:
+        raise Invalid(f"{path}：复核得分应为不小于 0、最多两位小数的数：{text}")
+    if points is not None and score > points:
+        raise Invalid(f"{path}：复核得分 {text} 高于分值 {figure(points)}")
+    return score
+
+
+def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:
+    """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
+    targets for a year. Evaluations already made keep the copy they took."""
+    found = project(user, code)
+    _require_role(user, {Role.REVIEWER, Role.ADMIN}, "批复绩效目标")
+    if not 2000 <= year <= 2100:
+        raise Invalid(f"年度应在 2000–2100 之间：{year}")
+    names = [approved_targets.key(row.name) for row in rows]
+    if not rows or not all(names) or len(set(names)) != len(names):
+        raise Invalid("绩效目标须至少有一个指标，每个指标有名称且不重复")
+    for row in rows:
+        if row.points is not None and not (row.points.is_finite() and 0 <= row.points <= 100):
+            raise Invalid(f"指标“{row.name}”的分值应在 0–100 之间")
+    stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
+               "points": figure(r.points)} for r in rows]
+    targets, _ = ApprovedTargets.objects.update_or_create(
+        project=found, year=year, defaults={"indicators": stored, "set_by": user})
+    return targets
+
+
+def targets_of(user: AbstractBaseUser, code: str) -> QuerySet[ApprovedTargets]:
+    return project(user, code).targets.order_by("-year")
 
 
 _PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

@@ -1,0 +1,136 @@
+"""Read forms from Excel workbooks (.xlsx) with openpyxl.
+
+Each sheet's cells become rows (:mod:`jixiao.readers.grid`), a merged range
+one cell. openpyxl's read-only mode would be faster but does not report merged
+ranges, so the workbook is loaded whole; the size caps below bound that. Figures are
+written as the sheet shows them: a number with its number format's decimal
+places (15 with "0.00" → "15.00"), so a score keeps its printed scale; a
+figure typed as text stays as typed. Forms may be on several sheets or stacked
+on one. Each value's source is the sheet and its row's cells ("A7:J7").
+
+A workbook is a zip: its declared uncompressed size is capped before anything
+is inflated (:data:`MAX_UNCOMPRESSED`), so a zip bomb is refused, not read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+from jixiao.domain.model import Evaluation, Source
+from jixiao.readers.base import ReadError, Row
+from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+"""Bytes a workbook may inflate to; real forms are well under 1 MB."""
+MAX_CELLS = 2_000_000
+"""Cells read per workbook: a form has a few hundred."""
+
+_PLACES = re.compile(r"\.(0+)")
+
+
+def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
+    """The zip archive of an Office file, refused when broken or when it would
+    inflate beyond :data:`MAX_UNCOMPRESSED`."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
+        # NotImplementedError: a damaged header asking for a zip version Python does not read
+        raise ReadError(file, f"{kind}文件已损坏或不完整（{error}）") from None
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise ReadError(
+            file, f"{kind}解压后达 {total // (1024 * 1024)} MB，超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取"
+        )
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise ReadError(file, f"{kind}文件已加密（有打开密码），请先去掉密码再导入")
+    return archive
+
+
+def read_xlsx(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
+    """Every form in a workbook."""
+    return read_grid(xlsx_rows(data, file), file, template_id)
+
+
+def xlsx_rows(data: bytes, file: str) -> list[Row]:
+    """The rows of every sheet, sheet after sheet."""
+    from openpyxl import load_workbook
+
+    check_zip(data, file, "Excel ")
+    try:
+        # Not read-only: that mode does not say which cells are merged.
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        rows: list[Row] = []
+        for sheet in workbook.worksheets:
+            rows += to_rows(_spans(sheet, file), _row_source(file, sheet.title))
+    except ReadError:
+        raise
+    except Exception as error:  # openpyxl raises many kinds for a damaged workbook
+        raise ReadError(file, f"Excel 文件无法打开或内容损坏（{type(error).__name__}: {error}）") from None
+    if not rows:
+        raise ReadError(file, "Excel 文件中没有内容")
+    return rows
+
+
+def _spans(sheet, file: str) -> list[Span]:
+    """Every cell drawn on the sheet: merged ranges as one, blank cells too
+    (a blank score is a place in its row)."""
+    if sheet.max_row * sheet.max_column > MAX_CELLS:
+        raise ReadError(file, f"工作表「{sheet.title}」超过 {MAX_CELLS} 个单元格，不像自评表，未读取")
+    merged = {(m.min_row, m.min_col): m for m in sheet.merged_cells.ranges}
+    covered = {(r, c) for m in merged.values() for r, c in _cells_of(m) if (r, c) != (m.min_row, m.min_col)}
+    spans = []
+    for values in sheet.iter_rows():
+        for cell in values:
+            at = (cell.row, cell.column)
+            if at in covered:
+                continue
+            text = _shown(cell.value, cell.number_format)
+            m = merged.get(at)
+            rows, cols = (m.max_row - m.min_row + 1, m.max_col - m.min_col + 1) if m else (1, 1)
+            spans.append(Span(cell.row - 1, cell.column - 1, text, rows, cols))
+    return spans
+
+
+def _cells_of(merged) -> list[tuple[int, int]]:
+    return [(r, c) for r in range(merged.min_row, merged.max_row + 1) for c in range(merged.min_col, merged.max_col + 1)]
+
+
+def _row_source(file: str, sheet: str):
+    def source(row: int, last_col: int) -> Source:
+        return Source(file, sheet=sheet, cell=f"A{row + 1}:{column_letter(last_col)}{row + 1}")
+
+    return source
+
+
+def _shown(value, number_format: str | None) -> str:
+    """A cell's value as the sheet prints it (its number format's places and separators)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (int, float)):
+        return _figure(value, number_format or "General")
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.strftime("%Y年%m月%d日")
+    return str(value)
+
+
+def _figure(value: int | float, number_format: str) -> str:
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return str(value)
+    percent = "%" in number_format
+    if percent:
+        number *= 100
+    places = _PLACES.search(number_format)
+    if places:
+        number = number.quantize(Decimal(1).scaleb(-len(places.group(1))))
+    elif number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    text = format(number, ",f" if "#,##" in number_format else "f")
+    return text + "%" if percent else text
