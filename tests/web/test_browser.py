@@ -73,6 +73,15 @@ def open_edit(page) -> None:
     page.wait_for_function("() => window.htmx !== undefined")
 
 
+def submit_with_reasons(page) -> None:
+    """Submit, giving a reason for each error left on the form (reasons given before stay)."""
+    panel = page.locator("form.submit-errors")
+    for box in panel.get_by_role("textbox").all():
+        if not box.input_value():
+            box.fill("已与主管部门核实，按实际情况填报")
+    panel.get_by_role("button", name="说明理由并提交").click()
+
+
 def shot(page, name: str) -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=True)
@@ -127,7 +136,9 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.locator("#f-grade").fill("优")
     filler.get_by_role("button", name="保存草稿").first.click()
     expect(filler.get_by_role("status").filter(has_text="已保存")).to_be_visible()
-    filler.get_by_role("button", name="提交审核").click()
+    refused = filler.locator("form.submit-errors")
+    expect(refused).to_contain_text("实际完成情况写「120 公里」")  # errors left need a reason to submit
+    submit_with_reasons(filler)
     expect(filler.locator("#state")).to_have_text("已提交")
 
     # The reviewer returns it with a comment on one indicator.
@@ -161,16 +172,23 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.locator("#f-total").fill(new_total.inner_text().split()[-1])
     filler.locator("#f-grade").fill(filler.locator("#calc-f-grade .figure").inner_text().split()[-1])
     filler.get_by_role("button", name="保存草稿").first.click()
-    filler.get_by_role("button", name="提交审核").click()
+    submit_with_reasons(filler)
     expect(filler.locator("#state")).to_have_text("已重新提交")
 
     # The reviewer approves; the form is locked.
     reviewer.goto(f"/forms/{slips.pk}/review/")
+    expect(reviewer.locator("#notes-f-goals-actual")).to_contain_text("单位说明：已与主管部门核实")
+    reviewer.get_by_label("复核").first.fill("9.99")  # the execution score, beside the self score
+    reviewer.locator("#review-f-indicators-0-score").fill("19.00")
+    reviewer.get_by_role("button", name="保存复核得分").click()
+    expect(reviewer.locator("#f-indicators-0-score").locator("xpath=..")).to_contain_text("复核")
+    expect(reviewer.locator("#review-f-indicators-0-score")).to_have_value("19.00")
     reviewer.get_by_role("button", name="审核通过").click()
     expect(reviewer.locator("#state")).to_have_text("已通过（锁定）")
     filler.reload()
     expect(filler.get_by_text("已审核通过，表已锁定")).to_be_visible()
     expect(filler.get_by_role("link", name="填写")).to_have_count(0)
+    expect(filler.locator("#f-indicators-0-score").locator("xpath=..")).to_contain_text("复核 19.00")
 
     with filler.expect_download() as download:
         filler.get_by_role("link", name="下载 PDF").click()
@@ -179,7 +197,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
 
     filler.get_by_role("link", name="修改记录").click()
     steps = filler.locator(".trail .action").all_inner_texts()
-    assert steps == ["新建", "保存", "提交", "退回", "保存", "提交", "通过"]
+    assert steps == ["新建", "保存", "提交", "退回", "保存", "提交", "复核评分", "通过"]
     expect(filler.locator(".event-return")).to_contain_text("完成值未达到目标，不应得满分")
     expect(filler.locator(".event-save").first).to_contain_text("22.00")
     shot(filler, "pages-history-zh")

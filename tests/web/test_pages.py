@@ -21,6 +21,16 @@ def signed_in(tree, name: str) -> Client:
     return client
 
 
+def explained(ev: Evaluation) -> dict[str, str]:
+    """A reason for every error-level finding, as a submit needs."""
+    ev.refresh_from_db()
+    return {f["key"]: "已核实，情况属实" for f in ev.findings if f["severity"] == "error"}
+
+
+def submit(user, ev: Evaluation) -> None:
+    services.step(user, ev.pk, Action.SUBMIT, acknowledgements=explained(ev))
+
+
 @pytest.fixture
 def slips(tree, forms):
     """The sample with slips: indicator 2 scores 22.00 of 20 points, total and grade wrong."""
@@ -56,7 +66,7 @@ def test_lists_filter_and_search(tree, draft, slips):
 
 
 def test_review_queue_lists_submitted_forms_only(tree, draft, slips):
-    services.step(tree.users["filler_a1"], slips.pk, Action.SUBMIT)
+    submit(tree.users["filler_a1"], slips)
     page = signed_in(tree, "reviewer_a").get("/review/").content.decode()
     assert "待我审核" in page and "A1-002" in page and "A1-001" not in page
     assert "A1-002" not in signed_in(tree, "reviewer_b").get("/review/").content.decode()
@@ -106,15 +116,23 @@ def test_a_bad_figure_is_refused_by_field(tree, slips):
 
 def test_return_with_field_comment_then_approve_and_history(tree, slips):
     filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
-    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1"})
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    assert re.search(r"表上还有 \d+ 个错误", page) and 'name="ack:score-above-points@indicators[1].score"' in page
+    refused = filler.post(f"/forms/{slips.pk}/submit/", {"version": "1"})
+    assert refused.status_code == 409 and "个错误未更正或说明理由" in refused.content.decode()
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1", **{f"ack:{k}": v for k, v in explained(slips).items()}})
     assert "退回修改" in reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
     reviewer.post(f"/forms/{slips.pk}/return/", {"comment": "", "comment:indicators[1]": "得分超过分值"})
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
     row = re.search(r'id="notes-f-indicators-1"[^>]*>(.*?)</ul>', page, re.S)[1]
     assert "得分超过分值" in row
     filler.post(f"/forms/{slips.pk}/edit/", {"version": "3", "indicators[1].score": "20.00"})
-    filler.post(f"/forms/{slips.pk}/submit/", {"version": "4"})
-    reviewer.post(f"/forms/{slips.pk}/approve/", {"version": "5"})
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "4"})  # the reasons given before still hold
+    review = reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
+    assert "单位说明：已核实，情况属实" in review and 'name="review:indicators[0].score"' in review
+    reviewer.post(f"/forms/{slips.pk}/review-scores/", {"version": "5", "review:indicators[0].score": "19.66"})
+    assert "复核 19.66" in filler.get(f"/forms/{slips.pk}/").content.decode()
+    reviewer.post(f"/forms/{slips.pk}/approve/", {"version": "6"})
     slips.refresh_from_db()
     assert slips.state == "approved"
     assert "已审核通过，表已锁定" in filler.get(f"/forms/{slips.pk}/").content.decode()
@@ -278,7 +296,7 @@ def test_evidence_files_per_indicator(tree, slips):
     assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
     assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 409
 
-    services.step(tree.users["filler_a1"], slips.pk, Action.SUBMIT)
+    submit(tree.users["filler_a1"], slips)
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
     services.step(tree.users["reviewer_a"], slips.pk, Action.RETURN, comment="补充材料")
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 302
@@ -322,7 +340,7 @@ def test_every_input_has_a_label(tree, slips):
     pages = [filler.get(url).content.decode() for url in (
         "/forms/", "/forms/new/", f"/forms/{slips.pk}/", f"/forms/{slips.pk}/edit/", f"/forms/{slips.pk}/history/")]
     pages.append(Client().get("/login/").content.decode())
-    services.step(tree.users["filler_a1"], slips.pk, Action.SUBMIT)
+    submit(tree.users["filler_a1"], slips)
     pages += [reviewer.get(f"/forms/{slips.pk}/review/").content.decode(), reviewer.get("/review/").content.decode()]
     assert sum(page.count("<input") for page in pages) > 80
     assert [tag for page in pages for tag in _controls_without_labels(page)] == []
@@ -346,3 +364,12 @@ def test_text_colours_have_readable_contrast():
         for ground in ("#ffffff", colours["bg-soft"], "#fff4f4", "#f2fbf2"):
             light, dark = sorted((_luminance(colours[text]), _luminance(ground)), reverse=True)
             assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, ground)
+
+
+def test_history_names_review_scores_and_reasons():
+    from jixiao.web.pages.sheet import describe
+
+    data = {"indicators": [{"name": "保洁河道长度"}]}
+    assert describe("review_scores.indicators[0].score", data) == "复核得分 · 指标 1「保洁河道长度」 · 得分"
+    assert describe("acknowledgements.total-differs@total", data) == "单位说明 · 总分"
+    assert describe("target_reasons.保洁河道长度", data) == "目标调整理由 · 保洁河道长度"

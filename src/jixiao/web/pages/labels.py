@@ -9,7 +9,7 @@ STATES = {
 }
 ACTIONS = {
     "create": _("新建"), "save": _("保存"), "submit": _("提交"), "return": _("退回"),
-    "approve": _("通过"), "spot_check": _("抽查"),
+    "approve": _("通过"), "spot_check": _("抽查"), "review_score": _("复核评分"),
 }
 
 

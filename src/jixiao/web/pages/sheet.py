@@ -68,6 +68,8 @@ class Cell:
     check: Check | None = None
     findings: list[Finding] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    review: str = ""  # the reviewer's 复核 score beside a self score
+    reviewable: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -274,6 +276,13 @@ def _set(data: dict, path: str, value: str | None) -> None:
 
 def describe(path: str, data: dict) -> str:
     """A field path as a person reads it: ``indicators[1].score`` → 指标 2「名称」· 得分."""
+    head, _dot, rest = path.partition(".")
+    if head == "review_scores" and rest:
+        return f"{_('复核得分')} · {describe(rest, data)}"
+    if head == "acknowledgements" and rest:
+        return f"{_('单位说明')} · {describe(rest.partition('@')[2] or rest, data)}"
+    if head == "target_reasons" and rest:
+        return f"{_('目标调整理由')} · {rest}"
     match = re.fullmatch(r"indicators\[(\d+)\](?:\.(\w+))?", path)
     if match:
         n, key = int(match[1]), match[2]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("forms/<int:pk>/review/", views.review, name="review"),
     path("forms/<int:pk>/history/", views.history, name="history"),
     path("forms/<int:pk>/download/<str:fmt>/", views.download, name="download"),
+    path("forms/<int:pk>/review-scores/", views.review_scores, name="review_scores"),
     path("forms/<int:pk>/evidence/", views.add_evidence, name="add_evidence"),
     path("forms/<int:pk>/evidence/<int:item>/", views.evidence_file, name="evidence"),
     path("forms/<int:pk>/evidence/<int:item>/remove/", views.remove_evidence, name="remove_evidence"),

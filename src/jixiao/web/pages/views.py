@@ -7,6 +7,7 @@ stale save shows the services' message on the page, with the user's text kept.
 from __future__ import annotations
 
 import functools
+import re
 import hashlib
 import tempfile
 from pathlib import Path
@@ -39,6 +40,7 @@ from jixiao.web.pages.models import Evidence
 from jixiao.writers import Format, safe_name, write_form
 
 REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
+REVIEWABLE = {"funding.score"}  # and every indicators[i].score: where 复核 scores go
 
 
 def page(view):
@@ -163,9 +165,13 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, row
         files.setdefault(item.indicator, []).append(item)
     for row, ind in zip(built.indicators, data.get("indicators") or []):
         row.evidence = files.get(ind.get("name") or "", [])
+    for cell in built.cells():
+        cell.review = ev.review_scores.get(cell.path, "")
+        cell.reviewable = cell.path in REVIEWABLE or bool(re.fullmatch(r"indicators\[\d+\]\.score", cell.path))
+    errors = [f for f in ev.findings if f.get("severity") == "error"]
     return {
         "ev": ev, "state_label": labels.state(ev.state),
-        "sheet": built, "evidence_types": ",".join(EVIDENCE_TYPES), "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
+        "sheet": built, "acknowledgements": ev.acknowledgements, "errors": errors, "evidence_types": ",".join(EVIDENCE_TYPES), "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
         "rows": ",".join(rows),
         "returned": returned, "actions": [a.value for a in actions_from(ev.state_enum, role)],
         "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
@@ -297,7 +303,8 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
     typed, rows = _typed(request, ev)
-    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed, origins=rows)})
+    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed, origins=rows),
+                                                   "acknowledgements": ev.acknowledgements})
 
 
 @page
@@ -308,11 +315,23 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         chosen = Action(action)
     except ValueError:
         raise Http404 from None
-    field_comments = {key[len("comment:"):]: value for key, value in request.POST.items()
-                      if key.startswith("comment:")}
     services.step(request.user, pk, chosen, version=_version(request),
-                  comment=request.POST.get("comment", ""), field_comments=field_comments)
+                  comment=request.POST.get("comment", ""), field_comments=_prefixed(request, "comment:"),
+                  acknowledgements=_prefixed(request, "ack:") if chosen is Action.SUBMIT else None)
     return redirect("pages:form", pk=pk)
+
+
+def _prefixed(request: HttpRequest, prefix: str) -> dict[str, str]:
+    """Posted fields named ``prefix`` + a field path or finding key."""
+    return {key[len(prefix):]: value for key, value in request.POST.items() if key.startswith(prefix)}
+
+
+@page
+@require_POST
+def review_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """复核: the reviewer's scores beside the self scores, through the services."""
+    services.review(request.user, pk, _version(request), _prefixed(request, "review:"))
+    return redirect("pages:review", pk=pk)
 
 
 @page

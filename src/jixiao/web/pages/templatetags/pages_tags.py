@@ -18,3 +18,9 @@ def message(finding) -> str:
     """The finding's message in English on English pages, Chinese otherwise."""
     english = (get_language() or "").startswith("en")
     return finding.message_en if english and finding.message_en else finding.message
+
+
+@register.filter
+def acknowledged(finding, reasons: dict) -> str:
+    """The unit's reason for an error it submitted without changing (by finding key)."""
+    return (reasons or {}).get(f"{finding.code}@{finding.field}", "")
