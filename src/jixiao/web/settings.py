@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "jixiao.web.orgs",
     "jixiao.web.evaluations",
+    "jixiao.web.pages",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # the pages: Chinese first, English switchable
+LOGIN_URL = "pages:login"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:login"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

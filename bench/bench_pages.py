@@ -1,0 +1,169 @@
+"""How the form page and the draft save hold up under concurrent users, against
+a trivial page of the same app, in one run on loopback.
+
+    python bench/bench_pages.py [--clients 8] [--requests 40] [--threads 8]
+
+Builds a data directory with the demo tree and one form per client (the sample
+with slips, so the page shows findings), starts ``jixiao serve`` on a free
+loopback port in its own process, signs every client in as the unit's filler,
+then each client, in turn and ``--requests`` times each:
+  trivial — GET /login/ (a template, no database work);
+  page    — GET /forms/{id}/ (the form with its figures and findings);
+  save    — POST /forms/{id}/edit/ with the version (a real change each time,
+            so every save writes the form and appends to the trail).
+Prints p50/p95 in ms of each and the ratios to the trivial page (goals at p95:
+page ≤ 3×, save ≤ 5×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def build_data(data_dir: Path, clients: int) -> tuple[str, str, list[int]]:
+    """The demo tree plus one slips form per client, for the demo's filler."""
+    os.environ["JIXIAO_DATA_DIR"] = str(data_dir)
+    from jixiao.web import server
+
+    server.prepare(data_dir)
+    server.migrate()
+    from django.contrib.auth import get_user_model
+
+    from jixiao import samples
+    from jixiao.readers import read_path
+    from jixiao.web import demo
+    from jixiao.web.evaluations import services
+    from jixiao.web.evaluations.models import Project
+
+    accounts = demo.load()
+    filler = next(a for a in accounts if a.username == "filler")
+    user = get_user_model().objects.get(username="filler")
+    unit = user.membership.organisation
+    slips = read_path(next(p for p in samples.paths() if p.name == "national-2023-slips.txt"))[0]
+    ids = []
+    for n in range(clients):
+        project = Project.objects.create(code=f"BENCH-{n:03d}", name=f"压测项目 {n}", unit=unit)
+        ids.append(services.create(user, project, slips).pk)
+    return filler.username, filler.password, ids
+
+
+class Client:
+    """One signed-in browser: a keep-alive connection and its cookies."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode({**form, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        response = self.conn.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, value = header.split(";", 1)[0].split("=", 1)
+            self.cookies[name] = value
+        return response.status, text
+
+    def sign_in(self, username: str, password: str) -> None:
+        self.request("GET", "/login/")
+        status, _ = self.request("POST", "/login/", {"username": username, "password": password})
+        if status != 302:
+            raise SystemExit(f"sign-in failed: HTTP {status}")
+
+
+def run(port: int, username: str, password: str, form_id: int, requests: int, out: dict, lock: threading.Lock):
+    client = Client(port)
+    client.sign_in(username, password)
+    _, page = client.request("GET", f"/forms/{form_id}/edit/")
+    version = int(re.search(r'name="version" value="(\d+)"', page)[1])
+    times: dict[str, list[float]] = {"trivial": [], "page": [], "save": []}
+    for n in range(requests):
+        for name, method, path, form in (
+            ("trivial", "GET", "/login/", None),
+            ("page", "GET", f"/forms/{form_id}/", None),
+            ("save", "POST", f"/forms/{form_id}/edit/",
+             {"version": version, "indicators[1].score": "20.00" if n % 2 == 0 else "19.00"}),
+        ):
+            start = time.perf_counter()
+            status, _ = client.request(method, path, form)
+            times[name].append(time.perf_counter() - start)
+            if status not in (200, 302):
+                raise SystemExit(f"{method} {path}: HTTP {status}")
+            if name == "save":
+                version += 1
+    with lock:
+        for name, values in times.items():
+            out.setdefault(name, []).extend(values)
+
+
+def percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        username, password, ids = build_data(data_dir, args.clients)
+        port = free_port()
+        jixiao = [sys.executable, "-m", "jixiao", "serve", "--host", HOST, "--port", str(port),
+                  "--data-dir", str(data_dir), "--threads", str(args.threads)]
+        server = subprocess.Popen(jixiao, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection((HOST, port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            out: dict[str, list[float]] = {}
+            lock = threading.Lock()
+            workers = [threading.Thread(target=run, args=(port, username, password, ids[n], args.requests, out, lock))
+                       for n in range(args.clients)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        finally:
+            server.terminate()
+            server.wait()
+    print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; "
+          f"{args.clients} clients × {args.requests} rounds, waitress {args.threads} threads, SQLite")
+    base = {q: percentile(out["trivial"], q) for q in (50, 95)}
+    for name in ("trivial", "page", "save"):
+        p50, p95 = percentile(out[name], 50), percentile(out[name], 95)
+        print(f"  {name:8} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+              f"×{p50 / base[50]:.1f} / ×{p95 / base[95]:.1f} of trivial  ({len(out[name])} requests)")
+
+
+if __name__ == "__main__":
+    main()

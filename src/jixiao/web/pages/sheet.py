@@ -1,0 +1,350 @@
+"""The form as the pages show it (自评表页面): every field with its printed
+value, the rules' figure and its explanation, and the audit's findings and
+reviewers' comments placed beside the field path they point at.
+
+Built from the stored contract JSON (or from what the user typed over it),
+read back by :mod:`jixiao.readers.contract`; the figures come from
+:func:`jixiao.domain.recompute.recompute` and the findings from
+:func:`jixiao.domain.audit.audit`, never computed here.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from jixiao import templates
+from jixiao.domain.audit import Finding, audit
+from jixiao.domain.model import BREAKDOWN_KEYS
+from jixiao.domain.recompute import Check, Status, recompute
+from jixiao.readers.base import ReadError
+from jixiao.readers.contract import evaluation_from_dict
+
+LINE_COLUMNS = [
+    ("initial_budget", _("年初预算数")), ("annual_budget", _("全年预算数")), ("executed", _("全年执行数")),
+    ("points", _("分值")), ("execution_rate", _("执行率(%)")), ("score", _("得分")),
+]
+LINE_ROWS = {
+    "": _("年度资金总额"), "current_year_appropriation": _("其中：当年财政拨款"),
+    "prior_year_carryover": _("上年结转资金"), "other_funds": _("其他资金"),
+}
+INDICATOR_COLUMNS = [
+    ("level1", _("一级指标")), ("level2", _("二级指标")), ("name", _("三级指标")), ("target", _("年度指标值")),
+    ("actual", _("实际完成值")), ("points", _("分值")), ("score", _("得分")),
+    ("deviation", _("偏差原因分析及改进措施")),
+]
+SECTION_TITLES = {
+    "project": _("项目"), "funding": _("项目资金"), "goals": _("年度总体目标"),
+    "indicators": _("绩效指标"), "summary": _("总分与等级"),
+}
+GOAL_LABELS = {"expected": _("预期目标"), "actual": _("实际完成情况")}
+SUMMARY_LABELS = {"total": _("总分"), "grade": _("评价等级")}
+PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "unit": _("实施单位")}
+
+# What the unit may change on the page: figures, what happened, and the scores.
+# Targets and points come from the approved budget and stay as they are.
+EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
+EDITABLE_INDICATOR = {"actual", "score", "deviation"}
+ROW_IDENTITY = {"level1", "level2", "name", "target", "points"}  # open only on rows added on the page
+NEW = "new"
+AMOUNT_KEYS = {"initial_budget", "annual_budget", "executed"}
+FIGURE_KEYS = {*(k for k, _label in LINE_COLUMNS), "points", "score", "total"}
+
+
+
+@dataclass
+class Cell:
+    """One field: its path, label, the value as stored or typed, and what the
+    rules and the audit say about it."""
+
+    path: str
+    label: str
+    value: str
+    editable: bool = False
+    multiline: bool = False
+    check: Check | None = None
+    findings: list[Finding] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    review: str = ""  # the reviewer's 复核 score beside a self score
+    reviewable: bool = False
+
+    @property
+    def dom_id(self) -> str:
+        return dom_id(self.path)
+
+    @property
+    def shown(self) -> str:
+        """The value as read on screen: amounts with thousands separators (1,234,567.00)."""
+        if self.path.rsplit(".", 1)[-1] in AMOUNT_KEYS and re.fullmatch(r"-?\d+(\.\d+)?", self.value):
+            whole, _dot, cents = self.value.partition(".")
+            return f"{int(whole):,}" + (f".{cents}" if cents else "")
+        return self.value
+
+    @property
+    def numeric(self) -> bool:
+        return self.path.rsplit(".", 1)[-1] in FIGURE_KEYS
+
+    @property
+    def computed(self) -> str:
+        """The rules' figure for this field ('' when there is none)."""
+        if self.check is None:
+            return ""
+        figure = self.check.figure
+        if self.check.label:
+            return self.check.label
+        if figure.value is not None:
+            return format(figure.value, "f")
+        if figure.is_range:
+            return f"{figure.low:f}–{figure.high:f}"
+        return ""
+
+    @property
+    def explanation(self) -> str:
+        return self.check.figure.explanation if self.check else ""
+
+    @property
+    def differs(self) -> bool:
+        return self.check is not None and self.check.status is Status.DIFFERS
+
+
+@dataclass
+class Row:
+    """A line of cells (a funding line, an indicator), or a section: findings
+    and comments on the whole row sit beside it."""
+
+    path: str
+    label: str
+    cells: list[Cell]
+    findings: list[Finding] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    dom: str = ""  # an id of its own where the path is shared (a section and its first row)
+    evidence: list = field(default_factory=list)  # 佐证材料 of an indicator row (set by the page)
+
+    @property
+    def dom_id(self) -> str:
+        return self.dom or dom_id(self.path)
+
+
+@dataclass
+class Sheet:
+    template: str
+    year: int | None
+    project: list[Cell]
+    funding: list[Row]
+    goals: Row
+    indicators: list[Row]
+    summary: Row
+    sections: dict[str, Row]
+    other: Row  # findings with no field on the page
+    error: str = ""
+
+    def rows(self) -> list[Row]:
+        return [*self.funding, self.goals, *self.indicators, self.summary, *self.sections.values(), self.other]
+
+    def cells(self) -> list[Cell]:
+        return [cell for row in self.rows() for cell in row.cells]
+
+    def editable_paths(self) -> list[str]:
+        return [cell.path for cell in self.cells() if cell.editable]
+
+    @property
+    def finding_count(self) -> int:
+        return sum(len(r.findings) + sum(len(c.findings) for c in r.cells) for r in self.rows())
+
+
+def dom_id(path: str) -> str:
+    """An HTML id for a field path: ``indicators[3].score`` → ``f-indicators-3-score``."""
+    return "f-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _line_rows(data: dict) -> list[Row]:
+    funding = data.get("funding") or {}
+    rows = []
+    for key, label in LINE_ROWS.items():
+        line = funding if not key else (funding.get("breakdown") or {}).get(key)
+        if line is None:
+            continue
+        prefix = "funding" if not key else f"funding.breakdown.{key}"
+        editable_keys = EDITABLE_LINE if not key else EDITABLE_LINE - {"score"}
+        cells = [Cell(f"{prefix}.{k}", str(col), _text(line.get(k)), k in editable_keys) for k, col in LINE_COLUMNS]
+        rows.append(Row(prefix, str(label), cells))
+    return rows
+
+
+def _indicator_rows(data: dict, origins: list[str] | None) -> list[Row]:
+    """Indicator rows; a row added on the page (origin ``new``) has every column
+    open, the others only what the unit reports."""
+    rows = []
+    for n, ind in enumerate(data.get("indicators") or []):
+        added = origins is not None and n < len(origins) and origins[n] == NEW
+        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY if added else set())
+        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in open_keys, k == "deviation")
+                 for k, col in INDICATOR_COLUMNS]
+        rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells))
+    return rows
+
+
+def build(data: dict, comments: dict[str, str] | None = None, origins: list[str] | None = None) -> Sheet:
+    """The sheet of a form's contract JSON, with figures, findings and comments in place."""
+    goals = data.get("goals") or {}
+    project = data.get("project") or {}
+    sheet = Sheet(
+        template=data.get("template") or "",
+        year=data.get("year"),
+        project=[Cell(f"project.{k}", str(label), _text(project.get(k))) for k, label in PROJECT_LABELS.items()],
+        funding=_line_rows(data),
+        goals=Row("goals", str(SECTION_TITLES["goals"]),
+                  [Cell(f"goals.{k}", str(label), _text(goals.get(k)), True, True) for k, label in GOAL_LABELS.items()]),
+        indicators=_indicator_rows(data, origins),
+        summary=Row("total", str(SECTION_TITLES["summary"]),
+                    [Cell(k, str(label), _text(data.get(k)), True) for k, label in SUMMARY_LABELS.items()],
+                    dom="summary"),
+        sections={key: Row(key, str(title), [], dom=f"s-{key}") for key, title in SECTION_TITLES.items()},
+        other=Row("", "", [], dom="other"),
+    )
+    try:
+        form = evaluation_from_dict(data, "自评表")
+        template = templates.load(form.template)
+    except (ReadError, templates.UnknownTemplate) as error:
+        sheet.error = str(error)
+        return sheet
+    checks = {check.field: check for check in recompute(form, template)}
+    cells = {cell.path: cell for cell in sheet.cells()}
+    for path, check in checks.items():
+        if path in cells:
+            cells[path].check = check
+    for finding in audit(form, template):
+        _place(sheet, cells, finding.field).findings.append(finding)
+    for path, text in (comments or {}).items():
+        holder = _place(sheet, cells, path)
+        holder.comments.append(text)
+    return sheet
+
+
+_LAST_PART = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
+
+
+def _place(sheet: Sheet, cells: dict[str, Cell], path: str) -> Cell | Row:
+    """The cell or row a field path points at; the nearest enclosing row or
+    section when the page has no such field; ``sheet.other`` as a last resort."""
+    if path in cells:
+        return cells[path]
+    rows = {row.path: row for row in [*sheet.funding, sheet.goals, *sheet.indicators, *sheet.sections.values()]}
+    rows["total"] = rows["grade"] = sheet.summary
+    probe = path
+    while probe:
+        if probe in rows:
+            return rows[probe]
+        shorter = _LAST_PART.sub("", probe)
+        probe = shorter if shorter != probe else ""
+    return sheet.other
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> dict:
+    """A copy of the form's JSON with the typed values of ``paths`` set (empty → null).
+
+    Figures lose the thousands separators and spaces people type (1,234.50)."""
+    out = copy.deepcopy(data)
+    for path in paths:
+        if path not in typed:
+            continue
+        value = typed[path].strip()
+        if path.rsplit(".", 1)[-1] in FIGURE_KEYS:
+            value = value.replace(",", "").replace("，", "").replace(" ", "")
+        _set(out, path, value or None)
+    return out
+
+
+def _set(data: dict, path: str, value: str | None) -> None:
+    parts = [(key, int(index) if index else None) for key, index in _PART.findall(path)]
+    node = data
+    for key, index in parts[:-1]:
+        node = node[key] if key else node[index]
+    key, index = parts[-1]
+    node[key if key else index] = value
+
+
+def describe(path: str, data: dict) -> str:
+    """A field path as a person reads it: ``indicators[1].score`` → 指标 2「名称」· 得分."""
+    head, _dot, rest = path.partition(".")
+    if head == "review_scores" and rest:
+        return f"{_('复核得分')} · {describe(rest, data)}"
+    if head == "acknowledgements" and rest:
+        return f"{_('单位说明')} · {describe(rest.partition('@')[2] or rest, data)}"
+    if head == "target_reasons" and rest:
+        return f"{_('目标调整理由')} · {rest}"
+    match = re.fullmatch(r"indicators\[(\d+)\](?:\.(\w+))?", path)
+    if match:
+        n, key = int(match[1]), match[2]
+        indicators = data.get("indicators") or []
+        name = _text(indicators[n].get("name")) if n < len(indicators) else ""
+        where = _("指标 %(n)s「%(name)s」") % {"n": n + 1, "name": name}
+        return f"{where} · {dict(INDICATOR_COLUMNS).get(key, key)}" if key else str(where)
+    match = re.fullmatch(r"funding(?:\.breakdown\.(\w+))?(?:\.(\w+))?", path)
+    if match and (match[1] in (None, *BREAKDOWN_KEYS)):
+        row = LINE_ROWS.get(match[1] or "", match[1])
+        return f"{row} · {dict(LINE_COLUMNS).get(match[2], match[2])}" if match[2] else str(row)
+    if path.startswith("goals.") and path[6:] in GOAL_LABELS:
+        return str(GOAL_LABELS[path[6:]])
+    if path.startswith("project.") and path[8:] in PROJECT_LABELS:
+        return str(PROJECT_LABELS[path[8:]])
+    if path in SUMMARY_LABELS:
+        return str(SUMMARY_LABELS[path])
+    if path in SECTION_TITLES:
+        return str(SECTION_TITLES[path])
+    return path
+
+
+# Rows of the indicator table, rearranged on the edit page before a save: the
+# page carries each shown row's origin (its index in the stored form, or "new").
+
+
+def origins(posted: str | None, stored: int) -> list[str]:
+    """The posted row origins if they make sense, else the stored order."""
+    items = [item.strip() for item in (posted or "").split(",") if item.strip()]
+    kept = [item for item in items if item != NEW]
+    if posted is None or not all(i.isdigit() and int(i) < stored for i in kept) or len(set(kept)) != len(kept):
+        return [str(n) for n in range(stored)]
+    return items
+
+
+def arranged(data: dict, rows: list[str]) -> dict:
+    """The stored form with its indicator rows in the page's order (added rows blank)."""
+    out = copy.deepcopy(data)
+    stored = data.get("indicators") or []
+    out["indicators"] = [copy.deepcopy(stored[int(o)]) if o != NEW else _blank_indicator() for o in rows]
+    return out
+
+
+def _blank_indicator() -> dict:
+    return {k: None for k, _label in INDICATOR_COLUMNS} | {"target_parsed": None, "actual_parsed": None}
+
+
+def rearrange(data: dict, rows: list[str], op: str) -> tuple[dict, list[str]]:
+    """Apply one row operation of the page: ``add``, ``remove:n``, ``up:n``, ``down:n``."""
+    out, rows = copy.deepcopy(data), list(rows)
+    indicators = out["indicators"]
+    verb, _colon, number = op.partition(":")
+    n = int(number) if number.isdigit() else -1
+    if verb == "add":
+        indicators.append(_blank_indicator())
+        rows.append(NEW)
+    elif 0 <= n < len(indicators):
+        if verb == "remove":
+            del indicators[n], rows[n]
+        elif verb in ("up", "down"):
+            m = n - 1 if verb == "up" else n + 1
+            if 0 <= m < len(indicators):
+                indicators[n], indicators[m] = indicators[m], indicators[n]
+                rows[n], rows[m] = rows[m], rows[n]
+    return out, rows

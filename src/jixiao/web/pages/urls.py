@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from jixiao.web.pages import views
+
+app_name = "pages"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="pages/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("forms/", views.forms, name="forms"),
+    path("review/", views.queue, name="queue"),
+    path("forms/export/", views.export_list, name="export"),
+    path("forms/new/", views.new, name="new"),
+    path("forms/<int:pk>/", views.form_page, name="form"),
+    path("forms/<int:pk>/edit/", views.edit, name="edit"),
+    path("forms/<int:pk>/recompute/", views.recompute, name="recompute"),
+    path("forms/<int:pk>/review/", views.review, name="review"),
+    path("forms/<int:pk>/history/", views.history, name="history"),
+    path("forms/<int:pk>/download/<str:fmt>/", views.download, name="download"),
+    path("forms/<int:pk>/review-scores/", views.review_scores, name="review_scores"),
+    path("forms/<int:pk>/evidence/", views.add_evidence, name="add_evidence"),
+    path("forms/<int:pk>/evidence/<int:item>/", views.evidence_file, name="evidence"),
+    path("forms/<int:pk>/evidence/<int:item>/remove/", views.remove_evidence, name="remove_evidence"),
+    path("forms/<int:pk>/<str:action>/", views.step, name="step"),
+]

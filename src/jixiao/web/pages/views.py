@@ -1,0 +1,426 @@
+"""The pages' views: thin, each one calls the services and renders a template.
+
+What a user may not see answers 404 (as the API does); a refused step or a
+stale save shows the services' message on the page, with the user's text kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import hashlib
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jixiao import templates
+from jixiao.domain.carry import next_year
+from jixiao.domain.model import Evaluation as DomainForm
+from jixiao.domain.model import Project as DomainProject
+from jixiao.domain.workflow import Action, Role, State, actions_from, editable
+from jixiao.readers.base import ReadError
+from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.api import _read_upload as read_upload  # one reading of an upload, shared with the API
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.orgs.models import Organisation
+from jixiao.web.pages import labels, sheet
+from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
+from jixiao.web.pages.models import TYPES as EVIDENCE_TYPES
+from jixiao.web.pages.models import Evidence
+from jixiao.writers import Format, safe_name, write_form
+
+REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
+REVIEWABLE = {"funding.score"}  # and every indicators[i].score: where 复核 scores go
+
+
+def page(view):
+    """Signed in; a form one may not see is 404; a refused step shows its reason."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.NotFound:
+            raise Http404 from None
+        except services.ServiceError as error:
+            return render(request, "pages/refused.html", {"message": error.message}, status=error.status)
+
+    return wrapped
+
+
+@page
+def home(request: HttpRequest) -> HttpResponse:
+    role = services.membership(request.user).role_enum
+    return redirect("pages:queue" if role is Role.REVIEWER else "pages:forms")
+
+
+def _filtered(request: HttpRequest, rows):
+    """The list filters: year, department, unit, state, grade and a search by project name or code."""
+    got = request.GET
+    chosen = {k: got.get(k, "").strip() for k in ("year", "department", "unit", "state", "grade", "q")}
+    if chosen["year"].isdigit():
+        rows = rows.filter(year=int(chosen["year"]))
+    if chosen["department"].isdigit():
+        rows = rows.filter(project__unit__parent_id=int(chosen["department"]))
+    if chosen["unit"].isdigit():
+        rows = rows.filter(project__unit_id=int(chosen["unit"]))
+    if chosen["state"] in {s.value for s in State}:
+        rows = rows.filter(state=chosen["state"])
+    if chosen["grade"]:
+        rows = rows.filter(grade=chosen["grade"])
+    if chosen["q"]:
+        rows = rows.filter(Q(project__name__icontains=chosen["q"]) | Q(project__code__icontains=chosen["q"]))
+    return rows, chosen
+
+
+def _list(request: HttpRequest, rows, title: str, queue: bool) -> HttpResponse:
+    everything = rows
+    rows, chosen = _filtered(request, rows)
+    units = services.visible_units(request.user)
+    context = {
+        "title": title, "queue": queue, "chosen": chosen,
+        "rows": [(ev, labels.state(ev.state)) for ev in rows.select_related("project__unit__parent")],
+        "years": sorted(set(everything.values_list("year", flat=True)), reverse=True),
+        "grades": sorted(g for g in set(everything.values_list("grade", flat=True)) if g),
+        "states": [(s.value, labels.state(s.value)) for s in State],
+        "units": units if units.count() > 1 else [],
+        "departments": Organisation.objects.filter(children__in=units).distinct() if units.count() > 1 else [],
+    }
+    return render(request, "pages/list.html", context)
+
+
+@page
+def forms(request: HttpRequest) -> HttpResponse:
+    place = services.membership(request.user)
+    title = {Role.FILLER: _("我的自评表")}.get(place.role_enum, _("全部自评表"))
+    return _list(request, services.visible(request.user), title, queue=False)
+
+
+@page
+def queue(request: HttpRequest) -> HttpResponse:
+    rows = services.visible(request.user).filter(state__in=REVIEW_STATES)
+    return _list(request, rows, _("待我审核"), queue=True)
+
+
+@page
+def export_list(request: HttpRequest) -> HttpResponse:
+    """The list as filtered on screen, as an xlsx workbook (one row per form)."""
+    from openpyxl import Workbook
+
+    rows = services.visible(request.user)
+    if request.GET.get("scope") == "queue":
+        rows = rows.filter(state__in=REVIEW_STATES)
+    rows, _chosen = _filtered(request, rows)
+    book = Workbook()
+    sheet_ = book.active
+    sheet_.title = _("自评表")
+    sheet_.append([_("项目编码"), _("项目名称"), _("主管部门"), _("实施单位"), _("年度"), _("状态"), _("总分"), _("等级")])
+    for ev in rows.select_related("project__unit__parent"):
+        sheet_.append([ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
+                       ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
+        sheet_.cell(sheet_.max_row, 7).number_format = "0.00"
+    for column, width in zip("ABCDEFGH", (14, 40, 20, 20, 8, 12, 10, 8)):
+        sheet_.column_dimensions[column].width = width
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_('自评表清单') + '.xlsx')}"
+    book.save(response)
+    return response
+
+
+def _can_edit(user, ev: Evaluation) -> bool:
+    """Whether the page offers changes: the unit's own filler, while the form is with the unit
+    (the services decide again on every change)."""
+    place = services.membership(user)
+    return place.role_enum is Role.FILLER and editable(ev.state_enum) and ev.project.unit_id == place.organisation_id
+
+
+def _last_return(ev: Evaluation):
+    """The reviewer's latest return while the form is back with the unit or resubmitted."""
+    if ev.state not in (State.RETURNED.value, State.RESUBMITTED.value):
+        return None
+    return ev.events.filter(action=Action.RETURN.value).order_by("-id").first()
+
+
+def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, rows: list[str] | None = None,
+             **extra) -> dict:
+    returned = _last_return(ev)
+    data = data if data is not None else ev.data
+    rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
+    role = services.membership(request.user).role_enum
+    can_edit = _can_edit(request.user, ev)
+    built = sheet.build(data, returned.field_comments if returned else None, origins=rows)
+    files: dict[str, list[Evidence]] = {}
+    for item in ev.evidence.defer("content"):
+        files.setdefault(item.indicator, []).append(item)
+    for row, ind in zip(built.indicators, data.get("indicators") or []):
+        row.evidence = files.get(ind.get("name") or "", [])
+    for cell in built.cells():
+        cell.review = ev.review_scores.get(cell.path, "")
+        cell.reviewable = cell.path in REVIEWABLE or bool(re.fullmatch(r"indicators\[\d+\]\.score", cell.path))
+    errors = [f for f in ev.findings if f.get("severity") == "error"]
+    return {
+        "ev": ev, "state_label": labels.state(ev.state),
+        "sheet": built, "acknowledgements": ev.acknowledgements, "errors": errors, "evidence_types": ",".join(EVIDENCE_TYPES), "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
+        "rows": ",".join(rows),
+        "returned": returned, "actions": [a.value for a in actions_from(ev.state_enum, role)],
+        "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
+        **extra,
+    }
+
+
+MAX_UPLOAD = 20 * 1024 * 1024
+"""Bytes of an uploaded form: the largest published forms are a few MB."""
+UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
+
+
+@page
+def new(request: HttpRequest) -> HttpResponse:
+    """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
+    readers, or from last year's form of the same project (结转)."""
+    context = {"projects": services.visible_projects(request.user), "templates": templates.ids(),
+               "default_template": templates.DEFAULT, "this_year": timezone.localdate().year - 1,
+               "last_years": services.visible(request.user).order_by("-year", "project__code"),
+               "accept": ",".join(UPLOAD_TYPES), "max_mb": MAX_UPLOAD // 1024 // 1024,
+               "chosen": request.POST.get("project", "")}
+    if request.method != "POST":
+        return render(request, "pages/new.html", context)
+    try:
+        start = request.POST.get("start")
+        if start == "last_year":
+            last = services.get(request.user, int(request.POST.get("last") or 0))
+            project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
+        elif start == "blank":
+            project = services.project(request.user, request.POST.get("project", ""))
+            form = _blank(project, request.POST.get("year", ""), request.POST.get("template", ""))
+        else:
+            project = services.project(request.user, request.POST.get("project", ""))
+            form = _uploaded_form(request)
+        ev = services.create(request.user, project, form)
+    except (ReadError, services.ServiceError) as error:
+        message, status = _refusal(error)
+        return render(request, "pages/new.html", {**context, "error": message}, status=status)
+    return redirect("pages:form", pk=ev.pk)
+
+
+def _blank(project, year: str, template_id: str) -> DomainForm:
+    """An empty form of the project for a year, in a bundled template."""
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        raise services.ServiceError(_("年度应为四位数字"))
+    if template_id not in templates.ids():
+        raise services.ServiceError(_("没有这个模板"))
+    unit = project.unit
+    return DomainForm(template=template_id, year=int(year),
+                      project=DomainProject(name=project.name, unit=unit.name,
+                                            department=unit.parent.name if unit.parent_id else None))
+
+
+def _uploaded_form(request: HttpRequest):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise services.ServiceError(_("请选择要上传的文件"))
+    if upload.size > MAX_UPLOAD:
+        raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
+    if not upload.name.lower().endswith(UPLOAD_TYPES):
+        raise services.ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
+    index = request.POST.get("form_index", "0")
+    return read_upload(upload, int(index) if index.isdigit() else 0)
+
+
+def _refusal(error: ReadError | services.ServiceError) -> tuple[str, int]:
+    """What to show and answer for a refused save or upload (a bad form is 422)."""
+    if isinstance(error, services.ServiceError):
+        return error.message, error.status
+    return str(error), 422
+
+
+def _version(request: HttpRequest) -> int | None:
+    """The version the page was edited at (None when absent or not a number)."""
+    version = request.POST.get("version", "")
+    return int(version) if version.isdigit() else None
+
+
+def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
+    """The stored form with the page's indicator rows and what the user typed
+    into its editable fields; and the rows' origins."""
+    rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
+    shown = sheet.arranged(ev.data, rows)
+    return sheet.with_typed(shown, request.POST, sheet.build(shown, origins=rows).editable_paths()), rows
+
+
+def _show(mode: str):
+    def show(request: HttpRequest, pk: int) -> HttpResponse:
+        ev = services.get(request.user, pk)
+        return render(request, "pages/form.html", _context(request, ev, mode=mode))
+
+    return page(show)
+
+
+form_page = _show("view")
+review = _show("review")  # with comment inputs and the return / approve buttons
+
+
+@page
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fill in: GET shows the inputs; POST saves a draft carrying the version it
+    edited. A stale or bad save is refused with the typed text kept on screen."""
+    ev = services.get(request.user, pk)
+    if request.method != "POST":
+        return render(request, "pages/form.html", _context(request, ev, mode="edit"))
+    (typed, rows), version = _typed(request, ev), _version(request)
+    if op := request.POST.get("op"):  # a row added, removed or moved: shown again, not saved yet
+        typed, rows = sheet.rearrange(typed, rows, op)
+        context = _context(request, ev, typed, mode="edit", version=version, rows=rows,
+                           notice=_("指标行已调整，保存后生效。"))
+        return render(request, "pages/form.html", context)
+    try:
+        if version is None:
+            raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
+        services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")))
+    except (ReadError, services.ServiceError) as error:
+        if isinstance(error, services.NotFound):
+            raise
+        message, status = _refusal(error)
+        context = _context(request, ev, typed, mode="edit", error=message, version=version, rows=rows)
+        return render(request, "pages/form.html", context, status=status)
+    return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
+
+
+@page
+@require_POST
+def recompute(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx, as the user types: the rules' figures and the findings, swapped in
+    beside each field (out of band); the inputs themselves are left alone."""
+    ev = services.get(request.user, pk)
+    typed, rows = _typed(request, ev)
+    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed, origins=rows),
+                                                   "acknowledgements": ev.acknowledgements})
+
+
+@page
+@require_POST
+def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Submit, return or approve through the services (which check role, place and state)."""
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise Http404 from None
+    services.step(request.user, pk, chosen, version=_version(request),
+                  comment=request.POST.get("comment", ""), field_comments=_prefixed(request, "comment:"),
+                  acknowledgements=_prefixed(request, "ack:") if chosen is Action.SUBMIT else None)
+    return redirect("pages:form", pk=pk)
+
+
+def _prefixed(request: HttpRequest, prefix: str) -> dict[str, str]:
+    """Posted fields named ``prefix`` + a field path or finding key."""
+    return {key[len(prefix):]: value for key, value in request.POST.items() if key.startswith(prefix)}
+
+
+@page
+@require_POST
+def review_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """复核: the reviewer's scores beside the self scores, through the services."""
+    services.review(request.user, pk, _version(request), _prefixed(request, "review:"))
+    return redirect("pages:review", pk=pk)
+
+
+@page
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    ev = services.get(request.user, pk)
+    events = [
+        {"event": e, "action": labels.action(e.action), "state_from": labels.state(e.state_from),
+         "state_to": labels.state(e.state_to),
+         "diff": [{"where": sheet.describe(d["path"], ev.data), "old": _shown(d.get("old")),
+                   "new": _shown(d.get("new"))} for d in e.diff if d["path"] != "state"],
+         "field_comments": [(sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()]}
+        for e in ev.events.order_by("id")
+    ]
+    return render(request, "pages/history.html", {"ev": ev, "events": events,
+                                                  "state_label": labels.state(ev.state)})
+
+
+def _shown(value) -> str | None:
+    """A changed value for a person: a whole added or removed row by its name."""
+    if isinstance(value, dict):
+        return _("整行「%(name)s」") % {"name": value.get("name") or value.get("text") or "…"}
+    if isinstance(value, list):
+        return _("%(n)s 项") % {"n": len(value)}
+    return None if value is None else str(value)
+
+
+@page
+def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The official form through :mod:`jixiao.writers`, named after its project."""
+    ev = services.get(request.user, pk)
+    if fmt not in {Format.XLSX.value, Format.PDF.value, Format.DOCX.value}:
+        raise Http404
+    form = evaluation_from_dict(ev.data, f"自评表 {pk}")
+    folder = tempfile.TemporaryDirectory()
+    path = Path(folder.name) / f"form.{fmt}"
+    write_form(form, templates.load(form.template), Format(fmt), path)
+    name = f"{safe_name(ev.project.name)}-{ev.year}.{fmt}"
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response._folder = folder  # removed with the response, once sent
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@page
+@require_POST
+def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """佐证材料 for one indicator: the unit's filler, while the form is with the unit."""
+    ev = services.get(request.user, pk)
+    if not _can_edit(request.user, ev):
+        raise services.Conflict(_("只有本单位填报人员在草稿或退回状态下可以上传佐证材料"))
+    upload, indicator = request.FILES.get("file"), request.POST.get("indicator", "")
+    names = {ind.get("name") for ind in ev.data.get("indicators") or []}
+    if upload is None or indicator not in names:
+        raise services.ServiceError(_("请选择指标和要上传的文件"))
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise services.ServiceError(_("佐证材料只能是 %(types)s 文件") % {"types": "、".join(EVIDENCE_TYPES)})
+    if upload.size > EVIDENCE_MAX:
+        raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": EVIDENCE_MAX // 1024 // 1024})
+    content = upload.read()
+    Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
+                            content_type=EVIDENCE_TYPES[suffix], size=len(content),
+                            sha256=hashlib.sha256(content).hexdigest(), content=content,
+                            uploaded_by=request.user.get_username())
+    return redirect("pages:form", pk=pk)
+
+
+def _evidence(request: HttpRequest, pk: int, item: int) -> tuple[Evaluation, Evidence]:
+    ev = services.get(request.user, pk)
+    found = ev.evidence.filter(pk=item).first()
+    if found is None:
+        raise Http404
+    return ev, found
+
+
+@page
+def evidence_file(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    _ev, found = _evidence(request, pk, item)
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(found.name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@page
+@require_POST
+def remove_evidence(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    ev, found = _evidence(request, pk, item)
+    if not _can_edit(request.user, ev):
+        raise services.Conflict(_("只有本单位填报人员在草稿或退回状态下可以删除佐证材料"))
+    found.delete()
+    return redirect("pages:form", pk=pk)

@@ -1,0 +1,375 @@
+"""The pages through Django's test client: lists, the form with its findings
+beside the fields, saving with the version, review and history, downloads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from jixiao.web.evaluations import services
+from jixiao.web.evaluations.models import Evaluation, Project
+from jixiao.domain.workflow import Action
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(tree, name: str) -> Client:
+    client = Client()
+    client.force_login(tree.users[name])
+    return client
+
+
+def explained(ev: Evaluation) -> dict[str, str]:
+    """A reason for every error-level finding, as a submit needs."""
+    ev.refresh_from_db()
+    return {f["key"]: "已核实，情况属实" for f in ev.findings if f["severity"] == "error"}
+
+
+def submit(user, ev: Evaluation) -> None:
+    services.step(user, ev.pk, Action.SUBMIT, acknowledgements=explained(ev))
+
+
+@pytest.fixture
+def slips(tree, forms):
+    """The sample with slips: indicator 2 scores 22.00 of 20 points, total and grade wrong."""
+    project = Project.objects.create(code="A1-002", name=forms[1].project.name, unit=tree.unit_a1)
+    return services.create(tree.users["filler_a1"], project, forms[1])
+
+
+def test_login_page_has_labelled_inputs_and_signs_in(tree):
+    client = Client()
+    page = client.get("/login/").content.decode()
+    assert '<label for="id_username">账号</label>' in page
+    assert '<label for="id_password">口令</label>' in page
+    response = client.post("/login/", {"username": "filler_a1", "password": "filler_a1-口令-2026"})
+    assert response.status_code == 302
+    assert client.get("/", follow=True).request["PATH_INFO"] == "/forms/"
+
+
+def test_pages_need_a_login(db):
+    response = Client().get("/forms/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_lists_filter_and_search(tree, draft, slips):
+    client = signed_in(tree, "filler_a1")
+    page = client.get("/forms/").content.decode()
+    assert "我的自评表" in page and "A1-001" in page and "A1-002" in page
+    page = client.get("/forms/", {"q": "A1-002"}).content.decode()
+    assert "A1-002" in page and "A1-001" not in page
+    page = client.get("/forms/", {"grade": "良"}).content.decode()
+    assert "A1-002" in page and "A1-001" not in page
+    page = client.get("/forms/", {"state": "submitted"}).content.decode()
+    assert "没有符合条件的自评表" in page
+
+
+def test_review_queue_lists_submitted_forms_only(tree, draft, slips):
+    submit(tree.users["filler_a1"], slips)
+    page = signed_in(tree, "reviewer_a").get("/review/").content.decode()
+    assert "待我审核" in page and "A1-002" in page and "A1-001" not in page
+    assert "A1-002" not in signed_in(tree, "reviewer_b").get("/review/").content.decode()
+
+
+def test_form_shows_findings_beside_their_fields(tree, slips):
+    page = signed_in(tree, "filler_a1").get(f"/forms/{slips.pk}/").content.decode()
+    notes = re.search(r'<ul class="notes" id="notes-f-indicators-1-score"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "得分 22.00 超过分值 20.00" in notes
+    total = re.search(r'<ul class="notes" id="notes-f-total"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "总分 99.00" in total
+
+
+def test_another_units_form_is_not_found(tree, slips):
+    client = signed_in(tree, "filler_b1")
+    for url in ("", "edit/", "review/", "history/", "download/pdf/"):
+        assert client.get(f"/forms/{slips.pk}/{url}").status_code == 404
+
+
+def test_recompute_swaps_figures_and_findings(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    data = {"indicators[1].score": "20.00"}
+    page = client.post(f"/forms/{slips.pk}/recompute/", data).content.decode()
+    notes = re.search(r'id="notes-f-indicators-1-score" hx-swap-oob="true"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "超过分值" not in notes
+    calc = re.search(r'id="calc-f-total" hx-swap-oob="true">(.*?)</span></span>', page, re.S)[1]
+    assert "按规则 100.00" in calc
+
+
+def test_save_carries_the_version_and_a_stale_save_keeps_the_text(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    response = client.post(f"/forms/{slips.pk}/edit/", {"version": "1", "indicators[1].score": "20.00"})
+    assert response.status_code == 302
+    slips.refresh_from_db()
+    assert slips.version == 2 and slips.data["indicators"][1]["score"] == "20.00"
+    stale = client.post(f"/forms/{slips.pk}/edit/", {"version": "1", "goals.actual": "我的新文字"})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "您编辑的是第 1 版，当前为第 2 版" in page and "我的新文字" in page
+
+
+def test_a_bad_figure_is_refused_by_field(tree, slips):
+    page = signed_in(tree, "filler_a1").post(f"/forms/{slips.pk}/edit/",
+                                             {"version": "1", "total": "九十九"})
+    assert page.status_code == 422 and "total" in page.content.decode()
+
+
+def test_return_with_field_comment_then_approve_and_history(tree, slips):
+    filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    assert re.search(r"表上还有 \d+ 个错误", page) and 'name="ack:score-above-points@indicators[1].score"' in page
+    refused = filler.post(f"/forms/{slips.pk}/submit/", {"version": "1"})
+    assert refused.status_code == 409 and "个错误未更正或说明理由" in refused.content.decode()
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1", **{f"ack:{k}": v for k, v in explained(slips).items()}})
+    assert "退回修改" in reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
+    reviewer.post(f"/forms/{slips.pk}/return/", {"comment": "", "comment:indicators[1]": "得分超过分值"})
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    row = re.search(r'id="notes-f-indicators-1"[^>]*>(.*?)</ul>', page, re.S)[1]
+    assert "得分超过分值" in row
+    filler.post(f"/forms/{slips.pk}/edit/", {"version": "3", "indicators[1].score": "20.00"})
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "4"})  # the reasons given before still hold
+    review = reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
+    assert "单位说明：已核实，情况属实" in review and 'name="review:indicators[0].score"' in review
+    reviewer.post(f"/forms/{slips.pk}/review-scores/", {"version": "5", "review:indicators[0].score": "19.66"})
+    assert "复核 19.66" in filler.get(f"/forms/{slips.pk}/").content.decode()
+    reviewer.post(f"/forms/{slips.pk}/approve/", {"version": "6"})
+    slips.refresh_from_db()
+    assert slips.state == "approved"
+    assert "已审核通过，表已锁定" in filler.get(f"/forms/{slips.pk}/").content.decode()
+    history = filler.get(f"/forms/{slips.pk}/history/").content.decode()
+    for words in ("新建", "提交", "退回", "保存", "通过", "指标 2「", "得分超过分值", "22.00", "20.00"):
+        assert words in history
+
+
+def test_a_refused_step_shows_the_reason(tree, slips):
+    page = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/approve/", {})
+    assert page.status_code == 409 and "不能“通过”" in page.content.decode()
+
+
+@pytest.mark.parametrize("fmt, magic", [("pdf", b"%PDF"), ("xlsx", b"PK"), ("docx", b"PK")])
+def test_download(tree, slips, fmt, magic):
+    response = signed_in(tree, "reviewer_a").get(f"/forms/{slips.pk}/download/{fmt}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(magic)
+    assert f"2023.{fmt}" in response["Content-Disposition"]
+
+
+def test_english_pages(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/forms/"})
+    page = client.get(f"/forms/{slips.pk}/").content.decode()
+    assert 'lang="en"' in page and "Performance indicators" in page
+    assert "Score 22.00 exceeds" in page or "exceeds" in page
+
+
+def test_a_form_starts_from_an_uploaded_file(tree, project_a1):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao import samples
+
+    path = next(p for p in samples.paths() if p.name == "national-2023-slips.txt")
+    client = signed_in(tree, "filler_a1")
+    upload = SimpleUploadedFile(path.name, path.read_bytes())
+    response = client.post("/forms/new/", {"project": "A1-001", "file": upload, "form_index": "0"})
+    ev = Evaluation.objects.get(project=project_a1)
+    assert response["Location"] == f"/forms/{ev.pk}/" and ev.data["total"] == "99.00"
+    again = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile(path.name, path.read_bytes())})
+    assert again.status_code == 409 and "2023 年度自评表已存在" in again.content.decode()
+    wrong = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile("x.exe", b"MZ")})
+    assert wrong.status_code == 400 and "只能上传" in wrong.content.decode()
+
+
+def test_the_list_exports_to_xlsx_as_filtered(tree, draft, slips):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = signed_in(tree, "reviewer_bureau").get("/forms/export/", {"grade": "良"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:2] == ("项目编码", "项目名称")
+    assert [r[0] for r in rows[1:]] == ["A1-002"]
+    assert rows[1][2:] == ("甲局", "甲一中心", 2023, "草稿", 99, "良")
+
+
+def test_the_committed_english_catalogue_matches_its_source():
+    """Every message of the .po is translated, and the compiled .mo says the same."""
+    from pathlib import Path
+
+    from django.utils import translation
+
+    import jixiao.web.pages
+
+    po = (Path(jixiao.web.pages.__file__).parent / "locale/en/LC_MESSAGES/django.po").read_text("utf-8")
+    def joined(lines: str) -> str:  # a message wrapped over several quoted lines
+        return "".join(re.findall(r'"(.*)"', lines))
+
+    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po, re.M)
+    singles = [(joined(zh), joined(en)) for zh, en in entries if joined(zh)]
+    assert len(singles) > 90 and all(english for _zh, english in singles)
+    with translation.override("en"):
+        for chinese, english in singles:
+            assert translation.gettext(chinese) == english
+
+
+def test_a_form_starts_from_last_years(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    response = client.post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
+    new = Evaluation.objects.get(project=slips.project, year=2024)
+    assert response["Location"] == f"/forms/{new.pk}/"
+    assert [i["target"] for i in new.data["indicators"]] == [i["target"] for i in slips.data["indicators"]]
+    assert all(i["score"] is None for i in new.data["indicators"]) and new.total is None
+    again = client.post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
+    assert again.status_code == 409
+    assert signed_in(tree, "filler_b1").post("/forms/new/", {"start": "last_year", "last": str(slips.pk)}
+                                             ).status_code == 404
+    page = client.get(f"/forms/{new.pk}/edit/").content.decode()
+    assert 'name="indicators[0].score" value=""' in page and "保洁河道长度" in page
+
+
+def test_amounts_read_with_thousands_separators():
+    from jixiao.web.pages.sheet import Cell
+
+    assert Cell("funding.executed", "全年执行数", "1234567.50").shown == "1,234,567.50"
+    assert Cell("funding.breakdown.other_funds.annual_budget", "", "-4900").shown == "-4,900"
+    assert Cell("indicators[0].score", "得分", "1234.00").shown == "1234.00"  # scores are not amounts
+    assert Cell("funding.executed", "全年执行数", "约 5 万").shown == "约 5 万"
+
+
+def test_indicator_rows_are_added_moved_and_removed_before_a_save(tree, slips):
+    client = signed_in(tree, "filler_a1")
+    url = f"/forms/{slips.pk}/edit/"
+    page = client.post(url, {"version": "1", "rows": "0,1,2,3,4", "indicators[1].score": "20.00", "op": "up:1"})
+    text = page.content.decode()
+    assert page.status_code == 200 and "指标行已调整，保存后生效" in text
+    assert 'name="rows" value="1,0,2,3,4"' in text
+    assert 'name="indicators[0].score" value="20.00"' in text  # the typed score moved with its row
+    slips.refresh_from_db()
+    assert slips.version == 1  # nothing saved yet
+    page = client.post(url, {"version": "1", "rows": "1,0,2,3,4", "op": "add"}).content.decode()
+    assert 'name="rows" value="1,0,2,3,4,new"' in page and 'name="indicators[5].name"' in page
+    assert 'name="indicators[0].name"' not in page  # stored rows keep their name and target
+    page = client.post(url, {"version": "1", "rows": "1,0,2,3,4,new", "op": "remove:2"}).content.decode()
+    assert 'name="rows" value="1,0,3,4,new"' in page
+    saved = client.post(url, {"version": "1", "rows": "1,0,3,4,new", "indicators[4].level1": "产出指标",
+                              "indicators[4].name": "新增指标", "indicators[4].target": "≥10次",
+                              "indicators[4].points": "10", "indicators[4].actual": "12次",
+                              "indicators[4].score": "10"})
+    assert saved.status_code == 302
+    slips.refresh_from_db()
+    names = [i["name"] for i in slips.data["indicators"]]
+    assert names == ["水面漂浮物清除率", "保洁河道长度", "河道水质达标率", "沿岸居民满意度", "新增指标"]
+    assert client.post(url, {"version": "2", "rows": "0,1,2,3"}).status_code == 302  # the added row removed again
+    history = client.get(f"/forms/{slips.pk}/history/").content.decode()
+    assert "整行「新增指标」" in history and "{&#x27;" not in history
+    assert slips.data["indicators"][4]["target_parsed"]["value"] == "10"
+
+
+def test_row_origins_that_make_no_sense_fall_back_to_the_stored_order():
+    from jixiao.web.pages.sheet import origins
+
+    assert origins("2,0,new,1", 3) == ["2", "0", "new", "1"]
+    assert origins("0,0,1", 3) == ["0", "1", "2"]
+    assert origins("0,7", 3) == ["0", "1", "2"]
+    assert origins(None, 2) == ["0", "1"]
+
+
+def test_evidence_files_per_indicator(tree, slips):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filler = signed_in(tree, "filler_a1")
+    url = f"/forms/{slips.pk}/evidence/"
+    pdf = SimpleUploadedFile("巡查记录.pdf", b"%PDF-1.4 test")
+    assert filler.post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 302
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    row = page[page.index('id="f-indicators-0"'):page.index('id="f-indicators-1"')]
+    assert "巡查记录.pdf" in row
+    item = slips.evidence.get()
+    assert (item.size, item.content_type) == (13, "application/pdf")
+    response = signed_in(tree, "reviewer_a").get(f"/forms/{slips.pk}/evidence/{item.pk}/")
+    assert response.content == b"%PDF-1.4 test" and "attachment" in response["Content-Disposition"]
+    assert signed_in(tree, "filler_b1").get(f"/forms/{slips.pk}/evidence/{item.pk}/").status_code == 404
+
+    exe = SimpleUploadedFile("a.exe", b"MZ")
+    refused = filler.post(url, {"indicator": "保洁河道长度", "file": exe})
+    assert refused.status_code == 400 and "佐证材料只能是" in refused.content.decode()
+    big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
+    assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
+    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 409
+
+    submit(tree.users["filler_a1"], slips)
+    assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
+    services.step(tree.users["reviewer_a"], slips.pk, Action.RETURN, comment="补充材料")
+    assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 302
+    assert not slips.evidence.exists()
+
+
+def test_a_blank_form_gets_its_rows_on_the_page(tree, project_a1):
+    client = signed_in(tree, "filler_a1")
+    response = client.post("/forms/new/", {"start": "blank", "project": "A1-001", "year": "2025",
+                                           "template": "national-2020"})
+    ev = Evaluation.objects.get(project=project_a1, year=2025)
+    assert response["Location"] == f"/forms/{ev.pk}/"
+    assert ev.data["project"]["unit"] == "甲一中心" and ev.data["indicators"] == []
+    page = client.post(f"/forms/{ev.pk}/edit/", {"version": "1", "rows": "", "op": "add"}).content.decode()
+    assert 'name="indicators[0].name"' in page and 'name="rows" value="new"' in page
+    bad = client.post("/forms/new/", {"start": "blank", "project": "A1-001", "year": "25", "template": "x"})
+    assert bad.status_code == 400 and "年度应为四位数字" in bad.content.decode()
+    assert client.get(f"/forms/{ev.pk}/").status_code == 200
+    assert client.post(f"/forms/{ev.pk}/recompute/", {"rows": "new", "indicators[0].points": "10"}).status_code == 200
+
+
+def _controls_without_labels(page: str) -> list[str]:
+    """Inputs, selects and text areas a screen reader could not name."""
+    labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', page))
+    missing = []
+    for tag in re.findall(r"<(?:input|select|textarea)\b[^>]*>", page):
+        if re.search(r'type="(hidden|submit)"', tag) or "aria-label=" in tag:
+            continue
+        found = re.search(r'\bid="([^"]+)"', tag)
+        if not found or found[1] not in labelled:
+            missing.append(tag)
+    return missing
+
+
+def test_every_input_has_a_label(tree, slips):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
+    filler.post(f"/forms/{slips.pk}/evidence/", {"indicator": "保洁河道长度",
+                                                "file": SimpleUploadedFile("a.pdf", b"%PDF")})
+    pages = [filler.get(url).content.decode() for url in (
+        "/forms/", "/forms/new/", f"/forms/{slips.pk}/", f"/forms/{slips.pk}/edit/", f"/forms/{slips.pk}/history/")]
+    pages.append(Client().get("/login/").content.decode())
+    submit(tree.users["filler_a1"], slips)
+    pages += [reviewer.get(f"/forms/{slips.pk}/review/").content.decode(), reviewer.get("/review/").content.decode()]
+    assert sum(page.count("<input") for page in pages) > 80
+    assert [tag for page in pages for tag in _controls_without_labels(page)] == []
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_text_colours_have_readable_contrast():
+    """WCAG contrast of every text colour of the style sheet on the light backgrounds: ≥ 4.5 (AA)."""
+    from pathlib import Path
+
+    import jixiao.web.pages
+
+    css = (Path(jixiao.web.pages.__file__).parent / "static/pages/pages.css").read_text()
+    colours = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{6})", css))
+    for text in ("ink", "muted", "accent", "error", "warn", "info", "ok"):
+        for ground in ("#ffffff", colours["bg-soft"], "#fff4f4", "#f2fbf2"):
+            light, dark = sorted((_luminance(colours[text]), _luminance(ground)), reverse=True)
+            assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, ground)
+
+
+def test_history_names_review_scores_and_reasons():
+    from jixiao.web.pages.sheet import describe
+
+    data = {"indicators": [{"name": "保洁河道长度"}]}
+    assert describe("review_scores.indicators[0].score", data) == "复核得分 · 指标 1「保洁河道长度」 · 得分"
+    assert describe("acknowledgements.total-differs@total", data) == "单位说明 · 总分"
+    assert describe("target_reasons.保洁河道长度", data) == "目标调整理由 · 保洁河道长度"
