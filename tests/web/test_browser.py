@@ -5,14 +5,16 @@ Walks the issue's path as far as the pages go today: the unit's filler opens
 a form, sees a finding beside its field, fixes it and watches total and grade
 recomputed, saves and submits; the reviewer returns it with a comment on a
 field; the filler fixes and resubmits; the reviewer approves; the form is
-locked, the PDF downloads and the history shows each step. Screenshots go to
-docs/images/ (zh-Hans and English).
+locked, the PDF downloads and the history shows each step. Screenshots (zh-Hans
+and English) go to a temporary folder, or to docs/images/ with
+JIXIAO_SCREENSHOTS=docs/images, so a test run leaves the checkout clean.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ pytestmark = [
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = Path(os.environ.get("JIXIAO_SCREENSHOTS") or Path(tempfile.gettempdir()) / "jixiao-screens")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
