@@ -146,6 +146,15 @@ def _take_suffix_op(rest: str) -> tuple[str, Op | None]:
     return rest, None
 
 
+def comparator_before(text: str) -> Op | None:
+    """The comparator a text ends with: "满意度不低于 " → GE (for a number that follows)."""
+    tail = fold(text).rstrip()
+    for word, op in _PREFIX_OPS:
+        if tail.endswith(word):
+            return op
+    return None
+
+
 def format_target(target: Target) -> str:
     """The canonical text of a Target; ``parse_target`` reads it back unchanged."""
     if not target.quantitative:

@@ -23,8 +23,8 @@ from jixiao.domain.audit.units import split_name_unit
 from jixiao.domain.model import Evaluation
 from jixiao.domain.normalize import fold
 from jixiao.domain.recompute import Check
-from jixiao.domain.scoring import round_figure
-from jixiao.domain.targets import Target, parse_target, same_unit
+from jixiao.domain.scoring import round_figure, target_met
+from jixiao.domain.targets import Op, Target, comparator_before, parse_target, same_unit
 from jixiao.domain.template import Rounding, Template
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -74,13 +74,15 @@ _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A figure stated in a narrative: value, unit, as printed, and its clause."""
+    """A figure stated in a narrative: value, unit, as printed, and its clause;
+    ``op`` when the narrative states a bound ("95% 以上", "不低于 90%")."""
 
     value: Decimal
     unit: str
     printed: str
     clause: str
     pairs: frozenset[str]
+    op: Op | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,8 @@ def claims(text: str) -> tuple[Claim, ...]:
                 continue
             printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
             pairs = pairs if pairs is not None else _pairs(clause)
-            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs))
+            op = parsed.op or comparator_before(clause[:match.start()])
+            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs, op))
     return tuple(found)
 
 
@@ -163,6 +166,14 @@ def _agrees(claim: Decimal, value: Decimal) -> bool:
         return True
     places = max(0, -claim.as_tuple().exponent)
     return any(round_figure(value, mode, places) == claim for mode in Rounding)
+
+
+def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
+    """A bound stated in the results ("达到 95% 以上") that the actual meets is no
+    contradiction: the narrative repeats the goal, which the table shows was met."""
+    if column != "actual" or claim.op is None:
+        return False
+    return target_met(Target(op=claim.op, value=claim.value, unit=claim.unit), item.value.value)
 
 
 # --- claims against the indicator table -------------------------------------------------
@@ -228,7 +239,7 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
     made = TARGET_DIFFERS if column == "target" else ACTUAL_DIFFERS
     for index, said in by_indicator.items():
         item = items[index]
-        if any(_agrees(c.value, item.value.value) for c in said):
+        if any(_agrees(c.value, item.value.value) or _bound_met(c, item, column) for c in said):
             continue
         claim = said[0]
         yield made.finding(
