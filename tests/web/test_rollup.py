@@ -134,3 +134,10 @@ def test_a_unit_page_shows_no_other_unit(client, tree, stored):
     client.force_login(tree.users["filler_a1"])
     body = client.get("/rollup/", {"year": YEAR}).content.decode()
     assert "甲一中心" in body and "甲二所" not in body and "乙一站" not in body
+
+
+def test_the_page_in_english(client, tree, stored):
+    client.force_login(tree.users["admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/rollup/"})
+    body = client.get("/rollup/", {"year": YEAR}).content.decode()
+    assert "Self-evaluation roll-up" in body and "Subtotal (甲一中心)" in body and "Total" in body
