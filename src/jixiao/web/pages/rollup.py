@@ -27,8 +27,7 @@ COLUMNS = [
     gettext_lazy("统一等级"), gettext_lazy("复核总分"), gettext_lazy("状态"), gettext_lazy("错误"),
     gettext_lazy("警告"), gettext_lazy("提示"),
 ]
-NUMBER_COLUMNS = range(4, 10)  # amounts, rate and scores: numbers in the xlsx
-NUMBER_FORMATS = {4: "#,##0.00####", 5: "#,##0.00####", 6: "0.00##"}
+NUMBER_FORMATS = {4: "#,##0.00####", 5: "#,##0.00####", 6: "0.00##", 7: "0.00", 8: "0.00", 9: "0.00", 12: "0.00"}
 
 
 def _chosen(request: HttpRequest):
@@ -75,7 +74,7 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
              for line in rollup.table(chosen)]
     context = {
         "years": years, "year": year, "department": department, "columns": [str(c) for c in COLUMNS],
-        "lines": lines, "number_columns": list(NUMBER_COLUMNS) + [12, 14, 15, 16],
+        "lines": lines, "number_columns": [*NUMBER_FORMATS, 14, 15, 16],
         "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name"),
         "query": request.GET.urlencode(),
     }
