@@ -143,3 +143,4 @@ def test_the_page_in_english(client, tree, stored):
     client.post("/i18n/setlang/", {"language": "en", "next": "/rollup/"})
     body = client.get("/rollup/", {"year": YEAR}).content.decode()
     assert "Self-evaluation roll-up" in body and "Subtotal (甲一中心)" in body and "Total" in body
+    assert "2 forms" in body and "1 form<" in body

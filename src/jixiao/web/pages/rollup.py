@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from jixiao.web.evaluations import rollup, services
 from jixiao.web.orgs.models import Organisation
@@ -53,7 +53,7 @@ def _cells(line: rollup.Line) -> list:
     group = line.group
     label = {"unit": _("小计（%(name)s）"), "department": _("小计（%(name)s）"),
              "total": _("合计")}[line.kind] % {"name": group.name}
-    count = _("%(n)s 份") % {"n": group.count}
+    count = ngettext("%(n)s 份", "%(n)s 份", group.count) % {"n": group.count}
     return [label, "", count, "", group.budget_wan, group.executed_wan, group.execution_rate, None, None, None,
             "", "", None, "", group.errors, group.warnings, group.notices]
 
