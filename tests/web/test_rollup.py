@@ -144,3 +144,10 @@ def test_the_page_in_english(client, tree, stored):
     body = client.get("/rollup/", {"year": YEAR}).content.decode()
     assert "Self-evaluation roll-up" in body and "Subtotal (甲一中心)" in body and "Total" in body
     assert "2 forms" in body and "1 form<" in body
+
+
+def test_no_forms_yet_is_an_empty_table(client, tree):
+    client.force_login(tree.users["filler_b1"])
+    body = client.get("/rollup/").content.decode()
+    assert "合计" in body and "0 份" in body
+    assert client.get("/rollup/export/csv/").content.decode("utf-8-sig").splitlines()[-1].startswith("合计,,0 份")

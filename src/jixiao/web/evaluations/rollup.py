@@ -130,7 +130,9 @@ def rows(visible: QuerySet[Evaluation], year: int, department: int | None = None
     chosen = visible.filter(year=year)
     if department is not None:
         chosen = chosen.filter(project__unit__parent_id=department)
-    return chosen.select_related("project__unit__parent").order_by(
+    # The table needs only the indexed copies: the forms' JSON stays in the database.
+    heavy = ("data", "findings", "acknowledgements", "review_scores", "targets", "target_reasons")
+    return chosen.select_related("project__unit__parent").defer(*heavy).order_by(
         "project__unit__parent__name", "project__unit__parent_id", "project__unit__name", "project__unit_id",
         "project__code")
 
