@@ -63,3 +63,7 @@ def test_forms_stored_before_findings_get_them_on_migration():
 
     findings = Evaluation.objects.get(project__code="OLD-1").findings
     assert "total-differs@total" in {f["key"] for f in findings if f["severity"] == "error"}
+    # …and their roll-up figures (evaluations/0003).
+    stored = Evaluation.objects.get(project__code="OLD-1")
+    assert (stored.budget_wan, stored.scale) == (slips.funding.total.annual_budget, "良")
+    assert stored.errors == sum(f["severity"] == "error" for f in findings) > 0

@@ -54,6 +54,20 @@ class Evaluation(models.Model):
     # The approved targets copied at creation (locked), and indicator name → reason for changing one.
     targets = models.JSONField("绩效目标（批复）", default=list, blank=True)
     target_reasons = models.JSONField("目标调整理由", default=dict, blank=True)
+    # Roll-up (汇总) copies, filled on every save by jixiao.web.evaluations.rollup.fill: amounts in
+    # 万元 whatever unit the form printed, the printed figures, the grade on one scale, findings counted.
+    budget_wan = models.DecimalField("全年预算数（万元）", max_digits=18, decimal_places=6, null=True, blank=True,
+                                     db_index=True)
+    executed_wan = models.DecimalField("全年执行数（万元）", max_digits=18, decimal_places=6, null=True, blank=True,
+                                       db_index=True)
+    execution_rate = models.DecimalField("执行率(%)", max_digits=9, decimal_places=4, null=True, blank=True)
+    execution_score = models.DecimalField("执行率得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    indicator_score = models.DecimalField("指标得分", max_digits=7, decimal_places=2, null=True, blank=True)
+    review_total = models.DecimalField("复核总分", max_digits=7, decimal_places=2, null=True, blank=True)
+    scale = models.CharField("统一等级", max_length=2, blank=True, db_index=True)
+    errors = models.PositiveIntegerField("错误数", default=0)
+    warnings = models.PositiveIntegerField("警告数", default=0)
+    notices = models.PositiveIntegerField("提示数", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "自评表"

@@ -27,6 +27,7 @@ from jixiao.domain.audit import Finding, Severity, audit
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.workflow import Action, Role, State
 from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.evaluations import rollup
 from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Event, Project, SpotCheck
 from jixiao.web.orgs.models import Membership, Organisation
 from jixiao.writers.findings import finding_dict
@@ -140,6 +141,7 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     evaluation.total = _indexed(form.total)
     evaluation.grade = form.grade
     evaluation.findings = finding_rows(evaluation, form)
+    rollup.fill(evaluation, form)
     return data
 
 
@@ -152,9 +154,7 @@ def _indexed(total: Decimal | None) -> Decimal | None:
     """The total for the list's index column (7 digits, 2 places), or ``None`` for
     a printed total that does not fit there (say 1234567 or 97.855): the form
     keeps it as printed, and the audit says what is wrong with it."""
-    if total is None or abs(total) >= 10**5 or -total.as_tuple().exponent > 2:
-        return None
-    return total
+    return rollup.fits(total, 7, 2)
 
 
 def form_of(evaluation: Evaluation) -> Form:
@@ -357,6 +357,7 @@ def review(user: AbstractBaseUser, pk: int, version: int | None, scores: dict[st
     if not diff:
         return evaluation
     evaluation.review_scores = new
+    rollup.fill(evaluation, form_of(evaluation))
     evaluation.version += 1
     evaluation.save()
     _append(evaluation, user, "review_score", evaluation.state, diff)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from jixiao.web.pages import views
+from jixiao.web.pages import rollup, views
 
 app_name = "pages"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("forms/", views.forms, name="forms"),
     path("review/", views.queue, name="queue"),
     path("forms/export/", views.export_list, name="export"),
+    path("rollup/", rollup.rollup_page, name="rollup"),
+    path("rollup/export/<str:fmt>/", rollup.rollup_export, name="rollup_export"),
     path("forms/new/", views.new, name="new"),
     path("forms/<int:pk>/", views.form_page, name="form"),
     path("forms/<int:pk>/edit/", views.edit, name="edit"),

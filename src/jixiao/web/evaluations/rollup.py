@@ -1,0 +1,193 @@
+"""Roll-ups (汇总表): a department's or the bureau's year of self-evaluations,
+one row per form with subtotals per unit and department and the totals.
+
+Every save copies the figures a roll-up needs into indexed columns of the
+evaluation (:func:`fill`): amounts in 万元 whatever the form printed (元 ÷ 10000),
+the printed 执行率, 执行率得分 and indicator scores, the 复核 total, the grade on
+one scale and the findings counted by severity. The subtotals and totals are
+then aggregates in the database (:func:`subtotals`, :func:`totals`).
+
+One grade scale (统一等级): the templates' grades by rank, best first —
+national-2020 优/良/中/差 and shanghai-2019 优秀/良好/合格/不合格 both map to
+优/良/中/差. Their bands differ (良 from 80, 良好 from 75): the scale keeps each
+form's own grade, only the names are made one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, QuerySet, Sum
+
+from jixiao import templates
+from jixiao.domain.model import AmountUnit
+from jixiao.domain.model import Evaluation as Form
+from jixiao.domain.scoring import round_figure
+
+from .models import Evaluation
+
+SCALE = ("优", "良", "中", "差")
+"""统一等级, best first: rank n of a template's grades (ordered by their lower bound) is SCALE[n]."""
+
+WAN = Decimal(10000)
+AMOUNT_PLACES = 6  # 万元 to 6 places is exact to the 分
+
+
+def fits(value: Decimal | None, digits: int, places: int) -> Decimal | None:
+    """``value`` if it fits a column of ``digits`` digits with ``places`` places, else ``None``
+    (the form keeps the figure as printed; the audit says what is wrong with it)."""
+    if value is None or not value.is_finite() or abs(value) >= 10 ** (digits - places):
+        return None
+    return value if -value.as_tuple().exponent <= places else None
+
+
+def in_wan(amount: Decimal | None, unit: AmountUnit, form_template) -> Decimal | None:
+    """An amount in 万元: a 元 amount ÷ 10000, cut to 6 places by the template's rounding."""
+    if amount is None or not amount.is_finite():
+        return None
+    wan = amount / WAN if unit is AmountUnit.YUAN else amount
+    return fits(round_figure(wan, form_template.rounding, AMOUNT_PLACES), 18, AMOUNT_PLACES)
+
+
+def scale_of(printed: str | None, form_template) -> str:
+    """The printed grade on the one scale ('' when the template does not know it)."""
+    grade = form_template.canonical_grade(printed)
+    if grade is None:
+        return ""
+    ranked = sorted(form_template.grades, key=lambda g: -g.min)
+    return SCALE[min(ranked.index(grade), len(SCALE) - 1)]
+
+
+def review_total(form: Form, review_scores: dict[str, str]) -> Decimal | None:
+    """复核总分: the self scores with each 复核 score in place of its self score;
+    ``None`` while no 复核 score is given."""
+    if not review_scores:
+        return None
+    scores = {"funding.score": form.funding.total.score}
+    scores |= {f"indicators[{n}].score": ind.score for n, ind in enumerate(form.indicators)}
+    scores |= {path: Decimal(value) for path, value in review_scores.items()}
+    return sum((s for s in scores.values() if s is not None), Decimal(0))
+
+
+def fill(evaluation: Evaluation, form: Form) -> None:
+    """Copy the roll-up figures of ``form`` (and the stored findings and 复核 scores) into the row."""
+    try:
+        form_template = templates.load(form.template)
+    except templates.UnknownTemplate:
+        form_template = templates.load(templates.DEFAULT)
+    unit = form.funding.unit or AmountUnit(form_template.amount_unit)
+    line = form.funding.total
+    evaluation.budget_wan = in_wan(line.annual_budget, unit, form_template)
+    evaluation.executed_wan = in_wan(line.executed, unit, form_template)
+    evaluation.execution_rate = fits(line.execution_rate, 9, 4)
+    evaluation.execution_score = fits(line.score, 7, 2)
+    scores = [ind.score for ind in form.indicators if ind.score is not None]
+    evaluation.indicator_score = fits(sum(scores, Decimal(0)), 7, 2) if scores else None
+    evaluation.review_total = fits(review_total(form, evaluation.review_scores), 7, 2)
+    evaluation.scale = scale_of(form.grade, form_template)
+    severities = [f.get("severity") for f in evaluation.findings]
+    evaluation.errors, evaluation.warnings, evaluation.notices = (
+        severities.count("error"), severities.count("warning"), severities.count("info"))
+
+
+# The aggregates of a group of forms, computed by the database.
+SUMS = {
+    "count": Count("id"),
+    "budget_wan": Sum("budget_wan"),
+    "executed_wan": Sum("executed_wan"),
+    "errors": Sum("errors"),
+    "warnings": Sum("warnings"),
+    "notices": Sum("notices"),
+}
+
+
+@dataclass
+class Group:
+    """A subtotal or total line (小计 / 合计)."""
+
+    key: int | None
+    name: str
+    count: int
+    budget_wan: Decimal | None
+    executed_wan: Decimal | None
+    errors: int
+    warnings: int
+    notices: int
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """执行率 of the group: 全年执行数 ÷ 全年预算数 × 100, to two places."""
+        if not self.budget_wan or self.executed_wan is None:
+            return None
+        rate = self.executed_wan / self.budget_wan * 100
+        return round_figure(rate, templates.load(templates.DEFAULT).rounding)
+
+
+def rows(visible: QuerySet[Evaluation], year: int, department: int | None = None) -> QuerySet[Evaluation]:
+    """The forms of ``year`` among ``visible`` (those the user may see), optionally of one
+    department, ordered by department, unit and project code."""
+    chosen = visible.filter(year=year)
+    if department is not None:
+        chosen = chosen.filter(project__unit__parent_id=department)
+    # The table needs only the indexed copies: the forms' JSON stays in the database.
+    heavy = ("data", "findings", "acknowledgements", "review_scores", "targets", "target_reasons")
+    return chosen.select_related("project__unit__parent").defer(*heavy).order_by(
+        "project__unit__parent__name", "project__unit__parent_id", "project__unit__name", "project__unit_id",
+        "project__code")
+
+
+def subtotals(chosen: QuerySet[Evaluation], level: str) -> dict[int, Group]:
+    """小计 per ``level`` — ``unit`` or ``department`` — keyed by the organisation's id."""
+    path = {"unit": "project__unit", "department": "project__unit__parent"}[level]
+    grouped = (chosen.order_by().values(key=F(f"{path}_id"), name=F(f"{path}__name"))
+               .annotate(**SUMS))
+    return {g["key"]: _group(g) for g in grouped}
+
+
+def totals(chosen: QuerySet[Evaluation]) -> Group:
+    """合计 of every chosen form."""
+    return _group({"key": None, "name": "", **chosen.order_by().aggregate(**SUMS)})
+
+
+def _group(row: dict) -> Group:
+    return Group(row["key"], row["name"] or "", row["count"] or 0, row["budget_wan"], row["executed_wan"],
+                 row["errors"] or 0, row["warnings"] or 0, row["notices"] or 0)
+
+
+@dataclass
+class Line:
+    """One line of the roll-up table as shown and exported: a form (``evaluation`` set),
+    a unit's or department's 小计 or the 合计 (``group`` set)."""
+
+    kind: str  # "form", "unit", "department", "total"
+    evaluation: Evaluation | None = None
+    group: Group | None = None
+
+
+def table(chosen: QuerySet[Evaluation]) -> list[Line]:
+    """The forms in order, each unit's 小计 after its forms, each department's after its units,
+    the 合计 last. The figures of the 小计 and 合计 come from the database."""
+    units, departments = subtotals(chosen, "unit"), subtotals(chosen, "department")
+    lines: list[Line] = []
+    unit = department = None
+    for ev in chosen:
+        here = ev.project.unit
+        if unit is not None and here.pk != unit:
+            lines.append(Line("unit", group=units[unit]))
+        if department is not None and here.parent_id != department:
+            lines.append(Line("department", group=departments[department]))
+        unit, department = here.pk, here.parent_id
+        lines.append(Line("form", evaluation=ev))
+    if unit is not None:
+        lines += [Line("unit", group=units[unit]), Line("department", group=departments[department])]
+    return [*lines, Line("total", group=totals(chosen))]
+
+
+def wan_text(amount: Decimal | None) -> str:
+    """An amount in 万元 as read: thousands separated, two places at least, trailing zeros cut
+    beyond them (46.683, 80.95, 1,234.00)."""
+    if amount is None:
+        return ""
+    places = max(2, -amount.normalize().as_tuple().exponent)
+    return f"{amount:,.{places}f}"

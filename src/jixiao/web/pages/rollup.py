@@ -1,0 +1,133 @@
+"""The roll-up page (汇总表) and its xlsx / CSV exports: the forms of a year the
+user may see, with subtotals per unit and department and the totals, figures
+from :mod:`jixiao.web.evaluations.rollup`. A unit sees its own forms only, a
+department its units', the bureau all — as for the forms."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import quote
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from jixiao.web.evaluations import rollup, services
+from jixiao.web.orgs.models import Organisation
+from jixiao.web.pages import labels
+from jixiao.web.pages.views import page
+from jixiao.writers.cells import defuse
+
+COLUMNS = [
+    gettext_lazy("主管部门"), gettext_lazy("实施单位"), gettext_lazy("项目名称"), gettext_lazy("项目编码"),
+    gettext_lazy("全年预算数（万元）"), gettext_lazy("全年执行数（万元）"), gettext_lazy("执行率(%)"),
+    gettext_lazy("执行率得分"), gettext_lazy("指标得分"), gettext_lazy("总分"), gettext_lazy("等级"),
+    gettext_lazy("统一等级"), gettext_lazy("复核总分"), gettext_lazy("状态"), gettext_lazy("错误"),
+    gettext_lazy("警告"), gettext_lazy("提示"),
+]
+NUMBER_FORMATS = {4: "#,##0.00####", 5: "#,##0.00####", 6: "0.00##", 7: "0.00", 8: "0.00", 9: "0.00", 12: "0.00"}
+
+
+def _chosen(request: HttpRequest):
+    """The year (default: the latest the user has) and department asked for, and the table."""
+    visible = services.visible(request.user)
+    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    asked = request.GET.get("year", "")
+    year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
+    asked = request.GET.get("department", "")
+    department = int(asked) if asked.isdigit() and int(asked) < 2**31 else None
+    chosen = rollup.rows(visible, year or 0, department)
+    return years, year, department, chosen
+
+
+def _cells(line: rollup.Line) -> list:
+    """One line's values in the order of COLUMNS (figures as Decimal, texts as str)."""
+    if line.evaluation is not None:
+        ev = line.evaluation
+        return [ev.project.unit.parent.name, ev.project.unit.name, ev.project.name, ev.project.code,
+                ev.budget_wan, ev.executed_wan, ev.execution_rate, ev.execution_score, ev.indicator_score,
+                ev.total, ev.grade or "", ev.scale, ev.review_total, labels.state(ev.state),
+                ev.errors, ev.warnings, ev.notices]
+    group = line.group
+    label = {"unit": _("小计（%(name)s）"), "department": _("小计（%(name)s）"),
+             "total": _("合计")}[line.kind] % {"name": group.name}
+    count = ngettext("%(n)s 份", "%(n)s 份", group.count) % {"n": group.count}
+    return [label, "", count, "", group.budget_wan, group.executed_wan, group.execution_rate, None, None, None,
+            "", "", None, "", group.errors, group.warnings, group.notices]
+
+
+def _shown(value, column: int) -> str:
+    if value is None:
+        return ""
+    if column in (4, 5, 6):
+        return rollup.wan_text(value)
+    return str(value)
+
+
+@page
+def rollup_page(request: HttpRequest) -> HttpResponse:
+    years, year, department, chosen = _chosen(request)
+    units = services.visible_units(request.user)
+    lines = [(line.kind, line.evaluation, [_shown(v, i) for i, v in enumerate(_cells(line))])
+             for line in rollup.table(chosen)]
+    context = {
+        "years": years, "year": year, "department": department, "columns": [str(c) for c in COLUMNS],
+        "lines": lines, "number_columns": [*NUMBER_FORMATS, 14, 15, 16],
+        "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name"),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "pages/rollup.html", context)
+
+
+@page
+def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The table as on screen: xlsx (numbers as numbers, printable: landscape, one page wide,
+    the header repeated) or CSV (UTF-8 with BOM for Excel). Texts defused against formulas."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    _years, year, _department, chosen = _chosen(request)
+    lines = [_cells(line) for line in rollup.table(chosen)]
+    header = [str(c) for c in COLUMNS]
+    name = _("%(year)s 年度自评汇总表") % {"year": year or ""}
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for cells in lines:
+            writer.writerow(["" if v is None else (defuse(v) if isinstance(v, str) else str(v)) for v in cells])
+        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        _workbook(name, header, lines).save(response)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.' + fmt)}"
+    return response
+
+
+def _workbook(title: str, header: list[str], lines: list[list]):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("汇总表")
+    sheet.append([title])
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.append(header)
+    for cells in lines:
+        sheet.append([defuse(v) if isinstance(v, str) else v for v in cells])
+        row = sheet.max_row
+        for column, number_format in NUMBER_FORMATS.items():
+            sheet.cell(row, column + 1).number_format = number_format
+        if not cells[3]:  # a 小计 / 合计 line
+            for column in range(1, len(cells) + 1):
+                sheet.cell(row, column).font = Font(bold=True)
+    for n, width in enumerate((16, 16, 32, 14, 14, 14, 9, 9, 9, 8, 6, 6, 8, 12, 5, 5, 5), start=1):
+        sheet.column_dimensions[sheet.cell(2, n).column_letter].width = width
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "2:2"
+    sheet.freeze_panes = "A3"
+    return book

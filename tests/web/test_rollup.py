@@ -1,0 +1,153 @@
+"""Roll-ups (汇总表): the figures equal the sums of the forms computed here from the
+forms themselves (元 and 万元 forms mixed), a unit sees only its own, and the
+exports hold the same figures."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from jixiao.domain.model import AmountUnit
+from jixiao.web.evaluations import rollup, services
+from jixiao.web.evaluations.models import Evaluation, Project
+
+from .conftest import edited
+
+YEAR = 2023
+
+
+@pytest.fixture
+def stored(tree, forms):
+    """The five sample forms (three in 万元, two in 元, both templates) spread over three units
+    of two departments, all of one year; the forms by unit name."""
+    places = [tree.unit_a1, tree.unit_a1, tree.unit_a2, tree.unit_b1, tree.unit_a2]
+    fillers = {tree.unit_a1: "filler_a1", tree.unit_a2: "filler_a2", tree.unit_b1: "filler_b1"}
+    by_unit: dict[str, list] = {}
+    for n, (form, unit) in enumerate(zip(forms, places)):
+        project = Project.objects.create(code=f"P-{n:03}", name=f"项目{n}", unit=unit)
+        services.create(tree.users[fillers[unit]], project, edited(form, year=YEAR))
+        by_unit.setdefault(unit.name, []).append(form)
+    assert {f.funding.unit for f in forms} == {AmountUnit.YUAN, AmountUnit.WAN_YUAN}
+    return by_unit
+
+
+def wan(amount: Decimal, unit: AmountUnit) -> Decimal:
+    return amount / 10000 if unit is AmountUnit.YUAN else amount
+
+
+def budget(forms) -> Decimal:
+    return sum((wan(f.funding.total.annual_budget, f.funding.unit) for f in forms), Decimal(0))
+
+
+def executed(forms) -> Decimal:
+    return sum((wan(f.funding.total.executed, f.funding.unit) for f in forms), Decimal(0))
+
+
+def test_totals_and_subtotals_equal_the_sums_of_the_forms(tree, stored):
+    chosen = rollup.rows(services.visible(tree.users["admin"]), YEAR)
+    every = [f for forms in stored.values() for f in forms]
+    total = rollup.totals(chosen)
+    assert (total.count, total.budget_wan, total.executed_wan) == (5, budget(every), executed(every))
+    assert total.budget_wan == Decimal("49") + Decimal("80.95") + Decimal("9") + Decimal("15") + Decimal("36")
+    units = {g.name: g for g in rollup.subtotals(chosen, "unit").values()}
+    for name, forms in stored.items():
+        assert (units[name].budget_wan, units[name].executed_wan) == (budget(forms), executed(forms))
+    departments = {g.name: g for g in rollup.subtotals(chosen, "department").values()}
+    dept_a = stored[tree.unit_a1.name] + stored[tree.unit_a2.name]
+    assert departments[tree.dept_a.name].budget_wan == budget(dept_a)
+    assert departments[tree.dept_b.name].count == 1
+    rate = executed(every) / budget(every) * 100
+    assert abs(total.execution_rate - rate) < Decimal("0.01")
+
+
+def test_findings_and_scores_are_copied_from_each_form(tree, stored):
+    for ev in Evaluation.objects.all():
+        severities = [f["severity"] for f in ev.findings]
+        assert (ev.errors, ev.warnings, ev.notices) == tuple(severities.count(s) for s in ("error", "warning", "info"))
+        scores = [Decimal(i["score"]) for i in ev.data["indicators"] if i.get("score") is not None]
+        assert ev.indicator_score == sum(scores, Decimal(0))
+    chosen = rollup.rows(services.visible(tree.users["admin"]), YEAR)
+    errors = sum(ev.errors for ev in Evaluation.objects.all())
+    assert rollup.totals(chosen).errors == errors
+
+
+def test_grades_of_both_templates_on_one_scale(stored):
+    scales = {(ev.template, ev.grade): ev.scale for ev in Evaluation.objects.all()}
+    assert scales[("shanghai-2019", "优秀")] == "优"
+    assert scales[("national-2020", "优")] == "优"
+    assert scales[("national-2020", "良")] == "良"
+
+
+def test_a_unit_sees_only_its_own_unit(tree, stored):
+    chosen = rollup.rows(services.visible(tree.users["filler_a2"]), YEAR)
+    assert {ev.project.unit.name for ev in chosen} == {tree.unit_a2.name}
+    assert rollup.totals(chosen).budget_wan == budget(stored[tree.unit_a2.name])
+    dept = rollup.rows(services.visible(tree.users["reviewer_b"]), YEAR)
+    assert rollup.totals(dept).count == 1
+
+
+def test_the_review_total_follows_the_review_scores(tree, stored):
+    ev = Evaluation.objects.get(project__code="P-000")
+    services.step(tree.users["filler_a1"], ev.pk, services.Action.SUBMIT,
+                  acknowledgements={f["key"]: "说明" for f in ev.findings if f["severity"] == "error"})
+    first = Decimal(ev.data["indicators"][0]["score"])
+    ev = services.review(tree.users["reviewer_a"], ev.pk, None, {"indicators[0].score": str(first - 5)})
+    self_total = Decimal(ev.data["funding"]["score"]) + ev.indicator_score
+    assert ev.review_total == self_total - 5
+    assert Evaluation.objects.get(pk=ev.pk).review_total == self_total - 5
+
+
+def test_the_page_and_the_exports_hold_the_same_figures(client, tree, stored):
+    Project.objects.filter(code="P-001").update(name="=HYPERLINK(\"http://x\")")
+    client.force_login(tree.users["reviewer_a"])
+    page = client.get("/rollup/", {"year": YEAR})
+    assert page.status_code == 200
+    dept_a = stored[tree.unit_a1.name] + stored[tree.unit_a2.name]
+    shown = rollup.wan_text(budget(dept_a))
+    assert shown in page.content.decode()
+    assert stored[tree.unit_b1.name] and "乙一站" not in page.content.decode()
+
+    text = client.get("/rollup/export/csv/", {"year": YEAR}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, *body = rows
+    assert body[-1][0] == "合计"
+    column = header.index("全年预算数（万元）")
+    assert Decimal(body[-1][column]) == budget(dept_a)
+    forms = [r for r in body if r[3]]
+    assert sum(Decimal(r[column]) for r in forms) == budget(dept_a)
+    assert any(r[2] == "'=HYPERLINK(\"http://x\")" for r in forms)
+
+    book = load_workbook(io.BytesIO(client.get("/rollup/export/xlsx/", {"year": YEAR}).content))
+    sheet = book.active
+    values = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert values[-1][0] == "合计"
+    assert sheet.cell(3, column + 1).number_format == "#,##0.00####"
+    assert (sheet.page_setup.orientation, sheet.print_title_rows) == ("landscape", "$2:$2")
+    assert Decimal(str(values[-1][column])) == budget(dept_a)
+    assert any(v[2] == "'=HYPERLINK(\"http://x\")" for v in values)
+    assert client.get("/rollup/export/pdf/").status_code == 404
+
+
+def test_a_unit_page_shows_no_other_unit(client, tree, stored):
+    client.force_login(tree.users["filler_a1"])
+    body = client.get("/rollup/", {"year": YEAR}).content.decode()
+    assert "甲一中心" in body and "甲二所" not in body and "乙一站" not in body
+
+
+def test_the_page_in_english(client, tree, stored):
+    client.force_login(tree.users["admin"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/rollup/"})
+    body = client.get("/rollup/", {"year": YEAR}).content.decode()
+    assert "Self-evaluation roll-up" in body and "Subtotal (甲一中心)" in body and "Total" in body
+    assert "2 forms" in body and "1 form<" in body
+
+
+def test_no_forms_yet_is_an_empty_table(client, tree):
+    client.force_login(tree.users["filler_b1"])
+    body = client.get("/rollup/").content.decode()
+    assert "合计" in body and "0 份" in body
+    assert client.get("/rollup/export/csv/").content.decode("utf-8-sig").splitlines()[-1].startswith("合计,,0 份")
