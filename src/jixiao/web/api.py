@@ -9,7 +9,6 @@ a Chinese ``detail``. Authentication: ``Authorization: Bearer <token>`` (from
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,13 +22,13 @@ from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
 from jixiao import templates
-from jixiao.domain import model as domain
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
-from jixiao.readers import ReadError, read_path
+from jixiao.readers import ReadError
 from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import services
+from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import ApiToken
 from jixiao.writers import Format, WriteError, file_names, write_form
@@ -354,7 +353,7 @@ def create_project(request: HttpRequest, body: ProjectIn):
           summary="上传自评表文件，建立该项目的年度自评表（草稿）")
 def import_evaluation(request: HttpRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0):
     project = services.project(request.auth, code)
-    form = _read_upload(file, form_index)
+    form = read_upload(file, form_index)
     return _detail(request, services.create(request.auth, project, form))
 
 
@@ -386,20 +385,3 @@ def set_targets(request: HttpRequest, code: str, year: int, body: TargetsIn):
     rows = [ApprovedTarget(**row.dict()) for row in body.indicators]
     return _targets(services.set_targets(request.auth, code, year, rows))
 
-
-def _read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
-    """The uploaded file through the readers (which choose by content and name);
-    errors and the form's source name the upload, not the temporary copy."""
-    name = Path(upload.name or "upload.txt").name
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        with path.open("wb") as copy:
-            for chunk in upload.chunks():
-                copy.write(chunk)
-        try:
-            forms = read_path(path)
-        except ReadError as error:
-            raise ReadError(name, error.reason) from None
-    if not 0 <= form_index < len(forms):
-        raise ReadError(name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index} 张（从 0 起数）")
-    return replace(forms[form_index], source=domain.FormSource(name, form_index))

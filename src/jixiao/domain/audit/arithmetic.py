@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
-from jixiao.domain.audit.finding import Finding, Rule, Severity, rule, shown
-from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation
+from jixiao.domain.audit.finding import Finding, Severity, rule, shown
+from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status
 from jixiao.domain.template import Rounding, Template
 

@@ -8,7 +8,6 @@ its name (三级指标), which survives the rows being reordered.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from jixiao.web.evaluations.models import Evaluation

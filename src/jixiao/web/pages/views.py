@@ -29,7 +29,7 @@ from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.api import _read_upload as read_upload  # one reading of an upload, shared with the API
+from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import Organisation
