@@ -178,11 +178,12 @@ def _target_row(row: dict) -> ApprovedTarget:
                           level2=row.get("level2"), points=None if points is None else Decimal(points))
 
 
-def findings(evaluation: Evaluation, form: Form) -> list[Finding]:
-    """The audit's findings, and a warning for each changed approved target."""
+def findings(evaluation: Evaluation, form: Form, reasons: dict[str, str] | None = None) -> list[Finding]:
+    """The audit's findings, and a warning for each changed approved target with
+    its reason (``reasons`` by indicator name; those on record when not given)."""
     changed = approved_targets.changes(form, approved_of(evaluation))
     return audit(form, templates.load(form.template)) + approved_targets.change_findings(
-        changed, evaluation.target_reasons)
+        changed, evaluation.target_reasons if reasons is None else reasons)
 
 
 _CHAIN_LOCK = 0x6A69786961_6F  # "jixiao": the advisory lock that orders appends on PostgreSQL
@@ -384,6 +385,25 @@ def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
     if points is not None and score > points:
         raise Invalid(f"{path}：复核得分 {text} 高于分值 {figure(points)}")
     return score
+
+
+EVIDENCE_ADDED, EVIDENCE_REMOVED = "evidence_add", "evidence_remove"
+
+
+@transaction.atomic
+def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) -> Event:
+    """佐证材料 added or removed: only the unit's filler while the form is with the
+    unit; an event on the trail naming the file (``item``: indicator, name, size,
+    sha256), so the hash chain covers the files as well. Call it in the same
+    transaction that stores or deletes the file."""
+    evaluation = get(user, pk, for_update=True)
+    place = membership(user)
+    doing = "上传" if action == EVIDENCE_ADDED else "删除"
+    if (place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id
+            or not workflow.editable(evaluation.state_enum)):
+        raise Conflict(f"只有本单位填报人员在草稿或退回状态下可以{doing}佐证材料")
+    change = {"path": "evidence", "new" if action == EVIDENCE_ADDED else "old": item}
+    return _append(evaluation, user, action, evaluation.state, [change])
 
 
 def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:

@@ -2,6 +2,9 @@
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from jixiao.domain import approved_targets
 
 from jixiao.web.pages import labels
 
@@ -15,7 +18,13 @@ def severity_label(finding) -> str:
 
 @register.filter
 def message(finding) -> str:
-    """The finding's message in English on English pages, Chinese otherwise."""
+    """The finding's message in English on English pages, Chinese otherwise; a
+    changed approved target says what was approved, what is there now and why."""
+    if finding.code == approved_targets.CODE and finding.printed is not None:
+        said = _("分值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s") if finding.field.endswith(".points") \
+            else _("指标值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s")
+        return said % {"old": finding.expected or _("（空）"), "new": finding.printed,
+                       "why": finding.explanation or _("（未说明）")}
     english = (get_language() or "").startswith("en")
     return finding.message_en if english and finding.message_en else finding.message
 
