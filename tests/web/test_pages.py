@@ -482,3 +482,78 @@ def test_one_acknowledgement_per_rule_and_field(tree, slips):
     assert slips.state == "resubmitted" and slips.acknowledgements == {k: "已核实" for k in keys}
     resubmit = slips.events.get(action="submit", state_from="returned")
     assert [d["path"] for d in resubmit.diff] == ["state"]  # the same reasons: re-used, nothing added
+
+
+def _user_strings(ev: Evaluation) -> set[str]:
+    """What people typed or the form printed (names, targets, comments, reasons, file
+    names): the only Chinese an English page may show."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(key), walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            found.add(node)
+
+    ev.refresh_from_db()
+    walk([ev.data, ev.targets, ev.target_reasons, ev.acknowledgements])
+    for event in ev.events.all():
+        walk([event.comment, event.field_comments, event.diff])
+    walk([[item.name, item.indicator] for item in ev.evidence.all()])
+    unit = ev.project.unit
+    return found | {ev.project.name, ev.project.code, unit.name, unit.parent.name, "简体中文"}
+
+
+def _rule_texts(ev: Evaluation) -> set[str]:
+    """What the domain writes in Chinese only, left for later: the rules' explanations of
+    figures and findings, the template's grade names, and messages listing the form's levels."""
+    from jixiao import templates
+    from jixiao.domain.recompute import recompute
+
+    form = services.form_of(ev)
+    template = templates.load(form.template)
+    return ({check.figure.explanation for check in recompute(form, template)}
+            | {f["explanation"] for f in ev.findings if f.get("explanation")}
+            | {f["message_en"] for f in ev.findings if f["code"] in ("weights-unusual", "rounding-mode-differs")}
+            | {grade.label for grade in template.grades})
+
+
+def _han_outside(page: str, allowed: set[str]) -> list[str]:
+    import html
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    for value in sorted((v for v in allowed if re.search(r"[\u3400-\u9fff]", v)), key=len, reverse=True):
+        text = text.replace(value, " ")
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in re.finditer(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+", text)]
+
+
+def test_english_pages_show_no_chinese_but_the_users(tree, approved):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
+    for client in (filler, reviewer):
+        client.post("/i18n/setlang/", {"language": "en", "next": "/forms/"})
+    pk = approved.pk
+    filler.post(f"/forms/{pk}/edit/", {"version": "1", "rows": "0,2,3,4", "indicators[0].target": "≥100(公里)",
+                                        "reason:保洁河道长度": "河段移交", "reason:水面漂浮物清除率": "项目调整"})
+    filler.post(f"/forms/{pk}/evidence/", {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF")})
+    submit(tree.users["filler_a1"], approved)
+    services.step(tree.users["reviewer_a"], pk, Action.RETURN, comment="请补充",
+                  field_comments={"indicators[0]": "请核实长度"})
+    edit, returned = (filler.get(f"/forms/{pk}/{path}").content.decode() for path in ("edit/", ""))
+    services.step(tree.users["filler_a1"], pk, Action.SUBMIT)
+    services.review(tree.users["reviewer_a"], pk, None, {"indicators[0].score": "18", "funding.score": "9"})
+    pages = {"edit": edit, "returned": returned, "form": filler.get(f"/forms/{pk}/").content.decode(),
+             "review": reviewer.get(f"/forms/{pk}/review/").content.decode()}
+    services.step(tree.users["reviewer_a"], pk, Action.APPROVE)
+    pages |= {"history": filler.get(f"/forms/{pk}/history/").content.decode(),
+              "approved": filler.get(f"/forms/{pk}/").content.decode()}
+    allowed = _user_strings(approved) | _rule_texts(approved)
+    assert all('lang="en"' in page for page in pages.values()) and "Give reasons and submit" in pages["returned"]
+    leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
+    assert not leftovers, "\n".join(leftovers)
+    assert "Target differs from the approved one" in pages["review"] and "Evidence uploaded" in pages["history"]
