@@ -420,6 +420,7 @@ def test_approved_targets_are_locked_until_unlocked_with_a_reason(tree, approved
     assert re.search(r'name="reason:保洁河道长度"[^>]*>河段移交</textarea>', again)
     history = client.get(f"/forms/{approved.pk}/history/").content.decode()
     assert "目标调整理由 · 保洁河道长度" in history and "河段移交" in history and "≥100(公里)" in history
+    assert "target_parsed" not in history  # what the readers parse from the target is not a change of its own
 
     submit(tree.users["filler_a1"], approved)
     review = signed_in(tree, "reviewer_a").get(f"/forms/{approved.pk}/review/").content.decode()

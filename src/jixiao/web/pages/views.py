@@ -379,13 +379,19 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         {"event": e, "action": labels.action(e.action), "state_from": labels.state(e.state_from),
          "state_to": labels.state(e.state_to),
          "diff": [{"where": sheet.describe(d["path"], ev.data), "old": _shown(d.get("old")),
-                   "new": _shown(d.get("new"))} for d in e.diff if d["path"] not in ("state", "evidence")],
+                   "new": _shown(d.get("new"))} for d in e.diff if _told(d["path"])],
          "evidence": [_evidence_line(d.get("new") or d.get("old") or {}) for d in e.diff if d["path"] == "evidence"],
          "field_comments": [(sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()]}
         for e in ev.events.order_by("id")
     ]
     return render(request, "pages/history.html", {"ev": ev, "events": events,
                                                   "state_label": labels.state(ev.state)})
+
+
+def _told(path: str) -> bool:
+    """Whether the history lists a change: not the state (in the heading), an evidence
+    file (a line of its own), nor what the readers parse from a changed text (目标值解析)."""
+    return path not in ("state", "evidence") and "_parsed" not in path
 
 
 def _evidence_line(item: dict) -> str:
