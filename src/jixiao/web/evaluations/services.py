@@ -63,6 +63,20 @@ class Invalid(ServiceError):
 _DB_INT = 2**31 - 1  # ids and years beyond this exist nowhere (and overflow some databases)
 
 
+def _storable(value, where: str) -> None:
+    """PostgreSQL keeps no NUL character in text or jsonb: refuse it here (422, naming
+    the place) instead of failing in the database with a server error."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise Invalid(f"{where}：含有空字符（NUL），无法保存")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, where), _storable(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            _storable(item, f"{where}[{n}]")
+
+
 def membership(user: AbstractBaseUser) -> Membership:
     try:
         return user.membership
@@ -110,6 +124,7 @@ def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -
     if unit is None:
         raise NotFound(f"实施单位 {unit_id} 不存在或无权查看")
     code, name = code.strip(), name.strip()
+    _storable({"code": code, "name": name}, "项目")
     if not code or not name:
         raise ServiceError("项目编码和项目名称不能为空")
     if Project.objects.filter(code=code).exists():
@@ -136,6 +151,7 @@ def _check_version(evaluation: Evaluation, version: int | None) -> None:
 def _store(evaluation: Evaluation, form: Form) -> dict:
     """Copy the form and its findings into the row; returns its contract JSON."""
     data = evaluation_dict(form)
+    _storable(data, "自评表")
     evaluation.data = data
     evaluation.template = form.template
     evaluation.total = _indexed(form.total)
@@ -271,6 +287,7 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
 def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -> dict[str, str]:
     """The reasons for the form's changes of approved targets: those given now,
     else those on record; a change without one refuses the save."""
+    _storable(given, "target_reasons")
     changed = {c.name for c in approved_targets.changes(form, approved_of(evaluation))}
     if unknown := sorted(set(given) - {row["name"] for row in evaluation.targets}):
         raise Invalid(f"调整理由所指的指标不在已批复的绩效目标中：{'、'.join(unknown)}")
@@ -299,6 +316,7 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
         raise Forbidden("只有本单位的填报人员可以提交")
     _check_version(evaluation, version)
+    _storable({"comment": comment, "field_comments": field_comments, "acknowledgements": acknowledgements}, "意见")
     field_comments = {path: text.strip() for path, text in (field_comments or {}).items() if text.strip()}
     if action is Action.RETURN and not comment.strip() and not field_comments:
         raise ServiceError("退回时请填写意见（总体或逐项）")
@@ -421,6 +439,7 @@ def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[Approve
             raise Invalid(f"指标“{row.name}”的分值应在 0–100 之间")
     stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
                "points": figure(r.points)} for r in rows]
+    _storable(stored, "indicators")
     targets, _ = ApprovedTargets.objects.update_or_create(
         project=found, year=year, defaults={"indicators": stored, "set_by": user})
     return targets
