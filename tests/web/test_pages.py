@@ -401,6 +401,7 @@ def test_approved_targets_are_locked_until_unlocked_with_a_reason(tree, approved
     opened = client.post(url, {**base, "op": "unlock:0"}).content.decode()
     assert 'name="indicators[0].target"' in opened and 'name="reason:保洁河道长度"' in opened
     assert 'name="indicators[1].target"' not in opened and "已解锁「保洁河道长度」" in opened
+    assert _controls_without_labels(opened) == []
 
     changed = {**base, "indicators[0].target": "≥100(公里)", "reason:保洁河道长度": ""}
     refused = client.post(url, changed)
@@ -431,6 +432,7 @@ def test_removing_an_approved_row_asks_for_a_reason(tree, approved):
     client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
     page = client.post(url, {"version": "1", "rows": "0,1,2,3,4", "op": "remove:1"}).content.decode()
     assert 'name="reason:水面漂浮物清除率"' in page and "已删除已批复的指标「水面漂浮物清除率」" in page
+    assert _controls_without_labels(page) == []
     assert client.post(url, {"version": "1", "rows": "0,2,3,4"}).status_code == 422
     saved = client.post(url, {"version": "1", "rows": "0,2,3,4", "reason:水面漂浮物清除率": "项目调整"})
     assert saved.status_code == 302
