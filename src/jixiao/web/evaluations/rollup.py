@@ -87,9 +87,17 @@ def fill(evaluation: Evaluation, form: Form) -> None:
     evaluation.indicator_score = fits(sum(scores, Decimal(0)), 7, 2) if scores else None
     evaluation.review_total = fits(review_total(form, evaluation.review_scores), 7, 2)
     evaluation.scale = scale_of(form.grade, form_template)
+    evaluation.quantitative_indicators, evaluation.qualitative_indicators, evaluation.untargeted_indicators = (
+        indicator_kinds([None if i.target_parsed is None else i.target_parsed.quantitative for i in form.indicators]))
     severities = [f.get("severity") for f in evaluation.findings]
     evaluation.errors, evaluation.warnings, evaluation.notices = (
         severities.count("error"), severities.count("warning"), severities.count("info"))
+
+
+def indicator_kinds(quantitative: list[bool | None]) -> tuple[int, int, int]:
+    """定量, 定性 and no-target counts of a form's indicators, from each one's parsed 年度指标值
+    (a figure: 定量; words: 定性; ``None``: no 年度指标值 printed, as in the old template)."""
+    return quantitative.count(True), quantitative.count(False), quantitative.count(None)
 
 
 # The aggregates of a group of forms, computed by the database.
