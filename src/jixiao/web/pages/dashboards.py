@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -60,16 +61,20 @@ def _scope(request: HttpRequest):
     return visible, years, year, department, chosen
 
 
-def _default_project(chosen) -> str:
-    """The project shown year on year until one is asked for: the largest budget of the year."""
-    return chosen.order_by("-budget_wan", "project__code").values_list("project__code", flat=True).first() or ""
+def _default_project(visible, chosen) -> str:
+    """The project shown year on year until one is asked for: of the year's projects, the one
+    with the most years of forms (then the first by code)."""
+    ranked = (visible.filter(project__in=chosen.values("project")).order_by().values("project__code")
+              .annotate(n=Count("id")).order_by("-n", "project__code"))
+    first = ranked.first()
+    return first["project__code"] if first else ""
 
 
 @page
 def dashboards_page(request: HttpRequest) -> HttpResponse:
     visible, years, year, department, chosen = _scope(request)
     units = services.visible_units(request.user)
-    project = request.GET.get("project", "").strip()[:64] or _default_project(chosen)
+    project = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
     context = {
         "years": years, "year": year, "department": department, "project": project,
         "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name"),
@@ -77,7 +82,7 @@ def dashboards_page(request: HttpRequest) -> HttpResponse:
         "sections": SECTIONS,
         "words": {
             "table": _("表格视图"), "hide": _("隐藏表格"), "image": _("下载图片"), "none": _("无"),
-            "count": _("份数"), "grade": _("统一等级"), "ungraded": _("未评等级"), "band": _("执行率区间(%)"),
+            "count": _("份数"), "indicator_count": _("指标数"), "grade": _("统一等级"), "ungraded": _("未评等级"), "band": _("执行率区间(%)"),
             "and_above": _("及以上"), "under": _("以下"), "no_rate": _("无执行率"), "line": _("执行率 90%"),
             "rate": _("执行率(%)"), "total": _("总分"), "project": _("项目名称"), "code": _("项目编码"),
             "department": _("主管部门"), "budget": _("全年预算数（万元）"), "all_grades": _("合计"),
@@ -97,7 +102,7 @@ def dashboard_data(request: HttpRequest, name: str) -> HttpResponse:
     """One dashboard's figures as JSON (figures as decimal strings, exact)."""
     visible, _years, year, department, chosen = _scope(request)
     if name == "years":
-        code = request.GET.get("project", "").strip()[:64] or _default_project(chosen)
+        code = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
         figures = dashboards.project_years(visible, code)
     elif name in CHARTS:
         figures = CHARTS[name](chosen)

@@ -30,11 +30,12 @@
     const t = document.createElement("table");
     t.className = "list chart-figures";
     const h = t.createTHead().insertRow();
+    const texts = rows.length ? rows[0].map((cell) => Boolean(cell && cell.left)) : [];
     head.forEach((label, i) => {
       const th = document.createElement("th");
       th.scope = "col";
       th.textContent = label;
-      if (i > 0) th.className = "num";
+      if (i > 0 && !texts[i]) th.className = "num";
       h.appendChild(th);
     });
     const body = t.createTBody();
@@ -112,8 +113,9 @@
       }
       return {
         option: {
-          legend: {top: 0}, xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, scale: true},
-          yAxis: {type: "value", name: W.total, scale: true},
+          legend: {top: 0},
+          xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, scale: true, boundaryGap: ["3%", "3%"]},
+          yAxis: {type: "value", name: W.total, scale: true, boundaryGap: ["3%", "3%"]},
           tooltip: {trigger: "item", formatter: (p) => p.data.code + " " + p.data.name + "<br>" + W.rate + " " +
                     p.value[0] + " · " + W.total + " " + p.value[1] + "<br>" + W.open},
           series: series,
@@ -129,7 +131,7 @@
         option: {
           legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
           xAxis: {type: "category", data: names, axisLabel: {interval: 0, width: 110, overflow: "truncate"}},
-          yAxis: {type: "value", name: W.budget},
+          yAxis: {type: "value"},
           series: d.grades.map((g, i) => ({type: "bar", stack: "budget", name: gradeName(g), barMaxWidth: 64,
             itemStyle: {color: GRADE_COLOURS[g]}, data: d.departments.map((r) => num(r.grades[i]))})),
         },
@@ -143,7 +145,7 @@
         option: {
           grid: {left: 8, right: 40, top: 16, bottom: 32, containLabel: true},
           tooltip: {trigger: "item", formatter: (p) => { const c = codes[p.dataIndex]; return c.code + " " + c.title + "：" + c.count; }},
-          xAxis: {type: "value", name: W.findings, minInterval: 1},
+          xAxis: {type: "value", name: W.findings, nameLocation: "middle", nameGap: 26, minInterval: 1},
           yAxis: {type: "category", data: codes.map((c) => c.code), axisLabel: {fontSize: 11}},
           series: [{type: "bar", barMaxWidth: 18, label: {show: true, position: "right"},
                     data: codes.map((c) => ({value: c.count, itemStyle: {color: SEVERITY_COLOURS[c.severity] || "#757575"}}))}],
@@ -161,7 +163,7 @@
         option: {
           legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
           grid: {left: 8, right: 24, top: 36, bottom: 32, containLabel: true},
-          xAxis: {type: "value", name: W.count, minInterval: 1},
+          xAxis: {type: "value", name: W.indicator_count, nameLocation: "middle", nameGap: 26, minInterval: 1},
           yAxis: {type: "category", data: rows.map((r) => r.department).reverse()},
           series: kinds.map((k) => ({type: "bar", stack: "kinds", name: W[k], barMaxWidth: 28,
             itemStyle: {color: colours[k]}, data: rows.map((r) => r[k]).reverse()})),
@@ -179,9 +181,9 @@
           xAxis: {type: "category", data: years}, yAxis: {type: "value", scale: true},
           series: [
             {type: "line", name: W.total, symbolSize: 9, label: {show: true}, data: d.years.map((y) => num(y.total))},
-            {type: "line", name: W.rate, symbolSize: 9, label: {show: true}, data: d.years.map((y) => num(y.execution_rate)),
+            {type: "line", name: W.rate, symbolSize: 9, label: {show: true, position: "bottom"}, data: d.years.map((y) => num(y.execution_rate)),
              markLine: {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed"},
-                        label: {formatter: W.line}, data: [{yAxis: 90}]}},
+                        label: {formatter: W.line, position: "insideEndTop"}, data: [{yAxis: 90}]}},
           ],
         },
         head: [W.year, W.budget, W.executed, W.rate, W.total, W.grade],
@@ -222,9 +224,13 @@
     window.addEventListener("resize", () => chart.resize());
   }
 
+  /* One request after the other: each saves the session (idle timeout), and a SQLite
+     server is kinder to requests in turn than to seven at once. */
+  let queue = Promise.resolve();
   document.querySelectorAll(".chart-box").forEach((box) => {
     const url = holder.dataset.base.replace("NAME", box.dataset.chart) + "?" + holder.dataset.query;
-    fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
+    queue = queue
+      .then(() => fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}}))
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((data) => show(box, data))
       .catch((why) => { box.querySelector(".chart").textContent = W.empty + " (" + why + ")"; box.dataset.ready = "error"; });
