@@ -177,13 +177,13 @@
       return {
         title: d.code + " " + d.name,
         option: {
-          legend: {top: 0}, tooltip: {trigger: "axis"},
-          xAxis: {type: "category", data: years}, yAxis: {type: "value", scale: true},
+          legend: {top: 0}, tooltip: {trigger: "axis"}, grid: {left: 56, right: 48, top: 56, bottom: 40, containLabel: true},
+          xAxis: {type: "category", data: years}, yAxis: {type: "value", scale: true, boundaryGap: ["10%", "10%"]},
           series: [
             {type: "line", name: W.total, symbolSize: 9, label: {show: true}, data: d.years.map((y) => num(y.total))},
             {type: "line", name: W.rate, symbolSize: 9, label: {show: true, position: "bottom"}, data: d.years.map((y) => num(y.execution_rate)),
              markLine: {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed"},
-                        label: {formatter: W.line, position: "insideEndTop"}, data: [{yAxis: 90}]}},
+                        label: {formatter: "90%", position: "end"}, data: [{yAxis: 90}]}},
           ],
         },
         head: [W.year, W.budget, W.executed, W.rate, W.total, W.grade],
