@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import dashboards, services
 from jixiao.web.orgs.models import Organisation
+from jixiao.web.pages.rollup import year_and_department
 from jixiao.web.pages.views import page
 
 CHARTS = {
@@ -49,12 +50,7 @@ SECTIONS = [
 
 def _scope(request: HttpRequest):
     """The forms the user may see, the years they span, the year and department asked for."""
-    visible = services.visible(request.user)
-    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
-    asked = request.GET.get("department", "")
-    department = int(asked) if asked.isdigit() and int(asked) < 2**31 else None
+    visible, years, year, department = year_and_department(request)
     chosen = visible.filter(year=year or 0)
     if department is not None:
         chosen = chosen.filter(project__unit__parent_id=department)

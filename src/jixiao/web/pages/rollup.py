@@ -51,15 +51,21 @@ def _threshold(text: str) -> Decimal | None:
     return value if value.is_finite() and abs(value) < 10**5 else None
 
 
+def year_and_department(request: HttpRequest):
+    """The forms the user may see, the years they span, the year asked for (default: the
+    latest) and the department asked for (``None``: all)."""
+    visible = services.visible(request.user)
+    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    asked = _number(request.GET.get("year", ""), 2**15)
+    year = asked if asked in years else (years[0] if years else None)
+    return visible, years, year, _number(request.GET.get("department", ""), 2**31)
+
+
 def _chosen(request: HttpRequest):
     """The year (default: the latest the user has), department, filters and sort asked for,
     and the table's forms."""
     got = request.GET
-    visible = services.visible(request.user)
-    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
-    asked = _number(got.get("year", ""), 2**15)
-    year = asked if asked in years else (years[0] if years else None)
-    department = _number(got.get("department", ""), 2**31)
+    visible, years, year, department = year_and_department(request)
     sort = got.get("sort", "") if got.get("sort", "").lstrip("-") in rollup.SORTS else ""
     filters = {
         "unit": _number(got.get("unit", ""), 2**31),
