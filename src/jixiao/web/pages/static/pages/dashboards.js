@@ -102,11 +102,14 @@
     scores(d) {
       const byGrade = {};
       d.points.forEach((p) => (byGrade[p.scale] = byGrade[p.scale] || []).push(p));
-      const series = Object.keys(byGrade).sort().map((g) => ({
-        type: "scatter", name: gradeName(g), symbolSize: 11, cursor: "pointer",
+      const grades = Object.keys(byGrade).sort();
+      // Large mode (a province's year) draws plain [x, y] pairs; the forms are found by index.
+      const series = grades.map((g) => ({
+        type: "scatter", name: gradeName(g), symbolSize: 11, cursor: "pointer", large: true, largeThreshold: 2000,
         itemStyle: {color: GRADE_COLOURS[g] || "#9e9e9e", opacity: 0.8},
-        data: byGrade[g].map((p) => ({value: [num(p.rate), num(p.total)], id: p.id, name: p.name, code: p.code})),
+        data: byGrade[g].map((p) => [num(p.rate), num(p.total)]),
       }));
+      const pointOf = (p) => byGrade[grades[p.seriesIndex]][p.dataIndex];
       if (series.length) {
         series[0].markLine = {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed"},
                               label: {formatter: W.line}, data: [{xAxis: 90}]};
@@ -116,13 +119,14 @@
           legend: {top: 0},
           xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, scale: true, boundaryGap: ["3%", "3%"]},
           yAxis: {type: "value", name: W.total, scale: true, boundaryGap: ["3%", "3%"]},
-          tooltip: {trigger: "item", formatter: (p) => p.data.code + " " + p.data.name + "<br>" + W.rate + " " +
-                    p.value[0] + " · " + W.total + " " + p.value[1] + "<br>" + W.open},
+          tooltip: {trigger: "item", formatter: (p) => { const f = pointOf(p); return echarts.format.encodeHTML(
+                    f.code + " " + f.name) + "<br>" + W.rate + " " + figure(f.rate) + " · " + W.total + " " +
+                    figure(f.total) + "<br>" + W.open; }},
           series: series,
         },
         head: [W.code, W.project, W.rate, W.total, W.grade],
         rows: d.points.map((p) => [p.code, left(p.name, formUrl(p.id)), figure(p.rate), figure(p.total), gradeName(p.scale)]),
-        click: (p) => { if (p.data && p.data.id) window.location.href = formUrl(p.data.id); },
+        click: (p) => { if (p.seriesType === "scatter") window.location.href = formUrl(pointOf(p).id); },
       };
     },
     budget(d) {
