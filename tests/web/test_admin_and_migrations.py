@@ -67,3 +67,7 @@ def test_forms_stored_before_findings_get_them_on_migration():
     stored = Evaluation.objects.get(project__code="OLD-1")
     assert (stored.budget_wan, stored.scale) == (slips.funding.total.annual_budget, "良")
     assert stored.errors == sum(f["severity"] == "error" for f in findings) > 0
+    # …and their indicators counted by kind of 年度指标值 (evaluations/0004).
+    kinds = [i.target_parsed.quantitative if i.target_parsed else None for i in slips.indicators]
+    assert (stored.quantitative_indicators, stored.qualitative_indicators, stored.untargeted_indicators) == (
+        kinds.count(True), kinds.count(False), kinds.count(None)) == (4, 1, 0)
