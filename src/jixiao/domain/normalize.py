@@ -26,6 +26,8 @@ _EXTRA = str.maketrans({
     "\u2ea7": "牛", "\u2ef2": "龟",
     "\u2550": "=", "\u2267": "≥", "\u2266": "≤", "\u2a7e": "≥", "\u2a7d": "≤",
 })
+# Whether a text holds any of them: a search is much cheaper than translating every text.
+_HAS_EXTRA = re.compile("[" + "".join(map(chr, _EXTRA)) + "]")
 
 
 def clean(text: str | None) -> str | None:
@@ -47,4 +49,7 @@ def squash(text: str | None) -> str:
 def fold(text: str) -> str:
     """A form for comparing and matching, not for display: NFKC (full-width to
     half-width, ９→9, （→( …) plus the few code points NFKC misses."""
-    return unicodedata.normalize("NFKC", text).translate(_EXTRA)
+    if text.isascii():  # NFKC leaves ASCII alone, and none of _EXTRA is ASCII
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(_EXTRA) if _HAS_EXTRA.search(text) else text

@@ -18,7 +18,7 @@ from jixiao.domain import scoring
 from jixiao.domain.model import Evaluation, FundingLine, Indicator
 from jixiao.domain.normalize import squash
 from jixiao.domain.scoring import Figure
-from jixiao.domain.template import Rounding, Template
+from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
 
 class Status(str, Enum):
@@ -59,7 +59,9 @@ def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decim
     """The figure as each rounding mode would print it (cut figures only)."""
     if figure.raw is None:
         return {}
-    return {mode: scoring.round_figure(figure.raw, mode, template.decimals) for mode in Rounding}
+    # ``value`` is ``raw`` cut under the template's mode already.
+    return {mode: figure.value if mode is template.rounding else scoring.round_figure(figure.raw, mode, template.decimals)
+            for mode in ROUNDINGS}
 
 
 def _funding_checks(path: str, line: FundingLine, template: Template, scored: bool) -> list[Check]:

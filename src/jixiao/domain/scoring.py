@@ -75,7 +75,10 @@ def _quantum(places: int) -> Decimal:
 
 def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
     """The one place a figure is cut to its printed places."""
-    return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+    # _room_for written out: this runs some thirty times a form.
+    if value.adjusted() + decimals + 2 > 28:
+        return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+    return value.quantize(_QUANTA.get(decimals) or _quantum(decimals), rounding=_MODES[mode])
 
 
 def _room_for(value: Decimal, decimals: int) -> Context | None:

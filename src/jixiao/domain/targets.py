@@ -74,6 +74,11 @@ _UNITS = sorted(
     万字""".split(),
     key=lambda u: -len(u),
 )
+# The same lists as patterns: an alternation tries its words in order, like a
+# loop of startswith over them (ends are matched on the reversed text).
+_UNIT_WORD = re.compile("|".join(map(re.escape, _UNITS)))
+_PREFIX_OP_AT_END = re.compile("|".join(re.escape(word[::-1]) for word, _ in _PREFIX_OPS))
+_PREFIX_OP = dict(_PREFIX_OPS)
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _BRACKET_UNIT = re.compile(r"\(([^()]*)\)")
 _LATIN_UNIT = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?")
@@ -127,9 +132,9 @@ def _take_unit(rest: str) -> tuple[str | None, str]:
     bracket = _BRACKET_UNIT.match(stripped)
     if bracket:
         return (bracket.group(1).strip() or None), stripped[bracket.end():]
-    for unit in _UNITS:
-        if stripped.startswith(unit):
-            return unit, stripped[len(unit):]
+    word = _UNIT_WORD.match(stripped)
+    if word:
+        return word.group(), stripped[word.end():]
     latin = _LATIN_UNIT.match(stripped)
     if latin:
         return latin.group(), stripped[latin.end():]
@@ -148,11 +153,8 @@ def _take_suffix_op(rest: str) -> tuple[str, Op | None]:
 
 def comparator_before(text: str) -> Op | None:
     """The comparator a text ends with: "满意度不低于 " → GE (for a number that follows)."""
-    tail = fold(text).rstrip()
-    for word, op in _PREFIX_OPS:
-        if tail.endswith(word):
-            return op
-    return None
+    found = _PREFIX_OP_AT_END.match(fold(text).rstrip()[::-1])
+    return _PREFIX_OP[found.group()[::-1]] if found else None
 
 
 def format_target(target: Target) -> str:
@@ -173,11 +175,12 @@ def _plain(value: Decimal) -> str:
 
 def same_unit(a: str | None, b: str | None) -> bool:
     """Units that mean the same: "%" and "百分比"; case and width folded."""
-    return _unit_key(a) == _unit_key(b)
+    return unit_key(a) == unit_key(b)
 
 
 @lru_cache(maxsize=1024)  # a form has a handful of units, compared again and again
-def _unit_key(unit: str | None) -> str | None:
+def unit_key(unit: str | None) -> str | None:
+    """What a unit is compared by: folded, lower case, "百分比" and "百分点" as "%"."""
     if unit is None:
         return None
     key = fold(unit).strip().lower()

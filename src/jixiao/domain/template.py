@@ -31,6 +31,9 @@ class Rounding(str, Enum):
         return {"down": "舍去", "half-up": "四舍五入", "up": "进一"}[self.value]
 
 
+ROUNDINGS = tuple(Rounding)  # the modes in order, without iterating the Enum class each time
+
+
 class InverseFormula(str, Enum):
     """How a missed 反向 (lower is better) indicator is scored."""
 

@@ -11,11 +11,13 @@ what the money is (预算, 执行, 支出 …)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
-from functools import cache, lru_cache
+from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
+from operator import add
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
@@ -24,8 +26,8 @@ from jixiao.domain.model import Evaluation
 from jixiao.domain.normalize import fold
 from jixiao.domain.recompute import Check
 from jixiao.domain.scoring import round_figure, target_met
-from jixiao.domain.targets import Op, Target, comparator_before, parse_target, same_unit
-from jixiao.domain.template import Rounding, Template
+from jixiao.domain.targets import Op, Target, comparator_before, parse_target, unit_key
+from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -81,7 +83,6 @@ class Claim:
     unit: str
     printed: str
     clause: str
-    pairs: frozenset[str]
     op: Op | None = None
 
 
@@ -127,7 +128,6 @@ def claims(text: str) -> tuple[Claim, ...]:
     """Every figure with a unit in a narrative, with its clause."""
     found = []
     for clause in _CLAUSES.split(text):
-        pairs = None
         for match in _NUMBER.finditer(clause):
             if match.start() and clause[match.start() - 1] == "第":  # an ordinal: 第 2 年
                 continue
@@ -138,9 +138,8 @@ def claims(text: str) -> tuple[Claim, ...]:
             if parsed.unit == "年" and parsed.value >= 1000:  # a year, not a count of years
                 continue
             printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
-            pairs = pairs if pairs is not None else _pairs(clause)
             op = parsed.op or comparator_before(clause[:match.start()])
-            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs, op))
+            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), op))
     return tuple(found)
 
 
@@ -152,7 +151,7 @@ def _letters(text: str) -> str:
 def _pairs(text: str) -> frozenset[str]:
     """The character pairs of a text, ignoring spaces and punctuation."""
     letters = _letters(text)
-    return frozenset(letters[i:i + 2] for i in range(len(letters) - 1))
+    return frozenset(map(add, letters, letters[1:]))  # letters[i] + letters[i + 1]
 
 
 @lru_cache(maxsize=4096)  # indicator names repeat from form to form and unit to unit
@@ -160,12 +159,17 @@ def _name_pairs(name: str) -> frozenset[str]:
     return _pairs(split_name_unit(name)[0])
 
 
+@lru_cache(maxsize=64)  # the claims of one clause share it; made only when an indicator has their unit
+def _clause_pairs(clause: str) -> frozenset[str]:
+    return _pairs(clause)
+
+
 def _agrees(claim: Decimal, value: Decimal) -> bool:
     """A claim agrees with a figure it could be a shortening of: 96% for 95.60."""
     if claim == value:
         return True
     places = max(0, -claim.as_tuple().exponent)
-    return any(round_figure(value, mode, places) == claim for mode in Rounding)
+    return any(round_figure(value, mode, places) == claim for mode in ROUNDINGS)
 
 
 def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
@@ -200,18 +204,22 @@ def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -
     return out
 
 
-@cache
-def _same_unit(a: str, b: str) -> bool:
-    return same_unit(a, b)
+def _by_unit(stated: list[_Stated]) -> dict[str | None, list[_Stated]]:
+    """The indicators with a name, by the key of their unit ("百分比" with "%")."""
+    out: dict[str | None, list[_Stated]] = {}
+    for item in stated:
+        if item.pairs:
+            out.setdefault(unit_key(item.value.unit), []).append(item)
+    return out
 
 
-def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
+def _best(claim: Claim, by_unit: dict[str | None, list[_Stated]]) -> list[_Stated]:
     """The indicators a claim speaks of: same unit, most name pairs in its clause."""
     scored = []
-    for item in stated:
-        if not item.pairs or not _same_unit(claim.unit, item.value.unit):
-            continue
-        shared = len(item.pairs & claim.pairs)
+    candidates = by_unit.get(unit_key(claim.unit), ())
+    pairs = _clause_pairs(claim.clause) if candidates else frozenset()
+    for item in candidates:
+        shared = len(item.pairs & pairs)
         if shared >= _MIN_SHARED_PAIRS and shared >= _MIN_SHARED_SHARE * len(item.pairs):
             scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
     if not scored:
@@ -225,7 +233,7 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
     if not found:
         return
     column = narrative.column
-    stated = _table_figures(form, column, names)
+    stated = _by_unit(_table_figures(form, column, names))
     by_indicator: dict[int, list[Claim]] = {}
     items: dict[int, _Stated] = {}
     money: list[Claim] = []
@@ -296,12 +304,19 @@ def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Fin
     limit = float(near)
     if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
         return
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.quick_ratio() < limit:
+    if _quick_ratio(a, b) < limit:
         return
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
     ratio = Decimal(str(matcher.ratio()))
     if ratio >= near:
         shown_ratio = round_figure(ratio, Rounding.DOWN)
         yield COPIED.finding(result.field, printed=shown_ratio, expected=f"< {shown(near)}",
                              how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to",
                              **words)
+
+
+def _quick_ratio(a: str, b: str) -> float:
+    """SequenceMatcher.quick_ratio (an upper bound of the similarity: characters
+    in common, in any order) without building the matcher's index of ``b``."""
+    common = sum((Counter(a) & Counter(b)).values())
+    return 2.0 * common / (len(a) + len(b))
