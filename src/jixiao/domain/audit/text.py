@@ -17,6 +17,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
+from typing import NamedTuple
 from operator import add
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
@@ -74,8 +75,7 @@ _SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
 _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """A figure stated in a narrative: value, unit, as printed, and its clause;
     ``op`` when the narrative states a bound ("95% 以上", "不低于 90%")."""
 
@@ -183,8 +183,7 @@ def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
 # --- claims against the indicator table -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Stated:
+class _Stated(NamedTuple):
     """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况)."""
 
     index: int

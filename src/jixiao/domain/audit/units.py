@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Indicator
@@ -86,6 +87,7 @@ def _units(ind: Indicator, path: str) -> Iterator[Finding]:
             return
 
 
+@lru_cache(maxsize=4096)  # indicator names repeat from form to form and unit to unit
 def split_name_unit(name: str | None) -> tuple[str, str | None]:
     """An indicator's name and the unit it ends with: "维护设备数量（个）" →
     ("维护设备数量", "个"); the name is folded (half-width, no spaces)."""
