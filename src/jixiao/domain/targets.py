@@ -102,20 +102,28 @@ def parse_target(raw: str | None) -> Target | None:
     text = normalize_text(raw)
     if text in _BLANK:
         return None
+    found = quantity(text)
+    if found is None:
+        return Target(text=text)
+    op, value, unit, rest = found
+    return Target(op=op, value=value, unit=unit, note=rest.strip(_SEPARATORS) or None)
+
+
+def quantity(text: str) -> tuple[Op | None, Decimal, str | None, str] | None:
+    """The comparator, number and unit a normalized text (:func:`normalize_text`)
+    starts with, and the rest of it; None when it does not start with a number."""
     rest, op = _take_prefix_op(text)
     match = _NUMBER.match(rest)
     if not match:
-        return Target(text=text)
+        return None
     try:
         value = Decimal(match.group().replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        return Target(text=text)
+        return None
     rest = rest[match.end():]
     unit, rest = _take_unit(rest)
     rest, suffix_op = _take_suffix_op(rest.lstrip())
-    op = op or suffix_op
-    note = rest.strip(_SEPARATORS) or None
-    return Target(op=op, value=value, unit=unit, note=note)
+    return op or suffix_op, value, unit, rest
 
 
 def _take_prefix_op(text: str) -> tuple[str, Op | None]:
@@ -153,7 +161,12 @@ def _take_suffix_op(rest: str) -> tuple[str, Op | None]:
 
 def comparator_before(text: str) -> Op | None:
     """The comparator a text ends with: "满意度不低于 " → GE (for a number that follows)."""
-    found = _PREFIX_OP_AT_END.match(fold(text).rstrip()[::-1])
+    return comparator_at_end(fold(text))
+
+
+def comparator_at_end(folded: str) -> Op | None:
+    """:func:`comparator_before` of a text already folded."""
+    found = _PREFIX_OP_AT_END.match(folded.rstrip()[::-1])
     return _PREFIX_OP[found.group()[::-1]] if found else None
 
 

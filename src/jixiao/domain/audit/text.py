@@ -24,10 +24,18 @@ from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.audit.units import split_name_unit
 from jixiao.domain.model import Evaluation
-from jixiao.domain.normalize import fold
+from jixiao.domain.normalize import fold, is_folded
 from jixiao.domain.recompute import Check
 from jixiao.domain.scoring import round_figure, target_met
-from jixiao.domain.targets import Op, Target, comparator_before, parse_target, unit_key
+from jixiao.domain.targets import (
+    Op,
+    Target,
+    comparator_at_end,
+    comparator_before,
+    normalize_text,
+    quantity,
+    unit_key,
+)
 from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -70,6 +78,8 @@ _MIN_SHARED_PAIRS = 2
 _MIN_SHARED_SHARE = 0.3
 _UNIT_REACH = 12
 _NOT_LETTERS = re.compile(r"[\W_]+")
+# Full-width punctuation, "…" and dashes: each folds to punctuation or a space alone.
+_WIDE_PUNCTUATION = re.compile("[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000\u2026\u2013\u2014]+")
 _MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 _SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
 _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
@@ -100,7 +110,7 @@ class _Narrative:
 
 def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
     """预期目标 (old template: 项目年度总目标), 实际完成情况, and the old template's 主要绩效."""
-    label = {column: names[0] for column, names in template.columns.items() if names}
+    label = template.derived("audit.labels", _labels)
     found = [
         _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected),
         _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual", form.goals.actual),
@@ -109,16 +119,25 @@ def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
     return [n for n in found if n.text]
 
 
+def _labels(template: Template) -> dict[str, str]:
+    """Each column's label as the template prints it (made once per template)."""
+    return {column: names[0] for column, names in template.columns.items() if names}
+
+
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
-    names = [_name_pairs(ind.name) if ind.name else frozenset() for ind in form.indicators]
+    names = None
     told = narratives(form, template)
     for narrative in told:
-        yield from _against_table(form, claims(narrative.text), narrative, names)
+        found = claims(narrative.text)
+        if found:
+            names = names or [_name_pairs(ind.name) if ind.name else frozenset() for ind in form.indicators]
+            yield from _against_table(form, found, narrative, names)
     goal = next((n for n in told if n.column == "target"), None)
-    if goal is not None:
-        for narrative in told:
-            if narrative.column == "actual":
-                yield from _copied(goal, narrative, settings(template).near_copy)
+    results = [n for n in told if n.column == "actual"]
+    if goal is not None and results:
+        goal_letters = _letters(goal.text)
+        for narrative in results:
+            yield from _copied(goal, goal_letters, narrative, settings(template).near_copy)
 
 
 # --- claims -------------------------------------------------------------------------
@@ -128,24 +147,36 @@ def claims(text: str) -> tuple[Claim, ...]:
     """Every figure with a unit in a narrative, with its clause."""
     found = []
     for clause in _CLAUSES.split(text):
+        folded = None
         for match in _NUMBER.finditer(clause):
-            if match.start() and clause[match.start() - 1] == "第":  # an ordinal: 第 2 年
+            start = match.start()
+            if start and clause[start - 1] == "第":  # an ordinal: 第 2 年
                 continue
+            if folded is None:  # most clauses need no folding, and then none of their pieces do
+                folded = clause if is_folded(clause) else ""
             # The unit follows within a few characters; the rest of the clause is not needed.
-            parsed = parse_target(clause[match.start():match.end() + _UNIT_REACH])
-            if parsed is None or not parsed.quantitative or not parsed.unit:
+            piece = clause[start:match.end() + _UNIT_REACH]
+            parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
+            if parsed is None or not parsed[2]:
                 continue
-            if parsed.unit == "年" and parsed.value >= 1000:  # a year, not a count of years
+            op, value, unit, _ = parsed
+            if unit == "年" and value >= 1000:  # a year, not a count of years
                 continue
-            printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
-            op = parsed.op or comparator_before(clause[:match.start()])
-            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), op))
+            printed = f"{match.group()} {unit}" if unit != "%" else f"{match.group()}%"
+            before = clause[:start]
+            op = op or (comparator_at_end(before) if folded else comparator_before(before))
+            found.append(Claim(value, unit, printed, clause.strip(), op))
     return tuple(found)
 
 
 def _letters(text: str) -> str:
     """A text without spaces and punctuation, folded: what comparisons look at."""
-    return _NOT_LETTERS.sub("", fold(text))
+    if not is_folded(text):
+        # Narratives are mostly ideographs and full-width punctuation, which folds to
+        # punctuation that is dropped anyway: drop it first and spare the NFKC.
+        rest = _WIDE_PUNCTUATION.sub("", text)
+        text = rest if is_folded(rest) else fold(text)
+    return _NOT_LETTERS.sub("", text)
 
 
 def _pairs(text: str) -> frozenset[str]:
@@ -193,22 +224,19 @@ class _Stated(NamedTuple):
     pairs: frozenset[str]
 
 
-def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> list[_Stated]:
-    out = []
-    for n, ind in enumerate(form.indicators):
-        parsed, printed = (ind.target_parsed, ind.target) if column == "target" else (ind.actual_parsed, ind.actual)
-        if parsed is None or not parsed.quantitative or not parsed.unit or not ind.name:
-            continue
-        out.append(_Stated(n, ind.name, printed, parsed, names[n]))
-    return out
-
-
-def _by_unit(stated: list[_Stated]) -> dict[str | None, list[_Stated]]:
-    """The indicators with a name, by the key of their unit ("百分比" with "%")."""
+def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> dict[str | None, list[_Stated]]:
+    """The indicators with a name and a figure with a unit in ``column``, by the
+    key of the unit ("百分比" with "%")."""
     out: dict[str | None, list[_Stated]] = {}
-    for item in stated:
-        if item.pairs:
-            out.setdefault(unit_key(item.value.unit), []).append(item)
+    targets = column == "target"
+    for n, ind in enumerate(form.indicators):
+        if not names[n]:  # no name, or too short to share pairs with a clause
+            continue
+        parsed = ind.target_parsed if targets else ind.actual_parsed
+        if parsed is None or parsed.value is None or not parsed.unit:
+            continue
+        item = _Stated(n, ind.name, ind.target if targets else ind.actual, parsed, names[n])
+        out.setdefault(unit_key(parsed.unit), []).append(item)
     return out
 
 
@@ -232,7 +260,7 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
     if not found:
         return
     column = narrative.column
-    stated = _by_unit(_table_figures(form, column, names))
+    stated = _table_figures(form, column, names)
     by_indicator: dict[int, list[Claim]] = {}
     items: dict[int, _Stated] = {}
     money: list[Claim] = []
@@ -262,7 +290,7 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
 
 def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Iterator[Finding]:
     unit = form.funding.unit.value if form.funding.unit else None
-    if unit not in _MONEY:
+    if not found or unit not in _MONEY:
         return
     lines = [form.funding.total, *form.funding.parts().values()]
     spent = [line.executed for line in lines if line.executed is not None]
@@ -288,12 +316,13 @@ def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Itera
 # --- 实际完成情况 copied from 预期目标 ---------------------------------------------------
 
 
-def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Finding]:
+def _copied(goal: _Narrative, a: str, result: _Narrative, near: Decimal) -> Iterator[Finding]:
+    """``a``: the goal's letters."""
     words = {"where": result.label, "where_en": result.label_en, "goal": goal.label}
     if goal.text == result.text:
         yield COPIED.finding(result.field, how="完全相同", how_en="identical to", **words)
         return
-    a, b = _letters(goal.text), _letters(result.text)
+    b = _letters(result.text)
     if not a or not b:
         return
     if a == b:
@@ -317,5 +346,7 @@ def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Fin
 def _quick_ratio(a: str, b: str) -> float:
     """SequenceMatcher.quick_ratio (an upper bound of the similarity: characters
     in common, in any order) without building the matcher's index of ``b``."""
-    common = sum((Counter(a) & Counter(b)).values())
+    in_a, in_b = Counter(a), Counter(b)
+    both = in_a.keys() & in_b.keys()
+    common = sum(map(min, map(in_a.__getitem__, both), map(in_b.__getitem__, both)))
     return 2.0 * common / (len(a) + len(b))
