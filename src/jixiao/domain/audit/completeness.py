@@ -7,9 +7,12 @@ template's layout has its column (the old template has no 主管部门, and its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
+from datetime import date
+from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Funding
@@ -71,12 +74,13 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
     yield from _problems(form)
     reported = {p.field for p in form.problems}
     required, columns, has_table = template.derived("audit.required", _required)
-    for path, zh, en in required:
-        if path not in reported and _empty(value_at(form, path)):
+    for path, get, zh, en in required:
+        if path not in reported and _empty(get(form)):
             yield MISSING.finding(path, what=zh, what_en=en)
     for n, ind in enumerate(form.indicators):
         for key, zh, en in columns:
-            if getattr(ind, key) not in (None, ""):
+            value = getattr(ind, key)
+            if value is not None and (value != "" if isinstance(value, str) else True):
                 continue
             path = f"indicators[{n}].{key}"
             if path not in reported:
@@ -90,9 +94,9 @@ def _required(template: Template) -> tuple[list, list, bool]:
     funding; (attribute, Chinese, English) of each indicator; whether it has an
     indicator table. Made once per template."""
     label = {column: names[0] for column, names in template.columns.items() if names}
-    required = [(path, label[column], en) for path, (column, en) in _HEADER.items() if column in label]
+    required = [(path, _getter(path), label[column], en) for path, (column, en) in _HEADER.items() if column in label]
     if template.execution_points is not None:
-        required += [(path, zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
+        required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
     columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
     return required, columns, "indicator" in label
 
@@ -147,9 +151,37 @@ def _steps(path: str) -> tuple[tuple[str | None, int | None], ...]:
     return tuple(steps)
 
 
+def _getter(path: str) -> Callable[[Evaluation], object]:
+    """:func:`value_at` of one path without indices, as one attribute lookup
+    (``funding.executed`` → ``form.funding.total.executed``)."""
+    obj: object = Evaluation(template="")
+    chain = []
+    for name, _ in _steps(path):
+        if name == "breakdown":
+            continue
+        if isinstance(obj, Funding) and not hasattr(obj, name):
+            chain.append("total")
+            obj = obj.total
+        chain.append(name)
+        obj = getattr(obj, name)
+    lookup = attrgetter(".".join(chain))
+
+    def get(form: Evaluation) -> object:
+        try:
+            return lookup(form)
+        except AttributeError:  # a block on the way is None
+            return None
+
+    return get
+
+
 def _empty(value: object) -> bool:
-    if value is None or value == "" or value == ():
+    if value is None:
         return True
+    if isinstance(value, (str, tuple)):  # == "" or == ()
+        return not value
+    if isinstance(value, (Decimal, date)):  # what most cells hold: never a dataclass
+        return False
     if is_dataclass(value):
         return all(_empty(getattr(value, f.name)) for f in fields(value))
     return False

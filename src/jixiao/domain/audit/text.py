@@ -14,7 +14,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
 from typing import NamedTuple
@@ -96,8 +95,7 @@ class Claim(NamedTuple):
     op: Op | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Narrative:
+class _Narrative(NamedTuple):
     """A narrative of the form: its field, what it is called, and which column of
     the indicator table its figures speak of (targets, or actuals)."""
 
@@ -251,8 +249,12 @@ def _best(claim: Claim, by_unit: dict[str | None, list[_Stated]]) -> list[_State
             scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
     if not scored:
         return []
-    top = max(share for share, _ in scored)
+    top = max(scored, key=_share)[0]
     return [item for share, item in scored if share == top]
+
+
+def _share(scored: tuple[float, _Stated]) -> float:
+    return scored[0]
 
 
 def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narrative,
