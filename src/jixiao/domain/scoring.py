@@ -238,15 +238,16 @@ def band_range(points: Decimal, band: Band, template: Template) -> tuple[Decimal
 
 def target_met(target: Target, actual: Decimal) -> bool:
     """Whether an actual meets a quantitative target (no comparator counts as ≥)."""
-    value = target.value
-    return {
-        None: actual >= value,
-        Op.GE: actual >= value,
-        Op.GT: actual > value,
-        Op.LE: actual <= value,
-        Op.LT: actual < value,
-        Op.EQ: actual == value,
-    }[target.op]
+    value, op = target.value, target.op
+    if op is None or op is Op.GE:
+        return actual >= value
+    if op is Op.GT:
+        return actual > value
+    if op is Op.LE:
+        return actual <= value
+    if op is Op.LT:
+        return actual < value
+    return actual == value  # Op.EQ
 
 
 def indicator_score(indicator: Indicator, template: Template) -> Figure:

@@ -140,7 +140,7 @@ class Template:
 
     def grade_for(self, total: Decimal) -> Grade:
         """The grade a total earns (bands are lower-bound inclusive)."""
-        for grade in sorted(self.grades, key=lambda g: -g.min):
+        for grade in self.derived("grades.descending", _descending_grades):
             if total >= grade.min:
                 return grade
         return min(self.grades, key=lambda g: g.min)
@@ -158,6 +158,10 @@ class Template:
     def column(self, label: str | None) -> str | None:
         """Which column a printed header label names, by the template's synonyms."""
         return self._column_of.get(label_key(label)) if label else None
+
+
+def _descending_grades(template: Template) -> tuple[Grade, ...]:
+    return tuple(sorted(template.grades, key=lambda g: -g.min))
 
 
 @lru_cache(maxsize=65536)

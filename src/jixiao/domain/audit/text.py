@@ -189,8 +189,8 @@ def _name_pairs(name: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=64)  # the claims of one clause share it; made only when an indicator has their unit
-def _clause_pairs(clause: str) -> frozenset[str]:
-    return _pairs(clause)
+def _clause_letters(clause: str) -> str:
+    return _letters(clause)
 
 
 def _agrees(claim: Decimal, value: Decimal) -> bool:
@@ -242,9 +242,11 @@ def _best(claim: Claim, by_unit: dict[str | None, list[_Stated]]) -> list[_State
     """The indicators a claim speaks of: same unit, most name pairs in its clause."""
     scored = []
     candidates = by_unit.get(unit_key(claim.unit), ())
-    pairs = _clause_pairs(claim.clause) if candidates else frozenset()
+    letters = _clause_letters(claim.clause) if candidates else ""
     for item in candidates:
-        shared = len(item.pairs & pairs)
+        # The pairs of its name the clause holds: a pair is in the clause's pairs
+        # exactly when it is in the clause's letters.
+        shared = sum(map(letters.__contains__, item.pairs))
         if shared >= _MIN_SHARED_PAIRS and shared >= _MIN_SHARED_SHARE * len(item.pairs):
             scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
     if not scored:
