@@ -15,7 +15,7 @@ from jixiao.domain.normalize import _EXTRA, _FOLDED, fold, is_folded
 
 ALL = [chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF]
 PLAIN = [c for c in ALL if _FOLDED.fullmatch(c)]
-WIDE = [c for c in ALL if _WIDE_PUNCTUATION.fullmatch(c)]
+WIDE = [c for c in ALL if re.fullmatch(f"[{_WIDE_PUNCTUATION}]", c)]
 # Characters around which folding is not character by character.
 TRICKY = ["e", "\u0301", "\u0338", "<", "℃", "㎡", "ｱ", "ﾞ", "⻓", "１", "Ａ", "_", "＿", "가", "\u1161", "…"]
 

@@ -48,7 +48,8 @@ def squash(text: str | None) -> str:
 
 # Characters NFKC leaves alone, that compose with nothing and are none of _EXTRA:
 # ASCII, CJK unified ideographs and the CJK punctuation that stays full-width.
-_FOLDED = re.compile("[\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2018\u2019\u201c\u201d]*")
+FOLDED_CHARACTERS = "\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2018\u2019\u201c\u201d"  # a [class]
+_FOLDED = re.compile(f"[{FOLDED_CHARACTERS}]*")
 
 
 def is_folded(text: str) -> bool:

@@ -23,7 +23,7 @@ from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.audit.units import split_name_unit
 from jixiao.domain.model import Evaluation
-from jixiao.domain.normalize import fold, is_folded
+from jixiao.domain.normalize import FOLDED_CHARACTERS, fold, is_folded
 from jixiao.domain.recompute import Check
 from jixiao.domain.scoring import round_figure, target_met
 from jixiao.domain.targets import (
@@ -78,7 +78,8 @@ _MIN_SHARED_SHARE = 0.3
 _UNIT_REACH = 12
 _NOT_LETTERS = re.compile(r"[\W_]+")
 # Full-width punctuation, "…" and dashes: each folds to punctuation or a space alone.
-_WIDE_PUNCTUATION = re.compile("[\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000\u2026\u2013\u2014]+")
+_WIDE_PUNCTUATION = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000\u2026\u2013\u2014"
+_FOLDED_OR_WIDE = re.compile(f"[{FOLDED_CHARACTERS}{_WIDE_PUNCTUATION}]*")
 _MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 _SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
 _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
@@ -169,11 +170,10 @@ def claims(text: str) -> tuple[Claim, ...]:
 
 def _letters(text: str) -> str:
     """A text without spaces and punctuation, folded: what comparisons look at."""
-    if not is_folded(text):
-        # Narratives are mostly ideographs and full-width punctuation, which folds to
-        # punctuation that is dropped anyway: drop it first and spare the NFKC.
-        rest = _WIDE_PUNCTUATION.sub("", text)
-        text = rest if is_folded(rest) else fold(text)
+    # Narratives are mostly ideographs and full-width punctuation, which folds to
+    # punctuation that is dropped anyway: such a text needs no NFKC.
+    if _FOLDED_OR_WIDE.fullmatch(text) is None:
+        text = fold(text)
     return _NOT_LETTERS.sub("", text)
 
 
