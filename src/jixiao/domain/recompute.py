@@ -63,10 +63,13 @@ def _status(printed: Decimal | None, figure: Figure) -> Status:
 
 def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decimal]:
     """The figure as each rounding mode would print it (cut figures only)."""
-    if figure.raw is None:
+    raw, value = figure.raw, figure.value
+    if raw is None:
         return {}
+    if raw == value:  # nothing to cut (0 of 0, a round figure): every mode prints ``value``
+        return dict.fromkeys(ROUNDINGS, value)
     # ``value`` is ``raw`` cut under the template's mode already.
-    return {mode: figure.value if mode is template.rounding else scoring.round_figure(figure.raw, mode, template.decimals)
+    return {mode: value if mode is template.rounding else scoring.round_figure(raw, mode, template.decimals)
             for mode in ROUNDINGS}
 
 
