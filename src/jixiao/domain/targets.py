@@ -141,12 +141,7 @@ def _take_prefix_op(text: str) -> tuple[str, Op | None]:
 
 def comparator_before(text: str) -> Op | None:
     """The comparator a text ends with: "满意度不低于 " → GE (for a number that follows)."""
-    return comparator_at_end(fold(text))
-
-
-def comparator_at_end(folded: str) -> Op | None:
-    """:func:`comparator_before` of a text already folded."""
-    found = _PREFIX_OP_AT_END.match(folded.rstrip()[::-1])
+    found = _PREFIX_OP_AT_END.match(fold(text).rstrip()[::-1])
     return _PREFIX_OP[found.group()[::-1]] if found else None
 
 

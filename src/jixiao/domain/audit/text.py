@@ -29,7 +29,6 @@ from jixiao.domain.scoring import round_figure, target_met
 from jixiao.domain.targets import (
     Op,
     Target,
-    comparator_at_end,
     comparator_before,
     normalize_text,
     quantity,
@@ -86,14 +85,25 @@ _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
 
 
 class Claim(NamedTuple):
-    """A figure stated in a narrative: value, unit, as printed, and its clause;
-    ``op`` when the narrative states a bound ("95% 以上", "不低于 90%")."""
+    """A figure stated in a narrative: value, unit, the number as printed, and
+    its clause; ``op`` when the narrative states a bound ("95% 以上", "不低于 90%").
+    ``printed`` and ``op`` are worked out when asked: most claims agree with the
+    table and need neither."""
 
     value: Decimal
     unit: str
-    printed: str
+    number: str  # "441"
     clause: str
-    op: Op | None = None
+    stated_op: Op | None  # a comparator after the figure: "95% 以上"
+    before: str  # the clause up to the figure, which may end with one: "不低于 "
+
+    @property
+    def printed(self) -> str:
+        return f"{self.number}%" if self.unit == "%" else f"{self.number} {self.unit}"
+
+    @property
+    def op(self) -> Op | None:
+        return self.stated_op or comparator_before(self.before)
 
 
 class _Narrative(NamedTuple):
@@ -161,10 +171,7 @@ def claims(text: str) -> tuple[Claim, ...]:
             op, value, unit, _ = parsed
             if unit == "年" and value >= 1000:  # a year, not a count of years
                 continue
-            printed = f"{match.group()} {unit}" if unit != "%" else f"{match.group()}%"
-            before = clause[:start]
-            op = op or (comparator_at_end(before) if folded else comparator_before(before))
-            found.append(Claim(value, unit, printed, clause.strip(), op))
+            found.append(Claim(value, unit, match.group(), clause.strip(), op, clause[:start]))
     return tuple(found)
 
 
@@ -204,9 +211,10 @@ def _agrees(claim: Decimal, value: Decimal) -> bool:
 def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
     """A bound stated in the results ("达到 95% 以上") that the actual meets is no
     contradiction: the narrative repeats the goal, which the table shows was met."""
-    if column != "actual" or claim.op is None:
+    op = claim.op if column == "actual" else None
+    if op is None:
         return False
-    return target_met(Target(op=claim.op, value=claim.value, unit=claim.unit), item.value.value)
+    return target_met(Target(op=op, value=claim.value, unit=claim.unit), item.value.value)
 
 
 # --- claims against the indicator table -------------------------------------------------
