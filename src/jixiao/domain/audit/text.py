@@ -294,7 +294,8 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
             where_en=narrative.label_en,
             explanation=f"「{claim.clause}」对应 indicators[{index}].{column}「{item.name}」{item.printed}",
         )
-    yield from _money(form, money, narrative)
+    if money:
+        yield from _money(form, money, narrative)
 
 
 # --- money against the 项目资金 block ----------------------------------------------------
