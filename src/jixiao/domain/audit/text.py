@@ -71,6 +71,7 @@ COPIED = rule(
 )
 
 _CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+_FOLDED_OR_SEPARATOR = re.compile(f"[{FOLDED_CHARACTERS}，；！？]*")  # the separators _CLAUSES always cuts at
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
 _MIN_SHARED_PAIRS = 2
 _MIN_SHARED_SHARE = 0.3
@@ -155,14 +156,17 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
 def claims(text: str) -> tuple[Claim, ...]:
     """Every figure with a unit in a narrative, with its clause."""
     found = []
+    # Most narratives need no folding but for the separators, which no clause
+    # holds: then no piece of a clause needs it either.
+    all_folded = _FOLDED_OR_SEPARATOR.fullmatch(text) is not None
     for clause in _CLAUSES.split(text):
         folded = None
         for match in _NUMBER.finditer(clause):
             start = match.start()
             if start and clause[start - 1] == "第":  # an ordinal: 第 2 年
                 continue
-            if folded is None:  # most clauses need no folding, and then none of their pieces do
-                folded = clause if is_folded(clause) else ""
+            if folded is None:
+                folded = all_folded or is_folded(clause)
             # The unit follows within a few characters; the rest of the clause is not needed.
             piece = clause[start:match.end() + _UNIT_REACH]
             parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
