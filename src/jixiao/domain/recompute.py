@@ -144,16 +144,22 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
     checks.append(Check("total", ev.total, total, _status(ev.total, total)))
 
     grade_total = ev.total if ev.total is not None else total.value
-    earned, reason = scoring.grade(grade_total, template)
+    earned = template.grade_for(grade_total) if grade_total is not None else None
     printed = template.canonical_grade(ev.grade)
+    foreign = None  # a printed label the template does not have
     if earned is None:
         status = Status.NOT_COMPUTABLE
     elif ev.grade is None:
         status = Status.NOT_PRINTED
     else:
         status = Status.MATCH if printed == earned else Status.DIFFERS
-        if printed is None:
-            reason += f"；表上的「{ev.grade}」不是本模板的等级"
+        foreign = ev.grade if printed is None else None
     label = earned.label if earned else None
-    checks.append(Check("grade", ev.grade, Figure(None, reason), status, label=label))
+    checks.append(Check("grade", ev.grade, Figure(None, (_grade_words, grade_total, template, foreign)), status,
+                        label=label))
     return checks
+
+
+def _grade_words(total: Decimal | None, template: Template, foreign: str | None) -> str:
+    _, reason = scoring.grade(total, template)
+    return reason + (f"；表上的「{foreign}」不是本模板的等级" if foreign else "")

@@ -149,15 +149,22 @@ class Template:
         """The template's grade a printed label means (优秀 → 优), or None."""
         if not printed:
             return None
+        known = self.derived("grades.by_printed", _no_labels_yet)  # labels repeat form after form
+        if printed in known:
+            return known[printed]
         key = squash(fold(printed))
-        for grade in self.grades:
-            if key == grade.label or key in grade.synonyms:
-                return grade
-        return None
+        found = next((g for g in self.grades if key == g.label or key in g.synonyms), None)
+        if len(known) < 1024:
+            known[printed] = found
+        return found
 
     def column(self, label: str | None) -> str | None:
         """Which column a printed header label names, by the template's synonyms."""
         return self._column_of.get(label_key(label)) if label else None
+
+
+def _no_labels_yet(template: Template) -> dict[str, Grade | None]:
+    return {}
 
 
 def _descending_grades(template: Template) -> tuple[Grade, ...]:
