@@ -16,10 +16,13 @@ def golden(part: str) -> dict:
 
 
 def assert_same(found: dict, pinned: dict) -> None:
-    assert found.keys() == pinned.keys()
+    assert found.keys() == pinned.keys(), "other forms than pinned: regenerate with `python -m tests.audit_golden`"
     changed = [key for key in pinned if found[key] != pinned[key]]
-    assert not changed, f"{len(changed)} forms' findings changed, first {changed[0]}: " \
-        f"now {found[changed[0]]}, pinned {pinned[changed[0]]}"
+    assert not changed, (
+        f"{len(changed)} forms' findings changed, first {changed[0]}: now {found[changed[0]]}, pinned "
+        f"{pinned[changed[0]]} (a change of the audit's findings or of jixiao.testing.synth on purpose: "
+        "regenerate with `python -m tests.audit_golden`)"
+    )
 
 
 def test_findings_on_synthetic_and_slipped_forms_are_unchanged():
