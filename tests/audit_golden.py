@@ -23,7 +23,7 @@ from pathlib import Path
 
 from jixiao import samples, templates
 from jixiao.domain.audit import Finding, audit
-from jixiao.domain.model import Evaluation, FundingLine
+from jixiao.domain.model import Evaluation
 from jixiao.domain.targets import parse_target
 from jixiao.readers import read_path
 from jixiao.testing import synth
