@@ -26,6 +26,8 @@ _EXTRA = str.maketrans({
     "\u2ea7": "牛", "\u2ef2": "龟",
     "\u2550": "=", "\u2267": "≥", "\u2266": "≤", "\u2a7e": "≥", "\u2a7d": "≤",
 })
+# Whether a text holds any of them: a search is much cheaper than translating every text.
+_HAS_EXTRA = re.compile("[" + "".join(map(chr, _EXTRA)) + "]")
 
 
 def clean(text: str | None) -> str | None:
@@ -44,7 +46,22 @@ def squash(text: str | None) -> str:
     return _SPACES.sub("", text or "")
 
 
+# Characters NFKC leaves alone, that compose with nothing and are none of _EXTRA:
+# ASCII, CJK unified ideographs and the CJK punctuation that stays full-width.
+FOLDED_CHARACTERS = "\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2018\u2019\u201c\u201d"  # a [class]
+_FOLDED = re.compile(f"[{FOLDED_CHARACTERS}]*")
+
+
+def is_folded(text: str) -> bool:
+    """Whether :func:`fold` leaves the text — and so every piece of it — unchanged,
+    which lets a caller slice a text once checked instead of folding each slice."""
+    return _FOLDED.fullmatch(text) is not None
+
+
 def fold(text: str) -> str:
     """A form for comparing and matching, not for display: NFKC (full-width to
     half-width, ９→9, （→( …) plus the few code points NFKC misses."""
-    return unicodedata.normalize("NFKC", text).translate(_EXTRA)
+    if text.isascii():  # NFKC leaves ASCII alone, and none of _EXTRA is ASCII
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(_EXTRA) if _HAS_EXTRA.search(text) else text

@@ -10,15 +10,17 @@ The arithmetic itself is all in :mod:`jixiao.domain.scoring`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
+from types import MappingProxyType
+from typing import NamedTuple
 
 from jixiao.domain import scoring
 from jixiao.domain.model import Evaluation, FundingLine, Indicator
 from jixiao.domain.normalize import squash
 from jixiao.domain.scoring import Figure
-from jixiao.domain.template import Rounding, Template
+from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
 
 class Status(str, Enum):
@@ -28,18 +30,18 @@ class Status(str, Enum):
     NOT_COMPUTABLE = "not_computable"  # inputs missing or incompatible
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """One figure: its field path, printed value, the rule's figure and status.
 
     ``by_rounding`` gives the value under each rounding mode for figures that
-    are cut (execution rate and score), so a reader sees which modes fit."""
+    are cut (execution rate and score), so a reader sees which modes fit.
+    A named tuple, like :class:`Figure`: cheap to make, some fifteen a form."""
 
     field: str
     printed: Decimal | str | None
     figure: Figure
     status: Status
-    by_rounding: dict[Rounding, Decimal] = field(default_factory=dict)
+    by_rounding: Mapping[Rounding, Decimal] = MappingProxyType({})
     label: str | None = None  # a computed word rather than a number: the grade
 
     @property
@@ -48,18 +50,27 @@ class Check:
 
 
 def _status(printed: Decimal | None, figure: Figure) -> Status:
-    if not figure.computable:
+    # Figure.computable and Figure.accepts written out: this runs for every figure.
+    value = figure.value
+    if value is None and figure.low is None:
         return Status.NOT_COMPUTABLE
     if printed is None:
         return Status.NOT_PRINTED
-    return Status.MATCH if figure.accepts(printed) else Status.DIFFERS
+    if value is not None:
+        return Status.MATCH if printed == value else Status.DIFFERS
+    return Status.MATCH if figure.low <= printed <= figure.high else Status.DIFFERS
 
 
 def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decimal]:
     """The figure as each rounding mode would print it (cut figures only)."""
-    if figure.raw is None:
+    raw, value = figure.raw, figure.value
+    if raw is None:
         return {}
-    return {mode: scoring.round_figure(figure.raw, mode, template.decimals) for mode in Rounding}
+    if raw == value:  # nothing to cut (0 of 0, a round figure): every mode prints ``value``
+        return dict.fromkeys(ROUNDINGS, value)
+    # ``value`` is ``raw`` cut under the template's mode already.
+    return {mode: value if mode is template.rounding else scoring.round_figure(raw, mode, template.decimals)
+            for mode in ROUNDINGS}
 
 
 def _funding_checks(path: str, line: FundingLine, template: Template, scored: bool) -> list[Check]:
@@ -133,16 +144,22 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
     checks.append(Check("total", ev.total, total, _status(ev.total, total)))
 
     grade_total = ev.total if ev.total is not None else total.value
-    earned, reason = scoring.grade(grade_total, template)
+    earned = template.grade_for(grade_total) if grade_total is not None else None
     printed = template.canonical_grade(ev.grade)
+    foreign = None  # a printed label the template does not have
     if earned is None:
         status = Status.NOT_COMPUTABLE
     elif ev.grade is None:
         status = Status.NOT_PRINTED
     else:
         status = Status.MATCH if printed == earned else Status.DIFFERS
-        if printed is None:
-            reason += f"；表上的「{ev.grade}」不是本模板的等级"
+        foreign = ev.grade if printed is None else None
     label = earned.label if earned else None
-    checks.append(Check("grade", ev.grade, Figure(None, reason), status, label=label))
+    checks.append(Check("grade", ev.grade, Figure(None, (_grade_words, grade_total, template, foreign)), status,
+                        label=label))
     return checks
+
+
+def _grade_words(total: Decimal | None, template: Template, foreign: str | None) -> str:
+    _, reason = scoring.grade(total, template)
+    return reason + (f"；表上的「{foreign}」不是本模板的等级" if foreign else "")

@@ -9,8 +9,8 @@ Rounding happens only in :func:`round_figure`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from typing import NamedTuple
 
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.targets import (
@@ -28,17 +28,26 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
+class Figure(NamedTuple):
     """A computed figure. ``value`` when the rules fix it; ``low``/``high`` when
     they allow a range (qualitative bands); neither when it cannot be computed,
-    and then ``explanation`` says why."""
+    and then ``explanation`` says why.
+
+    Immutable as a named tuple rather than a frozen dataclass: a form has some
+    fifteen figures, and a frozen dataclass costs five times more to make."""
 
     value: Decimal | None
-    explanation: str
+    why: str | tuple  # the explanation, or (function, *arguments) that writes it when asked
     low: Decimal | None = None
     high: Decimal | None = None
     raw: Decimal | None = None  # the unrounded figure that was cut to ``value``
+
+    @property
+    def explanation(self) -> str:
+        """The arithmetic in one Chinese line. Written when asked: the audit reads
+        it only for a figure that differs, so most figures never need it."""
+        why = self.why
+        return why if isinstance(why, str) else why[0](*why[1:])
 
     @property
     def is_range(self) -> bool:
@@ -75,7 +84,10 @@ def _quantum(places: int) -> Decimal:
 
 def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
     """The one place a figure is cut to its printed places."""
-    return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+    # _room_for written out: this runs some thirty times a form.
+    if value.adjusted() + decimals + 2 > 28:
+        return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+    return value.quantize(_QUANTA.get(decimals) or _quantum(decimals), rounding=_MODES[mode])
 
 
 def _room_for(value: Decimal, decimals: int) -> Context | None:
@@ -135,7 +147,11 @@ def execution_rate(line: FundingLine, template: Template) -> Figure:
                       "全年预算数与执行数均为 0：执行率记 0.00%", raw=ZERO)
     rate = ratio * HUNDRED
     value = round_figure(rate, template.rounding, template.decimals)
-    return Figure(value, f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}", raw=rate)
+    return Figure(value, (_rate_words, spent, budget, rate, template), raw=rate)
+
+
+def _rate_words(spent: Decimal, budget: Decimal, rate: Decimal, template: Template) -> str:
+    return f"执行率 = {_fmt(spent)} ÷ {_fmt(budget)} = {_rounded(rate, template, '%')}"
 
 
 def execution_score(line: FundingLine, template: Template, points: Decimal | None = None) -> Figure:
@@ -151,14 +167,20 @@ def execution_score(line: FundingLine, template: Template, points: Decimal | Non
     if ratio is None:
         return Figure(None, "无法计算执行率，得分无从计算")
     raw = ratio * points
+    if raw > points:
+        capped = round_figure(points, template.rounding, template.decimals)
+        return Figure(capped, (_score_words, line, points, raw, capped, template), raw=points)
+    value = round_figure(raw, template.rounding, template.decimals)
+    return Figure(value, (_score_words, line, points, raw, None, template), raw=raw)
+
+
+def _score_words(line: FundingLine, points: Decimal, raw: Decimal, capped: Decimal | None, template: Template) -> str:
     head = f"得分 = {_fmt(line.executed)} ÷ {_fmt(line.annual_budget)} × {_fmt(points)}"
     if line.annual_budget == 0:
         head = f"得分 = 0 × {_fmt(points)}"
-    if raw > points:
-        capped = round_figure(points, template.rounding, template.decimals)
-        return Figure(capped, f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}", raw=points)
-    value = round_figure(raw, template.rounding, template.decimals)
-    return Figure(value, f"{head} = {_rounded(raw, template)}", raw=raw)
+    if capped is not None:
+        return f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}"
+    return f"{head} = {_rounded(raw, template)}"
 
 
 def execution_band_score(rate: Decimal | None, points: Decimal, template: Template) -> Figure:
@@ -216,15 +238,16 @@ def band_range(points: Decimal, band: Band, template: Template) -> tuple[Decimal
 
 def target_met(target: Target, actual: Decimal) -> bool:
     """Whether an actual meets a quantitative target (no comparator counts as ≥)."""
-    value = target.value
-    return {
-        None: actual >= value,
-        Op.GE: actual >= value,
-        Op.GT: actual > value,
-        Op.LE: actual <= value,
-        Op.LT: actual < value,
-        Op.EQ: actual == value,
-    }[target.op]
+    value, op = target.value, target.op
+    if op is None or op is Op.GE:
+        return actual >= value
+    if op is Op.GT:
+        return actual > value
+    if op is Op.LE:
+        return actual <= value
+    if op is Op.LT:
+        return actual < value
+    return actual == value  # Op.EQ
 
 
 def indicator_score(indicator: Indicator, template: Template) -> Figure:
@@ -250,42 +273,61 @@ def _band_score(target: Target, actual: Target, points: Decimal, template: Templ
         return Figure(None, f"{kind}「{format_target(actual)}」：看不出完成档次，可得 0–{_fmt(points)}", low, high)
     band = template.band(key)
     low, high = band_range(points, band, template)
-    return Figure(
-        None,
-        f"{kind}「{format_target(actual)}」→「{band.label}」档 {_fmt(band.min)}%–{_fmt(band.max)}% × "
-        f"{_fmt(points)} → {_fmt(low)}–{_fmt(high)}",
-        low,
-        high,
-    )
+    return Figure(None, (_band_words, kind, actual, band, points, low, high), low, high)
+
+
+def _band_words(kind: str, actual: Target, band: Band, points: Decimal, low: Decimal, high: Decimal) -> str:
+    return (f"{kind}「{format_target(actual)}」→「{band.label}」档 {_fmt(band.min)}%–{_fmt(band.max)}% × "
+            f"{_fmt(points)} → {_fmt(low)}–{_fmt(high)}")
 
 
 def _quantitative_score(target: Target, actual: Target, points: Decimal, template: Template) -> Figure:
     if target.unit and actual.unit and not same_unit(target.unit, actual.unit):
         return Figure(None, f"单位不一致（指标值 {target.unit}，完成值 {actual.unit}），无法按比例计分")
     t, a = target.value, actual.value
-    op = target.op.value if target.op else "≥"
-    unit = target.unit or actual.unit or ""
-    wanted = f"{op}{_fmt(t)}{unit}"
-    full = round_figure(points, template.rounding, template.decimals)
     if target_met(target, a):
-        return Figure(full, f"完成值 {_fmt(a)}{unit} 满足 {wanted} → 满分 {_fmt(full)}")
-    inverse = target.op in (Op.LE, Op.LT)
+        full = round_figure(points, template.rounding, template.decimals)
+        return Figure(full, (_met_words, target, actual, full))
     if t == 0:
         zero = round_figure(ZERO, template.rounding, template.decimals)
-        return Figure(zero, f"指标值为 0 而完成值 {_fmt(a)}{unit} 未满足 {wanted} → 0 分")
-    if not inverse:
-        raw = max(points * a / t, ZERO)
-        how = f"{_fmt(points)} × {_fmt(a)} ÷ {_fmt(t)}"
-    elif template.inverse_formula is InverseFormula.LINEAR:
-        raw = max(points * (1 - (a - t) / t), ZERO)
-        how = f"{_fmt(points)} × (1 − ({_fmt(a)} − {_fmt(t)}) ÷ {_fmt(t)})"
-    else:
-        raw = points * t / a
-        how = f"{_fmt(points)} × {_fmt(t)} ÷ {_fmt(a)}"
+        return Figure(zero, (_zero_target_words, target, actual))
+    raw, _ = _proportional(target, a, points, template)
     raw = min(raw, points)
     value = round_figure(raw, template.rounding, template.decimals)
-    kind = "反向指标" if inverse else "正向指标"
-    return Figure(value, f"完成值 {_fmt(a)}{unit} 未满足 {wanted}（{kind}）：{how} = {_rounded(raw, template)}")
+    return Figure(value, (_missed_words, target, actual, points, raw, template))
+
+
+def _proportional(target: Target, a: Decimal, points: Decimal, template: Template) -> tuple[Decimal, str]:
+    """The score of a missed target before the cap, and its formula in words."""
+    t = target.value
+    if target.op not in (Op.LE, Op.LT):
+        return max(points * a / t, ZERO), f"{_fmt(points)} × {_fmt(a)} ÷ {_fmt(t)}"
+    if template.inverse_formula is InverseFormula.LINEAR:
+        return max(points * (1 - (a - t) / t), ZERO), f"{_fmt(points)} × (1 − ({_fmt(a)} − {_fmt(t)}) ÷ {_fmt(t)})"
+    return points * t / a, f"{_fmt(points)} × {_fmt(t)} ÷ {_fmt(a)}"
+
+
+def _wanted(target: Target, actual: Target) -> tuple[str, str]:
+    """The unit, and the target in words: "≥90.00%"."""
+    unit = target.unit or actual.unit or ""
+    return unit, f"{target.op.value if target.op else '≥'}{_fmt(target.value)}{unit}"
+
+
+def _met_words(target: Target, actual: Target, full: Decimal) -> str:
+    unit, wanted = _wanted(target, actual)
+    return f"完成值 {_fmt(actual.value)}{unit} 满足 {wanted} → 满分 {_fmt(full)}"
+
+
+def _zero_target_words(target: Target, actual: Target) -> str:
+    unit, wanted = _wanted(target, actual)
+    return f"指标值为 0 而完成值 {_fmt(actual.value)}{unit} 未满足 {wanted} → 0 分"
+
+
+def _missed_words(target: Target, actual: Target, points: Decimal, raw: Decimal, template: Template) -> str:
+    unit, wanted = _wanted(target, actual)
+    _, how = _proportional(target, actual.value, points, template)
+    kind = "反向指标" if target.op in (Op.LE, Op.LT) else "正向指标"
+    return f"完成值 {_fmt(actual.value)}{unit} 未满足 {wanted}（{kind}）：{how} = {_rounded(raw, template)}"
 
 
 # --- total and grade ------------------------------------------------------------
@@ -305,8 +347,12 @@ def sum_figure(label: str, parts: list[tuple[str, Decimal | None]], noun: str = 
     if missing:
         return Figure(None, f"{noun}缺失（{', '.join(missing)}），无法计算{label}")
     total = sum((value for _, value in parts), ZERO)
+    return Figure(total, (_sum_words, label, tuple(parts), total))
+
+
+def _sum_words(label: str, parts: tuple[tuple[str, Decimal], ...], total: Decimal) -> str:
     terms = " + ".join(_fmt(value) for _, value in parts) or "0"
-    return Figure(total, f"{label} = {terms} = {_fmt(total)}")
+    return f"{label} = {terms} = {_fmt(total)}"
 
 
 def grade(total: Decimal | None, template: Template) -> tuple[Grade | None, str]:

@@ -74,12 +74,22 @@ _UNITS = sorted(
     万字""".split(),
     key=lambda u: -len(u),
 )
-_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_BRACKET_UNIT = re.compile(r"\(([^()]*)\)")
-_LATIN_UNIT = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?")
+# The same lists as patterns: an alternation tries its words in order, like a
+# loop of startswith over them (ends are matched on the reversed text).
+_UNIT_WORDS = "|".join(map(re.escape, _UNITS))
+_PREFIX_OP_AT_END = re.compile("|".join(re.escape(word[::-1]) for word, _ in _PREFIX_OPS))
+_PREFIX_OP = dict(_PREFIX_OPS)
+_SUFFIX_OP = dict(_SUFFIX_OPS)
 # "内" is "within" only at the end of the value or before a verb of doing:
 # "2 小时内", "2 小时内响应"; not in "1 项内容".
-_WITHIN_BEFORE = set(" ,;:)响应完成处理解决办结到达回复反馈")
+_WITHIN_BEFORE = " ,;:)响应完成处理解决办结到达回复反馈"
+# A number, its unit — "(…)" in brackets (anything), a known word, or Latin
+# letters ("km", "m/s") — and a comparator after it ("以上"), in one match.
+_QUANTITY = re.compile(
+    r"(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*"
+    rf"(?:\((?P<bracket>[^()]*)\)|(?P<unit>{_UNIT_WORDS}|[A-Za-z]+(?:/[A-Za-z]+)?))?\s*"
+    rf"(?P<suffix>及以上|以上|及以下|以下|以内|内(?=\Z|[{re.escape(_WITHIN_BEFORE)}]))?"
+)
 _SEPARATORS = " ,，、;；:："
 _NOTE_SEPARATOR = "；"  # folds to ";", which no number or unit contains
 _BLANK = {"", "-", "/", "—", "--", "无"}
@@ -97,20 +107,27 @@ def parse_target(raw: str | None) -> Target | None:
     text = normalize_text(raw)
     if text in _BLANK:
         return None
+    found = quantity(text)
+    if found is None:
+        return Target(text=text)
+    op, value, unit, rest = found
+    return Target(op=op, value=value, unit=unit, note=rest.strip(_SEPARATORS) or None)
+
+
+def quantity(text: str) -> tuple[Op | None, Decimal, str | None, str] | None:
+    """The comparator, number and unit a normalized text (:func:`normalize_text`)
+    starts with, and the rest of it; None when it does not start with a number."""
     rest, op = _take_prefix_op(text)
-    match = _NUMBER.match(rest)
-    if not match:
-        return Target(text=text)
+    found = _QUANTITY.match(rest)
+    if not found:
+        return None
     try:
-        value = Decimal(match.group().replace(",", ""))
+        value = Decimal(found["number"].replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
-        return Target(text=text)
-    rest = rest[match.end():]
-    unit, rest = _take_unit(rest)
-    rest, suffix_op = _take_suffix_op(rest.lstrip())
-    op = op or suffix_op
-    note = rest.strip(_SEPARATORS) or None
-    return Target(op=op, value=value, unit=unit, note=note)
+        return None
+    bracket, suffix = found["bracket"], found["suffix"]
+    unit = (bracket.strip() or None) if bracket is not None else found["unit"]
+    return op or (_SUFFIX_OP[suffix] if suffix else None), value, unit, rest[found.end():]
 
 
 def _take_prefix_op(text: str) -> tuple[str, Op | None]:
@@ -122,37 +139,10 @@ def _take_prefix_op(text: str) -> tuple[str, Op | None]:
     return text, None
 
 
-def _take_unit(rest: str) -> tuple[str | None, str]:
-    stripped = rest.lstrip()
-    bracket = _BRACKET_UNIT.match(stripped)
-    if bracket:
-        return (bracket.group(1).strip() or None), stripped[bracket.end():]
-    for unit in _UNITS:
-        if stripped.startswith(unit):
-            return unit, stripped[len(unit):]
-    latin = _LATIN_UNIT.match(stripped)
-    if latin:
-        return latin.group(), stripped[latin.end():]
-    return None, rest
-
-
-def _take_suffix_op(rest: str) -> tuple[str, Op | None]:
-    for word, op in _SUFFIX_OPS:
-        if rest.startswith(word):
-            after = rest[len(word):]
-            if word == "内" and after and after[0] not in _WITHIN_BEFORE:
-                return rest, None
-            return after, op
-    return rest, None
-
-
 def comparator_before(text: str) -> Op | None:
     """The comparator a text ends with: "满意度不低于 " → GE (for a number that follows)."""
-    tail = fold(text).rstrip()
-    for word, op in _PREFIX_OPS:
-        if tail.endswith(word):
-            return op
-    return None
+    found = _PREFIX_OP_AT_END.match(fold(text).rstrip()[::-1])
+    return _PREFIX_OP[found.group()[::-1]] if found else None
 
 
 def format_target(target: Target) -> str:
@@ -173,11 +163,12 @@ def _plain(value: Decimal) -> str:
 
 def same_unit(a: str | None, b: str | None) -> bool:
     """Units that mean the same: "%" and "百分比"; case and width folded."""
-    return _unit_key(a) == _unit_key(b)
+    return unit_key(a) == unit_key(b)
 
 
 @lru_cache(maxsize=1024)  # a form has a handful of units, compared again and again
-def _unit_key(unit: str | None) -> str | None:
+def unit_key(unit: str | None) -> str | None:
+    """What a unit is compared by: folded, lower case, "百分比" and "百分点" as "%"."""
     if unit is None:
         return None
     key = fold(unit).strip().lower()

@@ -31,6 +31,9 @@ class Rounding(str, Enum):
         return {"down": "舍去", "half-up": "四舍五入", "up": "进一"}[self.value]
 
 
+ROUNDINGS = tuple(Rounding)  # the modes in order, without iterating the Enum class each time
+
+
 class InverseFormula(str, Enum):
     """How a missed 反向 (lower is better) indicator is scored."""
 
@@ -137,7 +140,7 @@ class Template:
 
     def grade_for(self, total: Decimal) -> Grade:
         """The grade a total earns (bands are lower-bound inclusive)."""
-        for grade in sorted(self.grades, key=lambda g: -g.min):
+        for grade in self.derived("grades.descending", _descending_grades):
             if total >= grade.min:
                 return grade
         return min(self.grades, key=lambda g: g.min)
@@ -146,15 +149,26 @@ class Template:
         """The template's grade a printed label means (优秀 → 优), or None."""
         if not printed:
             return None
+        known = self.derived("grades.by_printed", _no_labels_yet)  # labels repeat form after form
+        if printed in known:
+            return known[printed]
         key = squash(fold(printed))
-        for grade in self.grades:
-            if key == grade.label or key in grade.synonyms:
-                return grade
-        return None
+        found = next((g for g in self.grades if key == g.label or key in g.synonyms), None)
+        if len(known) < 1024:
+            known[printed] = found
+        return found
 
     def column(self, label: str | None) -> str | None:
         """Which column a printed header label names, by the template's synonyms."""
         return self._column_of.get(label_key(label)) if label else None
+
+
+def _no_labels_yet(template: Template) -> dict[str, Grade | None]:
+    return {}
+
+
+def _descending_grades(template: Template) -> tuple[Grade, ...]:
+    return tuple(sorted(template.grades, key=lambda g: -g.min))
 
 
 @lru_cache(maxsize=65536)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from functools import lru_cache
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status
-from jixiao.domain.template import Rounding, Template
+from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -117,9 +118,13 @@ def _rounding(figures: Mapping[str, Check], template: Template) -> Iterator[Find
         modes = set(check.fitting_modes)
         common = modes if common is None else common & modes
     if common:
-        ordered = [m for m in Rounding if m in common]
-        yield ROUNDING_MODES.finding("funding", modes=_labels(ordered), modes_en=_names(ordered),
-                                     mode=template.rounding.label, mode_en=template.rounding.value)
+        yield _modes_finding(tuple(m for m in ROUNDINGS if m in common), template.rounding)
+
+
+@lru_cache(maxsize=64)  # the same few words on nearly every form: made once per set of modes
+def _modes_finding(modes: tuple[Rounding, ...], mode: Rounding) -> Finding:
+    return ROUNDING_MODES.finding("funding", modes=_labels(modes), modes_en=_names(modes), mode=mode.label,
+                                  mode_en=mode.value)
 
 
 def _labels(modes) -> str:

@@ -7,8 +7,12 @@ template's layout has its column (the old template has no 主管部门, and its
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from operator import attrgetter
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Funding
@@ -69,21 +73,32 @@ _INDICATOR = {
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
     yield from _problems(form)
     reported = {p.field for p in form.problems}
-    label = {column: names[0] for column, names in template.columns.items() if names}
-    required = [(path, label[column], en) for path, (column, en) in _HEADER.items() if column in label]
-    if template.execution_points is not None:
-        required += [(path, zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
-    for path, zh, en in required:
-        if path not in reported and _empty(value_at(form, path)):
+    required, columns, has_table = template.derived("audit.required", _required)
+    for path, get, zh, en in required:
+        if path not in reported and _empty(get(form)):
             yield MISSING.finding(path, what=zh, what_en=en)
-    columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
     for n, ind in enumerate(form.indicators):
         for key, zh, en in columns:
+            value = getattr(ind, key)
+            if value is not None and (value != "" if isinstance(value, str) else True):
+                continue
             path = f"indicators[{n}].{key}"
-            if getattr(ind, key) in (None, "") and path not in reported:
+            if path not in reported:
                 yield MISSING.finding(path, what=f"第 {n + 1} 个指标的{zh}", what_en=f"{en} of indicator {n + 1}")
-    if not form.indicators and "indicator" in label and "indicators" not in reported:
+    if not form.indicators and has_table and "indicators" not in reported:
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
+
+
+def _required(template: Template) -> tuple[list, list, bool]:
+    """A template's required cells: (path, Chinese, English) of the header and
+    funding; (attribute, Chinese, English) of each indicator; whether it has an
+    indicator table. Made once per template."""
+    label = {column: names[0] for column, names in template.columns.items() if names}
+    required = [(path, _getter(path), label[column], en) for path, (column, en) in _HEADER.items() if column in label]
+    if template.execution_points is not None:
+        required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
+    columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
+    return required, columns, "indicator" in label
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:
@@ -107,11 +122,9 @@ def value_at(form: Evaluation, path: str) -> object:
     """The model's value at a JSON field path (``funding.breakdown.other_funds.score``,
     ``indicators[3].target``); None where there is none."""
     obj: object = form
-    for step in path.split("."):
-        found = _STEP.fullmatch(step)
-        if found is None or obj is None:
+    for name, index in _steps(path):
+        if name is None or obj is None:
             return None
-        name, index = found.groups()
         if name == "breakdown":  # the JSON nests the parts; the model keeps them on Funding
             continue
         if isinstance(obj, Funding) and not hasattr(obj, name):
@@ -119,13 +132,56 @@ def value_at(form: Evaluation, path: str) -> object:
         obj = getattr(obj, name, None)
         if index is not None:
             items = obj or ()
-            obj = items[int(index)] if int(index) < len(items) else None
+            obj = items[index] if index < len(items) else None
     return obj
 
 
+@lru_cache(maxsize=1024)  # the same few dozen paths, form after form
+def _steps(path: str) -> tuple[tuple[str | None, int | None], ...]:
+    """A field path's steps: ``indicators[3].target`` → ("indicators", 3), ("target", None);
+    (None, None) for a step that is not a name."""
+    steps = []
+    for step in path.split("."):
+        found = _STEP.fullmatch(step)
+        if found is None:
+            steps.append((None, None))
+            continue
+        name, index = found.groups()
+        steps.append((name, None if index is None else int(index)))
+    return tuple(steps)
+
+
+def _getter(path: str) -> Callable[[Evaluation], object]:
+    """:func:`value_at` of one path without indices, as one attribute lookup
+    (``funding.executed`` → ``form.funding.total.executed``)."""
+    obj: object = Evaluation(template="")
+    chain = []
+    for name, _ in _steps(path):
+        if name == "breakdown":
+            continue
+        if isinstance(obj, Funding) and not hasattr(obj, name):
+            chain.append("total")
+            obj = obj.total
+        chain.append(name)
+        obj = getattr(obj, name)
+    lookup = attrgetter(".".join(chain))
+
+    def get(form: Evaluation) -> object:
+        try:
+            return lookup(form)
+        except AttributeError:  # a block on the way is None
+            return None
+
+    return get
+
+
 def _empty(value: object) -> bool:
-    if value is None or value == "" or value == ():
+    if value is None:
         return True
+    if isinstance(value, (str, tuple)):  # == "" or == ()
+        return not value
+    if isinstance(value, (Decimal, date)):  # what most cells hold: never a dataclass
+        return False
     if is_dataclass(value):
         return all(_empty(getattr(value, f.name)) for f in fields(value))
     return False

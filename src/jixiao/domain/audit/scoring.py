@@ -90,11 +90,15 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
                 yield MISSING.finding(f"{path}.score", name=ind.name or path, points=ind.points)
         elif ind.points is not None:
             check = figures.get(f"{path}.score")
-            yield from _score(ind, path, check.figure if check is not None else None)
+            found = _score(ind, path, check.figure if check is not None else None)
+            if found:
+                yield found
             if ind.score < ind.points and not ind.deviation:
                 yield CUT_WITHOUT_REASON.finding(f"{path}.deviation", explanation=f"得分 {shown(ind.score)} < 分值 "
                                                  f"{shown(ind.points)}", score=ind.score, points=ind.points)
-        yield from _far_above(ind, path, far, template)
+        found = _far_above(ind, path, far, template)
+        if found:
+            yield found
     for j, group in enumerate(template.groups):
         check = figures.get(f"groups[{j}].score")
         if check is not None and check.status is Status.DIFFERS:
@@ -102,35 +106,36 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
                                              explanation=check.figure.explanation, group=group.name)
 
 
-def _score(ind: Indicator, path: str, figure: Figure | None) -> Iterator[Finding]:
+def _score(ind: Indicator, path: str, figure: Figure | None) -> Finding | None:
+    # One finding at most: returned, not yielded, as a generator costs more to
+    # make than this check (twelve times a form).
     field = f"{path}.score"
     if ind.score > ind.points:
-        yield ABOVE_POINTS.finding(field, printed=ind.score, expected=ind.points,
-                                   explanation=figure.explanation if figure else None, points=ind.points)
-        return
+        return ABOVE_POINTS.finding(field, printed=ind.score, expected=ind.points,
+                                    explanation=figure.explanation if figure else None, points=ind.points)
     if figure is None or not figure.computable or figure.accepts(ind.score):
-        return
+        return None
     if figure.is_range:
         band = f"{shown(figure.low)}–{shown(figure.high)}"
-        yield OUTSIDE_BAND.finding(field, printed=ind.score, expected=band, explanation=figure.explanation)
-    elif ind.target_parsed is None or not ind.target_parsed.quantitative:
-        yield OUTSIDE_BAND.finding(field, printed=ind.score, expected=figure.value, explanation=figure.explanation)
-    elif ind.score == ind.points and figure.value < ind.points:
-        yield FULL_BUT_MISSED.finding(field, printed=ind.score, expected=figure.value,
-                                      explanation=figure.explanation, actual=ind.actual, target=ind.target)
-    else:
-        yield RULE_DIFFERS.finding(field, printed=ind.score, expected=figure.value, explanation=figure.explanation)
+        return OUTSIDE_BAND.finding(field, printed=ind.score, expected=band, explanation=figure.explanation)
+    if ind.target_parsed is None or not ind.target_parsed.quantitative:
+        return OUTSIDE_BAND.finding(field, printed=ind.score, expected=figure.value, explanation=figure.explanation)
+    if ind.score == ind.points and figure.value < ind.points:
+        return FULL_BUT_MISSED.finding(field, printed=ind.score, expected=figure.value,
+                                       explanation=figure.explanation, actual=ind.actual, target=ind.target)
+    return RULE_DIFFERS.finding(field, printed=ind.score, expected=figure.value, explanation=figure.explanation)
 
 
-def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> Iterator[Finding]:
+def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> Finding | None:
     target, actual = ind.target_parsed, ind.actual_parsed
     if ind.deviation or target is None or actual is None:
-        return
+        return None
     if not (target.quantitative and actual.quantitative) or target.value <= 0:
-        return
+        return None
     if target.op in (Op.LE, Op.LT) or not same_unit(target.unit, actual.unit):
-        return
+        return None
     percent = actual.value / target.value * HUNDRED
-    if percent >= far:
-        yield FAR_ABOVE.finding(f"{path}.actual", printed=ind.actual, expected=ind.target, actual=ind.actual,
-                                target=ind.target, percent=scoring.round_figure(percent, template.rounding, 0))
+    if percent < far:
+        return None
+    return FAR_ABOVE.finding(f"{path}.actual", printed=ind.actual, expected=ind.target, actual=ind.actual,
+                             target=ind.target, percent=scoring.round_figure(percent, template.rounding, 0))

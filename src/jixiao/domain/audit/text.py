@@ -11,21 +11,30 @@ what the money is (预算, 执行, 支出 …)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Mapping
-from functools import cache, lru_cache
-from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from difflib import SequenceMatcher
+from typing import NamedTuple
+from operator import add
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.audit.units import split_name_unit
 from jixiao.domain.model import Evaluation
-from jixiao.domain.normalize import fold
+from jixiao.domain.normalize import FOLDED_CHARACTERS, fold, is_folded
 from jixiao.domain.recompute import Check
 from jixiao.domain.scoring import round_figure, target_met
-from jixiao.domain.targets import Op, Target, comparator_before, parse_target, same_unit
-from jixiao.domain.template import Rounding, Template
+from jixiao.domain.targets import (
+    Op,
+    Target,
+    comparator_before,
+    normalize_text,
+    quantity,
+    unit_key,
+)
+from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -62,31 +71,43 @@ COPIED = rule(
 )
 
 _CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+_FOLDED_OR_SEPARATOR = re.compile(f"[{FOLDED_CHARACTERS}，；！？]*")  # the separators _CLAUSES always cuts at
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
 _MIN_SHARED_PAIRS = 2
 _MIN_SHARED_SHARE = 0.3
 _UNIT_REACH = 12
 _NOT_LETTERS = re.compile(r"[\W_]+")
+# Full-width punctuation, "…" and dashes: each folds to punctuation or a space alone.
+_WIDE_PUNCTUATION = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000\u2026\u2013\u2014"
+_FOLDED_OR_WIDE = re.compile(f"[{FOLDED_CHARACTERS}{_WIDE_PUNCTUATION}]*")
 _MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 _SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
 _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """A figure stated in a narrative: value, unit, as printed, and its clause;
-    ``op`` when the narrative states a bound ("95% 以上", "不低于 90%")."""
+class Claim(NamedTuple):
+    """A figure stated in a narrative: value, unit, the number as printed, and
+    its clause; ``op`` when the narrative states a bound ("95% 以上", "不低于 90%").
+    ``printed`` and ``op`` are worked out when asked: most claims agree with the
+    table and need neither."""
 
     value: Decimal
     unit: str
-    printed: str
+    number: str  # "441"
     clause: str
-    pairs: frozenset[str]
-    op: Op | None = None
+    stated_op: Op | None  # a comparator after the figure: "95% 以上"
+    before: str  # the clause up to the figure, which may end with one: "不低于 "
+
+    @property
+    def printed(self) -> str:
+        return f"{self.number}%" if self.unit == "%" else f"{self.number} {self.unit}"
+
+    @property
+    def op(self) -> Op | None:
+        return self.stated_op or comparator_before(self.before)
 
 
-@dataclass(frozen=True, slots=True)
-class _Narrative:
+class _Narrative(NamedTuple):
     """A narrative of the form: its field, what it is called, and which column of
     the indicator table its figures speak of (targets, or actuals)."""
 
@@ -99,7 +120,7 @@ class _Narrative:
 
 def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
     """预期目标 (old template: 项目年度总目标), 实际完成情况, and the old template's 主要绩效."""
-    label = {column: names[0] for column, names in template.columns.items() if names}
+    label = template.derived("audit.labels", _labels)
     found = [
         _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected),
         _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual", form.goals.actual),
@@ -108,16 +129,25 @@ def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
     return [n for n in found if n.text]
 
 
+def _labels(template: Template) -> dict[str, str]:
+    """Each column's label as the template prints it (made once per template)."""
+    return {column: names[0] for column, names in template.columns.items() if names}
+
+
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
-    names = [_name_pairs(ind.name) if ind.name else frozenset() for ind in form.indicators]
+    names = None
     told = narratives(form, template)
     for narrative in told:
-        yield from _against_table(form, claims(narrative.text), narrative, names)
+        found = claims(narrative.text)
+        if found:
+            names = names or [_name_pairs(ind.name) if ind.name else frozenset() for ind in form.indicators]
+            yield from _against_table(form, found, narrative, names)
     goal = next((n for n in told if n.column == "target"), None)
-    if goal is not None:
-        for narrative in told:
-            if narrative.column == "actual":
-                yield from _copied(goal, narrative, settings(template).near_copy)
+    results = [n for n in told if n.column == "actual"]
+    if goal is not None and results:
+        goal_letters = _letters(goal.text)
+        for narrative in results:
+            yield from _copied(goal, goal_letters, narrative, settings(template).near_copy)
 
 
 # --- claims -------------------------------------------------------------------------
@@ -126,33 +156,42 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
 def claims(text: str) -> tuple[Claim, ...]:
     """Every figure with a unit in a narrative, with its clause."""
     found = []
+    # Most narratives need no folding but for the separators, which no clause
+    # holds: then no piece of a clause needs it either.
+    all_folded = _FOLDED_OR_SEPARATOR.fullmatch(text) is not None
     for clause in _CLAUSES.split(text):
-        pairs = None
+        folded = None
         for match in _NUMBER.finditer(clause):
-            if match.start() and clause[match.start() - 1] == "第":  # an ordinal: 第 2 年
+            start = match.start()
+            if start and clause[start - 1] == "第":  # an ordinal: 第 2 年
                 continue
+            if folded is None:
+                folded = all_folded or is_folded(clause)
             # The unit follows within a few characters; the rest of the clause is not needed.
-            parsed = parse_target(clause[match.start():match.end() + _UNIT_REACH])
-            if parsed is None or not parsed.quantitative or not parsed.unit:
+            piece = clause[start:match.end() + _UNIT_REACH]
+            parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
+            if parsed is None or not parsed[2]:
                 continue
-            if parsed.unit == "年" and parsed.value >= 1000:  # a year, not a count of years
+            op, value, unit, _ = parsed
+            if unit == "年" and value >= 1000:  # a year, not a count of years
                 continue
-            printed = f"{match.group()} {parsed.unit}" if parsed.unit != "%" else f"{match.group()}%"
-            pairs = pairs if pairs is not None else _pairs(clause)
-            op = parsed.op or comparator_before(clause[:match.start()])
-            found.append(Claim(parsed.value, parsed.unit, printed, clause.strip(), pairs, op))
+            found.append(Claim(value, unit, match.group(), clause.strip(), op, clause[:start]))
     return tuple(found)
 
 
 def _letters(text: str) -> str:
     """A text without spaces and punctuation, folded: what comparisons look at."""
-    return _NOT_LETTERS.sub("", fold(text))
+    # Narratives are mostly ideographs and full-width punctuation, which folds to
+    # punctuation that is dropped anyway: such a text needs no NFKC.
+    if _FOLDED_OR_WIDE.fullmatch(text) is None:
+        text = fold(text)
+    return _NOT_LETTERS.sub("", text)
 
 
 def _pairs(text: str) -> frozenset[str]:
     """The character pairs of a text, ignoring spaces and punctuation."""
     letters = _letters(text)
-    return frozenset(letters[i:i + 2] for i in range(len(letters) - 1))
+    return frozenset(map(add, letters, letters[1:]))  # letters[i] + letters[i + 1]
 
 
 @lru_cache(maxsize=4096)  # indicator names repeat from form to form and unit to unit
@@ -160,27 +199,32 @@ def _name_pairs(name: str) -> frozenset[str]:
     return _pairs(split_name_unit(name)[0])
 
 
+@lru_cache(maxsize=64)  # the claims of one clause share it; made only when an indicator has their unit
+def _clause_letters(clause: str) -> str:
+    return _letters(clause)
+
+
 def _agrees(claim: Decimal, value: Decimal) -> bool:
     """A claim agrees with a figure it could be a shortening of: 96% for 95.60."""
     if claim == value:
         return True
     places = max(0, -claim.as_tuple().exponent)
-    return any(round_figure(value, mode, places) == claim for mode in Rounding)
+    return any(round_figure(value, mode, places) == claim for mode in ROUNDINGS)
 
 
 def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
     """A bound stated in the results ("达到 95% 以上") that the actual meets is no
     contradiction: the narrative repeats the goal, which the table shows was met."""
-    if column != "actual" or claim.op is None:
+    op = claim.op if column == "actual" else None
+    if op is None:
         return False
-    return target_met(Target(op=claim.op, value=claim.value, unit=claim.unit), item.value.value)
+    return target_met(Target(op=op, value=claim.value, unit=claim.unit), item.value.value)
 
 
 # --- claims against the indicator table -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Stated:
+class _Stated(NamedTuple):
     """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况)."""
 
     index: int
@@ -190,34 +234,41 @@ class _Stated:
     pairs: frozenset[str]
 
 
-def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> list[_Stated]:
-    out = []
+def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> dict[str | None, list[_Stated]]:
+    """The indicators with a name and a figure with a unit in ``column``, by the
+    key of the unit ("百分比" with "%")."""
+    out: dict[str | None, list[_Stated]] = {}
+    targets = column == "target"
     for n, ind in enumerate(form.indicators):
-        parsed, printed = (ind.target_parsed, ind.target) if column == "target" else (ind.actual_parsed, ind.actual)
-        if parsed is None or not parsed.quantitative or not parsed.unit or not ind.name:
+        if not names[n]:  # no name, or too short to share pairs with a clause
             continue
-        out.append(_Stated(n, ind.name, printed, parsed, names[n]))
+        parsed = ind.target_parsed if targets else ind.actual_parsed
+        if parsed is None or parsed.value is None or not parsed.unit:
+            continue
+        item = _Stated(n, ind.name, ind.target if targets else ind.actual, parsed, names[n])
+        out.setdefault(unit_key(parsed.unit), []).append(item)
     return out
 
 
-@cache
-def _same_unit(a: str, b: str) -> bool:
-    return same_unit(a, b)
-
-
-def _best(claim: Claim, stated: list[_Stated]) -> list[_Stated]:
+def _best(claim: Claim, by_unit: dict[str | None, list[_Stated]]) -> list[_Stated]:
     """The indicators a claim speaks of: same unit, most name pairs in its clause."""
     scored = []
-    for item in stated:
-        if not item.pairs or not _same_unit(claim.unit, item.value.unit):
-            continue
-        shared = len(item.pairs & claim.pairs)
+    candidates = by_unit.get(unit_key(claim.unit), ())
+    letters = _clause_letters(claim.clause) if candidates else ""
+    for item in candidates:
+        # The pairs of its name the clause holds: a pair is in the clause's pairs
+        # exactly when it is in the clause's letters.
+        shared = sum(map(letters.__contains__, item.pairs))
         if shared >= _MIN_SHARED_PAIRS and shared >= _MIN_SHARED_SHARE * len(item.pairs):
             scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
     if not scored:
         return []
-    top = max(share for share, _ in scored)
+    top = max(scored, key=_share)[0]
     return [item for share, item in scored if share == top]
+
+
+def _share(scored: tuple[float, _Stated]) -> float:
+    return scored[0]
 
 
 def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narrative,
@@ -247,7 +298,8 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
             where_en=narrative.label_en,
             explanation=f"「{claim.clause}」对应 indicators[{index}].{column}「{item.name}」{item.printed}",
         )
-    yield from _money(form, money, narrative)
+    if money:
+        yield from _money(form, money, narrative)
 
 
 # --- money against the 项目资金 block ----------------------------------------------------
@@ -255,7 +307,7 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
 
 def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Iterator[Finding]:
     unit = form.funding.unit.value if form.funding.unit else None
-    if unit not in _MONEY:
+    if not found or unit not in _MONEY:
         return
     lines = [form.funding.total, *form.funding.parts().values()]
     spent = [line.executed for line in lines if line.executed is not None]
@@ -281,12 +333,13 @@ def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Itera
 # --- 实际完成情况 copied from 预期目标 ---------------------------------------------------
 
 
-def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Finding]:
+def _copied(goal: _Narrative, a: str, result: _Narrative, near: Decimal) -> Iterator[Finding]:
+    """``a``: the goal's letters."""
     words = {"where": result.label, "where_en": result.label_en, "goal": goal.label}
     if goal.text == result.text:
         yield COPIED.finding(result.field, how="完全相同", how_en="identical to", **words)
         return
-    a, b = _letters(goal.text), _letters(result.text)
+    b = _letters(result.text)
     if not a or not b:
         return
     if a == b:
@@ -296,12 +349,21 @@ def _copied(goal: _Narrative, result: _Narrative, near: Decimal) -> Iterator[Fin
     limit = float(near)
     if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
         return
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.quick_ratio() < limit:
+    if _quick_ratio(a, b) < limit:
         return
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
     ratio = Decimal(str(matcher.ratio()))
     if ratio >= near:
         shown_ratio = round_figure(ratio, Rounding.DOWN)
         yield COPIED.finding(result.field, printed=shown_ratio, expected=f"< {shown(near)}",
                              how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to",
                              **words)
+
+
+def _quick_ratio(a: str, b: str) -> float:
+    """SequenceMatcher.quick_ratio (an upper bound of the similarity: characters
+    in common, in any order) without building the matcher's index of ``b``."""
+    in_a, in_b = Counter(a), Counter(b)
+    both = in_a.keys() & in_b.keys()
+    common = sum(map(min, map(in_a.__getitem__, both), map(in_b.__getitem__, both)))
+    return 2.0 * common / (len(a) + len(b))

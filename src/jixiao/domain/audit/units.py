@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Indicator
@@ -66,26 +67,32 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
     for n, ind in enumerate(form.indicators):
         path = f"indicators[{n}]"
         yield from _units(ind, path)
-        yield from _target_words(ind, path)
+        found = _target_words(ind, path)
+        if found:
+            yield found
 
 
-def _units(ind: Indicator, path: str) -> Iterator[Finding]:
+def _units(ind: Indicator, path: str) -> list[Finding]:
+    # A list, not a generator: cheaper to make twelve times a form, and mostly empty.
+    found = []
     target, actual = ind.target_parsed, ind.actual_parsed
     t_unit = target.unit if target is not None and target.quantitative else None
     a_unit = actual.unit if actual is not None and actual.quantitative else None
     if t_unit and a_unit and not same_unit(t_unit, a_unit):
-        yield UNIT_DIFFERS.finding(f"{path}.actual", printed=ind.actual, expected=ind.target,
-                                   target_unit=t_unit, actual_unit=a_unit)
+        found.append(UNIT_DIFFERS.finding(f"{path}.actual", printed=ind.actual, expected=ind.target,
+                                          target_unit=t_unit, actual_unit=a_unit))
     _, name_unit = split_name_unit(ind.name)
     if name_unit is None:
-        return
+        return found
     for unit, where, where_en in ((t_unit, "年度指标值", "target"), (a_unit, "实际完成值", "actual")):
         if unit and not same_unit(name_unit, unit):
-            yield NAME_UNIT_DIFFERS.finding(f"{path}.name", printed=ind.name, expected=unit, name_unit=name_unit,
-                                            where=where, where_en=where_en, unit=unit)
-            return
+            found.append(NAME_UNIT_DIFFERS.finding(f"{path}.name", printed=ind.name, expected=unit,
+                                                   name_unit=name_unit, where=where, where_en=where_en, unit=unit))
+            break
+    return found
 
 
+@lru_cache(maxsize=4096)  # indicator names repeat from form to form and unit to unit
 def split_name_unit(name: str | None) -> tuple[str, str | None]:
     """An indicator's name and the unit it ends with: "维护设备数量（个）" →
     ("维护设备数量", "个"); the name is folded (half-width, no spaces)."""
@@ -94,16 +101,17 @@ def split_name_unit(name: str | None) -> tuple[str, str | None]:
     return (folded[: found.start()], found.group(1)) if found else (folded, None)
 
 
-def _target_words(ind: Indicator, path: str) -> Iterator[Finding]:
+def _target_words(ind: Indicator, path: str) -> Finding | None:
     target, actual = ind.target_parsed, ind.actual_parsed
     if target is None:
-        return
+        return None
     if target.quantitative:
         if actual is not None and not actual.quantitative:
-            yield ACTUAL_IN_WORDS.finding(f"{path}.actual", printed=ind.actual, expected=ind.target,
-                                          target=ind.target)
-        return
+            return ACTUAL_IN_WORDS.finding(f"{path}.actual", printed=ind.actual, expected=ind.target,
+                                           target=ind.target)
+        return None
     if _SIGNS & set(target.text):
-        yield UNPARSEABLE.finding(f"{path}.target", printed=ind.target)
-    elif any(w in target.text for w in _DIRECTION_WORDS) or squash(ind.name or "").endswith(_MEASURED_NAMES):
-        yield NOT_MEASURABLE.finding(f"{path}.target", printed=ind.target, name=ind.name or path)
+        return UNPARSEABLE.finding(f"{path}.target", printed=ind.target)
+    if any(w in target.text for w in _DIRECTION_WORDS) or squash(ind.name or "").endswith(_MEASURED_NAMES):
+        return NOT_MEASURABLE.finding(f"{path}.target", printed=ind.target, name=ind.name or path)
+    return None
