@@ -2,7 +2,7 @@
 
 Thin: every endpoint calls :mod:`jixiao.web.evaluations.services`, which holds
 the permissions and the workflow, and answers its errors with their status and
-a Chinese ``detail``. Authentication: ``Authorization: Bearer <token>`` (from
+a ``detail`` in the request's language (``Accept-Language``; Chinese by default). Authentication: ``Authorization: Bearer <token>`` (from
 ``POST /api/auth/token``) or the browser session (with CSRF).
 """
 
@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
@@ -79,7 +80,7 @@ def _out_of_range(request, error: ArithmeticError):
     """A form whose figures the scoring rules cannot compute with (say a budget of
     1e-30, whose execution rate overflows): the form's fault, not the server's."""
     return api.create_response(
-        request, {"detail": "表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存"},
+        request, {"detail": _("表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存")},
         status=422)
 
 
@@ -96,7 +97,7 @@ class TokenOut(Schema):
 def issue_token(request: HttpRequest, body: Credentials):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
-        return Status(401, {"detail": "账号或口令不正确"})
+        return Status(401, {"detail": _("账号或口令不正确")})
     return Status(200, {"token": ApiToken.issue(user)})
 
 
@@ -284,7 +285,7 @@ def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLS
         try:
             write_form(form, templates.load(form.template), format, path)
         except WriteError as error:
-            raise services.Invalid(f"无法导出：{error.reason}") from None
+            raise services.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
         content = path.read_bytes()
     answer = HttpResponse(content, content_type=_MEDIA[format])
     # An ASCII name for old clients, the project's name (RFC 6266) for the rest.
