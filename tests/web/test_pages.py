@@ -203,12 +203,12 @@ def test_the_committed_english_catalogue_matches_its_source():
     def joined(lines: str) -> str:  # a message wrapped over several quoted lines
         return "".join(re.findall(r'"(.*)"', lines))
 
-    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po, re.M)
-    singles = [(joined(zh), joined(en)) for zh, en in entries if joined(zh)]
-    assert len(singles) > 90 and all(english for _zh, english in singles)
+    entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po, re.M)
+    singles = [(context, joined(zh), joined(en)) for context, zh, en in entries if joined(zh)]
+    assert len(singles) > 90 and all(english for _c, _zh, english in singles)
     with translation.override("en"):
-        for chinese, english in singles:
-            assert translation.gettext(chinese) == english
+        for context, chinese, english in singles:
+            assert (translation.pgettext(context, chinese) if context else translation.gettext(chinese)) == english
 
 
 def test_a_form_starts_from_last_years(tree, slips):
