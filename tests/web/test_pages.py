@@ -294,7 +294,7 @@ def test_evidence_files_per_indicator(tree, slips):
     assert refused.status_code == 400 and "佐证材料只能是" in refused.content.decode()
     big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
-    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 409
+    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 403
 
     submit(tree.users["filler_a1"], slips)
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
@@ -465,7 +465,7 @@ def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
 
     refused = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次",
                                                                                  "file": pdf})
-    assert refused.status_code == 409 and Event.objects.count() == 3 and not slips.evidence.exists()
+    assert refused.status_code == 403 and Event.objects.count() == 3 and not slips.evidence.exists()
 
 
 def test_one_acknowledgement_per_rule_and_field(tree, slips):

@@ -431,14 +431,15 @@ EVIDENCE_ADDED, EVIDENCE_REMOVED = "evidence_add", "evidence_remove"
 
 @transaction.atomic
 def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) -> Event:
-    """佐证材料 added or removed: only the unit's filler while the form is with the
-    unit; an event on the trail naming the file (``item``: indicator, name, size,
+    """佐证材料 added or removed: only the unit's filler (403 for others), while the
+    form is with the unit (409 otherwise); an event on the trail naming the file (``item``: indicator, name, size,
     sha256), so the hash chain covers the files as well. Call it in the same
     transaction that stores or deletes the file."""
     evaluation = get(user, pk, for_update=True)
     place = membership(user)
-    if (place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id
-            or not workflow.editable(evaluation.state_enum)):
+    if place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以上传或删除佐证材料"))
+    if not workflow.editable(evaluation.state_enum):
         raise Conflict(_("只有本单位填报人员在草稿或退回状态下可以上传佐证材料") if action == EVIDENCE_ADDED
                        else _("只有本单位填报人员在草稿或退回状态下可以删除佐证材料"))
     change = {"path": "evidence", "new" if action == EVIDENCE_ADDED else "old": item}
