@@ -560,3 +560,51 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
     leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
     assert not leftovers, "\n".join(leftovers)
     assert "Target differs from the approved one" in pages["review"] and "Evidence uploaded" in pages["history"]
+
+
+def _everyones_strings(ev_list) -> set[str]:
+    """What users typed or forms printed, over several forms, and the tree's names."""
+    from jixiao.web.orgs.models import Organisation
+
+    from jixiao import templates
+
+    found = set().union(*(_user_strings(ev) | _rule_texts(ev) for ev in ev_list))
+    grades = {grade.label for name in templates.ids() for grade in templates.load(name).grades}
+    return found | grades | set(Organisation.objects.values_list("name", flat=True))
+
+
+def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, approved, draft):
+    """The lists, the new-form page, login, roll-up, 催报 progress, the dashboards and the
+    labels of their JSON, in English: no Chinese but names, typed texts and grade labels."""
+    import json as json_
+
+    from jixiao.web.pages.dashboards import CHARTS
+
+    submit(tree.users["filler_a1"], approved)
+    clients = {name: signed_in(tree, name) for name in ("filler_a1", "reviewer_a", "admin")}
+    anonymous = Client()
+    for client in (*clients.values(), anonymous):
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    pages = {"login": anonymous.get("/login/").content.decode(),
+             "login-failed": anonymous.post("/login/", {"username": "filler_a1", "password": "wrong"}).content.decode(),
+             "my forms": clients["filler_a1"].get("/forms/").content.decode(),
+             "my forms, nothing found": clients["filler_a1"].get("/forms/", {"q": "none"}).content.decode(),
+             "new form": clients["filler_a1"].get("/forms/new/").content.decode(),
+             "new form refused": clients["filler_a1"].post("/forms/new/", {"start": "upload", "project": "A1-001"}
+                                                           ).content.decode(),
+             "review queue": clients["reviewer_a"].get("/review/").content.decode(),
+             "all forms": clients["admin"].get("/forms/").content.decode()}
+    for name, client in clients.items():
+        pages |= {f"rollup {name}": client.get("/rollup/").content.decode(),
+                  f"progress {name}": client.get("/progress/").content.decode(),
+                  f"dashboards {name}": client.get("/dashboards/").content.decode()}
+        for chart in [*CHARTS, "years"]:
+            answer = client.get(f"/dashboards/data/{chart}/")
+            assert answer.status_code == 200, chart
+            pages[f"data {chart} {name}"] = json_.dumps(answer.json(), ensure_ascii=False)
+    assert all('lang="en"' in page for name, page in pages.items() if not name.startswith("data"))
+    allowed = _everyones_strings([approved, draft])
+    leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
+    assert not leftovers, "\n".join(leftovers)
+    assert "My forms" in pages["my forms"] and "Sign in" in pages["login"]
+    assert "Score exceeds the points" in pages["data findings admin"] and "Draft: A1-001" in pages["progress admin"]
