@@ -608,3 +608,43 @@ def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, a
     assert not leftovers, "\n".join(leftovers)
     assert "My forms" in pages["my forms"] and "Sign in" in pages["login"]
     assert "Score exceeds the points" in pages["data findings admin"] and "Draft: A1-001" in pages["progress admin"]
+
+
+def test_a_row_added_with_an_approved_name_is_the_approved_row(tree, approved):
+    """The page and the services agree: a row is the approved target's row by its name,
+    wherever it was added; its target and points are the approval's until unlocked;
+    and each approved target may be on one row only."""
+    client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
+    target, points = approved.targets[1]["target"], approved.targets[1]["points"]
+    back = {"version": "1", "rows": "0,2,3,4,new", "indicators[4].name": "水面漂浮物清除率",
+            "indicators[4].target": "≥80(%)", "indicators[4].points": "5", "indicators[4].actual": "96%"}
+    assert client.post(url, back).status_code == 302  # the removed row came back: no reason needed
+    approved.refresh_from_db()
+    row = approved.data["indicators"][4]
+    assert (row["name"], row["target"], row["points"], row["actual"]) == ("水面漂浮物清除率", target, points, "96%")
+    assert approved.target_reasons == {} and not [f for f in approved.findings if f["code"] == "target-changed"]
+    page = client.get(url).content.decode()
+    assert 'name="indicators[4].target"' not in page and 'value="unlock:4"' in page
+
+    twice = {"version": "2", "rows": "0,1,2,3,4,new", "indicators[5].name": " 水面漂浮物清除率",
+             "indicators[5].actual": "90%"}
+    refused = client.post(url, twice)
+    text = refused.content.decode()
+    assert refused.status_code == 422 and "已批复的绩效目标每项只能占一行" in text and "水面漂浮物清除率" in text
+    assert 'value="90%"' in text  # the typed text stays on screen
+    assert 'name="indicators[5].target"' not in text and 'value="unlock:5"' in text  # shown as the approved row
+    assert 'name="indicators[5].name"' in text  # and still renamable
+    approved.refresh_from_db()
+    assert approved.version == 2 and len(approved.data["indicators"]) == 5
+
+
+def test_the_services_refuse_an_approved_target_on_two_rows(tree, approved):
+    from dataclasses import replace
+
+    from jixiao.readers.contract import evaluation_from_dict
+
+    form = services.form_of(approved)
+    doubled = replace(form, indicators=(*form.indicators, form.indicators[0]))
+    with pytest.raises(services.Invalid, match="保洁河道长度"):
+        services.save(tree.users["filler_a1"], approved.pk, 1, doubled)
+    assert services.save(tree.users["filler_a1"], approved.pk, 1, evaluation_from_dict(approved.data, "x")).version == 1

@@ -274,6 +274,7 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
     if form.template not in templates.ids():
         raise Invalid(_("template：没有模板 %(template)r（可用：%(known)s）") % {
             "template": form.template, "known": _("、").join(templates.ids())})
+    _one_row_per_target(evaluation, form)
     old, old_reasons = evaluation.data, evaluation.target_reasons
     evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
     diff = trail.field_diff(old, _store(evaluation, form)) + trail.field_diff(
@@ -284,6 +285,16 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
     evaluation.save()
     _append(evaluation, user, "save", evaluation.state, diff)
     return evaluation
+
+
+def _one_row_per_target(evaluation: Evaluation, form: Form) -> None:
+    """A row named like an approved target (spaces and full-width forms aside) is
+    that target's row, wherever it was added; so each approved target may be on
+    one row only (else which row is compared with the approval would be a guess)."""
+    keys = [approved_targets.key(row.name) for row in form.indicators]
+    twice = [row["name"] for row in evaluation.targets if keys.count(approved_targets.key(row["name"])) > 1]
+    if twice:
+        raise Invalid(_("已批复的绩效目标每项只能占一行，以下指标有多行同名：%(names)s") % {"names": _("、").join(twice)})
 
 
 def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -> dict[str, str]:

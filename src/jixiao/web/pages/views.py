@@ -164,12 +164,18 @@ def _sheet(request: HttpRequest, ev: Evaluation, data: dict, rows: list[str], co
     record) or just unlocked open, and the services' findings: the audit's and
     a warning for each changed approved target."""
     typed = _posted_reasons(request, ev)
-    approval = sheet.Approval(names=tuple(row["name"] for row in ev.targets),
-                              unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
-                              reasons={**ev.target_reasons, **typed})
     reasons = {**ev.target_reasons, **{name: text.strip() for name, text in typed.items() if text.strip()}}
-    return sheet.build(data, comments, origins=rows, approval=approval,
+    return sheet.build(data, comments, origins=rows, approval=_approval(request, ev, unlock),
                        findings=lambda form: services.findings(ev, form, reasons))
+
+
+def _approval(request: HttpRequest, ev: Evaluation, unlock: str = "") -> sheet.Approval:
+    """The approved targets as the page applies them: open where a reason is on
+    record or typed (its box is on the page), or just unlocked."""
+    typed = _posted_reasons(request, ev)
+    return sheet.Approval(names=tuple(row["name"] for row in ev.targets),
+                          unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
+                          reasons={**ev.target_reasons, **typed}, targets=tuple(ev.targets))
 
 
 def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, rows: list[str] | None = None,
@@ -272,10 +278,12 @@ def _version(request: HttpRequest) -> int | None:
 
 def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
     """The stored form with the page's indicator rows and what the user typed
-    into its editable fields; and the rows' origins."""
+    into its editable fields, every row named like an approved target holding
+    that target until unlocked (as the services see it); and the rows' origins."""
     rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
     shown = sheet.arranged(ev.data, rows)
-    return sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths()), rows
+    typed = sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths())
+    return sheet.with_approved(typed, _approval(request, ev)), rows
 
 
 def _show(mode: str):
