@@ -102,3 +102,13 @@ def test_page_refusals_in_the_pages_language(tree, draft):
     english(reviewer)
     refused = reviewer.post(f"/forms/{draft.pk}/approve/")
     assert refused.status_code == 409 and "\u201capprove\u201d is not possible" in refused.content.decode()
+
+
+def test_the_lockout_message_in_english(tree):
+    client = Client()
+    for _ in range(5):
+        client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": "wrong"}),
+                    content_type="application/json")
+    locked = client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": "x"}),
+                         content_type="application/json", headers={"Accept-Language": "en"})
+    assert locked.status_code == 429 and locked.json()["detail"].startswith("Too many failed logins")
