@@ -570,7 +570,8 @@ def _everyones_strings(ev_list) -> set[str]:
 
     found = set().union(*(_user_strings(ev) | _rule_texts(ev) for ev in ev_list))
     grades = {grade.label for name in templates.ids() for grade in templates.load(name).grades}
-    return found | grades | set(Organisation.objects.values_list("name", flat=True))
+    projects = {text for row in Project.objects.values_list("name", "code") for text in row}
+    return found | grades | projects | set(Organisation.objects.values_list("name", flat=True))
 
 
 def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, approved, draft):
@@ -581,6 +582,7 @@ def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, a
     from jixiao.web.pages.dashboards import CHARTS
 
     submit(tree.users["filler_a1"], approved)
+    Project.objects.create(code="A1-003", name="尚未填报的项目", unit=tree.unit_a1)  # 未开始 on the progress page
     clients = {name: signed_in(tree, name) for name in ("filler_a1", "reviewer_a", "admin")}
     anonymous = Client()
     for client in (*clients.values(), anonymous):
@@ -593,7 +595,10 @@ def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, a
              "new form refused": clients["filler_a1"].post("/forms/new/", {"start": "upload", "project": "A1-001"}
                                                            ).content.decode(),
              "review queue": clients["reviewer_a"].get("/review/").content.decode(),
-             "all forms": clients["admin"].get("/forms/").content.decode()}
+             "all forms": clients["admin"].get("/forms/").content.decode(),
+             "rollup sorted": clients["admin"].get("/rollup/", {"sort": "-budget", "rate_below": "100"}).content.decode(),
+             "dashboards of a department": clients["admin"].get("/dashboards/", {"department": tree.dept_a.pk}
+                                                                ).content.decode()}
     for name, client in clients.items():
         pages |= {f"rollup {name}": client.get("/rollup/").content.decode(),
                   f"progress {name}": client.get("/progress/").content.decode(),
@@ -608,6 +613,7 @@ def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, a
     assert not leftovers, "\n".join(leftovers)
     assert "My forms" in pages["my forms"] and "Sign in" in pages["login"]
     assert "Score exceeds the points" in pages["data findings admin"] and "Draft: A1-001" in pages["progress admin"]
+    assert "Not started: A1-003" in pages["progress admin"]
 
 
 def test_a_row_added_with_an_approved_name_is_the_approved_row(tree, approved):
