@@ -57,8 +57,8 @@ def test_api_refusals_are_chinese_by_default(tree, draft):
 
 def test_api_refusals_in_english_on_accept_language(tree, draft):
     got = refusals(tree, draft, "en-GB,en;q=0.8")
-    assert got["stale"] == (409, "Someone else changed the form: you edited version 99, it is now version 1. "
-                                 "Open it again and make your changes there; your changes were not saved.")
+    assert got["stale"] == (409, ("Someone else changed the form: you edited version 99, it is now version 1. "
+                                  "Open it again and make your changes there; your changes were not saved."))
     assert got["nul"][0] == 422 and "contains a NUL character" in got["nul"][1] and "grade" in got["nul"][1]
     assert got["role"] == (403, "Changing a form needs the role filler; your role is reviewer")
     assert got["workflow"] == (409, "The form is \u201cDraft\u201d: \u201capprove\u201d is not possible")
