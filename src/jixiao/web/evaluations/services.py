@@ -3,9 +3,11 @@ the workflow, each change an event on the hash-chained audit trail.
 
 Plain Python over the ORM, called by the API, the admin commands and the tests.
 Errors are :class:`ServiceError` with a message in the active language (Chinese
-first, English through Django's catalogue) and the HTTP status the API answers with: 404 for what the user may not see (never revealing that it
-exists), 403 for a step their role may not take, 409 for a locked, not editable
-or stale form.
+first, English through Django's catalogue) and the HTTP status the API answers
+with: 404 for what the user may not see (never revealing that it exists), 403
+for a step their role may not take, 409 for a locked, not editable or stale form.
+Messages are translated when raised (``gettext``), so the caller's active
+language (LocaleMiddleware: the page's choice, the API's ``Accept-Language``) decides.
 """
 
 from __future__ import annotations
