@@ -42,6 +42,9 @@ def province(tree, forms):
     for year, form in ((YEAR - 2, forms[2]), (YEAR - 1, forms[3])):
         services.create(tree.users["filler_a1"], Project.objects.get(code="P-000"), edited(form, year=year))
     Evaluation.objects.filter(project__code="P-016").update(year=YEAR - 1)
+    # 万元 with six places (as 元 forms give): the pages show two, 四舍五入
+    Evaluation.objects.filter(project__code="P-000", year=YEAR).update(
+        budget_wan=Decimal("2946.553276"), executed_wan=Decimal("2946.555"))
     states = ["draft", "submitted", "returned", "resubmitted", "approved"]
     for n, ev in enumerate(Evaluation.objects.filter(year=YEAR).order_by("project__code")):
         Evaluation.objects.filter(pk=ev.pk).update(state=states[n % 5])
@@ -93,7 +96,8 @@ def check_against_rollup(page) -> None:
     points = {row[0]: (row[2], row[3]) for row in table_of(page, "scores")}
     assert points == {f[col["项目编码"]]: (f[col["执行率(%)"]], f[col["总分"]]) for f in forms}
 
-    budget = {row[0]: row[-1] for row in table_of(page, "budget")}
+    budget_rows = table_of(page, "budget")
+    budget = {row[0]: row[-1] for row in budget_rows}
     assert budget == {name[3:-1]: cells[col["全年预算数（万元）"]] for name, cells in subtotals.items()
                       if name.startswith("小计（")}
 
@@ -118,6 +122,11 @@ def check_against_rollup(page) -> None:
     code = re.search(r"P-\d{3}", shown).group(0)
     now = next(f for f in forms if f[col["项目编码"]] == code)
     assert years[-1][0] == str(YEAR) and (years[-1][3], years[-1][4]) == (now[col["执行率(%)"]], now[col["总分"]])
+    if code == "P-000":
+        assert years[-1][1:3] == ["2,946.55", "2,946.56"] and now[col["全年预算数（万元）"]] == "2,946.55"
+    amounts = [c for row in budget_rows for c in row[1:]] + [c for y in years for c in y[1:3]]
+    amounts += [f[col["全年预算数（万元）"]] for f in forms] + [c[col["全年预算数（万元）"]] for c in subtotals.values()]
+    assert all(re.fullmatch(r"-?\d{1,3}(,\d{3})*\.\d{2}", a) for a in amounts if a), amounts
 
 
 def first_dot(department=None) -> int:

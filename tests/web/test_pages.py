@@ -203,12 +203,12 @@ def test_the_committed_english_catalogue_matches_its_source():
     def joined(lines: str) -> str:  # a message wrapped over several quoted lines
         return "".join(re.findall(r'"(.*)"', lines))
 
-    entries = re.findall(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po, re.M)
-    singles = [(joined(zh), joined(en)) for zh, en in entries if joined(zh)]
-    assert len(singles) > 90 and all(english for _zh, english in singles)
+    entries = re.findall(r'^(?:msgctxt "(.*)"\n)?msgid ((?:".*"\n)+)msgstr ((?:".*"\n)+)', po, re.M)
+    singles = [(context, joined(zh), joined(en)) for context, zh, en in entries if joined(zh)]
+    assert len(singles) > 90 and all(english for _c, _zh, english in singles)
     with translation.override("en"):
-        for chinese, english in singles:
-            assert translation.gettext(chinese) == english
+        for context, chinese, english in singles:
+            assert (translation.pgettext(context, chinese) if context else translation.gettext(chinese)) == english
 
 
 def test_a_form_starts_from_last_years(tree, slips):
@@ -294,7 +294,7 @@ def test_evidence_files_per_indicator(tree, slips):
     assert refused.status_code == 400 and "佐证材料只能是" in refused.content.decode()
     big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
-    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 409
+    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 403
 
     submit(tree.users["filler_a1"], slips)
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
@@ -465,7 +465,7 @@ def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
 
     refused = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次",
                                                                                  "file": pdf})
-    assert refused.status_code == 409 and Event.objects.count() == 3 and not slips.evidence.exists()
+    assert refused.status_code == 403 and Event.objects.count() == 3 and not slips.evidence.exists()
 
 
 def test_one_acknowledgement_per_rule_and_field(tree, slips):
@@ -560,3 +560,97 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
     leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
     assert not leftovers, "\n".join(leftovers)
     assert "Target differs from the approved one" in pages["review"] and "Evidence uploaded" in pages["history"]
+
+
+def _everyones_strings(ev_list) -> set[str]:
+    """What users typed or forms printed, over several forms, and the tree's names."""
+    from jixiao.web.orgs.models import Organisation
+
+    from jixiao import templates
+
+    found = set().union(*(_user_strings(ev) | _rule_texts(ev) for ev in ev_list))
+    grades = {grade.label for name in templates.ids() for grade in templates.load(name).grades}
+    projects = {text for row in Project.objects.values_list("name", "code") for text in row}
+    return found | grades | projects | set(Organisation.objects.values_list("name", flat=True))
+
+
+def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, approved, draft):
+    """The lists, the new-form page, login, roll-up, 催报 progress, the dashboards and the
+    labels of their JSON, in English: no Chinese but names, typed texts and grade labels."""
+    import json as json_
+
+    from jixiao.web.pages.dashboards import CHARTS
+
+    submit(tree.users["filler_a1"], approved)
+    Project.objects.create(code="A1-003", name="尚未填报的项目", unit=tree.unit_a1)  # 未开始 on the progress page
+    clients = {name: signed_in(tree, name) for name in ("filler_a1", "reviewer_a", "admin")}
+    anonymous = Client()
+    for client in (*clients.values(), anonymous):
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    pages = {"login": anonymous.get("/login/").content.decode(),
+             "login-failed": anonymous.post("/login/", {"username": "filler_a1", "password": "wrong"}).content.decode(),
+             "my forms": clients["filler_a1"].get("/forms/").content.decode(),
+             "my forms, nothing found": clients["filler_a1"].get("/forms/", {"q": "none"}).content.decode(),
+             "new form": clients["filler_a1"].get("/forms/new/").content.decode(),
+             "new form refused": clients["filler_a1"].post("/forms/new/", {"start": "upload", "project": "A1-001"}
+                                                           ).content.decode(),
+             "review queue": clients["reviewer_a"].get("/review/").content.decode(),
+             "all forms": clients["admin"].get("/forms/").content.decode(),
+             "rollup sorted": clients["admin"].get("/rollup/", {"sort": "-budget", "rate_below": "100"}).content.decode(),
+             "dashboards of a department": clients["admin"].get("/dashboards/", {"department": tree.dept_a.pk}
+                                                                ).content.decode()}
+    for name, client in clients.items():
+        pages |= {f"rollup {name}": client.get("/rollup/").content.decode(),
+                  f"progress {name}": client.get("/progress/").content.decode(),
+                  f"dashboards {name}": client.get("/dashboards/").content.decode()}
+        for chart in [*CHARTS, "years"]:
+            answer = client.get(f"/dashboards/data/{chart}/")
+            assert answer.status_code == 200, chart
+            pages[f"data {chart} {name}"] = json_.dumps(answer.json(), ensure_ascii=False)
+    assert all('lang="en"' in page for name, page in pages.items() if not name.startswith("data"))
+    allowed = _everyones_strings([approved, draft])
+    leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
+    assert not leftovers, "\n".join(leftovers)
+    assert "My forms" in pages["my forms"] and "Sign in" in pages["login"]
+    assert "Score exceeds the points" in pages["data findings admin"] and "Draft: A1-001" in pages["progress admin"]
+    assert "Not started: A1-003" in pages["progress admin"]
+
+
+def test_a_row_added_with_an_approved_name_is_the_approved_row(tree, approved):
+    """The page and the services agree: a row is the approved target's row by its name,
+    wherever it was added; its target and points are the approval's until unlocked;
+    and each approved target may be on one row only."""
+    client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
+    target, points = approved.targets[1]["target"], approved.targets[1]["points"]
+    back = {"version": "1", "rows": "0,2,3,4,new", "indicators[4].name": "水面漂浮物清除率",
+            "indicators[4].target": "≥80(%)", "indicators[4].points": "5", "indicators[4].actual": "96%"}
+    assert client.post(url, back).status_code == 302  # the removed row came back: no reason needed
+    approved.refresh_from_db()
+    row = approved.data["indicators"][4]
+    assert (row["name"], row["target"], row["points"], row["actual"]) == ("水面漂浮物清除率", target, points, "96%")
+    assert approved.target_reasons == {} and not [f for f in approved.findings if f["code"] == "target-changed"]
+    page = client.get(url).content.decode()
+    assert 'name="indicators[4].target"' not in page and 'value="unlock:4"' in page
+
+    twice = {"version": "2", "rows": "0,1,2,3,4,new", "indicators[5].name": " 水面漂浮物清除率",
+             "indicators[5].actual": "90%"}
+    refused = client.post(url, twice)
+    text = refused.content.decode()
+    assert refused.status_code == 422 and "已批复的绩效目标每项只能占一行" in text and "水面漂浮物清除率" in text
+    assert 'value="90%"' in text  # the typed text stays on screen
+    assert 'name="indicators[5].target"' not in text and 'value="unlock:5"' in text  # shown as the approved row
+    assert 'name="indicators[5].name"' in text  # and still renamable
+    approved.refresh_from_db()
+    assert approved.version == 2 and len(approved.data["indicators"]) == 5
+
+
+def test_the_services_refuse_an_approved_target_on_two_rows(tree, approved):
+    from dataclasses import replace
+
+    from jixiao.readers.contract import evaluation_from_dict
+
+    form = services.form_of(approved)
+    doubled = replace(form, indicators=(*form.indicators, form.indicators[0]))
+    with pytest.raises(services.Invalid, match="保洁河道长度"):
+        services.save(tree.users["filler_a1"], approved.pk, 1, doubled)
+    assert services.save(tree.users["filler_a1"], approved.pk, 1, evaluation_from_dict(approved.data, "x")).version == 1

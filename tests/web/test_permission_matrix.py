@@ -36,6 +36,8 @@ STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", 
 def _kind(method: str, path: str) -> str:
     last = path.rsplit("/", 1)[-1]
     if "{pk}" in path:
+        if "/evidence" in path and method in ("post", "delete"):
+            return "evidence-change"
         if method == "get":
             return "read"
         if method == "put" and last == "{pk}":
@@ -67,12 +69,16 @@ def _project_endpoints() -> list[tuple[str, str]]:
     return [(m, p) for m, p in _endpoints() if "{code}" in p]
 
 
-def expected(kind: str, user: str, state: str) -> int:
+def expected(kind: str, user: str, state: str, method: str = "get") -> int:
     if user not in SEES_THE_FORM:
         return 404  # never reveal that another unit's form exists
     role = ROLES[user]
     if kind == "read":
         return 200
+    if kind == "evidence-change":  # upload or remove a file: as a save, answering 200 or 204
+        if user != OWNING_FILLER:
+            return 403
+        return (204 if method == "delete" else 200) if state in {"draft", "returned"} else 409
     if kind == "save":
         if user != OWNING_FILLER:
             return 403
@@ -101,7 +107,10 @@ def expected_on_project(kind: str, user: str) -> int:
 def test_every_endpoint_has_a_rule():
     unknown = [(m, p) for m, p in _endpoints() if _kind(m, p) == "unknown"]
     assert unknown == [], "new endpoints need a rule in the permission matrix"
-    assert len(_form_endpoints()) >= 10 and len(_project_endpoints()) >= 3
+    assert len(_form_endpoints()) >= 14 and len(_project_endpoints()) >= 3
+    evidence = {("get", "/api/evaluations/{pk}/evidence"), ("post", "/api/evaluations/{pk}/evidence"),
+                ("get", "/api/evaluations/{pk}/evidence/{item}"), ("delete", "/api/evaluations/{pk}/evidence/{item}")}
+    assert evidence <= set(_form_endpoints())
 
 
 def _bring_to(state: str, tree, draft) -> None:
@@ -115,20 +124,29 @@ def _bring_to(state: str, tree, draft) -> None:
 @pytest.mark.parametrize("state", ["draft", "submitted", "approved"])
 @pytest.mark.parametrize("user", sorted(ROLES))
 def test_matrix(tree, draft, user, state):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.pages import evidence
+
+    indicator = draft.data["indicators"][0]["name"]
+    item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile("a.pdf", b"%PDF"))
     _bring_to(state, tree, draft)
     client = Client()
     client.force_login(tree.users[user])  # session auth; CSRF is enforced separately
     outcomes = {}
     for method, path in _form_endpoints():
         draft.refresh_from_db()
-        url = path.replace("{pk}", str(draft.pk))
+        url = path.replace("{pk}", str(draft.pk)).replace("{item}", str(item.pk))
         kind = _kind(method, path)
         body = {"version": draft.version, "form": dict(draft.data, grade="良")} if kind == "save" \
             else {"scores": {"indicators[0].score": "1.00"}} if kind == "review" else {"comment": "矩阵测试"}
         with _rollback():
-            answer = getattr(client, method)(url, json.dumps(body), content_type="application/json") \
-                if method != "get" else client.get(url)
-        outcomes[(method, path)] = (answer.status_code, expected(kind, user, state))
+            if kind == "evidence-change" and method == "post":
+                answer = client.post(url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", b"%PDF")})
+            else:
+                answer = getattr(client, method)(url, json.dumps(body), content_type="application/json") \
+                    if method != "get" else client.get(url)
+        outcomes[(method, path)] = (answer.status_code, expected(kind, user, state, method))
     wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
     assert wrong == {}, "(got, expected)"
 

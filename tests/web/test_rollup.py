@@ -15,6 +15,8 @@ from jixiao.domain.model import AmountUnit
 from jixiao.web.evaluations import rollup, services
 from jixiao.web.evaluations.models import Evaluation, Project
 
+from jixiao.web.pages.rollup import wan_shown
+
 from .conftest import edited
 
 YEAR = 2023
@@ -107,7 +109,7 @@ def test_the_page_and_the_exports_hold_the_same_figures(client, tree, stored):
     page = client.get("/rollup/", {"year": YEAR})
     assert page.status_code == 200
     dept_a = stored[tree.unit_a1.name] + stored[tree.unit_a2.name]
-    shown = rollup.wan_text(budget(dept_a))
+    shown = wan_shown(budget(dept_a))
     assert shown in page.content.decode()
     assert stored[tree.unit_b1.name] and "乙一站" not in page.content.decode()
 
@@ -197,3 +199,23 @@ def test_filters_narrow_the_table_and_the_exports(client, tree, stored):
 
     page = client.get("/rollup/", {"year": YEAR, "rate_below": "90", "errors": "1"}).content.decode()
     assert "/rollup/export/xlsx/?year=2023&amp;rate_below=90&amp;errors=1" in page
+
+
+def test_amounts_in_wan_show_two_places_and_the_exports_keep_every_place(client, tree, forms):
+    """29,465,532.76 元 is 2,946.553276 万元: the page shows 2,946.55 (四舍五入), the exports all six places."""
+    from dataclasses import replace
+
+    yuan = next(f for f in forms if f.funding.unit is AmountUnit.YUAN)
+    total = replace(yuan.funding.total, annual_budget=Decimal("29465532.76"), executed=Decimal("29465550.00"))
+    form = edited(yuan, year=YEAR, funding=replace(yuan.funding, total=total))
+    project = Project.objects.create(code="P-WAN", name="万元项目", unit=tree.unit_a1)
+    services.create(tree.users["filler_a1"], project, form)
+    client.force_login(tree.users["reviewer_a"])
+    page = client.get("/rollup/", {"year": YEAR}).content.decode()
+    line = page[page.index("P-WAN"):]
+    line = line[:line.index("</tr>")]
+    assert "2,946.55<" in line and "2,946.56<" in line  # 2,946.555 万元 executed rounds half up
+    assert "2,946.553276" not in page and "2,946.555" not in page
+    text = client.get("/rollup/export/csv/", {"year": YEAR}).content.decode("utf-8-sig")
+    assert "2946.553276" in text and "2946.555" in text
+    assert [wan_shown(Decimal(v)) for v in ("0.005", "1234567.994999", "-3.125")] == ["0.01", "1,234,567.99", "-3.13"]

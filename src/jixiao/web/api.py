@@ -1,8 +1,9 @@
 """The REST API (django-ninja): OpenAPI at ``/api/openapi.json``, docs at ``/api/docs``.
 
 Thin: every endpoint calls :mod:`jixiao.web.evaluations.services`, which holds
-the permissions and the workflow, and answers its errors with their status and
-a Chinese ``detail``. Authentication: ``Authorization: Bearer <token>`` (from
+the permissions and the workflow, and answers its errors with their status and a ``detail`` in
+the request's language (``Accept-Language``; Chinese by default).
+Authentication: ``Authorization: Bearer <token>`` (from
 ``POST /api/auth/token``) or the browser session (with CSRF).
 """
 
@@ -18,6 +19,7 @@ from urllib.parse import quote
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
@@ -31,6 +33,7 @@ from jixiao.web.evaluations import services
 from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import ApiToken
+from jixiao.web.pages import evidence
 from jixiao.writers import Format, WriteError, file_names, write_form
 from jixiao.writers.findings import result_dict
 from jixiao.writers.json import figure
@@ -79,7 +82,7 @@ def _out_of_range(request, error: ArithmeticError):
     """A form whose figures the scoring rules cannot compute with (say a budget of
     1e-30, whose execution rate overflows): the form's fault, not the server's."""
     return api.create_response(
-        request, {"detail": "表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存"},
+        request, {"detail": _("表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存")},
         status=422)
 
 
@@ -96,7 +99,7 @@ class TokenOut(Schema):
 def issue_token(request: HttpRequest, body: Credentials):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
-        return Status(401, {"detail": "账号或口令不正确"})
+        return Status(401, {"detail": _("账号或口令不正确")})
     return Status(200, {"token": ApiToken.issue(user)})
 
 
@@ -284,7 +287,7 @@ def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLS
         try:
             write_form(form, templates.load(form.template), format, path)
         except WriteError as error:
-            raise services.Invalid(f"无法导出：{error.reason}") from None
+            raise services.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
         content = path.read_bytes()
     answer = HttpResponse(content, content_type=_MEDIA[format])
     # An ASCII name for old clients, the project's name (RFC 6266) for the rest.
@@ -385,3 +388,49 @@ def set_targets(request: HttpRequest, code: str, year: int, body: TargetsIn):
     rows = [ApprovedTarget(**row.dict()) for row in body.indicators]
     return _targets(services.set_targets(request.auth, code, year, rows))
 
+
+
+class EvidenceOut(Schema):
+    id: int
+    indicator: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+def _evidence(item) -> dict[str, Any]:
+    return {"id": item.pk, "indicator": item.indicator, "name": item.name, "content_type": item.content_type,
+            "size": item.size, "sha256": item.sha256, "uploaded_by": item.uploaded_by,
+            "uploaded_at": item.uploaded_at}
+
+
+@api.get("/evaluations/{int:pk}/evidence", response={200: list[EvidenceOut], **ERRORS},
+         summary="佐证材料清单（各指标）")
+def list_evidence(request: HttpRequest, pk: int):
+    return [_evidence(item) for item in evidence.of_form(request.auth, pk)]
+
+
+@api.post("/evaluations/{int:pk}/evidence", response={200: EvidenceOut, **ERRORS, 400: Error},
+          summary="上传一个指标的佐证材料（pdf、jpg、png、xlsx、docx，不超过 10 MB）")
+def add_evidence(request: HttpRequest, pk: int, file: File[UploadedFile], indicator: Form[str]):
+    return _evidence(evidence.add(request.auth, pk, indicator, file))
+
+
+_EVIDENCE_FILE = {"description": "佐证材料文件", "content": {
+    m: {"schema": {"type": "string", "format": "binary"}} for m in dict.fromkeys(evidence.TYPES.values())}}
+
+
+@api.get("/evaluations/{int:pk}/evidence/{int:item}", response=ERRORS,
+         openapi_extra={"responses": {"200": _EVIDENCE_FILE}}, summary="下载一份佐证材料")
+def evidence_file(request: HttpRequest, pk: int, item: int):
+    return evidence.download(evidence.one(request.auth, pk, item))
+
+
+@api.delete("/evaluations/{int:pk}/evidence/{int:item}", response={204: None, **ERRORS},
+            summary="删除一份佐证材料（草稿或退回状态下，本单位填报人员）")
+def remove_evidence(request: HttpRequest, pk: int, item: int):
+    evidence.remove(request.auth, pk, item)
+    return Status(204, None)

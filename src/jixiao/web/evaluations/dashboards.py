@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, Value, When
+from django.utils.translation import gettext
 
 from jixiao import templates
 from jixiao.domain.audit import RULES
@@ -98,13 +99,14 @@ def findings_sql(forms: QuerySet[Evaluation]) -> tuple[str, tuple]:
 
 
 def findings_by_code(forms: QuerySet[Evaluation]) -> dict:
-    """The chosen forms' findings per code: severity, the rule's title, how many findings and
+    """The chosen forms' findings per code: severity, the rule's title (in the active
+    language: the web catalogue translates the domain's titles), how many findings and
     in how many forms; most frequent first."""
     sql, params = findings_sql(forms)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    return {"codes": [{"code": code, "severity": severity, "title": RULES[code].title if code in RULES else "",
+    return {"codes": [{"code": code, "severity": severity, "title": gettext(RULES[code].title) if code in RULES else "",
                        "count": n, "forms": in_forms} for code, severity, n, in_forms in found]}
 
 

@@ -2,10 +2,12 @@
 the workflow, each change an event on the hash-chained audit trail.
 
 Plain Python over the ORM, called by the API, the admin commands and the tests.
-Errors are :class:`ServiceError` with a Chinese message and the HTTP status the
-API answers with: 404 for what the user may not see (never revealing that it
-exists), 403 for a step their role may not take, 409 for a locked, not editable
-or stale form.
+Errors are :class:`ServiceError` with a message in the active language (Chinese
+first, English through Django's catalogue) and the HTTP status the API answers
+with: 404 for what the user may not see (never revealing that it exists), 403
+for a step their role may not take, 409 for a locked, not editable or stale form.
+Messages are translated when raised (``gettext``), so the caller's active
+language (LocaleMiddleware: the page's choice, the API's ``Accept-Language``) decides.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from jixiao import templates
 from jixiao.domain import approved_targets, trail, workflow
@@ -27,7 +31,7 @@ from jixiao.domain.audit import Finding, Severity, audit
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.workflow import Action, Role, State
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations import rollup
+from jixiao.web.evaluations import rollup, words
 from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Event, Project, SpotCheck
 from jixiao.web.orgs.models import Membership, Organisation
 from jixiao.writers.findings import finding_dict
@@ -68,7 +72,7 @@ def _storable(value, where: str) -> None:
     the place) instead of failing in the database with a server error."""
     if isinstance(value, str):
         if "\x00" in value:
-            raise Invalid(f"{where}：含有空字符（NUL），无法保存")
+            raise Invalid(_("%(where)s：含有空字符（NUL），无法保存") % {"where": where})
     elif isinstance(value, dict):
         for key, item in value.items():
             _storable(key, where), _storable(item, f"{where}.{key}")
@@ -81,7 +85,7 @@ def membership(user: AbstractBaseUser) -> Membership:
     try:
         return user.membership
     except Membership.DoesNotExist:
-        raise Forbidden("账号尚未分配组织和角色，请联系财政局管理员") from None
+        raise Forbidden(_("账号尚未分配组织和角色，请联系财政局管理员")) from None
 
 
 def visible_units(user: AbstractBaseUser) -> QuerySet[Organisation]:
@@ -97,13 +101,13 @@ def get(user: AbstractBaseUser, pk: int, *, for_update: bool = False) -> Evaluat
     """The evaluation if ``user`` may see it; otherwise :class:`NotFound`, as if it did not exist."""
     rows = visible(user)
     if not 0 < pk <= _DB_INT:
-        raise NotFound(f"自评表 {pk} 不存在或无权查看")
+        raise NotFound(_("自评表 %(pk)s 不存在或无权查看") % {"pk": pk})
     if for_update:
         rows = rows.select_for_update(of=("self",))
     try:
         return rows.get(pk=pk)
     except Evaluation.DoesNotExist:
-        raise NotFound(f"自评表 {pk} 不存在或无权查看") from None
+        raise NotFound(_("自评表 %(pk)s 不存在或无权查看") % {"pk": pk}) from None
 
 
 def visible_projects(user: AbstractBaseUser) -> QuerySet[Project]:
@@ -114,44 +118,43 @@ def project(user: AbstractBaseUser, code: str) -> Project:
     try:
         return visible_projects(user).get(code=code)
     except Project.DoesNotExist:
-        raise NotFound(f"项目 {code} 不存在或无权查看") from None
+        raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": code}) from None
 
 
 def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -> Project:
     """A new project with its stable code, by a filler of the unit or a bureau admin."""
-    place = _require_role(user, {Role.FILLER, Role.ADMIN}, "新建项目")
+    place = _require_role(user, {Role.FILLER, Role.ADMIN}, _("新建项目"))
     unit = place.organisation.units().filter(pk=unit_id).first() if 0 < unit_id <= _DB_INT else None
     if unit is None:
-        raise NotFound(f"实施单位 {unit_id} 不存在或无权查看")
+        raise NotFound(_("实施单位 %(unit)s 不存在或无权查看") % {"unit": unit_id})
     code, name = code.strip(), name.strip()
-    _storable({"code": code, "name": name}, "项目")
+    _storable({"code": code, "name": name}, _("项目"))
     if not code or not name:
-        raise ServiceError("项目编码和项目名称不能为空")
+        raise ServiceError(_("项目编码和项目名称不能为空"))
     if Project.objects.filter(code=code).exists():
-        raise Conflict(f"项目编码 {code} 已被使用")
+        raise Conflict(_("项目编码 %(code)s 已被使用") % {"code": code})
     return Project.objects.create(code=code, name=name, unit=unit)
 
 
 def _require_role(user: AbstractBaseUser, roles: set[Role], doing: str) -> Membership:
     place = membership(user)
     if place.role_enum not in roles:
-        names = "、".join(r.label for r in Role if r in roles)
-        raise Forbidden(f"{doing}需要{names}角色，当前角色为{place.role_enum.label}")
+        raise Forbidden(_("%(doing)s需要%(roles)s角色，当前角色为%(role)s") % {
+            "doing": doing, "roles": _("、").join(words.role(r.value) for r in Role if r in roles),
+            "role": words.role(place.role)})
     return place
 
 
 def _check_version(evaluation: Evaluation, version: int | None) -> None:
     if version is not None and version != evaluation.version:
-        raise Conflict(
-            f"自评表已被他人修改：您编辑的是第 {version} 版，当前为第 {evaluation.version} 版。"
-            "请重新打开后再修改，您的改动未保存。"
-        )
+        raise Conflict(_("自评表已被他人修改：您编辑的是第 %(yours)s 版，当前为第 %(now)s 版。"
+                         "请重新打开后再修改，您的改动未保存。") % {"yours": version, "now": evaluation.version})
 
 
 def _store(evaluation: Evaluation, form: Form) -> dict:
     """Copy the form and its findings into the row; returns its contract JSON."""
     data = evaluation_dict(form)
-    _storable(data, "自评表")
+    _storable(data, _("自评表"))
     evaluation.data = data
     evaluation.template = form.template
     evaluation.total = _indexed(form.total)
@@ -234,13 +237,13 @@ def _append(evaluation: Evaluation, user: AbstractBaseUser, action: str, state_f
 def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
     """A new draft for ``project`` and the form's year, by a filler of the
     project's unit or a bureau admin (importing)."""
-    place = _require_role(user, {Role.FILLER, Role.ADMIN}, "新建自评表")
+    place = _require_role(user, {Role.FILLER, Role.ADMIN}, _("新建自评表"))
     if not place.organisation.units().filter(pk=project.unit_id).exists():
-        raise NotFound(f"项目 {project.code} 不存在或无权查看")
+        raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
     if form.year is None:
-        raise ServiceError("自评表缺少年度，无法保存")
+        raise ServiceError(_("自评表缺少年度，无法保存"))
     if Evaluation.objects.filter(project=project, year=form.year).exists():
-        raise Conflict(f"项目 {project.code} 的 {form.year} 年度自评表已存在")
+        raise Conflict(_("项目 %(code)s 的 %(year)s 年度自评表已存在") % {"code": project.code, "year": form.year})
     evaluation = Evaluation(project=project, year=form.year)
     approved = ApprovedTargets.objects.filter(project=project, year=form.year).first()
     if approved is not None:  # copied and locked: from now on a change needs a reason
@@ -260,18 +263,20 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
     ``target_reasons`` (by indicator name); reasons given stay while the change
     does. Saving no change adds no event."""
     evaluation = get(user, pk, for_update=True)  # what one may not see is 404 before anything else
-    place = _require_role(user, {Role.FILLER}, "修改自评表")
+    place = _require_role(user, {Role.FILLER}, _("修改自评表"))
     if evaluation.project.unit_id != place.organisation_id:
-        raise Forbidden("只有本单位的填报人员可以修改自评表")
+        raise Forbidden(_("只有本单位的填报人员可以修改自评表"))
     if evaluation.state_enum is State.APPROVED:
-        raise Conflict("自评表已审核通过并锁定，不能修改")
+        raise Conflict(_("自评表已审核通过并锁定，不能修改"))
     if not workflow.editable(evaluation.state_enum):
-        raise Conflict(f"自评表当前为“{evaluation.state_enum.label}”，退回后才能修改")
+        raise Conflict(_("自评表当前为“%(state)s”，退回后才能修改") % {"state": words.state(evaluation.state)})
     _check_version(evaluation, version)
     if form.year != evaluation.year:
-        raise ServiceError(f"年度不能改动（本表为 {evaluation.year} 年度）")
+        raise ServiceError(_("年度不能改动（本表为 %(year)s 年度）") % {"year": evaluation.year})
     if form.template not in templates.ids():
-        raise Invalid(f"template：没有模板 {form.template!r}（可用：{'、'.join(templates.ids())}）")
+        raise Invalid(_("template：没有模板 %(template)r（可用：%(known)s）") % {
+            "template": form.template, "known": _("、").join(templates.ids())})
+    _one_row_per_target(evaluation, form)
     old, old_reasons = evaluation.data, evaluation.target_reasons
     evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
     diff = trail.field_diff(old, _store(evaluation, form)) + trail.field_diff(
@@ -284,17 +289,27 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
     return evaluation
 
 
+def _one_row_per_target(evaluation: Evaluation, form: Form) -> None:
+    """A row named like an approved target (spaces and full-width forms aside) is
+    that target's row, wherever it was added; so each approved target may be on
+    one row only (else which row is compared with the approval would be a guess)."""
+    keys = [approved_targets.key(row.name) for row in form.indicators]
+    twice = [row["name"] for row in evaluation.targets if keys.count(approved_targets.key(row["name"])) > 1]
+    if twice:
+        raise Invalid(_("已批复的绩效目标每项只能占一行，以下指标有多行同名：%(names)s") % {"names": _("、").join(twice)})
+
+
 def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -> dict[str, str]:
     """The reasons for the form's changes of approved targets: those given now,
     else those on record; a change without one refuses the save."""
     _storable(given, "target_reasons")
     changed = {c.name for c in approved_targets.changes(form, approved_of(evaluation))}
     if unknown := sorted(set(given) - {row["name"] for row in evaluation.targets}):
-        raise Invalid(f"调整理由所指的指标不在已批复的绩效目标中：{'、'.join(unknown)}")
+        raise Invalid(_("调整理由所指的指标不在已批复的绩效目标中：%(names)s") % {"names": _("、").join(unknown)})
     reasons = {**evaluation.target_reasons, **{k: v.strip() for k, v in given.items() if v.strip()}}
     reasons = {name: text for name, text in reasons.items() if name in changed}
     if missing := sorted(changed - set(reasons)):
-        raise Invalid(f"已批复的绩效目标被修改，须说明理由（target_reasons）：{'、'.join(missing)}")
+        raise Invalid(_("已批复的绩效目标被修改，须说明理由（target_reasons）：%(names)s") % {"names": _("、").join(missing)})
     return reasons
 
 
@@ -311,17 +326,17 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     evaluation = get(user, pk, for_update=True)
     try:
         new_state = workflow.next_state(evaluation.state_enum, action, place.role_enum)
-    except workflow.WorkflowError as error:
-        raise (Forbidden if place.role_enum not in workflow.ACTORS[action] else Conflict)(str(error)) from None
+    except workflow.WorkflowError:
+        raise _refused_step(evaluation, action, place.role_enum) from None
     if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
-        raise Forbidden("只有本单位的填报人员可以提交")
+        raise Forbidden(_("只有本单位的填报人员可以提交"))
     _check_version(evaluation, version)
-    _storable({"comment": comment, "field_comments": field_comments, "acknowledgements": acknowledgements}, "意见")
+    _storable({"comment": comment, "field_comments": field_comments, "acknowledgements": acknowledgements}, _("意见"))
     field_comments = {path: text.strip() for path, text in (field_comments or {}).items() if text.strip()}
     if action is Action.RETURN and not comment.strip() and not field_comments:
-        raise ServiceError("退回时请填写意见（总体或逐项）")
+        raise ServiceError(_("退回时请填写意见（总体或逐项）"))
     if unknown := [path for path in field_comments if not _is_field(evaluation.data, path)]:
-        raise ServiceError(f"意见所指的字段不存在：{'、'.join(unknown)}")
+        raise ServiceError(_("意见所指的字段不存在：%(paths)s") % {"paths": _("、").join(unknown)})
     state_from = evaluation.state
     diff = [{"path": "state", "old": state_from, "new": new_state.value}]
     if action is Action.SUBMIT:
@@ -329,7 +344,7 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
         diff += trail.field_diff({"acknowledgements": evaluation.acknowledgements}, {"acknowledgements": acks})
         evaluation.acknowledgements = acks
     elif acknowledgements:
-        raise ServiceError("错误说明只能在提交时填写")
+        raise ServiceError(_("错误说明只能在提交时填写"))
     evaluation.state = new_state.value
     evaluation.version += 1
     evaluation.save()
@@ -337,18 +352,37 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     return evaluation
 
 
+def _refused_step(evaluation: Evaluation, action: Action, role: Role) -> ServiceError:
+    """Why the workflow refuses a step: the role may never take it (403), or not
+    from the form's state (409)."""
+    if role not in workflow.ACTORS[action]:
+        allowed = _("、").join(words.role(r.value) for r in Role if r in workflow.ACTORS[action])
+        return Forbidden(_("“%(action)s”只能由%(roles)s操作，当前角色为%(role)s") % {
+            "action": words.step(action.value), "roles": allowed, "role": words.role(role.value)})
+    return Conflict(_("自评表当前为“%(state)s”，不能“%(action)s”") % {
+        "state": words.state(evaluation.state), "action": words.step(action.value)})
+
+
 def _acknowledged(evaluation: Evaluation, given: dict[str, str]) -> dict[str, str]:
     """The reasons for every error-level finding (given now or at an earlier
     submit); refuses the submit while one has none."""
     errors = {f["key"]: f for f in evaluation.findings if f["severity"] == Severity.ERROR.value}
     if unknown := sorted(set(given) - set(errors)):
-        raise ServiceError(f"说明所指的错误不存在：{'、'.join(unknown)}")
+        raise ServiceError(_("说明所指的错误不存在：%(keys)s") % {"keys": _("、").join(unknown)})
     reasons = {**evaluation.acknowledgements, **{k: v.strip() for k, v in given.items() if v.strip()}}
     reasons = {key: text for key, text in reasons.items() if key in errors}
     if missing := [key for key in errors if key not in reasons]:
-        listed = "；".join(f"{key}：{errors[key]['message']}" for key in missing)
-        raise Conflict(f"还有 {len(missing)} 个错误未更正或说明理由，不能提交（acknowledgements）：{listed}")
+        listed = _("；").join(_("%(key)s：%(message)s") % {"key": key, "message": _message(errors[key])}
+                              for key in missing)
+        raise Conflict(_("还有 %(n)s 个错误未更正或说明理由，不能提交（acknowledgements）：%(listed)s") % {
+            "n": len(missing), "listed": listed})
     return reasons
+
+
+def _message(finding: dict) -> str:
+    """A stored finding's message in the active language (the domain writes both)."""
+    english = (get_language() or "").startswith("en") and finding.get("message_en")
+    return english or finding["message"]
 
 
 _REVIEWED = re.compile(r"funding\.score|indicators\[(\d+)\]\.score")
@@ -359,11 +393,11 @@ def review(user: AbstractBaseUser, pk: int, version: int | None, scores: dict[st
     """复核: a reviewer records their score beside self scores (``indicators[i].score``,
     ``funding.score`` the execution score) of a submitted form; ``None`` or "" clears one."""
     evaluation = get(user, pk, for_update=True)
-    _require_role(user, {Role.REVIEWER}, "复核评分")
+    _require_role(user, {Role.REVIEWER}, _("复核评分"))
     if evaluation.state_enum is State.APPROVED:
-        raise Conflict("自评表已审核通过并锁定，不能修改复核得分")
+        raise Conflict(_("自评表已审核通过并锁定，不能修改复核得分"))
     if evaluation.state_enum not in (State.SUBMITTED, State.RESUBMITTED):
-        raise Conflict(f"自评表当前为“{evaluation.state_enum.label}”，提交后才能复核")
+        raise Conflict(_("自评表当前为“%(state)s”，提交后才能复核") % {"state": words.state(evaluation.state)})
     _check_version(evaluation, version)
     new = dict(evaluation.review_scores)
     for path, value in scores.items():
@@ -388,7 +422,7 @@ def _points_for(data: dict, path: str) -> Decimal | None:
     match = _REVIEWED.fullmatch(path)
     rows = data.get("indicators") or []
     if match is None or (match[1] is not None and int(match[1]) >= len(rows)):
-        raise Invalid(f"复核得分只能录在自评得分旁（indicators[i].score 或 funding.score）：{path}")
+        raise Invalid(_("复核得分只能录在自评得分旁（indicators[i].score 或 funding.score）：%(path)s") % {"path": path})
     points = (data.get("funding") or {}).get("points") if match[1] is None else rows[int(match[1])].get("points")
     return None if points is None else Decimal(points)
 
@@ -399,9 +433,9 @@ def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
     except InvalidOperation:
         score = None
     if score is None or not score.is_finite() or score < 0 or -score.as_tuple().exponent > 2:
-        raise Invalid(f"{path}：复核得分应为不小于 0、最多两位小数的数：{text}")
+        raise Invalid(_("%(path)s：复核得分应为不小于 0、最多两位小数的数：%(text)s") % {"path": path, "text": text})
     if points is not None and score > points:
-        raise Invalid(f"{path}：复核得分 {text} 高于分值 {figure(points)}")
+        raise Invalid(_("%(path)s：复核得分 %(text)s 高于分值 %(points)s") % {"path": path, "text": text, "points": figure(points)})
     return score
 
 
@@ -410,16 +444,17 @@ EVIDENCE_ADDED, EVIDENCE_REMOVED = "evidence_add", "evidence_remove"
 
 @transaction.atomic
 def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) -> Event:
-    """佐证材料 added or removed: only the unit's filler while the form is with the
-    unit; an event on the trail naming the file (``item``: indicator, name, size,
+    """佐证材料 added or removed: only the unit's filler (403 for others), while the
+    form is with the unit (409 otherwise); an event on the trail naming the file (``item``: indicator, name, size,
     sha256), so the hash chain covers the files as well. Call it in the same
     transaction that stores or deletes the file."""
     evaluation = get(user, pk, for_update=True)
     place = membership(user)
-    doing = "上传" if action == EVIDENCE_ADDED else "删除"
-    if (place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id
-            or not workflow.editable(evaluation.state_enum)):
-        raise Conflict(f"只有本单位填报人员在草稿或退回状态下可以{doing}佐证材料")
+    if place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以上传或删除佐证材料"))
+    if not workflow.editable(evaluation.state_enum):
+        raise Conflict(_("只有本单位填报人员在草稿或退回状态下可以上传佐证材料") if action == EVIDENCE_ADDED
+                       else _("只有本单位填报人员在草稿或退回状态下可以删除佐证材料"))
     change = {"path": "evidence", "new" if action == EVIDENCE_ADDED else "old": item}
     return _append(evaluation, user, action, evaluation.state, [change])
 
@@ -428,19 +463,19 @@ def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[Approve
     """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
     targets for a year. Evaluations already made keep the copy they took."""
     found = project(user, code)
-    _require_role(user, {Role.REVIEWER, Role.ADMIN}, "批复绩效目标")
+    _require_role(user, {Role.REVIEWER, Role.ADMIN}, _("批复绩效目标"))
     if not 2000 <= year <= 2100:
-        raise Invalid(f"年度应在 2000–2100 之间：{year}")
+        raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": year})
     names = [approved_targets.key(row.name) for row in rows]
     if not rows or not all(names) or len(set(names)) != len(names):
-        raise Invalid("绩效目标须至少有一个指标，每个指标有名称且不重复")
+        raise Invalid(_("绩效目标须至少有一个指标，每个指标有名称且不重复"))
     for row in rows:
         if row.points is not None and not (row.points.is_finite() and 0 <= row.points <= 100):
-            raise Invalid(f"指标“{row.name}”的分值应在 0–100 之间")
+            raise Invalid(_("指标“%(name)s”的分值应在 0–100 之间") % {"name": row.name})
     stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
                "points": figure(r.points)} for r in rows]
     _storable(stored, "indicators")
-    targets, _ = ApprovedTargets.objects.update_or_create(
+    targets, _created = ApprovedTargets.objects.update_or_create(
         project=found, year=year, defaults={"indicators": stored, "set_by": user})
     return targets
 
@@ -470,12 +505,12 @@ def draw_spot_check(user: AbstractBaseUser, year: int, size: int) -> SpotCheck:
     """抽查: a bureau admin draws ``size`` approved forms of ``year`` at random
     (the system's CSPRNG, so nobody can steer the draw); each drawn form gets a
     trail event, so the draw itself is on record."""
-    _require_role(user, {Role.ADMIN}, "抽查")
+    _require_role(user, {Role.ADMIN}, _("抽查"))
     approved = list(visible(user).filter(year=year, state=State.APPROVED.value).order_by("pk"))
     if size < 1:
-        raise ServiceError("抽取数至少为 1")
+        raise ServiceError(_("抽取数至少为 1"))
     if size > len(approved):
-        raise ServiceError(f"{year} 年度已通过的自评表只有 {len(approved)} 份，不能抽取 {size} 份")
+        raise ServiceError(_("%(year)s 年度已通过的自评表只有 %(n)s 份，不能抽取 %(size)s 份") % {"year": year, "n": len(approved), "size": size})
     drawn = sorted(secrets.SystemRandom().sample(approved, size), key=lambda ev: ev.pk)
     check = SpotCheck.objects.create(year=year, size=size, drawn_by=user)
     check.evaluations.set(drawn)
@@ -485,7 +520,7 @@ def draw_spot_check(user: AbstractBaseUser, year: int, size: int) -> SpotCheck:
 
 
 def spot_checks(user: AbstractBaseUser) -> QuerySet[SpotCheck]:
-    _require_role(user, {Role.ADMIN}, "查看抽查")
+    _require_role(user, {Role.ADMIN}, _("查看抽查"))
     return SpotCheck.objects.prefetch_related("evaluations")
 
 

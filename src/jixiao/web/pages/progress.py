@@ -45,8 +45,8 @@ def _missing(row: dict) -> str:
     for stage in progress.TO_CHASE:
         names = [f"{p['code']} {p['name']}" for p in row["projects"] if p["stage"] == stage]
         if names:
-            parts.append(f"{STAGE_LABELS[stage]}：{'、'.join(names)}")
-    return "；".join(parts)
+            parts.append(_("%(stage)s：%(projects)s") % {"stage": STAGE_LABELS[stage], "projects": _("、").join(names)})
+    return _("；").join(parts)
 
 
 @page

@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from jixiao.domain.scoring import round_figure
+from jixiao.domain.template import Rounding
 from jixiao.domain.workflow import State
 from jixiao.web.evaluations import rollup, services
 from jixiao.web.orgs.models import Organisation
@@ -94,10 +96,22 @@ def _cells(line: rollup.Line) -> list:
             "", "", None, "", group.errors, group.warnings, group.notices]
 
 
+AMOUNT_COLUMNS = (4, 5)
+"""全年预算数 and 全年执行数 (万元): shown to 2 places; the exports keep every place."""
+
+
+def wan_shown(amount: Decimal) -> str:
+    """An amount in 万元 as the pages show it: thousands separated, 2 places
+    (四舍五入, 2,946.553276 → 2,946.55)."""
+    return f"{round_figure(amount, Rounding.HALF_UP):,}"
+
+
 def _shown(value, column: int) -> str:
     if value is None:
         return ""
-    if column in (4, 5, 6):
+    if column in AMOUNT_COLUMNS:
+        return wan_shown(value)
+    if column == 6:
         return rollup.wan_text(value)
     return str(value)
 

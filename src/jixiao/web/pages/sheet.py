@@ -196,6 +196,7 @@ class Approval:
     names: tuple[str, ...] = ()
     unlocked: frozenset[str] = frozenset()
     reasons: dict[str, str] = field(default_factory=dict)
+    targets: tuple[dict, ...] = ()  # the approved rows ({"name", "target", "points", …}), as stored
 
     def name_of(self, row_name) -> str:
         """The approved name a form row keeps ('' when no approved target has it)."""
@@ -204,16 +205,18 @@ class Approval:
 
 
 def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -> list[Row]:
-    """Indicator rows; a row added on the page (origin ``new``) has every column
-    open, the others what the unit reports, and their target and points unless
-    an approved target locks them (until unlocked)."""
+    """Indicator rows; a row added on the page (origin ``new``) has its name and
+    levels open, every row what the unit reports, and its target and points
+    unless an approved target locks them (until unlocked). A row is the approved
+    row by its name, wherever it was added: the services compare by name too."""
     rows = []
     for n, ind in enumerate(data.get("indicators") or []):
         added = origins is not None and n < len(origins) and origins[n] == NEW
-        approved = "" if added else approval.name_of(ind.get("name"))
+        approved = approval.name_of(ind.get("name"))
         unlocked = approved in approval.unlocked
         locked = LOCKED_BY_APPROVAL if approved and not unlocked else set()
-        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY if added else LOCKED_BY_APPROVAL - locked)
+        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY - LOCKED_BY_APPROVAL if added else set()) | (
+            LOCKED_BY_APPROVAL - locked)
         cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in open_keys, k == "deviation",
                       locked=k in locked) for k, col in INDICATOR_COLUMNS]
         rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells, approved=approved,
@@ -359,6 +362,19 @@ def arranged(data: dict, rows: list[str]) -> dict:
     out = copy.deepcopy(data)
     stored = data.get("indicators") or []
     out["indicators"] = [copy.deepcopy(stored[int(o)]) if o != NEW else _blank_indicator() for o in rows]
+    return out
+
+
+def with_approved(data: dict, approval: Approval) -> dict:
+    """The form with each locked approved row's 年度指标值 and 分值 as approved: a
+    row named like an approved target is that target's row (also one added on the
+    page), and its target and points are the approval's until unlocked with a reason."""
+    out = copy.deepcopy(data)
+    by_name = {row["name"]: row for row in approval.targets}
+    for ind in out.get("indicators") or []:
+        name = approval.name_of(ind.get("name"))
+        if name and name not in approval.unlocked and name in by_name:
+            ind["target"], ind["points"] = by_name[name].get("target"), by_name[name].get("points")
     return out
 
 

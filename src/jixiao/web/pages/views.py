@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
-import hashlib
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,7 +33,7 @@ from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import Organisation
-from jixiao.web.pages import labels, sheet
+from jixiao.web.pages import evidence, labels, sheet
 from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.pages.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.pages.models import Evidence
@@ -166,12 +164,18 @@ def _sheet(request: HttpRequest, ev: Evaluation, data: dict, rows: list[str], co
     record) or just unlocked open, and the services' findings: the audit's and
     a warning for each changed approved target."""
     typed = _posted_reasons(request, ev)
-    approval = sheet.Approval(names=tuple(row["name"] for row in ev.targets),
-                              unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
-                              reasons={**ev.target_reasons, **typed})
     reasons = {**ev.target_reasons, **{name: text.strip() for name, text in typed.items() if text.strip()}}
-    return sheet.build(data, comments, origins=rows, approval=approval,
+    return sheet.build(data, comments, origins=rows, approval=_approval(request, ev, unlock),
                        findings=lambda form: services.findings(ev, form, reasons))
+
+
+def _approval(request: HttpRequest, ev: Evaluation, unlock: str = "") -> sheet.Approval:
+    """The approved targets as the page applies them: open where a reason is on
+    record or typed (its box is on the page), or just unlocked."""
+    typed = _posted_reasons(request, ev)
+    return sheet.Approval(names=tuple(row["name"] for row in ev.targets),
+                          unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
+                          reasons={**ev.target_reasons, **typed}, targets=tuple(ev.targets))
 
 
 def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, rows: list[str] | None = None,
@@ -274,10 +278,12 @@ def _version(request: HttpRequest) -> int | None:
 
 def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
     """The stored form with the page's indicator rows and what the user typed
-    into its editable fields; and the rows' origins."""
+    into its editable fields, every row named like an approved target holding
+    that target until unlocked (as the services see it); and the rows' origins."""
     rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
     shown = sheet.arranged(ev.data, rows)
-    return sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths()), rows
+    typed = sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths())
+    return sheet.with_approved(typed, _approval(request, ev)), rows
 
 
 def _show(mode: str):
@@ -431,53 +437,17 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_POST
 def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """佐证材料 for one indicator: the unit's filler, while the form is with the unit."""
-    ev = services.get(request.user, pk)
-    upload, indicator = request.FILES.get("file"), request.POST.get("indicator", "")
-    names = {ind.get("name") for ind in ev.data.get("indicators") or []}
-    if upload is None or indicator not in names:
-        raise services.ServiceError(_("请选择指标和要上传的文件"))
-    suffix = Path(upload.name or "").suffix.lower()
-    if suffix not in EVIDENCE_TYPES:
-        raise services.ServiceError(_("佐证材料只能是 %(types)s 文件") % {"types": "、".join(EVIDENCE_TYPES)})
-    if upload.size > EVIDENCE_MAX:
-        raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": EVIDENCE_MAX // 1024 // 1024})
-    content = upload.read()
-    with transaction.atomic():  # the file and its trail event, or neither
-        item = Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
-                                       content_type=EVIDENCE_TYPES[suffix], size=len(content),
-                                       sha256=hashlib.sha256(content).hexdigest(), content=content,
-                                       uploaded_by=request.user.get_username())
-        services.record_evidence(request.user, pk, services.EVIDENCE_ADDED, _evidence_item(item))
+    evidence.add(request.user, pk, request.POST.get("indicator", ""), request.FILES.get("file"))
     return redirect("pages:form", pk=pk)
-
-
-def _evidence_item(item: Evidence) -> dict:
-    """What the trail records of an evidence file (the content is covered by its sha256)."""
-    return {"indicator": item.indicator, "name": item.name, "size": item.size, "sha256": item.sha256}
-
-
-def _evidence(request: HttpRequest, pk: int, item: int) -> tuple[Evaluation, Evidence]:
-    ev = services.get(request.user, pk)
-    found = ev.evidence.filter(pk=item).first()
-    if found is None:
-        raise Http404
-    return ev, found
 
 
 @page
 def evidence_file(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    _ev, found = _evidence(request, pk, item)
-    response = HttpResponse(bytes(found.content), content_type=found.content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(found.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence.download(evidence.one(request.user, pk, item))
 
 
 @page
 @require_POST
 def remove_evidence(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    _ev, found = _evidence(request, pk, item)
-    with transaction.atomic():
-        services.record_evidence(request.user, pk, services.EVIDENCE_REMOVED, _evidence_item(found))
-        found.delete()
+    evidence.remove(request.user, pk, item)
     return redirect("pages:form", pk=pk)

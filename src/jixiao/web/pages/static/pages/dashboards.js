@@ -1,7 +1,7 @@
 /* The dashboards (统计图): each <section data-chart="name"> fetches its figures from
    /dashboards/data/<name>/ and draws them with ECharts; the same figures fill a table view
    (toggled) and the chart downloads as a PNG. Figures arrive as exact decimal strings: the
-   tables show them as the roll-up does, the charts plot them as numbers. */
+   tables show them as the roll-up does (amounts in 万元 to 2 places), the charts plot them as numbers. */
 (function () {
   "use strict";
   const W = JSON.parse(document.getElementById("chart-words").textContent);
@@ -22,6 +22,16 @@
     whole = whole.replace("-", "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return sign + whole + "." + part;
   }
+  /* An amount in 万元 as the pages show it: 2 places, 四舍五入 on the decimal string itself
+     (exact: "2946.553276" → "2,946.55", "0.005" → "0.01"); the exports keep every place. */
+  function money(text) {
+    if (text === null || text === undefined || text === "") return "";
+    const sign = String(text).startsWith("-") ? "-" : "";
+    const [whole, part = ""] = String(text).replace("-", "").split(".");
+    const cents = ((BigInt(whole + (part + "000").slice(0, 3)) + 5n) / 10n).toString().padStart(3, "0");
+    return figure(sign + cents.slice(0, -2) + "." + cents.slice(-2));
+  }
+  const moneyOf = (v) => (v === null || v === undefined ? "" : money(Number(v).toFixed(6)));
   const num = (text) => (text === null || text === undefined ? null : Number(text));
   const gradeName = (g) => (g ? W[g] || g : W.ungraded);
   const formUrl = (id) => holder.dataset.form.replace(/0\/$/, id + "/");
@@ -133,14 +143,14 @@
       const names = d.departments.map((r) => r.department);
       return {
         option: {
-          legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+          legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: moneyOf},
           xAxis: {type: "category", data: names, axisLabel: {interval: 0, width: 110, overflow: "truncate"}},
           yAxis: {type: "value"},
           series: d.grades.map((g, i) => ({type: "bar", stack: "budget", name: gradeName(g), barMaxWidth: 64,
             itemStyle: {color: GRADE_COLOURS[g]}, data: d.departments.map((r) => num(r.grades[i]))})),
         },
         head: [W.department, ...d.grades.map(gradeName), W.all_grades],
-        rows: d.departments.map((r) => [r.department, ...r.grades.map(figure), figure(r.total)]),
+        rows: d.departments.map((r) => [r.department, ...r.grades.map(money), money(r.total)]),
       };
     },
     findings(d) {
@@ -191,7 +201,7 @@
           ],
         },
         head: [W.year, W.budget, W.executed, W.rate, W.total, W.grade],
-        rows: d.years.map((y) => [left(String(y.year), formUrl(y.id)), figure(y.budget_wan), figure(y.executed_wan),
+        rows: d.years.map((y) => [left(String(y.year), formUrl(y.id)), money(y.budget_wan), money(y.executed_wan),
                                   figure(y.execution_rate), figure(y.total), gradeName(y.scale)]),
       };
     },
