@@ -68,6 +68,11 @@ class Evaluation(models.Model):
     errors = models.PositiveIntegerField("错误数", default=0)
     warnings = models.PositiveIntegerField("警告数", default=0)
     notices = models.PositiveIntegerField("提示数", default=0)
+    # Attention-list (关注清单) facts, filled with the roll-up copies (rollup.fill_attention).
+    indicator_points = models.DecimalField("指标分值合计", max_digits=7, decimal_places=2, null=True, blank=True)
+    goals_copied = models.BooleanField("实际完成情况照抄预期目标", default=False)
+    grade_out_of_band = models.BooleanField("等级与总分档次不符", default=False)
+    error_codes = models.CharField("错误代码", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
