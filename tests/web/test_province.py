@@ -3,6 +3,10 @@ the trail, the roll-up columns as a save fills them, and the planted slips on re
 
 from __future__ import annotations
 
+import csv
+import os
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -92,3 +96,26 @@ def test_slips_are_planted_at_the_rate_and_recorded(made):
 def test_a_second_province_is_refused(made):
     with pytest.raises(province.ProvinceExists):
         province.load(10, YEARS)
+
+
+def _jixiao(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run([sys.executable, "-m", "jixiao", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def test_the_command_makes_a_province_the_trail_verifies_and_the_slips_are_listed(tmp_path):
+    data = str(tmp_path / "data")
+    made = _jixiao("demo", "--synthetic", "60", "--years", "2023,2024", "--slip-rate", "0.1", "--data-dir", data)
+    assert made.returncode == 0, made.stderr
+    assert "已生成 60 份自评表" in made.stdout and "植入差错 6 份" in made.stdout and "syn-admin" in made.stdout
+    with open(tmp_path / "data" / "synthetic-slips.csv", encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 6 and {r["kind"] for r in rows} == set(province.SLIPS)
+    assert {r["year"] for r in rows} <= {"2023", "2024"}
+    verified = _jixiao("verify-trail", "--data-dir", data)
+    assert verified.returncode == 0 and "审计链完整" in verified.stdout
+    again = _jixiao("demo", "--synthetic", "10", "--data-dir", data)
+    assert again.returncode == 2 and "已存在" in again.stderr
+    wrong = _jixiao("demo", "--synthetic", "10", "--years", "二〇二三", "--data-dir", data)
+    assert wrong.returncode == 2 and "--years" in wrong.stderr
