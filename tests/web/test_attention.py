@@ -117,3 +117,21 @@ def test_a_review_far_below_the_self_scores_puts_a_form_on_the_list(tree, draft)
     services.review(reviewer, ev.pk, None, cut)
     entry = next(e for e in listed(reviewer, ev.year) if e.evaluation.pk == ev.pk)
     assert "review-gap" in {r.code for r in entry.reasons}
+
+
+def test_one_state_only(client, made):
+    admin = user("syn-admin")
+    submitted = attention.entries(attention.flagged(services.visible(admin), 2024, state="submitted"))
+    assert submitted and all(e.evaluation.state == "submitted" for e in submitted)
+    everyone = listed(admin, 2024)
+    assert [e.evaluation.pk for e in submitted] == [e.evaluation.pk for e in everyone
+                                                    if e.evaluation.state == "submitted"]
+    client.force_login(admin)
+    body = client.get("/attention/", {"year": 2024, "state": "submitted"}).content.decode()
+    others = [e.evaluation.project.code for e in everyone if e.evaluation.state != "submitted"]
+    assert others and not any(f"<small>{code}</small>" in body for code in others)
+    assert all(f"<small>{e.evaluation.project.code}</small>" in body for e in submitted)
+    token = ApiToken.issue(admin)
+    api = client.get("/api/attention", {"year": 2024, "state": "submitted", "limit": 1000},
+                     headers={"Authorization": f"Bearer {token}"}).json()
+    assert [i["id"] for i in api["items"]] == [e.evaluation.pk for e in submitted]

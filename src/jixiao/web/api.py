@@ -419,6 +419,7 @@ class AttentionOut(Schema):
 class AttentionQuery(Schema):
     year: int | None = Field(None, description="年度（默认：最近一个有自评表的年度）")
     department: int | None = Field(None, description="主管部门 ID（默认：可见的全部）")
+    state: State | None = Field(None, description="流程状态（默认：全部）")
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=10**9)
 
@@ -431,7 +432,7 @@ def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
     department = query.department
     if department is not None and not 0 < department < 2**31:
         department = -1  # no such department: an empty list, not a database overflow
-    flagged = attention.flagged(visible, chosen or 0, department)
+    flagged = attention.flagged(visible, chosen or 0, department, query.state.value if query.state else None)
     offset, limit = query.offset, query.limit
     items = [{"id": e.evaluation.pk, "project_code": e.evaluation.project.code,
               "project_name": e.evaluation.project.name, "unit": e.evaluation.project.unit.name,

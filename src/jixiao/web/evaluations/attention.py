@@ -73,12 +73,16 @@ class Entry:
     reasons: list[Reason]
 
 
-def flagged(visible: QuerySet[Evaluation], year: int, department: int | None = None) -> QuerySet[Evaluation]:
+def flagged(visible: QuerySet[Evaluation], year: int, department: int | None = None,
+            state: str | None = None) -> QuerySet[Evaluation]:
     """The forms of ``year`` among ``visible`` (those the user may see; optionally of one
-    department) with at least one reason, annotated with ``priority``, worst first."""
+    department, in one workflow state) with at least one reason, annotated with
+    ``priority``, worst first."""
     chosen = visible.filter(year=year)
     if department is not None:
         chosen = chosen.filter(project__unit__parent_id=department)
+    if state is not None:
+        chosen = chosen.filter(state=state)
     chosen = chosen.annotate(self_total=_SELF)
     weighted = [When(condition, then=Value(weight)) for weight, condition in CONDITIONS.values()]
     priority = reduce(lambda a, b: a + b, [Case(w, default=Value(0)) for w in weighted])

@@ -108,6 +108,16 @@ def fill_attention(evaluation: Evaluation, form: Form, form_template) -> None:
     evaluation.error_codes = ",".join(errors)[:ERROR_CODES_LENGTH]
 
 
+def fill_stored(model) -> None:
+    """Fill every stored form's columns (for the migrations that add them: ``model`` is the
+    migration's historical Evaluation)."""
+    from jixiao.readers.contract import evaluation_from_dict
+
+    for ev in model.objects.all():
+        fill(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
+        ev.save()
+
+
 # The aggregates of a group of forms, computed by the database.
 SUMS = {
     "count": Count("id"),

@@ -21,7 +21,8 @@ def attention_page(request: HttpRequest) -> HttpResponse:
     years, year = attention.year_asked(visible, request.GET.get("year"))
     asked = request.GET.get("department", "")
     department = int(asked) if asked.isdigit() and int(asked) < 2**31 else None
-    listed = Paginator(attention.flagged(visible, year or 0, department), PER_PAGE)
+    state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
+    listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)
     shown = listed.get_page(request.GET.get("page"))
     rows = [(entry, labels.state(entry.evaluation.state), rollup.wan_text(entry.evaluation.budget_wan))
             for entry in attention.entries(shown.object_list)]
@@ -29,6 +30,7 @@ def attention_page(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "years": years, "year": year, "department": department, "rows": rows, "shown": shown,
+        "state": state, "states": [(value, str(label)) for value, label in labels.STATES.items()],
         "departments": Organisation.objects.filter(children__in=services.visible_units(request.user))
         .distinct().order_by("name"),
         "query": query.urlencode(), "low": attention.LOW_EXECUTION, "gap": attention.REVIEW_GAP,

@@ -4,14 +4,11 @@ from django.db import migrations, models
 
 
 def fill_attention(apps, schema_editor):
-    """Forms stored before the attention columns get their facts (the roll-up figures again too:
+    """Forms stored before the attention columns get their facts (and the roll-up figures again:
     filling is idempotent)."""
-    from jixiao.readers.contract import evaluation_from_dict
-    from jixiao.web.evaluations.rollup import fill
+    from jixiao.web.evaluations.rollup import fill_stored
 
-    for ev in apps.get_model("evaluations", "Evaluation").objects.all():
-        fill(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
-        ev.save()
+    fill_stored(apps.get_model("evaluations", "Evaluation"))
 
 
 class Migration(migrations.Migration):
