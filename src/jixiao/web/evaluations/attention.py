@@ -33,7 +33,10 @@ from operator import or_
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from jixiao.domain.audit import RULES
 
 from .models import Evaluation
 
@@ -102,7 +105,7 @@ def reasons(ev: Evaluation) -> list[Reason]:
     found = []
     if ev.errors:
         found.append(Reason("errors", _("审核发现 %(n)s 个错误：%(codes)s") % {
-            "n": ev.errors, "codes": ev.error_codes.replace(",", "、")}))
+            "n": ev.errors, "codes": _rule_names(ev.error_codes)}))
     if (ev.execution_rate is not None and ev.execution_rate < LOW_EXECUTION and ev.indicator_points
             and ev.indicator_score is not None and ev.indicator_score >= ev.indicator_points):
         found.append(Reason("low-execution", _("执行率 %(rate)s%% 低于 %(low)s%%，指标却全部得满分（%(score)s 分）") % {
@@ -118,6 +121,13 @@ def reasons(ev: Evaluation) -> list[Reason]:
     if ev.goals_copied:
         found.append(Reason("goals-copied", _("实际完成情况照抄预期目标")))
     return found
+
+
+def _rule_names(codes: str) -> str:
+    """The audit rules' titles in Chinese (得分超过分值、等级与总分不符), their codes otherwise."""
+    if not (get_language() or "zh").startswith("zh"):
+        return ", ".join(codes.split(","))
+    return "、".join(RULES[code].title if code in RULES else code for code in codes.split(",") if code)
 
 
 def years(visible: QuerySet[Evaluation]) -> list[int]:
