@@ -32,6 +32,10 @@ class Project(models.Model):
         return f"{self.code} {self.name}"
 
 
+ATTENTION_FIELDS = ["year", "errors", "execution_rate", "indicator_score", "indicator_points", "execution_score",
+                    "review_total", "grade_out_of_band", "goals_copied", "state", "budget_wan", "project"]
+
+
 class Evaluation(models.Model):
     """One project's self-evaluation (自评表) for one year."""
 
@@ -77,6 +81,8 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_evaluation_per_project_year")]
+        # The attention list's conditions read only these: answered from the index, never the wide rows.
+        indexes = [models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention")]
         ordering = ["-year", "project__code"]
 
     def __str__(self) -> str:

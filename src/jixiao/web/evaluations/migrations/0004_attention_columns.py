@@ -38,5 +38,9 @@ class Migration(migrations.Migration):
             name='indicator_points',
             field=models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='指标分值合计'),
         ),
+        migrations.AddIndex(
+            model_name='evaluation',
+            index=models.Index(fields=['year', 'errors', 'execution_rate', 'indicator_score', 'indicator_points', 'execution_score', 'review_total', 'grade_out_of_band', 'goals_copied', 'state', 'budget_wan', 'project'], name='evaluation_attention'),
+        ),
         migrations.RunPython(fill_attention, migrations.RunPython.noop),
     ]
