@@ -32,8 +32,12 @@ class Project(models.Model):
         return f"{self.code} {self.name}"
 
 
-ATTENTION_FIELDS = ["year", "errors", "execution_rate", "indicator_score", "indicator_points", "execution_score",
-                    "review_total", "grade_out_of_band", "goals_copied", "state", "budget_wan", "project"]
+ATTENTION_FIELDS = ["project", "year", "state", "errors", "warnings", "notices", "budget_wan", "executed_wan",
+                    "execution_rate", "execution_score", "indicator_score", "indicator_points", "review_total",
+                    "grade_out_of_band", "goals_copied"]
+"""The columns of the index ``evaluation_attention``: a form's project and year, as the permission
+filter reaches it (unit → project → form), then every column the attention list's conditions and
+the roll-up's sums read, so both are answered from the index without reading the wide rows."""
 
 
 class Evaluation(models.Model):
@@ -81,7 +85,6 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_evaluation_per_project_year")]
-        # The attention list's conditions read only these: answered from the index, never the wide rows.
         indexes = [models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention")]
         ordering = ["-year", "project__code"]
 

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='evaluation',
-            index=models.Index(fields=['year', 'errors', 'execution_rate', 'indicator_score', 'indicator_points', 'execution_score', 'review_total', 'grade_out_of_band', 'goals_copied', 'state', 'budget_wan', 'project'], name='evaluation_attention'),
+            index=models.Index(fields=['project', 'year', 'state', 'errors', 'warnings', 'notices', 'budget_wan', 'executed_wan', 'execution_rate', 'execution_score', 'indicator_score', 'indicator_points', 'review_total', 'grade_out_of_band', 'goals_copied'], name='evaluation_attention'),
         ),
         migrations.RunPython(fill_attention, migrations.RunPython.noop),
     ]
