@@ -19,7 +19,9 @@ Requests:
   attention-bureau    GET /attention/?year=Y             (first page, 100 rows)
   attention-reviewer  GET /attention/?year=Y             (as the department's reviewer)
   attention-api       GET /api/attention?year=Y&limit=100
-  + each dashboard endpoint listed by jixiao.web.evaluations.dashboards (see dashboard_requests)
+  dashboard-<name>     GET /dashboards/data/<name>/?year=Y  (each chart's figures, the whole province)
+  dashboard-years     GET /dashboards/data/years/?project=SYN-000001
+  dashboards-page     GET /dashboards/?year=Y
 
 Each database runs in its own process (Django's settings are per process). Not a test:
 it prints figures; docs/benchmarks.md records them.
@@ -43,18 +45,16 @@ from pathlib import Path
 YEARS = [2022, 2023, 2024]
 
 
-def dashboard_requests(department: int, year: int) -> list[tuple[str, str, dict]]:
-    """The dashboards' endpoints, once jixiao.web.evaluations.dashboards exists (issue 9a):
-    its ``BENCH_REQUESTS`` (name, path, query) if it offers them, else none. Hook: add
-    the dashboards' (name, path, query) here if the module names them otherwise."""
+def dashboard_requests(year: int) -> list[tuple[str, str, dict]]:
+    """The dashboards' JSON endpoints (issue 9a: jixiao.web.pages.dashboards.CHARTS, and the
+    one project's ``years``), for the whole province; none if the module is absent."""
     try:
-        from jixiao.web.evaluations import dashboards
+        from jixiao.web.pages.dashboards import CHARTS
     except ImportError:
         return []
-    listed = getattr(dashboards, "BENCH_REQUESTS", None)
-    if listed is None:
-        return []
-    return [(name, path, {"year": year, **query}) for name, path, query in listed(department, year)]
+    return ([(f"dashboard-{name}", f"/dashboards/data/{name}/", {"year": year}) for name in CHARTS]
+            + [("dashboard-years", "/dashboards/data/years/", {"project": "SYN-000001"}),
+               ("dashboards-page", "/dashboards/", {"year": year})])
 
 
 # --- in the child process: one database ------------------------------------------------------
@@ -97,7 +97,7 @@ def measure(data_dir: Path, forms: int, repeat: int) -> dict:
         ("attention-bureau", admin, "/attention/", {"year": year}),
         ("attention-reviewer", reviewer, "/attention/", {"year": year}),
         ("attention-api", None, "/api/attention", {"year": year, "limit": 100}),
-    ] + [(name, admin, path, query) for name, path, query in dashboard_requests(department, year)]
+    ] + [(name, admin, path, query) for name, path, query in dashboard_requests(year)]
     results = []
     for name, user, path, query in requests:
         client = Client()

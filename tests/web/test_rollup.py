@@ -151,3 +151,49 @@ def test_no_forms_yet_is_an_empty_table(client, tree):
     body = client.get("/rollup/").content.decode()
     assert "合计" in body and "0 份" in body
     assert client.get("/rollup/export/csv/").content.decode("utf-8-sig").splitlines()[-1].startswith("合计,,0 份")
+
+
+def csv_rows(client, **query) -> tuple[list[str], list[list[str]]]:
+    text = client.get("/rollup/export/csv/", {"year": YEAR, **query}).content.decode("utf-8-sig")
+    header, *body = list(csv.reader(io.StringIO(text)))
+    return header, body
+
+
+def test_sorted_by_any_column_in_the_database(client, tree, stored):
+    client.force_login(tree.users["admin"])
+    header, body = csv_rows(client, sort="-budget")
+    column = header.index("全年预算数（万元）")
+    forms, total = body[:-1], body[-1]
+    shown = [Decimal(r[column]) for r in forms]
+    every = [f for fs in stored.values() for f in fs]
+    assert shown == sorted((wan(f.funding.total.annual_budget, f.funding.unit) for f in every), reverse=True)
+    assert total[0] == "合计" and all(r[3] for r in forms)  # no 小计 lines when sorted by a figure
+    _header, body = csv_rows(client, sort="code")
+    assert [r[3] for r in body[:-1]] == ["P-000", "P-001", "P-002", "P-003", "P-004"]
+    _header, body = csv_rows(client, sort="-code")
+    assert [r[3] for r in body[:-1]] == ["P-004", "P-003", "P-002", "P-001", "P-000"]
+    page = client.get("/rollup/", {"year": YEAR, "sort": "total"}).content.decode()
+    assert 'aria-sort="ascending"' in page and "sort=-total" in page
+    assert client.get("/rollup/", {"year": YEAR, "sort": "bogus; drop"}).status_code == 200
+
+
+def test_filters_narrow_the_table_and_the_exports(client, tree, stored):
+    client.force_login(tree.users["admin"])
+    header, body = csv_rows(client, unit=tree.unit_a2.pk)
+    assert {r[1] for r in body if r[3]} == {tree.unit_a2.name}
+    assert Decimal(body[-1][header.index("全年预算数（万元）")]) == budget(stored[tree.unit_a2.name])
+
+    rate = header.index("执行率(%)")
+    _h, body = csv_rows(client, rate_below="90")
+    expected = {ev.project.code for ev in Evaluation.objects.filter(execution_rate__lt=90)}
+    assert {r[3] for r in body if r[3]} == expected and all(Decimal(r[rate]) < 90 for r in body if r[3])
+
+    _h, body = csv_rows(client, errors="1")
+    assert {r[3] for r in body if r[3]} == {ev.project.code for ev in Evaluation.objects.filter(errors__gt=0)}
+    _h, body = csv_rows(client, scale="优")
+    assert {r[3] for r in body if r[3]} == {ev.project.code for ev in Evaluation.objects.filter(scale="优")}
+    _h, body = csv_rows(client, state="submitted")
+    assert [r for r in body if r[3]] == []
+
+    page = client.get("/rollup/", {"year": YEAR, "rate_below": "90", "errors": "1"}).content.decode()
+    assert "/rollup/export/xlsx/?year=2023&amp;rate_below=90&amp;errors=1" in page

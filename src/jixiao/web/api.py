@@ -27,7 +27,7 @@ from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations import attention, services
+from jixiao.web.evaluations import attention, rollup, services
 from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import ApiToken
@@ -428,7 +428,8 @@ class AttentionQuery(Schema):
          summary="关注清单：应先打开的自评表，优先级高者在前，附原因")
 def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
     visible = services.visible(request.auth)
-    _years, chosen = attention.year_asked(visible, query.year)
+    held = rollup.years(visible)
+    chosen = query.year if query.year in held else (held[0] if held else None)
     department = query.department
     if department is not None and not 0 < department < 2**31:
         department = -1  # no such department: an empty list, not a database overflow

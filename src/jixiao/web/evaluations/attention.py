@@ -129,14 +129,3 @@ def _rule_names(codes: str) -> str:
         return ", ".join(codes.split(","))
     return "、".join(RULES[code].title if code in RULES else code for code in codes.split(",") if code)
 
-
-def years(visible: QuerySet[Evaluation]) -> list[int]:
-    """The years ``visible`` holds forms of, latest first (a DISTINCT in the database)."""
-    return list(visible.order_by("-year").values_list("year", flat=True).distinct())
-
-
-def year_asked(visible: QuerySet[Evaluation], asked: int | str | None) -> tuple[list[int], int | None]:
-    """The years there are, and the one asked for if there are forms of it, else the latest."""
-    held = years(visible)
-    chosen = int(asked) if str(asked or "").isdigit() and int(asked) in held else None
-    return held, chosen if chosen is not None else (held[0] if held else None)

@@ -76,6 +76,10 @@ class Evaluation(models.Model):
     errors = models.PositiveIntegerField("错误数", default=0)
     warnings = models.PositiveIntegerField("警告数", default=0)
     notices = models.PositiveIntegerField("提示数", default=0)
+    # Indicators by their 年度指标值: a figure (定量), words (定性), or none printed (the old template).
+    quantitative_indicators = models.PositiveIntegerField("定量指标数", default=0)
+    qualitative_indicators = models.PositiveIntegerField("定性指标数", default=0)
+    untargeted_indicators = models.PositiveIntegerField("无指标值的指标数", default=0)
     # Attention-list (关注清单) facts, filled with the roll-up copies (rollup.fill_attention).
     indicator_points = models.DecimalField("指标分值合计", max_digits=7, decimal_places=2, null=True, blank=True)
     goals_copied = models.BooleanField("实际完成情况照抄预期目标", default=False)

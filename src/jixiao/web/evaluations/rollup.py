@@ -5,7 +5,8 @@ Every save copies the figures a roll-up needs into indexed columns of the
 evaluation (:func:`fill`): amounts in 万元 whatever the form printed (元 ÷ 10000),
 the printed 执行率, 执行率得分 and indicator scores, the 复核 total, the grade on
 one scale and the findings counted by severity. The subtotals and totals are
-then aggregates in the database (:func:`subtotals`, :func:`totals`).
+then aggregates in the database (:func:`subtotals`, :func:`totals`); sorting and
+filters (:func:`rows`, :func:`narrowed`) are clauses of the same query.
 
 One grade scale (统一等级): the templates' grades by rank, best first —
 national-2020 优/良/中/差 and shanghai-2019 优秀/良好/合格/不合格 both map to
@@ -88,6 +89,8 @@ def fill(evaluation: Evaluation, form: Form) -> None:
     evaluation.indicator_score = fits(sum(scores, Decimal(0)), 7, 2) if scores else None
     evaluation.review_total = fits(review_total(form, evaluation.review_scores), 7, 2)
     evaluation.scale = scale_of(form.grade, form_template)
+    evaluation.quantitative_indicators, evaluation.qualitative_indicators, evaluation.untargeted_indicators = (
+        indicator_kinds([None if i.target_parsed is None else i.target_parsed.quantitative for i in form.indicators]))
     severities = [f.get("severity") for f in evaluation.findings]
     evaluation.errors, evaluation.warnings, evaluation.notices = (
         severities.count("error"), severities.count("warning"), severities.count("info"))
@@ -108,6 +111,11 @@ def fill_attention(evaluation: Evaluation, form: Form, form_template) -> None:
     evaluation.error_codes = ",".join(errors)[:ERROR_CODES_LENGTH]
 
 
+def years(visible: QuerySet[Evaluation]) -> list[int]:
+    """The years ``visible`` holds forms of, latest first (a DISTINCT in the database)."""
+    return list(visible.order_by("-year").values_list("year", flat=True).distinct())
+
+
 def fill_stored(model) -> None:
     """Fill every stored form's columns (for the migrations that add them: ``model`` is the
     migration's historical Evaluation)."""
@@ -116,6 +124,12 @@ def fill_stored(model) -> None:
     for ev in model.objects.all():
         fill(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
         ev.save()
+
+
+def indicator_kinds(quantitative: list[bool | None]) -> tuple[int, int, int]:
+    """定量, 定性 and no-target counts of a form's indicators, from each one's parsed 年度指标值
+    (a figure: 定量; words: 定性; ``None``: no 年度指标值 printed, as in the old template)."""
+    return quantitative.count(True), quantitative.count(False), quantitative.count(None)
 
 
 # The aggregates of a group of forms, computed by the database.
@@ -151,17 +165,52 @@ class Group:
         return round_figure(rate, templates.load(templates.DEFAULT).rounding)
 
 
-def rows(visible: QuerySet[Evaluation], year: int, department: int | None = None) -> QuerySet[Evaluation]:
+# Sort keys of the table (query string ``sort=key`` or ``sort=-key``) → the column sorted by.
+SORTS = {
+    "department": "project__unit__parent__name", "unit": "project__unit__name", "project": "project__name",
+    "code": "project__code", "budget": "budget_wan", "executed": "executed_wan", "rate": "execution_rate",
+    "rate_score": "execution_score", "indicator_score": "indicator_score", "total": "total", "grade": "grade",
+    "scale": "scale", "review_total": "review_total", "state": "state", "errors": "errors",
+    "warnings": "warnings", "notices": "notices",
+}
+GROUPED = ("project__unit__parent__name", "project__unit__parent_id", "project__unit__name", "project__unit_id",
+           "project__code")
+
+
+def rows(visible: QuerySet[Evaluation], year: int, department: int | None = None,
+         sort: str | None = None) -> QuerySet[Evaluation]:
     """The forms of ``year`` among ``visible`` (those the user may see), optionally of one
-    department, ordered by department, unit and project code."""
+    department; ordered by department, unit and project code, or by the ``sort`` key of
+    :data:`SORTS` (``-key`` descending; empty figures last either way, then by project code)."""
     chosen = visible.filter(year=year)
     if department is not None:
         chosen = chosen.filter(project__unit__parent_id=department)
     # The table needs only the indexed copies: the forms' JSON stays in the database.
     heavy = ("data", "findings", "acknowledgements", "review_scores", "targets", "target_reasons")
-    return chosen.select_related("project__unit__parent").defer(*heavy).order_by(
-        "project__unit__parent__name", "project__unit__parent_id", "project__unit__name", "project__unit_id",
-        "project__code")
+    chosen = chosen.select_related("project__unit__parent").defer(*heavy)
+    if sort and sort.lstrip("-") in SORTS:
+        column = F(SORTS[sort.lstrip("-")])
+        by = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+        return chosen.order_by(by, "project__code")
+    return chosen.order_by(*GROUPED)
+
+
+def narrowed(chosen: QuerySet[Evaluation], *, unit: int | None = None, scale: str | None = None,
+             state: str | None = None, rate_below: Decimal | None = None,
+             with_errors: bool = False) -> QuerySet[Evaluation]:
+    """The roll-up's filters: one unit, one 统一等级 (``"-"``: none), one state, 执行率 below a
+    threshold (forms without a rate are left out), forms with error findings."""
+    if unit is not None:
+        chosen = chosen.filter(project__unit_id=unit)
+    if scale:
+        chosen = chosen.filter(scale="" if scale == "-" else scale)
+    if state:
+        chosen = chosen.filter(state=state)
+    if rate_below is not None:
+        chosen = chosen.filter(execution_rate__lt=rate_below)
+    if with_errors:
+        chosen = chosen.filter(errors__gt=0)
+    return chosen
 
 
 def subtotals(chosen: QuerySet[Evaluation], level: str) -> dict[int, Group]:
@@ -192,9 +241,12 @@ class Line:
     group: Group | None = None
 
 
-def table(chosen: QuerySet[Evaluation]) -> list[Line]:
+def table(chosen: QuerySet[Evaluation], grouped: bool = True) -> list[Line]:
     """The forms in order, each unit's 小计 after its forms, each department's after its units,
-    the 合计 last. The figures of the 小计 and 合计 come from the database."""
+    the 合计 last; not ``grouped`` (sorted by a figure): the forms in order and the 合计.
+    The figures of the 小计 and 合计 come from the database."""
+    if not grouped:
+        return [*(Line("form", evaluation=ev) for ev in chosen), Line("total", group=totals(chosen))]
     units, departments = subtotals(chosen, "unit"), subtotals(chosen, "department")
     lines: list[Line] = []
     unit = department = None

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from jixiao.web.evaluations import attention, rollup, services
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
+from jixiao.web.pages.rollup import year_and_department
 from jixiao.web.pages.views import page
 
 PER_PAGE = 100
@@ -17,10 +18,7 @@ PER_PAGE = 100
 
 @page
 def attention_page(request: HttpRequest) -> HttpResponse:
-    visible = services.visible(request.user)
-    years, year = attention.year_asked(visible, request.GET.get("year"))
-    asked = request.GET.get("department", "")
-    department = int(asked) if asked.isdigit() and int(asked) < 2**31 else None
+    visible, years, year, department = year_and_department(request)
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
     listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)
     shown = listed.get_page(request.GET.get("page"))

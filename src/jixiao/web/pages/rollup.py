@@ -1,19 +1,25 @@
 """The roll-up page (汇总表) and its xlsx / CSV exports: the forms of a year the
 user may see, with subtotals per unit and department and the totals, figures
 from :mod:`jixiao.web.evaluations.rollup`. A unit sees its own forms only, a
-department its units', the bureau all — as for the forms."""
+department its units', the bureau all — as for the forms.
+
+Sorting (``sort=key`` / ``sort=-key``, a key of :data:`rollup.SORTS` per column) and the
+filters (unit, 统一等级, state, 执行率 below a threshold, with error findings) are in the
+query string, so the export links carry the same choice."""
 
 from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import quote
+from decimal import Decimal, InvalidOperation
+from urllib.parse import quote, urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from jixiao.domain.workflow import State
 from jixiao.web.evaluations import rollup, services
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
@@ -27,19 +33,49 @@ COLUMNS = [
     gettext_lazy("统一等级"), gettext_lazy("复核总分"), gettext_lazy("状态"), gettext_lazy("错误"),
     gettext_lazy("警告"), gettext_lazy("提示"),
 ]
+SORT_KEYS = ["department", "unit", "project", "code", "budget", "executed", "rate", "rate_score",
+             "indicator_score", "total", "grade", "scale", "review_total", "state", "errors", "warnings", "notices"]
+"""The :data:`rollup.SORTS` key of each of COLUMNS."""
 NUMBER_FORMATS = {4: "#,##0.00####", 5: "#,##0.00####", 6: "0.00##", 7: "0.00", 8: "0.00", 9: "0.00", 12: "0.00"}
 
 
-def _chosen(request: HttpRequest):
-    """The year (default: the latest the user has) and department asked for, and the table."""
+def _number(text: str, below: int) -> int | None:
+    return int(text) if text.isdigit() and int(text) < below else None
+
+
+def _threshold(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and abs(value) < 10**5 else None
+
+
+def year_and_department(request: HttpRequest):
+    """The forms the user may see, the years they span, the year asked for (default: the
+    latest) and the department asked for (``None``: all)."""
     visible = services.visible(request.user)
-    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
-    asked = request.GET.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
-    asked = request.GET.get("department", "")
-    department = int(asked) if asked.isdigit() and int(asked) < 2**31 else None
-    chosen = rollup.rows(visible, year or 0, department)
-    return years, year, department, chosen
+    years = rollup.years(visible)
+    asked = _number(request.GET.get("year", ""), 2**15)
+    year = asked if asked in years else (years[0] if years else None)
+    return visible, years, year, _number(request.GET.get("department", ""), 2**31)
+
+
+def _chosen(request: HttpRequest):
+    """The year (default: the latest the user has), department, filters and sort asked for,
+    and the table's forms."""
+    got = request.GET
+    visible, years, year, department = year_and_department(request)
+    sort = got.get("sort", "") if got.get("sort", "").lstrip("-") in rollup.SORTS else ""
+    filters = {
+        "unit": _number(got.get("unit", ""), 2**31),
+        "scale": got.get("scale", "") if got.get("scale", "") in (*rollup.SCALE, "-") else "",
+        "state": got.get("state", "") if got.get("state", "") in {s.value for s in State} else "",
+        "rate_below": _threshold(got.get("rate_below", "")),
+        "with_errors": got.get("errors") == "1",
+    }
+    chosen = rollup.narrowed(rollup.rows(visible, year or 0, department, sort), **filters)
+    return years, year, department, sort, filters, chosen
 
 
 def _cells(line: rollup.Line) -> list:
@@ -66,16 +102,30 @@ def _shown(value, column: int) -> str:
     return str(value)
 
 
+def _headers(request: HttpRequest, sort: str) -> list[dict]:
+    """Each column's heading with the link that sorts by it (ascending first, then descending)."""
+    heads = []
+    for column, key in zip(COLUMNS, SORT_KEYS):
+        wanted = f"-{key}" if sort == key else key
+        query = {**request.GET.dict(), "sort": wanted}
+        state = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        heads.append({"label": str(column), "href": "?" + urlencode(query), "aria_sort": state})
+    return heads
+
+
 @page
 def rollup_page(request: HttpRequest) -> HttpResponse:
-    years, year, department, chosen = _chosen(request)
+    years, year, department, sort, filters, chosen = _chosen(request)
     units = services.visible_units(request.user)
     lines = [(line.kind, line.evaluation, [_shown(v, i) for i, v in enumerate(_cells(line))])
-             for line in rollup.table(chosen)]
+             for line in rollup.table(chosen, grouped=not sort)]
+    shown_units = units.filter(parent_id=department) if department is not None else units
     context = {
-        "years": years, "year": year, "department": department, "columns": [str(c) for c in COLUMNS],
-        "lines": lines, "number_columns": [*NUMBER_FORMATS, 14, 15, 16],
+        "years": years, "year": year, "department": department, "sort": sort, "filters": filters,
+        "headers": _headers(request, sort), "lines": lines, "number_columns": [*NUMBER_FORMATS, 14, 15, 16],
         "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name"),
+        "units": shown_units.order_by("name") if units.count() > 1 else [],
+        "scales": rollup.SCALE, "states": [(s.value, labels.state(s.value)) for s in State],
         "query": request.GET.urlencode(),
     }
     return render(request, "pages/rollup.html", context)
@@ -87,8 +137,8 @@ def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
     the header repeated) or CSV (UTF-8 with BOM for Excel). Texts defused against formulas."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
-    _years, year, _department, chosen = _chosen(request)
-    lines = [_cells(line) for line in rollup.table(chosen)]
+    _years, year, _department, sort, _filters, chosen = _chosen(request)
+    lines = [_cells(line) for line in rollup.table(chosen, grouped=not sort)]
     header = [str(c) for c in COLUMNS]
     name = _("%(year)s 年度自评汇总表") % {"year": year or ""}
     if fmt == "csv":

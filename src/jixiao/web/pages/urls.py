@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from jixiao.web.pages import attention, rollup, views
+from jixiao.web.pages import attention, dashboards, progress, rollup, views
 
 app_name = "pages"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("rollup/", rollup.rollup_page, name="rollup"),
     path("rollup/export/<str:fmt>/", rollup.rollup_export, name="rollup_export"),
     path("attention/", attention.attention_page, name="attention"),
+    path("progress/", progress.progress_page, name="progress"),
+    path("progress/export/", progress.progress_export, name="progress_export"),
+    path("dashboards/", dashboards.dashboards_page, name="dashboards"),
+    path("dashboards/data/<str:name>/", dashboards.dashboard_data, name="dashboard_data"),
     path("forms/new/", views.new, name="new"),
     path("forms/<int:pk>/", views.form_page, name="form"),
     path("forms/<int:pk>/edit/", views.edit, name="edit"),

@@ -14,7 +14,7 @@ def fill_attention(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0003_rollup_figures'),
+        ('evaluations', '0004_rollup_indicator_kinds'),
     ]
 
     operations = [

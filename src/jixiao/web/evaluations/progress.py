@@ -1,0 +1,106 @@
+"""Submission progress (催报): for a year, how far each department's units are with their
+self-evaluations, and the list of units to chase.
+
+A project is **not started** (未开始) for a year when it has no form of that year although it
+is due one: it had a form the year before (a continuing project), or its 绩效目标 were approved
+for that year (:class:`ApprovedTargets`), or it is registered (a :class:`Project` row) and has
+never had a form. The other stages are the forms' states: 草稿, 已提交 (with 已重新提交),
+已退回, 已通过.
+
+Every count is an aggregate of the database (GROUP BY department or unit, with one filtered
+COUNT per stage); only the names of the projects to chase are read row by row, for the list.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from jixiao.domain.workflow import State
+from jixiao.web.orgs.models import Organisation
+
+from .models import ApprovedTargets, Evaluation, Project
+
+STAGES = ("not_started", "draft", "submitted", "returned", "approved")
+"""The columns, in the order a form goes: 未开始, 草稿, 已提交, 已退回, 已通过."""
+STATES = {
+    "draft": (State.DRAFT.value,), "submitted": (State.SUBMITTED.value, State.RESUBMITTED.value),
+    "returned": (State.RETURNED.value,), "approved": (State.APPROVED.value,),
+}
+TO_CHASE = ("not_started", "draft", "returned")
+"""The stages in which the unit has to act."""
+
+
+def not_started(units: QuerySet[Organisation], year: int) -> QuerySet[Project]:
+    """The projects of ``units`` due a form for ``year`` that have none (未开始)."""
+    def form_of(y: int | None) -> Exists:
+        forms = Evaluation.objects.filter(project=OuterRef("pk"))
+        return Exists(forms if y is None else forms.filter(year=y))
+
+    approved = Exists(ApprovedTargets.objects.filter(project=OuterRef("pk"), year=year))
+    due = form_of(year - 1) | approved | ~form_of(None)
+    return Project.objects.filter(unit__in=units).filter(~form_of(year)).filter(due)
+
+
+def _counted(forms: QuerySet[Evaluation], key: str, unit: str) -> QuerySet:
+    """Per ``key``: projects and units in each stage of the forms (one filtered COUNT each)."""
+    counts = {}
+    for stage, states in STATES.items():
+        counts[stage] = Count("id", filter=Q(state__in=states))
+        counts[f"{stage}_units"] = Count(unit, distinct=True, filter=Q(state__in=states))
+    return forms.order_by().values(key=F(key)).annotate(**counts)
+
+
+def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
+    """Per department (主管部门): projects and units in each stage, the units counted once per
+    stage in which they have at least one project; ordered by the department's name."""
+    forms = Evaluation.objects.filter(year=year, project__unit__in=units)
+    rows: dict[int, dict] = {}
+    for row in _counted(forms, "project__unit__parent_id", "project__unit_id"):
+        rows[row["key"]] = row
+    idle = (not_started(units, year).order_by().values(key=F("unit__parent_id"))
+            .annotate(not_started=Count("id"), not_started_units=Count("unit_id", distinct=True)))
+    for row in idle:
+        rows.setdefault(row["key"], {"key": row["key"]}).update(row)
+    return _named(rows)
+
+
+def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
+    """The units with a project not started, in 草稿 or 已退回: per unit its counts and the
+    projects missing (code, name, stage), ordered by department and unit."""
+    forms = Evaluation.objects.filter(year=year, project__unit__in=units)
+    rows: dict[int, dict] = {}
+    for row in _counted(forms, "project__unit_id", "project__unit_id"):
+        if row["draft"] or row["returned"]:
+            rows[row["key"]] = row
+    idle = not_started(units, year)
+    for row in idle.order_by().values(key=F("unit_id")).annotate(not_started=Count("id")):
+        rows.setdefault(row["key"], {"key": row["key"]}).update(row)
+    chased = list(rows)
+    missing = [{**p, "stage": "not_started"} for p in idle.filter(unit_id__in=chased).values("unit_id", "code", "name")]
+    pending = forms.filter(project__unit_id__in=chased, state__in=(State.DRAFT.value, State.RETURNED.value))
+    missing += [{"unit_id": f["unit_id"], "code": f["code"], "name": f["name"], "stage": f["state"]}
+                for f in pending.values("state", unit_id=F("project__unit_id"), code=F("project__code"),
+                                        name=F("project__name"))]
+    for project in sorted(missing, key=lambda p: p["code"]):
+        rows[project["unit_id"]].setdefault("projects", []).append(project)
+    return _named(rows, units=True)
+
+
+def _named(rows: dict[int, dict], units: bool = False) -> list[dict]:
+    """Rows with every stage filled (0 where none) and the organisation's name (and, for a
+    unit, its department's), in order of department and name."""
+    orgs = Organisation.objects.filter(pk__in=rows).select_related("parent")
+    out = []
+    for org in orgs:
+        row = {stage: 0 for stage in STAGES} | {f"{s}_units": 0 for s in STAGES} | rows[org.pk]
+        row["name"] = org.name
+        if units:
+            row["department"] = org.parent.name if org.parent else ""
+            row.setdefault("projects", [])
+        out.append(row)
+    return sorted(out, key=lambda r: (r.get("department", ""), r["name"]))
+
+
+def totals(rows: list[dict]) -> dict:
+    """合计 of the department rows (their figures already counted by the database)."""
+    return {key: sum(r[key] for r in rows) for stage in STAGES for key in (stage, f"{stage}_units")}

@@ -1,0 +1,100 @@
+"""The submission progress page (催报) and its xlsx export: per department the projects and
+units in each stage for a year, and the units to chase with what each is missing; figures
+from :mod:`jixiao.web.evaluations.progress`, scoped as the forms are (a unit its own, a
+department its units, the bureau all)."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jixiao.web.evaluations import progress, services
+from jixiao.web.pages.views import page
+from jixiao.writers.cells import defuse
+
+STAGE_LABELS = {
+    "not_started": gettext_lazy("未开始"), "draft": gettext_lazy("草稿"),
+    "submitted": gettext_lazy("已提交"), "returned": gettext_lazy("已退回"), "approved": gettext_lazy("已通过"),
+}
+
+
+def _year(request: HttpRequest) -> tuple[list[int], int]:
+    """The years offered (those with forms, and the next) and the one asked for (default: the latest)."""
+    have = set(services.visible(request.user).values_list("year", flat=True))
+    years = sorted(have | {max(have) + 1} if have else set(), reverse=True)
+    asked = request.GET.get("year", "")
+    if asked.isdigit() and 1900 < int(asked) < 2200:
+        return years, int(asked)
+    return years, max(have) if have else 0
+
+
+def _figures(request: HttpRequest):
+    years, year = _year(request)
+    units = services.visible_units(request.user)
+    departments = progress.by_department(units, year)
+    return years, year, departments, progress.totals(departments), progress.to_chase(units, year)
+
+
+def _missing(row: dict) -> str:
+    """What a unit still owes, e.g. 未开始：P-001 河道保洁；草稿：P-002 …"""
+    parts = []
+    for stage in progress.TO_CHASE:
+        names = [f"{p['code']} {p['name']}" for p in row["projects"] if p["stage"] == stage]
+        if names:
+            parts.append(f"{STAGE_LABELS[stage]}：{'、'.join(names)}")
+    return "；".join(parts)
+
+
+@page
+def progress_page(request: HttpRequest) -> HttpResponse:
+    years, year, departments, total, chase = _figures(request)
+    def cells(row: dict) -> list[tuple[str, int, int]]:
+        return [(stage, row[stage], row[f"{stage}_units"]) for stage in progress.STAGES]
+
+    context = {
+        "years": years, "year": year,
+        "departments": [(row["name"], cells(row)) for row in departments], "total": cells(total),
+        "stages": [(s, str(STAGE_LABELS[s])) for s in progress.STAGES],
+        "chase": [(row, _missing(row)) for row in chase],
+    }
+    return render(request, "pages/progress.html", context)
+
+
+@page
+def progress_export(request: HttpRequest) -> HttpResponse:
+    """Both tables as an xlsx workbook: 部门进度 (projects and units per stage) and 催报清单."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    _years, year, departments, total, chase = _figures(request)
+    stages = [str(STAGE_LABELS[s]) for s in progress.STAGES]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("部门进度")
+    sheet.append([_("主管部门"), *(_("%(stage)s（项目）") % {"stage": s} for s in stages),
+                  *(_("%(stage)s（单位）") % {"stage": s} for s in stages)])
+    for row in [*departments, {"name": _("合计"), **total}]:
+        sheet.append([defuse(row["name"]), *(row[s] for s in progress.STAGES),
+                      *(row[f"{s}_units"] for s in progress.STAGES)])
+    sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    chased = book.create_sheet(_("催报清单"))
+    chased.append([_("主管部门"), _("实施单位"), *(str(STAGE_LABELS[s]) for s in progress.TO_CHASE), _("缺报内容")])
+    for row in chase:
+        chased.append([defuse(row["department"]), defuse(row["name"]), *(row[s] for s in progress.TO_CHASE),
+                       defuse(_missing(row))])
+    for ws, widths in ((sheet, (20,) + (11,) * 10), (chased, (20, 20, 8, 8, 8, 80))):
+        for n, width in enumerate(widths, start=1):
+            ws.column_dimensions[ws.cell(1, n).column_letter].width = width
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        ws.page_setup.orientation = "landscape"
+    name = _("%(year)s 年度自评催报") % {"year": year}
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    book.save(response)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.xlsx')}"
+    return response

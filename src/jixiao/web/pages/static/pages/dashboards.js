@@ -1,0 +1,242 @@
+/* The dashboards (统计图): each <section data-chart="name"> fetches its figures from
+   /dashboards/data/<name>/ and draws them with ECharts; the same figures fill a table view
+   (toggled) and the chart downloads as a PNG. Figures arrive as exact decimal strings: the
+   tables show them as the roll-up does, the charts plot them as numbers. */
+(function () {
+  "use strict";
+  const W = JSON.parse(document.getElementById("chart-words").textContent);
+  const holder = document.querySelector(".charts");
+  const english = document.documentElement.lang === "en";
+  const GRADE_COLOURS = {"优": "#2e7d32", "良": "#1565c0", "中": "#f9a825", "差": "#c62828", "": "#9e9e9e"};
+  const SEVERITY_COLOURS = {error: "#c62828", warning: "#ef6c00", info: "#1565c0"};
+  window.jixiaoCharts = {};
+
+  /* A decimal string as the roll-up shows it: thousands separated, two places at least,
+     trailing zeros cut beyond them ("46.683000" → "46.683", "80.95" → "80.95", "1234" → "1,234.00"). */
+  function figure(text) {
+    if (text === null || text === undefined || text === "") return "";
+    let [whole, part = ""] = String(text).split(".");
+    part = part.replace(/0+$/, "");
+    while (part.length < 2) part += "0";
+    const sign = whole.startsWith("-") ? "-" : "";
+    whole = whole.replace("-", "").replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return sign + whole + "." + part;
+  }
+  const num = (text) => (text === null || text === undefined ? null : Number(text));
+  const gradeName = (g) => (g ? W[g] || g : W.ungraded);
+  const formUrl = (id) => holder.dataset.form.replace(/0\/$/, id + "/");
+
+  function table(head, rows) {
+    const t = document.createElement("table");
+    t.className = "list chart-figures";
+    const h = t.createTHead().insertRow();
+    const texts = rows.length ? rows[0].map((cell) => Boolean(cell && cell.left)) : [];
+    head.forEach((label, i) => {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = label;
+      if (i > 0 && !texts[i]) th.className = "num";
+      h.appendChild(th);
+    });
+    const body = t.createTBody();
+    rows.forEach((cells) => {
+      const tr = body.insertRow();
+      cells.forEach((cell, i) => {
+        const td = document.createElement(i === 0 ? "th" : "td");
+        if (i === 0) td.scope = "row";
+        if (cell && cell.left) {  // a text cell, a link when it has one
+          const a = document.createElement(cell.href ? "a" : "span");
+          if (cell.href) a.href = cell.href;
+          a.textContent = cell.text;
+          td.appendChild(a);
+        } else {
+          td.textContent = cell === null || cell === undefined ? "" : cell;
+          if (i > 0) td.className = "num";
+        }
+        tr.appendChild(td);
+      });
+    });
+    if (!rows.length) {
+      const td = body.insertRow().insertCell();
+      td.colSpan = head.length;
+      td.textContent = W.empty;
+    }
+    return t;
+  }
+  const left = (text, href) => ({text: text, href: href, left: true});
+
+  const BASE = {textStyle: {fontFamily: "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"},
+                grid: {left: 56, right: 24, top: 36, bottom: 48, containLabel: true},
+                tooltip: {confine: true}, animation: false};
+
+  const DRAW = {
+    grades(d) {
+      const names = d.grades.map((g) => gradeName(g.grade));
+      return {
+        option: {xAxis: {type: "category", data: names}, yAxis: {type: "value", name: W.count, minInterval: 1},
+                 tooltip: {trigger: "axis"},
+                 series: [{type: "bar", barMaxWidth: 56, label: {show: true, position: "top"},
+                           data: d.grades.map((g) => ({value: g.count, itemStyle: {color: GRADE_COLOURS[g.grade]}}))}]},
+        head: [W.grade, W.count], rows: d.grades.map((g, i) => [names[i], g.count]),
+      };
+    },
+    rates(d) {
+      const label = (b) => (b.to === null ? b.from + "% " + W.and_above
+        : b.from === 0 ? b.to + "% " + W.under : b.from + "–" + b.to + "%");
+      return {
+        option: {
+          xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, min: 0, max: 110, interval: 10,
+                  axisLabel: {formatter: (v) => (v === 110 ? "" : v === 100 ? "100+" : v)}},
+          yAxis: {type: "value", name: W.count, minInterval: 1},
+          tooltip: {trigger: "item", formatter: (p) => label(d.bands[p.dataIndex]) + "：" + p.value[1]},
+          series: [{type: "bar", barWidth: "90%", itemStyle: {color: "#5c6bc0"},
+                    label: {show: true, position: "top", formatter: (p) => (p.value[1] ? p.value[1] : "")},
+                    data: d.bands.map((b) => [b.from + 5, b.count]),
+                    markLine: {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed", width: 2},
+                               label: {formatter: W.line, position: "end"}, data: [{xAxis: num(d.line)}]}}],
+        },
+        head: [W.band, W.count],
+        rows: [...d.bands.map((b) => [label(b), b.count]), [W.no_rate, d.missing]],
+      };
+    },
+    scores(d) {
+      const byGrade = {};
+      d.points.forEach((p) => (byGrade[p.scale] = byGrade[p.scale] || []).push(p));
+      const grades = Object.keys(byGrade).sort();
+      // Large mode (a province's year) draws plain [x, y] pairs; the forms are found by index.
+      const series = grades.map((g) => ({
+        type: "scatter", name: gradeName(g), symbolSize: 11, cursor: "pointer", large: true, largeThreshold: 2000,
+        itemStyle: {color: GRADE_COLOURS[g] || "#9e9e9e", opacity: 0.8},
+        data: byGrade[g].map((p) => [num(p.rate), num(p.total)]),
+      }));
+      const pointOf = (p) => byGrade[grades[p.seriesIndex]][p.dataIndex];
+      if (series.length) {
+        series[0].markLine = {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed"},
+                              label: {formatter: W.line}, data: [{xAxis: 90}]};
+      }
+      return {
+        option: {
+          legend: {top: 0},
+          xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, scale: true, boundaryGap: ["3%", "3%"]},
+          yAxis: {type: "value", name: W.total, scale: true, boundaryGap: ["3%", "3%"]},
+          tooltip: {trigger: "item", formatter: (p) => { const f = pointOf(p); return echarts.format.encodeHTML(
+                    f.code + " " + f.name) + "<br>" + W.rate + " " + figure(f.rate) + " · " + W.total + " " +
+                    figure(f.total) + "<br>" + W.open; }},
+          series: series,
+        },
+        head: [W.code, W.project, W.rate, W.total, W.grade],
+        rows: d.points.map((p) => [p.code, left(p.name, formUrl(p.id)), figure(p.rate), figure(p.total), gradeName(p.scale)]),
+        click: (p) => { if (p.seriesType === "scatter") window.location.href = formUrl(pointOf(p).id); },
+      };
+    },
+    budget(d) {
+      const names = d.departments.map((r) => r.department);
+      return {
+        option: {
+          legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+          xAxis: {type: "category", data: names, axisLabel: {interval: 0, width: 110, overflow: "truncate"}},
+          yAxis: {type: "value"},
+          series: d.grades.map((g, i) => ({type: "bar", stack: "budget", name: gradeName(g), barMaxWidth: 64,
+            itemStyle: {color: GRADE_COLOURS[g]}, data: d.departments.map((r) => num(r.grades[i]))})),
+        },
+        head: [W.department, ...d.grades.map(gradeName), W.all_grades],
+        rows: d.departments.map((r) => [r.department, ...r.grades.map(figure), figure(r.total)]),
+      };
+    },
+    findings(d) {
+      const codes = d.codes.slice().reverse();
+      return {
+        option: {
+          grid: {left: 8, right: 40, top: 16, bottom: 32, containLabel: true},
+          tooltip: {trigger: "item", formatter: (p) => { const c = codes[p.dataIndex]; return c.code + " " + c.title + "：" + c.count; }},
+          xAxis: {type: "value", name: W.findings, nameLocation: "middle", nameGap: 26, minInterval: 1},
+          yAxis: {type: "category", data: codes.map((c) => c.code), axisLabel: {fontSize: 11}},
+          series: [{type: "bar", barMaxWidth: 18, label: {show: true, position: "right"},
+                    data: codes.map((c) => ({value: c.count, itemStyle: {color: SEVERITY_COLOURS[c.severity] || "#757575"}}))}],
+        },
+        height: Math.max(320, 40 + 22 * codes.length),
+        head: [W.finding, W.severity, W.findings, W.forms],
+        rows: d.codes.map((c) => [c.code + (c.title ? " " + c.title : ""), W[c.severity] || c.severity, c.count, c.forms]),
+      };
+    },
+    indicators(d) {
+      const rows = [...d.departments, {department: W.everything, ...d.total}];
+      const kinds = ["quantitative", "qualitative", "untargeted"];
+      const colours = {quantitative: "#1565c0", qualitative: "#ef6c00", untargeted: "#bdbdbd"};
+      return {
+        option: {
+          legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+          grid: {left: 8, right: 24, top: 36, bottom: 32, containLabel: true},
+          xAxis: {type: "value", name: W.indicator_count, nameLocation: "middle", nameGap: 26, minInterval: 1},
+          yAxis: {type: "category", data: rows.map((r) => r.department).reverse()},
+          series: kinds.map((k) => ({type: "bar", stack: "kinds", name: W[k], barMaxWidth: 28,
+            itemStyle: {color: colours[k]}, data: rows.map((r) => r[k]).reverse()})),
+        },
+        head: [W.department, W.quantitative, W.qualitative, W.untargeted, W.share],
+        rows: rows.map((r) => [r.department, r.quantitative, r.qualitative, r.untargeted, figure(r.share)]),
+      };
+    },
+    years(d) {
+      const years = d.years.map((y) => String(y.year));
+      return {
+        title: d.code + " " + d.name,
+        option: {
+          legend: {top: 0}, tooltip: {trigger: "axis"}, grid: {left: 56, right: 48, top: 56, bottom: 40, containLabel: true},
+          xAxis: {type: "category", data: years}, yAxis: {type: "value", scale: true, boundaryGap: ["10%", "10%"]},
+          series: [
+            {type: "line", name: W.total, symbolSize: 9, label: {show: true}, data: d.years.map((y) => num(y.total))},
+            {type: "line", name: W.rate, symbolSize: 9, label: {show: true, position: "bottom"}, data: d.years.map((y) => num(y.execution_rate)),
+             markLine: {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed"},
+                        label: {formatter: "90%", position: "end"}, data: [{yAxis: 90}]}},
+          ],
+        },
+        head: [W.year, W.budget, W.executed, W.rate, W.total, W.grade],
+        rows: d.years.map((y) => [left(String(y.year), formUrl(y.id)), figure(y.budget_wan), figure(y.executed_wan),
+                                  figure(y.execution_rate), figure(y.total), gradeName(y.scale)]),
+      };
+    },
+  };
+
+  function show(box, data) {
+    const name = box.dataset.chart;
+    const drawn = DRAW[name](data);
+    const el = box.querySelector(".chart");
+    if (drawn.height) el.style.height = drawn.height + "px";
+    if (drawn.title) box.querySelector("h2").textContent += " · " + drawn.title;
+    const chart = echarts.init(el, null, {locale: english ? "EN" : "ZH"});
+    chart.setOption(Object.assign({}, BASE, drawn.option));
+    if (drawn.click) chart.on("click", drawn.click);
+    window.jixiaoCharts[name] = chart;
+    const tableBox = box.querySelector(".chart-table");
+    tableBox.replaceChildren(table(drawn.head, drawn.rows));
+    const toggle = box.querySelector(".show-table");
+    toggle.addEventListener("click", () => {
+      const open = tableBox.hidden;
+      tableBox.hidden = !open;
+      toggle.setAttribute("aria-expanded", String(open));
+      toggle.textContent = open ? W.hide : W.table;
+    });
+    box.querySelector(".save-image").addEventListener("click", () => {
+      const a = document.createElement("a");
+      a.href = chart.getDataURL({type: "png", pixelRatio: 2, backgroundColor: "#fff"});
+      a.download = box.querySelector("h2").textContent.trim() + ".png";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+    });
+    box.dataset.ready = "true";
+    window.addEventListener("resize", () => chart.resize());
+  }
+
+  /* One request after the other: each saves the session (idle timeout), and a SQLite
+     server is kinder to requests in turn than to seven at once. */
+  let queue = Promise.resolve();
+  document.querySelectorAll(".chart-box").forEach((box) => {
+    const url = holder.dataset.base.replace("NAME", box.dataset.chart) + "?" + holder.dataset.query;
+    queue = queue
+      .then(() => fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}}))
+      .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+      .then((data) => show(box, data))
+      .catch((why) => { box.querySelector(".chart").textContent = W.empty + " (" + why + ")"; box.dataset.ready = "error"; });
+  });
+})();
