@@ -119,6 +119,7 @@ def load(count: int, years: list[int], seed: int = 0, slip_rate: float = 0.05,
 @dataclass
 class _Tree:
     projects: list[Project]
+    places: list[tuple[str, synth.Theme]]  # each project's district and field
     fillers: dict[int, object]  # unit id → user
     reviewers: dict[int, object]  # department id → user
     accounts: list[Account]
@@ -140,20 +141,19 @@ def _tree(rng: random.Random, projects: int) -> _Tree:
     users = _users([("syn-admin", bureau, Role.ADMIN)]
                    + [(f"syn-reviewer-{n + 1:02d}", dept, Role.REVIEWER) for n, dept in enumerate(depts)]
                    + [(f"syn-filler-{n + 1:03d}", unit, Role.FILLER) for n, unit in enumerate(units)])
-    theme_of = {dept.pk: place for dept, place in zip(depts, places)}
-    rows = []
+    place_of = {dept.pk: place for dept, place in zip(depts, places)}
+    rows, project_places = [], []
     for n in range(projects):
         unit = units[n % len(units)]
-        district, theme = theme_of[unit.parent_id]
+        district, theme = place_of[unit.parent_id]
         name = f"{unit.name.removesuffix(theme.unit)}{theme.subject}{rng.choice(synth.NAME_ENDINGS)}"
         rows.append(Project(code=f"SYN-{n + 1:06d}", name=name, unit=unit))
+        project_places.append((district, theme))
     made = Project.objects.bulk_create(rows)
-    for project in made:  # bulk_create leaves the cached unit out on some databases
-        project.unit = units[(int(project.code[4:]) - 1) % len(units)]
     accounts = [_password(users[name], role, org) for name, role, org in (
         ("syn-admin", Role.ADMIN, bureau), ("syn-reviewer-01", Role.REVIEWER, depts[0]),
         ("syn-filler-001", Role.FILLER, units[0]))]
-    return _Tree(made, {u.pk: users[f"syn-filler-{n + 1:03d}"] for n, u in enumerate(units)},
+    return _Tree(made, project_places, {u.pk: users[f"syn-filler-{n + 1:03d}"] for n, u in enumerate(units)},
                  {d.pk: users[f"syn-reviewer-{n + 1:02d}"] for n, d in enumerate(depts)}, accounts)
 
 
@@ -189,7 +189,7 @@ class _Made:
 def _made(rng: random.Random, template, tree: _Tree, index: int, project_no: int, year: int, age: int,
           kind: str | None) -> _Made:
     project = tree.projects[project_no]
-    district, theme = _place(project)
+    district, theme = tree.places[project_no]
     form = synth.form(rng, template, index, "synthetic", theme=theme, district=district, year=year)
     while kind is None and form.funding.total.execution_rate < LOW_EXECUTION:  # clean means clean
         form = synth.form(rng, template, index, "synthetic", theme=theme, district=district, year=year)
@@ -203,13 +203,6 @@ def _made(rng: random.Random, template, tree: _Tree, index: int, project_no: int
         ev.review_scores = _review(rng, form, far=kind == "review-gap")
     services.store(ev, form)
     return _Made(ev, *_steps(ev, state, tree, project), tree.fillers[project.unit_id], kind)
-
-
-def _place(project: Project) -> tuple[str, synth.Theme]:
-    district = next(d for d in synth.DISTRICTS if project.unit.name.startswith(d))
-    theme = next(t for t in synth.THEMES if project.unit.name.endswith(t.unit) and
-                 project.unit.parent.name == f"{district}{t.department}")
-    return district, theme
 
 
 def _state(rng: random.Random, age: int, kind: str | None) -> State:
