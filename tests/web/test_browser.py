@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -91,9 +92,14 @@ def shot(page, name: str) -> None:
 
 def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     from jixiao import samples
+    from jixiao.domain.approved_targets import ApprovedTarget
+    from jixiao.web.evaluations import services
     from jixiao.web.evaluations.models import Evaluation, Project
 
     Project.objects.create(code="A1-002", name="河道保洁养护", unit=tree.unit_a1)
+    approved = [ApprovedTarget("保洁河道长度", "≥120(公里)", Decimal("20.00")),
+                ApprovedTarget("水面漂浮物清除率", "≥95.00(%)", Decimal("20.00"))]
+    services.set_targets(tree.users["reviewer_a"], "A1-002", 2023, approved)  # 绩效目标批复: locks both rows
     filler = sign_in(browser, live_server, "filler_a1")
     expect(filler.get_by_role("heading", name="我的自评表")).to_be_visible()
 
@@ -123,8 +129,18 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     shot(filler, "pages-list-zh")
     filler.get_by_role("link", name=slips.project.name).click()
 
-    # Fix it: the figures and findings follow as one types.
+    # An approved target is locked; unlocked, it changes only with a reason, shown beside it.
     open_edit(filler)
+    expect(filler.locator("#f-indicators-1-target")).to_have_text("≥95.00(%)")  # text, not an input
+    filler.get_by_role("button", name="解锁「2. 水面漂浮物清除率」的指标值").click()
+    filler.wait_for_function("() => window.htmx !== undefined")
+    expect(filler.get_by_role("status").filter(has_text="已解锁「水面漂浮物清除率」")).to_be_visible()
+    filler.locator("#f-indicators-1-target").fill("≥96.00(%)")
+    filler.get_by_label(re.compile("「水面漂浮物清除率」调整理由")).fill("上级下达任务调整")
+    expect(filler.locator("#notes-f-indicators-1-target")).to_contain_text(
+        "指标值与批复不一致：原 ≥95.00(%)，现 ≥96.00(%)，理由：上级下达任务调整")
+
+    # Fix it: the figures and findings follow as one types.
     filler.locator("#f-indicators-1-score").fill("20.00")
     expect(filler.locator("#notes-f-indicators-1-score")).not_to_contain_text("超过分值")
     total = filler.locator("#calc-f-total .figure")
@@ -147,6 +163,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     reviewer = sign_in(browser, live_server, "reviewer_a")
     expect(reviewer.get_by_role("heading", name="待我审核")).to_be_visible()
     reviewer.get_by_role("link", name=slips.project.name).click()
+    expect(reviewer.locator("#notes-f-indicators-1-target")).to_contain_text("理由：上级下达任务调整")
     reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill("完成值未达到目标，不应得满分")
     shot(reviewer, "pages-review-zh")
     reviewer.get_by_label("语言").select_option("en")
@@ -199,9 +216,13 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
 
     filler.get_by_role("link", name="修改记录").click()
     steps = filler.locator(".trail .action").all_inner_texts()
-    assert steps == ["新建", "保存", "提交", "退回", "保存", "提交", "复核评分", "通过"]
+    assert steps == ["新建", "上传佐证材料", "保存", "提交", "退回", "保存", "提交", "复核评分", "通过"]
+    expect(filler.locator(".event-evidence_add")).to_contain_text("指标「保洁河道长度」：河道巡查记录.pdf")
     expect(filler.locator(".event-return")).to_contain_text("完成值未达到目标，不应得满分")
-    expect(filler.locator(".event-save").first).to_contain_text("22.00")
+    first_save = filler.locator(".event-save").first
+    expect(first_save).to_contain_text("22.00")
+    expect(first_save).to_contain_text("≥96.00(%)")
+    expect(first_save).to_contain_text("目标调整理由 · 水面漂浮物清除率")
     shot(filler, "pages-history-zh")
 
     # English, switched on the page.

@@ -195,3 +195,18 @@ def test_findings_are_stored_on_create_and_save(tree, draft, forms):
     assert draft.findings and {f["key"] for f in draft.findings} >= {"weights-unusual@indicators"}
     saved = services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], grade="良"))
     assert "grade-differs@grade" in {f["key"] for f in saved.findings}
+
+
+def test_a_nul_character_is_refused_not_a_server_error(tree, slips):
+    """PostgreSQL keeps no NUL in text or jsonb: found by schemathesis on PostgreSQL."""
+    reviewer, filler = As(tree.users["reviewer_a"]), As(tree.users["filler_a1"])
+    url = f"/evaluations/{slips.pk}"
+    refused = [
+        reviewer.send("put", "/projects/A1-001/targets/2023", {"indicators": [{"name": "甲\x00"}]}),
+        filler.send("post", "/projects", {"code": "X\x00", "name": "乙", "unit": tree.unit_a1.pk}),
+        filler.send("put", url, {"version": 1, "form": dict(slips.data, goals={"expected": "目标\x00"})}),
+        filler.send("post", f"{url}/submit", {"acknowledgements": {"total-differs@total": "核\x00实"}}),
+    ]
+    assert [r.status_code for r in refused] == [422] * 4
+    assert all("NUL" in r.json()["detail"] for r in refused) and "indicators[0].name" in refused[0].json()["detail"]
+    assert Event.objects.filter(evaluation=slips).count() == 1

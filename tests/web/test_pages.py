@@ -373,3 +373,190 @@ def test_history_names_review_scores_and_reasons():
     assert describe("review_scores.indicators[0].score", data) == "复核得分 · 指标 1「保洁河道长度」 · 得分"
     assert describe("acknowledgements.total-differs@total", data) == "单位说明 · 总分"
     assert describe("target_reasons.保洁河道长度", data) == "目标调整理由 · 保洁河道长度"
+
+
+@pytest.fixture
+def approved(tree, forms):
+    """The slips sample made after its first two rows' targets were approved (绩效目标批复)."""
+    from jixiao.domain.approved_targets import ApprovedTarget
+
+    project = Project.objects.create(code="A1-002", name=forms[1].project.name, unit=tree.unit_a1)
+    rows = [ApprovedTarget(name=r.name, target=r.target, points=r.points, level1=r.level1, level2=r.level2)
+            for r in forms[1].indicators[:2]]
+    services.set_targets(tree.users["reviewer_a"], "A1-002", 2023, rows)
+    return services.create(tree.users["filler_a1"], project, forms[1])
+
+
+def notes_of(page: str, dom: str) -> str:
+    return re.search(rf'<ul class="notes" id="notes-{dom}"[^>]*>(.*?)</ul>', page, re.S)[1]
+
+
+def test_approved_targets_are_locked_until_unlocked_with_a_reason(tree, approved):
+    client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert 'name="indicators[0].target"' not in page and 'name="indicators[0].points"' not in page
+    assert 'value="unlock:0"' in page and "已批复" in page
+    assert 'name="indicators[2].target"' in page and 'value="unlock:2"' not in page  # not approved: open
+    base = {"version": "1", "rows": "0,1,2,3,4"}
+    opened = client.post(url, {**base, "op": "unlock:0"}).content.decode()
+    assert 'name="indicators[0].target"' in opened and 'name="reason:保洁河道长度"' in opened
+    assert 'name="indicators[1].target"' not in opened and "已解锁「保洁河道长度」" in opened
+    assert _controls_without_labels(opened) == []
+
+    changed = {**base, "indicators[0].target": "≥100(公里)", "reason:保洁河道长度": ""}
+    refused = client.post(url, changed)
+    assert refused.status_code == 422 and "保洁河道长度" in refused.content.decode()
+    assert 'value="≥100(公里)"' in refused.content.decode()  # the typed target stays on screen
+    live = client.post(f"/forms/{approved.pk}/recompute/", {**changed, "reason:保洁河道长度": "河段移交"})
+    assert "指标值与批复不一致：原 ≥120(公里)，现 ≥100(公里)，理由：河段移交" in live.content.decode()
+
+    assert client.post(url, {**changed, "reason:保洁河道长度": "河段移交"}).status_code == 302
+    approved.refresh_from_db()
+    assert approved.target_reasons == {"保洁河道长度": "河段移交"}
+    assert approved.data["indicators"][0]["target"] == "≥100(公里)"
+    assert [f["field"] for f in approved.findings if f["code"] == "target-changed"] == ["indicators[0].target"]
+    shown = client.get(f"/forms/{approved.pk}/").content.decode()
+    assert "指标值与批复不一致：原 ≥120(公里)，现 ≥100(公里)，理由：河段移交" in notes_of(shown, "f-indicators-0-target")
+    again = client.get(url).content.decode()  # the change on record stays open with its reason
+    assert re.search(r'name="reason:保洁河道长度"[^>]*>河段移交</textarea>', again)
+    history = client.get(f"/forms/{approved.pk}/history/").content.decode()
+    assert "目标调整理由 · 保洁河道长度" in history and "河段移交" in history and "≥100(公里)" in history
+    assert "target_parsed" not in history  # what the readers parse from the target is not a change of its own
+
+    submit(tree.users["filler_a1"], approved)
+    review = signed_in(tree, "reviewer_a").get(f"/forms/{approved.pk}/review/").content.decode()
+    assert "理由：河段移交" in notes_of(review, "f-indicators-0-target")
+
+
+def test_removing_an_approved_row_asks_for_a_reason(tree, approved):
+    client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
+    page = client.post(url, {"version": "1", "rows": "0,1,2,3,4", "op": "remove:1"}).content.decode()
+    assert 'name="reason:水面漂浮物清除率"' in page and "已删除已批复的指标「水面漂浮物清除率」" in page
+    assert _controls_without_labels(page) == []
+    assert client.post(url, {"version": "1", "rows": "0,2,3,4"}).status_code == 422
+    saved = client.post(url, {"version": "1", "rows": "0,2,3,4", "reason:水面漂浮物清除率": "项目调整"})
+    assert saved.status_code == 302
+    approved.refresh_from_db()
+    assert approved.target_reasons == {"水面漂浮物清除率": "项目调整"} and len(approved.data["indicators"]) == 4
+    shown = client.get(f"/forms/{approved.pk}/").content.decode()
+    assert "水面漂浮物清除率" in notes_of(shown, "s-indicators") and "项目调整" in notes_of(shown, "s-indicators")
+
+
+def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.evaluations.models import Event
+
+    filler = signed_in(tree, "filler_a1")
+    pdf = SimpleUploadedFile("巡查记录.pdf", b"%PDF-1.4 " + b"x" * 2000)
+    filler.post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次", "file": pdf})
+    item = slips.evidence.get()
+    filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/")
+    events = list(Event.objects.filter(evaluation=slips).order_by("id"))
+    assert [e.action for e in events] == ["create", "evidence_add", "evidence_remove"]
+    assert events[1].diff == [{"path": "evidence", "new": {"indicator": "巡查频次", "name": "巡查记录.pdf",
+                                                           "size": 2009, "sha256": item.sha256}}]
+    assert events[2].diff[0]["old"]["name"] == "巡查记录.pdf" and events[1].hash == events[2].prev_hash
+    count, breaks, _head = services.verify_trail()
+    assert (count, breaks) == (3, [])
+    history = filler.get(f"/forms/{slips.pk}/history/").content.decode()
+    assert "上传佐证材料" in history and "删除佐证材料" in history
+    assert history.count("指标「巡查频次」：巡查记录.pdf（2.0\xa0KB）") == 2 and "filler_a1" in history
+
+    refused = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次",
+                                                                                 "file": pdf})
+    assert refused.status_code == 409 and Event.objects.count() == 3 and not slips.evidence.exists()
+
+
+def test_one_acknowledgement_per_rule_and_field(tree, slips):
+    filler, reviewer = signed_in(tree, "filler_a1"), tree.users["reviewer_a"]
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    keys = re.findall(r'name="ack:([^"]+)"', page)
+    assert keys and len(keys) == len(set(keys))
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1", **{f"ack:{k}": "已核实" for k in keys}})
+    slips.refresh_from_db()
+    assert slips.state == "submitted" and slips.acknowledgements == {k: "已核实" for k in keys}
+    services.step(reviewer, slips.pk, Action.RETURN, comment="请再核实")
+    page = filler.get(f"/forms/{slips.pk}/").content.decode()
+    for key in keys:  # the reasons on record are shown again, pre-filled
+        assert re.search(rf'name="ack:{re.escape(key)}" value="已核实"', page)
+    filler.post(f"/forms/{slips.pk}/submit/", {"version": "3", **{f"ack:{k}": "已核实" for k in keys}})
+    slips.refresh_from_db()
+    assert slips.state == "resubmitted" and slips.acknowledgements == {k: "已核实" for k in keys}
+    resubmit = slips.events.get(action="submit", state_from="returned")
+    assert [d["path"] for d in resubmit.diff] == ["state"]  # the same reasons: re-used, nothing added
+
+
+def _user_strings(ev: Evaluation) -> set[str]:
+    """What people typed or the form printed (names, targets, comments, reasons, file
+    names): the only Chinese an English page may show."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(key), walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str):
+            found.add(node)
+
+    ev.refresh_from_db()
+    walk([ev.data, ev.targets, ev.target_reasons, ev.acknowledgements])
+    for event in ev.events.all():
+        walk([event.comment, event.field_comments, event.diff])
+    walk([[item.name, item.indicator] for item in ev.evidence.all()])
+    unit = ev.project.unit
+    return found | {ev.project.name, ev.project.code, unit.name, unit.parent.name, "简体中文"}
+
+
+def _rule_texts(ev: Evaluation) -> set[str]:
+    """What the domain writes in Chinese only, left for later: the rules' explanations of
+    figures and findings, the template's grade names, and messages listing the form's levels."""
+    from jixiao import templates
+    from jixiao.domain.recompute import recompute
+
+    form = services.form_of(ev)
+    template = templates.load(form.template)
+    return ({check.figure.explanation for check in recompute(form, template)}
+            | {f["explanation"] for f in ev.findings if f.get("explanation")}
+            | {f["message_en"] for f in ev.findings if f["code"] in ("weights-unusual", "rounding-mode-differs")}
+            | {grade.label for grade in template.grades})
+
+
+def _han_outside(page: str, allowed: set[str]) -> list[str]:
+    import html
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    for value in sorted((v for v in allowed if re.search(r"[\u3400-\u9fff]", v)), key=len, reverse=True):
+        text = text.replace(value, " ")
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in re.finditer(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+", text)]
+
+
+def test_english_pages_show_no_chinese_but_the_users(tree, approved):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
+    for client in (filler, reviewer):
+        client.post("/i18n/setlang/", {"language": "en", "next": "/forms/"})
+    pk = approved.pk
+    filler.post(f"/forms/{pk}/edit/", {"version": "1", "rows": "0,2,3,4", "indicators[0].target": "≥100(公里)",
+                                        "reason:保洁河道长度": "河段移交", "reason:水面漂浮物清除率": "项目调整"})
+    filler.post(f"/forms/{pk}/evidence/", {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF")})
+    submit(tree.users["filler_a1"], approved)
+    services.step(tree.users["reviewer_a"], pk, Action.RETURN, comment="请补充",
+                  field_comments={"indicators[0]": "请核实长度"})
+    edit, returned = (filler.get(f"/forms/{pk}/{path}").content.decode() for path in ("edit/", ""))
+    services.step(tree.users["filler_a1"], pk, Action.SUBMIT)
+    services.review(tree.users["reviewer_a"], pk, None, {"indicators[0].score": "18", "funding.score": "9"})
+    pages = {"edit": edit, "returned": returned, "form": filler.get(f"/forms/{pk}/").content.decode(),
+             "review": reviewer.get(f"/forms/{pk}/review/").content.decode()}
+    services.step(tree.users["reviewer_a"], pk, Action.APPROVE)
+    pages |= {"history": filler.get(f"/forms/{pk}/history/").content.decode(),
+              "approved": filler.get(f"/forms/{pk}/").content.decode()}
+    allowed = _user_strings(approved) | _rule_texts(approved)
+    assert all('lang="en"' in page for page in pages.values()) and "Give reasons and submit" in pages["returned"]
+    leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
+    assert not leftovers, "\n".join(leftovers)
+    assert "Target differs from the approved one" in pages["review"] and "Evidence uploaded" in pages["history"]

@@ -63,6 +63,20 @@ class Invalid(ServiceError):
 _DB_INT = 2**31 - 1  # ids and years beyond this exist nowhere (and overflow some databases)
 
 
+def _storable(value, where: str) -> None:
+    """PostgreSQL keeps no NUL character in text or jsonb: refuse it here (422, naming
+    the place) instead of failing in the database with a server error."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise Invalid(f"{where}：含有空字符（NUL），无法保存")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key, where), _storable(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for n, item in enumerate(value):
+            _storable(item, f"{where}[{n}]")
+
+
 def membership(user: AbstractBaseUser) -> Membership:
     try:
         return user.membership
@@ -110,6 +124,7 @@ def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -
     if unit is None:
         raise NotFound(f"实施单位 {unit_id} 不存在或无权查看")
     code, name = code.strip(), name.strip()
+    _storable({"code": code, "name": name}, "项目")
     if not code or not name:
         raise ServiceError("项目编码和项目名称不能为空")
     if Project.objects.filter(code=code).exists():
@@ -136,6 +151,7 @@ def _check_version(evaluation: Evaluation, version: int | None) -> None:
 def _store(evaluation: Evaluation, form: Form) -> dict:
     """Copy the form and its findings into the row; returns its contract JSON."""
     data = evaluation_dict(form)
+    _storable(data, "自评表")
     evaluation.data = data
     evaluation.template = form.template
     evaluation.total = _indexed(form.total)
@@ -181,11 +197,12 @@ def _target_row(row: dict) -> ApprovedTarget:
                           level2=row.get("level2"), points=None if points is None else Decimal(points))
 
 
-def findings(evaluation: Evaluation, form: Form) -> list[Finding]:
-    """The audit's findings, and a warning for each changed approved target."""
+def findings(evaluation: Evaluation, form: Form, reasons: dict[str, str] | None = None) -> list[Finding]:
+    """The audit's findings, and a warning for each changed approved target with
+    its reason (``reasons`` by indicator name; those on record when not given)."""
     changed = approved_targets.changes(form, approved_of(evaluation))
     return audit(form, templates.load(form.template)) + approved_targets.change_findings(
-        changed, evaluation.target_reasons)
+        changed, evaluation.target_reasons if reasons is None else reasons)
 
 
 _CHAIN_LOCK = 0x6A69786961_6F  # "jixiao": the advisory lock that orders appends on PostgreSQL
@@ -276,6 +293,7 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
 def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -> dict[str, str]:
     """The reasons for the form's changes of approved targets: those given now,
     else those on record; a change without one refuses the save."""
+    _storable(given, "target_reasons")
     changed = {c.name for c in approved_targets.changes(form, approved_of(evaluation))}
     if unknown := sorted(set(given) - {row["name"] for row in evaluation.targets}):
         raise Invalid(f"调整理由所指的指标不在已批复的绩效目标中：{'、'.join(unknown)}")
@@ -304,6 +322,7 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
         raise Forbidden("只有本单位的填报人员可以提交")
     _check_version(evaluation, version)
+    _storable({"comment": comment, "field_comments": field_comments, "acknowledgements": acknowledgements}, "意见")
     field_comments = {path: text.strip() for path, text in (field_comments or {}).items() if text.strip()}
     if action is Action.RETURN and not comment.strip() and not field_comments:
         raise ServiceError("退回时请填写意见（总体或逐项）")
@@ -392,6 +411,25 @@ def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
     return score
 
 
+EVIDENCE_ADDED, EVIDENCE_REMOVED = "evidence_add", "evidence_remove"
+
+
+@transaction.atomic
+def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) -> Event:
+    """佐证材料 added or removed: only the unit's filler while the form is with the
+    unit; an event on the trail naming the file (``item``: indicator, name, size,
+    sha256), so the hash chain covers the files as well. Call it in the same
+    transaction that stores or deletes the file."""
+    evaluation = get(user, pk, for_update=True)
+    place = membership(user)
+    doing = "上传" if action == EVIDENCE_ADDED else "删除"
+    if (place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id
+            or not workflow.editable(evaluation.state_enum)):
+        raise Conflict(f"只有本单位填报人员在草稿或退回状态下可以{doing}佐证材料")
+    change = {"path": "evidence", "new" if action == EVIDENCE_ADDED else "old": item}
+    return _append(evaluation, user, action, evaluation.state, [change])
+
+
 def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:
     """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
     targets for a year. Evaluations already made keep the copy they took."""
@@ -407,6 +445,7 @@ def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[Approve
             raise Invalid(f"指标“{row.name}”的分值应在 0–100 之间")
     stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
                "points": figure(r.points)} for r in rows]
+    _storable(stored, "indicators")
     targets, _ = ApprovedTargets.objects.update_or_create(
         project=found, year=year, defaults={"indicators": stored, "set_by": user})
     return targets

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
 from jixiao import templates
+from jixiao.domain.approved_targets import key as target_key
 from jixiao.domain.audit import Finding, audit
 from jixiao.domain.model import BREAKDOWN_KEYS
+from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
@@ -45,10 +48,12 @@ SUMMARY_LABELS = {"total": _("总分"), "grade": _("评价等级")}
 PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "unit": _("实施单位")}
 
 # What the unit may change on the page: figures, what happened, and the scores.
-# Targets and points come from the approved budget and stay as they are.
+# A row's name and levels stay as they are; its target and points too where an
+# approved target (绩效目标批复) locks them, until unlocked with a reason.
 EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
 EDITABLE_INDICATOR = {"actual", "score", "deviation"}
 ROW_IDENTITY = {"level1", "level2", "name", "target", "points"}  # open only on rows added on the page
+LOCKED_BY_APPROVAL = {"target", "points"}
 NEW = "new"
 AMOUNT_KEYS = {"initial_budget", "annual_budget", "executed"}
 FIGURE_KEYS = {*(k for k, _label in LINE_COLUMNS), "points", "score", "total"}
@@ -70,6 +75,7 @@ class Cell:
     comments: list[str] = field(default_factory=list)
     review: str = ""  # the reviewer's 复核 score beside a self score
     reviewable: bool = False
+    locked: bool = False  # an approved target, read-only until unlocked with a reason
 
     @property
     def dom_id(self) -> str:
@@ -122,6 +128,9 @@ class Row:
     comments: list[str] = field(default_factory=list)
     dom: str = ""  # an id of its own where the path is shared (a section and its first row)
     evidence: list = field(default_factory=list)  # 佐证材料 of an indicator row (set by the page)
+    approved: str = ""  # the approved target's name this row keeps (绩效目标批复), if any
+    unlocked: bool = False  # its target opened for a change, with a reason
+    reason: str | None = None  # the reason for changing it, as typed or on record
 
     @property
     def dom_id(self) -> str:
@@ -140,6 +149,7 @@ class Sheet:
     sections: dict[str, Row]
     other: Row  # findings with no field on the page
     error: str = ""
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # approved rows removed: (name, reason)
 
     def rows(self) -> list[Row]:
         return [*self.funding, self.goals, *self.indicators, self.summary, *self.sections.values(), self.other]
@@ -178,21 +188,45 @@ def _line_rows(data: dict) -> list[Row]:
     return rows
 
 
-def _indicator_rows(data: dict, origins: list[str] | None) -> list[Row]:
+@dataclass(frozen=True)
+class Approval:
+    """The approved targets as the page applies them: names (绩效目标批复) whose
+    target and points are locked, those unlocked, and the reasons by name."""
+
+    names: tuple[str, ...] = ()
+    unlocked: frozenset[str] = frozenset()
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def name_of(self, row_name) -> str:
+        """The approved name a form row keeps ('' when no approved target has it)."""
+        wanted = target_key(row_name)
+        return next((name for name in self.names if wanted and target_key(name) == wanted), "")
+
+
+def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -> list[Row]:
     """Indicator rows; a row added on the page (origin ``new``) has every column
-    open, the others only what the unit reports."""
+    open, the others what the unit reports, and their target and points unless
+    an approved target locks them (until unlocked)."""
     rows = []
     for n, ind in enumerate(data.get("indicators") or []):
         added = origins is not None and n < len(origins) and origins[n] == NEW
-        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY if added else set())
-        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in open_keys, k == "deviation")
-                 for k, col in INDICATOR_COLUMNS]
-        rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells))
+        approved = "" if added else approval.name_of(ind.get("name"))
+        unlocked = approved in approval.unlocked
+        locked = LOCKED_BY_APPROVAL if approved and not unlocked else set()
+        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY if added else LOCKED_BY_APPROVAL - locked)
+        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in open_keys, k == "deviation",
+                      locked=k in locked) for k, col in INDICATOR_COLUMNS]
+        rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells, approved=approved,
+                        unlocked=bool(approved) and unlocked,
+                        reason=approval.reasons.get(approved, "") if approved and unlocked else None))
     return rows
 
 
-def build(data: dict, comments: dict[str, str] | None = None, origins: list[str] | None = None) -> Sheet:
-    """The sheet of a form's contract JSON, with figures, findings and comments in place."""
+def build(data: dict, comments: dict[str, str] | None = None, origins: list[str] | None = None,
+          approval: Approval = Approval(), findings: Callable[[Form], list[Finding]] | None = None) -> Sheet:
+    """The sheet of a form's contract JSON, with figures, findings and comments in
+    place; ``findings`` of the form are the audit's unless given (the services add
+    the approved targets' changes)."""
     goals = data.get("goals") or {}
     project = data.get("project") or {}
     sheet = Sheet(
@@ -202,13 +236,15 @@ def build(data: dict, comments: dict[str, str] | None = None, origins: list[str]
         funding=_line_rows(data),
         goals=Row("goals", str(SECTION_TITLES["goals"]),
                   [Cell(f"goals.{k}", str(label), _text(goals.get(k)), True, True) for k, label in GOAL_LABELS.items()]),
-        indicators=_indicator_rows(data, origins),
+        indicators=_indicator_rows(data, origins, approval),
         summary=Row("total", str(SECTION_TITLES["summary"]),
                     [Cell(k, str(label), _text(data.get(k)), True) for k, label in SUMMARY_LABELS.items()],
                     dom="summary"),
         sections={key: Row(key, str(title), [], dom=f"s-{key}") for key, title in SECTION_TITLES.items()},
         other=Row("", "", [], dom="other"),
     )
+    kept = {approval.name_of(ind.get("name")) for ind in data.get("indicators") or []}
+    sheet.dropped = [(name, approval.reasons.get(name, "")) for name in approval.names if name not in kept]
     try:
         form = evaluation_from_dict(data, "自评表")
         template = templates.load(form.template)
@@ -220,7 +256,7 @@ def build(data: dict, comments: dict[str, str] | None = None, origins: list[str]
     for path, check in checks.items():
         if path in cells:
             cells[path].check = check
-    for finding in audit(form, template):
+    for finding in findings(form) if findings else audit(form, template):
         _place(sheet, cells, finding.field).findings.append(finding)
     for path, text in (comments or {}).items():
         holder = _place(sheet, cells, path)

@@ -14,9 +14,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,14 +154,34 @@ def _last_return(ev: Evaluation):
     return ev.events.filter(action=Action.RETURN.value).order_by("-id").first()
 
 
+def _posted_reasons(request: HttpRequest, ev: Evaluation) -> dict[str, str]:
+    """The reasons typed for changing approved targets (``reason:`` + the approved name)."""
+    names = {row["name"] for row in ev.targets}
+    return {name: text for name, text in _prefixed(request, "reason:").items() if name in names}
+
+
+def _sheet(request: HttpRequest, ev: Evaluation, data: dict, rows: list[str], comments: dict | None = None,
+           unlock: str = "") -> sheet.Sheet:
+    """The sheet with the approved targets locked, those with a reason (typed or on
+    record) or just unlocked open, and the services' findings: the audit's and
+    a warning for each changed approved target."""
+    typed = _posted_reasons(request, ev)
+    approval = sheet.Approval(names=tuple(row["name"] for row in ev.targets),
+                              unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
+                              reasons={**ev.target_reasons, **typed})
+    reasons = {**ev.target_reasons, **{name: text.strip() for name, text in typed.items() if text.strip()}}
+    return sheet.build(data, comments, origins=rows, approval=approval,
+                       findings=lambda form: services.findings(ev, form, reasons))
+
+
 def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, rows: list[str] | None = None,
-             **extra) -> dict:
+             unlock: str = "", **extra) -> dict:
     returned = _last_return(ev)
     data = data if data is not None else ev.data
     rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
     role = services.membership(request.user).role_enum
     can_edit = _can_edit(request.user, ev)
-    built = sheet.build(data, returned.field_comments if returned else None, origins=rows)
+    built = _sheet(request, ev, data, rows, returned.field_comments if returned else None, unlock)
     files: dict[str, list[Evidence]] = {}
     for item in ev.evidence.defer("content"):
         files.setdefault(item.indicator, []).append(item)
@@ -168,7 +190,7 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, row
     for cell in built.cells():
         cell.review = ev.review_scores.get(cell.path, "")
         cell.reviewable = cell.path in REVIEWABLE or bool(re.fullmatch(r"indicators\[\d+\]\.score", cell.path))
-    errors = [f for f in ev.findings if f.get("severity") == "error"]
+    errors = list({f["key"]: f for f in ev.findings if f.get("severity") == "error"}.values())  # one per rule and field
     return {
         "ev": ev, "state_label": labels.state(ev.state),
         "sheet": built, "acknowledgements": ev.acknowledgements, "errors": errors, "evidence_types": ",".join(EVIDENCE_TYPES), "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
@@ -255,7 +277,7 @@ def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
     into its editable fields; and the rows' origins."""
     rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
     shown = sheet.arranged(ev.data, rows)
-    return sheet.with_typed(shown, request.POST, sheet.build(shown, origins=rows).editable_paths()), rows
+    return sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths()), rows
 
 
 def _show(mode: str):
@@ -278,7 +300,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "pages/form.html", _context(request, ev, mode="edit"))
     (typed, rows), version = _typed(request, ev), _version(request)
-    if op := request.POST.get("op"):  # a row added, removed or moved: shown again, not saved yet
+    if (op := request.POST.get("op", "")).startswith("unlock:"):  # an approved target opened: not saved yet
+        return _unlocked(request, ev, typed, rows, version, op)
+    if op:  # a row added, removed or moved: shown again, not saved yet
         typed, rows = sheet.rearrange(typed, rows, op)
         context = _context(request, ev, typed, mode="edit", version=version, rows=rows,
                            notice=_("指标行已调整，保存后生效。"))
@@ -286,7 +310,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if version is None:
             raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
-        services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")))
+        services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")),
+                      target_reasons=_posted_reasons(request, ev))
     except (ReadError, services.ServiceError) as error:
         if isinstance(error, services.NotFound):
             raise
@@ -296,6 +321,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
 
 
+def _unlocked(request: HttpRequest, ev: Evaluation, typed: dict, rows: list[str], version: int | None,
+              op: str) -> HttpResponse:
+    """The page again with one approved target's 年度指标值 and 分值 open, and a
+    box for the reason (the services refuse a change without one)."""
+    number = op.partition(":")[2]
+    indicators = typed.get("indicators") or []
+    row = indicators[int(number)] if number.isdigit() and int(number) < len(indicators) else {}
+    name = sheet.Approval(names=tuple(r["name"] for r in ev.targets)).name_of(row.get("name"))
+    notice = _("已解锁「%(name)s」的指标值和分值：改动须填写调整理由，保存后生效。") % {"name": name} if name else ""
+    context = _context(request, ev, typed, unlock=name, mode="edit", version=version, rows=rows, notice=notice)
+    return render(request, "pages/form.html", context)
+
+
 @page
 @require_POST
 def recompute(request: HttpRequest, pk: int) -> HttpResponse:
@@ -303,7 +341,7 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
     typed, rows = _typed(request, ev)
-    return render(request, "pages/_figures.html", {"sheet": sheet.build(typed, origins=rows),
+    return render(request, "pages/_figures.html", {"sheet": _sheet(request, ev, typed, rows),
                                                    "acknowledgements": ev.acknowledgements})
 
 
@@ -341,12 +379,26 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         {"event": e, "action": labels.action(e.action), "state_from": labels.state(e.state_from),
          "state_to": labels.state(e.state_to),
          "diff": [{"where": sheet.describe(d["path"], ev.data), "old": _shown(d.get("old")),
-                   "new": _shown(d.get("new"))} for d in e.diff if d["path"] != "state"],
+                   "new": _shown(d.get("new"))} for d in e.diff if _told(d["path"])],
+         "evidence": [_evidence_line(d.get("new") or d.get("old") or {}) for d in e.diff if d["path"] == "evidence"],
          "field_comments": [(sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()]}
         for e in ev.events.order_by("id")
     ]
     return render(request, "pages/history.html", {"ev": ev, "events": events,
                                                   "state_label": labels.state(ev.state)})
+
+
+def _told(path: str) -> bool:
+    """Whether the history lists a change: not the state (in the heading), an evidence
+    file (a line of its own), nor what the readers parse from a changed text (目标值解析)."""
+    return path not in ("state", "evidence") and "_parsed" not in path
+
+
+def _evidence_line(item: dict) -> str:
+    """An evidence file of the trail as a person reads it: indicator, file name, size."""
+    return _("指标「%(indicator)s」：%(name)s（%(size)s）") % {
+        "indicator": item.get("indicator", ""), "name": item.get("name", ""),
+        "size": filesizeformat(item.get("size") or 0)}
 
 
 def _shown(value) -> str | None:
@@ -380,8 +432,6 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     """佐证材料 for one indicator: the unit's filler, while the form is with the unit."""
     ev = services.get(request.user, pk)
-    if not _can_edit(request.user, ev):
-        raise services.Conflict(_("只有本单位填报人员在草稿或退回状态下可以上传佐证材料"))
     upload, indicator = request.FILES.get("file"), request.POST.get("indicator", "")
     names = {ind.get("name") for ind in ev.data.get("indicators") or []}
     if upload is None or indicator not in names:
@@ -392,11 +442,18 @@ def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
     if upload.size > EVIDENCE_MAX:
         raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": EVIDENCE_MAX // 1024 // 1024})
     content = upload.read()
-    Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
-                            content_type=EVIDENCE_TYPES[suffix], size=len(content),
-                            sha256=hashlib.sha256(content).hexdigest(), content=content,
-                            uploaded_by=request.user.get_username())
+    with transaction.atomic():  # the file and its trail event, or neither
+        item = Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
+                                       content_type=EVIDENCE_TYPES[suffix], size=len(content),
+                                       sha256=hashlib.sha256(content).hexdigest(), content=content,
+                                       uploaded_by=request.user.get_username())
+        services.record_evidence(request.user, pk, services.EVIDENCE_ADDED, _evidence_item(item))
     return redirect("pages:form", pk=pk)
+
+
+def _evidence_item(item: Evidence) -> dict:
+    """What the trail records of an evidence file (the content is covered by its sha256)."""
+    return {"indicator": item.indicator, "name": item.name, "size": item.size, "sha256": item.sha256}
 
 
 def _evidence(request: HttpRequest, pk: int, item: int) -> tuple[Evaluation, Evidence]:
@@ -419,8 +476,8 @@ def evidence_file(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @page
 @require_POST
 def remove_evidence(request: HttpRequest, pk: int, item: int) -> HttpResponse:
-    ev, found = _evidence(request, pk, item)
-    if not _can_edit(request.user, ev):
-        raise services.Conflict(_("只有本单位填报人员在草稿或退回状态下可以删除佐证材料"))
-    found.delete()
+    _ev, found = _evidence(request, pk, item)
+    with transaction.atomic():
+        services.record_evidence(request.user, pk, services.EVIDENCE_REMOVED, _evidence_item(found))
+        found.delete()
     return redirect("pages:form", pk=pk)

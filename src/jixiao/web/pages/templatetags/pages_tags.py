@@ -2,6 +2,9 @@
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from jixiao.domain import approved_targets
 
 from jixiao.web.pages import labels
 
@@ -13,11 +16,22 @@ def severity_label(finding) -> str:
     return labels.severity(finding.severity.value)
 
 
+def _field(finding, name: str):
+    """A finding's attribute, whether a domain Finding or a stored one (a dict)."""
+    return finding.get(name) if isinstance(finding, dict) else getattr(finding, name)
+
+
 @register.filter
 def message(finding) -> str:
-    """The finding's message in English on English pages, Chinese otherwise."""
+    """The finding's message in English on English pages, Chinese otherwise; a
+    changed approved target says what was approved, what is there now and why."""
+    if _field(finding, "code") == approved_targets.CODE and _field(finding, "printed") is not None:
+        said = _("分值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s") if _field(finding, "field").endswith(
+            ".points") else _("指标值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s")
+        return said % {"old": _field(finding, "expected") or _("（空）"), "new": _field(finding, "printed"),
+                       "why": _field(finding, "explanation") or _("（未说明）")}
     english = (get_language() or "").startswith("en")
-    return finding.message_en if english and finding.message_en else finding.message
+    return _field(finding, "message_en") if english and _field(finding, "message_en") else _field(finding, "message")
 
 
 @register.filter
