@@ -27,7 +27,8 @@ OWNING_FILLER = "filler_a1"
 # Endpoints about no one object, each tested on its own (test_api, test_projects, test_spot_checks).
 GLOBAL = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
           ("post", "/api/spot-checks"), ("get", "/api/spot-checks"),
-          ("get", "/api/projects"), ("post", "/api/projects")}
+          ("get", "/api/projects"), ("post", "/api/projects"),
+          ("get", "/api/attention")}  # test_attention
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", "resubmitted"},
              Action.APPROVE: {"submitted", "resubmitted"}}

@@ -105,15 +105,17 @@ PARTIAL_REASON = "制度已制定但执行不到位，将加强检查督促。"
 _OP_WORDS = {Op.GE: "不少于", Op.LE: "不超过", Op.EQ: "达到", None: "达到"}
 
 
-def form(rng: random.Random, template: Template, index: int = 0, file: str = "synth") -> Evaluation:
-    """One correct form under ``template``."""
+def form(rng: random.Random, template: Template, index: int = 0, file: str = "synth", *,
+         theme: Theme | None = None, district: str | None = None, year: int | None = None) -> Evaluation:
+    """One correct form under ``template``; ``theme``, ``district`` and ``year`` drawn
+    unless given (a project followed across years keeps its theme and district)."""
     if template.groups:
         return _group_form(rng, template, index, file)
     if template.execution_points is None:
         raise ValueError(f"synth: 模板 {template.id} 既无分组也无计分的项目资金，不能生成")
-    theme = rng.choice(THEMES)
-    district = rng.choice(DISTRICTS)
-    year = rng.choice((2022, 2023, 2024))
+    theme = theme or rng.choice(THEMES)
+    district = district or rng.choice(DISTRICTS)
+    year = year or rng.choice((2022, 2023, 2024))
     weak = rng.random() < 0.15  # a project that fell short: more misses, less spent
     funding = _funding(rng, template, weak)
     indicators = _indicators(rng, theme, template, weak)

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Form, NinjaAPI, Schema, Status, UploadedFile
+from ninja import Field, File, Form, NinjaAPI, Query, Schema, Status, UploadedFile
 from ninja.security import HttpBearer, SessionAuth
 
 from jixiao import templates
@@ -29,7 +29,7 @@ from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import attention, rollup, services
 from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import ApiToken
@@ -434,3 +434,62 @@ def evidence_file(request: HttpRequest, pk: int, item: int):
 def remove_evidence(request: HttpRequest, pk: int, item: int):
     evidence.remove(request.auth, pk, item)
     return Status(204, None)
+
+
+class ReasonOut(Schema):
+    code: str
+    message: str
+
+
+class AttentionItem(Schema):
+    id: int
+    project_code: str
+    project_name: str
+    unit: str
+    department: str
+    year: int
+    state: State
+    priority: int
+    budget_wan: str | None
+    execution_rate: str | None
+    total: str | None
+    grade: str | None
+    reasons: list[ReasonOut]
+
+
+class AttentionOut(Schema):
+    year: int | None
+    count: int
+    low_execution: str
+    review_gap: str
+    items: list[AttentionItem]
+
+
+class AttentionQuery(Schema):
+    year: int | None = Field(None, description="年度（默认：最近一个有自评表的年度）")
+    department: int | None = Field(None, description="主管部门 ID（默认：可见的全部）")
+    state: State | None = Field(None, description="流程状态（默认：全部）")
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10**9)
+
+
+@api.get("/attention", response={200: AttentionOut, 403: Error},
+         summary="关注清单：应先打开的自评表，优先级高者在前，附原因")
+def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
+    visible = services.visible(request.auth)
+    held = rollup.years(visible)
+    chosen = query.year if query.year in held else (held[0] if held else None)
+    department = query.department
+    if department is not None and not 0 < department < 2**31:
+        department = -1  # no such department: an empty list, not a database overflow
+    flagged = attention.flagged(visible, chosen or 0, department, query.state.value if query.state else None)
+    offset, limit = query.offset, query.limit
+    items = [{"id": e.evaluation.pk, "project_code": e.evaluation.project.code,
+              "project_name": e.evaluation.project.name, "unit": e.evaluation.project.unit.name,
+              "department": e.evaluation.project.unit.parent.name, "year": e.evaluation.year,
+              "state": e.evaluation.state, "priority": e.priority, "budget_wan": figure(e.evaluation.budget_wan),
+              "execution_rate": figure(e.evaluation.execution_rate), "total": figure(e.evaluation.total),
+              "grade": e.evaluation.grade, "reasons": [{"code": r.code, "message": r.message} for r in e.reasons]}
+             for e in attention.entries(flagged[offset:offset + limit])]
+    return {"year": chosen, "count": flagged.count(), "low_execution": figure(attention.LOW_EXECUTION),
+            "review_gap": figure(attention.REVIEW_GAP), "items": items}

@@ -32,6 +32,14 @@ class Project(models.Model):
         return f"{self.code} {self.name}"
 
 
+ATTENTION_FIELDS = ["project", "year", "state", "errors", "warnings", "notices", "budget_wan", "executed_wan",
+                    "execution_rate", "execution_score", "indicator_score", "indicator_points", "review_total",
+                    "grade_out_of_band", "goals_copied"]
+"""The columns of the index ``evaluation_attention``: a form's project and year, as the permission
+filter reaches it (unit → project → form), then every column the attention list's conditions and
+the roll-up's sums read, so both are answered from the index without reading the wide rows."""
+
+
 class Evaluation(models.Model):
     """One project's self-evaluation (自评表) for one year."""
 
@@ -72,10 +80,16 @@ class Evaluation(models.Model):
     quantitative_indicators = models.PositiveIntegerField("定量指标数", default=0)
     qualitative_indicators = models.PositiveIntegerField("定性指标数", default=0)
     untargeted_indicators = models.PositiveIntegerField("无指标值的指标数", default=0)
+    # Attention-list (关注清单) facts, filled with the roll-up copies (rollup.fill_attention).
+    indicator_points = models.DecimalField("指标分值合计", max_digits=7, decimal_places=2, null=True, blank=True)
+    goals_copied = models.BooleanField("实际完成情况照抄预期目标", default=False)
+    grade_out_of_band = models.BooleanField("等级与总分档次不符", default=False)
+    error_codes = models.CharField("错误代码", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
         constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_evaluation_per_project_year")]
+        indexes = [models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention")]
         ordering = ["-year", "project__code"]
 
     def __str__(self) -> str:

@@ -24,6 +24,7 @@ from django.db.models import Count, F, QuerySet, Sum
 from jixiao import templates
 from jixiao.domain.model import AmountUnit
 from jixiao.domain.model import Evaluation as Form
+from jixiao.domain import scoring
 from jixiao.domain.scoring import round_figure
 
 from .models import Evaluation
@@ -31,6 +32,7 @@ from .models import Evaluation
 SCALE = ("优", "良", "中", "差")
 """统一等级, best first: rank n of a template's grades (ordered by their lower bound) is SCALE[n]."""
 
+ERROR_CODES_LENGTH = 300  # the column's length: a form with more error kinds keeps their first ones
 WAN = Decimal(10000)
 AMOUNT_PLACES = 6  # 万元 to 6 places is exact to the 分
 
@@ -92,6 +94,36 @@ def fill(evaluation: Evaluation, form: Form) -> None:
     severities = [f.get("severity") for f in evaluation.findings]
     evaluation.errors, evaluation.warnings, evaluation.notices = (
         severities.count("error"), severities.count("warning"), severities.count("info"))
+    fill_attention(evaluation, form, form_template)
+
+
+def fill_attention(evaluation: Evaluation, form: Form, form_template) -> None:
+    """The facts the attention list (关注清单, :mod:`.attention`) ranks by, taken from the form
+    once per save: the indicators' points, whether 实际完成情况 copies 预期目标 (the audit's
+    goals-copied finding), whether the grade is not the one the total earns, the error codes."""
+    points = [ind.points for ind in form.indicators if ind.points is not None]
+    evaluation.indicator_points = fits(sum(points, Decimal(0)), 7, 2) if points else None
+    evaluation.goals_copied = any(f.get("code") == "goals-copied" for f in evaluation.findings)
+    earned, _reason = scoring.grade(form.total, form_template) if form.total is not None else (None, "")
+    evaluation.grade_out_of_band = bool(
+        evaluation.scale and earned is not None and scale_of(earned.label, form_template) != evaluation.scale)
+    errors = sorted({f["code"] for f in evaluation.findings if f.get("severity") == "error" and f.get("code")})
+    evaluation.error_codes = ",".join(errors)[:ERROR_CODES_LENGTH]
+
+
+def years(visible: QuerySet[Evaluation]) -> list[int]:
+    """The years ``visible`` holds forms of, latest first (a DISTINCT in the database)."""
+    return list(visible.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def fill_stored(model) -> None:
+    """Fill every stored form's columns (for the migrations that add them: ``model`` is the
+    migration's historical Evaluation)."""
+    from jixiao.readers.contract import evaluation_from_dict
+
+    for ev in model.objects.all():
+        fill(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
+        ev.save()
 
 
 def indicator_kinds(quantitative: list[bool | None]) -> tuple[int, int, int]:

@@ -164,6 +164,9 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     return data
 
 
+store = _store  # public for the bulk loader of web/province.py, which fills rows as a save does
+
+
 def finding_rows(evaluation: Evaluation, form: Form) -> list[dict]:
     """The findings as stored and served: ``jixiao check --json``'s, each with its key."""
     return [{**finding_dict(form, f), "key": finding_key(f)} for f in findings(evaluation, form)]
@@ -214,6 +217,9 @@ def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+
+
+lock_chain = _lock_chain  # public for the bulk loader of web/province.py
 
 
 def _append(evaluation: Evaluation, user: AbstractBaseUser, action: str, state_from: str,

@@ -57,7 +57,7 @@ def year_and_department(request: HttpRequest):
     """The forms the user may see, the years they span, the year asked for (default: the
     latest) and the department asked for (``None``: all)."""
     visible = services.visible(request.user)
-    years = sorted(set(visible.values_list("year", flat=True)), reverse=True)
+    years = rollup.years(visible)
     asked = _number(request.GET.get("year", ""), 2**15)
     year = asked if asked in years else (years[0] if years else None)
     return visible, years, year, _number(request.GET.get("department", ""), 2**31)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from jixiao.web.pages import dashboards, progress, rollup, views
+from jixiao.web.pages import attention, dashboards, progress, rollup, views
 
 app_name = "pages"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("forms/export/", views.export_list, name="export"),
     path("rollup/", rollup.rollup_page, name="rollup"),
     path("rollup/export/<str:fmt>/", rollup.rollup_export, name="rollup_export"),
+    path("attention/", attention.attention_page, name="attention"),
     path("progress/", progress.progress_page, name="progress"),
     path("progress/export/", progress.progress_export, name="progress_export"),
     path("dashboards/", dashboards.dashboards_page, name="dashboards"),

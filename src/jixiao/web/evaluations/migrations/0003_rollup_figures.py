@@ -5,12 +5,9 @@ from django.db import migrations, models
 
 def fill_rollup(apps, schema_editor):
     """Forms stored before the roll-up columns get their figures."""
-    from jixiao.readers.contract import evaluation_from_dict
-    from jixiao.web.evaluations.rollup import fill
+    from jixiao.web.evaluations.rollup import fill_stored
 
-    for ev in apps.get_model("evaluations", "Evaluation").objects.all():
-        fill(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
-        ev.save()
+    fill_stored(apps.get_model("evaluations", "Evaluation"))
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,216 @@
+"""Roll-up, export and attention-list requests on a whole province, on SQLite and on
+PostgreSQL in the same run, each beside the bare SQL behind it.
+
+    python bench/bench_rollup.py [--forms 100000] [--repeat 5] [--only sqlite|postgresql]
+
+For each database: a fresh data directory (PostgreSQL: a throwaway server, initdb +
+pg_ctl as .ci/postgres-tests does, on a spare loopback port), ``jixiao demo --synthetic``'s
+province of ``--forms`` evaluations over 2022–2024, then for each request below, through
+Django's test client as the bureau admin (and as a department's reviewer where said):
+the median time of the request, the median time of the same SQL statements the request
+ran (its SELECTs, session and permission look-ups included), replayed with the database
+cursor (the bare SQL: no ORM, no templates), and their ratio (bar: ≤ 2×).
+
+Requests:
+  rollup-department   GET /rollup/?year=Y&department=D  (one department's roll-up page)
+  rollup-bureau       GET /rollup/?year=Y               (the whole province's page)
+  export-csv          GET /rollup/export/csv/?year=Y&department=D
+  export-xlsx         GET /rollup/export/xlsx/?year=Y&department=D
+  attention-bureau    GET /attention/?year=Y             (first page, 100 rows)
+  attention-reviewer  GET /attention/?year=Y             (as the department's reviewer)
+  attention-api       GET /api/attention?year=Y&limit=100
+  dashboard-<name>     GET /dashboards/data/<name>/?year=Y  (each chart's figures, the whole province)
+  dashboard-years     GET /dashboards/data/years/?project=SYN-000001
+  dashboards-page     GET /dashboards/?year=Y
+
+Each database runs in its own process (Django's settings are per process). Not a test:
+it prints figures; docs/benchmarks.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+YEARS = [2022, 2023, 2024]
+
+
+def dashboard_requests(year: int) -> list[tuple[str, str, dict]]:
+    """The dashboards' JSON endpoints (issue 9a: jixiao.web.pages.dashboards.CHARTS, and the
+    one project's ``years``), for the whole province; none if the module is absent."""
+    try:
+        from jixiao.web.pages.dashboards import CHARTS
+    except ImportError:
+        return []
+    return ([(f"dashboard-{name}", f"/dashboards/data/{name}/", {"year": year}) for name in CHARTS]
+            + [("dashboard-years", "/dashboards/data/years/", {"project": "SYN-000001"}),
+               ("dashboards-page", "/dashboards/", {"year": year})])
+
+
+# --- in the child process: one database ------------------------------------------------------
+
+
+def measure(data_dir: Path, forms: int, repeat: int) -> dict:
+    os.environ["JIXIAO_DATA_DIR"] = str(data_dir)
+    from jixiao.web import server
+
+    server.prepare(data_dir)
+    server.migrate()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    from jixiao.web import province
+    from jixiao.web.orgs.models import ApiToken
+
+    setup_test_environment()
+    started = time.perf_counter()
+    made = province.load(forms, YEARS, seed=1, slip_rate=0.05)
+    load_seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    users = get_user_model().objects
+    admin, reviewer = users.get(username="syn-admin"), users.get(username="syn-reviewer-01")
+    department = reviewer.membership.organisation_id
+    year = YEARS[-1]
+    token = ApiToken.issue(admin)
+    requests = [
+        ("rollup-department", admin, "/rollup/", {"year": year, "department": department}),
+        ("rollup-bureau", admin, "/rollup/", {"year": year}),
+        ("export-csv", admin, "/rollup/export/csv/", {"year": year, "department": department}),
+        ("export-xlsx", admin, "/rollup/export/xlsx/", {"year": year, "department": department}),
+        ("attention-bureau", admin, "/attention/", {"year": year}),
+        ("attention-reviewer", reviewer, "/attention/", {"year": year}),
+        ("attention-api", None, "/api/attention", {"year": year, "limit": 100}),
+    ] + [(name, admin, path, query) for name, path, query in dashboard_requests(year)]
+    results = []
+    for name, user, path, query in requests:
+        client = Client()
+        headers = {}
+        if user is None:
+            headers = {"Authorization": f"Bearer {token}"}
+        else:
+            client.force_login(user)
+        answer = client.get(path, query, headers=headers)  # warm: caches, connections
+        assert answer.status_code == 200, (name, answer.status_code)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path, query, headers=headers)
+        # The reads: transaction control and a session's write are the request's, not its figures'.
+        statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        request_times, sql_times = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            client.get(path, query, headers=headers)
+            request_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            sql_times.append(time.perf_counter() - t0)
+        request, bare = statistics.median(request_times), statistics.median(sql_times)
+        results.append({"name": name, "request_ms": request * 1000, "sql_ms": bare * 1000,
+                        "ratio": request / bare if bare else None, "queries": len(statements)})
+    return {"vendor": connection.vendor, "forms": made.evaluations, "load_seconds": load_seconds,
+            "results": results}
+
+
+# --- in the parent: the databases -----------------------------------------------------------
+
+
+def spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Postgres:
+    """A throwaway PostgreSQL server in a temp dir (as .ci/postgres-tests starts one)."""
+
+    def __init__(self):
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
+        if not found:
+            raise SystemExit("PostgreSQL not installed (apt-get install postgresql)")
+        self.bin, self.dir, self.port = found[-1], Path(tempfile.mkdtemp()), spare_port()
+
+    def _as_postgres(self, command: str) -> None:
+        argv = ["su", "postgres", "-s", "/bin/bash", "-c", command] if os.getuid() == 0 else ["bash", "-c", command]
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+
+    def __enter__(self) -> str:
+        if os.getuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        self._as_postgres(f"'{self.bin}/initdb' -D '{self.dir}/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8")
+        self._as_postgres(f"'{self.bin}/pg_ctl' -D '{self.dir}/data' -o '-p {self.port} -k {self.dir} "
+                          f"-c listen_addresses=127.0.0.1' -l '{self.dir}/log' -w start")
+        self._as_postgres(f"'{self.bin}/createdb' -h 127.0.0.1 -p {self.port} -U postgres jixiao")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/jixiao"
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._as_postgres(f"'{self.bin}/pg_ctl' -D '{self.dir}/data' -m fast stop")
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_child(vendor: str, forms: int, repeat: int, url: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    if url:
+        env["DATABASE_URL"] = url
+    with tempfile.TemporaryDirectory() as data_dir:
+        done = subprocess.run([sys.executable, __file__, "--child", data_dir, "--forms", str(forms),
+                               "--repeat", str(repeat)], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{vendor}: {done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(runs: list[dict]) -> None:
+    print(f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} cores")
+    for run in runs:
+        print(f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s")
+        print(f"  {'request':<20}{'request ms':>12}{'bare SQL ms':>13}{'ratio':>8}{'queries':>9}")
+        for r in run["results"]:
+            ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+            mark = "" if r["ratio"] is not None and r["ratio"] <= 2 else "  > 2×"
+            print(f"  {r['name']:<20}{r['request_ms']:>12.1f}{r['sql_ms']:>13.1f}{ratio:>8}{r['queries']:>9}{mark}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--forms", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(Path(args.child), args.forms, args.repeat)))
+        return
+    runs = []
+    if args.only in (None, "sqlite"):
+        runs.append(run_child("sqlite", args.forms, args.repeat, None))
+    if args.only in (None, "postgresql"):
+        with Postgres() as url:
+            runs.append(run_child("postgresql", args.forms, args.repeat, url))
+    report(runs)
+
+
+if __name__ == "__main__":
+    main()
