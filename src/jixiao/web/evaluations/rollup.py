@@ -231,36 +231,69 @@ def _group(row: dict) -> Group:
                  row["errors"] or 0, row["warnings"] or 0, row["notices"] or 0)
 
 
+# The columns a table line of a form reads (``.values()``: no model instances, no JSON).
+FORM_FIELDS = {
+    "department_id": F("project__unit__parent_id"), "department_name": F("project__unit__parent__name"),
+    "unit_id": F("project__unit_id"), "unit_name": F("project__unit__name"),
+    "project_name": F("project__name"), "project_code": F("project__code"),
+}
+FORM_FIGURES = ("pk", "budget_wan", "executed_wan", "execution_rate", "execution_score", "indicator_score",
+                "total", "grade", "scale", "review_total", "state", "errors", "warnings", "notices")
+
+
 @dataclass
 class Line:
-    """One line of the roll-up table as shown and exported: a form (``evaluation`` set),
-    a unit's or department's 小计 or the 合计 (``group`` set)."""
+    """One line of the roll-up table as shown and exported: a form (``form`` set: the
+    :data:`FORM_FIELDS` and :data:`FORM_FIGURES` of one evaluation), a unit's or department's
+    小计 or the 合计 (``group`` set)."""
 
     kind: str  # "form", "unit", "department", "total"
-    evaluation: Evaluation | None = None
+    form: dict | None = None
     group: Group | None = None
 
 
-def table(chosen: QuerySet[Evaluation], grouped: bool = True) -> list[Line]:
+def table(chosen: QuerySet[Evaluation], grouped: bool = True, start: int = 0, stop: int | None = None,
+          total: Group | None = None) -> list[Line]:
     """The forms in order, each unit's 小计 after its forms, each department's after its units,
     the 合计 last; not ``grouped`` (sorted by a figure): the forms in order and the 合计.
-    The figures of the 小计 and 合计 come from the database."""
-    if not grouped:
-        return [*(Line("form", evaluation=ev) for ev in chosen), Line("total", group=totals(chosen))]
-    units, departments = subtotals(chosen, "unit"), subtotals(chosen, "department")
+
+    ``start``/``stop``: only the forms ``[start:stop]`` of that order (a page), with the 小计 of
+    the units and departments whose last form is among them and the 合计 if the last form of
+    all is — each line once over all the pages. The figures of the 小计 and 合计 always come
+    from the database over every chosen form (``total``: the 合计 if already summed)."""
+    forms = chosen.values(*FORM_FIGURES, **FORM_FIELDS)
+    if stop is None:
+        picked, after = list(forms[start:] if start else forms), None
+    else:  # one form past the page: does the page's last unit, department, table end here?
+        picked = list(forms[start:stop + 1])
+        after = picked.pop() if len(picked) > stop - start else None
+    ends = [*picked[1:], after]
+    if grouped:
+        units = _ending(chosen, "unit", picked, ends, whole=start == 0 and after is None)
+        departments = _ending(chosen, "department", picked, ends, whole=start == 0 and after is None)
     lines: list[Line] = []
-    unit = department = None
-    for ev in chosen:
-        here = ev.project.unit
-        if unit is not None and here.pk != unit:
-            lines.append(Line("unit", group=units[unit]))
-        if department is not None and here.parent_id != department:
-            lines.append(Line("department", group=departments[department]))
-        unit, department = here.pk, here.parent_id
-        lines.append(Line("form", evaluation=ev))
-    if unit is not None:
-        lines += [Line("unit", group=units[unit]), Line("department", group=departments[department])]
-    return [*lines, Line("total", group=totals(chosen))]
+    for form, following in zip(picked, ends):
+        lines.append(Line("form", form=form))
+        if grouped and (following is None or following["unit_id"] != form["unit_id"]):
+            lines.append(Line("unit", group=units[form["unit_id"]]))
+        if grouped and (following is None or following["department_id"] != form["department_id"]):
+            lines.append(Line("department", group=departments[form["department_id"]]))
+    if after is None:
+        lines.append(Line("total", group=total or totals(chosen)))
+    return lines
+
+
+def _ending(chosen: QuerySet[Evaluation], level: str, picked: list[dict], ends: list, whole: bool) -> dict:
+    """小计 per ``level`` of the units (departments) whose last form is in ``picked`` (``whole``:
+    every form is: no need to name them)."""
+    key = f"{level}_id"
+    if whole:
+        return subtotals(chosen, level)
+    ending = {form[key] for form, following in zip(picked, ends) if following is None or following[key] != form[key]}
+    if not ending:
+        return {}
+    return subtotals(chosen.filter(**{f"project__{'unit' if level == 'unit' else 'unit__parent'}_id__in": ending}),
+                     level)
 
 
 def wan_text(amount: Decimal | None) -> str:

@@ -10,12 +10,14 @@ query string, so the export links carry the same choice."""
 from __future__ import annotations
 
 import csv
-import io
+from html import escape
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -80,20 +82,25 @@ def _chosen(request: HttpRequest):
     return years, year, department, sort, filters, chosen
 
 
-def _cells(line: rollup.Line) -> list:
-    """One line's values in the order of COLUMNS (figures as Decimal, texts as str)."""
-    if line.evaluation is not None:
-        ev = line.evaluation
-        return [ev.project.unit.parent.name, ev.project.unit.name, ev.project.name, ev.project.code,
-                ev.budget_wan, ev.executed_wan, ev.execution_rate, ev.execution_score, ev.indicator_score,
-                ev.total, ev.grade or "", ev.scale, ev.review_total, labels.state(ev.state),
-                ev.errors, ev.warnings, ev.notices]
+def _cells(line: rollup.Line, states: dict[str, str]) -> list:
+    """One line's values in the order of COLUMNS (figures as Decimal, texts as str);
+    ``states``: each state's label (translated once a request, not once a row)."""
+    if line.form is not None:
+        f = line.form
+        return [f["department_name"], f["unit_name"], f["project_name"], f["project_code"],
+                f["budget_wan"], f["executed_wan"], f["execution_rate"], f["execution_score"], f["indicator_score"],
+                f["total"], f["grade"] or "", f["scale"], f["review_total"], states.get(f["state"], f["state"]),
+                f["errors"], f["warnings"], f["notices"]]
     group = line.group
     label = {"unit": _("小计（%(name)s）"), "department": _("小计（%(name)s）"),
              "total": _("合计")}[line.kind] % {"name": group.name}
     count = ngettext("%(n)s 份", "%(n)s 份", group.count) % {"n": group.count}
     return [label, "", count, "", group.budget_wan, group.executed_wan, group.execution_rate, None, None, None,
             "", "", None, "", group.errors, group.warnings, group.notices]
+
+
+def _state_labels() -> dict[str, str]:
+    return {s.value: str(labels.state(s.value)) for s in State}
 
 
 AMOUNT_COLUMNS = (4, 5)
@@ -127,41 +134,93 @@ def _headers(request: HttpRequest, sort: str) -> list[dict]:
     return heads
 
 
+PER_PAGE = 200
+"""Forms a page of the roll-up page; the exports hold every form."""
+NUMBER_COLUMNS = frozenset([*NUMBER_FORMATS, 14, 15, 16])
+
+
+def _row(line: rollup.Line, states: dict[str, str], form_url: str) -> str:
+    """One ``<tr>`` of the table, built here rather than cell by cell in the template
+    (200 rows × 17 cells); ``form_url``: a form page's address with ``%d`` for its id."""
+    cells = []
+    for column, value in enumerate(_cells(line, states)):
+        text = escape(_shown(value, column))
+        if column in NUMBER_COLUMNS:
+            cells.append(f'<td class="num">{text}</td>')
+        elif column == 2 and line.form is not None:
+            cells.append(f'<td><a href="{form_url % line.form["pk"]}">{text}</a></td>')
+        elif column == 0 and line.form is None:
+            cells.append(f'<th scope="row">{text}</th>')
+        else:
+            cells.append(f"<td>{text}</td>")
+    return f'<tr class="rollup-{line.kind}">{"".join(cells)}</tr>'
+
+
+def _options(pairs, chosen: int | None) -> str:
+    """The ``<option>``s of a select of (id, name) pairs — built here: the bureau's has 720."""
+    return mark_safe("".join(f'<option value="{pk}"{" selected" if pk == chosen else ""}>{escape(name)}</option>'
+                             for pk, name in pairs))
+
+
+def _pages(number: int, count: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of ``number``
+    (``None``: a gap)."""
+    near = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    shown: list[int | None] = []
+    for n in near:
+        if shown and n - shown[-1] > 1:
+            shown.append(None)
+        shown.append(n)
+    return shown
+
+
 @page
 def rollup_page(request: HttpRequest) -> HttpResponse:
     years, year, department, sort, filters, chosen = _chosen(request)
     units = services.visible_units(request.user)
-    lines = [(line.kind, line.evaluation, [_shown(v, i) for i, v in enumerate(_cells(line))])
-             for line in rollup.table(chosen, grouped=not sort)]
+    total = rollup.totals(chosen)
+    pages = max(1, -(-total.count // PER_PAGE))
+    number = min(_number(request.GET.get("page", ""), 2**31) or 1, pages)
+    start = (number - 1) * PER_PAGE
+    states, form_url = _state_labels(), reverse("pages:form", args=[0]).replace("/0/", "/%d/")
+    rows = [_row(line, states, form_url)
+            for line in rollup.table(chosen, grouped=not sort, start=start, stop=start + PER_PAGE, total=total)]
     shown_units = units.filter(parent_id=department) if department is not None else units
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "years": years, "year": year, "department": department, "sort": sort, "filters": filters,
-        "headers": _headers(request, sort), "lines": lines, "number_columns": [*NUMBER_FORMATS, 14, 15, 16],
-        "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name"),
-        "units": shown_units.order_by("name") if units.count() > 1 else [],
-        "scales": rollup.SCALE, "states": [(s.value, labels.state(s.value)) for s in State],
-        "query": request.GET.urlencode(),
+        "headers": _headers(request, sort), "rows": mark_safe("\n".join(rows)),
+        "number_columns": NUMBER_COLUMNS,
+        "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name").values("pk", "name"),
+        "unit_options": _options(shown_units.order_by("name").values_list("pk", "name"), filters["unit"])
+        if units.count() > 1 else "",
+        "scales": rollup.SCALE, "states": list(states.items()),
+        "query": query.urlencode(), "count": total.count, "number": number, "pages": pages,
+        "page_links": _pages(number, pages), "first": start + 1 if total.count else 0,
+        "last": min(start + PER_PAGE, total.count), "per_page": PER_PAGE,
     }
     return render(request, "pages/rollup.html", context)
 
 
 @page
 def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The table as on screen: xlsx (numbers as numbers, printable: landscape, one page wide,
-    the header repeated) or CSV (UTF-8 with BOM for Excel). Texts defused against formulas."""
+    """The whole table, every page: xlsx (numbers as numbers, printable: landscape, one page
+    wide, the header repeated) or CSV (UTF-8 with BOM for Excel). Texts defused against formulas."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
     _years, year, _department, sort, _filters, chosen = _chosen(request)
-    lines = [_cells(line) for line in rollup.table(chosen, grouped=not sort)]
+    states = _state_labels()
+    lines = (_cells(line, states) for line in rollup.table(chosen, grouped=not sort))
     header = [str(c) for c in COLUMNS]
     name = _("%(year)s 年度自评汇总表") % {"year": year or ""}
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.writer(response)
         writer.writerow(header)
-        for cells in lines:
-            writer.writerow(["" if v is None else (defuse(v) if isinstance(v, str) else str(v)) for v in cells])
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        writer.writerows(["" if v is None else (defuse(v) if isinstance(v, str) else str(v)) for v in cells]
+                         for cells in lines)
     else:
         response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         _workbook(name, header, lines).save(response)
@@ -169,29 +228,36 @@ def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-def _workbook(title: str, header: list[str], lines: list[list]):
+def _workbook(title: str, header: list[str], lines):
+    """A write-only workbook (rows streamed, no cell objects kept) of ``lines``."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("汇总表")
-    sheet.append([title])
-    sheet.cell(1, 1).font = Font(bold=True, size=14)
-    sheet.append(header)
-    for cells in lines:
-        sheet.append([defuse(v) if isinstance(v, str) else v for v in cells])
-        row = sheet.max_row
-        for column, number_format in NUMBER_FORMATS.items():
-            sheet.cell(row, column + 1).number_format = number_format
-        if not cells[3]:  # a 小计 / 合计 line
-            for column in range(1, len(cells) + 1):
-                sheet.cell(row, column).font = Font(bold=True)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("汇总表"))
     for n, width in enumerate((16, 16, 32, 14, 14, 14, 9, 9, 9, 8, 6, 6, 8, 12, 5, 5, 5), start=1):
-        sheet.column_dimensions[sheet.cell(2, n).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(n)].width = width
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "2:2"
     sheet.freeze_panes = "A3"
+    heading = WriteOnlyCell(sheet, title)
+    heading.font = Font(bold=True, size=14)
+    sheet.append([heading])
+    sheet.append(header)
+    bold = Font(bold=True)
+    for cells in lines:
+        total_line = not cells[3]  # a 小计 / 合计 line
+        row = []
+        for column, value in enumerate(cells):
+            cell = WriteOnlyCell(sheet, defuse(value) if isinstance(value, str) else value)
+            if column in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[column]
+            if total_line:
+                cell.font = bold
+            row.append(cell)
+        sheet.append(row)
     return book
