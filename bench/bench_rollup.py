@@ -2,6 +2,7 @@
 PostgreSQL in the same run, each beside the bare SQL behind it.
 
     python bench/bench_rollup.py [--forms 100000] [--repeat 5] [--only sqlite|postgresql]
+                                 [--profile REQUEST]
 
 For each database: a fresh data directory (PostgreSQL: a throwaway server, initdb +
 pg_ctl as .ci/postgres-tests does, on a spare loopback port), ``jixiao demo --synthetic``'s
@@ -13,7 +14,8 @@ cursor (the bare SQL: no ORM, no templates), and their ratio (bar: ≤ 2×).
 
 Requests:
   rollup-department   GET /rollup/?year=Y&department=D  (one department's roll-up page)
-  rollup-bureau       GET /rollup/?year=Y               (the whole province's page)
+  rollup-bureau       GET /rollup/?year=Y               (the whole province: its first page)
+  rollup-bureau-last  GET /rollup/?year=Y&page=99999    (its last page: the deepest OFFSET)
   export-csv          GET /rollup/export/csv/?year=Y&department=D
   export-xlsx         GET /rollup/export/xlsx/?year=Y&department=D
   attention-bureau    GET /attention/?year=Y             (first page, 100 rows)
@@ -22,6 +24,10 @@ Requests:
   dashboard-<name>     GET /dashboards/data/<name>/?year=Y  (each chart's figures, the whole province)
   dashboard-years     GET /dashboards/data/years/?project=SYN-000001
   dashboards-page     GET /dashboards/?year=Y
+
+``--profile REQUEST`` (a name above) also prints where the time of 5 such requests goes
+(cProfile, the 40 costliest functions by their own time) — e.g. ``--forms 20000 --only
+sqlite --profile rollup-department`` while working on one.
 
 Each database runs in its own process (Django's settings are per process). Not a test:
 it prints figures; docs/benchmarks.md records them.
@@ -60,7 +66,7 @@ def dashboard_requests(year: int) -> list[tuple[str, str, dict]]:
 # --- in the child process: one database ------------------------------------------------------
 
 
-def measure(data_dir: Path, forms: int, repeat: int) -> dict:
+def measure(data_dir: Path, forms: int, repeat: int, profile: str | None = None) -> dict:
     os.environ["JIXIAO_DATA_DIR"] = str(data_dir)
     from jixiao.web import server
 
@@ -92,6 +98,7 @@ def measure(data_dir: Path, forms: int, repeat: int) -> dict:
     requests = [
         ("rollup-department", admin, "/rollup/", {"year": year, "department": department}),
         ("rollup-bureau", admin, "/rollup/", {"year": year}),
+        ("rollup-bureau-last", admin, "/rollup/", {"year": year, "page": 99999}),
         ("export-csv", admin, "/rollup/export/csv/", {"year": year, "department": department}),
         ("export-xlsx", admin, "/rollup/export/xlsx/", {"year": year, "department": department}),
         ("attention-bureau", admin, "/attention/", {"year": year}),
@@ -124,11 +131,26 @@ def measure(data_dir: Path, forms: int, repeat: int) -> dict:
                     if cursor.description is not None:
                         cursor.fetchall()
             sql_times.append(time.perf_counter() - t0)
+        if name == profile:
+            _profile(client, path, query, headers)
         request, bare = statistics.median(request_times), statistics.median(sql_times)
         results.append({"name": name, "request_ms": request * 1000, "sql_ms": bare * 1000,
                         "ratio": request / bare if bare else None, "queries": len(statements)})
     return {"vendor": connection.vendor, "forms": made.evaluations, "load_seconds": load_seconds,
             "results": results}
+
+
+def _profile(client, path: str, query: dict, headers: dict) -> None:
+    """Where 5 requests spend their time, to stderr (stdout carries the figures)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(5):
+        client.get(path, query, headers=headers)
+    profiler.disable()
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(40)
 
 
 # --- in the parent: the databases -----------------------------------------------------------
@@ -169,15 +191,18 @@ class Postgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_child(vendor: str, forms: int, repeat: int, url: str | None) -> dict:
+def run_child(vendor: str, forms: int, repeat: int, url: str | None, profile: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     if url:
         env["DATABASE_URL"] = url
     with tempfile.TemporaryDirectory() as data_dir:
         done = subprocess.run([sys.executable, __file__, "--child", data_dir, "--forms", str(forms),
-                               "--repeat", str(repeat)], env=env, capture_output=True, text=True, check=False)
+                               "--repeat", str(repeat), *(["--profile", profile] if profile else [])],
+                              env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{vendor}: {done.stderr[-3000:]}")
+    if profile:
+        print(f"{vendor}: {profile}\n{done.stderr}", file=sys.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -198,17 +223,18 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--profile", metavar="REQUEST", help="print where that request's time goes (cProfile)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(Path(args.child), args.forms, args.repeat)))
+        print(json.dumps(measure(Path(args.child), args.forms, args.repeat, args.profile)))
         return
     runs = []
     if args.only in (None, "sqlite"):
-        runs.append(run_child("sqlite", args.forms, args.repeat, None))
+        runs.append(run_child("sqlite", args.forms, args.repeat, None, args.profile))
     if args.only in (None, "postgresql"):
         with Postgres() as url:
-            runs.append(run_child("postgresql", args.forms, args.repeat, url))
+            runs.append(run_child("postgresql", args.forms, args.repeat, url, args.profile))
     report(runs)
 
 

@@ -30,7 +30,7 @@ def attention_page(request: HttpRequest) -> HttpResponse:
         "years": years, "year": year, "department": department, "rows": rows, "shown": shown,
         "state": state, "states": [(value, str(label)) for value, label in labels.STATES.items()],
         "departments": Organisation.objects.filter(children__in=services.visible_units(request.user))
-        .distinct().order_by("name"),
+        .distinct().order_by("name").values("pk", "name"),
         "query": query.urlencode(), "low": attention.LOW_EXECUTION, "gap": attention.REVIEW_GAP,
         "weights": {code.replace("-", "_"): weight for code, (weight, _q) in attention.CONDITIONS.items()},
     }
