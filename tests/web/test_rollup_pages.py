@@ -109,3 +109,10 @@ def test_sort_and_filters_are_kept_across_pages_and_the_export_holds_them_all(ad
     _header, *body = list(csv.reader(io.StringIO(text)))
     assert [r[CODE] for r in body if r[CODE]] == [c[CODE] for c in shown]  # every page, in the same order
     assert body[-1][0] == "合计"
+
+
+def test_the_page_links_in_english(admin):
+    admin.post("/i18n/setlang/", {"language": "en", "next": "/rollup/"})
+    body = admin.get("/rollup/", {"year": YEAR, "page": 2}).content.decode()
+    assert "Forms 201–400 of 450" in body and 'aria-label="Page 2"' in body
+    assert 'rel="prev">Previous<' in body and 'rel="next">Next<' in body and "200 forms a page" in body
