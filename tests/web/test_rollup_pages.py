@@ -11,6 +11,7 @@ import io
 import re
 from collections import defaultdict
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -116,3 +117,9 @@ def test_the_page_links_in_english(admin):
     body = admin.get("/rollup/", {"year": YEAR, "page": 2}).content.decode()
     assert "Forms 201–400 of 450" in body and 'aria-label="Page 2"' in body
     assert 'rel="prev">Previous<' in body and 'rel="next">Next<' in body and "200 forms a page" in body
+
+
+def test_a_new_sort_starts_at_the_first_page(admin):
+    body = admin.get("/rollup/", {"year": YEAR, "page": 2, "scale": "优"}).content.decode()
+    heads = [parse_qs(html.unescape(h)) for h in re.findall(r'<a href="\?([^"]*)" class="sort">', body)]
+    assert len(heads) == 17 and all(h["scale"] == ["优"] and "page" not in h for h in heads)

@@ -124,11 +124,13 @@ def _shown(value, column: int) -> str:
 
 
 def _headers(request: HttpRequest, sort: str) -> list[dict]:
-    """Each column's heading with the link that sorts by it (ascending first, then descending)."""
+    """Each column's heading with the link that sorts by it (ascending first, then descending),
+    from the first page."""
     heads = []
     for column, key in zip(COLUMNS, SORT_KEYS):
         wanted = f"-{key}" if sort == key else key
         query = {**request.GET.dict(), "sort": wanted}
+        query.pop("page", None)  # a new order starts at its first page
         state = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
         heads.append({"label": str(column), "href": "?" + urlencode(query), "aria_sort": state})
     return heads
