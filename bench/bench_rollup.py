@@ -206,16 +206,15 @@ def run_child(vendor: str, forms: int, repeat: int, url: str | None, profile: st
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def report(runs: list[dict]) -> None:
-    print(f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} cores")
-    for run in runs:
-        print(f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s")
-        print(f"  {'request':<20}{'request ms':>12}{'bare SQL ms':>13}{'ratio':>8}{'queries':>9}")
-        for r in run["results"]:
-            ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}×"
-            mark = "" if r["ratio"] is not None and r["ratio"] <= 2 else "  > 2×"
-            print(f"  {r['name']:<20}{r['request_ms']:>12.1f}{r['sql_ms']:>13.1f}{ratio:>8}{r['queries']:>9}{mark}")
+def report(run: dict) -> None:
+    """One database's figures (printed as soon as it is measured: the next may fail)."""
+    print(f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s", flush=True)
+    print(f"  {'request':<20}{'request ms':>12}{'bare SQL ms':>13}{'ratio':>8}{'queries':>9}")
+    for r in run["results"]:
+        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}×"
+        mark = "" if r["ratio"] is not None and r["ratio"] <= 2 else "  > 2×"
+        print(f"  {r['name']:<20}{r['request_ms']:>12.1f}{r['sql_ms']:>13.1f}{ratio:>8}{r['queries']:>9}{mark}",
+              flush=True)
 
 
 def main() -> None:
@@ -229,13 +228,13 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(Path(args.child), args.forms, args.repeat, args.profile)))
         return
-    runs = []
+    print(f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+          f"{os.cpu_count()} cores", flush=True)
     if args.only in (None, "sqlite"):
-        runs.append(run_child("sqlite", args.forms, args.repeat, None, args.profile))
+        report(run_child("sqlite", args.forms, args.repeat, None, args.profile))
     if args.only in (None, "postgresql"):
         with Postgres() as url:
-            runs.append(run_child("postgresql", args.forms, args.repeat, url, args.profile))
-    report(runs)
+            report(run_child("postgresql", args.forms, args.repeat, url, args.profile))
 
 
 if __name__ == "__main__":
