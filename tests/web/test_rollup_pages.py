@@ -116,7 +116,7 @@ def test_the_page_links_in_english(admin):
     admin.post("/i18n/setlang/", {"language": "en", "next": "/rollup/"})
     body = admin.get("/rollup/", {"year": YEAR, "page": 2}).content.decode()
     assert "Forms 201–400 of 450" in body and 'aria-label="Page 2"' in body
-    assert 'rel="prev">Previous<' in body and 'rel="next">Next<' in body and "200 forms a page" in body
+    assert 'rel="prev">Previous<' in body and 'rel="next">Next<' in body and "200 forms a page; subtotals and the total sum every form chosen" in body
 
 
 def test_a_new_sort_starts_at_the_first_page(admin):
