@@ -70,9 +70,10 @@ COPIED = rule(
     {"where": "实际完成情况", "goal": "预期目标", "how": "完全相同", "where_en": "results", "how_en": "identical to"},
 )
 
-_CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+# Every alternative starts with its character, which lets the engine skip ahead to one.
+_CLAUSES = re.compile(r"[，；。！？;!?\n]|,(?<!\d,)|,(?!\d)")
 _FOLDED_OR_SEPARATOR = re.compile(f"[{FOLDED_CHARACTERS}，；！？]*")  # the separators _CLAUSES always cuts at
-_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d(?<![\d.]\d)\d*(?:,\d{3})*(?:\.\d+)?")  # not after a digit or "."
 _MIN_SHARED_PAIRS = 2
 _MIN_SHARED_SHARE = 0.3
 _UNIT_REACH = 12
@@ -159,23 +160,31 @@ def claims(text: str) -> tuple[Claim, ...]:
     # Most narratives need no folding but for the separators, which no clause
     # holds: then no piece of a clause needs it either.
     all_folded = _FOLDED_OR_SEPARATOR.fullmatch(text) is not None
-    for clause in _CLAUSES.split(text):
-        folded = None
-        for match in _NUMBER.finditer(clause):
-            start = match.start()
-            if start and clause[start - 1] == "第":  # an ordinal: 第 2 年
-                continue
-            if folded is None:
-                folded = all_folded or is_folded(clause)
-            # The unit follows within a few characters; the rest of the clause is not needed.
-            piece = clause[start:match.end() + _UNIT_REACH]
-            parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
-            if parsed is None or not parsed[2]:
-                continue
-            op, value, unit, _ = parsed
-            if unit == "年" and value >= 1000:  # a year, not a count of years
-                continue
-            found.append(Claim(value, unit, match.group(), clause.strip(), op, clause[:start]))
+    # One scan for the numbers of the whole narrative: none spans a separator
+    # (a comma between digits is none), and each separator is one character, so
+    # the clause of a number is found by walking the clauses alongside.
+    clauses = iter(_CLAUSES.split(text))
+    clause, start_of, end_of, folded = "", 0, -1, None
+    for match in _NUMBER.finditer(text):
+        start, end = match.span()
+        while start > end_of:  # the number lies in a later clause
+            start_of = end_of + 1
+            clause = next(clauses)
+            end_of = start_of + len(clause)
+            folded = None
+        if start and text[start - 1] == "第":  # an ordinal: 第 2 年 (a clause never starts after 第)
+            continue
+        if folded is None:
+            folded = all_folded or is_folded(clause)
+        # The unit follows within a few characters; the rest of the clause is not needed.
+        piece = text[start:min(end + _UNIT_REACH, end_of)]
+        parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
+        if parsed is None or not parsed[2]:
+            continue
+        op, value, unit, _ = parsed
+        if unit == "年" and value >= 1000:  # a year, not a count of years
+            continue
+        found.append(Claim(value, unit, match.group(), clause.strip(), op, text[start_of:start]))
     return tuple(found)
 
 
