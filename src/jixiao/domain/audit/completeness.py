@@ -73,13 +73,19 @@ _INDICATOR = {
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
     yield from _problems(form)
     reported = {p.field for p in form.problems}
-    required, columns, has_table = template.derived("audit.required", _required)
-    for path, get, zh, en in required:
-        if path not in reported and _empty(get(form)):
+    required, header_of, columns, has_table, row_of = template.derived("audit.required", _required)
+    try:
+        header = header_of(form)
+    except AttributeError:  # a block on the way is None
+        header = [get(form) for _, get, _, _ in required]
+    for (path, _, zh, en), value in zip(required, header):
+        if value.__class__ is not Decimal and _empty(value) and path not in reported:  # most cells hold a figure
             yield MISSING.finding(path, what=zh, what_en=en)
     for n, ind in enumerate(form.indicators):
-        for key, zh, en in columns:
-            value = getattr(ind, key)
+        row = row_of(ind)
+        if None not in row and "" not in row:  # every required cell of the row filled: most rows
+            continue
+        for (key, zh, en), value in zip(columns, row):
             if value is not None and (value != "" if isinstance(value, str) else True):
                 continue
             path = f"indicators[{n}].{key}"
@@ -89,16 +95,20 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
 
 
-def _required(template: Template) -> tuple[list, list, bool]:
-    """A template's required cells: (path, Chinese, English) of the header and
-    funding; (attribute, Chinese, English) of each indicator; whether it has an
-    indicator table. Made once per template."""
+def _required(template: Template) -> tuple[list, Callable, list, bool, Callable[[object], tuple]]:
+    """A template's required cells: (path, getter, Chinese, English) of the
+    header and funding, and a getter of them all at once; (attribute, Chinese,
+    English) of each indicator, and a getter of those attributes of a row at
+    once; whether it has an indicator table. Made once per template."""
     label = {column: names[0] for column, names in template.columns.items() if names}
     required = [(path, _getter(path), label[column], en) for path, (column, en) in _HEADER.items() if column in label]
     if template.execution_points is not None:
         required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
     columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
-    return required, columns, "indicator" in label
+    keys = [key for key, _, _ in columns]
+    row_of = attrgetter(*keys) if len(keys) > 1 else lambda ind: tuple(getattr(ind, key) for key in keys)
+    header_of = attrgetter(*(_chain(path) for path, _, _, _ in required), "project")  # a tuple even of one
+    return required, header_of, columns, "indicator" in label, row_of
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:
@@ -154,6 +164,19 @@ def _steps(path: str) -> tuple[tuple[str | None, int | None], ...]:
 def _getter(path: str) -> Callable[[Evaluation], object]:
     """:func:`value_at` of one path without indices, as one attribute lookup
     (``funding.executed`` → ``form.funding.total.executed``)."""
+    lookup = attrgetter(_chain(path))
+
+    def get(form: Evaluation) -> object:
+        try:
+            return lookup(form)
+        except AttributeError:  # a block on the way is None
+            return None
+
+    return get
+
+
+def _chain(path: str) -> str:
+    """The attributes :func:`value_at` follows for a path without indices, dotted."""
     obj: object = Evaluation(template="")
     chain = []
     for name, _ in _steps(path):
@@ -164,15 +187,7 @@ def _getter(path: str) -> Callable[[Evaluation], object]:
             obj = obj.total
         chain.append(name)
         obj = getattr(obj, name)
-    lookup = attrgetter(".".join(chain))
-
-    def get(form: Evaluation) -> object:
-        try:
-            return lookup(form)
-        except AttributeError:  # a block on the way is None
-            return None
-
-    return get
+    return ".".join(chain)
 
 
 def _empty(value: object) -> bool:
