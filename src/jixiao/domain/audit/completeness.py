@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
-from jixiao.domain.model import Evaluation, Funding
+from jixiao.domain.model import Evaluation, Funding, Indicator
 from jixiao.domain.recompute import Check
 from jixiao.domain.template import Template
 
@@ -68,6 +68,7 @@ _INDICATOR = {
     "actual": ("actual", "the actual"),
     "points": ("points", "the points"),
 }
+_TEXT_CELLS = {"name", "target", "actual"}  # the rest hold figures
 
 
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
@@ -81,11 +82,15 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
     for (path, _, zh, en), value in zip(required, header):
         if value.__class__ is not Decimal and _empty(value) and path not in reported:  # most cells hold a figure
             yield MISSING.finding(path, what=zh, what_en=en)
+    text_of, figure_keys = row_of
     for n, ind in enumerate(form.indicators):
-        row = row_of(ind)
-        if None not in row and "" not in row:  # every required cell of the row filled: most rows
+        texts = text_of(ind)
+        # Every required cell of the row filled, as in most rows. (The figures are
+        # tested one by one: a Decimal compared with None or "" is slow.)
+        if None not in texts and "" not in texts and _filled(ind, figure_keys):
             continue
-        for (key, zh, en), value in zip(columns, row):
+        for key, zh, en in columns:
+            value = getattr(ind, key)
             if value is not None and (value != "" if isinstance(value, str) else True):
                 continue
             path = f"indicators[{n}].{key}"
@@ -95,20 +100,29 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
 
 
-def _required(template: Template) -> tuple[list, Callable, list, bool, Callable[[object], tuple]]:
+def _required(template: Template) -> tuple[list, Callable, list, bool, tuple[Callable, tuple[str, ...]]]:
     """A template's required cells: (path, getter, Chinese, English) of the
     header and funding, and a getter of them all at once; (attribute, Chinese,
-    English) of each indicator, and a getter of those attributes of a row at
-    once; whether it has an indicator table. Made once per template."""
+    English) of each indicator, with a getter of a row's text cells at once and
+    the names of its figure cells; whether it has an indicator table. Made once
+    per template."""
     label = {column: names[0] for column, names in template.columns.items() if names}
     required = [(path, _getter(path), label[column], en) for path, (column, en) in _HEADER.items() if column in label]
     if template.execution_points is not None:
         required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
     columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
-    keys = [key for key, _, _ in columns]
-    row_of = attrgetter(*keys) if len(keys) > 1 else lambda ind: tuple(getattr(ind, key) for key in keys)
+    texts = [key for key, _, _ in columns if key in _TEXT_CELLS]
+    text_of = attrgetter(*texts, "name", "name")  # a tuple even of one (a name more changes nothing)
+    row_of = text_of, tuple(key for key, _, _ in columns if key not in _TEXT_CELLS)
     header_of = attrgetter(*(_chain(path) for path, _, _, _ in required), "project")  # a tuple even of one
     return required, header_of, columns, "indicator" in label, row_of
+
+
+def _filled(ind: Indicator, keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if getattr(ind, key) is None:
+            return False
+    return True
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:
