@@ -118,6 +118,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
     """The list as filtered on screen, as an xlsx workbook (one row per form)."""
     from openpyxl import Workbook
 
+    from jixiao.writers.cells import append_row
+
     rows = services.visible(request.user)
     if request.GET.get("scope") == "queue":
         rows = rows.filter(state__in=REVIEW_STATES)
@@ -127,8 +129,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
     sheet_.title = _("自评表")
     sheet_.append([_("项目编码"), _("项目名称"), _("主管部门"), _("实施单位"), _("年度"), _("状态"), _("总分"), _("等级")])
     for ev in rows.select_related("project__unit__parent"):
-        sheet_.append([ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
-                       ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
+        append_row(sheet_, [ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
+                            ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
         sheet_.cell(sheet_.max_row, 7).number_format = "0.00"
     for column, width in zip("ABCDEFGH", (14, 40, 20, 20, 8, 12, 10, 8)):
         sheet_.column_dimensions[column].width = width
