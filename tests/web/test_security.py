@@ -5,6 +5,9 @@ content, existence oracles, and the trail of approved targets."""
 from __future__ import annotations
 
 import io
+import json
+
+import pytest
 
 from django.test import Client
 from openpyxl import load_workbook
@@ -44,3 +47,47 @@ def test_the_rollup_export_writes_names_as_text_without_a_quote(tree, forms):
     values = {c.value for c in cells}
     assert {"-P1", NASTY} <= values
     assert all(c.data_type == "s" for c in cells)
+
+
+# 3. Lengths PostgreSQL refuses (SQLite keeps any length): a printed grade is
+# kept; an over-long code, name or indicator is a 422 naming the field.
+
+def test_a_printed_grade_with_a_note_is_kept(tree, project_a1, forms):
+    grade = "良（主管部门核定）"
+    ev = services.create(tree.users["filler_a1"], project_a1, edited(forms[0], grade=grade))
+    ev.refresh_from_db()
+    assert ev.grade == grade
+
+
+def test_a_grade_longer_than_its_column_is_refused_naming_it(tree, project_a1, forms):
+    with pytest.raises(services.Invalid) as caught:
+        services.create(tree.users["filler_a1"], project_a1, edited(forms[0], grade="优" * 65))
+    assert caught.value.status == 422 and "等级" in caught.value.message
+
+
+@pytest.mark.parametrize(("code", "name", "field"), [("C" * 65, "项目", "项目编码"), ("C-1", "名" * 301, "项目名称")])
+def test_an_over_long_project_code_or_name_is_a_422_naming_the_field(tree, code, name, field):
+    client = Client()
+    token = client.post("/api/auth/token", json.dumps({"username": "admin", "password": "admin-口令-2026"}),
+                        content_type="application/json").json()["token"]
+    answer = client.post("/api/projects", json.dumps({"code": code, "name": name, "unit": tree.unit_a1.pk}),
+                         content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 422 and field in answer.json()["detail"]
+    assert not Project.objects.filter(code=code).exists()
+
+
+def test_evidence_for_an_over_long_indicator_name_is_refused_naming_it(tree, project_a1, forms):
+    from dataclasses import replace
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.pages import evidence
+
+    form = forms[0]
+    long_name = "指" * 201
+    form = replace(form, indicators=(replace(form.indicators[0], name=long_name), *form.indicators[1:]))
+    ev = services.create(tree.users["filler_a1"], project_a1, form)
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    with pytest.raises(services.Invalid) as caught:
+        evidence.add(tree.users["filler_a1"], ev.pk, long_name, upload)
+    assert "三级指标" in caught.value.message

@@ -81,6 +81,15 @@ def _storable(value, where: str) -> None:
             _storable(item, f"{where}[{n}]")
 
 
+def fits(model, field: str, value: str | None) -> None:
+    """PostgreSQL refuses text longer than its column where SQLite keeps it:
+    refuse it here (422, naming the field) instead of a server error."""
+    column = model._meta.get_field(field)
+    if value is not None and len(value) > column.max_length:
+        raise Invalid(_("%(field)s超过 %(limit)s 个字符（现为 %(length)s 个），无法保存") % {
+            "field": _(column.verbose_name), "limit": column.max_length, "length": len(value)})
+
+
 def membership(user: AbstractBaseUser) -> Membership:
     try:
         return user.membership
@@ -131,6 +140,7 @@ def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -
     _storable({"code": code, "name": name}, _("项目"))
     if not code or not name:
         raise ServiceError(_("项目编码和项目名称不能为空"))
+    fits(Project, "code", code), fits(Project, "name", name)
     if Project.objects.filter(code=code).exists():
         raise Conflict(_("项目编码 %(code)s 已被使用") % {"code": code})
     return Project.objects.create(code=code, name=name, unit=unit)
@@ -155,6 +165,7 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     """Copy the form and its findings into the row; returns its contract JSON."""
     data = evaluation_dict(form)
     _storable(data, _("自评表"))
+    fits(Evaluation, "grade", form.grade)
     evaluation.data = data
     evaluation.template = form.template
     evaluation.total = _indexed(form.total)

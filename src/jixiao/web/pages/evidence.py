@@ -40,6 +40,7 @@ def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | 
     names = {ind.get("name") for ind in ev.data.get("indicators") or []}
     if upload is None or indicator not in names:
         raise services.ServiceError(_("请选择指标和要上传的文件"))
+    services.fits(Evidence, "indicator", indicator)
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in TYPES:
         raise services.ServiceError(_("佐证材料只能是 %(types)s 文件") % {"types": _("、").join(TYPES)})
