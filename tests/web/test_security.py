@@ -91,3 +91,70 @@ def test_evidence_for_an_over_long_indicator_name_is_refused_naming_it(tree, pro
     with pytest.raises(services.Invalid) as caught:
         evidence.add(tree.users["filler_a1"], ev.pk, long_name, upload)
     assert "三级指标" in caught.value.message
+
+
+# 4. Behind an HTTPS reverse proxy: logins pass the CSRF origin check, cookies
+# are Secure, and the lockout counts each client, not the proxy.
+
+def _settings_from(env: dict) -> dict:
+    """The settings module as a server started with ``env`` reads it."""
+    import os
+    import subprocess
+    import sys
+
+    names = ["SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
+             "CSRF_TRUSTED_ORIGINS", "JIXIAO_PROXY_COUNT"]
+    code = ("import json, jixiao.web.settings as s; "
+            f"print(json.dumps({{n: getattr(s, n, None) for n in {names!r}}}))")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
+    run = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, check=True)
+    return json.loads(run.stdout)
+
+
+def test_https_settings_come_from_the_environment():
+    plain = _settings_from({})
+    assert not plain["SESSION_COOKIE_SECURE"] and not plain["CSRF_COOKIE_SECURE"]
+    assert plain["SECURE_PROXY_SSL_HEADER"] is None and plain["CSRF_TRUSTED_ORIGINS"] == []
+    https = _settings_from({"JIXIAO_HTTPS": "1", "JIXIAO_CSRF_TRUSTED_ORIGINS": "https://jx.example.cn, https://b.example",
+                            "JIXIAO_PROXY_COUNT": "1"})
+    assert https["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert https["SESSION_COOKIE_SECURE"] and https["CSRF_COOKIE_SECURE"] and https["SECURE_HSTS_SECONDS"] > 0
+    assert https["CSRF_TRUSTED_ORIGINS"] == ["https://jx.example.cn", "https://b.example"]
+    assert https["JIXIAO_PROXY_COUNT"] == 1
+
+
+@pytest.fixture
+def behind_https_proxy(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.JIXIAO_PROXY_COUNT = 1
+    settings.ALLOWED_HOSTS = ["jx.example.cn"]
+    return settings
+
+
+def test_a_login_through_an_https_proxy_succeeds_with_secure_cookies(tree, behind_https_proxy):
+    browser = Client(enforce_csrf_checks=True)
+    proxied = {"Host": "jx.example.cn", "X-Forwarded-Proto": "https", "X-Forwarded-For": "10.1.2.3"}
+    page = browser.get("/login/", headers=proxied)
+    assert page.status_code == 200 and "max-age=3600" in page["Strict-Transport-Security"]
+    token = browser.cookies["csrftoken"]
+    assert token["secure"]
+    answer = browser.post("/login/", {"username": "filler_a1", "password": "filler_a1-口令-2026",
+                                      "csrfmiddlewaretoken": token.value},
+                          headers={**proxied, "Origin": "https://jx.example.cn"})
+    assert answer.status_code == 302, answer.content[:300]
+    assert answer.cookies["sessionid"]["secure"]
+
+
+def test_behind_a_proxy_one_client_cannot_lock_an_account_for_the_others(tree, behind_https_proxy):
+    def token(client_address: str, password: str) -> int:
+        return Client().post("/api/auth/token", json.dumps({"username": "filler_a1", "password": password}),
+                             content_type="application/json",
+                             headers={"Host": "jx.example.cn", "X-Forwarded-For": f"6.6.6.6, {client_address}"}
+                             ).status_code
+
+    for _ in range(5):
+        token("203.0.113.9", "wrong")
+    assert token("203.0.113.9", "filler_a1-口令-2026") == 429
+    assert token("198.51.100.7", "filler_a1-口令-2026") == 200
