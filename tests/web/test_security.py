@@ -158,3 +158,27 @@ def test_behind_a_proxy_one_client_cannot_lock_an_account_for_the_others(tree, b
         token("203.0.113.9", "wrong")
     assert token("203.0.113.9", "filler_a1-口令-2026") == 429
     assert token("198.51.100.7", "filler_a1-口令-2026") == 200
+
+
+# 5. The API's import has the page's limits: size and type.
+
+def _token(client: Client, name: str) -> dict:
+    answer = client.post("/api/auth/token", json.dumps({"username": name, "password": f"{name}-口令-2026"}),
+                         content_type="application/json")
+    return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+
+def test_the_api_import_refuses_an_unknown_type_and_an_oversized_file(tree, project_a1):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.evaluations import uploads
+
+    client = Client()
+    headers = _token(client, "filler_a1")
+    path = f"/api/projects/{project_a1.code}/evaluations"
+    exe = client.post(path, {"file": SimpleUploadedFile("tool.exe", b"MZ\x90\x00 not a form")}, headers=headers)
+    assert exe.status_code == 400 and ".xlsx" in exe.json()["detail"]
+    big = SimpleUploadedFile("big.txt", b"x" * (uploads.MAX_UPLOAD + 1))
+    answer = client.post(path, {"file": big}, headers=headers)
+    assert answer.status_code == 400 and f"{uploads.MAX_UPLOAD // 1024 // 1024} MB" in answer.json()["detail"]
+    assert not project_a1.evaluations.exists()
