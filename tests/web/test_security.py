@@ -5,6 +5,7 @@ content, existence oracles, and the trail of approved targets."""
 from __future__ import annotations
 
 import io
+import re
 import json
 
 import pytest
@@ -182,3 +183,29 @@ def test_the_api_import_refuses_an_unknown_type_and_an_oversized_file(tree, proj
     answer = client.post(path, {"file": big}, headers=headers)
     assert answer.status_code == 400 and f"{uploads.MAX_UPLOAD // 1024 // 1024} MB" in answer.json()["detail"]
     assert not project_a1.evaluations.exists()
+
+
+# 6. Figures out of any computable range: the pages answer 422 as the API does,
+# the message shown and the typed text kept.
+
+OUT_OF_RANGE = {"funding.annual_budget": "1E-999999", "funding.executed": "1E+999999"}
+
+
+def test_saving_out_of_range_figures_is_a_422_with_the_text_kept(tree, draft):
+    answer = signed_in(tree, "filler_a1").post(f"/forms/{draft.pk}/edit/", {"version": draft.version, **OUT_OF_RANGE})
+    page = answer.content.decode()
+    assert answer.status_code == 422
+    assert "超出可计算的范围" in page and "1E+999999" in page and "1E-999999" in page
+
+
+def test_recomputing_out_of_range_figures_is_a_422_with_the_message(tree, draft):
+    answer = signed_in(tree, "filler_a1").post(f"/forms/{draft.pk}/recompute/", OUT_OF_RANGE)
+    assert answer.status_code == 422 and "超出可计算的范围" in answer.content.decode()
+
+
+def test_the_pages_have_htmx_show_a_422_answer(tree, draft):
+    """htmx swaps no 4xx answer by default: the pages ask it to swap a 422 (a
+    refused figure's message) in place."""
+    page = signed_in(tree, "filler_a1").get(f"/forms/{draft.pk}/edit/").content.decode()
+    config = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'', page)
+    assert config and {"code": "422", "swap": True} in json.loads(config.group(1))["responseHandling"]

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jixiao import templates
 from jixiao.domain import approved_targets, trail, workflow
@@ -63,6 +64,10 @@ class Invalid(ServiceError):
 
     status = 422
 
+
+OUT_OF_RANGE = gettext_lazy("表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存")
+"""What a form gets whose figures the rules cannot compute with (an ArithmeticError:
+a budget of 1E-999999 whose execution rate overflows): the form's fault, a 422."""
 
 _DB_INT = 2**31 - 1  # ids and years beyond this exist nowhere (and overflow some databases)
 

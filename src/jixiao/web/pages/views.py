@@ -256,10 +256,12 @@ def _uploaded_form(request: HttpRequest):
     return read_upload(upload, int(index) if index.isdigit() else 0)
 
 
-def _refusal(error: ReadError | services.ServiceError) -> tuple[str, int]:
+def _refusal(error: ReadError | services.ServiceError | ArithmeticError) -> tuple[str, int]:
     """What to show and answer for a refused save or upload (a bad form is 422)."""
     if isinstance(error, services.ServiceError):
         return error.message, error.status
+    if isinstance(error, ArithmeticError):
+        return str(services.OUT_OF_RANGE), 422
     return str(error), 422
 
 
@@ -311,7 +313,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
         services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")),
                       target_reasons=_posted_reasons(request, ev))
-    except (ReadError, services.ServiceError) as error:
+    except (ReadError, services.ServiceError, ArithmeticError) as error:
         if isinstance(error, services.NotFound):
             raise
         message, status = _refusal(error)
@@ -340,8 +342,9 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
     typed, rows = _typed(request, ev)
-    return render(request, "pages/_figures.html", {"sheet": _sheet(request, ev, typed, rows),
-                                                   "acknowledgements": ev.acknowledgements})
+    built = _sheet(request, ev, typed, rows)
+    return render(request, "pages/_figures.html", {"sheet": built, "acknowledgements": ev.acknowledgements},
+                  status=422 if built.error else 200)  # base.html has htmx swap a 422 in, so it is shown
 
 
 @page
