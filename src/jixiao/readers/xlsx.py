@@ -24,6 +24,8 @@ import zipfile
 from decimal import Decimal
 
 from jixiao.domain.model import Evaluation, Source
+from jixiao.domain.scoring import round_figure
+from jixiao.domain.template import Rounding
 from jixiao.readers.base import ReadError, Row
 from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
 
@@ -35,6 +37,7 @@ MAX_CELLS = 100_000
 """Cells per sheet, or paragraphs and cells per document: a form has a few hundred."""
 
 _PLACES = re.compile(r"\.(0+)")
+_DIGITS = re.compile(r"[0#]")  # a format of digits ("0", "#,##0") without places shows none
 
 
 def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
@@ -157,7 +160,10 @@ def _shown(value, number_format: str | None) -> str:
 
 
 def _figure(value: int | float, number_format: str) -> str:
-    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    """The number as Excel prints it: at most 15 significant digits (0.1+0.2 is
+    0.3), the format's places (none when it has no decimal point: "#,##0"),
+    rounded half away from zero as Excel does (2.345 with "0.00" is 2.35)."""
+    number = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
     if not number.is_finite():
         return str(value)
     percent = "%" in number_format
@@ -165,8 +171,8 @@ def _figure(value: int | float, number_format: str) -> str:
         number *= 100
     places = _PLACES.search(number_format)
     if places:
-        number = number.quantize(Decimal(1).scaleb(-len(places.group(1))))
-    elif number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
+        number = round_figure(number, Rounding.HALF_UP, len(places.group(1)))
+    elif _DIGITS.search(number_format) or number == number.to_integral_value():
+        number = round_figure(number, Rounding.HALF_UP, 0)
     text = format(number, ",f" if "#,##" in number_format else "f")
     return text + "%" if percent else text
