@@ -209,3 +209,22 @@ def test_the_pages_have_htmx_show_a_422_answer(tree, draft):
     page = signed_in(tree, "filler_a1").get(f"/forms/{draft.pk}/edit/").content.decode()
     config = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'', page)
     assert config and {"code": "422", "swap": True} in json.loads(config.group(1))["responseHandling"]
+
+
+# 8. Roll-up subtotals keep the form lines' six places (SQLite sums DECIMAL as floats).
+
+def test_subtotals_and_the_total_have_the_form_lines_places(tree, forms):
+    from jixiao.web.evaluations import rollup
+
+    places = [tree.unit_a1, tree.unit_a1, tree.unit_a2, tree.unit_b1, tree.unit_a2]
+    fillers = {tree.unit_a1: "filler_a1", tree.unit_a2: "filler_a2", tree.unit_b1: "filler_b1"}
+    for n, (form, unit) in enumerate(zip(forms, places)):
+        project = Project.objects.create(code=f"S-{n}", name=f"项目{n}", unit=unit)
+        services.create(tree.users[fillers[unit]], project, edited(form, year=2023))
+    chosen = rollup.rows(services.visible(tree.users["admin"]), 2023)
+    lines = {ev.budget_wan.as_tuple().exponent for ev in chosen} | {ev.executed_wan.as_tuple().exponent for ev in chosen}
+    assert lines == {-6}
+    groups = [*rollup.subtotals(chosen, "unit").values(), *rollup.subtotals(chosen, "department").values(),
+              rollup.totals(chosen)]
+    assert {g.budget_wan.as_tuple().exponent for g in groups} | {g.executed_wan.as_tuple().exponent for g in groups} == {-6}
+    assert rollup.totals(chosen).budget_wan == sum(ev.budget_wan for ev in chosen)
