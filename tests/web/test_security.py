@@ -228,3 +228,46 @@ def test_subtotals_and_the_total_have_the_form_lines_places(tree, forms):
               rollup.totals(chosen)]
     assert {g.budget_wan.as_tuple().exponent for g in groups} | {g.executed_wan.as_tuple().exponent for g in groups} == {-6}
     assert rollup.totals(chosen).budget_wan == sum(ev.budget_wan for ev in chosen)
+
+
+# 9. Evidence files are what their names say: checked by content, not extension.
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("x.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+    ("photo.jpg", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
+    ("scan.png", b"GIF89a" + b"\x00" * 20),
+    ("report.docx", b"%PDF-1.4 not a Word file"),
+])
+def test_evidence_whose_content_is_not_its_type_is_refused(tree, draft, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.pages import evidence
+
+    indicator = draft.data["indicators"][0]["name"]
+    with pytest.raises(services.ServiceError) as caught:
+        evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content))
+    assert name.rpartition(".")[2] in caught.value.message and "内容" in caught.value.message
+    assert not draft.evidence.exists()
+
+
+def _zip_with(part: str) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(part, "<x/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("a.pdf", b"%PDF-1.7\n"), ("a.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20), ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8),
+    ("a.xlsx", _zip_with("xl/workbook.xml")), ("a.docx", _zip_with("word/document.xml")),
+])
+def test_evidence_of_its_type_is_kept(tree, draft, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.pages import evidence
+
+    indicator = draft.data["indicators"][0]["name"]
+    item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content))
+    assert bytes(item.content) == content
