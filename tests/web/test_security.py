@@ -271,3 +271,38 @@ def test_evidence_of_its_type_is_kept(tree, draft, name, content):
     indicator = draft.data["indicators"][0]["name"]
     item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content))
     assert bytes(item.content) == content
+
+
+# 10. Small ones: a year outside 2000–2100, a server on every address, and a
+# project code already used.
+
+def test_a_form_of_a_year_outside_2000_to_2100_is_refused_naming_the_year(tree, project_a1, forms):
+    with pytest.raises(services.Invalid) as caught:
+        services.create(tree.users["filler_a1"], project_a1, edited(forms[0], year=3023))
+    assert "3023" in caught.value.message and "2000" in caught.value.message
+    assert not project_a1.evaluations.exists()
+
+
+def test_serving_on_every_address_does_not_allow_every_host_name():
+    import socket
+
+    from jixiao.web.server import allowed_hosts
+
+    everywhere = allowed_hosts("0.0.0.0").split(",")
+    assert "*" not in everywhere and {"localhost", "127.0.0.1", socket.gethostname()} <= set(everywhere)
+    assert allowed_hosts("10.0.0.5").split(",") == ["10.0.0.5", "localhost", "127.0.0.1", "[::1]"]
+
+
+def test_a_used_project_code_is_refused_alike_whether_or_not_one_may_see_its_project(tree, project_a1):
+    """Project codes are unique in the whole region (the finance bureau's 项目库 gives
+    them): the refusal says the code is taken, never whose it is, and reads the same
+    for a project of another unit as for one's own."""
+    own = services.create_project
+    Project.objects.create(code="B1-900", name="乙一的项目", unit=tree.unit_b1)
+    answers = []
+    for code in ("A1-001", "B1-900"):
+        with pytest.raises(services.Conflict) as caught:
+            own(tree.users["filler_a1"], code, "新项目", tree.unit_a1.pk)
+        answers.append((caught.value.status, caught.value.message.replace(code, "<code>")))
+    assert answers[0] == answers[1]
+    assert "乙一" not in answers[1][1] and tree.unit_b1.name not in answers[1][1]

@@ -264,6 +264,8 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
         raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
     if form.year is None:
         raise ServiceError(_("自评表缺少年度，无法保存"))
+    if not 2000 <= form.year <= 2100:  # as the blank form and the approved targets
+        raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": form.year})
     if Evaluation.objects.filter(project=project, year=form.year).exists():
         raise Conflict(_("项目 %(code)s 的 %(year)s 年度自评表已存在") % {"code": project.code, "year": form.year})
     evaluation = Evaluation(project=project, year=form.year)
