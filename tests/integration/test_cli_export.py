@@ -35,7 +35,7 @@ def test_export_pdf_of_one_form(tmp_path):
     result = runner.invoke(app, ["export", str(path), "--to", "pdf", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     (pdf,) = tmp_path.glob("*.pdf")
-    assert pdf.read_bytes().startswith(b"%PDF-1.4")
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_export_json_is_the_import_contract(tmp_path):

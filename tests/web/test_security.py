@@ -306,3 +306,31 @@ def test_a_used_project_code_is_refused_alike_whether_or_not_one_may_see_its_pro
         answers.append((caught.value.status, caught.value.message.replace(code, "<code>")))
     assert answers[0] == answers[1]
     assert "乙一" not in answers[1][1] and tree.unit_b1.name not in answers[1][1]
+
+
+# 11. Approved targets changed after a form took them: an event on that form's
+# hash chain, shown in its history.
+
+def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, forms):
+    from dataclasses import replace
+
+    from jixiao.domain.approved_targets import ApprovedTarget
+    from jixiao.web.evaluations.models import Event
+
+    form = forms[1]
+    project = Project.objects.create(code="A1-002", name="项目", unit=tree.unit_a1)
+    rows = [ApprovedTarget(name=r.name, target=r.target, points=r.points, level1=r.level1, level2=r.level2)
+            for r in form.indicators[:2]]
+    services.set_targets(tree.users["reviewer_a"], "A1-002", form.year, rows)
+    ev = services.create(tree.users["filler_a1"], project, form)
+    assert [e.action for e in ev.events.all()] == ["create"]
+
+    changed = [replace(rows[0], target="≥999"), rows[1]]
+    services.set_targets(tree.users["reviewer_a"], "A1-002", form.year, changed)
+    event = Event.objects.filter(evaluation=ev).order_by("-id").first()
+    assert event.action == "targets_set" and event.actor_name == "reviewer_a"
+    assert event.diff == [{"path": f"approved_targets.{rows[0].name}.target", "old": rows[0].target, "new": "≥999"}]
+    count, breaks, _head = services.verify_trail()
+    assert (count, breaks) == (2, [])
+    history = signed_in(tree, "filler_a1").get(f"/forms/{ev.pk}/history/").content.decode()
+    assert "批复绩效目标" in history and "≥999" in history and rows[0].name in history

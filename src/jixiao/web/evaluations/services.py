@@ -483,9 +483,16 @@ def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) ->
     return _append(evaluation, user, action, evaluation.state, [change])
 
 
+TARGETS_SET = "targets_set"
+
+
+@transaction.atomic
 def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:
     """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
-    targets for a year. Evaluations already made keep the copy they took."""
+    targets for a year. Evaluations already made keep the copy they took; a
+    change to targets a form of that year was made under is an event on that
+    form's trail (events belong to a form: before there is one, the form's
+    create event records the targets it took)."""
     found = project(user, code)
     _require_role(user, {Role.REVIEWER, Role.ADMIN}, _("批复绩效目标"))
     if not 2000 <= year <= 2100:
@@ -499,9 +506,18 @@ def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[Approve
     stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
                "points": figure(r.points)} for r in rows]
     _storable(stored, "indicators")
+    before = ApprovedTargets.objects.filter(project=found, year=year).values_list("indicators", flat=True).first()
     targets, _created = ApprovedTargets.objects.update_or_create(
         project=found, year=year, defaults={"indicators": stored, "set_by": user})
+    diff = trail.field_diff({"approved_targets": _by_name(before or [])}, {"approved_targets": _by_name(stored)})
+    for evaluation in Evaluation.objects.filter(project=found, year=year) if diff else ():
+        _append(evaluation, user, TARGETS_SET, evaluation.state, diff)
     return targets
+
+
+def _by_name(rows: list[dict]) -> dict[str, dict]:
+    """Approved target rows keyed by indicator name, so the trail says which target changed."""
+    return {row["name"]: row for row in rows}
 
 
 def targets_of(user: AbstractBaseUser, code: str) -> QuerySet[ApprovedTargets]:

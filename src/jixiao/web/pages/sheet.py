@@ -328,6 +328,8 @@ def describe(path: str, data: dict) -> str:
         return f"{_('单位说明')} · {describe(rest.partition('@')[2] or rest, data)}"
     if head == "target_reasons" and rest:
         return f"{_('目标调整理由')} · {rest}"
+    if head == "approved_targets" and rest:  # 批复绩效目标 changed (services.set_targets)
+        return f"{_('批复绩效目标')} · {rest}"
     match = re.fullmatch(r"indicators\[(\d+)\](?:\.(\w+))?", path)
     if match:
         n, key = int(match[1]), match[2]
