@@ -51,8 +51,10 @@ def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
         raise ReadError(file, f"{kind}文件已损坏或不完整（{error}）") from None
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED:
+        largest = max(infos, key=lambda info: info.file_size)
         raise ReadError(
-            file, f"{kind}解压后达 {total // (1024 * 1024)} MB，超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取"
+            file, f"{kind}解压后达 {total // (1024 * 1024)} MB（最大的部件 {largest.filename} "
+                  f"{largest.file_size // (1024 * 1024)} MB），超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取"
         )
     for info in infos:
         if info.file_size > MAX_PART:
