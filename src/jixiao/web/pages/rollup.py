@@ -26,7 +26,7 @@ from jixiao.web.evaluations import rollup, services
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
 from jixiao.web.pages.views import page
-from jixiao.writers.cells import defuse
+from jixiao.writers.cells import append_row, defuse
 
 COLUMNS = [
     gettext_lazy("主管部门"), gettext_lazy("实施单位"), gettext_lazy("项目名称"), gettext_lazy("项目编码"),
@@ -180,7 +180,7 @@ def _workbook(title: str, header: list[str], lines: list[list]):
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     sheet.append(header)
     for cells in lines:
-        sheet.append([defuse(v) if isinstance(v, str) else v for v in cells])
+        append_row(sheet, cells)
         row = sheet.max_row
         for column, number_format in NUMBER_FORMATS.items():
             sheet.cell(row, column + 1).number_format = number_format
