@@ -123,7 +123,7 @@ X_FRAME_OPTIONS = "DENY"
 if os.environ.get("JIXIAO_HTTPS") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", 365 * 24 * 60 * 60))
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("JIXIAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 # Proxies in front that append the address they saw to X-Forwarded-For: the
 # lockout counts the client that many places from the right, not the proxy.
