@@ -58,12 +58,17 @@ def test_letters_are_those_of_the_folded_text(text):
     assert _letters(text) == re.sub(r"[\W_]+", "", fold(text))
 
 
+# Clauses and numbers as first written, plainly: the audit's patterns are tuned for speed.
+PLAIN_CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+PLAIN_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
+
+
 def claims_by_parsing_each_number(text):
     """What a narrative's claims are, by the definition: each number of a clause
     read as a target from where it starts, folded (no shortcut)."""
     out = []
-    for clause in text_module._CLAUSES.split(text):
-        for match in text_module._NUMBER.finditer(clause):
+    for clause in PLAIN_CLAUSES.split(text):
+        for match in PLAIN_NUMBER.finditer(clause):
             start = match.start()
             parsed = parse_target(clause[start:match.end() + text_module._UNIT_REACH])
             if (start and clause[start - 1] == "第") or not parsed.unit or (parsed.unit == "年" and parsed.value >= 1000):
@@ -73,7 +78,7 @@ def claims_by_parsing_each_number(text):
 
 
 narrative = st.lists(st.sampled_from(
-    PLAIN[:50] + list("0123456789.,， ；。%％（）()年个万元天内以上不低于达到第ｋｍ") + ["万元", "以上", "不少于", "℃", "１２", "\u3000"]
+    PLAIN[:50] + list("0123456789.,， ；。%％（）()年个万元天内以上不低于达到第ｋｍ\n!；") + ["万元", "以上", "不少于", "℃", "１２", "\u3000"]
 ), max_size=40).map("".join)
 
 

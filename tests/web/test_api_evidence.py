@@ -54,11 +54,11 @@ def test_limits_and_permissions_as_on_the_pages(tree, draft):
     assert exe.status_code == 400 and "佐证材料只能是" in exe.json()["detail"]
     big = upload(client, filler, draft.pk, indicator, "big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     assert big.status_code == 400 and "10 MB" in big.json()["detail"]
-    nowhere = upload(client, filler, draft.pk, "没有这个指标", "a.pdf", b"%PDF")
+    nowhere = upload(client, filler, draft.pk, "没有这个指标", "a.pdf", b"%PDF-1.4")
     assert nowhere.status_code == 400
-    assert upload(client, bearer(tree, "filler_b1"), draft.pk, indicator, "a.pdf", b"%PDF").status_code == 404
-    assert upload(client, bearer(tree, "reviewer_a"), draft.pk, indicator, "a.pdf", b"%PDF").status_code == 403
-    item = upload(client, filler, draft.pk, indicator, "a.pdf", b"%PDF").json()["id"]
+    assert upload(client, bearer(tree, "filler_b1"), draft.pk, indicator, "a.pdf", b"%PDF-1.4").status_code == 404
+    assert upload(client, bearer(tree, "reviewer_a"), draft.pk, indicator, "a.pdf", b"%PDF-1.4").status_code == 403
+    item = upload(client, filler, draft.pk, indicator, "a.pdf", b"%PDF-1.4").json()["id"]
     url = f"/api/evaluations/{draft.pk}/evidence/{item}"
     for other in ("filler_b1", "reviewer_b"):  # another unit's: as if it did not exist
         assert client.get(url, headers=bearer(tree, other)).status_code == 404

@@ -294,6 +294,7 @@ def test_evidence_files_per_indicator(tree, slips):
     assert refused.status_code == 400 and "佐证材料只能是" in refused.content.decode()
     big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
+    pdf.seek(0)  # read to its end by the first post
     assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 403
 
     submit(tree.users["filler_a1"], slips)
@@ -336,7 +337,7 @@ def test_every_input_has_a_label(tree, slips):
 
     filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
     filler.post(f"/forms/{slips.pk}/evidence/", {"indicator": "保洁河道长度",
-                                                "file": SimpleUploadedFile("a.pdf", b"%PDF")})
+                                                "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")})
     pages = [filler.get(url).content.decode() for url in (
         "/forms/", "/forms/new/", f"/forms/{slips.pk}/", f"/forms/{slips.pk}/edit/", f"/forms/{slips.pk}/history/")]
     pages.append(Client().get("/login/").content.decode())
@@ -463,6 +464,7 @@ def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
     assert "上传佐证材料" in history and "删除佐证材料" in history
     assert history.count("指标「巡查频次」：巡查记录.pdf（2.0\xa0KB）") == 2 and "filler_a1" in history
 
+    pdf.seek(0)  # read to its end by the first post
     refused = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次",
                                                                                  "file": pdf})
     assert refused.status_code == 403 and Event.objects.count() == 3 and not slips.evidence.exists()
@@ -543,7 +545,7 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
     pk = approved.pk
     filler.post(f"/forms/{pk}/edit/", {"version": "1", "rows": "0,2,3,4", "indicators[0].target": "≥100(公里)",
                                         "reason:保洁河道长度": "河段移交", "reason:水面漂浮物清除率": "项目调整"})
-    filler.post(f"/forms/{pk}/evidence/", {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF")})
+    filler.post(f"/forms/{pk}/evidence/", {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF-1.4")})
     submit(tree.users["filler_a1"], approved)
     services.step(tree.users["reviewer_a"], pk, Action.RETURN, comment="请补充",
                   field_comments={"indicators[0]": "请核实长度"})

@@ -130,7 +130,7 @@ def test_matrix(tree, draft, user, state):
     from jixiao.web.pages import evidence
 
     indicator = draft.data["indicators"][0]["name"]
-    item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile("a.pdf", b"%PDF"))
+    item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
     _bring_to(state, tree, draft)
     client = Client()
     client.force_login(tree.users[user])  # session auth; CSRF is enforced separately
@@ -143,7 +143,7 @@ def test_matrix(tree, draft, user, state):
             else {"scores": {"indicators[0].score": "1.00"}} if kind == "review" else {"comment": "矩阵测试"}
         with _rollback():
             if kind == "evidence-change" and method == "post":
-                answer = client.post(url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", b"%PDF")})
+                answer = client.post(url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", b"%PDF-1.4")})
             else:
                 answer = getattr(client, method)(url, json.dumps(body), content_type="application/json") \
                     if method != "get" else client.get(url)

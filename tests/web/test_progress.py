@@ -93,3 +93,14 @@ def test_a_department_sees_only_its_units(client, tree, year_of_work):
     assert "没有需要催报的单位" in body
     rows = progress.by_department(services.visible_units(tree.users["filler_a2"]), YEAR)
     assert [(r["name"], r["not_started"], r["returned"]) for r in rows] == [(tree.dept_a.name, 2, 1)]
+
+
+def test_the_export_keeps_a_formula_like_name_as_text(client, tree, year_of_work):
+    """A unit named like a formula reaches the 催报清单 as the text it is, never run, without a visible quote."""
+    name = '=HYPERLINK("http://example.invalid","x")'
+    type(tree.unit_a2).objects.filter(pk=tree.unit_a2.pk).update(name=name)
+    client.force_login(tree.users["admin"])
+    book = load_workbook(io.BytesIO(client.get("/progress/export/", {"year": YEAR}).content))
+    cells = [c for row in book.worksheets[1].iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    assert name in [c.value for c in cells] and all(c.data_type == "s" for c in cells)
+    assert not any(c.value.startswith("'") for c in cells)

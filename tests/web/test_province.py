@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from jixiao.web import province
-from jixiao.web.evaluations import rollup, services
+from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation, Event, Project
 from jixiao.web.orgs.models import Organisation
 

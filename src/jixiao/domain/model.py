@@ -101,7 +101,7 @@ class Funding:
 
     def parts(self) -> dict[str, FundingLine]:
         """The printed parts by JSON key (missing parts left out)."""
-        return {k: getattr(self, k) for k in BREAKDOWN_KEYS if getattr(self, k) is not None}
+        return {k: line for k in BREAKDOWN_KEYS if (line := getattr(self, k)) is not None}
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from jixiao.domain import scoring
-from jixiao.domain.model import Evaluation, FundingLine, Indicator
+from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation, FundingLine, Indicator
 from jixiao.domain.normalize import squash
 from jixiao.domain.scoring import Figure
 from jixiao.domain.template import ROUNDINGS, Rounding, Template
@@ -76,8 +76,8 @@ def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decim
 def _funding_checks(path: str, line: FundingLine, template: Template, scored: bool) -> list[Check]:
     rate = scoring.execution_rate(line, template)
     checks = [
-        Check(f"{path}.execution_rate", line.execution_rate, rate, _status(line.execution_rate, rate),
-              _under_each_mode(rate, template))
+        Check(_RATE_PATHS.get(path) or f"{path}.execution_rate", line.execution_rate, rate,
+              _status(line.execution_rate, rate), _under_each_mode(rate, template))
     ]
     if scored:
         score = scoring.execution_score(line, template)
@@ -86,6 +86,12 @@ def _funding_checks(path: str, line: FundingLine, template: Template, scored: bo
                   _under_each_mode(score, template))
         )
     return checks
+
+
+# Field paths made once rather than on every form.
+_PART_PATHS = {key: f"funding.breakdown.{key}" for key in BREAKDOWN_KEYS}
+_RATE_PATHS = {path: f"{path}.execution_rate" for path in ("funding", *_PART_PATHS.values())}
+_SCORE_PATHS = tuple(f"indicators[{n}].score" for n in range(64))
 
 
 def _indicator_figure(ev: Evaluation, indicator: Indicator, template: Template) -> Figure:
@@ -125,7 +131,7 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
     if ev.funding.total.annual_budget is not None or ev.funding.total.execution_rate is not None:
         checks += _funding_checks("funding", ev.funding.total, template, scored)
     for key, line in ev.funding.parts().items():
-        checks += _funding_checks(f"funding.breakdown.{key}", line, template, scored=False)
+        checks += _funding_checks(_PART_PATHS[key], line, template, scored=False)
 
     parts: list[tuple[str, Decimal | None]] = []
     if scored:
@@ -135,7 +141,7 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
         parts.append(("funding.score", execution))
     for n, indicator in enumerate(ev.indicators):
         figure = _indicator_figure(ev, indicator, template)
-        path = f"indicators[{n}].score"
+        path = _SCORE_PATHS[n] if n < len(_SCORE_PATHS) else f"indicators[{n}].score"
         checks.append(Check(path, indicator.score, figure, _status(indicator.score, figure)))
         parts.append((path, indicator.score if indicator.score is not None else figure.value))
     checks += _group_checks(ev, template)

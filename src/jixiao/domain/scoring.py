@@ -10,6 +10,7 @@ Rounding happens only in :func:`round_figure`.
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
+from functools import lru_cache
 from typing import NamedTuple
 
 from jixiao.domain.model import FundingLine, Indicator
@@ -220,7 +221,11 @@ def band_for_actual(actual: Target | None) -> str | None:
     """Which qualitative band the words of an actual claim: achieved / partial / missed."""
     if actual is None or actual.quantitative or not actual.text:
         return None
-    text = actual.text
+    return _band_of_words(actual.text)
+
+
+@lru_cache(maxsize=1024)  # a few words ("达成指标", "已完成") on form after form
+def _band_of_words(text: str) -> str | None:
     if any(w in text for w in MISSED_WORDS):
         return "missed"
     if any(w in text for w in PARTIAL_WORDS):

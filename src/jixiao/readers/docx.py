@@ -16,7 +16,7 @@ import io
 from jixiao.domain.model import Evaluation, Source
 from jixiao.readers.base import ReadError, Row
 from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
-from jixiao.readers.xlsx import MAX_CELLS, check_zip
+from jixiao.readers.xlsx import MAX_CELLS, check_count, check_zip
 
 
 def read_docx(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
@@ -29,7 +29,9 @@ def docx_rows(data: bytes, file: str) -> list[Row]:
     from docx import Document
     from docx.table import Table
 
-    check_zip(data, file, "Word ")
+    archive = check_zip(data, file, "Word ")
+    if "word/document.xml" in archive.namelist():
+        check_count(archive, file, "word/document.xml", {"p", "tc"}, "段落和单元格")
     try:
         document = Document(io.BytesIO(data))
         rows: list[Row] = []

@@ -8,8 +8,11 @@ places (15 with "0.00" → "15.00"), so a score keeps its printed scale; a
 figure typed as text stays as typed. Forms may be on several sheets or stacked
 on one. Each value's source is the sheet and its row's cells ("A7:J7").
 
-A workbook is a zip: its declared uncompressed size is capped before anything
-is inflated (:data:`MAX_UNCOMPRESSED`), so a zip bomb is refused, not read.
+A workbook is a zip: its declared uncompressed size is capped, as a whole
+(:data:`MAX_UNCOMPRESSED`) and part by part (:data:`MAX_PART`), before anything
+is inflated (zipfile stops inflating a part at its declared size), and the
+cells of each sheet are counted by a streaming pass before the workbook is
+loaded (:data:`MAX_CELLS`), so a bomb is refused, not read.
 """
 
 from __future__ import annotations
@@ -21,15 +24,20 @@ import zipfile
 from decimal import Decimal
 
 from jixiao.domain.model import Evaluation, Source
+from jixiao.domain.scoring import round_figure
+from jixiao.domain.template import Rounding
 from jixiao.readers.base import ReadError, Row
 from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
 
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-"""Bytes a workbook may inflate to; real forms are well under 1 MB."""
-MAX_CELLS = 2_000_000
-"""Cells read per workbook: a form has a few hundred."""
+MAX_UNCOMPRESSED = 20 * 1024 * 1024
+"""Bytes a workbook or document may inflate to; real forms are well under 1 MB."""
+MAX_PART = 10 * 1024 * 1024
+"""Bytes one part (a sheet, the shared strings, the document body) may inflate to."""
+MAX_CELLS = 100_000
+"""Cells per sheet, or paragraphs and cells per document: a form has a few hundred."""
 
 _PLACES = re.compile(r"\.(0+)")
+_DIGITS = re.compile(r"[0#]")  # a format of digits ("0", "#,##0") without places shows none
 
 
 def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
@@ -43,12 +51,42 @@ def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
         raise ReadError(file, f"{kind}文件已损坏或不完整（{error}）") from None
     total = sum(info.file_size for info in infos)
     if total > MAX_UNCOMPRESSED:
+        largest = max(infos, key=lambda info: info.file_size)
         raise ReadError(
-            file, f"{kind}解压后达 {total // (1024 * 1024)} MB，超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取"
+            file, f"{kind}解压后达 {total // (1024 * 1024)} MB（最大的部件 {largest.filename} "
+                  f"{largest.file_size // (1024 * 1024)} MB），超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取"
         )
+    for info in infos:
+        if info.file_size > MAX_PART:
+            raise ReadError(
+                file,
+                f"{kind}文件的部件 {info.filename} 解压后达 {info.file_size // (1024 * 1024)} MB，"
+                f"超过单个部件上限 {MAX_PART // (1024 * 1024)} MB，疑为压缩炸弹，未读取",
+            )
     if any(info.flag_bits & 0x1 for info in infos):
         raise ReadError(file, f"{kind}文件已加密（有打开密码），请先去掉密码再导入")
     return archive
+
+
+def check_count(archive: zipfile.ZipFile, file: str, part: str, tags: set[str], what: str = "单元格") -> None:
+    """Refuse ``part`` when it holds more than :data:`MAX_CELLS` elements named
+    in ``tags`` (``{"c"}``: a sheet's cells), counted streaming, before any
+    library builds the whole tree."""
+    from xml.etree.ElementTree import iterparse
+
+    count = 0
+    try:
+        with archive.open(part) as stream:
+            for _, element in iterparse(stream):
+                if element.tag.rpartition("}")[2] in tags:
+                    count += 1
+                    if count > MAX_CELLS:
+                        raise ReadError(file, f"部件 {part} 超过 {MAX_CELLS} 个{what}（上限），不像自评表，未读取")
+                element.clear()
+    except ReadError:
+        raise
+    except Exception as error:  # zlib, zipfile and the XML parser each raise their own kind
+        raise ReadError(file, f"部件 {part} 已损坏（{type(error).__name__}: {error}）") from None
 
 
 def read_xlsx(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
@@ -60,7 +98,10 @@ def xlsx_rows(data: bytes, file: str) -> list[Row]:
     """The rows of every sheet, sheet after sheet."""
     from openpyxl import load_workbook
 
-    check_zip(data, file, "Excel ")
+    archive = check_zip(data, file, "Excel ")
+    for part in archive.namelist():
+        if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+            check_count(archive, file, part, {"c"})
     try:
         # Not read-only: that mode does not say which cells are merged.
         workbook = load_workbook(io.BytesIO(data), data_only=True)
@@ -121,7 +162,10 @@ def _shown(value, number_format: str | None) -> str:
 
 
 def _figure(value: int | float, number_format: str) -> str:
-    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    """The number as Excel prints it: at most 15 significant digits (0.1+0.2 is
+    0.3), the format's places (none when it has no decimal point: "#,##0"),
+    rounded half away from zero as Excel does (2.345 with "0.00" is 2.35)."""
+    number = Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
     if not number.is_finite():
         return str(value)
     percent = "%" in number_format
@@ -129,8 +173,8 @@ def _figure(value: int | float, number_format: str) -> str:
         number *= 100
     places = _PLACES.search(number_format)
     if places:
-        number = number.quantize(Decimal(1).scaleb(-len(places.group(1))))
-    elif number == number.to_integral_value():
-        number = number.quantize(Decimal(1))
+        number = round_figure(number, Rounding.HALF_UP, len(places.group(1)))
+    elif _DIGITS.search(number_format) or number == number.to_integral_value():
+        number = round_figure(number, Rounding.HALF_UP, 0)
     text = format(number, ",f" if "#,##" in number_format else "f")
     return text + "%" if percent else text

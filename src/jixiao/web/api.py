@@ -81,9 +81,7 @@ def _read_error(request, error: ReadError):
 def _out_of_range(request, error: ArithmeticError):
     """A form whose figures the scoring rules cannot compute with (say a budget of
     1e-30, whose execution rate overflows): the form's fault, not the server's."""
-    return api.create_response(
-        request, {"detail": _("表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存")},
-        status=422)
+    return api.create_response(request, {"detail": str(services.OUT_OF_RANGE)}, status=422)
 
 
 class Credentials(Schema):

@@ -23,11 +23,22 @@ def prepare(data_dir: Path, host: str | None = None) -> None:
     except OSError as error:
         raise StartError(f"无法使用数据目录 {data_dir}：{error.strerror or error}") from None
     if host is not None and "JIXIAO_ALLOWED_HOSTS" not in os.environ:
-        everywhere = host in {"0.0.0.0", "::", ""}
-        os.environ["JIXIAO_ALLOWED_HOSTS"] = "*" if everywhere else f"{host},localhost,127.0.0.1,[::1]"
+        os.environ["JIXIAO_ALLOWED_HOSTS"] = allowed_hosts(host)
     from jixiao.web import setup
 
     setup(data_dir)
+
+
+def allowed_hosts(host: str) -> str:
+    """The host names the server answers to when ``JIXIAO_ALLOWED_HOSTS`` is not set:
+    the address it listens on, or on every address (0.0.0.0) this machine's own
+    names, and localhost; never "*", which would answer any Host header."""
+    import socket
+
+    if host in {"0.0.0.0", "::", ""}:
+        names = dict.fromkeys([socket.gethostname(), socket.getfqdn()])
+        return ",".join([*names, "localhost", "127.0.0.1", "[::1]"])
+    return f"{host},localhost,127.0.0.1,[::1]"
 
 
 def migrate() -> None:

@@ -3,6 +3,10 @@
 ``JIXIAO_DATA_DIR`` (default ``./jixiao-data``) holds the SQLite database and the
 secret key; ``DATABASE_URL`` switches to PostgreSQL. ``JIXIAO_SECRET_KEY``,
 ``JIXIAO_ALLOWED_HOSTS`` (comma-separated) and ``JIXIAO_DEBUG=1`` override.
+Behind an HTTPS reverse proxy: ``JIXIAO_HTTPS=1`` (trust its X-Forwarded-Proto,
+Secure cookies, HSTS for ``JIXIAO_HSTS_SECONDS``), ``JIXIAO_CSRF_TRUSTED_ORIGINS``
+(comma-separated, "https://jx.example.cn") and ``JIXIAO_PROXY_COUNT`` (how many
+proxies append to X-Forwarded-For, for the login lockout); see docs/web.md.
 Importing this module writes nothing: ``jixiao serve`` creates the data directory
 and the key file before Django starts.
 """
@@ -105,6 +109,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "jixiao.web.orgs.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "jixiao.web.orgs.lockout.client_address"
 
 # Sessions end after two idle hours (renewed at most once a minute: jixiao.web.sessions)
 # and when the browser closes.
@@ -113,6 +118,17 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Behind an HTTPS reverse proxy (JIXIAO_HTTPS=1): the proxy says the request was
+# HTTPS, so the CSRF origin check expects https://, and the cookies go over HTTPS only.
+if os.environ.get("JIXIAO_HTTPS") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("JIXIAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# Proxies in front that append the address they saw to X-Forwarded-For: the
+# lockout counts the client that many places from the right, not the proxy.
+JIXIAO_PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # the pages: Chinese first, English switchable

@@ -133,9 +133,11 @@ def write_xlsx(results: list[Result], path: Path) -> None:
 def _table(sheet, header: tuple, body: list[tuple], widths: tuple) -> None:
     from openpyxl.utils import get_column_letter
 
+    from jixiao.writers.cells import append_row
+
     sheet.append(header)
     for row in body:
-        sheet.append(row)
+        append_row(sheet, row)
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for n, width in enumerate(widths, start=1):

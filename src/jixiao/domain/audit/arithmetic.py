@@ -96,29 +96,34 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
 
 
 def _rounding(figures: Mapping[str, Check], template: Template) -> Iterator[Finding]:
-    cut = [c for c in figures.values() if c.by_rounding and c.printed is not None]
-    for check in cut:
-        if check.status is not Status.DIFFERS:
+    common = None  # the modes every printed cut figure fits
+    for check in figures.values():
+        by_rounding, printed = check.by_rounding, check.printed
+        if not by_rounding or printed is None:
             continue
-        what = "资金得分" if check.field.endswith(".score") else "执行率"
-        fits = check.fitting_modes
-        if fits:
-            yield ROUNDING_DIFFERS.finding(
-                check.field, printed=check.printed, expected=check.figure.value,
-                explanation=check.figure.explanation, what=what, modes=_labels(fits),
-                modes_en=_names(fits), mode=template.rounding.label, mode_en=template.rounding.value,
-            )
-        else:
-            by_mode = "、".join(f"{m.label} {shown(v)}" for m, v in check.by_rounding.items())
-            made = SCORE_DIFFERS if what == "资金得分" else RATE_DIFFERS
-            yield made.finding(check.field, printed=check.printed, expected=check.figure.value,
-                               explanation=check.figure.explanation, by_mode=by_mode)
-    common = None
-    for check in cut:
-        modes = set(check.fitting_modes)
-        common = modes if common is None else common & modes
+        if check.status is Status.DIFFERS:
+            yield _rounding_differs(check, template)
+        if common is None:
+            common = {mode for mode, value in by_rounding.items() if value == printed}
+        elif common:
+            common = {mode for mode in common if by_rounding[mode] == printed}
     if common:
         yield _modes_finding(tuple(m for m in ROUNDINGS if m in common), template.rounding)
+
+
+def _rounding_differs(check: Check, template: Template) -> Finding:
+    what = "资金得分" if check.field.endswith(".score") else "执行率"
+    fits = check.fitting_modes
+    if fits:
+        return ROUNDING_DIFFERS.finding(
+            check.field, printed=check.printed, expected=check.figure.value,
+            explanation=check.figure.explanation, what=what, modes=_labels(fits),
+            modes_en=_names(fits), mode=template.rounding.label, mode_en=template.rounding.value,
+        )
+    by_mode = "、".join(f"{m.label} {shown(v)}" for m, v in check.by_rounding.items())
+    made = SCORE_DIFFERS if what == "资金得分" else RATE_DIFFERS
+    return made.finding(check.field, printed=check.printed, expected=check.figure.value,
+                        explanation=check.figure.explanation, by_mode=by_mode)
 
 
 @lru_cache(maxsize=64)  # the same few words on nearly every form: made once per set of modes
@@ -139,13 +144,16 @@ def _names(modes) -> str:
 
 
 def _parts(form: Evaluation) -> Iterator[Finding]:
-    parts = form.funding.parts()
-    if not parts:
+    lines = tuple(form.funding.parts().values())
+    if not lines:
         return
+    total_line = form.funding.total
     for column, (label, label_en) in _COLUMNS.items():
-        total = getattr(form.funding.total, column)
-        values = [getattr(line, column) for line in parts.values()]
-        if total is None or any(v is None for v in values):
+        total = getattr(total_line, column)
+        if total is None:
+            continue
+        values = [getattr(line, column) for line in lines]
+        if any(v is None for v in values):  # not "None in values": a Decimal compared with None is slow
             continue
         added = sum(values, Decimal(0))
         if added != total:

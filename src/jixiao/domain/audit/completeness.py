@@ -15,7 +15,7 @@ from functools import lru_cache
 from operator import attrgetter
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
-from jixiao.domain.model import Evaluation, Funding
+from jixiao.domain.model import Evaluation, Funding, Indicator
 from jixiao.domain.recompute import Check
 from jixiao.domain.template import Template
 
@@ -68,16 +68,27 @@ _INDICATOR = {
     "actual": ("actual", "the actual"),
     "points": ("points", "the points"),
 }
+_TEXT_CELLS = {"name", "target", "actual"}  # the rest hold figures
 
 
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
     yield from _problems(form)
     reported = {p.field for p in form.problems}
-    required, columns, has_table = template.derived("audit.required", _required)
-    for path, get, zh, en in required:
-        if path not in reported and _empty(get(form)):
+    required, header_of, columns, has_table, row_of = template.derived("audit.required", _required)
+    try:
+        header = header_of(form)
+    except AttributeError:  # a block on the way is None
+        header = [get(form) for _, get, _, _ in required]
+    for (path, _, zh, en), value in zip(required, header):
+        if value.__class__ is not Decimal and _empty(value) and path not in reported:  # most cells hold a figure
             yield MISSING.finding(path, what=zh, what_en=en)
+    text_of, figure_keys = row_of
     for n, ind in enumerate(form.indicators):
+        texts = text_of(ind)
+        # Every required cell of the row filled, as in most rows. (The figures are
+        # tested one by one: a Decimal compared with None or "" is slow.)
+        if None not in texts and "" not in texts and _filled(ind, figure_keys):
+            continue
         for key, zh, en in columns:
             value = getattr(ind, key)
             if value is not None and (value != "" if isinstance(value, str) else True):
@@ -89,16 +100,29 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
 
 
-def _required(template: Template) -> tuple[list, list, bool]:
-    """A template's required cells: (path, Chinese, English) of the header and
-    funding; (attribute, Chinese, English) of each indicator; whether it has an
-    indicator table. Made once per template."""
+def _required(template: Template) -> tuple[list, Callable, list, bool, tuple[Callable, tuple[str, ...]]]:
+    """A template's required cells: (path, getter, Chinese, English) of the
+    header and funding, and a getter of them all at once; (attribute, Chinese,
+    English) of each indicator, with a getter of a row's text cells at once and
+    the names of its figure cells; whether it has an indicator table. Made once
+    per template."""
     label = {column: names[0] for column, names in template.columns.items() if names}
     required = [(path, _getter(path), label[column], en) for path, (column, en) in _HEADER.items() if column in label]
     if template.execution_points is not None:
         required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
     columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
-    return required, columns, "indicator" in label
+    texts = [key for key, _, _ in columns if key in _TEXT_CELLS]
+    text_of = attrgetter(*texts, "name", "name")  # a tuple even of one (a name more changes nothing)
+    row_of = text_of, tuple(key for key, _, _ in columns if key not in _TEXT_CELLS)
+    header_of = attrgetter(*(_chain(path) for path, _, _, _ in required), "project")  # a tuple even of one
+    return required, header_of, columns, "indicator" in label, row_of
+
+
+def _filled(ind: Indicator, keys: tuple[str, ...]) -> bool:
+    for key in keys:
+        if getattr(ind, key) is None:
+            return False
+    return True
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:
@@ -154,6 +178,19 @@ def _steps(path: str) -> tuple[tuple[str | None, int | None], ...]:
 def _getter(path: str) -> Callable[[Evaluation], object]:
     """:func:`value_at` of one path without indices, as one attribute lookup
     (``funding.executed`` → ``form.funding.total.executed``)."""
+    lookup = attrgetter(_chain(path))
+
+    def get(form: Evaluation) -> object:
+        try:
+            return lookup(form)
+        except AttributeError:  # a block on the way is None
+            return None
+
+    return get
+
+
+def _chain(path: str) -> str:
+    """The attributes :func:`value_at` follows for a path without indices, dotted."""
     obj: object = Evaluation(template="")
     chain = []
     for name, _ in _steps(path):
@@ -164,15 +201,7 @@ def _getter(path: str) -> Callable[[Evaluation], object]:
             obj = obj.total
         chain.append(name)
         obj = getattr(obj, name)
-    lookup = attrgetter(".".join(chain))
-
-    def get(form: Evaluation) -> object:
-        try:
-            return lookup(form)
-        except AttributeError:  # a block on the way is None
-            return None
-
-    return get
+    return ".".join(chain)
 
 
 def _empty(value: object) -> bool:

@@ -70,9 +70,10 @@ COPIED = rule(
     {"where": "实际完成情况", "goal": "预期目标", "how": "完全相同", "where_en": "results", "how_en": "identical to"},
 )
 
-_CLAUSES = re.compile(r"[，；。！？;!?\n]|(?<!\d),|,(?!\d)")
+# Every alternative starts with its character, which lets the engine skip ahead to one.
+_CLAUSES = re.compile(r"[，；。！？;!?\n]|,(?<!\d,)|,(?!\d)")
 _FOLDED_OR_SEPARATOR = re.compile(f"[{FOLDED_CHARACTERS}，；！？]*")  # the separators _CLAUSES always cuts at
-_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?")
+_NUMBER = re.compile(r"\d(?<![\d.]\d)\d*(?:,\d{3})*(?:\.\d+)?")  # not after a digit or "."
 _MIN_SHARED_PAIRS = 2
 _MIN_SHARED_SHARE = 0.3
 _UNIT_REACH = 12
@@ -135,13 +136,13 @@ def _labels(template: Template) -> dict[str, str]:
 
 
 def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
-    names = None
+    table = None
     told = narratives(form, template)
     for narrative in told:
         found = claims(narrative.text)
         if found:
-            names = names or [_name_pairs(ind.name) if ind.name else frozenset() for ind in form.indicators]
-            yield from _against_table(form, found, narrative, names)
+            table = table or _table_figures(form)
+            yield from _against_table(form, found, narrative, table[narrative.column])
     goal = next((n for n in told if n.column == "target"), None)
     results = [n for n in told if n.column == "actual"]
     if goal is not None and results:
@@ -159,23 +160,31 @@ def claims(text: str) -> tuple[Claim, ...]:
     # Most narratives need no folding but for the separators, which no clause
     # holds: then no piece of a clause needs it either.
     all_folded = _FOLDED_OR_SEPARATOR.fullmatch(text) is not None
-    for clause in _CLAUSES.split(text):
-        folded = None
-        for match in _NUMBER.finditer(clause):
-            start = match.start()
-            if start and clause[start - 1] == "第":  # an ordinal: 第 2 年
-                continue
-            if folded is None:
-                folded = all_folded or is_folded(clause)
-            # The unit follows within a few characters; the rest of the clause is not needed.
-            piece = clause[start:match.end() + _UNIT_REACH]
-            parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
-            if parsed is None or not parsed[2]:
-                continue
-            op, value, unit, _ = parsed
-            if unit == "年" and value >= 1000:  # a year, not a count of years
-                continue
-            found.append(Claim(value, unit, match.group(), clause.strip(), op, clause[:start]))
+    # One scan for the numbers of the whole narrative: none spans a separator
+    # (a comma between digits is none), and each separator is one character, so
+    # the clause of a number is found by walking the clauses alongside.
+    clauses = iter(_CLAUSES.split(text))
+    clause, start_of, end_of, folded = "", 0, -1, None
+    for match in _NUMBER.finditer(text):
+        start, end = match.span()
+        while start > end_of:  # the number lies in a later clause
+            start_of = end_of + 1
+            clause = next(clauses)
+            end_of = start_of + len(clause)
+            folded = None
+        if start and text[start - 1] == "第":  # an ordinal: 第 2 年 (a clause never starts after 第)
+            continue
+        if folded is None:
+            folded = all_folded or is_folded(clause)
+        # The unit follows within a few characters; the rest of the clause is not needed.
+        piece = text[start:min(end + _UNIT_REACH, end_of)]
+        parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
+        if parsed is None or not parsed[2]:
+            continue
+        op, value, unit, _ = parsed
+        if unit == "年" and value >= 1000:  # a year, not a count of years
+            continue
+        found.append(Claim(value, unit, match.group(), clause.strip(), op, text[start_of:start]))
     return tuple(found)
 
 
@@ -234,65 +243,68 @@ class _Stated(NamedTuple):
     pairs: frozenset[str]
 
 
-def _table_figures(form: Evaluation, column: str, names: list[frozenset[str]]) -> dict[str | None, list[_Stated]]:
-    """The indicators with a name and a figure with a unit in ``column``, by the
-    key of the unit ("百分比" with "%")."""
-    out: dict[str | None, list[_Stated]] = {}
-    targets = column == "target"
+def _table_figures(form: Evaluation) -> dict[str, dict[str | None, list[_Stated]]]:
+    """For each side ("target", "actual"), the indicators with a name and a figure
+    with a unit there, by the key of the unit ("百分比" with "%"): made once a form,
+    for both narratives."""
+    targets: dict[str | None, list[_Stated]] = {}
+    actuals: dict[str | None, list[_Stated]] = {}
     for n, ind in enumerate(form.indicators):
-        if not names[n]:  # no name, or too short to share pairs with a clause
+        pairs = _name_pairs(ind.name) if ind.name else None
+        if not pairs:  # no name, or too short to share pairs with a clause
             continue
-        parsed = ind.target_parsed if targets else ind.actual_parsed
-        if parsed is None or parsed.value is None or not parsed.unit:
-            continue
-        item = _Stated(n, ind.name, ind.target if targets else ind.actual, parsed, names[n])
-        out.setdefault(unit_key(parsed.unit), []).append(item)
-    return out
+        parsed = ind.target_parsed
+        if parsed is not None and parsed.value is not None and parsed.unit:
+            targets.setdefault(unit_key(parsed.unit), []).append(_Stated(n, ind.name, ind.target, parsed, pairs))
+        parsed = ind.actual_parsed
+        if parsed is not None and parsed.value is not None and parsed.unit:
+            actuals.setdefault(unit_key(parsed.unit), []).append(_Stated(n, ind.name, ind.actual, parsed, pairs))
+    return {"target": targets, "actual": actuals}
 
 
 def _best(claim: Claim, by_unit: dict[str | None, list[_Stated]]) -> list[_Stated]:
     """The indicators a claim speaks of: same unit, most name pairs in its clause."""
-    scored = []
-    candidates = by_unit.get(unit_key(claim.unit), ())
-    letters = _clause_letters(claim.clause) if candidates else ""
+    candidates = by_unit.get(unit_key(claim.unit))
+    if not candidates:
+        return []
+    letters = _clause_letters(claim.clause)
+    top, best = 0.0, []
     for item in candidates:
         # The pairs of its name the clause holds: a pair is in the clause's pairs
         # exactly when it is in the clause's letters.
         shared = sum(map(letters.__contains__, item.pairs))
         if shared >= _MIN_SHARED_PAIRS and shared >= _MIN_SHARED_SHARE * len(item.pairs):
-            scored.append((shared / len(item.pairs), item))  # a ranking, not a figure of the form
-    if not scored:
-        return []
-    top = max(scored, key=_share)[0]
-    return [item for share, item in scored if share == top]
-
-
-def _share(scored: tuple[float, _Stated]) -> float:
-    return scored[0]
+            share = shared / len(item.pairs)  # a ranking, not a figure of the form
+            if share > top:
+                top, best = share, [item]
+            elif share == top:
+                best.append(item)
+    return best
 
 
 def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narrative,
-                   names: list[frozenset[str]]) -> Iterator[Finding]:
-    if not found:
-        return
+                   stated: dict[str | None, list[_Stated]]) -> Iterator[Finding]:
+    """An indicator the narrative speaks of is contradicted when none of the claims
+    about it agrees with the table."""
     column = narrative.column
-    stated = _table_figures(form, column, names)
-    by_indicator: dict[int, list[Claim]] = {}
-    items: dict[int, _Stated] = {}
+    agreed: set[int] = set()
+    contradicted: dict[int, tuple[Claim, _Stated]] = {}  # the first claim about it, in order
     money: list[Claim] = []
     for claim in found:
         best = _best(claim, stated)
         if not best and claim.unit in _MONEY:
             money.append(claim)
         for item in best:
-            by_indicator.setdefault(item.index, []).append(claim)
-            items[item.index] = item
+            index = item.index
+            if index in agreed:
+                continue
+            if _agrees(claim.value, item.value.value) or _bound_met(claim, item, column):
+                agreed.add(index)
+                contradicted.pop(index, None)
+            elif index not in contradicted:
+                contradicted[index] = claim, item
     made = TARGET_DIFFERS if column == "target" else ACTUAL_DIFFERS
-    for index, said in by_indicator.items():
-        item = items[index]
-        if any(_agrees(c.value, item.value.value) or _bound_met(c, item, column) for c in said):
-            continue
-        claim = said[0]
+    for index, (claim, item) in contradicted.items():
         yield made.finding(
             narrative.field, printed=claim.printed, expected=item.printed, name=item.name, where=narrative.label,
             where_en=narrative.label_en,
@@ -349,7 +361,7 @@ def _copied(goal: _Narrative, a: str, result: _Narrative, near: Decimal) -> Iter
     limit = float(near)
     if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
         return
-    if _quick_ratio(a, b) < limit:
+    if _shared_ratio(a, b) < limit or _quick_ratio(a, b) < limit:
         return
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     ratio = Decimal(str(matcher.ratio()))
@@ -358,6 +370,13 @@ def _copied(goal: _Narrative, a: str, result: _Narrative, near: Decimal) -> Iter
         yield COPIED.finding(result.field, printed=shown_ratio, expected=f"< {shown(near)}",
                              how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to",
                              **words)
+
+
+def _shared_ratio(a: str, b: str) -> float:
+    """A bound above :func:`_quick_ratio`, cheaper: the characters of ``a`` found
+    anywhere in ``b`` (each character in common is one of them)."""
+    in_b = frozenset(b)
+    return 2.0 * sum(map(in_b.__contains__, a)) / (len(a) + len(b))
 
 
 def _quick_ratio(a: str, b: str) -> float:

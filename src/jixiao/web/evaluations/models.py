@@ -51,7 +51,7 @@ class Evaluation(models.Model):
     version = models.PositiveIntegerField("版本", default=1)
     data = models.JSONField("表内容")
     total = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True)
-    grade = models.CharField("等级", max_length=8, null=True, blank=True, db_index=True)
+    grade = models.CharField("等级", max_length=64, null=True, blank=True, db_index=True)  # as printed: "良（主管部门核定）"
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     # The audit's findings (writers.findings.finding_dict, plus "key" = code@field) as of the last save.
     findings = models.JSONField("审核意见", default=list, blank=True)

@@ -26,6 +26,7 @@ from jixiao.domain.model import AmountUnit
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain import scoring
 from jixiao.domain.scoring import round_figure
+from jixiao.domain.template import Rounding
 
 from .models import Evaluation
 
@@ -227,8 +228,14 @@ def totals(chosen: QuerySet[Evaluation]) -> Group:
 
 
 def _group(row: dict) -> Group:
-    return Group(row["key"], row["name"] or "", row["count"] or 0, row["budget_wan"], row["executed_wan"],
-                 row["errors"] or 0, row["warnings"] or 0, row["notices"] or 0)
+    return Group(row["key"], row["name"] or "", row["count"] or 0, _stored(row["budget_wan"]),
+                 _stored(row["executed_wan"]), row["errors"] or 0, row["warnings"] or 0, row["notices"] or 0)
+
+
+def _stored(total: Decimal | None) -> Decimal | None:
+    """A sum of 万元 amounts at the columns' six places, as the form lines print:
+    SQLite sums DECIMAL as floats (8.98000000000000 for 8.980000)."""
+    return None if total is None else round_figure(total, Rounding.HALF_UP, 6)
 
 
 # The columns a table line of a form reads (``.values()``: no model instances, no JSON).

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jixiao import templates
 from jixiao.domain import approved_targets, trail, workflow
@@ -64,6 +65,10 @@ class Invalid(ServiceError):
     status = 422
 
 
+OUT_OF_RANGE = gettext_lazy("表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存")
+"""What a form gets whose figures the rules cannot compute with (an ArithmeticError:
+a budget of 1E-999999 whose execution rate overflows): the form's fault, a 422."""
+
 _DB_INT = 2**31 - 1  # ids and years beyond this exist nowhere (and overflow some databases)
 
 
@@ -79,6 +84,15 @@ def _storable(value, where: str) -> None:
     elif isinstance(value, list | tuple):
         for n, item in enumerate(value):
             _storable(item, f"{where}[{n}]")
+
+
+def fits(model, field: str, value: str | None) -> None:
+    """PostgreSQL refuses text longer than its column where SQLite keeps it:
+    refuse it here (422, naming the field) instead of a server error."""
+    column = model._meta.get_field(field)
+    if value is not None and len(value) > column.max_length:
+        raise Invalid(_("%(field)s超过 %(limit)s 个字符（现为 %(length)s 个），无法保存") % {
+            "field": _(column.verbose_name), "limit": column.max_length, "length": len(value)})
 
 
 def membership(user: AbstractBaseUser) -> Membership:
@@ -131,6 +145,7 @@ def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -
     _storable({"code": code, "name": name}, _("项目"))
     if not code or not name:
         raise ServiceError(_("项目编码和项目名称不能为空"))
+    fits(Project, "code", code), fits(Project, "name", name)
     if Project.objects.filter(code=code).exists():
         raise Conflict(_("项目编码 %(code)s 已被使用") % {"code": code})
     return Project.objects.create(code=code, name=name, unit=unit)
@@ -155,6 +170,7 @@ def _store(evaluation: Evaluation, form: Form) -> dict:
     """Copy the form and its findings into the row; returns its contract JSON."""
     data = evaluation_dict(form)
     _storable(data, _("自评表"))
+    fits(Evaluation, "grade", form.grade)
     evaluation.data = data
     evaluation.template = form.template
     evaluation.total = _indexed(form.total)
@@ -248,6 +264,8 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
         raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
     if form.year is None:
         raise ServiceError(_("自评表缺少年度，无法保存"))
+    if not 2000 <= form.year <= 2100:  # as the blank form and the approved targets
+        raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": form.year})
     if Evaluation.objects.filter(project=project, year=form.year).exists():
         raise Conflict(_("项目 %(code)s 的 %(year)s 年度自评表已存在") % {"code": project.code, "year": form.year})
     evaluation = Evaluation(project=project, year=form.year)
@@ -465,9 +483,16 @@ def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) ->
     return _append(evaluation, user, action, evaluation.state, [change])
 
 
+TARGETS_SET = "targets_set"
+
+
+@transaction.atomic
 def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:
     """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
-    targets for a year. Evaluations already made keep the copy they took."""
+    targets for a year. Evaluations already made keep the copy they took; a
+    change to targets a form of that year was made under is an event on that
+    form's trail (events belong to a form: before there is one, the form's
+    create event records the targets it took)."""
     found = project(user, code)
     _require_role(user, {Role.REVIEWER, Role.ADMIN}, _("批复绩效目标"))
     if not 2000 <= year <= 2100:
@@ -481,9 +506,18 @@ def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[Approve
     stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
                "points": figure(r.points)} for r in rows]
     _storable(stored, "indicators")
+    before = ApprovedTargets.objects.filter(project=found, year=year).values_list("indicators", flat=True).first()
     targets, _created = ApprovedTargets.objects.update_or_create(
         project=found, year=year, defaults={"indicators": stored, "set_by": user})
+    diff = trail.field_diff({"approved_targets": _by_name(before or [])}, {"approved_targets": _by_name(stored)})
+    for evaluation in Evaluation.objects.filter(project=found, year=year) if diff else ():
+        _append(evaluation, user, TARGETS_SET, evaluation.state, diff)
     return targets
+
+
+def _by_name(rows: list[dict]) -> dict[str, dict]:
+    """Approved target rows keyed by indicator name, so the trail says which target changed."""
+    return {row["name"]: row for row in rows}
 
 
 def targets_of(user: AbstractBaseUser, code: str) -> QuerySet[ApprovedTargets]:

@@ -1,5 +1,5 @@
 """An uploaded form file read through the readers, the same way for the API
-and the pages."""
+and the pages, with the same limits (:data:`MAX_UPLOAD`, :data:`UPLOAD_TYPES`)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,26 @@ from dataclasses import replace
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from jixiao.domain import model as domain
 from jixiao.readers import ReadError, read_path
+from jixiao.web.evaluations.services import ServiceError
+
+MAX_UPLOAD = 20 * 1024 * 1024
+"""Bytes of an uploaded form: the largest published forms are a few MB."""
+UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
 
 
 def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
-    """The uploaded file through the readers (which choose by content and name);
-    errors and the form's source name the upload, not the temporary copy."""
-    name = Path(upload.name or "upload.txt").name
+    """The uploaded file through the readers (which choose by content and name),
+    if its size and type are allowed; errors and the form's source name the
+    upload, not the temporary copy."""
+    if upload.size > MAX_UPLOAD:
+        raise ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
+    if not (upload.name or "").lower().endswith(UPLOAD_TYPES):
+        raise ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
+    name = Path(upload.name).name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         with path.open("wb") as copy:

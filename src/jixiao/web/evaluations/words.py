@@ -13,6 +13,7 @@ ACTIONS = {
     "create": _("新建"), "save": _("保存"), "submit": _("提交"), "return": _("退回"),
     "approve": _("通过"), "spot_check": _("抽查"), "review_score": _("复核评分"),
     "evidence_add": _("上传佐证材料"), "evidence_remove": _("删除佐证材料"),
+    "targets_set": _("批复绩效目标"),
 }
 STEPS = {"submit": pgettext_lazy("step", "提交"), "return": pgettext_lazy("step", "退回"),
          "approve": pgettext_lazy("step", "通过")}

@@ -1,5 +1,7 @@
-"""What a locked-out login sees (django-axes' AXES_LOCKOUT_CALLABLE)."""
+"""What a locked-out login sees (django-axes' AXES_LOCKOUT_CALLABLE), and
+whose address a failure counts against (AXES_CLIENT_IP_CALLABLE)."""
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -10,3 +12,16 @@ def locked_out(request, credentials=None, *args, **kwargs) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(MESSAGE)}, status=429)
     return HttpResponse(str(MESSAGE), status=429, content_type="text/plain; charset=utf-8")
+
+
+def client_address(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind ``JIXIAO_PROXY_COUNT`` proxies
+    the address the outermost one saw (that many places from the right of
+    X-Forwarded-For; what a client writes further left is not trusted). Without
+    it every login behind a proxy would share the proxy's address and one
+    client's failures would lock the account for all."""
+    count = settings.JIXIAO_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")

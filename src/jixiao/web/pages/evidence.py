@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from jixiao.readers import sniff
 from jixiao.web.evaluations import services
 from jixiao.web.pages.models import MAX_BYTES, TYPES, Evidence
 
@@ -40,12 +41,15 @@ def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | 
     names = {ind.get("name") for ind in ev.data.get("indicators") or []}
     if upload is None or indicator not in names:
         raise services.ServiceError(_("请选择指标和要上传的文件"))
+    services.fits(Evidence, "indicator", indicator)
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in TYPES:
         raise services.ServiceError(_("佐证材料只能是 %(types)s 文件") % {"types": _("、").join(TYPES)})
     if upload.size > MAX_BYTES:
         raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
     content = upload.read()
+    if not _content_is(suffix, content):
+        raise services.ServiceError(_("文件内容不是 %(suffix)s 文件（扩展名与内容不符），未上传") % {"suffix": suffix.lstrip(".")})
     with transaction.atomic():  # the file and its trail event, or neither
         item = Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
                                        content_type=TYPES[suffix], size=len(content),
@@ -53,6 +57,18 @@ def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | 
                                        uploaded_by=user.get_username())
         services.record_evidence(user, pk, services.EVIDENCE_ADDED, trail_item(item))
     return item
+
+
+_SIGNATURES = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
+
+
+def _content_is(suffix: str, content: bytes) -> bool:
+    """Whether the file holds what its name says (by its first bytes, as the
+    readers tell PDF, xlsx and docx apart): an HTML page named x.pdf is not
+    kept, so no one downloads a page or a program as evidence."""
+    if suffix in _SIGNATURES:
+        return content.startswith(_SIGNATURES[suffix])
+    return sniff(content) == suffix.lstrip(".")
 
 
 def remove(user: AbstractBaseUser, pk: int, item: int) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import progress, services
 from jixiao.web.pages.views import page
-from jixiao.writers.cells import defuse
+from jixiao.writers.cells import append_row
 
 STAGE_LABELS = {
     "not_started": gettext_lazy("未开始"), "draft": gettext_lazy("草稿"),
@@ -78,14 +78,13 @@ def progress_export(request: HttpRequest) -> HttpResponse:
     sheet.append([_("主管部门"), *(_("%(stage)s（项目）") % {"stage": s} for s in stages),
                   *(_("%(stage)s（单位）") % {"stage": s} for s in stages)])
     for row in [*departments, {"name": _("合计"), **total}]:
-        sheet.append([defuse(row["name"]), *(row[s] for s in progress.STAGES),
-                      *(row[f"{s}_units"] for s in progress.STAGES)])
+        append_row(sheet, [row["name"], *(row[s] for s in progress.STAGES),
+                           *(row[f"{s}_units"] for s in progress.STAGES)])
     sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     chased = book.create_sheet(_("催报清单"))
     chased.append([_("主管部门"), _("实施单位"), *(str(STAGE_LABELS[s]) for s in progress.TO_CHASE), _("缺报内容")])
     for row in chase:
-        chased.append([defuse(row["department"]), defuse(row["name"]), *(row[s] for s in progress.TO_CHASE),
-                       defuse(_missing(row))])
+        append_row(chased, [row["department"], row["name"], *(row[s] for s in progress.TO_CHASE), _missing(row)])
     for ws, widths in ((sheet, (20,) + (11,) * 10), (chased, (20, 20, 8, 8, 8, 80))):
         for n, width in enumerate(widths, start=1):
             ws.column_dimensions[ws.cell(1, n).column_letter].width = width

@@ -209,7 +209,8 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
 @page
 def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The whole table, every page: xlsx (numbers as numbers, printable: landscape, one page
-    wide, the header repeated) or CSV (UTF-8 with BOM for Excel). Texts defused against formulas."""
+    wide, the header repeated; texts typed as text) or CSV (UTF-8 with BOM for Excel; texts
+    defused against formulas)."""
     if fmt not in ("xlsx", "csv"):
         raise Http404
     _years, year, _department, sort, _filters, chosen = _chosen(request)
@@ -256,7 +257,9 @@ def _workbook(title: str, header: list[str], lines):
         total_line = not cells[3]  # a 小计 / 合计 line
         row = []
         for column, value in enumerate(cells):
-            cell = WriteOnlyCell(sheet, defuse(value) if isinstance(value, str) else value)
+            cell = WriteOnlyCell(sheet, value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a text, never a formula (as writers.cells.append_row)
             if column in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column]
             if total_line:

@@ -25,6 +25,7 @@ from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
+from jixiao.web.evaluations import services
 
 LINE_COLUMNS = [
     ("initial_budget", _("年初预算数")), ("annual_budget", _("全年预算数")), ("executed", _("全年执行数")),
@@ -254,12 +255,17 @@ def build(data: dict, comments: dict[str, str] | None = None, origins: list[str]
     except (ReadError, templates.UnknownTemplate) as error:
         sheet.error = str(error)
         return sheet
-    checks = {check.field: check for check in recompute(form, template)}
+    try:
+        checks = {check.field: check for check in recompute(form, template)}
+        found = findings(form) if findings else audit(form, template)
+    except ArithmeticError:  # figures beyond any computable range: shown, typed text kept
+        sheet.error = str(services.OUT_OF_RANGE)
+        return sheet
     cells = {cell.path: cell for cell in sheet.cells()}
     for path, check in checks.items():
         if path in cells:
             cells[path].check = check
-    for finding in findings(form) if findings else audit(form, template):
+    for finding in found:
         _place(sheet, cells, finding.field).findings.append(finding)
     for path, text in (comments or {}).items():
         holder = _place(sheet, cells, path)
@@ -322,6 +328,8 @@ def describe(path: str, data: dict) -> str:
         return f"{_('单位说明')} · {describe(rest.partition('@')[2] or rest, data)}"
     if head == "target_reasons" and rest:
         return f"{_('目标调整理由')} · {rest}"
+    if head == "approved_targets" and rest:  # 批复绩效目标 changed (services.set_targets)
+        return f"{_('批复绩效目标')} · {rest}"
     match = re.fullmatch(r"indicators\[(\d+)\](?:\.(\w+))?", path)
     if match:
         n, key = int(match[1]), match[2]

@@ -29,7 +29,7 @@ from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations.uploads import read_upload
+from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import Organisation
@@ -118,6 +118,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
     """The list as filtered on screen, as an xlsx workbook (one row per form)."""
     from openpyxl import Workbook
 
+    from jixiao.writers.cells import append_row
+
     rows = services.visible(request.user)
     if request.GET.get("scope") == "queue":
         rows = rows.filter(state__in=REVIEW_STATES)
@@ -127,8 +129,8 @@ def export_list(request: HttpRequest) -> HttpResponse:
     sheet_.title = _("自评表")
     sheet_.append([_("项目编码"), _("项目名称"), _("主管部门"), _("实施单位"), _("年度"), _("状态"), _("总分"), _("等级")])
     for ev in rows.select_related("project__unit__parent"):
-        sheet_.append([ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
-                       ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
+        append_row(sheet_, [ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
+                            ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
         sheet_.cell(sheet_.max_row, 7).number_format = "0.00"
     for column, width in zip("ABCDEFGH", (14, 40, 20, 20, 8, 12, 10, 8)):
         sheet_.column_dimensions[column].width = width
@@ -205,11 +207,6 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, row
     }
 
 
-MAX_UPLOAD = 20 * 1024 * 1024
-"""Bytes of an uploaded form: the largest published forms are a few MB."""
-UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
-
-
 @page
 def new(request: HttpRequest) -> HttpResponse:
     """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
@@ -255,18 +252,16 @@ def _uploaded_form(request: HttpRequest):
     upload = request.FILES.get("file")
     if upload is None:
         raise services.ServiceError(_("请选择要上传的文件"))
-    if upload.size > MAX_UPLOAD:
-        raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
-    if not upload.name.lower().endswith(UPLOAD_TYPES):
-        raise services.ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
     index = request.POST.get("form_index", "0")
     return read_upload(upload, int(index) if index.isdigit() else 0)
 
 
-def _refusal(error: ReadError | services.ServiceError) -> tuple[str, int]:
+def _refusal(error: ReadError | services.ServiceError | ArithmeticError) -> tuple[str, int]:
     """What to show and answer for a refused save or upload (a bad form is 422)."""
     if isinstance(error, services.ServiceError):
         return error.message, error.status
+    if isinstance(error, ArithmeticError):
+        return str(services.OUT_OF_RANGE), 422
     return str(error), 422
 
 
@@ -318,7 +313,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
         services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")),
                       target_reasons=_posted_reasons(request, ev))
-    except (ReadError, services.ServiceError) as error:
+    except (ReadError, services.ServiceError, ArithmeticError) as error:
         if isinstance(error, services.NotFound):
             raise
         message, status = _refusal(error)
@@ -347,8 +342,9 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
     typed, rows = _typed(request, ev)
-    return render(request, "pages/_figures.html", {"sheet": _sheet(request, ev, typed, rows),
-                                                   "acknowledgements": ev.acknowledgements})
+    built = _sheet(request, ev, typed, rows)
+    return render(request, "pages/_figures.html", {"sheet": built, "acknowledgements": ev.acknowledgements},
+                  status=422 if built.error else 200)  # base.html has htmx swap a 422 in, so it is shown
 
 
 @page
