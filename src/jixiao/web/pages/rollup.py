@@ -146,10 +146,10 @@ def _row(line: rollup.Line, states: dict[str, str], form_url: str) -> str:
     (200 rows × 17 cells); ``form_url``: a form page's address with ``%d`` for its id."""
     cells = []
     for column, value in enumerate(_cells(line, states)):
-        if column in NUMBER_COLUMNS:  # digits, separators and a sign: nothing to escape
-            cells.append(f'<td class="num">{_shown(value, column)}</td>')
+        text = escape(_shown(value, column))  # figures too: cheap, and safe whatever a column holds
+        if column in NUMBER_COLUMNS:
+            cells.append(f'<td class="num">{text}</td>')
             continue
-        text = escape(_shown(value, column))
         if column == 2 and line.form is not None:
             cells.append(f'<td><a href="{form_url % line.form["pk"]}">{text}</a></td>')
         elif column == 0 and line.form is None:
