@@ -135,3 +135,12 @@ def test_one_state_only(client, made):
     api = client.get("/api/attention", {"year": 2024, "state": "submitted", "limit": 1000},
                      headers={"Authorization": f"Bearer {token}"}).json()
     assert [i["id"] for i in api["items"]] == [e.evaluation.pk for e in submitted]
+
+
+@pytest.mark.parametrize("rate", ["40.00", "58.50", "0.00"])
+def test_a_low_rate_is_said_as_stored(rate):
+    """The reason quotes the 执行率 with its places ("40.00"), never in exponent form ("4E+1")."""
+    form = Evaluation(execution_rate=Decimal(rate), indicator_points=Decimal("90.00"),
+                      indicator_score=Decimal("90.00"), errors=0)
+    (reason,) = [r for r in attention.reasons(form) if r.code == "low-execution"]
+    assert f"执行率 {rate}% 低于 60%" in reason.message and "E" not in reason.message

@@ -109,7 +109,7 @@ def reasons(ev: Evaluation) -> list[Reason]:
     if (ev.execution_rate is not None and ev.execution_rate < LOW_EXECUTION and ev.indicator_points
             and ev.indicator_score is not None and ev.indicator_score >= ev.indicator_points):
         found.append(Reason("low-execution", _("执行率 %(rate)s%% 低于 %(low)s%%，指标却全部得满分（%(score)s 分）") % {
-            "rate": ev.execution_rate.normalize(), "low": LOW_EXECUTION, "score": ev.indicator_score}))
+            "rate": ev.execution_rate, "low": LOW_EXECUTION, "score": ev.indicator_score}))
     self_total = getattr(ev, "self_total", None)
     if ev.review_total is not None and self_total is not None and self_total - ev.review_total >= REVIEW_GAP:
         found.append(Reason("review-gap", _("自评 %(own)s 分，复核 %(review)s 分，高出 %(gap)s 分（≥ %(limit)s）") % {
