@@ -8,7 +8,7 @@ One function per dashboard (the JSON endpoint ``/dashboards/data/<name>/`` serve
   (:data:`rollup.SCALE`), and those without a grade;
 - ``rates``: :func:`execution_rate_distribution` — forms per 执行率 band of 10 points
   (under 10 … 90–100, 100 and above), the 90% line;
-- ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form;
+- ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form (as columns);
 - ``budget``: :func:`budget_by_department_and_grade` — 全年预算数 in 万元 per 主管部门 and grade;
 - ``findings``: :func:`findings_by_code` — the audit's findings per code (the stored
   findings' JSON unnested by the database: SQLite ``json_each``, PostgreSQL
@@ -61,11 +61,15 @@ def execution_rate_distribution(forms: QuerySet[Evaluation]) -> dict:
 
 
 def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
-    """One point per form that has both a 执行率 and a 总分: the form's id, code and name."""
-    points = (forms.order_by("project__code").filter(execution_rate__isnull=False, total__isnull=False)
-              .values("id", "total", "scale", rate=F("execution_rate"), code=F("project__code"),
-                      name=F("project__name")))
-    return {"points": list(points)}
+    """One point per form that has both a 执行率 and a 总分, as columns (a province's year is
+    tens of thousands of points: one list per field is a fraction of the JSON of one object
+    per point): ``points`` = {"id", "code", "name", "rate", "total", "scale"}, the i-th entry
+    of each the i-th form's; 执行率 and 总分 as exact decimal strings, made once a column."""
+    rows = list(forms.order_by("project__code").filter(execution_rate__isnull=False, total__isnull=False)
+                .values_list("id", "project__code", "project__name", "execution_rate", "total", "scale"))
+    ids, codes, names, rates, totals, scales = zip(*rows) if rows else ((),) * 6
+    return {"points": {"id": list(ids), "code": list(codes), "name": list(names),
+                       "rate": list(map(str, rates)), "total": list(map(str, totals)), "scale": list(scales)}}
 
 
 def budget_by_department_and_grade(forms: QuerySet[Evaluation]) -> dict:
