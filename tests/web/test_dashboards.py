@@ -72,6 +72,9 @@ def test_score_against_rate_points_open_the_forms(client, tree, stored):
     got = data(client, tree.users["admin"], "scores")["points"]
     assert set(got) == {"id", "code", "name", "rate", "total", "scale"}
     assert len({len(column) for column in got.values()}) == 1  # the columns line up
+    # The database prints the figures, at the columns' places (SQLite and PostgreSQL alike).
+    assert all(len(rate.split(".")[1]) == 4 for rate in got["rate"])
+    assert all(len(total.split(".")[1]) == 2 for total in got["total"])
     points = {(code, Decimal(rate), Decimal(total)) for code, rate, total in zip(got["code"], got["rate"], got["total"])}
     assert points == {(code, f.funding.total.execution_rate, f.total) for code, (f, _u) in stored.items()}
     for pk, code, name in zip(got["id"], got["code"], got["name"]):
