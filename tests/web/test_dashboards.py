@@ -69,11 +69,17 @@ def test_execution_rates(client, tree, stored):
 
 
 def test_score_against_rate_points_open_the_forms(client, tree, stored):
-    got = data(client, tree.users["admin"], "scores")
-    points = {(p["code"], Decimal(p["rate"]), Decimal(p["total"])) for p in got["points"]}
+    got = data(client, tree.users["admin"], "scores")["points"]
+    assert set(got) == {"id", "code", "name", "rate", "total", "scale"}
+    assert len({len(column) for column in got.values()}) == 1  # the columns line up
+    # The database prints the figures, at the columns' places (SQLite and PostgreSQL alike).
+    assert all(len(rate.split(".")[1]) == 4 for rate in got["rate"])
+    assert all(len(total.split(".")[1]) == 2 for total in got["total"])
+    points = {(code, Decimal(rate), Decimal(total)) for code, rate, total in zip(got["code"], got["rate"], got["total"])}
     assert points == {(code, f.funding.total.execution_rate, f.total) for code, (f, _u) in stored.items()}
-    for p in got["points"]:
-        assert Evaluation.objects.get(pk=p["id"]).project.code == p["code"]
+    for pk, code, name in zip(got["id"], got["code"], got["name"]):
+        evaluation = Evaluation.objects.get(pk=pk)
+        assert (evaluation.project.code, evaluation.project.name) == (code, name)
 
 
 def test_budget_by_department_and_grade(client, tree, stored):
@@ -130,7 +136,7 @@ def test_a_department_sees_only_its_own_figures(client, tree, stored):
     reviewer_b = tree.users["reviewer_b"]
     assert [r["department"] for r in data(client, reviewer_b, "budget")["departments"]] == [tree.dept_b.name]
     assert sum(g["count"] for g in data(client, reviewer_b, "grades")["grades"]) == 1
-    assert {p["code"] for p in data(client, reviewer_b, "scores")["points"]} == {"P-003"}
+    assert set(data(client, reviewer_b, "scores")["points"]["code"]) == {"P-003"}
     assert data(client, reviewer_b, "years", project="P-001")["years"] == []
     # Asking for the other department's figures gives nothing, not its figures.
     assert data(client, reviewer_b, "grades", department=tree.dept_a.pk)["grades"][0]["count"] == 0
@@ -140,7 +146,7 @@ def test_a_department_sees_only_its_own_figures(client, tree, stored):
 
 def test_a_unit_sees_only_its_own(client, tree, stored):
     filler = tree.users["filler_a2"]
-    assert {p["code"] for p in data(client, filler, "scores")["points"]} == {"P-002", "P-004"}
+    assert set(data(client, filler, "scores")["points"]["code"]) == {"P-002", "P-004"}
     indicators = data(client, filler, "indicators")
     assert indicators["total"]["quantitative"] == sum(
         1 for f in seen(stored, tree.unit_a2) for i in f.indicators if i.target_parsed and i.target_parsed.quantitative)

@@ -8,7 +8,7 @@ One function per dashboard (the JSON endpoint ``/dashboards/data/<name>/`` serve
   (:data:`rollup.SCALE`), and those without a grade;
 - ``rates``: :func:`execution_rate_distribution` — forms per 执行率 band of 10 points
   (under 10 … 90–100, 100 and above), the 90% line;
-- ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form;
+- ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form (as columns);
 - ``budget``: :func:`budget_by_department_and_grade` — 全年预算数 in 万元 per 主管部门 and grade;
 - ``findings``: :func:`findings_by_code` — the audit's findings per code (the stored
   findings' JSON unnested by the database: SQLite ``json_each``, PostgreSQL
@@ -26,7 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Func, IntegerField, QuerySet, Sum, Value, When
 from django.utils.translation import gettext
 
 from jixiao import templates
@@ -60,12 +60,39 @@ def execution_rate_distribution(forms: QuerySet[Evaluation]) -> dict:
     return {"bands": bands, "missing": forms.filter(execution_rate__isnull=True).count(), "line": RATE_LINE}
 
 
+class DecimalText(Func):
+    """A decimal column as its exact text with ``places`` decimals ("63.5300"), made by the
+    database: for a payload of tens of thousands of figures a Decimal made and printed per
+    value in Python costs as much as the query. SQLite keeps such a column as a REAL (or an
+    INTEGER), which ``printf`` prints at the column's places exactly as stored; PostgreSQL's
+    ``numeric`` prints its own scale."""
+
+    output_field = CharField()
+
+    def __init__(self, column: str, places: int):
+        super().__init__(Value(f"%.{places}f"), F(column))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="printf", **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[1])
+        return f"CAST({column} AS text)", params
+
+
 def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
-    """One point per form that has both a 执行率 and a 总分: the form's id, code and name."""
-    points = (forms.order_by("project__code").filter(execution_rate__isnull=False, total__isnull=False)
-              .values("id", "total", "scale", rate=F("execution_rate"), code=F("project__code"),
-                      name=F("project__name")))
-    return {"points": list(points)}
+    """One point per form that has both a 执行率 and a 总分, as columns (a province's year is
+    tens of thousands of points: one list per field is a fraction of the JSON of one object
+    per point): ``points`` = {"id", "code", "name", "rate", "total", "scale"}, the i-th entry
+    of each the i-th form's; 执行率 and 总分 as exact decimal strings (:class:`DecimalText`)."""
+    places = {name: Evaluation._meta.get_field(name).decimal_places for name in ("execution_rate", "total")}
+    rows = list(forms.order_by("project__code").filter(execution_rate__isnull=False, total__isnull=False)
+                .values_list("id", "project__code", "project__name",
+                             DecimalText("execution_rate", places["execution_rate"]),
+                             DecimalText("total", places["total"]), "scale"))
+    ids, codes, names, rates, totals, scales = zip(*rows) if rows else ((),) * 6
+    return {"points": {"id": list(ids), "code": list(codes), "name": list(names),
+                       "rate": list(rates), "total": list(totals), "scale": list(scales)}}
 
 
 def budget_by_department_and_grade(forms: QuerySet[Evaluation]) -> dict:

@@ -65,6 +65,18 @@ def year_and_department(request: HttpRequest):
     return visible, years, year, _number(request.GET.get("department", ""), 2**31)
 
 
+def visible_departments(user) -> list[dict]:
+    """The 主管部门 of the filter (``pk``, ``name``): for the bureau every department with
+    units, by name; a department's or a unit's member sees one department, which the
+    membership names (no query over the tree: the list is shown only when it has two)."""
+    place = services.membership(user).organisation
+    if place.kind == Organisation.Kind.BUREAU:
+        return list(Organisation.objects.filter(children__kind=Organisation.Kind.UNIT).distinct()
+                    .order_by("name").values("pk", "name"))
+    department = place if place.kind == Organisation.Kind.DEPARTMENT else place.parent
+    return [{"pk": department.pk, "name": department.name}]
+
+
 def _chosen(request: HttpRequest):
     """The year (default: the latest the user has), department, filters and sort asked for,
     and the table's forms."""
@@ -195,7 +207,7 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
         "years": years, "year": year, "department": department, "sort": sort, "filters": filters,
         "headers": _headers(request, sort), "rows": mark_safe("\n".join(rows)),
         "number_columns": NUMBER_COLUMNS,
-        "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name").values("pk", "name"),
+        "departments": visible_departments(request.user),
         "unit_options": _options(shown_units.order_by("name").values_list("pk", "name"), filters["unit"])
         if units.count() > 1 else "",
         "scales": rollup.SCALE, "states": list(states.items()),

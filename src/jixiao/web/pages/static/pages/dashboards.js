@@ -110,14 +110,16 @@
       };
     },
     scores(d) {
+      // The points arrive as columns (d.points.id[i], .code[i], … are the i-th form's).
+      const P = d.points;
       const byGrade = {};
-      d.points.forEach((p) => (byGrade[p.scale] = byGrade[p.scale] || []).push(p));
+      P.id.forEach((_id, i) => (byGrade[P.scale[i]] = byGrade[P.scale[i]] || []).push(i));
       const grades = Object.keys(byGrade).sort();
       // Large mode (a province's year) draws plain [x, y] pairs; the forms are found by index.
       const series = grades.map((g) => ({
         type: "scatter", name: gradeName(g), symbolSize: 11, cursor: "pointer", large: true, largeThreshold: 2000,
         itemStyle: {color: GRADE_COLOURS[g] || "#9e9e9e", opacity: 0.8},
-        data: byGrade[g].map((p) => [num(p.rate), num(p.total)]),
+        data: byGrade[g].map((i) => [num(P.rate[i]), num(P.total[i])]),
       }));
       const pointOf = (p) => byGrade[grades[p.seriesIndex]][p.dataIndex];
       if (series.length) {
@@ -129,14 +131,15 @@
           legend: {top: 0},
           xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, scale: true, boundaryGap: ["3%", "3%"]},
           yAxis: {type: "value", name: W.total, scale: true, boundaryGap: ["3%", "3%"]},
-          tooltip: {trigger: "item", formatter: (p) => { const f = pointOf(p); return echarts.format.encodeHTML(
-                    f.code + " " + f.name) + "<br>" + W.rate + " " + figure(f.rate) + " · " + W.total + " " +
-                    figure(f.total) + "<br>" + W.open; }},
+          tooltip: {trigger: "item", formatter: (p) => { const i = pointOf(p); return echarts.format.encodeHTML(
+                    P.code[i] + " " + P.name[i]) + "<br>" + W.rate + " " + figure(P.rate[i]) + " · " + W.total + " " +
+                    figure(P.total[i]) + "<br>" + W.open; }},
           series: series,
         },
         head: [W.code, W.project, W.rate, W.total, W.grade],
-        rows: d.points.map((p) => [p.code, left(p.name, formUrl(p.id)), figure(p.rate), figure(p.total), gradeName(p.scale)]),
-        click: (p) => { if (p.seriesType === "scatter") window.location.href = formUrl(pointOf(p).id); },
+        rows: P.id.map((id, i) => [P.code[i], left(P.name[i], formUrl(id)), figure(P.rate[i]), figure(P.total[i]),
+                                   gradeName(P.scale[i])]),
+        click: (p) => { if (p.seriesType === "scatter") window.location.href = formUrl(P.id[pointOf(p)]); },
       };
     },
     budget(d) {
