@@ -58,13 +58,15 @@ def _status(printed: Decimal | None, figure: Figure) -> Status:
         return Status.NOT_PRINTED
     if value is not None:
         return Status.MATCH if printed == value else Status.DIFFERS
-    return Status.MATCH if figure.low <= printed <= figure.high else Status.DIFFERS
+    low, high = figure.low, figure.high
+    assert low is not None and high is not None, "a range"
+    return Status.MATCH if low <= printed <= high else Status.DIFFERS
 
 
 def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decimal]:
     """The figure as each rounding mode would print it (cut figures only)."""
     raw, value = figure.raw, figure.value
-    if raw is None:
+    if raw is None or value is None:
         return {}
     if raw == value:  # nothing to cut (0 of 0, a round figure): every mode prints ``value``
         return dict.fromkeys(ROUNDINGS, value)

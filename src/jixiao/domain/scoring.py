@@ -62,7 +62,7 @@ class Figure(NamedTuple):
         """Whether a printed figure agrees with this one (None: cannot tell)."""
         if self.value is not None:
             return printed == self.value
-        if self.is_range:
+        if self.low is not None and self.high is not None:  # a range
             return self.low <= printed <= self.high
         return None
 
@@ -184,7 +184,7 @@ def _score_words(line: FundingLine, points: Decimal, raw: Decimal, capped: Decim
     return f"{head} = {_rounded(raw, template)}"
 
 
-def execution_band_score(rate: Decimal | None, points: Decimal, template: Template) -> Figure:
+def execution_band_score(rate: Decimal | None, points: Decimal | None, template: Template) -> Figure:
     """Old template: the 预算执行率 indicator scored by bands (≥90% → full …)."""
     if rate is None:
         return Figure(None, "预算执行率缺失，无法按档次评分")
@@ -244,6 +244,7 @@ def band_range(points: Decimal, band: Band, template: Template) -> tuple[Decimal
 def target_met(target: Target, actual: Decimal) -> bool:
     """Whether an actual meets a quantitative target (no comparator counts as ≥)."""
     value, op = target.value, target.op
+    assert value is not None, "a quantitative target"
     if op is None or op is Op.GE:
         return actual >= value
     if op is Op.GT:
@@ -290,6 +291,7 @@ def _quantitative_score(target: Target, actual: Target, points: Decimal, templat
     if target.unit and actual.unit and not same_unit(target.unit, actual.unit):
         return Figure(None, f"单位不一致（指标值 {target.unit}，完成值 {actual.unit}），无法按比例计分")
     t, a = target.value, actual.value
+    assert t is not None and a is not None, "both quantitative"
     if target_met(target, a):
         full = round_figure(points, template.rounding, template.decimals)
         return Figure(full, (_met_words, target, actual, full))
@@ -305,6 +307,7 @@ def _quantitative_score(target: Target, actual: Target, points: Decimal, templat
 def _proportional(target: Target, a: Decimal, points: Decimal, template: Template) -> tuple[Decimal, str]:
     """The score of a missed target before the cap, and its formula in words."""
     t = target.value
+    assert t is not None, "a quantitative target"
     if target.op not in (Op.LE, Op.LT):
         return max(points * a / t, ZERO), f"{_fmt(points)} × {_fmt(a)} ÷ {_fmt(t)}"
     if template.inverse_formula is InverseFormula.LINEAR:
@@ -330,6 +333,7 @@ def _zero_target_words(target: Target, actual: Target) -> str:
 
 def _missed_words(target: Target, actual: Target, points: Decimal, raw: Decimal, template: Template) -> str:
     unit, wanted = _wanted(target, actual)
+    assert actual.value is not None, "a quantitative actual"
     _, how = _proportional(target, actual.value, points, template)
     kind = "反向指标" if target.op in (Op.LE, Op.LT) else "正向指标"
     return f"完成值 {_fmt(actual.value)}{unit} 未满足 {wanted}（{kind}）：{how} = {_rounded(raw, template)}"
@@ -351,7 +355,7 @@ def sum_figure(label: str, parts: list[tuple[str, Decimal | None]], noun: str = 
     missing = [path for path, value in parts if value is None]
     if missing:
         return Figure(None, f"{noun}缺失（{', '.join(missing)}），无法计算{label}")
-    total = sum((value for _, value in parts), ZERO)
+    total = sum((value for _, value in parts if value is not None), ZERO)  # none is, by now
     return Figure(total, (_sum_words, label, tuple(parts), total))
 
 

@@ -147,7 +147,7 @@ def comparator_before(text: str) -> Op | None:
 
 def format_target(target: Target) -> str:
     """The canonical text of a Target; ``parse_target`` reads it back unchanged."""
-    if not target.quantitative:
+    if target.value is None:  # qualitative
         return target.text or ""
     out = (target.op.value if target.op else "") + _plain(target.value)
     if target.unit:

@@ -158,7 +158,7 @@ def _parts(form: Evaluation) -> Iterator[Finding]:
         added = sum(values, Decimal(0))
         if added != total:
             yield PARTS_SUM.finding(f"funding.{column}", printed=total, expected=added,
-                                    explanation=" + ".join(shown(v) for v in values) + f" = {shown(added)}",
+                                    explanation=" + ".join(format(v, "f") for v in values) + f" = {shown(added)}",
                                     column=label, column_en=label_en, sum=added)
 
 
@@ -177,8 +177,8 @@ def _points(form: Evaluation, template: Template, figures: Mapping[str, Check]) 
                                          explanation=check.figure.explanation, what=f"「{group.name}」权重合计",
                                          what_en=f"the weights of {group.name} add up to")
         return
-    points = [ind.points for ind in form.indicators]
-    if not points or any(p is None for p in points):
+    points = [ind.points for ind in form.indicators if ind.points is not None]
+    if not points or len(points) < len(form.indicators):  # one missing: said elsewhere
         return
     added = sum(points, Decimal(0))
     if added != template.indicator_points:
@@ -192,10 +192,12 @@ def _points_finding(path: str, what: str, what_en: str, printed: Decimal, expect
 
 def _weights(form: Evaluation, template: Template) -> Iterator[Finding]:
     advised = template.advised_weights
-    if not advised or not form.indicators or any(ind.points is None for ind in form.indicators):
+    if not advised or not form.indicators:
         return
     split: dict[str, Decimal] = {}
     for ind in form.indicators:
+        if ind.points is None:  # nothing yielded yet: a missing weight means no finding
+            return
         key = ind.level1 or "（无一级指标）"
         split[key] = split.get(key, Decimal(0)) + ind.points
     if all(split.get(level1, Decimal(0)) == points for level1, points in advised.items()):

@@ -164,7 +164,7 @@ def value_at(form: Evaluation, path: str) -> object:
 def _steps(path: str) -> tuple[tuple[str | None, int | None], ...]:
     """A field path's steps: ``indicators[3].target`` → ("indicators", 3), ("target", None);
     (None, None) for a step that is not a name."""
-    steps = []
+    steps: list[tuple[str | None, int | None]] = []
     for step in path.split("."):
         found = _STEP.fullmatch(step)
         if found is None:
@@ -194,6 +194,8 @@ def _chain(path: str) -> str:
     obj: object = Evaluation(template="")
     chain = []
     for name, _ in _steps(path):
+        if name is None:
+            raise ValueError(f"not a field path: {path}")
         if name == "breakdown":
             continue
         if isinstance(obj, Funding) and not hasattr(obj, name):

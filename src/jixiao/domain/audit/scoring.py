@@ -90,7 +90,7 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
                 yield MISSING.finding(f"{path}.score", name=ind.name or path, points=ind.points)
         elif ind.points is not None:
             check = figures.get(f"{path}.score")
-            found = _score(ind, path, check.figure if check is not None else None)
+            found = _score(ind, ind.score, ind.points, path, check.figure if check is not None else None)
             if found:
                 yield found
             if ind.score < ind.points and not ind.deviation:
@@ -106,35 +106,37 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
                                              explanation=check.figure.explanation, group=group.name)
 
 
-def _score(ind: Indicator, path: str, figure: Figure | None) -> Finding | None:
+def _score(ind: Indicator, score: Decimal, points: Decimal, path: str, figure: Figure | None) -> Finding | None:
     # One finding at most: returned, not yielded, as a generator costs more to
     # make than this check (twelve times a form).
     field = f"{path}.score"
-    if ind.score > ind.points:
-        return ABOVE_POINTS.finding(field, printed=ind.score, expected=ind.points,
-                                    explanation=figure.explanation if figure else None, points=ind.points)
-    if figure is None or not figure.computable or figure.accepts(ind.score):
+    if score > points:
+        return ABOVE_POINTS.finding(field, printed=score, expected=points,
+                                    explanation=figure.explanation if figure else None, points=points)
+    if figure is None or not figure.computable or figure.accepts(score):
         return None
-    if figure.is_range:
+    value = figure.value
+    if value is None:  # computable: a range
         band = f"{shown(figure.low)}–{shown(figure.high)}"
-        return OUTSIDE_BAND.finding(field, printed=ind.score, expected=band, explanation=figure.explanation)
+        return OUTSIDE_BAND.finding(field, printed=score, expected=band, explanation=figure.explanation)
     if ind.target_parsed is None or not ind.target_parsed.quantitative:
-        return OUTSIDE_BAND.finding(field, printed=ind.score, expected=figure.value, explanation=figure.explanation)
-    if ind.score == ind.points and figure.value < ind.points:
-        return FULL_BUT_MISSED.finding(field, printed=ind.score, expected=figure.value,
+        return OUTSIDE_BAND.finding(field, printed=score, expected=value, explanation=figure.explanation)
+    if score == points and value < points:
+        return FULL_BUT_MISSED.finding(field, printed=score, expected=value,
                                        explanation=figure.explanation, actual=ind.actual, target=ind.target)
-    return RULE_DIFFERS.finding(field, printed=ind.score, expected=figure.value, explanation=figure.explanation)
+    return RULE_DIFFERS.finding(field, printed=score, expected=value, explanation=figure.explanation)
 
 
 def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> Finding | None:
     target, actual = ind.target_parsed, ind.actual_parsed
     if ind.deviation or target is None or actual is None:
         return None
-    if not (target.quantitative and actual.quantitative) or target.value <= 0:
+    wanted, done = target.value, actual.value
+    if wanted is None or done is None or wanted <= 0:  # not both quantitative
         return None
     if target.op in (Op.LE, Op.LT) or not same_unit(target.unit, actual.unit):
         return None
-    percent = actual.value / target.value * HUNDRED
+    percent = done / wanted * HUNDRED
     if percent < far:
         return None
     return FAR_ABOVE.finding(f"{path}.actual", printed=ind.actual, expected=ind.target, actual=ind.actual,

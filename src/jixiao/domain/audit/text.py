@@ -123,9 +123,11 @@ def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
     """预期目标 (old template: 项目年度总目标), 实际完成情况, and the old template's 主要绩效."""
     label = template.derived("audit.labels", _labels)
     found = [
-        _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected),
-        _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual", form.goals.actual),
-        _Narrative("achievements", label.get("achievements", "主要绩效"), "achievements", "actual", form.achievements),
+        _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected or ""),
+        _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual",
+                   form.goals.actual or ""),
+        _Narrative("achievements", label.get("achievements", "主要绩效"), "achievements", "actual",
+                   form.achievements or ""),
     ]
     return [n for n in found if n.text]
 
@@ -179,10 +181,10 @@ def claims(text: str) -> tuple[Claim, ...]:
         # The unit follows within a few characters; the rest of the clause is not needed.
         piece = text[start:min(end + _UNIT_REACH, end_of)]
         parsed = quantity(" ".join(piece.split()) if folded else normalize_text(piece))
-        if parsed is None or not parsed[2]:
+        if parsed is None:
             continue
         op, value, unit, _ = parsed
-        if unit == "年" and value >= 1000:  # a year, not a count of years
+        if not unit or unit == "年" and value >= 1000:  # no unit; a year, not a count of years  # a year, not a count of years
             continue
         found.append(Claim(value, unit, match.group(), clause.strip(), op, text[start_of:start]))
     return tuple(found)
@@ -217,7 +219,8 @@ def _agrees(claim: Decimal, value: Decimal) -> bool:
     """A claim agrees with a figure it could be a shortening of: 96% for 95.60."""
     if claim == value:
         return True
-    places = max(0, -claim.as_tuple().exponent)
+    exponent = claim.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0  # not NaN or infinity
     return any(round_figure(value, mode, places) == claim for mode in ROUNDINGS)
 
 
@@ -227,7 +230,7 @@ def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
     op = claim.op if column == "actual" else None
     if op is None:
         return False
-    return target_met(Target(op=op, value=claim.value, unit=claim.unit), item.value.value)
+    return target_met(Target(op=op, value=claim.value, unit=claim.unit), item.figure)
 
 
 # --- claims against the indicator table -------------------------------------------------
@@ -236,10 +239,11 @@ def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
 class _Stated(NamedTuple):
     """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况)."""
 
-    index: int
+    row: int  # of the indicator table
     name: str
     printed: str
     value: Target
+    figure: Decimal  # value.value
     pairs: frozenset[str]
 
 
@@ -250,15 +254,18 @@ def _table_figures(form: Evaluation) -> dict[str, dict[str | None, list[_Stated]
     targets: dict[str | None, list[_Stated]] = {}
     actuals: dict[str | None, list[_Stated]] = {}
     for n, ind in enumerate(form.indicators):
-        pairs = _name_pairs(ind.name) if ind.name else None
-        if not pairs:  # no name, or too short to share pairs with a clause
+        name = ind.name
+        pairs = _name_pairs(name) if name else None
+        if not name or not pairs:  # no name, or too short to share pairs with a clause
             continue
-        parsed = ind.target_parsed
+        parsed = ind.target_parsed  # a parsed value was printed: ind.target is not None
         if parsed is not None and parsed.value is not None and parsed.unit:
-            targets.setdefault(unit_key(parsed.unit), []).append(_Stated(n, ind.name, ind.target, parsed, pairs))
+            targets.setdefault(unit_key(parsed.unit), []).append(
+                _Stated(n, name, ind.target or "", parsed, parsed.value, pairs))
         parsed = ind.actual_parsed
         if parsed is not None and parsed.value is not None and parsed.unit:
-            actuals.setdefault(unit_key(parsed.unit), []).append(_Stated(n, ind.name, ind.actual, parsed, pairs))
+            actuals.setdefault(unit_key(parsed.unit), []).append(
+                _Stated(n, name, ind.actual or "", parsed, parsed.value, pairs))
     return {"target": targets, "actual": actuals}
 
 
@@ -295,10 +302,10 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
         if not best and claim.unit in _MONEY:
             money.append(claim)
         for item in best:
-            index = item.index
+            index = item.row
             if index in agreed:
                 continue
-            if _agrees(claim.value, item.value.value) or _bound_met(claim, item, column):
+            if _agrees(claim.value, item.figure) or _bound_met(claim, item, column):
                 agreed.add(index)
                 contradicted.pop(index, None)
             elif index not in contradicted:

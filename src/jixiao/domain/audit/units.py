@@ -110,8 +110,9 @@ def _target_words(ind: Indicator, path: str) -> Finding | None:
             return ACTUAL_IN_WORDS.finding(f"{path}.actual", printed=ind.actual, expected=ind.target,
                                            target=ind.target)
         return None
-    if _SIGNS & set(target.text):
+    words = target.text or ""
+    if _SIGNS & set(words):
         return UNPARSEABLE.finding(f"{path}.target", printed=ind.target)
-    if any(w in target.text for w in _DIRECTION_WORDS) or squash(ind.name or "").endswith(_MEASURED_NAMES):
+    if any(w in words for w in _DIRECTION_WORDS) or squash(ind.name or "").endswith(_MEASURED_NAMES):
         return NOT_MEASURABLE.finding(f"{path}.target", printed=ind.target, name=ind.name or path)
     return None
