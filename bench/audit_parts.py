@@ -14,19 +14,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import jixiao.domain.audit as audit_module
+from jixiao.domain.audit import CHECKS, audit
 from jixiao import templates
 from jixiao.readers import read_path
 
 from bench_check import write_forms
 
 
-def ms_per_form(forms, template, repeat: int) -> float:
+def ms_per_form(forms, template, families, repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
         start = time.process_time()
         for form in forms:
-            audit_module.audit(form, template)
+            audit(form, template, families)
         best = min(best, time.process_time() - start)
     return best / len(forms) * 1000
 
@@ -40,17 +40,12 @@ def main() -> None:
     template = templates.load(args.template)
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         forms = [f for p in write_forms(Path(tmp), args.forms, 100, args.template) for f in read_path(p)]
-    families = audit_module.CHECKS
     before = 0.0
-    try:
-        for count in range(len(families) + 1):
-            audit_module.CHECKS = families[:count]
-            total = ms_per_form(forms, template, args.repeat)
-            name = "recompute" if count == 0 else families[count - 1].__name__.rsplit(".", 1)[1]
-            print(f"{name:<13}{total - before:7.3f} ms/form")
-            before = total
-    finally:
-        audit_module.CHECKS = families
+    for count in range(len(CHECKS) + 1):
+        total = ms_per_form(forms, template, CHECKS[:count], args.repeat)
+        name = "recompute" if count == 0 else CHECKS[count - 1].__name__.rsplit(".", 1)[1]
+        print(f"{name:<13}{total - before:7.3f} ms/form")
+        before = total
     print(f"{'whole audit':<13}{before:7.3f} ms/form ({len(forms)} {args.template} forms, best of {args.repeat})")
 
 

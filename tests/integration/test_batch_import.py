@@ -79,7 +79,9 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_done(tmp_path):
         (inbox / f"{n:05}.txt").write_text(text + f"\n{n}\n", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "jixiao", "import", str(inbox), "--workers", "2",
                              "--json-out", str(tmp_path / "out.jsonl")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # a shell's background job ignores SIGINT, and a child inherits that
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     out = tmp_path / "out.jsonl"
     deadline = time.monotonic() + 60
     while (not out.exists() or out.stat().st_size == 0) and time.monotonic() < deadline:

@@ -14,13 +14,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
-from typing import NamedTuple
 
 from jixiao.domain import scoring
 from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation, FundingLine, Indicator
 from jixiao.domain.normalize import squash
 from jixiao.domain.scoring import Figure
 from jixiao.domain.template import ROUNDINGS, Rounding, Template
+
+
+_NO_MODES: Mapping[Rounding, Decimal] = MappingProxyType({})
 
 
 class Status(str, Enum):
@@ -30,19 +32,27 @@ class Status(str, Enum):
     NOT_COMPUTABLE = "not_computable"  # inputs missing or incompatible
 
 
-class Check(NamedTuple):
+class Check:
     """One figure: its field path, printed value, the rule's figure and status.
 
     ``by_rounding`` gives the value under each rounding mode for figures that
-    are cut (execution rate and score), so a reader sees which modes fit.
-    A named tuple, like :class:`Figure`: cheap to make, some fifteen a form."""
+    are cut (execution rate and score), so a reader sees which modes fit;
+    ``label`` is a computed word rather than a number (the grade).
+    Never changed once made; a plain class like :class:`Figure`: fifteen a form."""
 
-    field: str
-    printed: Decimal | str | None
-    figure: Figure
-    status: Status
-    by_rounding: Mapping[Rounding, Decimal] = MappingProxyType({})
-    label: str | None = None  # a computed word rather than a number: the grade
+    __slots__ = ("field", "printed", "figure", "status", "by_rounding", "label")
+
+    def __init__(self, field: str, printed: Decimal | str | None, figure: Figure, status: Status,
+                 by_rounding: Mapping[Rounding, Decimal] = _NO_MODES, label: str | None = None) -> None:
+        self.field = field
+        self.printed = printed
+        self.figure = figure
+        self.status = status
+        self.by_rounding = by_rounding
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"Check({self.field!r}, {self.printed!r}, {self.figure!r}, {self.status}, {dict(self.by_rounding)!r})"
 
     @property
     def fitting_modes(self) -> list[Rounding]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
-from typing import NamedTuple
 
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.targets import (
@@ -29,19 +28,28 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 
 
-class Figure(NamedTuple):
+class Figure:
     """A computed figure. ``value`` when the rules fix it; ``low``/``high`` when
     they allow a range (qualitative bands); neither when it cannot be computed,
-    and then ``explanation`` says why.
+    and then ``explanation`` says why. ``raw``: the unrounded figure that was
+    cut to ``value``.
 
-    Immutable as a named tuple rather than a frozen dataclass: a form has some
-    fifteen figures, and a frozen dataclass costs five times more to make."""
+    Never changed once made. A plain class with its own ``__init__``, not a
+    dataclass: a form has some fifteen figures, and compiled (setup.py) this
+    makes them in C, where a dataclass's generated ``__init__`` stays Python."""
 
-    value: Decimal | None
-    why: str | tuple  # the explanation, or (function, *arguments) that writes it when asked
-    low: Decimal | None = None
-    high: Decimal | None = None
-    raw: Decimal | None = None  # the unrounded figure that was cut to ``value``
+    __slots__ = ("value", "why", "low", "high", "raw")
+
+    def __init__(self, value: Decimal | None, why: str | tuple, low: Decimal | None = None,
+                 high: Decimal | None = None, raw: Decimal | None = None) -> None:
+        self.value = value
+        self.why = why  # the explanation, or (function, *arguments) that writes it when asked
+        self.low = low
+        self.high = high
+        self.raw = raw
+
+    def __repr__(self) -> str:
+        return f"Figure({self.value!r}, {self.explanation!r}, low={self.low!r}, high={self.high!r}, raw={self.raw!r})"
 
     @property
     def explanation(self) -> str:

@@ -44,6 +44,11 @@ class Target:
     def quantitative(self) -> bool:
         return self.value is not None
 
+    def __reduce__(self) -> tuple:
+        # Pickled by field, for the workers of a batch import: compiled (setup.py),
+        # a frozen class cannot be unpickled attribute by attribute.
+        return Target, (self.op, self.value, self.unit, self.note, self.text)
+
 
 # Longest first, so "大于等于" wins over "大于" and ">=" over ">".
 _PREFIX_OPS: list[tuple[str, Op]] = sorted(

@@ -112,7 +112,7 @@ class Template:
 
     def __post_init__(self) -> None:
         # label → column, built once: readers ask for every cell of every row.
-        index = {}
+        index: dict[str, str] = {}
         for column, names in self.columns.items():
             for name in names:
                 index.setdefault(label_key(name), column)
@@ -131,9 +131,10 @@ class Template:
     def derived(self, key: str, make: Callable[[Template], T]) -> T:
         """A value computed from this template, made once (templates never change):
         e.g. the audit's settings read from its [audit] table."""
-        if key not in self._derived:
-            self._derived[key] = make(self)
-        return self._derived[key]
+        made = self._derived.get(key)
+        if made is None:
+            made = self._derived[key] = make(self)
+        return made  # type: ignore[return-value]  # made by ``make`` under this key
 
     def band(self, key: str) -> Band:
         return next(b for b in self.qualitative_bands if b.key == key)

@@ -48,6 +48,12 @@ class Finding:
     expected: str | None = None
     explanation: str | None = None
 
+    def __reduce__(self) -> tuple:
+        # By field, like Target's: compiled (setup.py), a frozen class cannot be
+        # unpickled attribute by attribute.
+        return Finding, (self.code, self.severity, self.field, self.message, self.message_en, self.printed,
+                         self.expected, self.explanation)
+
 
 FAMILIES = {
     "arithmetic": "算术",

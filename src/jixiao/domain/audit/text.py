@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from decimal import Decimal
 from difflib import SequenceMatcher
-from typing import NamedTuple
+from functools import lru_cache
 from operator import add
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
@@ -86,18 +85,29 @@ _SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
 _BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
 
 
-class Claim(NamedTuple):
-    """A figure stated in a narrative: value, unit, the number as printed, and
-    its clause; ``op`` when the narrative states a bound ("95% 以上", "不低于 90%").
-    ``printed`` and ``op`` are worked out when asked: most claims agree with the
-    table and need neither."""
+class Claim:
+    """A figure stated in a narrative: value, unit, the number as printed
+    ("441"), and its clause; ``op`` when the narrative states a bound ("95% 以上",
+    "不低于 90%"): ``stated_op`` after the figure, or the end of ``before`` (the
+    clause up to the figure). ``printed`` and ``op`` are worked out when asked:
+    most claims agree with the table and need neither.
 
-    value: Decimal
-    unit: str
-    number: str  # "441"
-    clause: str
-    stated_op: Op | None  # a comparator after the figure: "95% 以上"
-    before: str  # the clause up to the figure, which may end with one: "不低于 "
+    Plain classes here rather than dataclasses, made in C when compiled (see
+    :class:`jixiao.domain.scoring.Figure`)."""
+
+    __slots__ = ("value", "unit", "number", "clause", "stated_op", "before")
+
+    def __init__(self, value: Decimal, unit: str, number: str, clause: str, stated_op: Op | None,
+                 before: str) -> None:
+        self.value = value
+        self.unit = unit
+        self.number = number
+        self.clause = clause
+        self.stated_op = stated_op
+        self.before = before
+
+    def __repr__(self) -> str:
+        return f"Claim({self.printed!r} in {self.clause!r})"
 
     @property
     def printed(self) -> str:
@@ -108,15 +118,18 @@ class Claim(NamedTuple):
         return self.stated_op or comparator_before(self.before)
 
 
-class _Narrative(NamedTuple):
+class _Narrative:
     """A narrative of the form: its field, what it is called, and which column of
     the indicator table its figures speak of (targets, or actuals)."""
 
-    field: str
-    label: str
-    label_en: str
-    column: str
-    text: str
+    __slots__ = ("field", "label", "label_en", "column", "text")
+
+    def __init__(self, field: str, label: str, label_en: str, column: str, text: str) -> None:
+        self.field = field
+        self.label = label
+        self.label_en = label_en
+        self.column = column
+        self.text = text
 
 
 def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
@@ -236,15 +249,21 @@ def _bound_met(claim: Claim, item: _Stated, column: str) -> bool:
 # --- claims against the indicator table -------------------------------------------------
 
 
-class _Stated(NamedTuple):
-    """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况)."""
+class _Stated:
+    """An indicator's figure on one side (target for 预期目标, actual for 实际完成情况):
+    its row in the table, name, the figure as printed and parsed (``figure`` is
+    ``value.value``), and the character pairs of its name."""
 
-    row: int  # of the indicator table
-    name: str
-    printed: str
-    value: Target
-    figure: Decimal  # value.value
-    pairs: frozenset[str]
+    __slots__ = ("row", "name", "printed", "value", "figure", "pairs")
+
+    def __init__(self, row: int, name: str, printed: str, value: Target, figure: Decimal,
+                 pairs: frozenset[str]) -> None:
+        self.row = row
+        self.name = name
+        self.printed = printed
+        self.value = value
+        self.figure = figure
+        self.pairs = pairs
 
 
 def _table_figures(form: Evaluation) -> dict[str, dict[str | None, list[_Stated]]]:
