@@ -126,12 +126,12 @@ def quantity(text: str) -> tuple[Op | None, Decimal, str | None, str] | None:
     found = _QUANTITY.match(rest)
     if not found:
         return None
+    number, bracket, word, suffix = found.group("number", "bracket", "unit", "suffix")  # one call, not four
     try:
-        value = Decimal(found["number"].replace(",", ""))
+        value = Decimal(number.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
         return None
-    bracket, suffix = found["bracket"], found["suffix"]
-    unit = (bracket.strip() or None) if bracket is not None else found["unit"]
+    unit = (bracket.strip() or None) if bracket is not None else word
     return op or (_SUFFIX_OP[suffix] if suffix else None), value, unit, rest[found.end():]
 
 
