@@ -86,14 +86,14 @@ _PREFIX_OP_AT_END = re.compile("|".join(re.escape(word[::-1]) for word, _ in _PR
 _PREFIX_OP = dict(_PREFIX_OPS)
 _SUFFIX_OP = dict(_SUFFIX_OPS)
 # "内" is "within" only at the end of the value or before a verb of doing:
-# "2 小时内", "2 小时内响应"; not in "1 项内容".
-_WITHIN_BEFORE = " ,;:)响应完成处理解决办结到达回复反馈"
+# "2 小时内", "2 小时内响应"; not in "1 项内容". (Any space: see quantity_at.)
+_WITHIN_BEFORE = ",;:)响应完成处理解决办结到达回复反馈"
 # A number, its unit — "(…)" in brackets (anything), a known word, or Latin
 # letters ("km", "m/s") — and a comparator after it ("以上"), in one match.
 _QUANTITY = re.compile(
     r"(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*"
     rf"(?:\((?P<bracket>[^()]*)\)|(?P<unit>{_UNIT_WORDS}|[A-Za-z]+(?:/[A-Za-z]+)?))?\s*"
-    rf"(?P<suffix>及以上|以上|及以下|以下|以内|内(?=\Z|[{re.escape(_WITHIN_BEFORE)}]))?"
+    rf"(?P<suffix>及以上|以上|及以下|以下|以内|内(?=\Z|[\s{re.escape(_WITHIN_BEFORE)}]))?"
 )
 _SEPARATORS = " ,，、;；:："
 _NOTE_SEPARATOR = "；"  # folds to ";", which no number or unit contains
@@ -126,13 +126,33 @@ def quantity(text: str) -> tuple[Op | None, Decimal, str | None, str] | None:
     found = _QUANTITY.match(rest)
     if not found:
         return None
+    read = _read(found)
+    if read is None:  # pragma: no cover - the regex admits only digits
+        return None
+    stated, value, unit = read
+    return op or stated, value, unit, rest[found.end():]
+
+
+def quantity_at(text: str, start: int, stop: int) -> tuple[Op | None, Decimal, str | None] | None:
+    """The comparator after, number and unit of ``text[start:stop]``, a piece
+    that starts with a digit, read where it lies: as :func:`quantity` reads the
+    piece normalized, for a text :func:`fold` leaves alone (the pattern takes
+    any run of spaces as the one space normalizing leaves)."""
+    found = _QUANTITY.match(text, start, stop)  # the piece's end is the pattern's \Z
+    return _read(found, spaced=True) if found else None
+
+
+def _read(found: re.Match[str], spaced: bool = False) -> tuple[Op | None, Decimal, str | None] | None:
     number, bracket, word, suffix = found.group("number", "bracket", "unit", "suffix")  # one call, not four
     try:
         value = Decimal(number.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+    except InvalidOperation:
         return None
-    unit = (bracket.strip() or None) if bracket is not None else word
-    return op or (_SUFFIX_OP[suffix] if suffix else None), value, unit, rest[found.end():]
+    if bracket is not None:
+        unit = (" ".join(bracket.split()) if spaced else bracket.strip()) or None
+    else:
+        unit = word
+    return _SUFFIX_OP[suffix] if suffix else None, value, unit
 
 
 def _take_prefix_op(text: str) -> tuple[str, Op | None]:
