@@ -18,7 +18,7 @@ from jixiao.domain.audit import CHECKS, audit
 from jixiao import templates
 from jixiao.readers import read_path
 
-from bench_check import write_forms
+from bench_check import core_build, write_forms
 
 
 def ms_per_form(forms, template, families, repeat: int) -> float:
@@ -46,7 +46,8 @@ def main() -> None:
         name = "recompute" if count == 0 else CHECKS[count - 1].__name__.rsplit(".", 1)[1]
         print(f"{name:<13}{total - before:7.3f} ms/form")
         before = total
-    print(f"{'whole audit':<13}{before:7.3f} ms/form ({len(forms)} {args.template} forms, best of {args.repeat})")
+    print(f"{'whole audit':<13}{before:7.3f} ms/form ({len(forms)} {args.template} forms, best of {args.repeat}, "
+          f"{core_build()})")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,11 @@ temporary folder, then times, alternately and ``--repeat`` times each:
 Prints the best time of each and the ratio check / import (goal: ≤ 1.20).
 ``--clock cpu`` times both with the process's CPU time instead of the wall
 clock: steadier on a machine shared with other jobs.
+
+It times the jixiao it imports: the compiled core of ``pip install .`` (what
+users run), or plain Python from an editable install; the first line says which.
+The ratio moves by a few hundredths from one process to the next (memory
+layout): compare the median of several runs.
 """
 
 from __future__ import annotations
@@ -38,6 +43,14 @@ def write_forms(folder: Path, count: int, per_file: int, template_id: str) -> li
         path.write_text(synth.render_text(forms[start:start + per_file]), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def core_build() -> str:
+    """Whether the audit runs compiled (a wheel, setup.py) or as plain Python
+    (an editable install): the figures differ about twofold."""
+    import jixiao.domain.audit.text as text
+
+    return "plain Python" if text.__file__.endswith(".py") else "compiled (mypyc)"
 
 
 def bare_import(paths: list[Path]) -> tuple[int, Counter]:
@@ -81,7 +94,7 @@ def main() -> None:
     ratio = best["check"] / best["import"]
     audit_ms = (best["check"] - best["import"]) / args.forms * 1000
     print(f"python {platform.python_version()} on {platform.machine()}, {args.forms} {args.template} forms "
-          f"in {len(paths)} files, best of {args.repeat}, {args.clock} clock")
+          f"in {len(paths)} files, best of {args.repeat}, {args.clock} clock, domain core {core_build()}")
     print(f"import  {best['import']:7.2f} s  ({best['import'] / args.forms * 1000:.3f} ms/form)")
     print(f"check   {best['check']:7.2f} s  ({best['check'] / args.forms * 1000:.3f} ms/form; audit {audit_ms:.3f} ms/form)")
     print(f"ratio   {ratio:7.3f}  (check adds {100 * (ratio - 1):.1f}%; goal ≤ 20%)")
