@@ -6,8 +6,9 @@ Compiled when a wheel is built (``pip install .``). Left as plain Python:
   - in an editable install (``pip install -e .``), so that an edited module is
     the module that runs, never a stale compiled copy beside it;
   - with JIXIAO_PURE_PYTHON=1 in the environment;
-  - when the machine cannot compile C (no compiler or Python headers): the
-    extensions are optional, and a failed build falls back to the .py files;
+  - when the machine cannot compile C (no compiler, no headers, out of memory):
+    all of the core or none of it is compiled (the modules need the one shared
+    library mypyc makes), and a failed build falls back to the .py files;
   - when mypy finds a type error (said on stderr; CI fails on it).
 Project metadata is in pyproject.toml.
 """
@@ -17,6 +18,7 @@ import shutil
 import sys
 
 from setuptools import setup
+from setuptools.command.build_ext import build_ext
 
 # The pure core the audit and scoring spend their time in. Not the model, which
 # the readers, web app and exports build, extend and pickle. Classes defined here
@@ -41,7 +43,8 @@ COMPILED = [
 
 def compiled_modules() -> list:
     building_wheel = "bdist_wheel" in sys.argv or "build_ext" in sys.argv
-    if not building_wheel or "editable_wheel" in sys.argv or os.environ.get("JIXIAO_PURE_PYTHON"):
+    pure = os.environ.get("JIXIAO_PURE_PYTHON", "").lower() in ("1", "true", "yes")
+    if not building_wheel or "editable_wheel" in sys.argv or pure:
         return []
     try:
         from mypyc.build import mypycify
@@ -56,9 +59,24 @@ def compiled_modules() -> list:
     except SystemExit:  # mypy found a type error: install, uncompiled (CI refuses this: .ci/run)
         print("jixiao: the domain core does not type-check, it stays pure Python", file=sys.stderr)
         return []
-    for extension in extensions:
-        extension.optional = True  # no C compiler: install the .py files instead
     return extensions
 
 
-setup(ext_modules=compiled_modules())
+class AllOrNone(build_ext):
+    """Builds every compiled module or none: one that failed alone (the large
+    shared library, say) would leave the others importing a library that is not
+    there. On any failure the built ones are removed and the .py files install."""
+
+    def build_extensions(self) -> None:
+        try:
+            super().build_extensions()
+        except Exception as error:  # no compiler, a compile error, killed for memory …
+            self.warn(f"jixiao: compiling the domain core failed ({error}); it installs as plain Python")
+            for extension in self.extensions:
+                built = self.get_ext_fullpath(extension.name)
+                if os.path.exists(built):
+                    os.remove(built)
+            self.extensions = []
+
+
+setup(ext_modules=compiled_modules(), cmdclass={"build_ext": AllOrNone})

@@ -6,6 +6,7 @@ really is compiled rather than silently fallen back to Python."""
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import pickle
@@ -15,7 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.domain.audit.finding import Finding, Severity
+from jixiao import samples, templates
+from jixiao.domain.audit.finding import RULES, Finding, Severity
+from jixiao.domain.audit.settings import settings
+from jixiao.domain.recompute import recompute
+from jixiao.readers import read_path
 from jixiao.domain.targets import Op, Target, parse_target
 
 SETUP = Path(__file__).resolve().parents[2] / "setup.py"
@@ -48,3 +53,23 @@ def test_frozen_values_pickle():
     finding = Finding("score-above-points", Severity.ERROR, "indicators[3].score", "得分高于分值",
                       "score above points", "12", "10", "12 > 10")
     assert pickle.loads(pickle.dumps(finding)) == finding
+    for value in (RULES[finding.code], settings(templates.load("national-2020"))):
+        assert copy.deepcopy(value) == value and pickle.loads(pickle.dumps(value)) == value
+
+
+def test_figures_copy_and_pickle():
+    # A figure's explanation may hold the template (written when asked), whose
+    # caches hold functions: such a figure copies, but only one of plain values pickles.
+    forms = [form for path in samples.paths() for form in read_path(path)]
+    checks = [check for form in forms for check in recompute(form, templates.load(form.template))]
+    assert any(check.by_rounding for check in checks) and any(check.figure.low is not None for check in checks)
+    plain = [check for check in checks if isinstance(check.figure.why, str)]
+    assert plain
+    for check in checks:
+        copies = [copy.copy(check)] + ([pickle.loads(pickle.dumps(check))] if check in plain else [])
+        for again in copies:
+            assert (again.field, again.printed, again.status, dict(again.by_rounding), again.label) == (
+                check.field, check.printed, check.status, dict(check.by_rounding), check.label)
+            figure, before = copy.copy(again.figure), check.figure
+            assert (figure.value, figure.low, figure.high, figure.raw, figure.explanation) == (
+                before.value, before.low, before.high, before.raw, before.explanation)

@@ -51,6 +51,9 @@ class Check:
         self.by_rounding = by_rounding
         self.label = label
 
+    def __reduce__(self) -> tuple:  # copy and pickle, as Figure's
+        return Check, (self.field, self.printed, self.figure, self.status, dict(self.by_rounding), self.label)
+
     def __repr__(self) -> str:
         return f"Check({self.field!r}, {self.printed!r}, {self.figure!r}, {self.status}, {dict(self.by_rounding)!r})"
 

@@ -48,6 +48,9 @@ class Figure:
         self.high = high
         self.raw = raw
 
+    def __reduce__(self) -> tuple:  # copy and pickle: compiled, there is no other way to make one
+        return Figure, (self.value, self.why, self.low, self.high, self.raw)
+
     def __repr__(self) -> str:
         return f"Figure({self.value!r}, {self.explanation!r}, low={self.low!r}, high={self.high!r}, raw={self.raw!r})"
 

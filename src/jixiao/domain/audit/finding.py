@@ -104,6 +104,10 @@ class Rule:
             explanation=explanation,
         )
 
+    def __reduce__(self) -> tuple:  # copy and pickle when compiled: see Finding
+        return Rule, (self.code, self.family, self.severity, self.title, self.meaning, self.message, self.message_en,
+                      self.example)
+
     def example_message(self) -> str:
         return self.message.format(**self.example)
 

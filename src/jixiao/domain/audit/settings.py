@@ -31,6 +31,9 @@ class AuditSettings:
     far_above_target: Decimal = DEFAULT_FAR_ABOVE
     near_copy: Decimal = DEFAULT_NEAR_COPY
 
+    def __reduce__(self) -> tuple:  # copy and pickle when compiled: see Finding
+        return AuditSettings, (self.severity, self.far_above_target, self.near_copy)
+
     def severity_of(self, code: str) -> Severity | None:
         return self.severity.get(code, RULES[code].severity)
 
