@@ -334,3 +334,58 @@ def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, fo
     assert (count, breaks) == (2, [])
     history = signed_in(tree, "filler_a1").get(f"/forms/{ev.pk}/history/").content.decode()
     assert "批复绩效目标" in history and "≥999" in history and rows[0].name in history
+
+
+# 8. API tokens expire (JIXIAO_API_TOKEN_DAYS, 30 by default); the answer says when.
+
+def test_an_api_token_says_when_it_expires_and_then_stops_working(tree, settings):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from jixiao.web.orgs.models import ApiToken
+
+    settings.JIXIAO_API_TOKEN_DAYS = 7
+    client = Client()
+    before = timezone.now()
+    answer = client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": "filler_a1-口令-2026"}),
+                         content_type="application/json").json()
+    expires = datetime.fromisoformat(answer["expires_at"])
+    assert before + timedelta(days=7) <= expires <= timezone.now() + timedelta(days=7)
+    headers = {"Authorization": f"Bearer {answer['token']}"}
+    assert client.get("/api/evaluations", headers=headers).status_code == 200
+
+    stored = ApiToken.objects.get(digest=ApiToken.digest_of(answer["token"]))
+    stored.expires_at = timezone.now() - timedelta(seconds=1)
+    stored.save()
+    assert client.get("/api/evaluations", headers=headers).status_code == 401
+    stored.expires_at = None  # made before tokens expired, and not migrated: refused too
+    stored.save()
+    assert client.get("/api/evaluations", headers=headers).status_code == 401
+
+
+def test_tokens_made_before_expiry_existed_work_for_30_days_from_when_they_were_made(transactional_db):
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("orgs", "0001_initial")])
+    old = executor.loader.project_state([("orgs", "0001_initial")]).apps
+    user = old.get_model(*get_user_model()._meta.label.split(".")).objects.create(username="old-token-user")
+    token_model = old.get_model("orgs", "ApiToken")
+    recent = token_model.objects.create(user_id=user.pk, digest="a" * 64)
+    stale = token_model.objects.create(user_id=user.pk, digest="b" * 64)
+    token_model.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=40))
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from jixiao.web.orgs.models import ApiToken
+
+    now = timezone.now()
+    assert ApiToken.objects.get(pk=recent.pk).expires_at > now + timedelta(days=29)
+    assert ApiToken.objects.get(pk=stale.pk).expires_at < now

@@ -4,7 +4,8 @@ Thin: every endpoint calls :mod:`jixiao.web.evaluations.services`, which holds
 the permissions and the workflow, and answers its errors with their status and a ``detail`` in
 the request's language (``Accept-Language``; Chinese by default).
 Authentication: ``Authorization: Bearer <token>`` (from
-``POST /api/auth/token``) or the browser session (with CSRF).
+``POST /api/auth/token``, valid for JIXIAO_API_TOKEN_DAYS days) or the browser
+session (with CSRF).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class Credentials(Schema):
 
 class TokenOut(Schema):
     token: str
+    expires_at: datetime  # JIXIAO_API_TOKEN_DAYS after it was made; ask for a new one then
 
 
 @api.post("/auth/token", auth=None, response={200: TokenOut, 401: Error}, summary="用账号口令换取 API 令牌")
@@ -98,7 +100,9 @@ def issue_token(request: HttpRequest, body: Credentials):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
         return Status(401, {"detail": _("账号或口令不正确")})
-    return Status(200, {"token": ApiToken.issue(user)})
+    token = ApiToken.issue(user)
+    made = ApiToken.objects.get(digest=ApiToken.digest_of(token))
+    return Status(200, {"token": token, "expires_at": made.expires_at})
 
 
 class EvaluationOut(Schema):

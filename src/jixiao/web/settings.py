@@ -129,6 +129,8 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("JIXIAO_CSRF_TRUSTED_O
 # Proxies in front that append the address they saw to X-Forwarded-For: the
 # lockout counts the client that many places from the right, not the proxy.
 JIXIAO_PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
+# How long an API token works (POST /api/auth/token says until when).
+JIXIAO_API_TOKEN_DAYS = int(os.environ.get("JIXIAO_API_TOKEN_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # the pages: Chinese first, English switchable

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from jixiao.domain.workflow import Role
 
@@ -87,12 +89,15 @@ class Membership(models.Model):
 
 class ApiToken(models.Model):
     """A bearer token for the REST API. Only its sha256 is stored; the token
-    itself is shown once, when it is made."""
+    itself is shown once, when it is made. It works until ``expires_at``
+    (JIXIAO_API_TOKEN_DAYS after it was made); a token made before tokens
+    expired has none, and no longer works."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens",
                              verbose_name="用户")
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("失效时间", null=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
@@ -105,11 +110,13 @@ class ApiToken(models.Model):
     def issue(cls, user) -> str:
         """A new token for ``user`` (returned once, stored only as its digest)."""
         token = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, digest=cls.digest_of(token))
+        expires_at = timezone.now() + timedelta(days=settings.JIXIAO_API_TOKEN_DAYS)
+        cls.objects.create(user=user, digest=cls.digest_of(token), expires_at=expires_at)
         return token
 
     @classmethod
     def user_for(cls, token: str):
-        """The active user the token belongs to, or ``None``."""
-        found = cls.objects.select_related("user").filter(digest=cls.digest_of(token)).first()
+        """The active user an unexpired token belongs to, or ``None``."""
+        found = (cls.objects.select_related("user")
+                 .filter(digest=cls.digest_of(token), expires_at__gt=timezone.now()).first())
         return found.user if found and found.user.is_active else None
