@@ -14,11 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from jixiao.domain.audit import CHECKS, audit
-from jixiao import templates
-from jixiao.readers import read_path
-
 from bench_check import core_build, write_forms
+from jixiao import templates
+from jixiao.domain.audit import CHECKS, audit
+from jixiao.readers import read_path
 
 
 def ms_per_form(forms, template, families, repeat: int) -> float:
@@ -39,15 +38,19 @@ def main() -> None:
     args = parser.parse_args()
     template = templates.load(args.template)
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
-        forms = [f for p in write_forms(Path(tmp), args.forms, 100, args.template) for f in read_path(p)]
+        forms = [
+            f for p in write_forms(Path(tmp), args.forms, 100, args.template) for f in read_path(p)
+        ]
     before = 0.0
     for count in range(len(CHECKS) + 1):
         total = ms_per_form(forms, template, CHECKS[:count], args.repeat)
         name = "recompute" if count == 0 else CHECKS[count - 1].__name__.rsplit(".", 1)[1]
         print(f"{name:<13}{total - before:7.3f} ms/form")
         before = total
-    print(f"{'whole audit':<13}{before:7.3f} ms/form ({len(forms)} {args.template} forms, best of {args.repeat}, "
-          f"{core_build()})")
+    print(
+        f"{'whole audit':<13}{before:7.3f} ms/form ({len(forms)} {args.template} forms, best of {args.repeat}, "
+        f"{core_build()})"
+    )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def write_forms(folder: Path, count: int, per_file: int, template_id: str) -> li
     paths = []
     for start in range(0, count, per_file):
         path = folder / f"forms-{start // per_file:04d}.txt"
-        path.write_text(synth.render_text(forms[start:start + per_file]), encoding="utf-8")
+        path.write_text(synth.render_text(forms[start : start + per_file]), encoding="utf-8")
         paths.append(path)
     return paths
 
@@ -93,10 +93,14 @@ def main() -> None:
                 levels = found or levels
     ratio = best["check"] / best["import"]
     audit_ms = (best["check"] - best["import"]) / args.forms * 1000
-    print(f"python {platform.python_version()} on {platform.machine()}, {args.forms} {args.template} forms "
-          f"in {len(paths)} files, best of {args.repeat}, {args.clock} clock, domain core {core_build()}")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {args.forms} {args.template} forms "
+        f"in {len(paths)} files, best of {args.repeat}, {args.clock} clock, domain core {core_build()}"
+    )
     print(f"import  {best['import']:7.2f} s  ({best['import'] / args.forms * 1000:.3f} ms/form)")
-    print(f"check   {best['check']:7.2f} s  ({best['check'] / args.forms * 1000:.3f} ms/form; audit {audit_ms:.3f} ms/form)")
+    print(
+        f"check   {best['check']:7.2f} s  ({best['check'] / args.forms * 1000:.3f} ms/form; audit {audit_ms:.3f} ms/form)"
+    )
     print(f"ratio   {ratio:7.3f}  (check adds {100 * (ratio - 1):.1f}%; goal ≤ 20%)")
     print("findings: " + ", ".join(f"{s.value} {levels[s.value]}" for s in Severity))
     if levels[Severity.ERROR.value]:

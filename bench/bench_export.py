@@ -24,15 +24,24 @@ TEMPLATES = ("national-2020", "shanghai-2019")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("-n", "--count", type=int, default=1000, help="forms per format (default 1000)")
-    parser.add_argument("--to", choices=[f.value for f in Format], action="append", help="format (repeatable)")
+    parser.add_argument(
+        "-n", "--count", type=int, default=1000, help="forms per format (default 1000)"
+    )
+    parser.add_argument(
+        "--to", choices=[f.value for f in Format], action="append", help="format (repeatable)"
+    )
     args = parser.parse_args()
     formats = [Format(f) for f in args.to] if args.to else list(Format)
 
     loaded = {t: templates.load(t) for t in TEMPLATES}
     half = args.count // 2
-    forms = [*synth.forms(args.count - half, loaded[TEMPLATES[0]]), *synth.forms(half, loaded[TEMPLATES[1]])]
-    print(f"{len(forms)} synthetic forms ({' + '.join(TEMPLATES)}), Python {platform.python_version()}")
+    forms = [
+        *synth.forms(args.count - half, loaded[TEMPLATES[0]]),
+        *synth.forms(half, loaded[TEMPLATES[1]]),
+    ]
+    print(
+        f"{len(forms)} synthetic forms ({' + '.join(TEMPLATES)}), Python {platform.python_version()}"
+    )
     print(f"{'format':<6} {'seconds':>8} {'forms/s':>9} {'KB/form':>8}")
     for fmt in formats:
         with tempfile.TemporaryDirectory() as folder:

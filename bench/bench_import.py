@@ -38,8 +38,10 @@ def main() -> None:
         for name, text in texts:
             read += len(read_text(text, name))
     elapsed = time.perf_counter() - started
-    print(f"files per round: {len(texts)}; forms read: {read}; seconds: {elapsed:.2f}; "
-          f"forms/s: {read / elapsed:,.0f}")
+    print(
+        f"files per round: {len(texts)}; forms read: {read}; seconds: {elapsed:.2f}; "
+        f"forms/s: {read / elapsed:,.0f}"
+    )
 
 
 if __name__ == "__main__":

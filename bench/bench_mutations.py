@@ -27,7 +27,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from jixiao.readers import ReadError, read_bytes  # noqa: E402
 
 FILES = ROOT / "tests" / "fixtures" / "files"
-SOURCES = {"pdf": FILES / "synth-national.pdf", "xlsx": FILES / "three-forms.xlsx", "docx": FILES / "synth-shanghai.docx"}
+SOURCES = {
+    "pdf": FILES / "synth-national.pdf",
+    "xlsx": FILES / "three-forms.xlsx",
+    "docx": FILES / "synth-shanghai.docx",
+}
 
 
 class Hang(Exception):
@@ -42,7 +46,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     out = bytearray(data)
     how = rng.random()
     if how < 0.4:  # truncated
-        del out[rng.randrange(len(out)):]
+        del out[rng.randrange(len(out)) :]
     if how >= 0.3:  # bytes flipped: one to 16, anywhere
         for _ in range(rng.randint(1, 16)):
             if out:
@@ -65,7 +69,7 @@ def run(kind: str, seeds: range, timeout: int) -> tuple[Counter, list[str]]:
         except Hang:
             counts["hangs"] += 1
             failures.append(f"{kind} seed {seed}: hang (> {timeout} s)")
-        except BaseException as error:  # noqa: BLE001 - counting exactly these
+        except BaseException as error:
             counts["crashes"] += 1
             failures.append(f"{kind} seed {seed}: {type(error).__name__}: {error}"[:300])
         finally:
@@ -81,20 +85,27 @@ def main() -> int:
     parser.add_argument("--readers", default="pdf,xlsx,docx")
     args = parser.parse_args()
     bad = 0
-    print(f"{'reader':6} {'mutations':>9} {'refused':>8} {'read':>6} {'crashes':>8} {'hangs':>6} {'seconds':>8}")
+    print(
+        f"{'reader':6} {'mutations':>9} {'refused':>8} {'read':>6} {'crashes':>8} {'hangs':>6} {'seconds':>8}"
+    )
     for kind in args.readers.split(","):
         started = time.perf_counter()
         chunks = [range(start, min(start + 250, args.count)) for start in range(0, args.count, 250)]
         total, failures = Counter(), []
         with ProcessPoolExecutor(args.workers) as pool:
-            for counts, fails in pool.map(run, [kind] * len(chunks), chunks, [args.timeout] * len(chunks)):
+            for counts, fails in pool.map(
+                run, [kind] * len(chunks), chunks, [args.timeout] * len(chunks)
+            ):
                 total.update(counts)
                 failures += fails
         for line in failures:
             print("  ", line)
         bad += total["crashes"] + total["hangs"]
-        print(f"{kind:6} {args.count:9,} {total['refused']:8,} {total['read']:6,} {total['crashes']:8} "
-              f"{total['hangs']:6} {time.perf_counter() - started:8.1f}", flush=True)
+        print(
+            f"{kind:6} {args.count:9,} {total['refused']:8,} {total['read']:6,} {total['crashes']:8} "
+            f"{total['hangs']:6} {time.perf_counter() - started:8.1f}",
+            flush=True,
+        )
     return 1 if bad else 0
 
 

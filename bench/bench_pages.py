@@ -96,7 +96,15 @@ class Client:
             raise SystemExit(f"sign-in failed: HTTP {status}")
 
 
-def run(port: int, username: str, password: str, form_id: int, requests: int, out: dict, lock: threading.Lock):
+def run(
+    port: int,
+    username: str,
+    password: str,
+    form_id: int,
+    requests: int,
+    out: dict,
+    lock: threading.Lock,
+):
     client = Client(port)
     client.sign_in(username, password)
     _, page = client.request("GET", f"/forms/{form_id}/edit/")
@@ -106,8 +114,12 @@ def run(port: int, username: str, password: str, form_id: int, requests: int, ou
         for name, method, path, form in (
             ("trivial", "GET", "/login/", None),
             ("page", "GET", f"/forms/{form_id}/", None),
-            ("save", "POST", f"/forms/{form_id}/edit/",
-             {"version": version, "indicators[1].score": "20.00" if n % 2 == 0 else "19.00"}),
+            (
+                "save",
+                "POST",
+                f"/forms/{form_id}/edit/",
+                {"version": version, "indicators[1].score": "20.00" if n % 2 == 0 else "19.00"},
+            ),
         ):
             start = time.perf_counter()
             status, _ = client.request(method, path, form)
@@ -135,8 +147,20 @@ def main() -> None:
         data_dir = Path(folder) / "data"
         username, password, ids = build_data(data_dir, args.clients)
         port = free_port()
-        jixiao = [sys.executable, "-m", "jixiao", "serve", "--host", HOST, "--port", str(port),
-                  "--data-dir", str(data_dir), "--threads", str(args.threads)]
+        jixiao = [
+            sys.executable,
+            "-m",
+            "jixiao",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--threads",
+            str(args.threads),
+        ]
         server = subprocess.Popen(jixiao, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(100):
@@ -147,8 +171,12 @@ def main() -> None:
                     time.sleep(0.1)
             out: dict[str, list[float]] = {}
             lock = threading.Lock()
-            workers = [threading.Thread(target=run, args=(port, username, password, ids[n], args.requests, out, lock))
-                       for n in range(args.clients)]
+            workers = [
+                threading.Thread(
+                    target=run, args=(port, username, password, ids[n], args.requests, out, lock)
+                )
+                for n in range(args.clients)
+            ]
             for worker in workers:
                 worker.start()
             for worker in workers:
@@ -156,13 +184,17 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait()
-    print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; "
-          f"{args.clients} clients × {args.requests} rounds, waitress {args.threads} threads, SQLite")
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; "
+        f"{args.clients} clients × {args.requests} rounds, waitress {args.threads} threads, SQLite"
+    )
     base = {q: percentile(out["trivial"], q) for q in (50, 95)}
     for name in ("trivial", "page", "save"):
         p50, p95 = percentile(out[name], 50), percentile(out[name], 95)
-        print(f"  {name:8} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
-              f"×{p50 / base[50]:.1f} / ×{p95 / base[95]:.1f} of trivial  ({len(out[name])} requests)")
+        print(
+            f"  {name:8} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+            f"×{p50 / base[50]:.1f} / ×{p95 / base[95]:.1f} of trivial  ({len(out[name])} requests)"
+        )
 
 
 if __name__ == "__main__":

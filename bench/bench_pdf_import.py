@@ -120,7 +120,9 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=1000)
     parser.add_argument("--distinct", type=int, default=50)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/jixiao-bench-pdf"))
-    parser.add_argument("--long", type=int, default=500, help="pages of the long PDF read alone (0: skip)")
+    parser.add_argument(
+        "--long", type=int, default=500, help="pages of the long PDF read alone (0: skip)"
+    )
     args = parser.parse_args()
     files = make_files(args.dir, args.forms, args.distinct)
     print(f"files: {len(files)} ({args.distinct} distinct forms rendered by jixiao's PDF writer)")
@@ -129,16 +131,20 @@ def main() -> None:
         bare = time_bare(files, workers)
         full, forms, rejected = time_import(files, workers)
         full_rates[workers] = forms / full
-        print(f"workers {workers}: import {forms} forms ({rejected} rejected) in {full:.1f} s = {forms / full:.1f} forms/s; "
-              f"bare extract_tables() {len(files) / bare:.1f} files/s; import/bare time ratio {full / bare:.2f} (bar ≤ 1.5)",
-              flush=True)
+        print(
+            f"workers {workers}: import {forms} forms ({rejected} rejected) in {full:.1f} s = {forms / full:.1f} forms/s; "
+            f"bare extract_tables() {len(files) / bare:.1f} files/s; import/bare time ratio {full / bare:.2f} (bar ≤ 1.5)",
+            flush=True,
+        )
     print(f"2 workers vs 1: {full_rates[2] / full_rates[1]:.2f}× faster (bar ≥ 1.6)")
     if args.long:
         path = long_pdf(files, args.long, args.dir)
         with ProcessPoolExecutor(1) as pool:  # its own process: its own peak memory
             seconds, forms, peak = pool.submit(read_long, path, args.long).result()
-        print(f"one {args.long}-page PDF ({path.stat().st_size // 1024} KB), page cap lifted: "
-              f"{forms} forms in {seconds:.1f} s, peak memory {peak} MB (bar: 60 s, 1 GiB)")
+        print(
+            f"one {args.long}-page PDF ({path.stat().st_size // 1024} KB), page cap lifted: "
+            f"{forms} forms in {seconds:.1f} s, peak memory {peak} MB (bar: 60 s, 1 GiB)"
+        )
 
 
 if __name__ == "__main__":

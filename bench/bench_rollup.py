@@ -58,9 +58,12 @@ def dashboard_requests(year: int) -> list[tuple[str, str, dict]]:
         from jixiao.web.pages.dashboards import CHARTS
     except ImportError:
         return []
-    return ([(f"dashboard-{name}", f"/dashboards/data/{name}/", {"year": year}) for name in CHARTS]
-            + [("dashboard-years", "/dashboards/data/years/", {"project": "SYN-000001"}),
-               ("dashboards-page", "/dashboards/", {"year": year})])
+    return [
+        (f"dashboard-{name}", f"/dashboards/data/{name}/", {"year": year}) for name in CHARTS
+    ] + [
+        ("dashboard-years", "/dashboards/data/years/", {"project": "SYN-000001"}),
+        ("dashboards-page", "/dashboards/", {"year": year}),
+    ]
 
 
 # --- in the child process: one database ------------------------------------------------------
@@ -121,7 +124,11 @@ def measure(data_dir: Path, forms: int, repeat: int, profile: str | None = None)
         with CaptureQueriesContext(connection) as captured:
             client.get(path, query, headers=headers)
         # The reads: transaction control and a session's write are the request's, not its figures'.
-        statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        statements = [
+            q["sql"]
+            for q in captured.captured_queries
+            if q["sql"].lstrip().upper().startswith("SELECT")
+        ]
         request_times, sql_times = [], []
         for _ in range(repeat):
             t0 = time.perf_counter()
@@ -137,10 +144,21 @@ def measure(data_dir: Path, forms: int, repeat: int, profile: str | None = None)
         if name == profile:
             _profile(client, path, query, headers)
         request, bare = statistics.median(request_times), statistics.median(sql_times)
-        results.append({"name": name, "request_ms": request * 1000, "sql_ms": bare * 1000,
-                        "ratio": request / bare if bare else None, "queries": len(statements)})
-    return {"vendor": connection.vendor, "forms": made.evaluations, "load_seconds": load_seconds,
-            "results": results}
+        results.append(
+            {
+                "name": name,
+                "request_ms": request * 1000,
+                "sql_ms": bare * 1000,
+                "ratio": request / bare if bare else None,
+                "queries": len(statements),
+            }
+        )
+    return {
+        "vendor": connection.vendor,
+        "forms": made.evaluations,
+        "load_seconds": load_seconds,
+        "results": results,
+    }
 
 
 def _profile(client, path: str, query: dict, headers: dict) -> None:
@@ -175,15 +193,23 @@ class Postgres:
         self.bin, self.dir, self.port = found[-1], Path(tempfile.mkdtemp()), spare_port()
 
     def _as_postgres(self, command: str) -> None:
-        argv = ["su", "postgres", "-s", "/bin/bash", "-c", command] if os.getuid() == 0 else ["bash", "-c", command]
+        argv = (
+            ["su", "postgres", "-s", "/bin/bash", "-c", command]
+            if os.getuid() == 0
+            else ["bash", "-c", command]
+        )
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
 
     def __enter__(self) -> str:
         if os.getuid() == 0:
             shutil.chown(self.dir, "postgres")
-        self._as_postgres(f"'{self.bin}/initdb' -D '{self.dir}/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8")
-        self._as_postgres(f"'{self.bin}/pg_ctl' -D '{self.dir}/data' -o '-p {self.port} -k {self.dir} "
-                          f"-c listen_addresses=127.0.0.1' -l '{self.dir}/log' -w start")
+        self._as_postgres(
+            f"'{self.bin}/initdb' -D '{self.dir}/data' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8"
+        )
+        self._as_postgres(
+            f"'{self.bin}/pg_ctl' -D '{self.dir}/data' -o '-p {self.port} -k {self.dir} "
+            f"-c listen_addresses=127.0.0.1' -l '{self.dir}/log' -w start"
+        )
         self._as_postgres(f"'{self.bin}/createdb' -h 127.0.0.1 -p {self.port} -U postgres jixiao")
         return f"postgresql://postgres@127.0.0.1:{self.port}/jixiao"
 
@@ -194,14 +220,32 @@ class Postgres:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def run_child(vendor: str, forms: int, repeat: int, url: str | None, profile: str | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+def run_child(
+    vendor: str, forms: int, repeat: int, url: str | None, profile: str | None = None
+) -> dict:
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     if url:
         env["DATABASE_URL"] = url
     with tempfile.TemporaryDirectory() as data_dir:
-        done = subprocess.run([sys.executable, __file__, "--child", data_dir, "--forms", str(forms),
-                               "--repeat", str(repeat), *(["--profile", profile] if profile else [])],
-                              env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                data_dir,
+                "--forms",
+                str(forms),
+                "--repeat",
+                str(repeat),
+                *(["--profile", profile] if profile else []),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if done.returncode != 0:
         raise SystemExit(f"{vendor}: {done.stderr[-3000:]}")
     if profile:
@@ -211,13 +255,18 @@ def run_child(vendor: str, forms: int, repeat: int, url: str | None, profile: st
 
 def report(run: dict) -> None:
     """One database's figures (printed as soon as it is measured: the next may fail)."""
-    print(f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s", flush=True)
+    print(
+        f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s",
+        flush=True,
+    )
     print(f"  {'request':<20}{'request ms':>12}{'bare SQL ms':>13}{'ratio':>8}{'queries':>9}")
     for r in run["results"]:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}×"
         mark = "" if r["ratio"] is not None and r["ratio"] <= 2 else "  > 2×"
-        print(f"  {r['name']:<20}{r['request_ms']:>12.1f}{r['sql_ms']:>13.1f}{ratio:>8}{r['queries']:>9}{mark}",
-              flush=True)
+        print(
+            f"  {r['name']:<20}{r['request_ms']:>12.1f}{r['sql_ms']:>13.1f}{ratio:>8}{r['queries']:>9}{mark}",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -225,14 +274,19 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--profile", metavar="REQUEST", help="print where that request's time goes (cProfile)")
+    parser.add_argument(
+        "--profile", metavar="REQUEST", help="print where that request's time goes (cProfile)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(Path(args.child), args.forms, args.repeat, args.profile)))
         return
-    print(f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} cores", flush=True)
+    print(
+        f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores",
+        flush=True,
+    )
     if args.only in (None, "sqlite"):
         report(run_child("sqlite", args.forms, args.repeat, None, args.profile))
     if args.only in (None, "postgresql"):

@@ -34,13 +34,23 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _pinned(finding: Finding) -> list[str]:
-    whole = json.dumps([str(v) if v is not None else None for v in astuple(finding)], ensure_ascii=False)
-    return [finding.code, finding.severity.value, finding.field, hashlib.sha256(whole.encode()).hexdigest()[:16]]
+    whole = json.dumps(
+        [str(v) if v is not None else None for v in astuple(finding)], ensure_ascii=False
+    )
+    return [
+        finding.code,
+        finding.severity.value,
+        finding.field,
+        hashlib.sha256(whole.encode()).hexdigest()[:16],
+    ]
 
 
 def pinned(forms: dict[str, Evaluation]) -> dict[str, list[list[str]]]:
     """Every form's findings in the order the audit gives them."""
-    return {key: [_pinned(f) for f in audit(form, templates.load(form.template))] for key, form in forms.items()}
+    return {
+        key: [_pinned(f) for f in audit(form, templates.load(form.template))]
+        for key, form in forms.items()
+    }
 
 
 # --- slips --------------------------------------------------------------------------------
@@ -56,7 +66,7 @@ def _renumber(rng: random.Random, text: str | None) -> str | None:
     m = rng.choice(found)
     value = Decimal(m.group())
     new = value + rng.choice([1, 10, -1, Decimal("0.5")]) if value > 1 else value + 3
-    return text[:m.start()] + format(new, "f") + text[m.end():]
+    return text[: m.start()] + format(new, "f") + text[m.end() :]
 
 
 def _indicator_slip(rng: random.Random, form: Evaluation) -> Evaluation:
@@ -68,7 +78,10 @@ def _indicator_slip(rng: random.Random, form: Evaluation) -> Evaluation:
     if kind == 0:
         ind = replace(ind, actual=_renumber(rng, ind.actual))
     elif kind == 1:
-        ind = replace(ind, score=None if ind.score is None or rng.random() < 0.2 else ind.score - Decimal("1.5"))
+        ind = replace(
+            ind,
+            score=None if ind.score is None or rng.random() < 0.2 else ind.score - Decimal("1.5"),
+        )
     elif kind == 2:
         ind = replace(ind, target=_renumber(rng, ind.target))
     elif kind == 3:
@@ -77,7 +90,9 @@ def _indicator_slip(rng: random.Random, form: Evaluation) -> Evaluation:
         ind = replace(ind, points=(ind.points or Decimal(0)) + 2, deviation=None)
     else:
         ind = replace(ind, score=ind.points, actual="0", deviation="")
-    ind = replace(ind, target_parsed=parse_target(ind.target), actual_parsed=parse_target(ind.actual))
+    ind = replace(
+        ind, target_parsed=parse_target(ind.target), actual_parsed=parse_target(ind.actual)
+    )
     items = list(form.indicators)
     items[n] = ind
     return replace(form, indicators=tuple(items))
@@ -94,7 +109,9 @@ def _form_slip(rng: random.Random, form: Evaluation) -> Evaluation:
         return replace(form, goals=replace(goals, actual=goals.expected))
     if kind == 3:
         near = (goals.expected or "")[:-2] + "。"
-        return replace(form, goals=replace(goals, actual=near), achievements=form.achievements and near)
+        return replace(
+            form, goals=replace(goals, actual=near), achievements=form.achievements and near
+        )
     if kind == 4 and total.executed is not None:
         line = replace(total, executed=total.executed * Decimal("0.97"))
         return replace(form, funding=replace(form.funding, total=line))
@@ -106,8 +123,16 @@ def _form_slip(rng: random.Random, form: Evaluation) -> Evaluation:
     if kind == 7:
         return replace(form, grade=rng.choice(["优", "良", "中", "差", "优秀", None]))
     if kind == 8:
-        line = replace(total, score=None if total.score is None else total.score - Decimal("0.01"), points=Decimal(9))
-        return replace(form, funding=replace(form.funding, total=line), achievements=_renumber(rng, form.achievements))
+        line = replace(
+            total,
+            score=None if total.score is None else total.score - Decimal("0.01"),
+            points=Decimal(9),
+        )
+        return replace(
+            form,
+            funding=replace(form.funding, total=line),
+            achievements=_renumber(rng, form.achievements),
+        )
     return replace(form, achievements=_renumber(rng, form.achievements))
 
 
@@ -151,7 +176,10 @@ def _one_form_a_line(golden: dict[str, dict[str, list]]) -> str:
     """The pinned findings as JSON with one form a line, so a change reads form by form."""
     parts = []
     for part, forms in sorted(golden.items()):
-        lines = [f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(found)}" for key, found in sorted(forms.items())]
+        lines = [
+            f"  {json.dumps(key, ensure_ascii=False)}: {json.dumps(found)}"
+            for key, found in sorted(forms.items())
+        ]
         parts.append(f"{json.dumps(part)}: {{\n" + ",\n".join(lines) + "\n}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 

@@ -51,7 +51,12 @@ EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
 EXIT_UNWRITABLE = 3
 
-Files = Annotated[list[Path], typer.Argument(help="自评表文件或文件夹（PDF、xlsx、docx、文本、markdown）", show_default=False)]
+Files = Annotated[
+    list[Path],
+    typer.Argument(
+        help="自评表文件或文件夹（PDF、xlsx、docx、文本、markdown）", show_default=False
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
 RoundingOpt = Annotated[Rounding | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")]
@@ -61,8 +66,13 @@ class Run:
     """Reads the files and folders of one command, accounting for every file:
     read, rejected (with its reason on stderr) or a duplicate of another."""
 
-    def __init__(self, template_id: str | None, rounding: Rounding | None = None, workers: int = 1,
-                 quiet_rejects: bool = False):
+    def __init__(
+        self,
+        template_id: str | None,
+        rounding: Rounding | None = None,
+        workers: int = 1,
+        quiet_rejects: bool = False,
+    ):
         if template_id is not None and template_id not in templates.ids():
             err.print(f"jixiao: 没有模板 {template_id!r}（可用：{', '.join(templates.ids())}）")
             raise typer.Exit(EXIT_UNREADABLE)
@@ -71,7 +81,9 @@ class Run:
         self.workers = workers
         self.quiet_rejects = quiet_rejects
         self.tally = batch.Tally()
-        self.rejects: list[tuple[str, str]] = []  # (file, reason), duplicates and hidden files included
+        self.rejects: list[
+            tuple[str, str]
+        ] = []  # (file, reason), duplicates and hidden files included
 
     @property
     def unreadable(self) -> int:
@@ -80,13 +92,17 @@ class Run:
     def results(self, inputs: list[Path]) -> Iterator[batch.FileResult]:
         files, self.tally.ignored = batch.collect(inputs)
         self.rejects += [(path, "隐藏文件或临时文件，未读取") for path in self.tally.ignored]
-        for result in _with_progress(batch.read_batch(files, self.template_id, self.workers), len(files), self.tally):
+        for result in _with_progress(
+            batch.read_batch(files, self.template_id, self.workers), len(files), self.tally
+        ):
             if result.rejected:
                 self.rejects.append((result.path, result.error))
                 if not self.quiet_rejects:
                     err.print(f"jixiao: {escape(result.path)}: {escape(result.error)}")
             elif result.duplicate_of:
-                self.rejects.append((result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次"))
+                self.rejects.append(
+                    (result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次")
+                )
             yield result
 
     def forms(self, inputs: list[Path]) -> Iterator[Evaluation]:
@@ -98,7 +114,9 @@ class Run:
         return template.with_rounding(self.rounding) if self.rounding else template
 
 
-def _with_progress(results: Iterator[batch.FileResult], total: int, tally: batch.Tally) -> Iterator[batch.FileResult]:
+def _with_progress(
+    results: Iterator[batch.FileResult], total: int, tally: batch.Tally
+) -> Iterator[batch.FileResult]:
     """A progress bar on stderr (files, forms, rejects, rate) for a terminal and more than one file."""
     if total < 2 or not err.is_terminal:
         for result in results:
@@ -106,17 +124,28 @@ def _with_progress(results: Iterator[batch.FileResult], total: int, tally: batch
             yield result
         return
     columns = (
-        TextColumn("读取"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("文件 · {task.fields[forms]} 张表 · 拒收 {task.fields[rejected]} · 重复 {task.fields[dups]}"),
-        TextColumn("· {task.fields[rate]}"), TimeRemainingColumn(),
+        TextColumn("读取"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(
+            "文件 · {task.fields[forms]} 张表 · 拒收 {task.fields[rejected]} · 重复 {task.fields[dups]}"
+        ),
+        TextColumn("· {task.fields[rate]}"),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("读取", total=total, forms=0, rejected=0, dups=0, rate="")
         for result in results:
             tally.add(result)
             speed = progress.tasks[0].speed
-            progress.update(task, advance=1, forms=tally.forms, rejected=tally.rejected, dups=tally.duplicates,
-                            rate=f"{speed:.0f} 文件/秒" if speed else "")
+            progress.update(
+                task,
+                advance=1,
+                forms=tally.forms,
+                rejected=tally.rejected,
+                dups=tally.duplicates,
+                rate=f"{speed:.0f} 文件/秒" if speed else "",
+            )
             yield result
 
 
@@ -126,8 +155,12 @@ def import_(
     json: Json = False,
     template: TemplateOpt = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="并行读取的进程数")] = 1,
-    json_out: Annotated[Path | None, typer.Option("--json-out", help="每张表一行 JSON 写入此文件（JSONL）")] = None,
-    rejects: Annotated[Path | None, typer.Option("--rejects", help="拒收、重复文件清单写入此 CSV")] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json-out", help="每张表一行 JSON 写入此文件（JSONL）")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="拒收、重复文件清单写入此 CSV")
+    ] = None,
 ) -> None:
     """读取自评表（文件或文件夹），输出统一的数据模型。"""
     run = Run(template, workers=workers, quiet_rejects=rejects is not None)
@@ -182,26 +215,39 @@ def _summary(run: Run, seconds: float) -> str:
     t = run.tally
     rate = f"，{t.forms / seconds:,.0f} 张表/秒" if seconds > 0 and t.forms else ""
     ignored = f"；隐藏文件 {len(t.ignored)} 个未读" if t.ignored else ""
-    return (f"共 {t.files} 个文件：读出 {t.forms} 张表；拒收 {t.rejected} 个；重复 {t.duplicates} 个"
-            f"{ignored}。用时 {seconds:.1f} 秒{rate}。")
+    return (
+        f"共 {t.files} 个文件：读出 {t.forms} 张表；拒收 {t.rejected} 个；重复 {t.duplicates} 个"
+        f"{ignored}。用时 {seconds:.1f} 秒{rate}。"
+    )
 
 
 def _print_forms(forms: list[Evaluation]) -> None:
-    table = Table("文件", "#", "项目名称", "单位", "全年预算数", "执行率(%)", "总分", "等级", "问题")
+    table = Table(
+        "文件", "#", "项目名称", "单位", "全年预算数", "执行率(%)", "总分", "等级", "问题"
+    )
     for ev in forms:
         f = ev.funding
         unit = f.unit.value if f.unit else ""
         table.add_row(
-            escape(Path(ev.source.file).name), str(ev.source.form_index), escape(ev.project.name or "—"),
-            escape(ev.project.unit or "—"), f"{figure(f.total.annual_budget) or '—'} {unit}",
-            figure(f.total.execution_rate) or "—", figure(ev.total) or "—", ev.grade or "—",
+            escape(Path(ev.source.file).name),
+            str(ev.source.form_index),
+            escape(ev.project.name or "—"),
+            escape(ev.project.unit or "—"),
+            f"{figure(f.total.annual_budget) or '—'} {unit}",
+            figure(f.total.execution_rate) or "—",
+            figure(ev.total) or "—",
+            ev.grade or "—",
             str(len(ev.problems)) if ev.problems else "",
         )
     out.print(table)
     for ev in forms:
         for p in ev.problems:
-            raw = f"（原文：{p.raw.replace(chr(9), '⇥').replace(chr(10), '⏎')}）" if p.raw else ""  # cells ⇥, lines ⏎
-            out.print(f"{escape(ev.source.file)} #{ev.source.form_index} {p.field}: {escape(p.message + raw)}")
+            raw = (
+                f"（原文：{p.raw.replace(chr(9), '⇥').replace(chr(10), '⏎')}）" if p.raw else ""
+            )  # cells ⇥, lines ⏎
+            out.print(
+                f"{escape(ev.source.file)} #{ev.source.form_index} {p.field}: {escape(p.message + raw)}"
+            )
 
 
 @app.command()
@@ -227,18 +273,29 @@ _STATUS_MARK = {
     Status.NOT_PRINTED: "[yellow]?[/]",
     Status.NOT_COMPUTABLE: "[dim]-[/]",
 }
-_RELATION = {Status.MATCH: "=", Status.DIFFERS: "≠", Status.NOT_PRINTED: "→", Status.NOT_COMPUTABLE: " "}
+_RELATION = {
+    Status.MATCH: "=",
+    Status.DIFFERS: "≠",
+    Status.NOT_PRINTED: "→",
+    Status.NOT_COMPUTABLE: " ",
+}
 
 
 def _print_checks(ev: Evaluation, checks: list[Check], template: Template) -> None:
     """One line a figure: mark, field, printed vs computed, the arithmetic."""
     name = ev.project.name or "（无项目名称）"
-    out.print(f"[bold]{escape(name)}[/] — {escape(ev.source.file)} #{ev.source.form_index}（{template.id}，{template.rounding.label}）")
+    out.print(
+        f"[bold]{escape(name)}[/] — {escape(ev.source.file)} #{ev.source.form_index}（{template.id}，{template.rounding.label}）"
+    )
     for c in checks:
         d = check_dict(c)
         computed = d["computed"] or ("–".join(d["range"]) if d["range"] else "")
         note = c.figure.explanation
-        others = {m: v for m, v in c.by_rounding.items() if m is not template.rounding and v != c.figure.value}
+        others = {
+            m: v
+            for m, v in c.by_rounding.items()
+            if m is not template.rounding and v != c.figure.value
+        }
         if others:
             note += "（" + "，".join(f"按{m.label}为 {figure(v)}" for m, v in others.items()) + "）"
         if c.status is Status.DIFFERS and c.fitting_modes:
@@ -262,7 +319,9 @@ def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> No
 MinSeverity = Annotated[
     Severity, typer.Option("--min-severity", help="只列出此级别及以上：error、warning、info")
 ]
-ReportOpt = Annotated[Path | None, typer.Option("--report", help="另写审核报告：out.xlsx 或 out.html")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="另写审核报告：out.xlsx 或 out.html")
+]
 
 
 @app.command()
@@ -316,12 +375,16 @@ def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
         out.print(f"{head}  [green]✓ 未发现问题[/]")
         out.print()
         return
-    tally = "，".join(f"{s.label} {n}" for s in Severity if (n := sum(f.severity is s for f in found)))
+    tally = "，".join(
+        f"{s.label} {n}" for s in Severity if (n := sum(f.severity is s for f in found))
+    )
     out.print(f"{head}  {tally}")
     for f in found:
         where = where_text(ev, f.field)
-        out.print(f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity.label}[/] {escape(f.field)}"
-                  f"{'（' + where + '）' if where else ''} [dim]{f.code}[/]")
+        out.print(
+            f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity.label}[/] {escape(f.field)}"
+            f"{'（' + where + '）' if where else ''} [dim]{f.code}[/]"
+        )
         out.print(f"      {escape(f.message)}")
         figures = []
         if f.expected is not None:
@@ -347,7 +410,9 @@ def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]], read: 
 def export(
     files: Files,
     to: Annotated[Format, typer.Option("--to", help="输出格式", show_default=False)],
-    out_dir: Annotated[Path, typer.Option("-o", "--out", help="输出目录（不存在则创建）", show_default=False)],
+    out_dir: Annotated[
+        Path, typer.Option("-o", "--out", help="输出目录（不存在则创建）", show_default=False)
+    ],
     template: TemplateOpt = None,
 ) -> None:
     """按官方版式导出自评表（xlsx、PDF、docx），或导出 json、csv：每张表一个文件，以项目名称命名。"""
@@ -368,7 +433,10 @@ def export(
             continue
         written += 1
         print(folder / name)
-    err.print(f"已导出 {written} 个文件到 {escape(str(folder))}" + (f"，{failed} 个失败" if failed else ""))
+    err.print(
+        f"已导出 {written} 个文件到 {escape(str(folder))}"
+        + (f"，{failed} 个失败" if failed else "")
+    )
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_UNWRITABLE if failed else 0)
 
 
@@ -400,8 +468,14 @@ def list_templates() -> None:
         print(f"{t.id}\t{t.name}\t舍入：{t.rounding.value}")
 
 
-DataDir = Annotated[Path, typer.Option("--data-dir", envvar="JIXIAO_DATA_DIR",
-                                        help="数据目录（SQLite 数据库与密钥；设 DATABASE_URL 则用 PostgreSQL）")]
+DataDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        envvar="JIXIAO_DATA_DIR",
+        help="数据目录（SQLite 数据库与密钥；设 DATABASE_URL 则用 PostgreSQL）",
+    ),
+]
 
 
 @app.command()
@@ -409,7 +483,9 @@ def serve(
     host: Annotated[str, typer.Option(help="监听地址（0.0.0.0 为所有网卡）")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
     data_dir: DataDir = Path("jixiao-data"),
-    demo: Annotated[bool, typer.Option("--demo", help="创建演示组织、账号并载入示例自评表")] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="创建演示组织、账号并载入示例自评表")
+    ] = False,
     threads: Annotated[int, typer.Option(help="工作线程数")] = 8,
 ) -> None:
     """启动网页系统（waitress），先执行数据库迁移。"""
@@ -442,11 +518,20 @@ def _load_demo() -> None:
 
 @app.command()
 def demo(
-    synthetic: Annotated[int | None, typer.Option("--synthetic", help="生成 N 份合成自评表（合成省份），不指定则载入示例自评表",
-                                                  min=1, show_default=False)] = None,
+    synthetic: Annotated[
+        int | None,
+        typer.Option(
+            "--synthetic",
+            help="生成 N 份合成自评表（合成省份），不指定则载入示例自评表",
+            min=1,
+            show_default=False,
+        ),
+    ] = None,
     years: Annotated[str, typer.Option("--years", help="年度，逗号分隔")] = "2022,2023,2024",
     seed: Annotated[int, typer.Option("--seed", help="随机种子（同样的参数生成同样的数据）")] = 0,
-    slip_rate: Annotated[float, typer.Option("--slip-rate", help="植入差错的自评表比例（0–1）", min=0.0, max=1.0)] = 0.05,
+    slip_rate: Annotated[
+        float, typer.Option("--slip-rate", help="植入差错的自评表比例（0–1）", min=0.0, max=1.0)
+    ] = 0.05,
     data_dir: DataDir = Path("jixiao-data"),
 ) -> None:
     """在网页系统的数据库中创建演示数据：示例自评表，或 --synthetic N 份合成自评表。"""
@@ -469,15 +554,25 @@ def demo(
     _load_province(data_dir, synthetic, chosen, seed, slip_rate)
 
 
-def _load_province(data_dir: Path, count: int, years: list[int], seed: int, slip_rate: float) -> None:
+def _load_province(
+    data_dir: Path, count: int, years: list[int], seed: int, slip_rate: float
+) -> None:
     from jixiao.web import province
 
     started = time.perf_counter()
-    columns = (TextColumn("生成"), BarColumn(), MofNCompleteColumn(), TextColumn("份"), TimeRemainingColumn())
+    columns = (
+        TextColumn("生成"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("份"),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
         task = bar.add_task("", total=count)
         try:
-            made = province.load(count, years, seed, slip_rate, progress=lambda n: bar.advance(task, n))
+            made = province.load(
+                count, years, seed, slip_rate, progress=lambda n: bar.advance(task, n)
+            )
         except province.ProvinceExists as error:
             err.print(f"jixiao：{escape(str(error))}")
             raise typer.Exit(EXIT_UNREADABLE) from None
@@ -491,8 +586,10 @@ def _load_province(data_dir: Path, count: int, years: list[int], seed: int, slip
     for a in made.accounts:
         table.add_row(a.username, a.password, a.role.label, escape(a.organisation))
     out.print(table)
-    out.print(f"已生成 {made.evaluations} 份自评表（{'、'.join(map(str, years))} 年度），"
-              f"植入差错 {len(made.planted)} 份，清单见 {escape(str(slips))}；用时 {seconds:.1f} 秒")
+    out.print(
+        f"已生成 {made.evaluations} 份自评表（{'、'.join(map(str, years))} 年度），"
+        f"植入差错 {len(made.planted)} 份，清单见 {escape(str(slips))}；用时 {seconds:.1f} 秒"
+    )
 
 
 @app.command("verify-trail")

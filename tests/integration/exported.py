@@ -27,13 +27,37 @@ def shown(value, amount: bool = False, unit: AmountUnit | None = None) -> str:
 def form_values(ev: Evaluation) -> list[str]:
     """Every value a national-2020 form prints, as printed."""
     unit = ev.funding.unit
-    values = [ev.project.name, ev.project.department, ev.project.unit, ev.goals.expected, ev.goals.actual, ev.grade]
+    values = [
+        ev.project.name,
+        ev.project.department,
+        ev.project.unit,
+        ev.goals.expected,
+        ev.goals.actual,
+        ev.grade,
+    ]
     for line in [ev.funding.total, *ev.funding.parts().values()]:
-        values += [shown(getattr(line, k), amount=True, unit=unit) for k in ("initial_budget", "annual_budget", "executed")]
+        values += [
+            shown(getattr(line, k), amount=True, unit=unit)
+            for k in ("initial_budget", "annual_budget", "executed")
+        ]
         values += [shown(line.execution_rate)]
-    values += [shown(ev.funding.total.points), shown(ev.funding.total.score), shown(ev.total), shown(ev.total_points)]
+    values += [
+        shown(ev.funding.total.points),
+        shown(ev.funding.total.score),
+        shown(ev.total),
+        shown(ev.total_points),
+    ]
     for ind in ev.indicators:
-        values += [ind.level1, ind.level2, ind.name, ind.target, ind.actual, shown(ind.points), shown(ind.score), ind.deviation]
+        values += [
+            ind.level1,
+            ind.level2,
+            ind.name,
+            ind.target,
+            ind.actual,
+            shown(ind.points),
+            shown(ind.score),
+            ind.deviation,
+        ]
     return [v for v in values if v]
 
 
@@ -94,12 +118,16 @@ def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> s
         pages += ["-f", str(first)]
     if last:
         pages += ["-l", str(last)]
-    return subprocess.run(["pdftotext", "-raw", *pages, str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-raw", *pages, str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
     """(font name, embedded) for every font of the PDF, by poppler's pdffonts."""
-    lines = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout.splitlines()
+    lines = subprocess.run(
+        ["pdffonts", str(path)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()
     fonts = []
     for line in lines[2:]:
         parts = line.split()
@@ -117,10 +145,31 @@ def shanghai_values(ev: Evaluation) -> list[str]:
     """Every value an old Shanghai (shanghai-2019) form prints, as printed."""
     unit = AmountUnit.YUAN
     f = ev.funding
-    values = [ev.project.name, ev.project.unit, ev.project.division, ev.goals.expected, ev.grade,
-              ev.achievements, ev.problems_found, ev.improvements, shown(ev.total), shown(ev.total_points)]
-    values += [shown(v, amount=True, unit=unit) for v in (f.total.annual_budget, f.prior_year_budget, f.total.executed)]
+    values = [
+        ev.project.name,
+        ev.project.unit,
+        ev.project.division,
+        ev.goals.expected,
+        ev.grade,
+        ev.achievements,
+        ev.problems_found,
+        ev.improvements,
+        shown(ev.total),
+        shown(ev.total_points),
+    ]
+    values += [
+        shown(v, amount=True, unit=unit)
+        for v in (f.total.annual_budget, f.prior_year_budget, f.total.executed)
+    ]
     values += [shown(f.total.execution_rate)]
     for ind in ev.indicators:
-        values += [ind.level1, ind.name, ind.explanation, shown(ind.points), ind.rule, shown(ind.score), ind.deviation]
+        values += [
+            ind.level1,
+            ind.name,
+            ind.explanation,
+            shown(ind.points),
+            ind.rule,
+            shown(ind.score),
+            ind.deviation,
+        ]
     return [v for v in values if v]

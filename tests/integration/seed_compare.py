@@ -25,7 +25,9 @@ def _problems(want: list[dict], got: list[dict]) -> list[str]:
     fields = Counter(p["field"] for p in want)
     found = Counter(p["field"] for p in got)
     if fields != found:
-        diffs.append(f"problems: expected fields {sorted(fields.elements())}, got {sorted(found.elements())}")
+        diffs.append(
+            f"problems: expected fields {sorted(fields.elements())}, got {sorted(found.elements())}"
+        )
     for p in want:
         if "raw" in p and not any(g["field"] == p["field"] and g["raw"] == p["raw"] for g in got):
             raws = [g["raw"] for g in got if g["field"] == p["field"]]
@@ -38,7 +40,11 @@ def differences(want: Any, got: Any, path: str = "") -> list[str]:
     if isinstance(want, dict) and "sha256" in want:
         digest = _digest(got) if isinstance(got, str) or got is None else got
         expected = {"sha256": want["sha256"], "chars": want["chars"]}
-        return [] if digest == expected else [f"{path}: text differs (expected {want['chars']} chars, got {digest})"]
+        return (
+            []
+            if digest == expected
+            else [f"{path}: text differs (expected {want['chars']} chars, got {digest})"]
+        )
     if isinstance(want, dict):
         if not isinstance(got, dict):
             return [f"{path}: expected an object, got {got!r}"]
@@ -46,7 +52,11 @@ def differences(want: Any, got: Any, path: str = "") -> list[str]:
         for key, value in want.items():
             if key == "form_index":
                 actual = (got.get("source") or {}).get("form_index")
-                diffs += [] if actual == value else [f"{path}.form_index: expected {value}, got {actual}"]
+                diffs += (
+                    []
+                    if actual == value
+                    else [f"{path}.form_index: expected {value}, got {actual}"]
+                )
             elif key == "problems":
                 diffs += [f"{path}.{d}" for d in _problems(value, got.get("problems", []))]
             else:
@@ -54,6 +64,10 @@ def differences(want: Any, got: Any, path: str = "") -> list[str]:
         return diffs
     if isinstance(want, list):
         if not isinstance(got, list) or len(got) != len(want):
-            return [f"{path}: expected {len(want)} items, got {len(got) if isinstance(got, list) else got!r}"]
-        return [d for n, (w, g) in enumerate(zip(want, got)) for d in differences(w, g, f"{path}[{n}]")]
+            return [
+                f"{path}: expected {len(want)} items, got {len(got) if isinstance(got, list) else got!r}"
+            ]
+        return [
+            d for n, (w, g) in enumerate(zip(want, got)) for d in differences(w, g, f"{path}[{n}]")
+        ]
     return [] if want == got else [f"{path}: expected {want!r}, got {got!r}"]

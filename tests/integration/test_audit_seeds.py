@@ -9,7 +9,6 @@ from jixiao.readers import read_path
 from tests.conftest import seed_path
 
 
-
 def audited(number: str) -> list[tuple[int, list]]:
     forms = read_path(seed_path(number))
     return [(f.source.form_index, audit(f, templates.load(f.template))) for f in forms]
@@ -18,7 +17,9 @@ def audited(number: str) -> list[tuple[int, list]]:
 def at(number: str, index: int, code: str, field: str):
     found = dict(audited(number))[index]
     matches = [f for f in found if (f.code, f.field) == (code, field)]
-    assert matches, f"{number} #{index}: no {code} at {field}; found {[(f.code, f.field) for f in found]}"
+    assert matches, (
+        f"{number} #{index}: no {code} at {field}; found {[(f.code, f.field) for f in found]}"
+    )
     return matches[0]
 
 
@@ -27,14 +28,23 @@ def test_001_form_1_score_cut_although_met_and_no_reason():
     rule = at("001", 1, "score-rule-differs", "indicators[5].score")
     assert (rule.printed, rule.expected, rule.severity) == ("9.00", "10.00", Severity.WARNING)
     cut = at("001", 1, "score-cut-without-reason", "indicators[5].deviation")
-    assert cut.severity is Severity.ERROR and cut.printed is None and cut.explanation == "得分 9.00 < 分值 10.00"
+    assert (
+        cut.severity is Severity.ERROR
+        and cut.printed is None
+        and cut.explanation == "得分 9.00 < 分值 10.00"
+    )
 
 
 def test_001_form_1_cuts_with_a_reason_are_only_warnings():
     for n in (1, 2):  # 19/20 and 9/10 for targets met, each with a 偏差原因
-        assert at("001", 1, "score-rule-differs", f"indicators[{n}].score").severity is Severity.WARNING
+        assert (
+            at("001", 1, "score-rule-differs", f"indicators[{n}].score").severity
+            is Severity.WARNING
+        )
     found = dict(audited("001"))[1]
-    assert ("score-cut-without-reason", "indicators[1].deviation") not in {(f.code, f.field) for f in found}
+    assert ("score-cut-without-reason", "indicators[1].deviation") not in {
+        (f.code, f.field) for f in found
+    }
 
 
 def test_001_form_1_name_in_units_of_count_but_target_in_percent():
@@ -144,7 +154,10 @@ def test_000_form_1_damaged_rate_contradicts_the_amounts():
 @pytest.mark.parametrize("n, score, points", [(9, "7", "8"), (10, "6", "7"), (11, "14", "15")])
 def test_004_cut_scores_without_a_remark_are_warnings_in_the_old_template(n, score, points):
     finding = at("004", 0, "score-cut-without-reason", f"indicators[{n}].deviation")
-    assert finding.severity is Severity.WARNING and finding.explanation == f"得分 {score} < 分值 {points}"
+    assert (
+        finding.severity is Severity.WARNING
+        and finding.explanation == f"得分 {score} < 分值 {points}"
+    )
 
 
 def test_errors_on_the_old_seed_forms_are_exactly_these():

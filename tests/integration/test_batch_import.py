@@ -33,8 +33,13 @@ def _folder(tmp_path: Path) -> Path:
 
 
 def jixiao(*args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jixiao", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "jixiao", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def test_folder_is_walked_and_every_file_accounted_for(tmp_path):
@@ -47,8 +52,17 @@ def test_folder_is_walked_and_every_file_accounted_for(tmp_path):
     rows = list(csv.reader(rejects.open(encoding="utf-8")))
     assert rows[0] == ["文件", "原因"]
     reasons = {Path(file).name: reason for file, reason in rows[1:]}
-    assert set(reasons) == {"copy-of-tab.txt", "empty.txt", "photo.jpg", "=cmd|calc.txt", ".DS_Store"}
-    assert "内容相同" in reasons["copy-of-tab.txt"] and "national-2023-tab.txt" in reasons["copy-of-tab.txt"]
+    assert set(reasons) == {
+        "copy-of-tab.txt",
+        "empty.txt",
+        "photo.jpg",
+        "=cmd|calc.txt",
+        ".DS_Store",
+    }
+    assert (
+        "内容相同" in reasons["copy-of-tab.txt"]
+        and "national-2023-tab.txt" in reasons["copy-of-tab.txt"]
+    )
     assert reasons["empty.txt"] == "空文件"
     assert ".jpg" in reasons["photo.jpg"]
     assert "共 8 个文件：读出 5 张表；拒收 3 个；重复 1 个；隐藏文件 1 个未读" in run.stderr
@@ -60,7 +74,9 @@ def test_two_workers_read_the_same_as_one(tmp_path):
     files, _ = batch.collect([inbox])
     one = list(batch.read_batch(files, workers=1))
     two = list(batch.read_batch(files, workers=2))
-    assert [(r.path, r.error, r.duplicate_of) for r in one] == [(r.path, r.error, r.duplicate_of) for r in two]
+    assert [(r.path, r.error, r.duplicate_of) for r in one] == [
+        (r.path, r.error, r.duplicate_of) for r in two
+    ]
     assert [r.forms for r in one] == [r.forms for r in two]
 
 
@@ -77,11 +93,24 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_done(tmp_path):
     inbox.mkdir()
     for n in range(20000):  # distinct content, so none is a duplicate
         (inbox / f"{n:05}.txt").write_text(text + f"\n{n}\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "jixiao", "import", str(inbox), "--workers", "2",
-                             "--json-out", str(tmp_path / "out.jsonl")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            # a shell's background job ignores SIGINT, and a child inherits that
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jixiao",
+            "import",
+            str(inbox),
+            "--workers",
+            "2",
+            "--json-out",
+            str(tmp_path / "out.jsonl"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a shell's background job ignores SIGINT, and a child inherits that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     out = tmp_path / "out.jsonl"
     deadline = time.monotonic() + 60
     while (not out.exists() or out.stat().st_size == 0) and time.monotonic() < deadline:

@@ -22,8 +22,17 @@ def test_json_contract():
     assert form["source"] == {"file": str(SLIPS), "form_index": 0}
     by_key = {(f["code"], f["field"]): f for f in form["findings"]}
     above = by_key[("score-above-points", "indicators[1].score")]
-    assert set(above) == {"code", "severity", "field", "message", "message_en", "printed", "expected",
-                          "explanation", "location"}
+    assert set(above) == {
+        "code",
+        "severity",
+        "field",
+        "message",
+        "message_en",
+        "printed",
+        "expected",
+        "explanation",
+        "location",
+    }
     assert (above["severity"], above["printed"], above["expected"]) == ("error", "22.00", "20.00")
     assert above["message"] == "得分 22.00 超过分值 20.00"
     assert above["message_en"].startswith("score 22.00 exceeds")
@@ -38,7 +47,9 @@ def test_min_severity_filters_but_errors_still_set_the_exit():
     severities = {f["severity"] for f in json.loads(run.stdout)[0]["findings"]}
     assert severities == {"error"}
     warn = jixiao("check", SAMPLE_TAB, "--json", "--min-severity", "warning")
-    assert all(f["severity"] != "info" for form in json.loads(warn.stdout) for f in form["findings"])
+    assert all(
+        f["severity"] != "info" for form in json.loads(warn.stdout) for f in form["findings"]
+    )
 
 
 def test_human_output_groups_by_form_with_field_and_figures():
@@ -88,7 +99,13 @@ def test_report_xlsx(tmp_path):
     rows = [[c.value for c in row] for row in book["审核意见"].iter_rows()]
     assert rows[0][:4] == ["文件", "表序", "项目名称", "级别"]
     above = next(r for r in rows if r[4] == "score-above-points")
-    assert above[6:11] == ["indicators[1].score", "第 15 行", "得分 22.00 超过分值 20.00", "22.00", "20.00"]
+    assert above[6:11] == [
+        "indicators[1].score",
+        "第 15 行",
+        "得分 22.00 超过分值 20.00",
+        "22.00",
+        "20.00",
+    ]
     summary = {r[0].value: r[3].value for r in book["汇总"].iter_rows(min_row=2)}
     assert summary["score-above-points"] == 1 and summary["weights-unusual"] == 3
 
@@ -110,7 +127,15 @@ def test_report_of_another_kind_is_refused(tmp_path):
 
 @pytest.mark.seeds
 def test_seeds_check_errors_on_four_forms():
-    run = jixiao("check", seed_path("001"), seed_path("002"), seed_path("003"), "--json", "--min-severity", "error")
+    run = jixiao(
+        "check",
+        seed_path("001"),
+        seed_path("002"),
+        seed_path("003"),
+        "--json",
+        "--min-severity",
+        "error",
+    )
     forms = json.loads(run.stdout)
     assert run.returncode == 1 and len(forms) == 19
     assert sum(1 for f in forms if f["findings"]) == 4

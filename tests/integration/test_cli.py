@@ -18,7 +18,10 @@ SAMPLE_TAB, SAMPLE_MD, SLIPS = (
 
 def jixiao(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "jixiao", *map(str, args)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "jixiao", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -36,17 +39,36 @@ def test_import_json_contract():
     forms = json.loads(run.stdout)
     assert [f["source"]["form_index"] for f in forms] == [0, 1, 0]
     first = forms[0]
-    assert set(first) >= {"source", "template", "year", "project", "funding", "goals", "indicators",
-                          "total", "total_points", "grade", "problems"}
+    assert set(first) >= {
+        "source",
+        "template",
+        "year",
+        "project",
+        "funding",
+        "goals",
+        "indicators",
+        "total",
+        "total_points",
+        "grade",
+        "problems",
+    }
     assert first["template"] == "national-2020" and first["year"] == 2023
     assert first["funding"]["execution_rate"] == "99.77"
     assert first["funding"]["breakdown"]["prior_year_carryover"]["points"] is None
     # the 成本指标 cell spanning both label columns, and a row broken over a page end
-    assert (first["indicators"][3]["level1"], first["indicators"][3]["level2"]) == ("成本指标", "成本指标")
+    assert (first["indicators"][3]["level1"], first["indicators"][3]["level2"]) == (
+        "成本指标",
+        "成本指标",
+    )
     assert first["indicators"][6]["level1"] == "满意度指标"
     assert first["indicators"][6]["level2"] == "服务对象满意度指标"
     assert first["indicators"][2]["target_parsed"] == {
-        "kind": "quantitative", "op": "≤", "value": "2", "unit": "小时", "note": None}
+        "kind": "quantitative",
+        "op": "≤",
+        "value": "2",
+        "unit": "小时",
+        "note": None,
+    }
     yuan = forms[2]
     assert yuan["funding"]["unit"] == "元" and yuan["funding"]["executed"] == "466830.00"
     assert yuan["goals"]["expected"].startswith("更新区文化馆")  # <p> tags removed

@@ -50,8 +50,12 @@ def test_two_forms_of_one_project_get_numbered_names(tmp_path):
     text = sample_paths()[0].read_text("utf-8")
     first, second = tmp_path / "一.txt", tmp_path / "二.txt"
     first.write_text(text, "utf-8")
-    second.write_text(text + "\n\n", "utf-8")  # same form, another file (not a duplicate by content)
-    result = runner.invoke(app, ["export", str(first), str(second), "--to", "csv", "-o", str(tmp_path / "out")])
+    second.write_text(
+        text + "\n\n", "utf-8"
+    )  # same form, another file (not a duplicate by content)
+    result = runner.invoke(
+        app, ["export", str(first), str(second), "--to", "csv", "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     names = sorted(p.stem for p in (tmp_path / "out").iterdir())
     assert len(names) == 2 and names[1] == names[0] + "-2"
@@ -61,19 +65,28 @@ def test_an_unwritable_output_folder_is_a_clear_error(tmp_path):
     blocker = tmp_path / "报告.txt"
     blocker.write_text("x")
     for target in (blocker, blocker / "子目录"):
-        result = runner.invoke(app, ["export", str(sample_paths()[0]), "--to", "xlsx", "-o", str(target)])
+        result = runner.invoke(
+            app, ["export", str(sample_paths()[0]), "--to", "xlsx", "-o", str(target)]
+        )
         assert result.exit_code == EXIT_UNWRITABLE
-        assert str(target) in result.stderr and ("不是文件夹" in result.stderr or "无法创建" in result.stderr)
+        assert str(target) in result.stderr and (
+            "不是文件夹" in result.stderr or "无法创建" in result.stderr
+        )
 
 
 def test_unreadable_input_still_exports_the_rest(tmp_path):
     missing = tmp_path / "没有这个文件.txt"
-    result = runner.invoke(app, ["export", str(missing), str(sample_paths()[0]), "--to", "json", "-o", str(tmp_path / "o")])
+    result = runner.invoke(
+        app,
+        ["export", str(missing), str(sample_paths()[0]), "--to", "json", "-o", str(tmp_path / "o")],
+    )
     assert result.exit_code == EXIT_UNREADABLE
     assert "文件不存在" in result.stderr
     assert len(list((tmp_path / "o").iterdir())) == 1
 
 
 def test_an_unknown_format_is_refused(tmp_path):
-    result = runner.invoke(app, ["export", str(sample_paths()[0]), "--to", "odt", "-o", str(tmp_path)])
+    result = runner.invoke(
+        app, ["export", str(sample_paths()[0]), "--to", "odt", "-o", str(tmp_path)]
+    )
     assert result.exit_code == 2 and "odt" in result.output + result.stderr

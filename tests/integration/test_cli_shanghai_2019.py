@@ -35,7 +35,12 @@ def test_score_shows_group_sums_band_and_grade_for_the_sample():
     result = runner.invoke(app, ["score", "--json", str(SAMPLE)])
     assert result.exit_code == 0, result.stdout
     figures = {f["field"]: f for f in json.loads(result.stdout)[0]["figures"]}
-    assert [figures[f"groups[{j}].points"]["computed"] for j in range(4)] == ["36", "34", "15", "15"]
+    assert [figures[f"groups[{j}].points"]["computed"] for j in range(4)] == [
+        "36",
+        "34",
+        "15",
+        "15",
+    ]
     assert [figures[f"groups[{j}].score"]["computed"] for j in range(4)] == ["36", "32", "15", "14"]
     assert figures["indicators[1].score"]["computed"] == "8.00"  # 92 % ≥ 90 %
     assert figures["total"]["status"] == "match" and figures["grade"]["computed"] == "优秀"
@@ -43,7 +48,9 @@ def test_score_shows_group_sums_band_and_grade_for_the_sample():
 
 def test_score_flags_the_seed_forms_that_contradict_themselves():
     result = runner.invoke(app, ["score", "--json", str(seed_path("000"))])
-    assert result.exit_code == 1  # form 1 prints a 0.00 rate, form 2 a score of 15 on an 8-point row
+    assert (
+        result.exit_code == 1
+    )  # form 1 prints a 0.00 rate, form 2 a score of 15 on an 8-point row
     forms = json.loads(result.stdout)
     status = [{f["field"]: f["status"] for f in form["figures"]} for form in forms]
     assert status[0]["total"] == "match" and status[0]["groups[1].points"] == "match"

@@ -44,7 +44,9 @@ def test_pdf_repeats_the_indicator_header_on_every_page(long_exports):
     assert pages >= 3
     for page in range(2, pages + 1):
         text = pdf_text(path, page, page)
-        assert contains(text, "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施")
+        assert contains(
+            text, "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"
+        )
         assert "项目名称" not in text  # the form's header fields print once, on page 1
         assert f"第 {page} 页，共 {pages} 页" in text
 
@@ -57,8 +59,8 @@ def test_pdf_holds_every_indicator_and_nothing_leaves_the_page(long_exports):
     assert squash(text).count(squash(notes[0])) == len(notes)
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:
-            assert all(0 <= ch["x0"] and ch["x1"] <= page.width for ch in page.chars)
-            assert all(0 <= ch["top"] and ch["bottom"] <= page.height for ch in page.chars)
+            assert all(ch["x0"] >= 0 and ch["x1"] <= page.width for ch in page.chars)
+            assert all(ch["top"] >= 0 and ch["bottom"] <= page.height for ch in page.chars)
 
 
 def test_xlsx_rows_grow_with_their_text(long_exports):
@@ -111,7 +113,14 @@ def test_the_old_shanghai_form_exports_to_every_format(tmp_path):
     budget = next(c for r in ws.iter_rows(min_row=row, max_row=row) for c in r if c.value == 490000)
     assert budget.number_format == "#,##0.00"
     text = pdf_text(tmp_path / "sh.pdf")
-    for value in ("490,000.00", "440,517.00", "投入与管理", "(36分)", "2020年6月12日", ev.indicators[7].deviation):
+    for value in (
+        "490,000.00",
+        "440,517.00",
+        "投入与管理",
+        "(36分)",
+        "2020年6月12日",
+        ev.indicators[7].deviation,
+    ):
         assert contains(text, value)
 
 

@@ -31,7 +31,11 @@ from tests.integration.exported import (
 
 pytestmark = pytest.mark.seeds
 
-SEED_FORMS = [("001", n) for n in range(2)] + [("002", n) for n in range(4)] + [("003", n) for n in range(13)]
+SEED_FORMS = (
+    [("001", n) for n in range(2)]
+    + [("002", n) for n in range(4)]
+    + [("003", n) for n in range(13)]
+)
 IDS = [f"{seed}-{n}" for seed, n in SEED_FORMS]
 
 
@@ -78,12 +82,23 @@ def test_xlsx_holds_every_value_in_its_cell(exported, seed, n):
     assert right_of(ws, "实施单位") == ev.project.unit
     assert right_of(ws, "评分等级") == ev.grade
 
-    figures = {key: find(ws, label)[1] for key, label in (
-        ("initial_budget", "年初预算数"), ("annual_budget", "全年预算数"), ("executed", "全年执行数"),
-        ("points", "分数"), ("execution_rate", "执行率(%)"), ("score", "得分"),
-    )}
-    lines = {"total": "年度资金总额", "current_year_appropriation": "其中：当年财政拨款",
-             "prior_year_carryover": "上年结转资金", "other_funds": "其他资金"}
+    figures = {
+        key: find(ws, label)[1]
+        for key, label in (
+            ("initial_budget", "年初预算数"),
+            ("annual_budget", "全年预算数"),
+            ("executed", "全年执行数"),
+            ("points", "分数"),
+            ("execution_rate", "执行率(%)"),
+            ("score", "得分"),
+        )
+    }
+    lines = {
+        "total": "年度资金总额",
+        "current_year_appropriation": "其中：当年财政拨款",
+        "prior_year_carryover": "上年结转资金",
+        "other_funds": "其他资金",
+    }
     for key, label in lines.items():
         line = ev.funding.total if key == "total" else getattr(ev.funding, key)
         row = find(ws, label)[0]
@@ -99,8 +114,17 @@ def test_xlsx_holds_every_value_in_its_cell(exported, seed, n):
         assert value_at(ws, row + 1, col) == text
 
     header_row, _ = find(ws, "三级指标")
-    cols = {label: find(ws, label)[1] for label in (
-        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "偏差原因分析及改进措施")}
+    cols = {
+        label: find(ws, label)[1]
+        for label in (
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "偏差原因分析及改进措施",
+        )
+    }
     points_col = next(c.column for c in ws[header_row] if c.value == "分值")
     score_col = next(c.column for c in ws[header_row] if c.value == "得分")
     for i, ind in enumerate(ev.indicators):
@@ -187,9 +211,13 @@ def test_docx_tables_hold_every_value(exported, seed, n):
     missing = [v for v in form_values(_form(seed, n)) if v not in cells]
     assert not missing
     header = doc.tables[-1].rows[0]
-    assert header._tr.trPr is not None and header._tr.trPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
-
+    assert (
+        header._tr.trPr is not None
+        and header._tr.trPr.find(
+            "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
+        )
+        is not None
+    )
 
 
 # --- the old Shanghai template (seeds 000: 3 forms, 004: 1 form) ---------------------
@@ -209,18 +237,25 @@ def test_old_shanghai_forms_export_every_value(exported, seed, n):
     assert same(right_of(ws, "当年预算数(元)"), ev.funding.total.annual_budget)
     assert same(right_of(ws, "上年预算金额(元)"), ev.funding.prior_year_budget)
     assert same(right_of(ws, "预算执行率(%)"), ev.funding.total.execution_rate)
-    assert right_of(ws, "自评时间") == f"{ev.evaluated_on.year}年{ev.evaluated_on.month}月{ev.evaluated_on.day}日"
+    assert (
+        right_of(ws, "自评时间")
+        == f"{ev.evaluated_on.year}年{ev.evaluated_on.month}月{ev.evaluated_on.day}日"
+    )
     assert right_of(ws, "绩效等级") == ev.grade
     header_row, name_col = find(ws, "指标名称")
     weight_col, score_col = find(ws, "权重")[1], find(ws, "自评")[1]
     for i, ind in enumerate(ev.indicators):
         row = header_row + 1 + i
         assert value_at(ws, row, name_col) == ind.name
-        assert same(value_at(ws, row, weight_col), ind.points) and same(value_at(ws, row, score_col), ind.score)
+        assert same(value_at(ws, row, weight_col), ind.points) and same(
+            value_at(ws, row, score_col), ind.score
+        )
     values = shanghai_values(ev)
     text = pdf_text(exported(seed, n, Format.PDF))
     assert not [v for v in values if not contains(text, v)]
     doc = Document(str(exported(seed, n, Format.DOCX)))
     cells = {cell.text for table in doc.tables for row in table.rows for cell in row.cells}
     # a group label prints with its points under it: "投入与管理\n(36分)"
-    assert not [v for v in values if v not in cells and not any(c.startswith(v + "\n") for c in cells)]
+    assert not [
+        v for v in values if v not in cells and not any(c.startswith(v + "\n") for c in cells)
+    ]

@@ -22,9 +22,19 @@ from tests.conftest import seed_path
 
 SAMPLE = next(p for p in samples.paths() if p.name == "shanghai-2019-tab.txt")
 
-OPS = ("split_line", "split_cell", "move_cell", "shift_cell", "drop_char", "drop_line", "merge_lines")
+OPS = (
+    "split_line",
+    "split_cell",
+    "move_cell",
+    "shift_cell",
+    "drop_char",
+    "drop_line",
+    "merge_lines",
+)
 damage = st.lists(
-    st.tuples(st.sampled_from(OPS), st.integers(0, 10**6), st.integers(0, 10**6)), min_size=1, max_size=6
+    st.tuples(st.sampled_from(OPS), st.integers(0, 10**6), st.integers(0, 10**6)),
+    min_size=1,
+    max_size=6,
 )
 
 
@@ -36,7 +46,7 @@ def apply(text: str, ops: list[tuple[str, int, int]]) -> str:
         c = b % len(cells)
         if op == "split_line":
             pos = b % (len(line) + 1)
-            lines[i:i + 1] = [line[:pos], line[pos:]]
+            lines[i : i + 1] = [line[:pos], line[pos:]]
         elif op == "split_cell" and cells[c]:
             pos = (b // 7) % len(cells[c])
             cells[c] = cells[c][:pos] + " " + cells[c][pos:]
@@ -49,11 +59,11 @@ def apply(text: str, ops: list[tuple[str, int, int]]) -> str:
             lines[i] = "\t".join(cells)
         elif op == "drop_char" and line:
             pos = b % len(line)
-            lines[i] = line[:pos] + line[pos + 1:]
+            lines[i] = line[:pos] + line[pos + 1 :]
         elif op == "drop_line" and len(lines) > 1:
             del lines[i]
         elif op == "merge_lines" and i + 1 < len(lines):
-            lines[i:i + 2] = [lines[i] + "\t" + lines[i + 1]]
+            lines[i : i + 2] = [lines[i] + "\t" + lines[i + 1]]
     return "\n".join(lines)
 
 
@@ -97,11 +107,17 @@ def test_damaged_seed_never_raises(number, ops):
 
 # (line index in the sample, column, field path): the figures of the sample form.
 FIGURES = [
-    (3, 2, "funding.annual_budget"), (3, 6, "funding.prior_year_budget"),
-    (4, 2, "funding.executed"), (4, 6, "funding.execution_rate"),
-    *[(12 + n, column, f"indicators[{n}].{field}") for n in range(12)
-      for column, field in ((3, "points"), (5, "score"))],
-    (24, 3, "total_points"), (24, 5, "total"),
+    (3, 2, "funding.annual_budget"),
+    (3, 6, "funding.prior_year_budget"),
+    (4, 2, "funding.executed"),
+    (4, 6, "funding.execution_rate"),
+    *[
+        (12 + n, column, f"indicators[{n}].{field}")
+        for n in range(12)
+        for column, field in ((3, "points"), (5, "score"))
+    ],
+    (24, 3, "total_points"),
+    (24, 5, "total"),
 ]
 
 

@@ -45,7 +45,11 @@ def reason(path: Path) -> str:
 
 
 def test_each_format_is_read_by_its_content(written):
-    assert [sniff(written[f].read_bytes()) for f in ("pdf", "xlsx", "docx")] == ["pdf", "xlsx", "docx"]
+    assert [sniff(written[f].read_bytes()) for f in ("pdf", "xlsx", "docx")] == [
+        "pdf",
+        "xlsx",
+        "docx",
+    ]
     for path in written.values():
         assert read_path(path)[0].project.name == "示例区政务数据共享平台运维（2023）"
 
@@ -142,7 +146,9 @@ def test_a_batch_of_bad_files_rejects_each_with_one_line_and_reads_the_good(writ
     (folder / "empty.pdf").write_bytes(b"")
     (folder / "noise.docx").write_bytes(bytes(range(256)) * 8)
     (folder / "gbk.txt").write_bytes(
-        next(p for p in sample_paths() if p.name == "national-2023-tab.txt").read_text(encoding="utf-8").encode("gb18030")
+        next(p for p in sample_paths() if p.name == "national-2023-tab.txt")
+        .read_text(encoding="utf-8")
+        .encode("gb18030")
     )
     results = {Path(r.path).name: r for r in read_batch(sorted(folder.iterdir()), workers=2)}
     assert {n for n, r in results.items() if not r.rejected} == {"good.pdf", "good.docx", "gbk.txt"}
@@ -167,7 +173,9 @@ def test_a_500_page_pdf_is_refused_at_once_with_a_reason(written, tmp_path):
 def test_cjk_radicals_printed_in_a_pdf_read_as_the_characters_they_stand_for(sample_form, tmp_path):
     from dataclasses import replace
 
-    odd = replace(sample_form, project=replace(sample_form.project, name="\u2ed3期\u2ed4诊\u2ea0生服务"))
+    odd = replace(
+        sample_form, project=replace(sample_form.project, name="\u2ed3期\u2ed4诊\u2ea0生服务")
+    )
     path = tmp_path / "radicals.pdf"
     write_form(odd, templates.load(odd.template), Format.PDF, path)
     import pdfplumber

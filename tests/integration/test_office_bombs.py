@@ -26,12 +26,19 @@ def _office(parts: dict[str, bytes]) -> bytes:
 
 
 def _document(paragraphs: int) -> bytes:
-    return f"<w:document {_W}><w:body>".encode() + b"<w:p/>" * paragraphs + b"</w:body></w:document>"
+    return (
+        f"<w:document {_W}><w:body>".encode() + b"<w:p/>" * paragraphs + b"</w:body></w:document>"
+    )
 
 
 def _sheet(cells: int) -> bytes:
     row = b"".join(b'<c r="A1"/>' for _ in range(100))
-    return f"<worksheet {_S}><sheetData>".encode() + b"<row>" + row * (cells // 100) + b"</row></sheetData></worksheet>"
+    return (
+        f"<worksheet {_S}><sheetData>".encode()
+        + b"<row>"
+        + row * (cells // 100)
+        + b"</row></sheetData></worksheet>"
+    )
 
 
 def _refusal(data: bytes, name: str) -> str:

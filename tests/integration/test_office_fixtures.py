@@ -77,9 +77,12 @@ def test_each_figure_source_names_the_cell_that_holds_it():
     ev = read_path(path)[0]
     sheet = load_workbook(path).active
     checked = 0
-    figures = [("funding.initial_budget", ev.funding.total.initial_budget),
-               ("funding.annual_budget", ev.funding.total.annual_budget),
-               ("funding.executed", ev.funding.total.executed), ("total", ev.total)]
+    figures = [
+        ("funding.initial_budget", ev.funding.total.initial_budget),
+        ("funding.annual_budget", ev.funding.total.annual_budget),
+        ("funding.executed", ev.funding.total.executed),
+        ("total", ev.total),
+    ]
     figures += [(f"indicators[{n}].score", ind.score) for n, ind in enumerate(ev.indicators)]
     for key, value in figures:
         source = ev.sources[key]

@@ -29,14 +29,36 @@ from tests.conftest import seed_path
 
 pytestmark = pytest.mark.seeds
 
-SEED_FORMS = ([("000", n) for n in range(3)] + [("001", n) for n in range(2)] + [("002", n) for n in range(4)]
-              + [("003", n) for n in range(13)] + [("004", 0)])
+SEED_FORMS = (
+    [("000", n) for n in range(3)]
+    + [("001", n) for n in range(2)]
+    + [("002", n) for n in range(4)]
+    + [("003", n) for n in range(13)]
+    + [("004", 0)]
+)
 IDS = [f"{seed}-{n}" for seed, n in SEED_FORMS]
 FORMATS = [Format.XLSX, Format.PDF, Format.DOCX]
 NOT_COMPARED = ("source", "sources", "problems")
-TEXT_KEYS = {"name", "department", "unit", "division", "expected", "actual", "target", "deviation", "rule",
-             "explanation", "achievements", "problems_found", "improvements", "text", "note", "grade",
-             "level1", "level2"}
+TEXT_KEYS = {
+    "name",
+    "department",
+    "unit",
+    "division",
+    "expected",
+    "actual",
+    "target",
+    "deviation",
+    "rule",
+    "explanation",
+    "achievements",
+    "problems_found",
+    "improvements",
+    "text",
+    "note",
+    "grade",
+    "level1",
+    "level2",
+}
 
 
 @cache

@@ -41,9 +41,22 @@ def test_old_shanghai_forms_use_their_template(number):
 
 
 def test_comparison_reports_a_changed_figure_and_a_missing_problem():
-    want = [{"form_index": 0, "total": "97.00", "problems": [{"field": "total", "raw": "9 7.00"}],
-             "goals": {"expected": {"sha256": "0" * 64, "chars": 3}}}]
-    got = [{"source": {"form_index": 0}, "total": "97.01", "problems": [], "goals": {"expected": "abc"}}]
+    want = [
+        {
+            "form_index": 0,
+            "total": "97.00",
+            "problems": [{"field": "total", "raw": "9 7.00"}],
+            "goals": {"expected": {"sha256": "0" * 64, "chars": 3}},
+        }
+    ]
+    got = [
+        {
+            "source": {"form_index": 0},
+            "total": "97.01",
+            "problems": [],
+            "goals": {"expected": "abc"},
+        }
+    ]
     diffs = differences(want, got)
     assert any("total: expected '97.00'" in d for d in diffs)
     assert any("problems: expected fields ['total']" in d for d in diffs)

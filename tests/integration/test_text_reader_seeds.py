@@ -49,7 +49,9 @@ def test_every_field_equals_the_transcription(number):
         got["form_index"] = got["source"]["form_index"]
         got_fields = _flatten("", got, {})
         want_fields = _flatten("", want, {})
-        differences = {k: (v, got_fields.get(k)) for k, v in want_fields.items() if got_fields.get(k) != v}
+        differences = {
+            k: (v, got_fields.get(k)) for k, v in want_fields.items() if got_fields.get(k) != v
+        }
         assert not differences, f"{number} form {want['form_index']}: {differences}"
 
 
@@ -82,7 +84,9 @@ def test_values_keep_their_source_line():
 
 
 def test_template_is_detected_from_content():
-    assert {f.template for n in NATIONAL_SEEDS for f in read_path(seed_path(n))} == {"national-2020"}
+    assert {f.template for n in NATIONAL_SEEDS for f in read_path(seed_path(n))} == {
+        "national-2020"
+    }
 
 
 def _execution_checks(rounding: Rounding) -> list:
@@ -103,7 +107,9 @@ def test_execution_rate_and_score_reproduced_for_all_19_forms():
 
 
 def test_half_up_would_print_nine_forms_differently():
-    differing = {(n, i) for n, i, c in _execution_checks(Rounding.HALF_UP) if c.status is Status.DIFFERS}
+    differing = {
+        (n, i) for n, i, c in _execution_checks(Rounding.HALF_UP) if c.status is Status.DIFFERS
+    }
     assert len(differing) == 9
     assert ("002", 2) in differing  # 8.98 / 9.00: 99.78 and 9.98 under half-up
 

@@ -11,7 +11,13 @@ from jixiao.domain.model import Evaluation, Indicator
 from jixiao.domain.targets import parse_target
 
 APPROVED = [
-    ApprovedTarget(name="更新设备数量", target="≥30(台)", points=Decimal("20"), level1="产出指标", level2="数量指标"),
+    ApprovedTarget(
+        name="更新设备数量",
+        target="≥30(台)",
+        points=Decimal("20"),
+        level1="产出指标",
+        level2="数量指标",
+    ),
     ApprovedTarget(name="群众满意度", target="≥90(%)", points=Decimal("10")),
 ]
 
@@ -21,15 +27,32 @@ def _form(*rows: Indicator) -> Evaluation:
 
 
 def test_copy_sets_the_approved_values_and_appends_missing_rows():
-    form = _form(Indicator(name="更新 设备数量", target="≥25(台)", actual="32(台)", points=Decimal("15"),
-                           score=Decimal("15")),
-                 Indicator(name="其他指标", target="达标", points=Decimal("5")))
+    form = _form(
+        Indicator(
+            name="更新 设备数量",
+            target="≥25(台)",
+            actual="32(台)",
+            points=Decimal("15"),
+            score=Decimal("15"),
+        ),
+        Indicator(name="其他指标", target="达标", points=Decimal("5")),
+    )
     copied = copy_into(form, APPROVED)
     first, other, added = copied.indicators
-    assert (first.target, first.points, first.actual, first.score) == ("≥30(台)", Decimal("20"), "32(台)", Decimal("15"))
+    assert (first.target, first.points, first.actual, first.score) == (
+        "≥30(台)",
+        Decimal("20"),
+        "32(台)",
+        Decimal("15"),
+    )
     assert first.target_parsed == parse_target("≥30(台)")
     assert other == form.indicators[1]
-    assert (added.name, added.target, added.points, added.score) == ("群众满意度", "≥90(%)", Decimal("10"), None)
+    assert (added.name, added.target, added.points, added.score) == (
+        "群众满意度",
+        "≥90(%)",
+        Decimal("10"),
+        None,
+    )
     assert changes(copied, APPROVED) == []
 
 
@@ -43,7 +66,9 @@ def test_changes_name_the_field_and_both_values():
         ("群众满意度", "indicators", "≥90(%)", None),
     ]
     points = _form(replace(first, points=Decimal("25")), second)
-    assert [(c.field, c.approved, c.now) for c in changes(points, APPROVED)] == [("indicators[0].points", "20", "25")]
+    assert [(c.field, c.approved, c.now) for c in changes(points, APPROVED)] == [
+        ("indicators[0].points", "20", "25")
+    ]
 
 
 def test_each_change_is_a_warning_with_its_reason():

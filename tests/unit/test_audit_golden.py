@@ -16,7 +16,9 @@ def golden(part: str) -> dict:
 
 
 def assert_same(found: dict, pinned: dict) -> None:
-    assert found.keys() == pinned.keys(), "other forms than pinned: regenerate with `python -m tests.audit_golden`"
+    assert found.keys() == pinned.keys(), (
+        "other forms than pinned: regenerate with `python -m tests.audit_golden`"
+    )
     changed = [key for key in pinned if found[key] != pinned[key]]
     assert not changed, (
         f"{len(changed)} forms' findings changed, first {changed[0]}: now {found[changed[0]]}, pinned "

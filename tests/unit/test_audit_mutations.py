@@ -23,8 +23,15 @@ D = Decimal
 SAMPLES = {p.name: p for p in samples.paths()}
 
 CORRECT_FORMS = [
-    ("sample-tab", 0), ("sample-tab", 1), ("sample-markdown", 0), ("sample-shanghai", 0),
-    ("001", 0), ("002", 2), ("003", 1), ("000", 0), ("004", 0),
+    ("sample-tab", 0),
+    ("sample-tab", 1),
+    ("sample-markdown", 0),
+    ("sample-shanghai", 0),
+    ("001", 0),
+    ("002", 2),
+    ("003", 1),
+    ("000", 0),
+    ("004", 0),
 ]
 
 
@@ -58,7 +65,9 @@ def errors(form: Evaluation) -> list:
 def with_indicator(form: Evaluation, n: int, **changes) -> Evaluation:
     """A form with indicator n changed; printed target/actual are parsed again."""
     ind = replace(form.indicators[n], **changes)
-    ind = replace(ind, target_parsed=parse_target(ind.target), actual_parsed=parse_target(ind.actual))
+    ind = replace(
+        ind, target_parsed=parse_target(ind.target), actual_parsed=parse_target(ind.actual)
+    )
     items = list(form.indicators)
     items[n] = ind
     return replace(form, indicators=tuple(items))
@@ -72,7 +81,16 @@ def first(form: Evaluation, test) -> int:
 
 def measured(ind: Indicator) -> bool:
     t, a = ind.target_parsed, ind.actual_parsed
-    return bool(t and a and t.quantitative and a.quantitative and t.unit and t.op and t.op.value in "≥=" and t.value > 0)
+    return bool(
+        t
+        and a
+        and t.quantitative
+        and a.quantitative
+        and t.unit
+        and t.op
+        and t.op.value in "≥="
+        and t.value > 0
+    )
 
 
 def worded(ind: Indicator) -> bool:
@@ -84,23 +102,39 @@ def worded(ind: Indicator) -> bool:
 
 def rate_off(form):
     line = form.funding.total
-    return replace(form, funding=replace(form.funding, total=replace(line, execution_rate=line.execution_rate - D("0.50")))), \
-        "execution-rate-differs", "funding.execution_rate"
+    return (
+        replace(
+            form,
+            funding=replace(
+                form.funding, total=replace(line, execution_rate=line.execution_rate - D("0.50"))
+            ),
+        ),
+        "execution-rate-differs",
+        "funding.execution_rate",
+    )
 
 
 def execution_score_off(form):
     line = form.funding.total
     needs(line.score is not None)
-    return replace(form, funding=replace(form.funding, total=replace(line, score=line.score - D("1.00")))), \
-        "execution-score-differs", "funding.score"
+    return (
+        replace(
+            form, funding=replace(form.funding, total=replace(line, score=line.score - D("1.00")))
+        ),
+        "execution-score-differs",
+        "funding.score",
+    )
 
 
 def part_spent_off(form):
     part = form.funding.current_year_appropriation
     needs(part is not None)
     broken = replace(part, executed=part.executed - D("0.09"))
-    return replace(form, funding=replace(form.funding, current_year_appropriation=broken)), \
-        "funding-parts-sum", "funding.executed"
+    return (
+        replace(form, funding=replace(form.funding, current_year_appropriation=broken)),
+        "funding-parts-sum",
+        "funding.executed",
+    )
 
 
 def total_off(form):
@@ -123,8 +157,11 @@ def total_points_off(form):
 
 def score_above_points(form):
     n = first(form, lambda i: i.score == i.points)
-    return with_indicator(form, n, score=form.indicators[n].points + D("2.00")), \
-        "score-above-points", f"indicators[{n}].score"
+    return (
+        with_indicator(form, n, score=form.indicators[n].points + D("2.00")),
+        "score-above-points",
+        f"indicators[{n}].score",
+    )
 
 
 def score_missing(form):
@@ -135,8 +172,11 @@ def full_score_for_a_miss(form):
     n = first(form, lambda i: measured(i) and i.score == i.points)
     target = form.indicators[n].target_parsed
     short = replace(target, op=None, value=target.value * D("0.9"), note=None)
-    return with_indicator(form, n, actual=format_target(short)), \
-        "full-score-target-missed", f"indicators[{n}].score"
+    return (
+        with_indicator(form, n, actual=format_target(short)),
+        "full-score-target-missed",
+        f"indicators[{n}].score",
+    )
 
 
 def qualitative_missed_full_score(form):
@@ -146,8 +186,11 @@ def qualitative_missed_full_score(form):
 
 def cut_without_reason(form):
     n = first(form, lambda i: i.score == i.points and not i.deviation)
-    return with_indicator(form, n, score=form.indicators[n].points - D("1.00")), \
-        "score-cut-without-reason", f"indicators[{n}].deviation"
+    return (
+        with_indicator(form, n, score=form.indicators[n].points - D("1.00")),
+        "score-cut-without-reason",
+        f"indicators[{n}].deviation",
+    )
 
 
 def wrong_grade(form):
@@ -161,7 +204,11 @@ def wrong_grade(form):
 def unit_mismatch(form):
     n = first(form, measured)
     actual = replace(form.indicators[n].actual_parsed, unit="分")
-    return with_indicator(form, n, actual=format_target(actual)), "unit-differs", f"indicators[{n}].actual"
+    return (
+        with_indicator(form, n, actual=format_target(actual)),
+        "unit-differs",
+        f"indicators[{n}].actual",
+    )
 
 
 def narrative_actual(form):
@@ -169,7 +216,11 @@ def narrative_actual(form):
     ind = form.indicators[n]
     wrong = ind.actual_parsed.value + 7
     text = f"{ind.name}实际完成 {wrong} {ind.actual_parsed.unit}。"
-    return replace(form, goals=replace(form.goals, actual=text)), "narrative-actual-differs", "goals.actual"
+    return (
+        replace(form, goals=replace(form.goals, actual=text)),
+        "narrative-actual-differs",
+        "goals.actual",
+    )
 
 
 def narrative_target(form):
@@ -177,7 +228,11 @@ def narrative_target(form):
     ind = form.indicators[n]
     wrong = ind.target_parsed.value - 5
     text = f"年度内{ind.name}达到 {wrong} {ind.target_parsed.unit}以上。"
-    return replace(form, goals=replace(form.goals, expected=text)), "narrative-target-differs", "goals.expected"
+    return (
+        replace(form, goals=replace(form.goals, expected=text)),
+        "narrative-target-differs",
+        "goals.expected",
+    )
 
 
 def unit_cell_emptied(form):
@@ -198,7 +253,11 @@ def group_score_over(form):
     needs(bool(template.groups))
     n = first(form, lambda i: i.level1 == template.groups[-1].name and i.score == i.points)
     over = form.indicators[n].points + D("3")  # also above its own weight
-    return with_indicator(form, n, score=over), "group-score-above-points", f"groups[{len(template.groups) - 1}].score"
+    return (
+        with_indicator(form, n, score=over),
+        "group-score-above-points",
+        f"groups[{len(template.groups) - 1}].score",
+    )
 
 
 def achievements_copied(form):
@@ -207,9 +266,22 @@ def achievements_copied(form):
 
 
 SLIPS = {
-    "arithmetic": [rate_off, execution_score_off, part_spent_off, total_off, points_off, total_points_off],
-    "scoring": [score_above_points, score_missing, full_score_for_a_miss, qualitative_missed_full_score,
-                cut_without_reason, group_score_over],
+    "arithmetic": [
+        rate_off,
+        execution_score_off,
+        part_spent_off,
+        total_off,
+        points_off,
+        total_points_off,
+    ],
+    "scoring": [
+        score_above_points,
+        score_missing,
+        full_score_for_a_miss,
+        qualitative_missed_full_score,
+        cut_without_reason,
+        group_score_over,
+    ],
     "grade": [wrong_grade],
     "units": [unit_mismatch],
     "text": [narrative_actual, narrative_target, achievements_copied],
@@ -262,7 +334,9 @@ def test_rate_printed_half_up_is_a_rounding_warning(clean):
 
 def test_rounding_modes_the_figures_fit_are_said(clean):
     (info,) = [f for f in findings(clean) if f.code == "rounding-modes"]
-    assert info.severity is Severity.INFO and "舍去" in info.message and "四舍五入" not in info.message
+    assert (
+        info.severity is Severity.INFO and "舍去" in info.message and "四舍五入" not in info.message
+    )
 
 
 def test_cut_score_against_the_rule_is_a_warning_with_the_figure(clean):
@@ -270,7 +344,11 @@ def test_cut_score_against_the_rule_is_a_warning_with_the_figure(clean):
     found = {f.code: f for f in findings(broken)}
     rule = found["score-rule-differs"]
     assert (rule.field, rule.printed, rule.expected, rule.severity) == (
-        "indicators[1].score", "14.00", "15.00", Severity.WARNING)
+        "indicators[1].score",
+        "14.00",
+        "15.00",
+        Severity.WARNING,
+    )
     assert "满分" in rule.explanation
     assert "score-cut-without-reason" not in found  # a reason is given
 
@@ -282,7 +360,9 @@ def test_actual_far_above_target_without_comment(clean):
 
 
 def test_far_above_target_with_a_comment_is_fine(clean):
-    broken = with_indicator(clean, 0, actual="60.00(个)", deviation="新增接入部门，接口数随之增加。")
+    broken = with_indicator(
+        clean, 0, actual="60.00(个)", deviation="新增接入部门，接口数随之增加。"
+    )
     assert "actual-far-above-target" not in {f.code for f in findings(broken)}
 
 
@@ -322,10 +402,18 @@ def test_goals_copied(clean):
 
 
 def test_narrative_amount_against_the_funding_block(clean):
-    wrong = replace(clean, goals=replace(clean.goals, actual=clean.goals.actual + "全年执行资金 8.89 万元。"))
+    wrong = replace(
+        clean, goals=replace(clean.goals, actual=clean.goals.actual + "全年执行资金 8.89 万元。")
+    )
     (amount,) = [f for f in findings(wrong) if f.code == "narrative-amount-differs"]
-    assert (amount.field, amount.printed, amount.expected) == ("goals.actual", "8.89 万元", "8.98 万元")
-    right = replace(clean, goals=replace(clean.goals, actual=clean.goals.actual + "全年执行资金 89800 元。"))
+    assert (amount.field, amount.printed, amount.expected) == (
+        "goals.actual",
+        "8.89 万元",
+        "8.98 万元",
+    )
+    right = replace(
+        clean, goals=replace(clean.goals, actual=clean.goals.actual + "全年执行资金 89800 元。")
+    )
     assert "narrative-amount-differs" not in {f.code for f in findings(right)}
 
 
@@ -337,19 +425,36 @@ def test_narrative_rounded_figure_agrees(clean):
 
 
 def test_an_unreadable_cell_is_a_finding_not_a_crash():
-    text = SAMPLES["national-2023-tab.txt"].read_text("utf-8").replace("15.00\t15.00", "15.00\t十五", 1)
+    text = (
+        SAMPLES["national-2023-tab.txt"]
+        .read_text("utf-8")
+        .replace("15.00\t15.00", "15.00\t十五", 1)
+    )
     form = read_text(text, "broken.txt")[0]
     found = codes_at(form)
     assert found[("cell-unreadable", "indicators[0].score")] is Severity.ERROR
-    assert ("score-missing", "indicators[0].score") not in found  # said once, by the reader's problem
+    assert (
+        "score-missing",
+        "indicators[0].score",
+    ) not in found  # said once, by the reader's problem
     assert ("cell-missing", "indicators[0].score") not in found
 
 
 def test_a_form_with_almost_nothing_is_all_missing_cells():
     template = templates.load("national-2020")
-    bare = Evaluation(template=template.id, project=Project(name="只有名称"),
-                      funding=replace(Evaluation(template="x").funding, total=FundingLine()))
+    bare = Evaluation(
+        template=template.id,
+        project=Project(name="只有名称"),
+        funding=replace(Evaluation(template="x").funding, total=FundingLine()),
+    )
     missing = {f.field for f in audit(bare, template) if f.code == "cell-missing"}
-    assert {"project.unit", "funding.annual_budget", "funding.score", "goals.expected", "total", "grade",
-            "indicators"} <= missing
+    assert {
+        "project.unit",
+        "funding.annual_budget",
+        "funding.score",
+        "goals.expected",
+        "total",
+        "grade",
+        "indicators",
+    } <= missing
     assert "project.name" not in missing

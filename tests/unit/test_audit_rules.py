@@ -6,11 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao import templates
+from jixiao import samples, templates
 from jixiao.domain.audit import FAMILIES, RULES, AuditSettingError, Severity, audit, worst
 from jixiao.domain.audit.settings import settings
 from jixiao.readers import read_path
-from jixiao import samples
 from jixiao.writers import checks_doc
 from tests.conftest import ROOT
 
@@ -28,7 +27,9 @@ def test_every_family_has_rules_and_codes_are_kebab_case():
 def test_messages_format_with_their_example(code):
     rule = RULES[code]
     finding = rule.finding("total", **rule.example)
-    assert finding.message and finding.message_en and "{" not in finding.message + finding.message_en
+    assert (
+        finding.message and finding.message_en and "{" not in finding.message + finding.message_en
+    )
     assert finding.severity is rule.severity
 
 
@@ -40,7 +41,10 @@ def test_bundled_templates_have_valid_audit_settings():
 
 
 def test_old_template_tunes_cut_scores_down_to_a_warning():
-    assert settings(templates.load("shanghai-2019")).severity_of("score-cut-without-reason") is Severity.WARNING
+    assert (
+        settings(templates.load("shanghai-2019")).severity_of("score-cut-without-reason")
+        is Severity.WARNING
+    )
     assert settings(NATIONAL).severity_of("score-cut-without-reason") is Severity.ERROR
 
 
@@ -49,18 +53,24 @@ def _slips_form():
 
 
 def test_severity_override_and_off():
-    tuned = replace(NATIONAL, audit={"severity": {"total-differs": "warning", "goals-copied": "off"}})
+    tuned = replace(
+        NATIONAL, audit={"severity": {"total-differs": "warning", "goals-copied": "off"}}
+    )
     found = {f.code: f.severity for f in audit(_slips_form(), tuned)}
     assert found["total-differs"] is Severity.WARNING
     assert "goals-copied" not in found
-    assert {f.code: f.severity for f in audit(_slips_form(), NATIONAL)}["total-differs"] is Severity.ERROR
+    assert {f.code: f.severity for f in audit(_slips_form(), NATIONAL)}[
+        "total-differs"
+    ] is Severity.ERROR
 
 
 def test_threshold_override():
     form = _slips_form()
     # 97 of ≥95: 102%; a threshold of 101% makes it "far above"
     tuned = replace(NATIONAL, audit={"far_above_target": "101"})
-    assert ("actual-far-above-target", "indicators[1].actual") in {(f.code, f.field) for f in audit(form, tuned)}
+    assert ("actual-far-above-target", "indicators[1].actual") in {
+        (f.code, f.field) for f in audit(form, tuned)
+    }
     assert "actual-far-above-target" not in {f.code for f in audit(form, NATIONAL)}
 
 

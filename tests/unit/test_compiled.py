@@ -20,8 +20,8 @@ from jixiao import samples, templates
 from jixiao.domain.audit.finding import RULES, Finding, Severity
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.recompute import recompute
-from jixiao.readers import read_path
 from jixiao.domain.targets import Op, Target, parse_target
+from jixiao.readers import read_path
 
 SETUP = Path(__file__).resolve().parents[2] / "setup.py"
 
@@ -39,9 +39,15 @@ def test_setup_names_the_core():
         importlib.import_module(name)  # every one exists
 
 
-@pytest.mark.skipif(not os.environ.get("JIXIAO_EXPECT_COMPILED"), reason="set by CI for the compiled wheel")
+@pytest.mark.skipif(
+    not os.environ.get("JIXIAO_EXPECT_COMPILED"), reason="set by CI for the compiled wheel"
+)
 def test_the_wheel_is_compiled():
-    plain = [name for name in compiled_modules() if importlib.import_module(name).__file__.endswith(".py")]
+    plain = [
+        name
+        for name in compiled_modules()
+        if importlib.import_module(name).__file__.endswith(".py")
+    ]
     assert plain == [], f"not compiled: {plain}"
 
 
@@ -50,8 +56,16 @@ def test_frozen_values_pickle():
     target = parse_target("≥90.00(%)；含复评")
     assert target == Target(Op.GE, Decimal("90.00"), "%", "含复评")
     assert pickle.loads(pickle.dumps(target)) == target
-    finding = Finding("score-above-points", Severity.ERROR, "indicators[3].score", "得分高于分值",
-                      "score above points", "12", "10", "12 > 10")
+    finding = Finding(
+        "score-above-points",
+        Severity.ERROR,
+        "indicators[3].score",
+        "得分高于分值",
+        "score above points",
+        "12",
+        "10",
+        "12 > 10",
+    )
     assert pickle.loads(pickle.dumps(finding)) == finding
     for value in (RULES[finding.code], settings(templates.load("national-2020"))):
         assert copy.deepcopy(value) == value and pickle.loads(pickle.dumps(value)) == value
@@ -62,14 +76,28 @@ def test_figures_copy_and_pickle():
     # caches hold functions: such a figure copies, but only one of plain values pickles.
     forms = [form for path in samples.paths() for form in read_path(path)]
     checks = [check for form in forms for check in recompute(form, templates.load(form.template))]
-    assert any(check.by_rounding for check in checks) and any(check.figure.low is not None for check in checks)
+    assert any(check.by_rounding for check in checks) and any(
+        check.figure.low is not None for check in checks
+    )
     plain = [check for check in checks if isinstance(check.figure.why, str)]
     assert plain
     for check in checks:
-        copies = [copy.copy(check)] + ([pickle.loads(pickle.dumps(check))] if check in plain else [])
+        copies = [copy.copy(check)] + (
+            [pickle.loads(pickle.dumps(check))] if check in plain else []
+        )
         for again in copies:
-            assert (again.field, again.printed, again.status, dict(again.by_rounding), again.label) == (
-                check.field, check.printed, check.status, dict(check.by_rounding), check.label)
+            assert (
+                again.field,
+                again.printed,
+                again.status,
+                dict(again.by_rounding),
+                again.label,
+            ) == (check.field, check.printed, check.status, dict(check.by_rounding), check.label)
             figure, before = copy.copy(again.figure), check.figure
             assert (figure.value, figure.low, figure.high, figure.raw, figure.explanation) == (
-                before.value, before.low, before.high, before.raw, before.explanation)
+                before.value,
+                before.low,
+                before.high,
+                before.raw,
+                before.explanation,
+            )

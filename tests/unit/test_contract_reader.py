@@ -23,15 +23,18 @@ def _sample() -> dict:
     return evaluation_dict(read_path(samples.paths()[0])[0])
 
 
-@pytest.mark.parametrize("path, value, message", [
-    (("total",), 97.85, "字符串"),
-    (("funding", "executed"), "九万", "不是数字"),
-    (("indicators", 2, "score"), "NaN", "不是数字"),
-    (("funding", "unit"), "千元", "万元 或 元"),
-    (("year",), "2023", "整数"),
-    (("project", "name"), 5, "文字"),
-    (("evaluated_on",), "2021年5月20日", "YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("total",), 97.85, "字符串"),
+        (("funding", "executed"), "九万", "不是数字"),
+        (("indicators", 2, "score"), "NaN", "不是数字"),
+        (("funding", "unit"), "千元", "万元 或 元"),
+        (("year",), "2023", "整数"),
+        (("project", "name"), 5, "文字"),
+        (("evaluated_on",), "2021年5月20日", "YYYY-MM-DD"),
+    ],
+)
 def test_wrong_values_name_their_field(path, value, message):
     data = _sample()
     target = data

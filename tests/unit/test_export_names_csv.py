@@ -26,8 +26,13 @@ def test_file_names_follow_the_project_and_never_collide():
     forms = _named("道路养护", "道路养护", "道路养护", "A/B:项目?", None, "Nul", "  ")
     names = file_names(forms, Format.XLSX)
     assert names == [
-        "道路养护.xlsx", "道路养护-2.xlsx", "道路养护-3.xlsx", "A_B_项目.xlsx",
-        "未命名项目.xlsx", "Nul_.xlsx", "未命名项目-2.xlsx",
+        "道路养护.xlsx",
+        "道路养护-2.xlsx",
+        "道路养护-3.xlsx",
+        "A_B_项目.xlsx",
+        "未命名项目.xlsx",
+        "Nul_.xlsx",
+        "未命名项目-2.xlsx",
     ]
 
 
@@ -56,14 +61,27 @@ def test_defuse_makes_formula_starts_inert():
 
 def test_csv_has_one_row_per_indicator_with_defused_text_and_plain_figures():
     ev = long_form(3)
-    first = dataclasses.replace(ev.indicators[0], target="=100.00(%)", deviation="=HYPERLINK(\"x\")")
+    first = dataclasses.replace(ev.indicators[0], target="=100.00(%)", deviation='=HYPERLINK("x")')
     ev = dataclasses.replace(ev, indicators=(first, *ev.indicators[1:]))
     rows = list(csv.reader(io.StringIO(csv_text(ev, templates.load(ev.template)))))
-    assert rows[0] == ["序号", "项目名称", "主管部门", "实施单位", "年度", "一级指标", "二级指标", "三级指标",
-                       "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    assert rows[0] == [
+        "序号",
+        "项目名称",
+        "主管部门",
+        "实施单位",
+        "年度",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     assert len(rows) == 1 + 3
     assert rows[1][0] == "1" and rows[1][1] == ev.project.name and rows[1][4] == "2023"
-    assert rows[1][8] == "'=100.00(%)" and rows[1][12] == "'=HYPERLINK(\"x\")"
+    assert rows[1][8] == "'=100.00(%)" and rows[1][12] == '\'=HYPERLINK("x")'
     assert rows[1][10] == "0.45"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
@@ -71,5 +89,16 @@ def test_csv_has_one_row_per_indicator_with_defused_text_and_plain_figures():
 def test_csv_columns_follow_the_template():
     ev = shanghai_form()
     header = csv_rows(ev, templates.load(ev.template))[0]
-    assert header == ["序号", "项目名称", "预算单位", "年度", "一级指标", "指标名称", "指标解释", "权重",
-                      "评分规则", "自评", "备注"]
+    assert header == [
+        "序号",
+        "项目名称",
+        "预算单位",
+        "年度",
+        "一级指标",
+        "指标名称",
+        "指标解释",
+        "权重",
+        "评分规则",
+        "自评",
+        "备注",
+    ]

@@ -20,7 +20,24 @@ ALL = [chr(cp) for cp in range(sys.maxunicode + 1) if not 0xD800 <= cp <= 0xDFFF
 PLAIN = [c for c in ALL if _FOLDED.fullmatch(c)]
 WIDE = [c for c in ALL if re.fullmatch(f"[{_WIDE_PUNCTUATION}]", c)]
 # Characters around which folding is not character by character.
-TRICKY = ["e", "\u0301", "\u0338", "<", "℃", "㎡", "ｱ", "ﾞ", "⻓", "１", "Ａ", "_", "＿", "가", "\u1161", "…"]
+TRICKY = [
+    "e",
+    "\u0301",
+    "\u0338",
+    "<",
+    "℃",
+    "㎡",
+    "ｱ",
+    "ﾞ",
+    "⻓",
+    "１",
+    "Ａ",
+    "_",
+    "＿",
+    "가",
+    "\u1161",
+    "…",
+]
 
 
 def test_folded_characters_fold_to_themselves_and_compose_with_nothing():
@@ -28,7 +45,9 @@ def test_folded_characters_fold_to_themselves_and_compose_with_nothing():
     for c in PLAIN:
         assert unicodedata.normalize("NFKC", c) == c and ord(c) not in _EXTRA, hex(ord(c))
         assert unicodedata.combining(c) == 0 and not unicodedata.decomposition(c), hex(ord(c))
-        assert unicodedata.is_normalized("NFC", "a" + c), hex(ord(c))  # never composes with what precedes
+        assert unicodedata.is_normalized("NFC", "a" + c), hex(
+            ord(c)
+        )  # never composes with what precedes
 
 
 def test_wide_punctuation_folds_to_characters_the_letters_drop():
@@ -39,7 +58,9 @@ def test_wide_punctuation_folds_to_characters_the_letters_drop():
         assert all(unicodedata.combining(x) == 0 for x in folded), hex(ord(c))
 
 
-plain_text = st.text(st.sampled_from(PLAIN[:200] + PLAIN[-200:] + list("，。、 0123456789%年个万元")), max_size=40)
+plain_text = st.text(
+    st.sampled_from(PLAIN[:200] + PLAIN[-200:] + list("，。、 0123456789%年个万元")), max_size=40
+)
 mixed_text = st.text(st.sampled_from(PLAIN[:100] + PLAIN[-100:] + WIDE + TRICKY), max_size=40)
 
 
@@ -70,16 +91,32 @@ def claims_by_parsing_each_number(text):
     for clause in PLAIN_CLAUSES.split(text):
         for match in PLAIN_NUMBER.finditer(clause):
             start = match.start()
-            parsed = parse_target(clause[start:match.end() + text_module._UNIT_REACH])
-            if (start and clause[start - 1] == "第") or not parsed.unit or (parsed.unit == "年" and parsed.value >= 1000):
+            parsed = parse_target(clause[start : match.end() + text_module._UNIT_REACH])
+            if (
+                (start and clause[start - 1] == "第")
+                or not parsed.unit
+                or (parsed.unit == "年" and parsed.value >= 1000)
+            ):
                 continue
-            out.append((parsed.value, parsed.unit, parsed.op or comparator_before(clause[:start]), clause.strip()))
+            out.append(
+                (
+                    parsed.value,
+                    parsed.unit,
+                    parsed.op or comparator_before(clause[:start]),
+                    clause.strip(),
+                )
+            )
     return out
 
 
-narrative = st.lists(st.sampled_from(
-    PLAIN[:50] + list("0123456789.,， ；。%％（）()年个万元天内以上不低于达到第ｋｍ\n!；") + ["万元", "以上", "不少于", "℃", "１２", "\u3000"]
-), max_size=40).map("".join)
+narrative = st.lists(
+    st.sampled_from(
+        PLAIN[:50]
+        + list("0123456789.,， ；。%％（）()年个万元天内以上不低于达到第ｋｍ\n!；")
+        + ["万元", "以上", "不少于", "℃", "１２", "\u3000"]
+    ),
+    max_size=40,
+).map("".join)
 
 
 @settings(max_examples=200)

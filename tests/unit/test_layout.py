@@ -36,7 +36,9 @@ def _grid(ev) -> Grid:
 
 
 def _cell_at(grid: Grid, row: int, col: int):
-    return next(c for c in grid.cells if c.row <= row < c.row + c.rows and c.col <= col < c.col + c.cols)
+    return next(
+        c for c in grid.cells if c.row <= row < c.row + c.rows and c.col <= col < c.col + c.cols
+    )
 
 
 def _text_at(grid: Grid, label: str, offset: int = 1) -> str:
@@ -48,11 +50,17 @@ def _text_at(grid: Grid, label: str, offset: int = 1) -> str:
     return _cell_at(grid, cell.row, col).text
 
 
-_SYNTHETIC = [ev for t in ("national-2020", "shanghai-2019") for ev in synth.forms(40, templates.load(t), seed=5)]
+_SYNTHETIC = [
+    ev
+    for t in ("national-2020", "shanghai-2019")
+    for ev in synth.forms(40, templates.load(t), seed=5)
+]
 
 
 @pytest.mark.parametrize(
-    "ev", [*_sample_forms(), shanghai_form(), long_form(40), *_SYNTHETIC], ids=lambda ev: ev.project.name
+    "ev",
+    [*_sample_forms(), shanghai_form(), long_form(40), *_SYNTHETIC],
+    ids=lambda ev: ev.project.name,
 )
 def test_every_grid_position_is_covered_exactly_once(ev):
     grid = _grid(ev)
@@ -77,7 +85,16 @@ def test_national_form_places_header_funding_goals_and_indicators():
     assert _text_at(grid, "实施单位") == ev.project.unit
     assert _text_at(grid, "评分等级") == ev.grade
     header = [c.text for c in grid.cells if c.row == grid.table_row]
-    assert header == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    assert header == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     assert all(c.style is Style.HEADER for c in grid.cells if c.row == grid.table_row)
     assert ev.funding.total.annual_budget == Decimal("490000.00")
     assert _text_at(grid, "年度资金总额", 2) == "490,000.00"  # thousands separators in 元
@@ -91,7 +108,9 @@ def test_level_labels_merge_over_their_runs_and_a_shared_label_spans_both_column
     first = grid.table_row + 1
     levels = [(i.level1, i.level2) for i in ev.indicators]
     output = _cell_at(grid, first, 0)
-    assert output.text == levels[0][0] and output.rows == sum(1 for l1, _ in levels if l1 == levels[0][0])
+    assert output.text == levels[0][0] and output.rows == sum(
+        1 for l1, _ in levels if l1 == levels[0][0]
+    )
     # 成本指标 is both 一级 and 二级 of its row: one cell across both level columns
     cost = next(n for n, (l1, l2) in enumerate(levels) if l1 == l2)
     cell = _cell_at(grid, first + cost, 0)
@@ -113,19 +132,36 @@ def test_old_shanghai_template_draws_from_its_own_data():
     assert _text_at(grid, "改进措施") == NARRATIVE["improvements"]
     header = [c.text for c in grid.cells if c.row == grid.table_row]
     assert header == ["一级指标", "指标名称", "指标解释", "权重", "评分规则", "自评", "备注"]
-    groups = [c.text for c in grid.cells if c.col == 0 and c.row > grid.table_row and c.style is Style.TEXT]
-    assert groups == ["投入与管理\n(36分)", "产出目标\n(34分)", "效果目标\n(15分)", "影响力目标\n(15分)"]
+    groups = [
+        c.text
+        for c in grid.cells
+        if c.col == 0 and c.row > grid.table_row and c.style is Style.TEXT
+    ]
+    assert groups == [
+        "投入与管理\n(36分)",
+        "产出目标\n(34分)",
+        "效果目标\n(15分)",
+        "影响力目标\n(15分)",
+    ]
     assert _text_at(grid, "合计") == "100.00" and _text_at(grid, "合计", 3) == "99.00"
     note = grid.cells[-1]
     assert note.style is Style.NOTE and note.cols == len(grid.widths)
-    assert note.text == "说明：绩效等级按自评分合计划分，90（含）–100 分为优秀，75（含）–90 分为良好，60（含）–75 分为合格，0–60 分为不合格。"
+    assert (
+        note.text
+        == "说明：绩效等级按自评分合计划分，90（含）–100 分为优秀，75（含）–90 分为良好，60（含）–75 分为合格，0–60 分为不合格。"
+    )
 
 
 def test_a_field_the_model_lacks_prints_blank_under_its_label():
     template = templates.load("shanghai-2019")
     columns = {**template.columns, "budget_code": ("预算项目编码",)}
     blocks = [{"kind": "fields", "rows": [["name", "budget_code"]]}, *template.layout["blocks"][1:]]
-    grid = layout(shanghai_form(), dataclasses.replace(template, columns=columns, layout={**template.layout, "blocks": blocks}))
+    grid = layout(
+        shanghai_form(),
+        dataclasses.replace(
+            template, columns=columns, layout={**template.layout, "blocks": blocks}
+        ),
+    )
     assert _text_at(grid, "项目名称") == shanghai_form().project.name
     assert _text_at(grid, "预算项目编码") == ""
 
@@ -135,7 +171,7 @@ def test_figures_keep_their_places_and_columns_widen_for_long_amounts():
     huge = dataclasses.replace(ev.funding.total, annual_budget=Decimal("123456789012.5"))
     grid = _grid(dataclasses.replace(ev, funding=dataclasses.replace(ev.funding, total=huge)))
     cell = next(c for c in grid.cells if c.text == "123,456,789,012.50")
-    assert sum(grid.widths[cell.col: cell.col + cell.cols]) >= display_width(cell.text) + 2
+    assert sum(grid.widths[cell.col : cell.col + cell.cols]) >= display_width(cell.text) + 2
     weight = next(c for c in grid.cells if c.value == Decimal("6"))
     assert weight.text == "6" and weight.number_format == "0"
 
@@ -172,12 +208,14 @@ def test_a_form_without_indicators_still_draws_the_header_row():
     ev = dataclasses.replace(long_form(1), indicators=())
     grid = _grid(ev)
     assert grid.rows > grid.table_row
-    assert [c.text for c in grid.cells if c.row == grid.table_row][0] == "一级指标"
+    assert next(c.text for c in grid.cells if c.row == grid.table_row) == "一级指标"
 
 
 def test_missing_funding_parts_print_blank_figures():
     ev = long_form(2)
-    ev = dataclasses.replace(ev, funding=dataclasses.replace(ev.funding, other_funds=None, total=FundingLine()))
+    ev = dataclasses.replace(
+        ev, funding=dataclasses.replace(ev.funding, other_funds=None, total=FundingLine())
+    )
     grid = _grid(ev)
     assert _text_at(grid, "其他资金") == ""
     assert _text_at(grid, "年度资金总额") == ""

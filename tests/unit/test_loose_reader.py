@@ -42,7 +42,11 @@ def test_the_clean_sample_reads_without_problems():
     ev = read(SAMPLE)
     assert ev.problems == ()
     assert ev.template == "shanghai-2019" and ev.year == 2020
-    assert (ev.project.unit, ev.project.division, ev.project.recurring) == ("示例区文化服务中心", "信息科", True)
+    assert (ev.project.unit, ev.project.division, ev.project.recurring) == (
+        "示例区文化服务中心",
+        "信息科",
+        True,
+    )
     assert ev.funding.total.execution_rate == Decimal("92.00")
     assert ev.funding.prior_year_budget == Decimal("350000.00")
     assert ev.evaluated_on == date(2021, 5, 20)
@@ -57,7 +61,10 @@ def test_the_clean_sample_reads_without_problems():
 def test_readings_choose_the_one_that_fits_the_column():
     assert {r for r in _readings(["10", "00.00%"]) if RATE.fits(r)} == {"100.00%"}
     assert {r for r in _readings(["225.000.00"]) if AMOUNT.fits(r)} == {"225,000.00"}
-    assert {r for r in _readings(["10", "0.00%"]) if RATE.fits(r)} == {"100.00%", "10.00%"}  # ambiguous
+    assert {r for r in _readings(["10", "0.00%"]) if RATE.fits(r)} == {
+        "100.00%",
+        "10.00%",
+    }  # ambiguous
     assert {r for r in _readings(["100.", "00"]) if SCORE.fits(r)} == {"100.00"}
 
 
@@ -180,7 +187,12 @@ def test_one_score_printed_for_two_rows_stays_where_printed():
 
 def test_a_group_label_printed_on_a_middle_row_covers_the_rows_above_it():
     ev = read(edited((18, 0, ""), (19, 0, "产出目标 (34分)")))
-    assert [i.level1 for i in ev.indicators[5:9]] == ["投入与管理", "产出目标", "产出目标", "产出目标"]
+    assert [i.level1 for i in ev.indicators[5:9]] == [
+        "投入与管理",
+        "产出目标",
+        "产出目标",
+        "产出目标",
+    ]
     assert ev.problems == ()
 
 
@@ -224,5 +236,5 @@ def test_groups_follow_labels_and_points():
 
 
 def test_a_file_without_a_form_is_refused_with_its_name():
-    with pytest.raises(ReadError, match="x.txt"):
+    with pytest.raises(ReadError, match=r"x\.txt"):
         read_text("一级指标\t指标名称\t指标解释\t权重\t评分规则\t自评\t备注\n", "x.txt")

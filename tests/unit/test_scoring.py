@@ -19,12 +19,16 @@ NATIONAL = templates.load("national-2020")
 
 def indicator(target: str, actual: str, points: str = "10") -> Indicator:
     return Indicator(
-        target=target, actual=actual, points=D(points),
-        target_parsed=parse_target(target), actual_parsed=parse_target(actual),
+        target=target,
+        actual=actual,
+        points=D(points),
+        target_parsed=parse_target(target),
+        actual_parsed=parse_target(actual),
     )
 
 
 # --- rounding -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "value, mode, expected",
@@ -47,6 +51,7 @@ def test_round_figure(value, mode, expected):
 
 
 # --- execution rate and score ------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "budget, spent, mode, rate, score",
@@ -71,8 +76,14 @@ def test_execution_rate_and_score(budget, spent, mode, rate, score):
 
 def test_execution_explanation_shows_the_arithmetic():
     line = FundingLine(annual_budget=D("9.00"), executed=D("8.98"), points=D("10"))
-    assert scoring.execution_rate(line, NATIONAL).explanation == "执行率 = 8.98 ÷ 9.00 = 99.777…% → 舍去 → 99.77%"
-    assert scoring.execution_score(line, NATIONAL).explanation == "得分 = 8.98 ÷ 9.00 × 10 = 9.977… → 舍去 → 9.97"
+    assert (
+        scoring.execution_rate(line, NATIONAL).explanation
+        == "执行率 = 8.98 ÷ 9.00 = 99.777…% → 舍去 → 99.77%"
+    )
+    assert (
+        scoring.execution_score(line, NATIONAL).explanation
+        == "得分 = 8.98 ÷ 9.00 × 10 = 9.977… → 舍去 → 9.97"
+    )
 
 
 def test_spending_without_budget_is_not_computable():
@@ -82,6 +93,7 @@ def test_spending_without_budget_is_not_computable():
 
 
 # --- quantitative indicators ---------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "target, actual, score",
@@ -129,7 +141,9 @@ def test_inverse_linear_formula():
 def test_missed_score_rounds_by_the_template():
     ind = indicator("≥12(次)", "10(次)", "20")  # 16.666…
     assert scoring.indicator_score(ind, NATIONAL).value == D("16.66")
-    assert scoring.indicator_score(ind, NATIONAL.with_rounding(Rounding.HALF_UP)).value == D("16.67")
+    assert scoring.indicator_score(ind, NATIONAL.with_rounding(Rounding.HALF_UP)).value == D(
+        "16.67"
+    )
     assert scoring.indicator_score(ind, NATIONAL.with_rounding(Rounding.UP)).value == D("16.67")
 
 
@@ -143,6 +157,7 @@ def test_percent_and_baifenbi_are_one_unit():
 
 
 # --- qualitative bands -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "actual, low, high",
@@ -171,23 +186,38 @@ def test_qualitative_bands_are_a_setting():
 
 
 def test_words_for_a_number_target_use_the_bands():
-    figure = scoring.indicator_score(indicator("100%响应故障并及时解决", "达成指标", "15"), NATIONAL)
+    figure = scoring.indicator_score(
+        indicator("100%响应故障并及时解决", "达成指标", "15"), NATIONAL
+    )
     assert (figure.low, figure.high) == (D("12.00"), D("15.00"))
 
 
 # --- total and grade ---------------------------------------------------------------------
 
+
 def test_total_sums_in_printed_order_and_names_missing_scores():
-    total = scoring.total_score([("funding.score", D("9.92")), ("indicators[0].score", D("85"))], NATIONAL)
+    total = scoring.total_score(
+        [("funding.score", D("9.92")), ("indicators[0].score", D("85"))], NATIONAL
+    )
     assert total.value == D("94.92")
-    missing = scoring.total_score([("funding.score", D("9.92")), ("indicators[3].score", None)], NATIONAL)
+    missing = scoring.total_score(
+        [("funding.score", D("9.92")), ("indicators[3].score", None)], NATIONAL
+    )
     assert missing.value is None and "indicators[3].score" in missing.explanation
 
 
 @pytest.mark.parametrize(
     "total, label",
-    [("59.99", "差"), ("60.00", "中"), ("79.99", "中"), ("80.00", "良"), ("89.99", "良"), ("90.00", "优"),
-     ("100.00", "优"), ("0", "差")],
+    [
+        ("59.99", "差"),
+        ("60.00", "中"),
+        ("79.99", "中"),
+        ("80.00", "良"),
+        ("89.99", "良"),
+        ("90.00", "优"),
+        ("100.00", "优"),
+        ("0", "差"),
+    ],
 )
 def test_grade_boundaries_national(total, label):
     grade, reason = scoring.grade(D(total), NATIONAL)
@@ -196,8 +226,15 @@ def test_grade_boundaries_national(total, label):
 
 
 @pytest.mark.parametrize(
-    "total, label", [("59.99", "不合格"), ("60.00", "合格"), ("74.99", "合格"), ("75.00", "良好"),
-                     ("89.99", "良好"), ("90.00", "优秀")],
+    "total, label",
+    [
+        ("59.99", "不合格"),
+        ("60.00", "合格"),
+        ("74.99", "合格"),
+        ("75.00", "良好"),
+        ("89.99", "良好"),
+        ("90.00", "优秀"),
+    ],
 )
 def test_grade_boundaries_shanghai(total, label):
     grade, _ = scoring.grade(D(total), templates.load("shanghai-2019"))
@@ -220,7 +257,9 @@ def test_execution_bands_of_the_old_template():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    budget=st.decimals(allow_nan=False, allow_infinity=False, min_value=D("1e-40"), max_value=D("1e40")),
+    budget=st.decimals(
+        allow_nan=False, allow_infinity=False, min_value=D("1e-40"), max_value=D("1e40")
+    ),
     spent=st.decimals(allow_nan=False, allow_infinity=False, min_value=0, max_value=D("1e40")),
     mode=st.sampled_from(list(Rounding)),
 )

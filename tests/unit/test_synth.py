@@ -23,7 +23,9 @@ TEMPLATES = st.sampled_from([NATIONAL, OLD])
 @given(TEMPLATES, st.integers(min_value=0, max_value=2**32))
 def test_generated_forms_have_no_error(template, seed):
     form = synth.form(random.Random(seed), template)
-    errors = [(f.code, f.field, f.message) for f in audit(form, template) if f.severity is Severity.ERROR]
+    errors = [
+        (f.code, f.field, f.message) for f in audit(form, template) if f.severity is Severity.ERROR
+    ]
     assert errors == []
 
 
@@ -32,7 +34,9 @@ def test_generated_forms_have_no_error(template, seed):
 def test_generated_figures_are_the_rules_figures(template, seed):
     form = synth.form(random.Random(seed), template)
     # every printed figure is the rules' figure (group sums are not printed on the form)
-    assert all(c.status is Status.MATCH or c.field.startswith("groups[") for c in recompute(form, template))
+    assert all(
+        c.status is Status.MATCH or c.field.startswith("groups[") for c in recompute(form, template)
+    )
     execution = template.execution_points or 0
     assert sum((i.points for i in form.indicators), execution) == template.total_points
 

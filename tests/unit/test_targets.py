@@ -47,7 +47,10 @@ def test_quantitative(printed, op, value, unit, note):
     assert parse_target(printed) == Target(op=op, value=D(value), unit=unit, note=note)
 
 
-@pytest.mark.parametrize("printed", ["稳定运行", "提高", "建立健全", "达成指标", "有效保障", "零发生", "及时, 12 月 月底前完成"])
+@pytest.mark.parametrize(
+    "printed",
+    ["稳定运行", "提高", "建立健全", "达成指标", "有效保障", "零发生", "及时, 12 月 月底前完成"],
+)
 def test_qualitative(printed):
     target = parse_target(printed)
     assert not target.quantitative
@@ -76,9 +79,50 @@ def test_units_that_mean_the_same():
 
 _PIECES = st.lists(
     st.sampled_from(
-        ["≥", "≤", ">", "<", "=", ">=", "<=", "≧", "≦", "═", "不少于", "不超过", "达到", "以上", "以内", "内",
-         "90", "0.00", "１２", "1,000", "-5", ".5", "(%)", "（分钟）", "%", "个", "份", "小时", "百分比", "GB",
-         " ", "，", ";", "；", "(", ")", "报告", "稳定运行", "提高", "响应", "a", "0"]
+        [
+            "≥",
+            "≤",
+            ">",
+            "<",
+            "=",
+            ">=",
+            "<=",
+            "≧",
+            "≦",
+            "═",
+            "不少于",
+            "不超过",
+            "达到",
+            "以上",
+            "以内",
+            "内",
+            "90",
+            "0.00",
+            "１２",
+            "1,000",
+            "-5",
+            ".5",
+            "(%)",
+            "（分钟）",
+            "%",
+            "个",
+            "份",
+            "小时",
+            "百分比",
+            "GB",
+            " ",
+            "，",
+            ";",
+            "；",
+            "(",
+            ")",
+            "报告",
+            "稳定运行",
+            "提高",
+            "响应",
+            "a",
+            "0",
+        ]
     ),
     max_size=8,
 ).map("".join)

@@ -11,8 +11,14 @@ from jixiao.domain.trail import GENESIS, Link, event_hash, field_diff, head, ver
 
 
 def test_diff_uses_contract_paths():
-    old = {"funding": {"executed": "9.00", "unit": "万元"}, "indicators": [{"score": "5.00"}, {"score": "4.00"}]}
-    new = {"funding": {"executed": "9.50", "unit": "万元"}, "indicators": [{"score": "5.00"}, {"score": "3.50"}]}
+    old = {
+        "funding": {"executed": "9.00", "unit": "万元"},
+        "indicators": [{"score": "5.00"}, {"score": "4.00"}],
+    }
+    new = {
+        "funding": {"executed": "9.50", "unit": "万元"},
+        "indicators": [{"score": "5.00"}, {"score": "3.50"}],
+    }
     assert field_diff(old, new) == [
         {"path": "funding.executed", "old": "9.00", "new": "9.50"},
         {"path": "indicators[1].score", "old": "4.00", "new": "3.50"},
@@ -32,7 +38,9 @@ def test_diff_reports_added_and_removed_rows_whole():
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
     max_leaves=10,
 )
 
@@ -46,7 +54,11 @@ def test_diff_is_empty_exactly_when_equal(a, b):
 def _chain(n: int) -> list[Link]:
     links, prev = [], GENESIS
     for i in range(n):
-        content = {"action": "save", "version": i, "diff": [{"path": "total", "old": None, "new": str(i)}]}
+        content = {
+            "action": "save",
+            "version": i,
+            "diff": [{"path": "total", "old": None, "new": str(i)}],
+        }
         link = Link(i + 1, prev, event_hash(prev, content), content)
         links.append(link)
         prev = link.hash

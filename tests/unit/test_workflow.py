@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from jixiao.domain.workflow import (
-    Action, Role, State, WorkflowError, actions_from, editable, next_state,
+    Action,
+    Role,
+    State,
+    WorkflowError,
+    actions_from,
+    editable,
+    next_state,
 )
 
 PATH = [

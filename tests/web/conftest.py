@@ -52,9 +52,13 @@ def tree(db) -> Tree:
     unit_a2 = Organisation.objects.create(name="甲二所", kind=kind.UNIT, parent=dept_a)
     unit_b1 = Organisation.objects.create(name="乙一站", kind=kind.UNIT, parent=dept_b)
     places = {
-        "filler_a1": (unit_a1, "filler"), "filler_a2": (unit_a2, "filler"), "filler_b1": (unit_b1, "filler"),
-        "reviewer_a": (dept_a, "reviewer"), "reviewer_b": (dept_b, "reviewer"),
-        "reviewer_bureau": (bureau, "reviewer"), "admin": (bureau, "admin"),
+        "filler_a1": (unit_a1, "filler"),
+        "filler_a2": (unit_a2, "filler"),
+        "filler_b1": (unit_b1, "filler"),
+        "reviewer_a": (dept_a, "reviewer"),
+        "reviewer_b": (dept_b, "reviewer"),
+        "reviewer_bureau": (bureau, "reviewer"),
+        "admin": (bureau, "admin"),
     }
     users = {}
     for name, (org, role) in places.items():

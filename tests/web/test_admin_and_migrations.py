@@ -12,9 +12,17 @@ def test_migrations_are_committed_for_every_model_change():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits non-zero if missing
 
 
-@pytest.mark.parametrize("page", ["orgs/organisation/", "orgs/membership/", "evaluations/project/",
-                                  "evaluations/evaluation/", "evaluations/event/",
-                                  "evaluations/approvedtargets/"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "orgs/organisation/",
+        "orgs/membership/",
+        "evaluations/project/",
+        "evaluations/evaluation/",
+        "evaluations/event/",
+        "evaluations/approvedtargets/",
+    ],
+)
 def test_staff_see_admin_lists_and_others_are_sent_to_login(tree, draft, client, page):
     client.force_login(tree.users["filler_a1"])
     assert client.get(f"/admin/{page}").status_code == 302
@@ -50,12 +58,19 @@ def test_forms_stored_before_findings_get_them_on_migration():
     executor.migrate([("evaluations", "0001_initial")])
     old = executor.loader.project_state([("evaluations", "0001_initial")]).apps
     bureau = old.get_model("orgs", "Organisation").objects.create(name="局", kind="bureau")
-    dept = old.get_model("orgs", "Organisation").objects.create(name="部门", kind="department", parent=bureau)
-    unit = old.get_model("orgs", "Organisation").objects.create(name="单位", kind="unit", parent=dept)
-    project = old.get_model("evaluations", "Project").objects.create(code="OLD-1", name="旧项目", unit=unit)
+    dept = old.get_model("orgs", "Organisation").objects.create(
+        name="部门", kind="department", parent=bureau
+    )
+    unit = old.get_model("orgs", "Organisation").objects.create(
+        name="单位", kind="unit", parent=dept
+    )
+    project = old.get_model("evaluations", "Project").objects.create(
+        code="OLD-1", name="旧项目", unit=unit
+    )
     slips = sample_forms()[1]
     old.get_model("evaluations", "Evaluation").objects.create(
-        project=project, year=2023, template=slips.template, data=evaluation_dict(slips))
+        project=project, year=2023, template=slips.template, data=evaluation_dict(slips)
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -68,9 +83,20 @@ def test_forms_stored_before_findings_get_them_on_migration():
     assert (stored.budget_wan, stored.scale) == (slips.funding.total.annual_budget, "良")
     assert stored.errors == sum(f["severity"] == "error" for f in findings) > 0
     # …and their attention-list facts (evaluations/0004).
-    assert stored.error_codes == ",".join(sorted({f["code"] for f in findings if f["severity"] == "error"}))
-    assert stored.indicator_points == sum(i.points for i in slips.indicators if i.points is not None)
+    assert stored.error_codes == ",".join(
+        sorted({f["code"] for f in findings if f["severity"] == "error"})
+    )
+    assert stored.indicator_points == sum(
+        i.points for i in slips.indicators if i.points is not None
+    )
     # …and their indicators counted by kind of 年度指标值 (evaluations/0004).
     kinds = [i.target_parsed.quantitative if i.target_parsed else None for i in slips.indicators]
-    assert (stored.quantitative_indicators, stored.qualitative_indicators, stored.untargeted_indicators) == (
-        kinds.count(True), kinds.count(False), kinds.count(None)) == (4, 1, 0)
+    assert (
+        (
+            stored.quantitative_indicators,
+            stored.qualitative_indicators,
+            stored.untargeted_indicators,
+        )
+        == (kinds.count(True), kinds.count(False), kinds.count(None))
+        == (4, 1, 0)
+    )

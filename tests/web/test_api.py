@@ -22,27 +22,39 @@ class Api:
         return self.client.get(f"/api{path}", headers=self.headers)
 
     def post(self, path: str, body: dict | None = None):
-        return self.client.post(f"/api{path}", json.dumps(body or {}), content_type="application/json",
-                                headers=self.headers)
+        return self.client.post(
+            f"/api{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            headers=self.headers,
+        )
 
     def put(self, path: str, body: dict):
-        return self.client.put(f"/api{path}", json.dumps(body), content_type="application/json",
-                               headers=self.headers)
+        return self.client.put(
+            f"/api{path}", json.dumps(body), content_type="application/json", headers=self.headers
+        )
 
 
 @pytest.fixture
 def as_user(tree, client):
     def make(name: str) -> Api:
-        answer = client.post("/api/auth/token", json.dumps({"username": name, "password": f"{name}-口令-2026"}),
-                             content_type="application/json")
+        answer = client.post(
+            "/api/auth/token",
+            json.dumps({"username": name, "password": f"{name}-口令-2026"}),
+            content_type="application/json",
+        )
         assert answer.status_code == 200, answer.content
         return Api(Client(), answer.json()["token"])
+
     return make
 
 
 def test_token_needs_the_right_password(tree, client):
-    answer = client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": "wrong"}),
-                         content_type="application/json")
+    answer = client.post(
+        "/api/auth/token",
+        json.dumps({"username": "filler_a1", "password": "wrong"}),
+        content_type="application/json",
+    )
     assert answer.status_code == 401 and answer.json()["detail"] == "账号或口令不正确"
 
 
@@ -66,19 +78,27 @@ def test_whole_workflow_through_the_api(as_user, draft):
     url = f"/evaluations/{draft.pk}"
     form = dict(draft.data, grade="良")
     saved = filler.put(url, {"version": 1, "form": form})
-    assert saved.status_code == 200 and saved.json()["version"] == 2 and saved.json()["grade"] == "良"
+    assert (
+        saved.status_code == 200 and saved.json()["version"] == 2 and saved.json()["grade"] == "良"
+    )
 
     stale = filler.put(url, {"version": 1, "form": dict(form, grade="中")})
     assert stale.status_code == 409 and "第 1 版" in stale.json()["detail"]
 
-    refused = filler.post(f"{url}/submit", {"version": 2})  # 97.85 is 优, not 良: an error-level finding
+    refused = filler.post(
+        f"{url}/submit", {"version": 2}
+    )  # 97.85 is 优, not 良: an error-level finding
     assert refused.status_code == 409 and "grade-differs@grade" in refused.json()["detail"]
     assert "grade-differs@grade" in [f["key"] for f in saved.json()["findings"]]
     ack = {"grade-differs@grade": "主管部门核定为良"}
-    assert filler.post(f"{url}/submit", {"version": 2, "acknowledgements": ack}).json()["state"] == "submitted"
+    assert (
+        filler.post(f"{url}/submit", {"version": 2, "acknowledgements": ack}).json()["state"]
+        == "submitted"
+    )
     seen = reviewer.get(url).json()["findings"]
-    assert [(f["key"], f["acknowledged"]) for f in seen if f["severity"] == "error"] == \
-        [("grade-differs@grade", "主管部门核定为良")]
+    assert [(f["key"], f["acknowledged"]) for f in seen if f["severity"] == "error"] == [
+        ("grade-differs@grade", "主管部门核定为良")
+    ]
     assert filler.put(url, {"version": 3, "form": form}).status_code == 409
     assert filler.post(f"{url}/approve").status_code == 403
     assert other.post(f"{url}/approve").status_code == 404
@@ -93,7 +113,15 @@ def test_whole_workflow_through_the_api(as_user, draft):
     assert locked.status_code == 409 and "锁定" in locked.json()["detail"]
 
     events = reviewer.get(f"{url}/trail").json()
-    assert [e["action"] for e in events] == ["create", "save", "submit", "return", "save", "submit", "approve"]
+    assert [e["action"] for e in events] == [
+        "create",
+        "save",
+        "submit",
+        "return",
+        "save",
+        "submit",
+        "approve",
+    ]
     assert events[1]["diff"] == [{"path": "grade", "old": "优", "new": "良"}]
     assert events[3]["comment"] == "请核对执行数"
 
@@ -105,7 +133,9 @@ def test_bad_form_json_names_the_field(as_user, draft):
 
 
 def test_an_unknown_template_is_refused(as_user, draft):
-    answer = as_user("filler_a1").put(f"/evaluations/{draft.pk}", {"version": 1, "form": dict(draft.data, template="x")})
+    answer = as_user("filler_a1").put(
+        f"/evaluations/{draft.pk}", {"version": 1, "form": dict(draft.data, template="x")}
+    )
     assert answer.status_code == 422 and "template" in answer.json()["detail"]
 
 
@@ -130,7 +160,11 @@ def test_filters(as_user, draft):
 def test_openapi_document_and_docs(client, draft):
     spec = client.get("/api/openapi.json").json()
     assert spec["info"]["title"] == "jixiao 绩效自评 API"
-    assert {"/api/evaluations/{pk}", "/api/evaluations/{pk}/approve", "/api/evaluations/{pk}/trail"} <= set(spec["paths"])
+    assert {
+        "/api/evaluations/{pk}",
+        "/api/evaluations/{pk}/approve",
+        "/api/evaluations/{pk}/trail",
+    } <= set(spec["paths"])
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     # Offline intranets: every script and stylesheet comes from this server (a
@@ -143,14 +177,19 @@ def test_session_auth_needs_csrf(tree, draft):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(tree.users["filler_a1"])
     assert browser.get("/api/evaluations").status_code == 200
-    refused = browser.post(f"/api/evaluations/{draft.pk}/submit", "{}", content_type="application/json")
+    refused = browser.post(
+        f"/api/evaluations/{draft.pk}/submit", "{}", content_type="application/json"
+    )
     assert refused.status_code == 403
 
 
 def test_repeated_wrong_passwords_lock_the_account(tree, client):
     def token(password: str):
-        return client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": password}),
-                           content_type="application/json")
+        return client.post(
+            "/api/auth/token",
+            json.dumps({"username": "filler_a1", "password": password}),
+            content_type="application/json",
+        )
 
     for _ in range(4):
         assert token("wrong").status_code == 401
@@ -166,5 +205,7 @@ def test_return_with_comments_on_fields(as_user, draft):
     wrong = reviewer.post(f"{url}/return", {"field_comments": {"indicators[99].score": "?"}})
     assert wrong.status_code == 400 and "indicators[99].score" in wrong.json()["detail"]
     comments = {"indicators[1].score": "得分高于分值", "funding.executed": "与决算数不符"}
-    assert reviewer.post(f"{url}/return", {"field_comments": comments}).json()["state"] == "returned"
+    assert (
+        reviewer.post(f"{url}/return", {"field_comments": comments}).json()["state"] == "returned"
+    )
     assert filler.get(f"{url}/trail").json()[-1]["field_comments"] == comments

@@ -20,8 +20,11 @@ def bearer(tree, name: str, **headers) -> dict:
 
 
 def upload(client: Client, headers: dict, pk: int, indicator: str, name: str, content: bytes):
-    return client.post(f"/api/evaluations/{pk}/evidence",
-                       {"indicator": indicator, "file": SimpleUploadedFile(name, content)}, headers=headers)
+    return client.post(
+        f"/api/evaluations/{pk}/evidence",
+        {"indicator": indicator, "file": SimpleUploadedFile(name, content)},
+        headers=headers,
+    )
 
 
 def test_upload_list_download_remove(tree, draft):
@@ -30,20 +33,35 @@ def test_upload_list_download_remove(tree, draft):
     added = upload(client, filler, draft.pk, indicator, "验收报告.pdf", b"%PDF-1.4 api")
     assert added.status_code == 200
     item = added.json()
-    assert (item["indicator"], item["name"], item["size"], item["content_type"], item["uploaded_by"]) == (
-        indicator, "验收报告.pdf", 12, "application/pdf", "filler_a1")
+    assert (
+        item["indicator"],
+        item["name"],
+        item["size"],
+        item["content_type"],
+        item["uploaded_by"],
+    ) == (indicator, "验收报告.pdf", 12, "application/pdf", "filler_a1")
     listed = client.get(f"/api/evaluations/{draft.pk}/evidence", headers=bearer(tree, "reviewer_a"))
     assert listed.status_code == 200 and [row["id"] for row in listed.json()] == [item["id"]]
-    got = client.get(f"/api/evaluations/{draft.pk}/evidence/{item['id']}", headers=bearer(tree, "reviewer_a"))
-    assert got.status_code == 200 and got.content == b"%PDF-1.4 api" and got["Content-Type"] == "application/pdf"
+    got = client.get(
+        f"/api/evaluations/{draft.pk}/evidence/{item['id']}", headers=bearer(tree, "reviewer_a")
+    )
+    assert (
+        got.status_code == 200
+        and got.content == b"%PDF-1.4 api"
+        and got["Content-Type"] == "application/pdf"
+    )
     assert "attachment" in got["Content-Disposition"] and got["X-Content-Type-Options"] == "nosniff"
 
     removed = client.delete(f"/api/evaluations/{draft.pk}/evidence/{item['id']}", headers=filler)
     assert removed.status_code == 204 and not draft.evidence.exists()
     events = list(Event.objects.filter(evaluation=draft).order_by("id"))
     assert [e.action for e in events] == ["create", "evidence_add", "evidence_remove"]
-    assert events[1].diff[0]["new"] == {"indicator": indicator, "name": "验收报告.pdf", "size": 12,
-                                        "sha256": item["sha256"]}
+    assert events[1].diff[0]["new"] == {
+        "indicator": indicator,
+        "name": "验收报告.pdf",
+        "size": 12,
+        "sha256": item["sha256"],
+    }
     assert services.verify_trail()[:2] == (3, [])
 
 
@@ -56,19 +74,40 @@ def test_limits_and_permissions_as_on_the_pages(tree, draft):
     assert big.status_code == 400 and "10 MB" in big.json()["detail"]
     nowhere = upload(client, filler, draft.pk, "没有这个指标", "a.pdf", b"%PDF-1.4")
     assert nowhere.status_code == 400
-    assert upload(client, bearer(tree, "filler_b1"), draft.pk, indicator, "a.pdf", b"%PDF-1.4").status_code == 404
-    assert upload(client, bearer(tree, "reviewer_a"), draft.pk, indicator, "a.pdf", b"%PDF-1.4").status_code == 403
+    assert (
+        upload(
+            client, bearer(tree, "filler_b1"), draft.pk, indicator, "a.pdf", b"%PDF-1.4"
+        ).status_code
+        == 404
+    )
+    assert (
+        upload(
+            client, bearer(tree, "reviewer_a"), draft.pk, indicator, "a.pdf", b"%PDF-1.4"
+        ).status_code
+        == 403
+    )
     item = upload(client, filler, draft.pk, indicator, "a.pdf", b"%PDF-1.4").json()["id"]
     url = f"/api/evaluations/{draft.pk}/evidence/{item}"
     for other in ("filler_b1", "reviewer_b"):  # another unit's: as if it did not exist
         assert client.get(url, headers=bearer(tree, other)).status_code == 404
         assert client.delete(url, headers=bearer(tree, other)).status_code == 404
-        assert client.get(f"/api/evaluations/{draft.pk}/evidence", headers=bearer(tree, other)).status_code == 404
-    assert client.get(f"/api/evaluations/{draft.pk}/evidence/{item + 1}", headers=filler).status_code == 404
+        assert (
+            client.get(
+                f"/api/evaluations/{draft.pk}/evidence", headers=bearer(tree, other)
+            ).status_code
+            == 404
+        )
+    assert (
+        client.get(f"/api/evaluations/{draft.pk}/evidence/{item + 1}", headers=filler).status_code
+        == 404
+    )
 
     services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
     locked = client.delete(url, headers=bearer(tree, "filler_a1", **{"Accept-Language": "en"}))
-    assert locked.status_code == 409 and "while the form is a draft or returned" in locked.json()["detail"]
+    assert (
+        locked.status_code == 409
+        and "while the form is a draft or returned" in locked.json()["detail"]
+    )
     assert Event.objects.filter(evaluation=draft, action="evidence_add").count() == 1
 
 

@@ -16,8 +16,13 @@ from jixiao.web.evaluations.models import Evaluation, Project
 from jixiao.web.orgs.models import ApiToken
 
 YEARS = [2023, 2024]
-REASON_OF = {"score-above-points": "errors", "low-execution": "low-execution", "goals-copied": "goals-copied",
-             "grade-out-of-band": "grade-out-of-band", "review-gap": "review-gap"}
+REASON_OF = {
+    "score-above-points": "errors",
+    "low-execution": "low-execution",
+    "goals-copied": "goals-copied",
+    "grade-out-of-band": "grade-out-of-band",
+    "review-gap": "review-gap",
+}
 
 
 @pytest.fixture
@@ -40,7 +45,9 @@ def test_every_planted_form_is_listed_above_every_clean_one(made, year):
     planted = {p.evaluation_id: p.kind for p in made.planted if p.year == year}
     assert len(planted) >= 15
     assert set(planted) <= set(order)
-    clean = Evaluation.objects.filter(year=year).exclude(pk__in=planted).values_list("pk", flat=True)
+    clean = (
+        Evaluation.objects.filter(year=year).exclude(pk__in=planted).values_list("pk", flat=True)
+    )
     last_planted = max(order.index(pk) for pk in planted)
     assert all(pk not in order or order.index(pk) > last_planted for pk in clean)
     for entry in entries:
@@ -48,7 +55,9 @@ def test_every_planted_form_is_listed_above_every_clean_one(made, year):
             assert REASON_OF[planted[entry.evaluation.pk]] in {r.code for r in entry.reasons}
     priorities = [e.priority for e in entries]
     assert priorities == sorted(priorities, reverse=True)
-    assert all(e.priority == sum(attention.CONDITIONS[r.code][0] for r in e.reasons) for e in entries)
+    assert all(
+        e.priority == sum(attention.CONDITIONS[r.code][0] for r in e.reasons) for e in entries
+    )
 
 
 def test_a_department_reviewer_sees_only_their_department(made):
@@ -57,15 +66,23 @@ def test_a_department_reviewer_sees_only_their_department(made):
     mine = listed(reviewer, 2024)
     assert mine and all(e.evaluation.project.unit.parent_id == department.pk for e in mine)
     everyone = listed(user("syn-admin"), 2024)
-    assert [e.evaluation.pk for e in mine] == [e.evaluation.pk for e in everyone
-                                               if e.evaluation.project.unit.parent_id == department.pk]
-    other = next(e.evaluation.project.unit.parent_id for e in everyone
-                 if e.evaluation.project.unit.parent_id != department.pk)
+    assert [e.evaluation.pk for e in mine] == [
+        e.evaluation.pk for e in everyone if e.evaluation.project.unit.parent_id == department.pk
+    ]
+    other = next(
+        e.evaluation.project.unit.parent_id
+        for e in everyone
+        if e.evaluation.project.unit.parent_id != department.pk
+    )
     assert listed(reviewer, 2024, other) == []
     assert [e.evaluation.pk for e in listed(user("syn-admin"), 2024, department.pk)] == [
-        e.evaluation.pk for e in mine]
+        e.evaluation.pk for e in mine
+    ]
     filler = user("syn-filler-001")
-    assert all(e.evaluation.project.unit_id == filler.membership.organisation_id for e in listed(filler, 2024))
+    assert all(
+        e.evaluation.project.unit_id == filler.membership.organisation_id
+        for e in listed(filler, 2024)
+    )
 
 
 def test_the_page_lists_the_reasons_and_the_thresholds(client, made):
@@ -77,7 +94,9 @@ def test_the_page_lists_the_reasons_and_the_thresholds(client, made):
     for entry in mine:
         assert entry.evaluation.project.code in body
         assert all(r.message in body for r in entry.reasons)
-    others = Project.objects.exclude(unit__parent=reviewer.membership.organisation).values_list("code", flat=True)
+    others = Project.objects.exclude(unit__parent=reviewer.membership.organisation).values_list(
+        "code", flat=True
+    )
     assert not any(code in body for code in others)
     assert 'href="/attention/"' in body
 
@@ -92,7 +111,11 @@ def test_the_page_in_english(client, made):
 
 def test_the_api_says_what_the_page_says(client, made):
     token = ApiToken.issue(user("syn-reviewer-01"))
-    answer = client.get("/api/attention", {"year": 2024, "limit": 1000}, headers={"Authorization": f"Bearer {token}"})
+    answer = client.get(
+        "/api/attention",
+        {"year": 2024, "limit": 1000},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answer.status_code == 200
     body = answer.json()
     mine = listed(user("syn-reviewer-01"), 2024)
@@ -100,8 +123,11 @@ def test_the_api_says_what_the_page_says(client, made):
     assert [i["id"] for i in body["items"]] == [e.evaluation.pk for e in mine]
     assert body["items"][0]["reasons"][0]["code"] == mine[0].reasons[0].code
     assert (body["low_execution"], body["review_gap"]) == ("60", "10")
-    page = client.get("/api/attention", {"year": 2024, "limit": 2, "offset": 1},
-                      headers={"Authorization": f"Bearer {token}"}).json()
+    page = client.get(
+        "/api/attention",
+        {"year": 2024, "limit": 2, "offset": 1},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
     assert [i["id"] for i in page["items"]] == [e.evaluation.pk for e in mine[1:3]]
 
 
@@ -112,7 +138,11 @@ def test_a_review_far_below_the_self_scores_puts_a_form_on_the_list(tree, draft)
     services.step(filler, ev.pk, Action.SUBMIT, acknowledgements=acks)
     before = {e.evaluation.pk: {r.code for r in e.reasons} for e in listed(reviewer, ev.year)}
     assert "review-gap" not in before.get(ev.pk, set())
-    rows = [(n, i) for n, i in enumerate(ev.data["indicators"]) if i.get("score") and Decimal(i["score"]) >= 5]
+    rows = [
+        (n, i)
+        for n, i in enumerate(ev.data["indicators"])
+        if i.get("score") and Decimal(i["score"]) >= 5
+    ]
     cut = {f"indicators[{n}].score": "0" for n, _i in rows[:3]}
     services.review(reviewer, ev.pk, None, cut)
     entry = next(e for e in listed(reviewer, ev.year) if e.evaluation.pk == ev.pk)
@@ -121,26 +151,36 @@ def test_a_review_far_below_the_self_scores_puts_a_form_on_the_list(tree, draft)
 
 def test_one_state_only(client, made):
     admin = user("syn-admin")
-    submitted = attention.entries(attention.flagged(services.visible(admin), 2024, state="submitted"))
+    submitted = attention.entries(
+        attention.flagged(services.visible(admin), 2024, state="submitted")
+    )
     assert submitted and all(e.evaluation.state == "submitted" for e in submitted)
     everyone = listed(admin, 2024)
-    assert [e.evaluation.pk for e in submitted] == [e.evaluation.pk for e in everyone
-                                                    if e.evaluation.state == "submitted"]
+    assert [e.evaluation.pk for e in submitted] == [
+        e.evaluation.pk for e in everyone if e.evaluation.state == "submitted"
+    ]
     client.force_login(admin)
     body = client.get("/attention/", {"year": 2024, "state": "submitted"}).content.decode()
     others = [e.evaluation.project.code for e in everyone if e.evaluation.state != "submitted"]
     assert others and not any(f"<small>{code}</small>" in body for code in others)
     assert all(f"<small>{e.evaluation.project.code}</small>" in body for e in submitted)
     token = ApiToken.issue(admin)
-    api = client.get("/api/attention", {"year": 2024, "state": "submitted", "limit": 1000},
-                     headers={"Authorization": f"Bearer {token}"}).json()
+    api = client.get(
+        "/api/attention",
+        {"year": 2024, "state": "submitted", "limit": 1000},
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
     assert [i["id"] for i in api["items"]] == [e.evaluation.pk for e in submitted]
 
 
 @pytest.mark.parametrize("rate", ["40.00", "58.50", "0.00"])
 def test_a_low_rate_is_said_as_stored(rate):
     """The reason quotes the 执行率 with its places ("40.00"), never in exponent form ("4E+1")."""
-    form = Evaluation(execution_rate=Decimal(rate), indicator_points=Decimal("90.00"),
-                      indicator_score=Decimal("90.00"), errors=0)
+    form = Evaluation(
+        execution_rate=Decimal(rate),
+        indicator_points=Decimal("90.00"),
+        indicator_score=Decimal("90.00"),
+        errors=0,
+    )
     (reason,) = [r for r in attention.reasons(form) if r.code == "low-execution"]
     assert f"执行率 {rate}% 低于 60%" in reason.message and "E" not in reason.message

@@ -23,14 +23,25 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+    ),
 ]
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-IMAGES = Path(os.environ.get("JIXIAO_SCREENSHOTS") or Path(tempfile.gettempdir()) / "jixiao-screens")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+IMAGES = Path(
+    os.environ.get("JIXIAO_SCREENSHOTS") or Path(tempfile.gettempdir()) / "jixiao-screens"
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +65,12 @@ def slips(tree, forms):
 
 def new_page(browser, live_server):
     """A fresh browser profile that asks for Chinese, as users' browsers do."""
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", accept_downloads=True,
-                                  viewport={"width": 1360, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        accept_downloads=True,
+        viewport={"width": 1360, "height": 900},
+    )
     context.set_default_timeout(10_000)
     return context.new_page()
 
@@ -97,9 +112,13 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     from jixiao.web.evaluations.models import Evaluation, Project
 
     Project.objects.create(code="A1-002", name="河道保洁养护", unit=tree.unit_a1)
-    approved = [ApprovedTarget("保洁河道长度", "≥120(公里)", Decimal("20.00")),
-                ApprovedTarget("水面漂浮物清除率", "≥95.00(%)", Decimal("20.00"))]
-    services.set_targets(tree.users["reviewer_a"], "A1-002", 2023, approved)  # 绩效目标批复: locks both rows
+    approved = [
+        ApprovedTarget("保洁河道长度", "≥120(公里)", Decimal("20.00")),
+        ApprovedTarget("水面漂浮物清除率", "≥95.00(%)", Decimal("20.00")),
+    ]
+    services.set_targets(
+        tree.users["reviewer_a"], "A1-002", 2023, approved
+    )  # 绩效目标批复: locks both rows
     filler = sign_in(browser, live_server, "filler_a1")
     expect(filler.get_by_role("heading", name="我的自评表")).to_be_visible()
 
@@ -114,14 +133,20 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     slips = Evaluation.objects.get(project__code="A1-002")
 
     # The finding sits beside the field it points at.
-    expect(filler.locator("#notes-f-indicators-1-score")).to_contain_text("得分 22.00 超过分值 20.00")
+    expect(filler.locator("#notes-f-indicators-1-score")).to_contain_text(
+        "得分 22.00 超过分值 20.00"
+    )
     expect(filler.locator("#notes-f-grade")).to_contain_text("与总分不符")
 
     # 佐证材料 for the first indicator.
     filler.get_by_label("为「1. 保洁河道长度」上传").set_input_files(
-        files=[{"name": "河道巡查记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}])
+        files=[
+            {"name": "河道巡查记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}
+        ]
+    )
     filler.locator("#f-indicators-0").locator("xpath=following-sibling::tr[1]").get_by_role(
-        "button", name="上传", exact=True).click()
+        "button", name="上传", exact=True
+    ).click()
     expect(filler.get_by_role("link", name="河道巡查记录.pdf")).to_be_visible()
     shot(filler, "pages-form-zh")
     filler.get_by_role("link", name="自评表", exact=True).click()
@@ -134,11 +159,14 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     expect(filler.locator("#f-indicators-1-target")).to_have_text("≥95.00(%)")  # text, not an input
     filler.get_by_role("button", name="解锁「2. 水面漂浮物清除率」的指标值").click()
     filler.wait_for_function("() => window.htmx !== undefined")
-    expect(filler.get_by_role("status").filter(has_text="已解锁「水面漂浮物清除率」")).to_be_visible()
+    expect(
+        filler.get_by_role("status").filter(has_text="已解锁「水面漂浮物清除率」")
+    ).to_be_visible()
     filler.locator("#f-indicators-1-target").fill("≥96.00(%)")
     filler.get_by_label(re.compile("「水面漂浮物清除率」调整理由")).fill("上级下达任务调整")
     expect(filler.locator("#notes-f-indicators-1-target")).to_contain_text(
-        "指标值与批复不一致：原 ≥95.00(%)，现 ≥96.00(%)，理由：上级下达任务调整")
+        "指标值与批复不一致：原 ≥95.00(%)，现 ≥96.00(%)，理由：上级下达任务调整"
+    )
 
     # Fix it: the figures and findings follow as one types.
     filler.locator("#f-indicators-1-score").fill("20.00")
@@ -155,7 +183,9 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.get_by_role("button", name="保存草稿").first.click()
     expect(filler.get_by_role("status").filter(has_text="已保存")).to_be_visible()
     refused = filler.locator("form.submit-errors")
-    expect(refused).to_contain_text("实际完成情况写「120 公里」")  # errors left need a reason to submit
+    expect(refused).to_contain_text(
+        "实际完成情况写「120 公里」"
+    )  # errors left need a reason to submit
     submit_with_reasons(filler)
     expect(filler.locator("#state")).to_have_text("已提交")
 
@@ -163,8 +193,12 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     reviewer = sign_in(browser, live_server, "reviewer_a")
     expect(reviewer.get_by_role("heading", name="待我审核")).to_be_visible()
     reviewer.get_by_role("link", name=slips.project.name).click()
-    expect(reviewer.locator("#notes-f-indicators-1-target")).to_contain_text("理由：上级下达任务调整")
-    reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill("完成值未达到目标，不应得满分")
+    expect(reviewer.locator("#notes-f-indicators-1-target")).to_contain_text(
+        "理由：上级下达任务调整"
+    )
+    reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill(
+        "完成值未达到目标，不应得满分"
+    )
     shot(reviewer, "pages-review-zh")
     reviewer.get_by_label("语言").select_option("en")
     reviewer.get_by_role("button", name="切换").click()
@@ -172,7 +206,9 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     shot(reviewer, "pages-review-en")
     reviewer.get_by_label("Language").select_option("zh-hans")
     reviewer.get_by_role("button", name="Switch").click()
-    reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill("完成值未达到目标，不应得满分")
+    reviewer.get_by_label(re.compile("对「1. 保洁河道长度」的意见")).fill(
+        "完成值未达到目标，不应得满分"
+    )
     reviewer.get_by_role("button", name="退回修改").click()
     expect(reviewer.locator("#state")).to_have_text("已退回")
 
@@ -184,12 +220,16 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.locator("#f-indicators-0-score").fill(rule_score)
     expect(filler.locator("#notes-f-indicators-0-score")).to_be_empty()
     expect(filler.locator("#notes-f-indicators-0-deviation")).to_contain_text("未填写偏差原因")
-    filler.get_by_label("1. 保洁河道长度 · 偏差原因分析及改进措施").fill("汛期两段河道封闭施工，明年恢复保洁")
+    filler.get_by_label("1. 保洁河道长度 · 偏差原因分析及改进措施").fill(
+        "汛期两段河道封闭施工，明年恢复保洁"
+    )
     expect(filler.locator("#notes-f-indicators-0-deviation")).to_be_empty()
     new_total = filler.locator("#calc-f-total .figure")
     expect(new_total).not_to_contain_text("100.00")
     filler.locator("#f-total").fill(new_total.inner_text().split()[-1])
-    filler.locator("#f-grade").fill(filler.locator("#calc-f-grade .figure").inner_text().split()[-1])
+    filler.locator("#f-grade").fill(
+        filler.locator("#calc-f-grade .figure").inner_text().split()[-1]
+    )
     filler.get_by_role("button", name="保存草稿").first.click()
     submit_with_reasons(filler)
     expect(filler.locator("#state")).to_have_text("已重新提交")
@@ -207,7 +247,9 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     filler.reload()
     expect(filler.get_by_text("已审核通过，表已锁定")).to_be_visible()
     expect(filler.get_by_role("link", name="填写")).to_have_count(0)
-    expect(filler.locator("#f-indicators-0-score").locator("xpath=..")).to_contain_text("复核 19.00")
+    expect(filler.locator("#f-indicators-0-score").locator("xpath=..")).to_contain_text(
+        "复核 19.00"
+    )
 
     with filler.expect_download() as download:
         filler.get_by_role("link", name="下载 PDF").click()
@@ -216,8 +258,20 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
 
     filler.get_by_role("link", name="修改记录").click()
     steps = filler.locator(".trail .action").all_inner_texts()
-    assert steps == ["新建", "上传佐证材料", "保存", "提交", "退回", "保存", "提交", "复核评分", "通过"]
-    expect(filler.locator(".event-evidence_add")).to_contain_text("指标「保洁河道长度」：河道巡查记录.pdf")
+    assert steps == [
+        "新建",
+        "上传佐证材料",
+        "保存",
+        "提交",
+        "退回",
+        "保存",
+        "提交",
+        "复核评分",
+        "通过",
+    ]
+    expect(filler.locator(".event-evidence_add")).to_contain_text(
+        "指标「保洁河道长度」：河道巡查记录.pdf"
+    )
     expect(filler.locator(".event-return")).to_contain_text("完成值未达到目标，不应得满分")
     first_save = filler.locator(".event-save").first
     expect(first_save).to_contain_text("22.00")
@@ -292,7 +346,9 @@ def test_a_session_ends_after_two_idle_hours(browser, live_server, tree, slips):
     page.goto(f"/forms/{slips.pk}/")
     session = Session.objects.get()
     left = session.expire_date - timezone.now()
-    assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)  # counted from the last request
+    assert (
+        timedelta(hours=1, minutes=59) < left <= timedelta(hours=2)
+    )  # counted from the last request
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))  # two idle hours pass
     page.reload()
     expect(page.get_by_role("heading", name="登录")).to_be_visible()

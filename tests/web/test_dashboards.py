@@ -17,7 +17,16 @@ from .conftest import edited
 
 YEAR = 2023
 # The templates' grades on the one scale, written out here rather than taken from rollup.scale_of.
-ONE_SCALE = {"优": "优", "良": "良", "中": "中", "差": "差", "优秀": "优", "良好": "良", "合格": "中", "不合格": "差"}
+ONE_SCALE = {
+    "优": "优",
+    "良": "良",
+    "中": "中",
+    "差": "差",
+    "优秀": "优",
+    "良好": "良",
+    "合格": "中",
+    "不合格": "差",
+}
 
 
 @pytest.fixture
@@ -56,14 +65,18 @@ def seen(stored, *units) -> list:
 def test_grades(client, tree, stored):
     got = data(client, tree.users["admin"], "grades")
     expected = Counter(ONE_SCALE.get(f.grade or "", "") for f in seen(stored))
-    assert {g["grade"]: g["count"] for g in got["grades"]} == {g: expected.get(g, 0) for g in ("优", "良", "中", "差", "")}
+    assert {g["grade"]: g["count"] for g in got["grades"]} == {
+        g: expected.get(g, 0) for g in ("优", "良", "中", "差", "")
+    }
     assert sum(g["count"] for g in got["grades"]) == 5
 
 
 def test_execution_rates(client, tree, stored):
     got = data(client, tree.users["admin"], "rates")
     bands = Counter(min(int(f.funding.total.execution_rate // 10) * 10, 100) for f in seen(stored))
-    assert {b["from"]: b["count"] for b in got["bands"]} == {low: bands.get(low, 0) for low in range(0, 101, 10)}
+    assert {b["from"]: b["count"] for b in got["bands"]} == {
+        low: bands.get(low, 0) for low in range(0, 101, 10)
+    }
     assert got["bands"][6] == {"from": 60, "to": 70, "count": 1}  # the 63.53% form
     assert (got["missing"], Decimal(got["line"])) == (0, 90)
 
@@ -75,8 +88,13 @@ def test_score_against_rate_points_open_the_forms(client, tree, stored):
     # The database prints the figures, at the columns' places (SQLite and PostgreSQL alike).
     assert all(len(rate.split(".")[1]) == 4 for rate in got["rate"])
     assert all(len(total.split(".")[1]) == 2 for total in got["total"])
-    points = {(code, Decimal(rate), Decimal(total)) for code, rate, total in zip(got["code"], got["rate"], got["total"])}
-    assert points == {(code, f.funding.total.execution_rate, f.total) for code, (f, _u) in stored.items()}
+    points = {
+        (code, Decimal(rate), Decimal(total))
+        for code, rate, total in zip(got["code"], got["rate"], got["total"])
+    }
+    assert points == {
+        (code, f.funding.total.execution_rate, f.total) for code, (f, _u) in stored.items()
+    }
     for pk, code, name in zip(got["id"], got["code"], got["name"]):
         evaluation = Evaluation.objects.get(pk=pk)
         assert (evaluation.project.code, evaluation.project.name) == (code, name)
@@ -86,22 +104,41 @@ def test_budget_by_department_and_grade(client, tree, stored):
     got = data(client, tree.users["admin"], "budget")
     assert got["grades"] == ["优", "良", "中", "差", ""]
     for row in got["departments"]:
-        units = tree.dept_a.children.all() if row["department"] == tree.dept_a.name else tree.dept_b.children.all()
+        units = (
+            tree.dept_a.children.all()
+            if row["department"] == tree.dept_a.name
+            else tree.dept_b.children.all()
+        )
         mine = [f for f in seen(stored, *units)]
-        assert Decimal(row["total"]) == sum(wan(f.funding.total.annual_budget, f.funding.unit) for f in mine)
+        assert Decimal(row["total"]) == sum(
+            wan(f.funding.total.annual_budget, f.funding.unit) for f in mine
+        )
         for grade, figure in zip(got["grades"], row["grades"]):
-            in_grade = [wan(f.funding.total.annual_budget, f.funding.unit) for f in mine
-                        if ONE_SCALE.get(f.grade or "", "") == grade]
-            assert (Decimal(figure) if figure is not None else None) == (sum(in_grade) if in_grade else None)
-    assert [r["department"] for r in got["departments"]] == sorted([tree.dept_a.name, tree.dept_b.name])
+            in_grade = [
+                wan(f.funding.total.annual_budget, f.funding.unit)
+                for f in mine
+                if ONE_SCALE.get(f.grade or "", "") == grade
+            ]
+            assert (Decimal(figure) if figure is not None else None) == (
+                sum(in_grade) if in_grade else None
+            )
+    assert [r["department"] for r in got["departments"]] == sorted(
+        [tree.dept_a.name, tree.dept_b.name]
+    )
 
 
 def test_findings_by_code(client, tree, stored):
     got = data(client, tree.users["admin"], "findings")
     stored_findings = [f for ev in Evaluation.objects.filter(year=YEAR) for f in ev.findings]
     assert stored_findings, "the sample forms carry findings"
-    assert {c["code"]: c["count"] for c in got["codes"]} == dict(Counter(f["code"] for f in stored_findings))
-    in_forms = Counter(code for ev in Evaluation.objects.filter(year=YEAR) for code in {f["code"] for f in ev.findings})
+    assert {c["code"]: c["count"] for c in got["codes"]} == dict(
+        Counter(f["code"] for f in stored_findings)
+    )
+    in_forms = Counter(
+        code
+        for ev in Evaluation.objects.filter(year=YEAR)
+        for code in {f["code"] for f in ev.findings}
+    )
     assert {c["code"]: c["forms"] for c in got["codes"]} == dict(in_forms)
     assert all(c["title"] for c in got["codes"])
     counts = [c["count"] for c in got["codes"]]
@@ -110,16 +147,27 @@ def test_findings_by_code(client, tree, stored):
 
 def test_indicator_kinds(client, tree, stored):
     got = data(client, tree.users["admin"], "indicators")
-    kinds = Counter(None if i.target_parsed is None else i.target_parsed.quantitative
-                    for f in seen(stored) for i in f.indicators)
+    kinds = Counter(
+        None if i.target_parsed is None else i.target_parsed.quantitative
+        for f in seen(stored)
+        for i in f.indicators
+    )
     total = got["total"]
-    assert (total["quantitative"], total["qualitative"], total["untargeted"]) == (kinds[True], kinds[False], kinds[None])
+    assert (total["quantitative"], total["qualitative"], total["untargeted"]) == (
+        kinds[True],
+        kinds[False],
+        kinds[None],
+    )
     assert kinds[None] == 12  # the shanghai-2019 form prints no 年度指标值
     share = Decimal(kinds[False]) * 100 / (kinds[True] + kinds[False])
-    assert Decimal(total["share"]) == share.quantize(Decimal("0.01"), ROUND_DOWN)  # cut as the national template cuts
+    assert Decimal(total["share"]) == share.quantize(
+        Decimal("0.01"), ROUND_DOWN
+    )  # cut as the national template cuts
     b = [i for f in seen(stored, tree.unit_b1) for i in f.indicators]
     row_b = next(r for r in got["departments"] if r["department"] == tree.dept_b.name)
-    assert row_b["quantitative"] == sum(1 for i in b if i.target_parsed and i.target_parsed.quantitative)
+    assert row_b["quantitative"] == sum(
+        1 for i in b if i.target_parsed and i.target_parsed.quantitative
+    )
 
 
 def test_project_year_on_year(client, tree, stored):
@@ -127,21 +175,28 @@ def test_project_year_on_year(client, tree, stored):
     this, _unit = stored["P-001"]
     assert [y["year"] for y in got["years"]] == [YEAR - 1, YEAR]
     last, now = got["years"]
-    assert Decimal(now["total"]) == this.total and Decimal(now["execution_rate"]) == this.funding.total.execution_rate
+    assert (
+        Decimal(now["total"]) == this.total
+        and Decimal(now["execution_rate"]) == this.funding.total.execution_rate
+    )
     assert Decimal(now["budget_wan"]) == wan(this.funding.total.annual_budget, this.funding.unit)
     assert Evaluation.objects.get(pk=last["id"]).year == YEAR - 1
 
 
 def test_a_department_sees_only_its_own_figures(client, tree, stored):
     reviewer_b = tree.users["reviewer_b"]
-    assert [r["department"] for r in data(client, reviewer_b, "budget")["departments"]] == [tree.dept_b.name]
+    assert [r["department"] for r in data(client, reviewer_b, "budget")["departments"]] == [
+        tree.dept_b.name
+    ]
     assert sum(g["count"] for g in data(client, reviewer_b, "grades")["grades"]) == 1
     assert set(data(client, reviewer_b, "scores")["points"]["code"]) == {"P-003"}
     assert data(client, reviewer_b, "years", project="P-001")["years"] == []
     # Asking for the other department's figures gives nothing, not its figures.
     assert data(client, reviewer_b, "grades", department=tree.dept_a.pk)["grades"][0]["count"] == 0
     b_findings = Counter(f["code"] for f in Evaluation.objects.get(project__code="P-003").findings)
-    assert {c["code"]: c["count"] for c in data(client, reviewer_b, "findings")["codes"]} == dict(b_findings)
+    assert {c["code"]: c["count"] for c in data(client, reviewer_b, "findings")["codes"]} == dict(
+        b_findings
+    )
 
 
 def test_a_unit_sees_only_its_own(client, tree, stored):
@@ -149,20 +204,35 @@ def test_a_unit_sees_only_its_own(client, tree, stored):
     assert set(data(client, filler, "scores")["points"]["code"]) == {"P-002", "P-004"}
     indicators = data(client, filler, "indicators")
     assert indicators["total"]["quantitative"] == sum(
-        1 for f in seen(stored, tree.unit_a2) for i in f.indicators if i.target_parsed and i.target_parsed.quantitative)
+        1
+        for f in seen(stored, tree.unit_a2)
+        for i in f.indicators
+        if i.target_parsed and i.target_parsed.quantitative
+    )
     assert data(client, filler, "years", project="P-003")["years"] == []
 
 
 def test_the_page_and_unknown_endpoints(client, tree, stored):
     client.force_login(tree.users["reviewer_a"])
     body = client.get("/dashboards/", {"year": YEAR}).content.decode()
-    assert "echarts-5.6.0.min.js" in body and 'id="table-grades"' in body and "http" not in body.split("<main")[1]
+    assert (
+        "echarts-5.6.0.min.js" in body
+        and 'id="table-grades"' in body
+        and "http" not in body.split("<main")[1]
+    )
     assert client.get("/dashboards/data/nothing/").status_code == 404
     client.logout()
     assert client.get("/dashboards/data/grades/").status_code == 302
 
 
 def test_the_dashboard_functions_are_named_in_the_module_docstring():
-    for name in ("grade_distribution", "execution_rate_distribution", "score_against_rate",
-                 "budget_by_department_and_grade", "findings_by_code", "indicator_kinds", "project_years"):
+    for name in (
+        "grade_distribution",
+        "execution_rate_distribution",
+        "score_against_rate",
+        "budget_by_department_and_grade",
+        "findings_by_code",
+        "indicator_kinds",
+        "project_years",
+    ):
         assert f":func:`{name}`" in dashboards.__doc__ and callable(getattr(dashboards, name))

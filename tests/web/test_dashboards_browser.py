@@ -16,7 +16,9 @@ from .test_browser import CHROMIUM, browser, expect, shot, sign_in  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+    ),
 ]
 YEAR = 2023
 CHARTS = ("grades", "rates", "scores", "budget", "findings", "indicators", "years")
@@ -33,18 +35,26 @@ def province(tree, forms):
 
     units = [tree.unit_a1, tree.unit_a2, tree.unit_b1]
     fillers = {tree.unit_a1: "filler_a1", tree.unit_a2: "filler_a2", tree.unit_b1: "filler_b1"}
-    made = [*forms, *synth.forms(6, templates.load("national-2020"), seed=3),
-            *synth.forms(6, templates.load("shanghai-2019"), seed=4)]
+    made = [
+        *forms,
+        *synth.forms(6, templates.load("national-2020"), seed=3),
+        *synth.forms(6, templates.load("shanghai-2019"), seed=4),
+    ]
     for n, form in enumerate(made):
         unit = units[n % 3]
-        project = Project.objects.create(code=f"P-{n:03}", name=form.project.name or f"项目{n}", unit=unit)
+        project = Project.objects.create(
+            code=f"P-{n:03}", name=form.project.name or f"项目{n}", unit=unit
+        )
         services.create(tree.users[fillers[unit]], project, edited(form, year=YEAR))
     for year, form in ((YEAR - 2, forms[2]), (YEAR - 1, forms[3])):
-        services.create(tree.users["filler_a1"], Project.objects.get(code="P-000"), edited(form, year=year))
+        services.create(
+            tree.users["filler_a1"], Project.objects.get(code="P-000"), edited(form, year=year)
+        )
     Evaluation.objects.filter(project__code="P-016").update(year=YEAR - 1)
     # 万元 with six places (as 元 forms give): the pages show two, 四舍五入
     Evaluation.objects.filter(project__code="P-000", year=YEAR).update(
-        budget_wan=Decimal("2946.553276"), executed_wan=Decimal("2946.555"))
+        budget_wan=Decimal("2946.553276"), executed_wan=Decimal("2946.555")
+    )
     states = ["draft", "submitted", "returned", "resubmitted", "approved"]
     for n, ev in enumerate(Evaluation.objects.filter(year=YEAR).order_by("project__code")):
         Evaluation.objects.filter(pk=ev.pk).update(state=states[n % 5])
@@ -55,16 +65,20 @@ def table_of(page, name: str) -> list[list[str]]:
     box = page.locator(f"#box-{name}")
     box.get_by_role("button", name="表格视图").click()
     expect(box.locator(".chart-table")).to_be_visible()
-    return [[c.strip() for c in row.locator("th, td").all_inner_texts()]
-            for row in box.locator(".chart-table tbody tr").all()]
+    return [
+        [c.strip() for c in row.locator("th, td").all_inner_texts()]
+        for row in box.locator(".chart-table tbody tr").all()
+    ]
 
 
 def rollup_rows(page, query: str) -> tuple[list[str], list[list[str]], dict[str, list[str]]]:
     """The roll-up page's header, its form lines and its 小计 lines by name."""
     page.goto(f"/rollup/?year={YEAR}{query}")
     header = [h.strip() for h in page.locator("table.rollup thead th").all_inner_texts()]
-    forms = [[c.strip() for c in r.locator("td, th").all_inner_texts()]
-             for r in page.locator("table.rollup tr.rollup-form").all()]
+    forms = [
+        [c.strip() for c in r.locator("td, th").all_inner_texts()]
+        for r in page.locator("table.rollup tr.rollup-form").all()
+    ]
     subtotals = {}
     for r in page.locator("table.rollup tr.rollup-department, table.rollup tr.rollup-total").all():
         cells = [c.strip() for c in r.locator("td, th").all_inner_texts()]
@@ -80,8 +94,20 @@ def open_dashboards(page, query: str = "") -> None:
 
 def check_against_rollup(page) -> None:
     header, forms, subtotals = rollup_rows(page, "")
-    col = {name: header.index(name) for name in ("主管部门", "项目编码", "全年预算数（万元）", "执行率(%)", "总分",
-                                                 "统一等级", "错误", "警告", "提示")}
+    col = {
+        name: header.index(name)
+        for name in (
+            "主管部门",
+            "项目编码",
+            "全年预算数（万元）",
+            "执行率(%)",
+            "总分",
+            "统一等级",
+            "错误",
+            "警告",
+            "提示",
+        )
+    }
     open_dashboards(page)
 
     grades = {row[0]: int(row[1]) for row in table_of(page, "grades")}
@@ -90,42 +116,65 @@ def check_against_rollup(page) -> None:
 
     bands = [int(row[1]) for row in table_of(page, "rates")][:-1]
     rates = [Decimal(f[col["执行率(%)"]]) for f in forms]
-    assert bands == [sum(1 for r in rates if low <= r < low + 10 or (low == 100 and r >= 100) or (low == 0 and r < 0))
-                     for low in range(0, 101, 10)]
+    assert bands == [
+        sum(
+            1
+            for r in rates
+            if low <= r < low + 10 or (low == 100 and r >= 100) or (low == 0 and r < 0)
+        )
+        for low in range(0, 101, 10)
+    ]
 
     points = {row[0]: (row[2], row[3]) for row in table_of(page, "scores")}
     assert points == {f[col["项目编码"]]: (f[col["执行率(%)"]], f[col["总分"]]) for f in forms}
 
     budget_rows = table_of(page, "budget")
     budget = {row[0]: row[-1] for row in budget_rows}
-    assert budget == {name[3:-1]: cells[col["全年预算数（万元）"]] for name, cells in subtotals.items()
-                      if name.startswith("小计（")}
+    assert budget == {
+        name[3:-1]: cells[col["全年预算数（万元）"]]
+        for name, cells in subtotals.items()
+        if name.startswith("小计（")
+    }
 
     findings = table_of(page, "findings")
     by_severity = Counter()
     for row in findings:
         by_severity[row[1]] += int(row[2])
     total = subtotals["合计"]
-    assert [by_severity[s] for s in ("错误", "警告", "提示")] == [int(total[col[s]]) for s in ("错误", "警告", "提示")]
+    assert [by_severity[s] for s in ("错误", "警告", "提示")] == [
+        int(total[col[s]]) for s in ("错误", "警告", "提示")
+    ]
 
     kinds = table_of(page, "indicators")
     *departments, everything = kinds
-    assert everything[0] == "全部" and [d[0] for d in departments] == sorted(n[3:-1] for n in subtotals if "（" in n)
+    assert everything[0] == "全部" and [d[0] for d in departments] == sorted(
+        n[3:-1] for n in subtotals if "（" in n
+    )
     for column in (1, 2, 3):
         assert int(everything[column]) == sum(int(d[column]) for d in departments)
     quantitative, qualitative = int(everything[1]), int(everything[2])
-    share = (Decimal(qualitative) * 100 / (qualitative + quantitative)).quantize(Decimal("0.01"), ROUND_DOWN)
+    share = (Decimal(qualitative) * 100 / (qualitative + quantitative)).quantize(
+        Decimal("0.01"), ROUND_DOWN
+    )
     assert Decimal(everything[4]) == share
 
     years = table_of(page, "years")
     shown = page.locator("#h-years").inner_text()
     code = re.search(r"P-\d{3}", shown).group(0)
     now = next(f for f in forms if f[col["项目编码"]] == code)
-    assert years[-1][0] == str(YEAR) and (years[-1][3], years[-1][4]) == (now[col["执行率(%)"]], now[col["总分"]])
+    assert years[-1][0] == str(YEAR) and (years[-1][3], years[-1][4]) == (
+        now[col["执行率(%)"]],
+        now[col["总分"]],
+    )
     if code == "P-000":
-        assert years[-1][1:3] == ["2,946.55", "2,946.56"] and now[col["全年预算数（万元）"]] == "2,946.55"
+        assert (
+            years[-1][1:3] == ["2,946.55", "2,946.56"]
+            and now[col["全年预算数（万元）"]] == "2,946.55"
+        )
     amounts = [c for row in budget_rows for c in row[1:]] + [c for y in years for c in y[1:3]]
-    amounts += [f[col["全年预算数（万元）"]] for f in forms] + [c[col["全年预算数（万元）"]] for c in subtotals.values()]
+    amounts += [f[col["全年预算数（万元）"]] for f in forms] + [
+        c[col["全年预算数（万元）"]] for c in subtotals.values()
+    ]
     assert all(re.fullmatch(r"-?\d{1,3}(,\d{3})*\.\d{2}", a) for a in amounts if a), amounts
 
 

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.test import Client
 
+from jixiao.domain.workflow import Action
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation, Project
-from jixiao.domain.workflow import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,9 @@ def test_review_queue_lists_submitted_forms_only(tree, draft, slips):
 
 def test_form_shows_findings_beside_their_fields(tree, slips):
     page = signed_in(tree, "filler_a1").get(f"/forms/{slips.pk}/").content.decode()
-    notes = re.search(r'<ul class="notes" id="notes-f-indicators-1-score"[^>]*>(.*?)</ul>', page, re.S)[1]
+    notes = re.search(
+        r'<ul class="notes" id="notes-f-indicators-1-score"[^>]*>(.*?)</ul>', page, re.S
+    )[1]
     assert "得分 22.00 超过分值 20.00" in notes
     total = re.search(r'<ul class="notes" id="notes-f-total"[^>]*>(.*?)</ul>', page, re.S)[1]
     assert "总分 99.00" in total
@@ -90,7 +92,9 @@ def test_recompute_swaps_figures_and_findings(tree, slips):
     client = signed_in(tree, "filler_a1")
     data = {"indicators[1].score": "20.00"}
     page = client.post(f"/forms/{slips.pk}/recompute/", data).content.decode()
-    notes = re.search(r'id="notes-f-indicators-1-score" hx-swap-oob="true"[^>]*>(.*?)</ul>', page, re.S)[1]
+    notes = re.search(
+        r'id="notes-f-indicators-1-score" hx-swap-oob="true"[^>]*>(.*?)</ul>', page, re.S
+    )[1]
     assert "超过分值" not in notes
     calc = re.search(r'id="calc-f-total" hx-swap-oob="true">(.*?)</span></span>', page, re.S)[1]
     assert "按规则 100.00" in calc
@@ -98,7 +102,9 @@ def test_recompute_swaps_figures_and_findings(tree, slips):
 
 def test_save_carries_the_version_and_a_stale_save_keeps_the_text(tree, slips):
     client = signed_in(tree, "filler_a1")
-    response = client.post(f"/forms/{slips.pk}/edit/", {"version": "1", "indicators[1].score": "20.00"})
+    response = client.post(
+        f"/forms/{slips.pk}/edit/", {"version": "1", "indicators[1].score": "20.00"}
+    )
     assert response.status_code == 302
     slips.refresh_from_db()
     assert slips.version == 2 and slips.data["indicators"][1]["score"] == "20.00"
@@ -109,35 +115,58 @@ def test_save_carries_the_version_and_a_stale_save_keeps_the_text(tree, slips):
 
 
 def test_a_bad_figure_is_refused_by_field(tree, slips):
-    page = signed_in(tree, "filler_a1").post(f"/forms/{slips.pk}/edit/",
-                                             {"version": "1", "total": "九十九"})
+    page = signed_in(tree, "filler_a1").post(
+        f"/forms/{slips.pk}/edit/", {"version": "1", "total": "九十九"}
+    )
     assert page.status_code == 422 and "total" in page.content.decode()
 
 
 def test_return_with_field_comment_then_approve_and_history(tree, slips):
     filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
-    assert re.search(r"表上还有 \d+ 个错误", page) and 'name="ack:score-above-points@indicators[1].score"' in page
+    assert (
+        re.search(r"表上还有 \d+ 个错误", page)
+        and 'name="ack:score-above-points@indicators[1].score"' in page
+    )
     refused = filler.post(f"/forms/{slips.pk}/submit/", {"version": "1"})
     assert refused.status_code == 409 and "个错误未更正或说明理由" in refused.content.decode()
-    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1", **{f"ack:{k}": v for k, v in explained(slips).items()}})
+    filler.post(
+        f"/forms/{slips.pk}/submit/",
+        {"version": "1", **{f"ack:{k}": v for k, v in explained(slips).items()}},
+    )
     assert "退回修改" in reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
-    reviewer.post(f"/forms/{slips.pk}/return/", {"comment": "", "comment:indicators[1]": "得分超过分值"})
+    reviewer.post(
+        f"/forms/{slips.pk}/return/", {"comment": "", "comment:indicators[1]": "得分超过分值"}
+    )
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
     row = re.search(r'id="notes-f-indicators-1"[^>]*>(.*?)</ul>', page, re.S)[1]
     assert "得分超过分值" in row
     filler.post(f"/forms/{slips.pk}/edit/", {"version": "3", "indicators[1].score": "20.00"})
-    filler.post(f"/forms/{slips.pk}/submit/", {"version": "4"})  # the reasons given before still hold
+    filler.post(
+        f"/forms/{slips.pk}/submit/", {"version": "4"}
+    )  # the reasons given before still hold
     review = reviewer.get(f"/forms/{slips.pk}/review/").content.decode()
     assert "单位说明：已核实，情况属实" in review and 'name="review:indicators[0].score"' in review
-    reviewer.post(f"/forms/{slips.pk}/review-scores/", {"version": "5", "review:indicators[0].score": "19.66"})
+    reviewer.post(
+        f"/forms/{slips.pk}/review-scores/", {"version": "5", "review:indicators[0].score": "19.66"}
+    )
     assert "复核 19.66" in filler.get(f"/forms/{slips.pk}/").content.decode()
     reviewer.post(f"/forms/{slips.pk}/approve/", {"version": "6"})
     slips.refresh_from_db()
     assert slips.state == "approved"
     assert "已审核通过，表已锁定" in filler.get(f"/forms/{slips.pk}/").content.decode()
     history = filler.get(f"/forms/{slips.pk}/history/").content.decode()
-    for words in ("新建", "提交", "退回", "保存", "通过", "指标 2「", "得分超过分值", "22.00", "20.00"):
+    for words in (
+        "新建",
+        "提交",
+        "退回",
+        "保存",
+        "通过",
+        "指标 2「",
+        "得分超过分值",
+        "22.00",
+        "20.00",
+    ):
         assert words in history
 
 
@@ -173,9 +202,14 @@ def test_a_form_starts_from_an_uploaded_file(tree, project_a1):
     response = client.post("/forms/new/", {"project": "A1-001", "file": upload, "form_index": "0"})
     ev = Evaluation.objects.get(project=project_a1)
     assert response["Location"] == f"/forms/{ev.pk}/" and ev.data["total"] == "99.00"
-    again = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile(path.name, path.read_bytes())})
+    again = client.post(
+        "/forms/new/",
+        {"project": "A1-001", "file": SimpleUploadedFile(path.name, path.read_bytes())},
+    )
     assert again.status_code == 409 and "2023 年度自评表已存在" in again.content.decode()
-    wrong = client.post("/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile("x.exe", b"MZ")})
+    wrong = client.post(
+        "/forms/new/", {"project": "A1-001", "file": SimpleUploadedFile("x.exe", b"MZ")}
+    )
     assert wrong.status_code == 400 and "只能上传" in wrong.content.decode()
 
 
@@ -199,7 +233,10 @@ def test_the_committed_english_catalogue_matches_its_source():
 
     import jixiao.web.pages
 
-    po = (Path(jixiao.web.pages.__file__).parent / "locale/en/LC_MESSAGES/django.po").read_text("utf-8")
+    po = (Path(jixiao.web.pages.__file__).parent / "locale/en/LC_MESSAGES/django.po").read_text(
+        "utf-8"
+    )
+
     def joined(lines: str) -> str:  # a message wrapped over several quoted lines
         return "".join(re.findall(r'"(.*)"', lines))
 
@@ -208,7 +245,9 @@ def test_the_committed_english_catalogue_matches_its_source():
     assert len(singles) > 90 and all(english for _c, _zh, english in singles)
     with translation.override("en"):
         for context, chinese, english in singles:
-            assert (translation.pgettext(context, chinese) if context else translation.gettext(chinese)) == english
+            assert (
+                translation.pgettext(context, chinese) if context else translation.gettext(chinese)
+            ) == english
 
 
 def test_a_form_starts_from_last_years(tree, slips):
@@ -216,12 +255,18 @@ def test_a_form_starts_from_last_years(tree, slips):
     response = client.post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
     new = Evaluation.objects.get(project=slips.project, year=2024)
     assert response["Location"] == f"/forms/{new.pk}/"
-    assert [i["target"] for i in new.data["indicators"]] == [i["target"] for i in slips.data["indicators"]]
+    assert [i["target"] for i in new.data["indicators"]] == [
+        i["target"] for i in slips.data["indicators"]
+    ]
     assert all(i["score"] is None for i in new.data["indicators"]) and new.total is None
     again = client.post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
     assert again.status_code == 409
-    assert signed_in(tree, "filler_b1").post("/forms/new/", {"start": "last_year", "last": str(slips.pk)}
-                                             ).status_code == 404
+    assert (
+        signed_in(tree, "filler_b1")
+        .post("/forms/new/", {"start": "last_year", "last": str(slips.pk)})
+        .status_code
+        == 404
+    )
     page = client.get(f"/forms/{new.pk}/edit/").content.decode()
     assert 'name="indicators[0].score" value=""' in page and "保洁河道长度" in page
 
@@ -231,14 +276,18 @@ def test_amounts_read_with_thousands_separators():
 
     assert Cell("funding.executed", "全年执行数", "1234567.50").shown == "1,234,567.50"
     assert Cell("funding.breakdown.other_funds.annual_budget", "", "-4900").shown == "-4,900"
-    assert Cell("indicators[0].score", "得分", "1234.00").shown == "1234.00"  # scores are not amounts
+    assert (
+        Cell("indicators[0].score", "得分", "1234.00").shown == "1234.00"
+    )  # scores are not amounts
     assert Cell("funding.executed", "全年执行数", "约 5 万").shown == "约 5 万"
 
 
 def test_indicator_rows_are_added_moved_and_removed_before_a_save(tree, slips):
     client = signed_in(tree, "filler_a1")
     url = f"/forms/{slips.pk}/edit/"
-    page = client.post(url, {"version": "1", "rows": "0,1,2,3,4", "indicators[1].score": "20.00", "op": "up:1"})
+    page = client.post(
+        url, {"version": "1", "rows": "0,1,2,3,4", "indicators[1].score": "20.00", "op": "up:1"}
+    )
     text = page.content.decode()
     assert page.status_code == 200 and "指标行已调整，保存后生效" in text
     assert 'name="rows" value="1,0,2,3,4"' in text
@@ -248,17 +297,36 @@ def test_indicator_rows_are_added_moved_and_removed_before_a_save(tree, slips):
     page = client.post(url, {"version": "1", "rows": "1,0,2,3,4", "op": "add"}).content.decode()
     assert 'name="rows" value="1,0,2,3,4,new"' in page and 'name="indicators[5].name"' in page
     assert 'name="indicators[0].name"' not in page  # stored rows keep their name and target
-    page = client.post(url, {"version": "1", "rows": "1,0,2,3,4,new", "op": "remove:2"}).content.decode()
+    page = client.post(
+        url, {"version": "1", "rows": "1,0,2,3,4,new", "op": "remove:2"}
+    ).content.decode()
     assert 'name="rows" value="1,0,3,4,new"' in page
-    saved = client.post(url, {"version": "1", "rows": "1,0,3,4,new", "indicators[4].level1": "产出指标",
-                              "indicators[4].name": "新增指标", "indicators[4].target": "≥10次",
-                              "indicators[4].points": "10", "indicators[4].actual": "12次",
-                              "indicators[4].score": "10"})
+    saved = client.post(
+        url,
+        {
+            "version": "1",
+            "rows": "1,0,3,4,new",
+            "indicators[4].level1": "产出指标",
+            "indicators[4].name": "新增指标",
+            "indicators[4].target": "≥10次",
+            "indicators[4].points": "10",
+            "indicators[4].actual": "12次",
+            "indicators[4].score": "10",
+        },
+    )
     assert saved.status_code == 302
     slips.refresh_from_db()
     names = [i["name"] for i in slips.data["indicators"]]
-    assert names == ["水面漂浮物清除率", "保洁河道长度", "河道水质达标率", "沿岸居民满意度", "新增指标"]
-    assert client.post(url, {"version": "2", "rows": "0,1,2,3"}).status_code == 302  # the added row removed again
+    assert names == [
+        "水面漂浮物清除率",
+        "保洁河道长度",
+        "河道水质达标率",
+        "沿岸居民满意度",
+        "新增指标",
+    ]
+    assert (
+        client.post(url, {"version": "2", "rows": "0,1,2,3"}).status_code == 302
+    )  # the added row removed again
     history = client.get(f"/forms/{slips.pk}/history/").content.decode()
     assert "整行「新增指标」" in history and "{&#x27;" not in history
     assert slips.data["indicators"][4]["target_parsed"]["value"] == "10"
@@ -281,13 +349,16 @@ def test_evidence_files_per_indicator(tree, slips):
     pdf = SimpleUploadedFile("巡查记录.pdf", b"%PDF-1.4 test")
     assert filler.post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 302
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
-    row = page[page.index('id="f-indicators-0"'):page.index('id="f-indicators-1"')]
+    row = page[page.index('id="f-indicators-0"') : page.index('id="f-indicators-1"')]
     assert "巡查记录.pdf" in row
     item = slips.evidence.get()
     assert (item.size, item.content_type) == (13, "application/pdf")
     response = signed_in(tree, "reviewer_a").get(f"/forms/{slips.pk}/evidence/{item.pk}/")
     assert response.content == b"%PDF-1.4 test" and "attachment" in response["Content-Disposition"]
-    assert signed_in(tree, "filler_b1").get(f"/forms/{slips.pk}/evidence/{item.pk}/").status_code == 404
+    assert (
+        signed_in(tree, "filler_b1").get(f"/forms/{slips.pk}/evidence/{item.pk}/").status_code
+        == 404
+    )
 
     exe = SimpleUploadedFile("a.exe", b"MZ")
     refused = filler.post(url, {"indicator": "保洁河道长度", "file": exe})
@@ -295,7 +366,12 @@ def test_evidence_files_per_indicator(tree, slips):
     big = SimpleUploadedFile("big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     assert filler.post(url, {"indicator": "保洁河道长度", "file": big}).status_code == 400
     pdf.seek(0)  # read to its end by the first post
-    assert signed_in(tree, "reviewer_a").post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 403
+    assert (
+        signed_in(tree, "reviewer_a")
+        .post(url, {"indicator": "保洁河道长度", "file": pdf})
+        .status_code
+        == 403
+    )
 
     submit(tree.users["filler_a1"], slips)
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
@@ -306,17 +382,28 @@ def test_evidence_files_per_indicator(tree, slips):
 
 def test_a_blank_form_gets_its_rows_on_the_page(tree, project_a1):
     client = signed_in(tree, "filler_a1")
-    response = client.post("/forms/new/", {"start": "blank", "project": "A1-001", "year": "2025",
-                                           "template": "national-2020"})
+    response = client.post(
+        "/forms/new/",
+        {"start": "blank", "project": "A1-001", "year": "2025", "template": "national-2020"},
+    )
     ev = Evaluation.objects.get(project=project_a1, year=2025)
     assert response["Location"] == f"/forms/{ev.pk}/"
     assert ev.data["project"]["unit"] == "甲一中心" and ev.data["indicators"] == []
-    page = client.post(f"/forms/{ev.pk}/edit/", {"version": "1", "rows": "", "op": "add"}).content.decode()
+    page = client.post(
+        f"/forms/{ev.pk}/edit/", {"version": "1", "rows": "", "op": "add"}
+    ).content.decode()
     assert 'name="indicators[0].name"' in page and 'name="rows" value="new"' in page
-    bad = client.post("/forms/new/", {"start": "blank", "project": "A1-001", "year": "25", "template": "x"})
+    bad = client.post(
+        "/forms/new/", {"start": "blank", "project": "A1-001", "year": "25", "template": "x"}
+    )
     assert bad.status_code == 400 and "年度应为四位数字" in bad.content.decode()
     assert client.get(f"/forms/{ev.pk}/").status_code == 200
-    assert client.post(f"/forms/{ev.pk}/recompute/", {"rows": "new", "indicators[0].points": "10"}).status_code == 200
+    assert (
+        client.post(
+            f"/forms/{ev.pk}/recompute/", {"rows": "new", "indicators[0].points": "10"}
+        ).status_code
+        == 200
+    )
 
 
 def _controls_without_labels(page: str) -> list[str]:
@@ -336,19 +423,32 @@ def test_every_input_has_a_label(tree, slips):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
-    filler.post(f"/forms/{slips.pk}/evidence/", {"indicator": "保洁河道长度",
-                                                "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")})
-    pages = [filler.get(url).content.decode() for url in (
-        "/forms/", "/forms/new/", f"/forms/{slips.pk}/", f"/forms/{slips.pk}/edit/", f"/forms/{slips.pk}/history/")]
+    filler.post(
+        f"/forms/{slips.pk}/evidence/",
+        {"indicator": "保洁河道长度", "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
+    )
+    pages = [
+        filler.get(url).content.decode()
+        for url in (
+            "/forms/",
+            "/forms/new/",
+            f"/forms/{slips.pk}/",
+            f"/forms/{slips.pk}/edit/",
+            f"/forms/{slips.pk}/history/",
+        )
+    ]
     pages.append(Client().get("/login/").content.decode())
     submit(tree.users["filler_a1"], slips)
-    pages += [reviewer.get(f"/forms/{slips.pk}/review/").content.decode(), reviewer.get("/review/").content.decode()]
+    pages += [
+        reviewer.get(f"/forms/{slips.pk}/review/").content.decode(),
+        reviewer.get("/review/").content.decode(),
+    ]
     assert sum(page.count("<input") for page in pages) > 80
     assert [tag for page in pages for tag in _controls_without_labels(page)] == []
 
 
 def _luminance(hex_colour: str) -> float:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -371,7 +471,10 @@ def test_history_names_review_scores_and_reasons():
     from jixiao.web.pages.sheet import describe
 
     data = {"indicators": [{"name": "保洁河道长度"}]}
-    assert describe("review_scores.indicators[0].score", data) == "复核得分 · 指标 1「保洁河道长度」 · 得分"
+    assert (
+        describe("review_scores.indicators[0].score", data)
+        == "复核得分 · 指标 1「保洁河道长度」 · 得分"
+    )
     assert describe("acknowledgements.total-differs@total", data) == "单位说明 · 总分"
     assert describe("target_reasons.保洁河道长度", data) == "目标调整理由 · 保洁河道长度"
 
@@ -382,8 +485,12 @@ def approved(tree, forms):
     from jixiao.domain.approved_targets import ApprovedTarget
 
     project = Project.objects.create(code="A1-002", name=forms[1].project.name, unit=tree.unit_a1)
-    rows = [ApprovedTarget(name=r.name, target=r.target, points=r.points, level1=r.level1, level2=r.level2)
-            for r in forms[1].indicators[:2]]
+    rows = [
+        ApprovedTarget(
+            name=r.name, target=r.target, points=r.points, level1=r.level1, level2=r.level2
+        )
+        for r in forms[1].indicators[:2]
+    ]
     services.set_targets(tree.users["reviewer_a"], "A1-002", 2023, rows)
     return services.create(tree.users["filler_a1"], project, forms[1])
 
@@ -397,7 +504,9 @@ def test_approved_targets_are_locked_until_unlocked_with_a_reason(tree, approved
     page = client.get(url).content.decode()
     assert 'name="indicators[0].target"' not in page and 'name="indicators[0].points"' not in page
     assert 'value="unlock:0"' in page and "已批复" in page
-    assert 'name="indicators[2].target"' in page and 'value="unlock:2"' not in page  # not approved: open
+    assert (
+        'name="indicators[2].target"' in page and 'value="unlock:2"' not in page
+    )  # not approved: open
     base = {"version": "1", "rows": "0,1,2,3,4"}
     opened = client.post(url, {**base, "op": "unlock:0"}).content.decode()
     assert 'name="indicators[0].target"' in opened and 'name="reason:保洁河道长度"' in opened
@@ -408,21 +517,35 @@ def test_approved_targets_are_locked_until_unlocked_with_a_reason(tree, approved
     refused = client.post(url, changed)
     assert refused.status_code == 422 and "保洁河道长度" in refused.content.decode()
     assert 'value="≥100(公里)"' in refused.content.decode()  # the typed target stays on screen
-    live = client.post(f"/forms/{approved.pk}/recompute/", {**changed, "reason:保洁河道长度": "河段移交"})
-    assert "指标值与批复不一致：原 ≥120(公里)，现 ≥100(公里)，理由：河段移交" in live.content.decode()
+    live = client.post(
+        f"/forms/{approved.pk}/recompute/", {**changed, "reason:保洁河道长度": "河段移交"}
+    )
+    assert (
+        "指标值与批复不一致：原 ≥120(公里)，现 ≥100(公里)，理由：河段移交" in live.content.decode()
+    )
 
     assert client.post(url, {**changed, "reason:保洁河道长度": "河段移交"}).status_code == 302
     approved.refresh_from_db()
     assert approved.target_reasons == {"保洁河道长度": "河段移交"}
     assert approved.data["indicators"][0]["target"] == "≥100(公里)"
-    assert [f["field"] for f in approved.findings if f["code"] == "target-changed"] == ["indicators[0].target"]
+    assert [f["field"] for f in approved.findings if f["code"] == "target-changed"] == [
+        "indicators[0].target"
+    ]
     shown = client.get(f"/forms/{approved.pk}/").content.decode()
-    assert "指标值与批复不一致：原 ≥120(公里)，现 ≥100(公里)，理由：河段移交" in notes_of(shown, "f-indicators-0-target")
+    assert "指标值与批复不一致：原 ≥120(公里)，现 ≥100(公里)，理由：河段移交" in notes_of(
+        shown, "f-indicators-0-target"
+    )
     again = client.get(url).content.decode()  # the change on record stays open with its reason
     assert re.search(r'name="reason:保洁河道长度"[^>]*>河段移交</textarea>', again)
     history = client.get(f"/forms/{approved.pk}/history/").content.decode()
-    assert "目标调整理由 · 保洁河道长度" in history and "河段移交" in history and "≥100(公里)" in history
-    assert "target_parsed" not in history  # what the readers parse from the target is not a change of its own
+    assert (
+        "目标调整理由 · 保洁河道长度" in history
+        and "河段移交" in history
+        and "≥100(公里)" in history
+    )
+    assert (
+        "target_parsed" not in history
+    )  # what the readers parse from the target is not a change of its own
 
     submit(tree.users["filler_a1"], approved)
     review = signed_in(tree, "reviewer_a").get(f"/forms/{approved.pk}/review/").content.decode()
@@ -431,16 +554,28 @@ def test_approved_targets_are_locked_until_unlocked_with_a_reason(tree, approved
 
 def test_removing_an_approved_row_asks_for_a_reason(tree, approved):
     client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
-    page = client.post(url, {"version": "1", "rows": "0,1,2,3,4", "op": "remove:1"}).content.decode()
-    assert 'name="reason:水面漂浮物清除率"' in page and "已删除已批复的指标「水面漂浮物清除率」" in page
+    page = client.post(
+        url, {"version": "1", "rows": "0,1,2,3,4", "op": "remove:1"}
+    ).content.decode()
+    assert (
+        'name="reason:水面漂浮物清除率"' in page
+        and "已删除已批复的指标「水面漂浮物清除率」" in page
+    )
     assert _controls_without_labels(page) == []
     assert client.post(url, {"version": "1", "rows": "0,2,3,4"}).status_code == 422
-    saved = client.post(url, {"version": "1", "rows": "0,2,3,4", "reason:水面漂浮物清除率": "项目调整"})
+    saved = client.post(
+        url, {"version": "1", "rows": "0,2,3,4", "reason:水面漂浮物清除率": "项目调整"}
+    )
     assert saved.status_code == 302
     approved.refresh_from_db()
-    assert approved.target_reasons == {"水面漂浮物清除率": "项目调整"} and len(approved.data["indicators"]) == 4
+    assert (
+        approved.target_reasons == {"水面漂浮物清除率": "项目调整"}
+        and len(approved.data["indicators"]) == 4
+    )
     shown = client.get(f"/forms/{approved.pk}/").content.decode()
-    assert "水面漂浮物清除率" in notes_of(shown, "s-indicators") and "项目调整" in notes_of(shown, "s-indicators")
+    assert "水面漂浮物清除率" in notes_of(shown, "s-indicators") and "项目调整" in notes_of(
+        shown, "s-indicators"
+    )
 
 
 def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
@@ -455,18 +590,32 @@ def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
     filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/")
     events = list(Event.objects.filter(evaluation=slips).order_by("id"))
     assert [e.action for e in events] == ["create", "evidence_add", "evidence_remove"]
-    assert events[1].diff == [{"path": "evidence", "new": {"indicator": "巡查频次", "name": "巡查记录.pdf",
-                                                           "size": 2009, "sha256": item.sha256}}]
-    assert events[2].diff[0]["old"]["name"] == "巡查记录.pdf" and events[1].hash == events[2].prev_hash
+    assert events[1].diff == [
+        {
+            "path": "evidence",
+            "new": {
+                "indicator": "巡查频次",
+                "name": "巡查记录.pdf",
+                "size": 2009,
+                "sha256": item.sha256,
+            },
+        }
+    ]
+    assert (
+        events[2].diff[0]["old"]["name"] == "巡查记录.pdf" and events[1].hash == events[2].prev_hash
+    )
     count, breaks, _head = services.verify_trail()
     assert (count, breaks) == (3, [])
     history = filler.get(f"/forms/{slips.pk}/history/").content.decode()
     assert "上传佐证材料" in history and "删除佐证材料" in history
-    assert history.count("指标「巡查频次」：巡查记录.pdf（2.0\xa0KB）") == 2 and "filler_a1" in history
+    assert (
+        history.count("指标「巡查频次」：巡查记录.pdf（2.0\xa0KB）") == 2 and "filler_a1" in history
+    )
 
     pdf.seek(0)  # read to its end by the first post
-    refused = signed_in(tree, "reviewer_a").post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次",
-                                                                                 "file": pdf})
+    refused = signed_in(tree, "reviewer_a").post(
+        f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次", "file": pdf}
+    )
     assert refused.status_code == 403 and Event.objects.count() == 3 and not slips.evidence.exists()
 
 
@@ -475,18 +624,24 @@ def test_one_acknowledgement_per_rule_and_field(tree, slips):
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
     keys = re.findall(r'name="ack:([^"]+)"', page)
     assert keys and len(keys) == len(set(keys))
-    filler.post(f"/forms/{slips.pk}/submit/", {"version": "1", **{f"ack:{k}": "已核实" for k in keys}})
+    filler.post(
+        f"/forms/{slips.pk}/submit/", {"version": "1", **{f"ack:{k}": "已核实" for k in keys}}
+    )
     slips.refresh_from_db()
     assert slips.state == "submitted" and slips.acknowledgements == {k: "已核实" for k in keys}
     services.step(reviewer, slips.pk, Action.RETURN, comment="请再核实")
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
     for key in keys:  # the reasons on record are shown again, pre-filled
         assert re.search(rf'name="ack:{re.escape(key)}" value="已核实"', page)
-    filler.post(f"/forms/{slips.pk}/submit/", {"version": "3", **{f"ack:{k}": "已核实" for k in keys}})
+    filler.post(
+        f"/forms/{slips.pk}/submit/", {"version": "3", **{f"ack:{k}": "已核实" for k in keys}}
+    )
     slips.refresh_from_db()
     assert slips.state == "resubmitted" and slips.acknowledgements == {k: "已核实" for k in keys}
     resubmit = slips.events.get(action="submit", state_from="returned")
-    assert [d["path"] for d in resubmit.diff] == ["state"]  # the same reasons: re-used, nothing added
+    assert [d["path"] for d in resubmit.diff] == [
+        "state"
+    ]  # the same reasons: re-used, nothing added
 
 
 def _user_strings(ev: Evaluation) -> set[str]:
@@ -521,19 +676,30 @@ def _rule_texts(ev: Evaluation) -> set[str]:
 
     form = services.form_of(ev)
     template = templates.load(form.template)
-    return ({check.figure.explanation for check in recompute(form, template)}
-            | {f["explanation"] for f in ev.findings if f.get("explanation")}
-            | {f["message_en"] for f in ev.findings if f["code"] in ("weights-unusual", "rounding-mode-differs")}
-            | {grade.label for grade in template.grades})
+    return (
+        {check.figure.explanation for check in recompute(form, template)}
+        | {f["explanation"] for f in ev.findings if f.get("explanation")}
+        | {
+            f["message_en"]
+            for f in ev.findings
+            if f["code"] in ("weights-unusual", "rounding-mode-differs")
+        }
+        | {grade.label for grade in template.grades}
+    )
 
 
 def _han_outside(page: str, allowed: set[str]) -> list[str]:
     import html
 
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
-    for value in sorted((v for v in allowed if re.search(r"[\u3400-\u9fff]", v)), key=len, reverse=True):
+    for value in sorted(
+        (v for v in allowed if re.search(r"[\u3400-\u9fff]", v)), key=len, reverse=True
+    ):
         text = text.replace(value, " ")
-    return [text[max(0, m.start() - 30):m.end() + 30] for m in re.finditer(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+", text)]
+    return [
+        text[max(0, m.start() - 30) : m.end() + 30]
+        for m in re.finditer(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+", text)
+    ]
 
 
 def test_english_pages_show_no_chinese_but_the_users(tree, approved):
@@ -543,32 +709,65 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
     for client in (filler, reviewer):
         client.post("/i18n/setlang/", {"language": "en", "next": "/forms/"})
     pk = approved.pk
-    filler.post(f"/forms/{pk}/edit/", {"version": "1", "rows": "0,2,3,4", "indicators[0].target": "≥100(公里)",
-                                        "reason:保洁河道长度": "河段移交", "reason:水面漂浮物清除率": "项目调整"})
-    filler.post(f"/forms/{pk}/evidence/", {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF-1.4")})
+    filler.post(
+        f"/forms/{pk}/edit/",
+        {
+            "version": "1",
+            "rows": "0,2,3,4",
+            "indicators[0].target": "≥100(公里)",
+            "reason:保洁河道长度": "河段移交",
+            "reason:水面漂浮物清除率": "项目调整",
+        },
+    )
+    filler.post(
+        f"/forms/{pk}/evidence/",
+        {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF-1.4")},
+    )
     submit(tree.users["filler_a1"], approved)
-    services.step(tree.users["reviewer_a"], pk, Action.RETURN, comment="请补充",
-                  field_comments={"indicators[0]": "请核实长度"})
+    services.step(
+        tree.users["reviewer_a"],
+        pk,
+        Action.RETURN,
+        comment="请补充",
+        field_comments={"indicators[0]": "请核实长度"},
+    )
     edit, returned = (filler.get(f"/forms/{pk}/{path}").content.decode() for path in ("edit/", ""))
     services.step(tree.users["filler_a1"], pk, Action.SUBMIT)
-    services.review(tree.users["reviewer_a"], pk, None, {"indicators[0].score": "18", "funding.score": "9"})
-    pages = {"edit": edit, "returned": returned, "form": filler.get(f"/forms/{pk}/").content.decode(),
-             "review": reviewer.get(f"/forms/{pk}/review/").content.decode()}
+    services.review(
+        tree.users["reviewer_a"], pk, None, {"indicators[0].score": "18", "funding.score": "9"}
+    )
+    pages = {
+        "edit": edit,
+        "returned": returned,
+        "form": filler.get(f"/forms/{pk}/").content.decode(),
+        "review": reviewer.get(f"/forms/{pk}/review/").content.decode(),
+    }
     services.step(tree.users["reviewer_a"], pk, Action.APPROVE)
-    pages |= {"history": filler.get(f"/forms/{pk}/history/").content.decode(),
-              "approved": filler.get(f"/forms/{pk}/").content.decode()}
+    pages |= {
+        "history": filler.get(f"/forms/{pk}/history/").content.decode(),
+        "approved": filler.get(f"/forms/{pk}/").content.decode(),
+    }
     allowed = _user_strings(approved) | _rule_texts(approved)
-    assert all('lang="en"' in page for page in pages.values()) and "Give reasons and submit" in pages["returned"]
-    leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
+    assert (
+        all('lang="en"' in page for page in pages.values())
+        and "Give reasons and submit" in pages["returned"]
+    )
+    leftovers = [
+        f"{name}: {' '.join(bit.split())}"
+        for name, page in pages.items()
+        for bit in _han_outside(page, allowed)
+    ]
     assert not leftovers, "\n".join(leftovers)
-    assert "Target differs from the approved one" in pages["review"] and "Evidence uploaded" in pages["history"]
+    assert (
+        "Target differs from the approved one" in pages["review"]
+        and "Evidence uploaded" in pages["history"]
+    )
 
 
 def _everyones_strings(ev_list) -> set[str]:
     """What users typed or forms printed, over several forms, and the tree's names."""
-    from jixiao.web.orgs.models import Organisation
-
     from jixiao import templates
+    from jixiao.web.orgs.models import Organisation
 
     found = set().union(*(_user_strings(ev) | _rule_texts(ev) for ev in ev_list))
     grades = {grade.label for name in templates.ids() for grade in templates.load(name).grades}
@@ -584,37 +783,58 @@ def test_english_lists_overviews_and_login_show_no_chinese_but_the_users(tree, a
     from jixiao.web.pages.dashboards import CHARTS
 
     submit(tree.users["filler_a1"], approved)
-    Project.objects.create(code="A1-003", name="尚未填报的项目", unit=tree.unit_a1)  # 未开始 on the progress page
+    Project.objects.create(
+        code="A1-003", name="尚未填报的项目", unit=tree.unit_a1
+    )  # 未开始 on the progress page
     clients = {name: signed_in(tree, name) for name in ("filler_a1", "reviewer_a", "admin")}
     anonymous = Client()
     for client in (*clients.values(), anonymous):
         client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    pages = {"login": anonymous.get("/login/").content.decode(),
-             "login-failed": anonymous.post("/login/", {"username": "filler_a1", "password": "wrong"}).content.decode(),
-             "my forms": clients["filler_a1"].get("/forms/").content.decode(),
-             "my forms, nothing found": clients["filler_a1"].get("/forms/", {"q": "none"}).content.decode(),
-             "new form": clients["filler_a1"].get("/forms/new/").content.decode(),
-             "new form refused": clients["filler_a1"].post("/forms/new/", {"start": "upload", "project": "A1-001"}
-                                                           ).content.decode(),
-             "review queue": clients["reviewer_a"].get("/review/").content.decode(),
-             "all forms": clients["admin"].get("/forms/").content.decode(),
-             "rollup sorted": clients["admin"].get("/rollup/", {"sort": "-budget", "rate_below": "100"}).content.decode(),
-             "dashboards of a department": clients["admin"].get("/dashboards/", {"department": tree.dept_a.pk}
-                                                                ).content.decode()}
+    pages = {
+        "login": anonymous.get("/login/").content.decode(),
+        "login-failed": anonymous.post(
+            "/login/", {"username": "filler_a1", "password": "wrong"}
+        ).content.decode(),
+        "my forms": clients["filler_a1"].get("/forms/").content.decode(),
+        "my forms, nothing found": clients["filler_a1"]
+        .get("/forms/", {"q": "none"})
+        .content.decode(),
+        "new form": clients["filler_a1"].get("/forms/new/").content.decode(),
+        "new form refused": clients["filler_a1"]
+        .post("/forms/new/", {"start": "upload", "project": "A1-001"})
+        .content.decode(),
+        "review queue": clients["reviewer_a"].get("/review/").content.decode(),
+        "all forms": clients["admin"].get("/forms/").content.decode(),
+        "rollup sorted": clients["admin"]
+        .get("/rollup/", {"sort": "-budget", "rate_below": "100"})
+        .content.decode(),
+        "dashboards of a department": clients["admin"]
+        .get("/dashboards/", {"department": tree.dept_a.pk})
+        .content.decode(),
+    }
     for name, client in clients.items():
-        pages |= {f"rollup {name}": client.get("/rollup/").content.decode(),
-                  f"progress {name}": client.get("/progress/").content.decode(),
-                  f"dashboards {name}": client.get("/dashboards/").content.decode()}
+        pages |= {
+            f"rollup {name}": client.get("/rollup/").content.decode(),
+            f"progress {name}": client.get("/progress/").content.decode(),
+            f"dashboards {name}": client.get("/dashboards/").content.decode(),
+        }
         for chart in [*CHARTS, "years"]:
             answer = client.get(f"/dashboards/data/{chart}/")
             assert answer.status_code == 200, chart
             pages[f"data {chart} {name}"] = json_.dumps(answer.json(), ensure_ascii=False)
     assert all('lang="en"' in page for name, page in pages.items() if not name.startswith("data"))
     allowed = _everyones_strings([approved, draft])
-    leftovers = [f"{name}: {' '.join(bit.split())}" for name, page in pages.items() for bit in _han_outside(page, allowed)]
+    leftovers = [
+        f"{name}: {' '.join(bit.split())}"
+        for name, page in pages.items()
+        for bit in _han_outside(page, allowed)
+    ]
     assert not leftovers, "\n".join(leftovers)
     assert "My forms" in pages["my forms"] and "Sign in" in pages["login"]
-    assert "Score exceeds the points" in pages["data findings admin"] and "Draft: A1-001" in pages["progress admin"]
+    assert (
+        "Score exceeds the points" in pages["data findings admin"]
+        and "Draft: A1-001" in pages["progress admin"]
+    )
     assert "Not started: A1-003" in pages["progress admin"]
 
 
@@ -624,23 +844,46 @@ def test_a_row_added_with_an_approved_name_is_the_approved_row(tree, approved):
     and each approved target may be on one row only."""
     client, url = signed_in(tree, "filler_a1"), f"/forms/{approved.pk}/edit/"
     target, points = approved.targets[1]["target"], approved.targets[1]["points"]
-    back = {"version": "1", "rows": "0,2,3,4,new", "indicators[4].name": "水面漂浮物清除率",
-            "indicators[4].target": "≥80(%)", "indicators[4].points": "5", "indicators[4].actual": "96%"}
+    back = {
+        "version": "1",
+        "rows": "0,2,3,4,new",
+        "indicators[4].name": "水面漂浮物清除率",
+        "indicators[4].target": "≥80(%)",
+        "indicators[4].points": "5",
+        "indicators[4].actual": "96%",
+    }
     assert client.post(url, back).status_code == 302  # the removed row came back: no reason needed
     approved.refresh_from_db()
     row = approved.data["indicators"][4]
-    assert (row["name"], row["target"], row["points"], row["actual"]) == ("水面漂浮物清除率", target, points, "96%")
-    assert approved.target_reasons == {} and not [f for f in approved.findings if f["code"] == "target-changed"]
+    assert (row["name"], row["target"], row["points"], row["actual"]) == (
+        "水面漂浮物清除率",
+        target,
+        points,
+        "96%",
+    )
+    assert approved.target_reasons == {} and not [
+        f for f in approved.findings if f["code"] == "target-changed"
+    ]
     page = client.get(url).content.decode()
     assert 'name="indicators[4].target"' not in page and 'value="unlock:4"' in page
 
-    twice = {"version": "2", "rows": "0,1,2,3,4,new", "indicators[5].name": " 水面漂浮物清除率",
-             "indicators[5].actual": "90%"}
+    twice = {
+        "version": "2",
+        "rows": "0,1,2,3,4,new",
+        "indicators[5].name": " 水面漂浮物清除率",
+        "indicators[5].actual": "90%",
+    }
     refused = client.post(url, twice)
     text = refused.content.decode()
-    assert refused.status_code == 422 and "已批复的绩效目标每项只能占一行" in text and "水面漂浮物清除率" in text
+    assert (
+        refused.status_code == 422
+        and "已批复的绩效目标每项只能占一行" in text
+        and "水面漂浮物清除率" in text
+    )
     assert 'value="90%"' in text  # the typed text stays on screen
-    assert 'name="indicators[5].target"' not in text and 'value="unlock:5"' in text  # shown as the approved row
+    assert (
+        'name="indicators[5].target"' not in text and 'value="unlock:5"' in text
+    )  # shown as the approved row
     assert 'name="indicators[5].name"' in text  # and still renamable
     approved.refresh_from_db()
     assert approved.version == 2 and len(approved.data["indicators"]) == 5
@@ -655,4 +898,9 @@ def test_the_services_refuse_an_approved_target_on_two_rows(tree, approved):
     doubled = replace(form, indicators=(*form.indicators, form.indicators[0]))
     with pytest.raises(services.Invalid, match="保洁河道长度"):
         services.save(tree.users["filler_a1"], approved.pk, 1, doubled)
-    assert services.save(tree.users["filler_a1"], approved.pk, 1, evaluation_from_dict(approved.data, "x")).version == 1
+    assert (
+        services.save(
+            tree.users["filler_a1"], approved.pk, 1, evaluation_from_dict(approved.data, "x")
+        ).version
+        == 1
+    )

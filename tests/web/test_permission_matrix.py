@@ -19,19 +19,34 @@ from jixiao.web.evaluations import services
 pytestmark = pytest.mark.django_db
 
 # Accounts of tests/web/conftest.py; the form belongs to 甲一中心 (unit_a1, under 甲局).
-ROLES = {"filler_a1": "filler", "filler_a2": "filler", "filler_b1": "filler", "reviewer_a": "reviewer",
-         "reviewer_b": "reviewer", "reviewer_bureau": "reviewer", "admin": "admin"}
+ROLES = {
+    "filler_a1": "filler",
+    "filler_a2": "filler",
+    "filler_b1": "filler",
+    "reviewer_a": "reviewer",
+    "reviewer_b": "reviewer",
+    "reviewer_bureau": "reviewer",
+    "admin": "admin",
+}
 SEES_THE_FORM = {"filler_a1", "reviewer_a", "reviewer_bureau", "admin"}
 OWNING_FILLER = "filler_a1"
 
 # Endpoints about no one object, each tested on its own (test_api, test_projects, test_spot_checks).
-GLOBAL = {("post", "/api/auth/token"), ("get", "/api/evaluations"),
-          ("post", "/api/spot-checks"), ("get", "/api/spot-checks"),
-          ("get", "/api/projects"), ("post", "/api/projects"),
-          ("get", "/api/attention")}  # test_attention
+GLOBAL = {
+    ("post", "/api/auth/token"),
+    ("get", "/api/evaluations"),
+    ("post", "/api/spot-checks"),
+    ("get", "/api/spot-checks"),
+    ("get", "/api/projects"),
+    ("post", "/api/projects"),
+    ("get", "/api/attention"),
+}  # test_attention
 STEPS = {a.value: a for a in Action}
-STEP_FROM = {Action.SUBMIT: {"draft", "returned"}, Action.RETURN: {"submitted", "resubmitted"},
-             Action.APPROVE: {"submitted", "resubmitted"}}
+STEP_FROM = {
+    Action.SUBMIT: {"draft", "returned"},
+    Action.RETURN: {"submitted", "resubmitted"},
+    Action.APPROVE: {"submitted", "resubmitted"},
+}
 
 
 def _kind(method: str, path: str) -> str:
@@ -59,7 +74,12 @@ def _kind(method: str, path: str) -> str:
 
 def _endpoints() -> list[tuple[str, str]]:
     paths = api.get_openapi_schema()["paths"]
-    return sorted((method, path) for path, ops in paths.items() for method in ops if (method, path) not in GLOBAL)
+    return sorted(
+        (method, path)
+        for path, ops in paths.items()
+        for method in ops
+        if (method, path) not in GLOBAL
+    )
 
 
 def _form_endpoints() -> list[tuple[str, str]]:
@@ -109,8 +129,12 @@ def test_every_endpoint_has_a_rule():
     unknown = [(m, p) for m, p in _endpoints() if _kind(m, p) == "unknown"]
     assert unknown == [], "new endpoints need a rule in the permission matrix"
     assert len(_form_endpoints()) >= 14 and len(_project_endpoints()) >= 3
-    evidence = {("get", "/api/evaluations/{pk}/evidence"), ("post", "/api/evaluations/{pk}/evidence"),
-                ("get", "/api/evaluations/{pk}/evidence/{item}"), ("delete", "/api/evaluations/{pk}/evidence/{item}")}
+    evidence = {
+        ("get", "/api/evaluations/{pk}/evidence"),
+        ("post", "/api/evaluations/{pk}/evidence"),
+        ("get", "/api/evaluations/{pk}/evidence/{item}"),
+        ("delete", "/api/evaluations/{pk}/evidence/{item}"),
+    }
     assert evidence <= set(_form_endpoints())
 
 
@@ -130,7 +154,9 @@ def test_matrix(tree, draft, user, state):
     from jixiao.web.pages import evidence
 
     indicator = draft.data["indicators"][0]["name"]
-    item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile("a.pdf", b"%PDF-1.4"))
+    item = evidence.add(
+        tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile("a.pdf", b"%PDF-1.4")
+    )
     _bring_to(state, tree, draft)
     client = Client()
     client.force_login(tree.users[user])  # session auth; CSRF is enforced separately
@@ -139,14 +165,24 @@ def test_matrix(tree, draft, user, state):
         draft.refresh_from_db()
         url = path.replace("{pk}", str(draft.pk)).replace("{item}", str(item.pk))
         kind = _kind(method, path)
-        body = {"version": draft.version, "form": dict(draft.data, grade="良")} if kind == "save" \
-            else {"scores": {"indicators[0].score": "1.00"}} if kind == "review" else {"comment": "矩阵测试"}
+        body = (
+            {"version": draft.version, "form": dict(draft.data, grade="良")}
+            if kind == "save"
+            else {"scores": {"indicators[0].score": "1.00"}}
+            if kind == "review"
+            else {"comment": "矩阵测试"}
+        )
         with _rollback():
             if kind == "evidence-change" and method == "post":
-                answer = client.post(url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", b"%PDF-1.4")})
+                answer = client.post(
+                    url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", b"%PDF-1.4")}
+                )
             else:
-                answer = getattr(client, method)(url, json.dumps(body), content_type="application/json") \
-                    if method != "get" else client.get(url)
+                answer = (
+                    getattr(client, method)(url, json.dumps(body), content_type="application/json")
+                    if method != "get"
+                    else client.get(url)
+                )
         outcomes[(method, path)] = (answer.status_code, expected(kind, user, state, method))
     wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
     assert wrong == {}, "(got, expected)"
@@ -173,7 +209,9 @@ def test_project_matrix(tree, user):
             elif method == "get":
                 answer = client.get(url)
             else:
-                answer = getattr(client, method)(url, json.dumps(targets), content_type="application/json")
+                answer = getattr(client, method)(
+                    url, json.dumps(targets), content_type="application/json"
+                )
         outcomes[(method, path)] = (answer.status_code, expected_on_project(kind, user))
     wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
     assert wrong == {}, "(got, expected)"

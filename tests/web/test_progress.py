@@ -22,11 +22,14 @@ def year_of_work(tree, forms):
     """甲一中心: P-1 draft, P-2 submitted, P-3 only a 2022 form (not started), P-4 only a 2021
     form (ended: not due); 甲二所: P-5 returned, P-6 绩效目标 approved for 2023 (not started),
     P-7 registered, never filled (not started); 乙一站: P-8 approved, P-9 resubmitted."""
+
     def project(code, unit):
         return Project.objects.create(code=code, name=f"项目{code}", unit=unit)
 
     def form(code, unit, year, state):
-        filler = {tree.unit_a1: "filler_a1", tree.unit_a2: "filler_a2", tree.unit_b1: "filler_b1"}[unit]
+        filler = {tree.unit_a1: "filler_a1", tree.unit_a2: "filler_a2", tree.unit_b1: "filler_b1"}[
+            unit
+        ]
         p = Project.objects.filter(code=code).first() or project(code, unit)
         ev = services.create(tree.users[filler], p, edited(forms[1], year=year))
         Evaluation.objects.filter(pk=ev.pk).update(state=state)
@@ -49,7 +52,15 @@ def test_not_started_as_defined(tree, year_of_work):
     # The year after: every project with a 2023 form is due 2024 and so are the never filled
     # (P-6, P-7); P-3 and P-4, whose last forms are older, are not.
     later = progress.not_started(tree.bureau.units(), YEAR + 1)
-    assert sorted(later.values_list("code", flat=True)) == ["P-1", "P-2", "P-5", "P-6", "P-7", "P-8", "P-9"]
+    assert sorted(later.values_list("code", flat=True)) == [
+        "P-1",
+        "P-2",
+        "P-5",
+        "P-6",
+        "P-7",
+        "P-8",
+        "P-9",
+    ]
 
 
 def test_counts_per_department(tree, year_of_work):
@@ -65,25 +76,40 @@ def test_counts_per_department(tree, year_of_work):
 
 def test_the_units_to_chase_and_what_they_miss(tree, year_of_work):
     chase = progress.to_chase(tree.bureau.units(), YEAR)
-    assert [r["name"] for r in chase] == [tree.unit_a1.name, tree.unit_a2.name]  # 乙一站 has nothing to do
+    assert [r["name"] for r in chase] == [
+        tree.unit_a1.name,
+        tree.unit_a2.name,
+    ]  # 乙一站 has nothing to do
     a1, a2 = chase
     assert (a1["not_started"], a1["draft"], a1["returned"]) == (1, 1, 0)
-    assert [(p["code"], p["stage"]) for p in a1["projects"]] == [("P-1", "draft"), ("P-3", "not_started")]
+    assert [(p["code"], p["stage"]) for p in a1["projects"]] == [
+        ("P-1", "draft"),
+        ("P-3", "not_started"),
+    ]
     assert [(p["code"], p["stage"]) for p in a2["projects"]] == [
-        ("P-5", "returned"), ("P-6", "not_started"), ("P-7", "not_started")]
+        ("P-5", "returned"),
+        ("P-6", "not_started"),
+        ("P-7", "not_started"),
+    ]
 
 
 def test_the_page_and_its_export(client, tree, year_of_work):
     client.force_login(tree.users["admin"])
     body = client.get("/progress/", {"year": YEAR}).content.decode()
-    assert "未开始：P-3 项目P-3" in body and "未开始：P-6 项目P-6、P-7 项目P-7；已退回：P-5 项目P-5" in body
+    assert (
+        "未开始：P-3 项目P-3" in body
+        and "未开始：P-6 项目P-6、P-7 项目P-7；已退回：P-5 项目P-5" in body
+    )
     assert "上一年度有自评表的延续项目" in body  # the definition is stated
     book = load_workbook(io.BytesIO(client.get("/progress/export/", {"year": YEAR}).content))
     departments, chase = book.worksheets
     rows = list(departments.iter_rows(values_only=True))
     assert rows[0][:3] == ("主管部门", "未开始（项目）", "草稿（项目）")
     assert rows[-1][:6] == ("合计", 3, 1, 2, 1, 1)
-    assert [r[1] for r in chase.iter_rows(min_row=2, values_only=True)] == [tree.unit_a1.name, tree.unit_a2.name]
+    assert [r[1] for r in chase.iter_rows(min_row=2, values_only=True)] == [
+        tree.unit_a1.name,
+        tree.unit_a2.name,
+    ]
 
 
 def test_a_department_sees_only_its_units(client, tree, year_of_work):
@@ -92,7 +118,9 @@ def test_a_department_sees_only_its_units(client, tree, year_of_work):
     assert tree.dept_b.name in body and tree.dept_a.name not in body and "P-3" not in body
     assert "没有需要催报的单位" in body
     rows = progress.by_department(services.visible_units(tree.users["filler_a2"]), YEAR)
-    assert [(r["name"], r["not_started"], r["returned"]) for r in rows] == [(tree.dept_a.name, 2, 1)]
+    assert [(r["name"], r["not_started"], r["returned"]) for r in rows] == [
+        (tree.dept_a.name, 2, 1)
+    ]
 
 
 def test_the_export_keeps_a_formula_like_name_as_text(client, tree, year_of_work):
@@ -101,6 +129,11 @@ def test_the_export_keeps_a_formula_like_name_as_text(client, tree, year_of_work
     type(tree.unit_a2).objects.filter(pk=tree.unit_a2.pk).update(name=name)
     client.force_login(tree.users["admin"])
     book = load_workbook(io.BytesIO(client.get("/progress/export/", {"year": YEAR}).content))
-    cells = [c for row in book.worksheets[1].iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    cells = [
+        c
+        for row in book.worksheets[1].iter_rows(min_row=2)
+        for c in row
+        if isinstance(c.value, str)
+    ]
     assert name in [c.value for c in cells] and all(c.data_type == "s" for c in cells)
     assert not any(c.value.startswith("'") for c in cells)

@@ -34,7 +34,10 @@ def test_the_tree_and_the_accounts(made):
     assert departments.count() >= 2
     assert all(d.children.count() >= 2 for d in departments)
     assert Project.objects.count() == 100
-    assert all(ev.project.unit.kind == kinds.UNIT for ev in Evaluation.objects.select_related("project__unit"))
+    assert all(
+        ev.project.unit.kind == kinds.UNIT
+        for ev in Evaluation.objects.select_related("project__unit")
+    )
     users = {a.username: get_user_model().objects.get(username=a.username) for a in made.accounts}
     assert all(users[a.username].check_password(a.password) for a in made.accounts)
     assert [a.role.value for a in made.accounts] == ["admin", "reviewer", "filler"]
@@ -49,7 +52,10 @@ def test_every_project_every_year_and_all_states(made):
     states = Counter(Evaluation.objects.values_list("state", flat=True))
     assert {"draft", "submitted", "returned", "approved"} <= set(states)
     assert set(Evaluation.objects.filter(year=2022).values_list("state", flat=True)) <= {
-        "submitted", "returned", "approved"}
+        "submitted",
+        "returned",
+        "approved",
+    }
 
 
 def test_the_trail_holds_every_step(made):
@@ -65,9 +71,24 @@ def test_the_trail_holds_every_step(made):
 
 
 def test_roll_up_columns_are_those_a_save_fills(made):
-    names = ["budget_wan", "executed_wan", "execution_rate", "execution_score", "indicator_score", "review_total",
-             "scale", "errors", "warnings", "notices", "indicator_points", "goals_copied", "grade_out_of_band",
-             "error_codes", "total", "grade"]
+    names = [
+        "budget_wan",
+        "executed_wan",
+        "execution_rate",
+        "execution_score",
+        "indicator_score",
+        "review_total",
+        "scale",
+        "errors",
+        "warnings",
+        "notices",
+        "indicator_points",
+        "goals_copied",
+        "grade_out_of_band",
+        "error_codes",
+        "total",
+        "grade",
+    ]
     for ev in Evaluation.objects.all():
         stored = [getattr(ev, n) for n in names]
         services.store(ev, services.form_of(ev))
@@ -80,8 +101,12 @@ def test_slips_are_planted_at_the_rate_and_recorded(made):
     by_id = {ev.pk: ev for ev in Evaluation.objects.select_related("project")}
     checks = {
         "score-above-points": lambda ev: "score-above-points" in ev.error_codes,
-        "low-execution": lambda ev: ev.execution_rate < 60 and ev.indicator_score == ev.indicator_points,
-        "goals-copied": lambda ev: ev.goals_copied and ev.data["goals"]["actual"] == ev.data["goals"]["expected"],
+        "low-execution": lambda ev: (
+            ev.execution_rate < 60 and ev.indicator_score == ev.indicator_points
+        ),
+        "goals-copied": lambda ev: (
+            ev.goals_copied and ev.data["goals"]["actual"] == ev.data["goals"]["expected"]
+        ),
         "grade-out-of-band": lambda ev: ev.grade_out_of_band,
         "review-gap": lambda ev: ev.execution_score + ev.indicator_score - ev.review_total >= 10,
     }
@@ -99,16 +124,37 @@ def test_a_second_province_is_refused(made):
 
 
 def _jixiao(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    return subprocess.run([sys.executable, "-m", "jixiao", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "jixiao", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_the_command_makes_a_province_the_trail_verifies_and_the_slips_are_listed(tmp_path):
     data = str(tmp_path / "data")
-    made = _jixiao("demo", "--synthetic", "60", "--years", "2023,2024", "--slip-rate", "0.1", "--data-dir", data)
+    made = _jixiao(
+        "demo",
+        "--synthetic",
+        "60",
+        "--years",
+        "2023,2024",
+        "--slip-rate",
+        "0.1",
+        "--data-dir",
+        data,
+    )
     assert made.returncode == 0, made.stderr
-    assert "已生成 60 份自评表" in made.stdout and "植入差错 6 份" in made.stdout and "syn-admin" in made.stdout
+    assert (
+        "已生成 60 份自评表" in made.stdout
+        and "植入差错 6 份" in made.stdout
+        and "syn-admin" in made.stdout
+    )
     with open(tmp_path / "data" / "synthetic-slips.csv", encoding="utf-8") as file:
         rows = list(csv.DictReader(file))
     assert len(rows) == 6 and {r["kind"] for r in rows} == set(province.SLIPS)

@@ -16,11 +16,15 @@ from .test_dashboards_browser import YEAR, province  # noqa: F401 (province is a
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
+    ),
 ]
 
 
-def test_the_page_links_keep_the_sort_and_the_filters(browser, live_server, tree, province, monkeypatch):
+def test_the_page_links_keep_the_sort_and_the_filters(
+    browser, live_server, tree, province, monkeypatch
+):
     monkeypatch.setattr(rollup_page, "PER_PAGE", 5)  # 16 forms of 2023: four pages
     page = sign_in(browser, live_server, "admin")
     page.goto(f"/rollup/?year={YEAR}&sort=-budget&rate_below=1000")

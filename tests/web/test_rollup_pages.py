@@ -36,9 +36,17 @@ def admin(db, client):
 
 def lines(body: str) -> list[tuple[str, list[str]]]:
     """The table's lines: (kind, cell texts)."""
-    table = body[body.index("<tbody>"):body.index("</tbody>")]
-    return [(kind, [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)])
-            for kind, row in re.findall(r'<tr class="rollup-(\w+)">(.*?)</tr>', table)]
+    table = body[body.index("<tbody>") : body.index("</tbody>")]
+    return [
+        (
+            kind,
+            [
+                html.unescape(re.sub(r"<[^>]+>", "", c))
+                for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row)
+            ],
+        )
+        for kind, row in re.findall(r'<tr class="rollup-(\w+)">(.*?)</tr>', table)
+    ]
 
 
 def every_page(client, **query) -> list[tuple[int, str, list[tuple[str, list[str]]]]]:
@@ -63,13 +71,17 @@ def test_every_form_once_and_the_totals_over_all_pages(admin):
     every = [line for _n, _b, page in pages for line in page]
     codes = [cells[CODE] for kind, cells in every if kind == "form"]
     evaluations = Evaluation.objects.filter(year=YEAR).select_related("project__unit")
-    assert sorted(codes) == sorted(ev.project.code for ev in evaluations) and len(set(codes)) == FORMS
+    assert (
+        sorted(codes) == sorted(ev.project.code for ev in evaluations) and len(set(codes)) == FORMS
+    )
 
     by_unit: dict[str, Decimal] = defaultdict(Decimal)
     for ev in evaluations:
         by_unit[ev.project.unit.name] += wan(evaluation_from_dict(ev.data, str(ev.pk)))
     subtotals = {cells[0]: cells for kind, cells in every if kind == "unit"}
-    assert len(subtotals) == len([1 for kind, _c in every if kind == "unit"]) == len(by_unit)  # each once
+    assert (
+        len(subtotals) == len([1 for kind, _c in every if kind == "unit"]) == len(by_unit)
+    )  # each once
     for name, budget in by_unit.items():
         assert subtotals[f"小计（{name}）"][BUDGET] == wan_shown(budget)
     totals = [(n, cells) for n, _b, page in pages for kind, cells in page if kind == "total"]
@@ -80,7 +92,7 @@ def test_every_form_once_and_the_totals_over_all_pages(admin):
 
 def test_the_page_links(admin):
     first = admin.get("/rollup/", {"year": YEAR}).content.decode()
-    nav = first[first.index('<nav class="pages"'):]
+    nav = first[first.index('<nav class="pages"') :]
     assert 'aria-label="分页"' in nav and f"第 1–{PER_PAGE} 份，共 {FORMS} 份" in nav
     assert re.search(r'page=1" aria-current="page" aria-label="第 1 页"', nav)
     assert 'rel="next"' in nav and 'rel="prev"' not in nav and "page=3" in nav
@@ -97,7 +109,7 @@ def test_sort_and_filters_are_kept_across_pages_and_the_export_holds_them_all(ad
     pages = every_page(admin, **query)
     assert len(pages) > 1
     for _n, body, _lines in pages:
-        nav = body[body.index('<nav class="pages"'):]
+        nav = body[body.index('<nav class="pages"') :]
         links = [html.unescape(h) for h in re.findall(r'href="\?([^"]*)"', nav)]
         assert links and all("sort=-budget" in h and "rate_below=100" in h for h in links)
     shown = [cells for _n, _b, page in pages for kind, cells in page if kind == "form"]
@@ -106,9 +118,13 @@ def test_sort_and_filters_are_kept_across_pages_and_the_export_holds_them_all(ad
     budgets = [Decimal(c[BUDGET].replace(",", "")) for c in shown]
     assert budgets == sorted(budgets, reverse=True)
 
-    text = admin.get("/rollup/export/csv/", {"year": YEAR, **query, "page": 2}).content.decode("utf-8-sig")
+    text = admin.get("/rollup/export/csv/", {"year": YEAR, **query, "page": 2}).content.decode(
+        "utf-8-sig"
+    )
     _header, *body = list(csv.reader(io.StringIO(text)))
-    assert [r[CODE] for r in body if r[CODE]] == [c[CODE] for c in shown]  # every page, in the same order
+    assert [r[CODE] for r in body if r[CODE]] == [
+        c[CODE] for c in shown
+    ]  # every page, in the same order
     assert body[-1][0] == "合计"
 
 
@@ -116,10 +132,16 @@ def test_the_page_links_in_english(admin):
     admin.post("/i18n/setlang/", {"language": "en", "next": "/rollup/"})
     body = admin.get("/rollup/", {"year": YEAR, "page": 2}).content.decode()
     assert "Forms 201–400 of 450" in body and 'aria-label="Page 2"' in body
-    assert 'rel="prev">Previous<' in body and 'rel="next">Next<' in body and "200 forms a page; subtotals and the total sum every form chosen" in body
+    assert (
+        'rel="prev">Previous<' in body
+        and 'rel="next">Next<' in body
+        and "200 forms a page; subtotals and the total sum every form chosen" in body
+    )
 
 
 def test_a_new_sort_starts_at_the_first_page(admin):
     body = admin.get("/rollup/", {"year": YEAR, "page": 2, "scale": "优"}).content.decode()
-    heads = [parse_qs(html.unescape(h)) for h in re.findall(r'<a href="\?([^"]*)" class="sort">', body)]
+    heads = [
+        parse_qs(html.unescape(h)) for h in re.findall(r'<a href="\?([^"]*)" class="sort">', body)
+    ]
     assert len(heads) == 17 and all(h["scale"] == ["优"] and "page" not in h for h in heads)

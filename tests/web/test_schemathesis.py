@@ -11,11 +11,10 @@ from collections import Counter
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from django.core import signals
 from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jixiao.domain.workflow import Action
 from jixiao.web.evaluations import services
@@ -43,8 +42,14 @@ def keep_connection():
 def tokens(tree, project_a1, forms):
     """Forms of 甲一中心 in draft, submitted and approved."""
     filler, reviewer = tree.users["filler_a1"], tree.users["reviewer_a"]
-    for form, steps in ((forms[0], []), (forms[2], [Action.SUBMIT]), (forms[4], [Action.SUBMIT, Action.APPROVE])):
-        project = Project.objects.create(code=f"S-{form.year}-{len(form.indicators)}", name="模糊测试", unit=tree.unit_a1)
+    for form, steps in (
+        (forms[0], []),
+        (forms[2], [Action.SUBMIT]),
+        (forms[4], [Action.SUBMIT, Action.APPROVE]),
+    ):
+        project = Project.objects.create(
+            code=f"S-{form.year}-{len(form.indicators)}", name="模糊测试", unit=tree.unit_a1
+        )
         ev = services.create(filler, project, form)
         for action in steps:
             services.step(reviewer if action is Action.APPROVE else filler, ev.pk, action)
@@ -70,28 +75,57 @@ def test_no_server_errors_on_any_operation(tokens, keep_connection):
         operation = result.ok()
 
         @given(case=st.builds(_aimed, operation.as_strategy(), pks, codes))
-        @settings(max_examples=EXAMPLES, deadline=None, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def run(case):
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case):  # called at once below, so the loop variable is current
             for name, token in tokens.items():
                 response = case.call(headers={"Authorization": f"Bearer {token}"})
-                answers[operation.label, response.status_code] += 1
+                answers[operation.label, response.status_code] += 1  # noqa: B023 (run() is called at once)
                 if response.status_code >= 500:
-                    failures.append((operation.label, name, response.status_code, case.path_parameters,
-                                     case.query, str(case.body)[:200]))
+                    failures.append(
+                        (
+                            operation.label,  # noqa: B023
+                            name,
+                            response.status_code,
+                            case.path_parameters,
+                            case.query,
+                            str(case.body)[:200],
+                        )
+                    )
 
         run()
     assert failures == []
     labels = {label for label, _ in answers}
-    assert len(labels) >= 19 and sum(answers.values()) >= 19 * len(tokens) * 5  # every operation was exercised
+    assert (
+        len(labels) >= 19 and sum(answers.values()) >= 19 * len(tokens) * 5
+    )  # every operation was exercised
     assert {status for _, status in answers} >= {200, 403, 404, 422}
 
 
-FIGURES = ["total", "total_points", "funding.executed", "funding.annual_budget", "funding.initial_budget",
-           "funding.points", "funding.execution_rate", "funding.score", "indicators.0.points", "indicators.0.score",
-           "indicators.1.points", "indicators.1.score"]
-NUMBERS = st.one_of(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**12, max_value=10**12),
-                    st.decimals(allow_nan=False, allow_infinity=False)).map(str)
+FIGURES = [
+    "total",
+    "total_points",
+    "funding.executed",
+    "funding.annual_budget",
+    "funding.initial_budget",
+    "funding.points",
+    "funding.execution_rate",
+    "funding.score",
+    "indicators.0.points",
+    "indicators.0.score",
+    "indicators.1.points",
+    "indicators.1.score",
+]
+NUMBERS = st.one_of(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12), max_value=10**12
+    ),
+    st.decimals(allow_nan=False, allow_infinity=False),
+).map(str)
 
 
 def test_saving_any_figures_is_never_a_server_error(tree, draft, keep_connection):
@@ -104,7 +138,9 @@ def test_saving_any_figures_is_never_a_server_error(tree, draft, keep_connection
     answers = Counter()
 
     @given(changes=st.dictionaries(st.sampled_from(FIGURES), NUMBERS, min_size=1, max_size=4))
-    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     def save(changes):
         draft.refresh_from_db()
         form = json.loads(json.dumps(draft.data))
@@ -114,8 +150,11 @@ def test_saving_any_figures_is_never_a_server_error(tree, draft, keep_connection
             for part in parents:
                 node = node[int(part)] if part.isdigit() else node[part]
             node[last] = value
-        answer = client.put(f"/api/evaluations/{draft.pk}", json.dumps({"version": draft.version, "form": form}),
-                            content_type="application/json")
+        answer = client.put(
+            f"/api/evaluations/{draft.pk}",
+            json.dumps({"version": draft.version, "form": form}),
+            content_type="application/json",
+        )
         assert answer.status_code in (200, 422), (changes, answer.content[:300])
         answers[answer.status_code] += 1
 

@@ -5,11 +5,10 @@ content, existence oracles, and the trail of approved targets."""
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 
 import pytest
-
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -44,7 +43,9 @@ def test_the_forms_list_export_writes_names_as_text_not_formulas(tree, forms):
 def test_the_rollup_export_writes_names_as_text_without_a_quote(tree, forms):
     project = Project.objects.create(code="-P1", name=NASTY, unit=tree.unit_a1)
     services.create(tree.users["filler_a1"], project, edited(forms[0], year=2023))
-    cells = _texts(signed_in(tree, "admin").get("/rollup/export/xlsx/", {"year": 2023}).content, min_row=3)
+    cells = _texts(
+        signed_in(tree, "admin").get("/rollup/export/xlsx/", {"year": 2023}).content, min_row=3
+    )
     values = {c.value for c in cells}
     assert {"-P1", NASTY} <= values
     assert all(c.data_type == "s" for c in cells)
@@ -52,6 +53,7 @@ def test_the_rollup_export_writes_names_as_text_without_a_quote(tree, forms):
 
 # 3. Lengths PostgreSQL refuses (SQLite keeps any length): a printed grade is
 # kept; an over-long code, name or indicator is a 422 naming the field.
+
 
 def test_a_printed_grade_with_a_note_is_kept(tree, project_a1, forms):
     grade = "良（主管部门核定）"
@@ -66,13 +68,22 @@ def test_a_grade_longer_than_its_column_is_refused_naming_it(tree, project_a1, f
     assert caught.value.status == 422 and "等级" in caught.value.message
 
 
-@pytest.mark.parametrize(("code", "name", "field"), [("C" * 65, "项目", "项目编码"), ("C-1", "名" * 301, "项目名称")])
+@pytest.mark.parametrize(
+    ("code", "name", "field"), [("C" * 65, "项目", "项目编码"), ("C-1", "名" * 301, "项目名称")]
+)
 def test_an_over_long_project_code_or_name_is_a_422_naming_the_field(tree, code, name, field):
     client = Client()
-    token = client.post("/api/auth/token", json.dumps({"username": "admin", "password": "admin-口令-2026"}),
-                        content_type="application/json").json()["token"]
-    answer = client.post("/api/projects", json.dumps({"code": code, "name": name, "unit": tree.unit_a1.pk}),
-                         content_type="application/json", headers={"Authorization": f"Bearer {token}"})
+    token = client.post(
+        "/api/auth/token",
+        json.dumps({"username": "admin", "password": "admin-口令-2026"}),
+        content_type="application/json",
+    ).json()["token"]
+    answer = client.post(
+        "/api/projects",
+        json.dumps({"code": code, "name": name, "unit": tree.unit_a1.pk}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert answer.status_code == 422 and field in answer.json()["detail"]
     assert not Project.objects.filter(code=code).exists()
 
@@ -86,7 +97,9 @@ def test_evidence_for_an_over_long_indicator_name_is_refused_naming_it(tree, pro
 
     form = forms[0]
     long_name = "指" * 201
-    form = replace(form, indicators=(replace(form.indicators[0], name=long_name), *form.indicators[1:]))
+    form = replace(
+        form, indicators=(replace(form.indicators[0], name=long_name), *form.indicators[1:])
+    )
     ev = services.create(tree.users["filler_a1"], project_a1, form)
     upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
     with pytest.raises(services.Invalid) as caught:
@@ -97,18 +110,33 @@ def test_evidence_for_an_over_long_indicator_name_is_refused_naming_it(tree, pro
 # 4. Behind an HTTPS reverse proxy: logins pass the CSRF origin check, cookies
 # are Secure, and the lockout counts each client, not the proxy.
 
+
 def _settings_from(env: dict) -> dict:
     """The settings module as a server started with ``env`` reads it."""
     import os
     import subprocess
     import sys
 
-    names = ["SECURE_PROXY_SSL_HEADER", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-             "CSRF_TRUSTED_ORIGINS", "JIXIAO_PROXY_COUNT"]
-    code = ("import json, jixiao.web.settings as s; "
-            f"print(json.dumps({{n: getattr(s, n, None) for n in {names!r}}}))")
+    names = [
+        "SECURE_PROXY_SSL_HEADER",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "CSRF_TRUSTED_ORIGINS",
+        "JIXIAO_PROXY_COUNT",
+    ]
+    code = (
+        "import json, jixiao.web.settings as s; "
+        f"print(json.dumps({{n: getattr(s, n, None) for n in {names!r}}}))"
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("JIXIAO_")}
-    run = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(run.stdout)
 
 
@@ -116,10 +144,19 @@ def test_https_settings_come_from_the_environment():
     plain = _settings_from({})
     assert not plain["SESSION_COOKIE_SECURE"] and not plain["CSRF_COOKIE_SECURE"]
     assert plain["SECURE_PROXY_SSL_HEADER"] is None and plain["CSRF_TRUSTED_ORIGINS"] == []
-    https = _settings_from({"JIXIAO_HTTPS": "1", "JIXIAO_CSRF_TRUSTED_ORIGINS": "https://jx.example.cn, https://b.example",
-                            "JIXIAO_PROXY_COUNT": "1"})
+    https = _settings_from(
+        {
+            "JIXIAO_HTTPS": "1",
+            "JIXIAO_CSRF_TRUSTED_ORIGINS": "https://jx.example.cn, https://b.example",
+            "JIXIAO_PROXY_COUNT": "1",
+        }
+    )
     assert https["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
-    assert https["SESSION_COOKIE_SECURE"] and https["CSRF_COOKIE_SECURE"] and https["SECURE_HSTS_SECONDS"] > 0
+    assert (
+        https["SESSION_COOKIE_SECURE"]
+        and https["CSRF_COOKIE_SECURE"]
+        and https["SECURE_HSTS_SECONDS"] > 0
+    )
     assert https["CSRF_TRUSTED_ORIGINS"] == ["https://jx.example.cn", "https://b.example"]
     assert https["JIXIAO_PROXY_COUNT"] == 1
 
@@ -141,19 +178,31 @@ def test_a_login_through_an_https_proxy_succeeds_with_secure_cookies(tree, behin
     assert page.status_code == 200 and "max-age=3600" in page["Strict-Transport-Security"]
     token = browser.cookies["csrftoken"]
     assert token["secure"]
-    answer = browser.post("/login/", {"username": "filler_a1", "password": "filler_a1-口令-2026",
-                                      "csrfmiddlewaretoken": token.value},
-                          headers={**proxied, "Origin": "https://jx.example.cn"})
+    answer = browser.post(
+        "/login/",
+        {
+            "username": "filler_a1",
+            "password": "filler_a1-口令-2026",
+            "csrfmiddlewaretoken": token.value,
+        },
+        headers={**proxied, "Origin": "https://jx.example.cn"},
+    )
     assert answer.status_code == 302, answer.content[:300]
     assert answer.cookies["sessionid"]["secure"]
 
 
 def test_behind_a_proxy_one_client_cannot_lock_an_account_for_the_others(tree, behind_https_proxy):
     def token(client_address: str, password: str) -> int:
-        return Client().post("/api/auth/token", json.dumps({"username": "filler_a1", "password": password}),
-                             content_type="application/json",
-                             headers={"Host": "jx.example.cn", "X-Forwarded-For": f"6.6.6.6, {client_address}"}
-                             ).status_code
+        return (
+            Client()
+            .post(
+                "/api/auth/token",
+                json.dumps({"username": "filler_a1", "password": password}),
+                content_type="application/json",
+                headers={"Host": "jx.example.cn", "X-Forwarded-For": f"6.6.6.6, {client_address}"},
+            )
+            .status_code
+        )
 
     for _ in range(5):
         token("203.0.113.9", "wrong")
@@ -163,9 +212,13 @@ def test_behind_a_proxy_one_client_cannot_lock_an_account_for_the_others(tree, b
 
 # 5. The API's import has the page's limits: size and type.
 
+
 def _token(client: Client, name: str) -> dict:
-    answer = client.post("/api/auth/token", json.dumps({"username": name, "password": f"{name}-口令-2026"}),
-                         content_type="application/json")
+    answer = client.post(
+        "/api/auth/token",
+        json.dumps({"username": name, "password": f"{name}-口令-2026"}),
+        content_type="application/json",
+    )
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
@@ -177,11 +230,16 @@ def test_the_api_import_refuses_an_unknown_type_and_an_oversized_file(tree, proj
     client = Client()
     headers = _token(client, "filler_a1")
     path = f"/api/projects/{project_a1.code}/evaluations"
-    exe = client.post(path, {"file": SimpleUploadedFile("tool.exe", b"MZ\x90\x00 not a form")}, headers=headers)
+    exe = client.post(
+        path, {"file": SimpleUploadedFile("tool.exe", b"MZ\x90\x00 not a form")}, headers=headers
+    )
     assert exe.status_code == 400 and ".xlsx" in exe.json()["detail"]
     big = SimpleUploadedFile("big.txt", b"x" * (uploads.MAX_UPLOAD + 1))
     answer = client.post(path, {"file": big}, headers=headers)
-    assert answer.status_code == 400 and f"{uploads.MAX_UPLOAD // 1024 // 1024} MB" in answer.json()["detail"]
+    assert (
+        answer.status_code == 400
+        and f"{uploads.MAX_UPLOAD // 1024 // 1024} MB" in answer.json()["detail"]
+    )
     assert not project_a1.evaluations.exists()
 
 
@@ -192,7 +250,9 @@ OUT_OF_RANGE = {"funding.annual_budget": "1E-999999", "funding.executed": "1E+99
 
 
 def test_saving_out_of_range_figures_is_a_422_with_the_text_kept(tree, draft):
-    answer = signed_in(tree, "filler_a1").post(f"/forms/{draft.pk}/edit/", {"version": draft.version, **OUT_OF_RANGE})
+    answer = signed_in(tree, "filler_a1").post(
+        f"/forms/{draft.pk}/edit/", {"version": draft.version, **OUT_OF_RANGE}
+    )
     page = answer.content.decode()
     assert answer.status_code == 422
     assert "超出可计算的范围" in page and "1E+999999" in page and "1E-999999" in page
@@ -208,10 +268,13 @@ def test_the_pages_have_htmx_show_a_422_answer(tree, draft):
     refused figure's message) in place."""
     page = signed_in(tree, "filler_a1").get(f"/forms/{draft.pk}/edit/").content.decode()
     config = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'', page)
-    assert config and {"code": "422", "swap": True} in json.loads(config.group(1))["responseHandling"]
+    assert (
+        config and {"code": "422", "swap": True} in json.loads(config.group(1))["responseHandling"]
+    )
 
 
 # 8. Roll-up subtotals keep the form lines' six places (SQLite sums DECIMAL as floats).
+
 
 def test_subtotals_and_the_total_have_the_form_lines_places(tree, forms):
     from jixiao.web.evaluations import rollup
@@ -222,22 +285,33 @@ def test_subtotals_and_the_total_have_the_form_lines_places(tree, forms):
         project = Project.objects.create(code=f"S-{n}", name=f"项目{n}", unit=unit)
         services.create(tree.users[fillers[unit]], project, edited(form, year=2023))
     chosen = rollup.rows(services.visible(tree.users["admin"]), 2023)
-    lines = {ev.budget_wan.as_tuple().exponent for ev in chosen} | {ev.executed_wan.as_tuple().exponent for ev in chosen}
+    lines = {ev.budget_wan.as_tuple().exponent for ev in chosen} | {
+        ev.executed_wan.as_tuple().exponent for ev in chosen
+    }
     assert lines == {-6}
-    groups = [*rollup.subtotals(chosen, "unit").values(), *rollup.subtotals(chosen, "department").values(),
-              rollup.totals(chosen)]
-    assert {g.budget_wan.as_tuple().exponent for g in groups} | {g.executed_wan.as_tuple().exponent for g in groups} == {-6}
+    groups = [
+        *rollup.subtotals(chosen, "unit").values(),
+        *rollup.subtotals(chosen, "department").values(),
+        rollup.totals(chosen),
+    ]
+    assert {g.budget_wan.as_tuple().exponent for g in groups} | {
+        g.executed_wan.as_tuple().exponent for g in groups
+    } == {-6}
     assert rollup.totals(chosen).budget_wan == sum(ev.budget_wan for ev in chosen)
 
 
 # 9. Evidence files are what their names say: checked by content, not extension.
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("x.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
-    ("photo.jpg", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
-    ("scan.png", b"GIF89a" + b"\x00" * 20),
-    ("report.docx", b"%PDF-1.4 not a Word file"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("x.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+        ("photo.jpg", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
+        ("scan.png", b"GIF89a" + b"\x00" * 20),
+        ("report.docx", b"%PDF-1.4 not a Word file"),
+    ],
+)
 def test_evidence_whose_content_is_not_its_type_is_refused(tree, draft, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -245,7 +319,9 @@ def test_evidence_whose_content_is_not_its_type_is_refused(tree, draft, name, co
 
     indicator = draft.data["indicators"][0]["name"]
     with pytest.raises(services.ServiceError) as caught:
-        evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content))
+        evidence.add(
+            tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content)
+        )
     assert name.rpartition(".")[2] in caught.value.message and "内容" in caught.value.message
     assert not draft.evidence.exists()
 
@@ -259,22 +335,31 @@ def _zip_with(part: str) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("name", "content"), [
-    ("a.pdf", b"%PDF-1.7\n"), ("a.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20), ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8),
-    ("a.xlsx", _zip_with("xl/workbook.xml")), ("a.docx", _zip_with("word/document.xml")),
-])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("a.pdf", b"%PDF-1.7\n"),
+        ("a.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20),
+        ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8),
+        ("a.xlsx", _zip_with("xl/workbook.xml")),
+        ("a.docx", _zip_with("word/document.xml")),
+    ],
+)
 def test_evidence_of_its_type_is_kept(tree, draft, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from jixiao.web.pages import evidence
 
     indicator = draft.data["indicators"][0]["name"]
-    item = evidence.add(tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content))
+    item = evidence.add(
+        tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content)
+    )
     assert bytes(item.content) == content
 
 
 # 10. Small ones: a year outside 2000–2100, a server on every address, and a
 # project code already used.
+
 
 def test_a_form_of_a_year_outside_2000_to_2100_is_refused_naming_the_year(tree, project_a1, forms):
     with pytest.raises(services.Invalid) as caught:
@@ -289,11 +374,15 @@ def test_serving_on_every_address_does_not_allow_every_host_name():
     from jixiao.web.server import allowed_hosts
 
     everywhere = allowed_hosts("0.0.0.0").split(",")
-    assert "*" not in everywhere and {"localhost", "127.0.0.1", socket.gethostname()} <= set(everywhere)
+    assert "*" not in everywhere and {"localhost", "127.0.0.1", socket.gethostname()} <= set(
+        everywhere
+    )
     assert allowed_hosts("10.0.0.5").split(",") == ["10.0.0.5", "localhost", "127.0.0.1", "[::1]"]
 
 
-def test_a_used_project_code_is_refused_alike_whether_or_not_one_may_see_its_project(tree, project_a1):
+def test_a_used_project_code_is_refused_alike_whether_or_not_one_may_see_its_project(
+    tree, project_a1
+):
     """Project codes are unique in the whole region (the finance bureau's 项目库 gives
     them): the refusal says the code is taken, never whose it is, and reads the same
     for a project of another unit as for one's own."""
@@ -311,6 +400,7 @@ def test_a_used_project_code_is_refused_alike_whether_or_not_one_may_see_its_pro
 # 11. Approved targets changed after a form took them: an event on that form's
 # hash chain, shown in its history.
 
+
 def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, forms):
     from dataclasses import replace
 
@@ -319,8 +409,12 @@ def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, fo
 
     form = forms[1]
     project = Project.objects.create(code="A1-002", name="项目", unit=tree.unit_a1)
-    rows = [ApprovedTarget(name=r.name, target=r.target, points=r.points, level1=r.level1, level2=r.level2)
-            for r in form.indicators[:2]]
+    rows = [
+        ApprovedTarget(
+            name=r.name, target=r.target, points=r.points, level1=r.level1, level2=r.level2
+        )
+        for r in form.indicators[:2]
+    ]
     services.set_targets(tree.users["reviewer_a"], "A1-002", form.year, rows)
     ev = services.create(tree.users["filler_a1"], project, form)
     assert [e.action for e in ev.events.all()] == ["create"]
@@ -329,7 +423,9 @@ def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, fo
     services.set_targets(tree.users["reviewer_a"], "A1-002", form.year, changed)
     event = Event.objects.filter(evaluation=ev).order_by("-id").first()
     assert event.action == "targets_set" and event.actor_name == "reviewer_a"
-    assert event.diff == [{"path": f"approved_targets.{rows[0].name}.target", "old": rows[0].target, "new": "≥999"}]
+    assert event.diff == [
+        {"path": f"approved_targets.{rows[0].name}.target", "old": rows[0].target, "new": "≥999"}
+    ]
     count, breaks, _head = services.verify_trail()
     assert (count, breaks) == (2, [])
     history = signed_in(tree, "filler_a1").get(f"/forms/{ev.pk}/history/").content.decode()
@@ -337,6 +433,7 @@ def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, fo
 
 
 # 8. API tokens expire (JIXIAO_API_TOKEN_DAYS, 30 by default); the answer says when.
+
 
 def test_an_api_token_says_when_it_expires_and_then_stops_working(tree, settings):
     from datetime import datetime, timedelta
@@ -348,8 +445,11 @@ def test_an_api_token_says_when_it_expires_and_then_stops_working(tree, settings
     settings.JIXIAO_API_TOKEN_DAYS = 7
     client = Client()
     before = timezone.now()
-    answer = client.post("/api/auth/token", json.dumps({"username": "filler_a1", "password": "filler_a1-口令-2026"}),
-                         content_type="application/json").json()
+    answer = client.post(
+        "/api/auth/token",
+        json.dumps({"username": "filler_a1", "password": "filler_a1-口令-2026"}),
+        content_type="application/json",
+    ).json()
     expires = datetime.fromisoformat(answer["expires_at"])
     assert before + timedelta(days=7) <= expires <= timezone.now() + timedelta(days=7)
     headers = {"Authorization": f"Bearer {answer['token']}"}
@@ -364,7 +464,9 @@ def test_an_api_token_says_when_it_expires_and_then_stops_working(tree, settings
     assert client.get("/api/evaluations", headers=headers).status_code == 401
 
 
-def test_tokens_made_before_expiry_existed_work_for_30_days_from_when_they_were_made(transactional_db):
+def test_tokens_made_before_expiry_existed_work_for_30_days_from_when_they_were_made(
+    transactional_db,
+):
     from datetime import timedelta
 
     from django.contrib.auth import get_user_model
@@ -375,7 +477,9 @@ def test_tokens_made_before_expiry_existed_work_for_30_days_from_when_they_were_
     executor = MigrationExecutor(connection)
     executor.migrate([("orgs", "0001_initial")])
     old = executor.loader.project_state([("orgs", "0001_initial")]).apps
-    user = old.get_model(*get_user_model()._meta.label.split(".")).objects.create(username="old-token-user")
+    user = old.get_model(*get_user_model()._meta.label.split(".")).objects.create(
+        username="old-token-user"
+    )
     token_model = old.get_model("orgs", "ApiToken")
     recent = token_model.objects.create(user_id=user.pk, digest="a" * 64)
     stale = token_model.objects.create(user_id=user.pk, digest="b" * 64)

@@ -51,10 +51,15 @@ def _wait_for(url: str, process: subprocess.Popen) -> None:
 @pytest.fixture
 def served(tmp_path: Path):
     port = _spare_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     process = subprocess.Popen(
         [*JIXIAO, "serve", "--demo", "--port", str(port), "--data-dir", str(tmp_path / "data")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/admin/login/", process)
@@ -97,7 +102,9 @@ def test_serve_demo_then_verify_and_tamper(served):
     assert _run("verify-trail", "--data-dir", str(data_dir), env=env).returncode == 0
 
 
-@pytest.mark.parametrize("command", [["verify-trail"], ["backup", "x.backup"], ["restore", "x.backup", "--yes"]])
+@pytest.mark.parametrize(
+    "command", [["verify-trail"], ["backup", "x.backup"], ["restore", "x.backup", "--yes"]]
+)
 def test_commands_without_data(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     result = _run(*command, "--data-dir", str(tmp_path / "none"), env=env)

@@ -25,10 +25,18 @@ def test_create_stores_the_contract_json_and_indexed_figures(draft, forms):
     assert {"path": "total", "new": "97.85"} in event.diff
 
 
-@pytest.mark.parametrize("user, sees", [
-    ("filler_a1", True), ("filler_a2", False), ("filler_b1", False),
-    ("reviewer_a", True), ("reviewer_b", False), ("reviewer_bureau", True), ("admin", True),
-])
+@pytest.mark.parametrize(
+    "user, sees",
+    [
+        ("filler_a1", True),
+        ("filler_a2", False),
+        ("filler_b1", False),
+        ("reviewer_a", True),
+        ("reviewer_b", False),
+        ("reviewer_bureau", True),
+        ("admin", True),
+    ],
+)
 def test_who_sees_a_unit_form(tree, draft, user, sees):
     assert services.visible(tree.users[user]).filter(pk=draft.pk).exists() is sees
     if not sees:
@@ -63,7 +71,7 @@ def test_saving_no_change_adds_no_event(tree, draft, forms):
 def test_stale_save_is_refused_and_changes_nothing(tree, draft, forms):
     filler = tree.users["filler_a1"]
     services.save(filler, draft.pk, 1, replace(forms[0], grade="良"))
-    with pytest.raises(services.Conflict, match="第 1 版.*第 2 版"):
+    with pytest.raises(services.Conflict, match=r"第 1 版.*第 2 版"):
         services.save(filler, draft.pk, 1, replace(forms[0], grade="中"))
     draft.refresh_from_db()
     assert draft.grade == "良" and draft.version == 2
@@ -96,8 +104,11 @@ def test_whole_path_to_approval_locks_the_form(tree, draft, forms):
         services.step(reviewer, draft.pk, Action.RETURN, comment="再看看")
     actions = list(Event.objects.values_list("action", "state_from", "state_to"))
     assert actions == [
-        ("create", "", "draft"), ("submit", "draft", "submitted"), ("return", "submitted", "returned"),
-        ("save", "returned", "returned"), ("submit", "returned", "resubmitted"),
+        ("create", "", "draft"),
+        ("submit", "draft", "submitted"),
+        ("return", "submitted", "returned"),
+        ("save", "returned", "returned"),
+        ("submit", "returned", "resubmitted"),
         ("approve", "resubmitted", "approved"),
     ]
     assert Event.objects.get(action="return").comment == "执行率需核对"
@@ -107,11 +118,16 @@ def test_another_departments_reviewer_cannot_act(tree, draft):
     services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
     with pytest.raises(services.NotFound):
         services.step(tree.users["reviewer_b"], draft.pk, Action.APPROVE)
-    assert services.step(tree.users["reviewer_bureau"], draft.pk, Action.APPROVE).state == State.APPROVED
+    assert (
+        services.step(tree.users["reviewer_bureau"], draft.pk, Action.APPROVE).state
+        == State.APPROVED
+    )
 
 
 def test_trail_verifies_and_detects_an_edited_event(tree, draft, forms):
-    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], improvements="加强预算管理"))
+    services.save(
+        tree.users["filler_a1"], draft.pk, 1, replace(forms[0], improvements="加强预算管理")
+    )
     services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
     count, breaks, head = services.verify_trail()
     assert (count, breaks) == (3, []) and head == Event.objects.latest("id").hash
@@ -121,7 +137,9 @@ def test_trail_verifies_and_detects_an_edited_event(tree, draft, forms):
 
 
 def test_trail_detects_a_deleted_event(tree, draft, forms):
-    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], improvements="加强预算管理"))
+    services.save(
+        tree.users["filler_a1"], draft.pk, 1, replace(forms[0], improvements="加强预算管理")
+    )
     services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
     Event.objects.filter(action="save").delete()
     _, breaks, _ = services.verify_trail()
@@ -137,9 +155,17 @@ def test_user_without_a_place_is_refused(db, draft):
     assert Project.objects.count() == 1
 
 
-@pytest.mark.parametrize("total, indexed", [("97.85", Decimal("97.85")), ("97.855", None), ("1234567", None)])
-def test_a_total_that_does_not_fit_the_index_is_kept_in_the_form_only(tree, draft, forms, total, indexed):
-    saved = services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], total=Decimal(total),
-                                                                      improvements="加强预算管理"))
+@pytest.mark.parametrize(
+    "total, indexed", [("97.85", Decimal("97.85")), ("97.855", None), ("1234567", None)]
+)
+def test_a_total_that_does_not_fit_the_index_is_kept_in_the_form_only(
+    tree, draft, forms, total, indexed
+):
+    saved = services.save(
+        tree.users["filler_a1"],
+        draft.pk,
+        1,
+        replace(forms[0], total=Decimal(total), improvements="加强预算管理"),
+    )
     saved.refresh_from_db()
     assert saved.total == indexed and saved.data["total"] == total

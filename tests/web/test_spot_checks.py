@@ -20,7 +20,9 @@ def approved(tree, forms):
     made = []
     for i in range(6):
         project = Project.objects.create(code=f"S-{i}", name=f"抽查项目{i}", unit=tree.unit_a1)
-        ev = services.create(filler, project, replace(forms[0], project=replace(forms[0].project, name=project.name)))
+        ev = services.create(
+            filler, project, replace(forms[0], project=replace(forms[0].project, name=project.name))
+        )
         if i < 5:
             services.step(filler, ev.pk, Action.SUBMIT)
             services.step(reviewer, ev.pk, Action.APPROVE)
@@ -42,7 +44,9 @@ def test_draw_takes_only_approved_forms_and_records_the_draw(tree, approved):
 def test_every_approved_form_can_be_drawn(tree, approved):
     seen = set()
     for _ in range(40):  # 40 draws of 1 from 5 miss a given form with chance 0.8**40 < 0.0002
-        seen |= {ev.pk for ev in services.draw_spot_check(tree.users["admin"], 2023, 1).evaluations.all()}
+        seen |= {
+            ev.pk for ev in services.draw_spot_check(tree.users["admin"], 2023, 1).evaluations.all()
+        }
     assert seen == {ev.pk for ev in approved[:5]}
 
 
@@ -62,9 +66,16 @@ def test_only_bureau_admins_draw(tree, approved, user):
 
 def test_spot_checks_through_the_api(tree, approved, client):
     client.force_login(tree.users["admin"])
-    made = client.post("/api/spot-checks", {"year": 2023, "size": 2}, content_type="application/json")
+    made = client.post(
+        "/api/spot-checks", {"year": 2023, "size": 2}, content_type="application/json"
+    )
     assert made.status_code == 200 and len(made.json()["evaluations"]) == 2
     listed = client.get("/api/spot-checks").json()
     assert [c["id"] for c in listed] == [made.json()["id"]] and listed[0]["drawn_by"] == "admin"
     client.force_login(tree.users["reviewer_a"])
-    assert client.post("/api/spot-checks", {"year": 2023, "size": 1}, content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/spot-checks", {"year": 2023, "size": 1}, content_type="application/json"
+        ).status_code
+        == 403
+    )

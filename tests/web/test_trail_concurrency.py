@@ -21,8 +21,14 @@ def test_concurrent_saves_keep_one_chain(tree, forms):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (run .ci/postgres-tests)")
     filler = tree.users["filler_a1"]
-    drafts = [services.create(filler, Project.objects.create(code=f"C-{i}", name=f"并发{i}", unit=tree.unit_a1),
-                              forms[0]) for i in range(6)]
+    drafts = [
+        services.create(
+            filler,
+            Project.objects.create(code=f"C-{i}", name=f"并发{i}", unit=tree.unit_a1),
+            forms[0],
+        )
+        for i in range(6)
+    ]
 
     def edit(draft):
         try:

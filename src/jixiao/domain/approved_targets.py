@@ -58,11 +58,22 @@ def copy_into(form: Evaluation, approved: list[ApprovedTarget]) -> Evaluation:
         t = by_name.get(key(row.name))
         if t is not None:
             seen.add(key(t.name))
-            row = replace(row, target=t.target, target_parsed=parse_target(t.target), points=t.points)
+            row = replace(
+                row, target=t.target, target_parsed=parse_target(t.target), points=t.points
+            )
         rows.append(row)
-    rows += [Indicator(level1=t.level1, level2=t.level2, name=t.name, target=t.target, points=t.points,
-                       target_parsed=parse_target(t.target))
-             for t in approved if key(t.name) not in seen]
+    rows += [
+        Indicator(
+            level1=t.level1,
+            level2=t.level2,
+            name=t.name,
+            target=t.target,
+            points=t.points,
+            target_parsed=parse_target(t.target),
+        )
+        for t in approved
+        if key(t.name) not in seen
+    ]
     return replace(form, indicators=tuple(rows))
 
 
@@ -79,7 +90,11 @@ def changes(form: Evaluation, approved: list[ApprovedTarget]) -> list[TargetChan
         if clean(row.target) != clean(t.target):
             out.append(TargetChange(t.name, f"indicators[{i}].target", t.target, row.target))
         if row.points != t.points:
-            out.append(TargetChange(t.name, f"indicators[{i}].points", _shown(t.points), _shown(row.points)))
+            out.append(
+                TargetChange(
+                    t.name, f"indicators[{i}].points", _shown(t.points), _shown(row.points)
+                )
+            )
     return out
 
 
@@ -89,10 +104,16 @@ def change_findings(found: list[TargetChange], reasons: dict[str, str]) -> list[
     for c in found:
         what = "删除了该指标" if c.now is None else f"由“{c.approved or '（空）'}”改为“{c.now}”"
         reason = reasons.get(c.name, "")
-        out.append(Finding(
-            code=CODE, severity=Severity.WARNING, field=c.field,
-            message=f"已批复的绩效目标“{c.name}”{what}；理由：{reason or '（未说明）'}",
-            message_en=f"approved target {c.name!r} changed; reason: {reason or '(none)'}",
-            printed=c.now, expected=c.approved, explanation=reason or None,
-        ))
+        out.append(
+            Finding(
+                code=CODE,
+                severity=Severity.WARNING,
+                field=c.field,
+                message=f"已批复的绩效目标“{c.name}”{what}；理由：{reason or '（未说明）'}",
+                message_en=f"approved target {c.name!r} changed; reason: {reason or '(none)'}",
+                printed=c.now,
+                expected=c.approved,
+                explanation=reason or None,
+            )
+        )
     return out

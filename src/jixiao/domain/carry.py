@@ -24,8 +24,16 @@ def next_year(last: Evaluation) -> Evaluation:
             unit=funding.unit,
         ),
         indicators=tuple(
-            Indicator(level1=ind.level1, level2=ind.level2, name=ind.name, target=ind.target, points=ind.points,
-                      rule=ind.rule, explanation=ind.explanation, target_parsed=ind.target_parsed)
+            Indicator(
+                level1=ind.level1,
+                level2=ind.level2,
+                name=ind.name,
+                target=ind.target,
+                points=ind.points,
+                rule=ind.rule,
+                explanation=ind.explanation,
+                target_parsed=ind.target_parsed,
+            )
             for ind in last.indicators
         ),
         total_points=last.total_points,

@@ -17,15 +17,41 @@ _TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 # Code points NFKC leaves alone but that PDFs print for ordinary characters:
 # CJK radicals (⻓ U+2EA0 …) and comparison signs variants.
-_EXTRA = str.maketrans({
-    "\u2ea0": "民", "\u2ed8": "青", "\u2ec4": "西", "\u2ee9": "黄", "\u2ef3": "龟",
-    # simplified radicals that are whole characters, printed by some PDF fonts for 长, 门 …
-    "\u2ed3": "长", "\u2ed4": "门", "\u2ee2": "马", "\u2edb": "风", "\u2eda": "页", "\u2ec5": "见",
-    "\u2ec6": "角", "\u2ecb": "车", "\u2ec9": "贝", "\u2edc": "飞", "\u2ee5": "鱼", "\u2ee6": "鸟",
-    "\u2ee3": "骨", "\u2ee4": "鬼", "\u2ed7": "雨", "\u2ee8": "麦", "\u2ed1": "長", "\u2ec1": "虎",
-    "\u2ea7": "牛", "\u2ef2": "龟",
-    "\u2550": "=", "\u2267": "≥", "\u2266": "≤", "\u2a7e": "≥", "\u2a7d": "≤",
-})
+_EXTRA = str.maketrans(
+    {
+        "\u2ea0": "民",
+        "\u2ed8": "青",
+        "\u2ec4": "西",
+        "\u2ee9": "黄",
+        "\u2ef3": "龟",
+        # simplified radicals that are whole characters, printed by some PDF fonts for 长, 门 …
+        "\u2ed3": "长",
+        "\u2ed4": "门",
+        "\u2ee2": "马",
+        "\u2edb": "风",
+        "\u2eda": "页",
+        "\u2ec5": "见",
+        "\u2ec6": "角",
+        "\u2ecb": "车",
+        "\u2ec9": "贝",
+        "\u2edc": "飞",
+        "\u2ee5": "鱼",
+        "\u2ee6": "鸟",
+        "\u2ee3": "骨",
+        "\u2ee4": "鬼",
+        "\u2ed7": "雨",
+        "\u2ee8": "麦",
+        "\u2ed1": "長",
+        "\u2ec1": "虎",
+        "\u2ea7": "牛",
+        "\u2ef2": "龟",
+        "\u2550": "=",
+        "\u2267": "≥",
+        "\u2266": "≤",
+        "\u2a7e": "≥",
+        "\u2a7d": "≤",
+    }
+)
 # Whether a text holds any of them: a search is much cheaper than translating every text.
 _HAS_EXTRA = re.compile("[" + "".join(map(chr, _EXTRA)) + "]")
 
@@ -48,7 +74,9 @@ def squash(text: str | None) -> str:
 
 # Characters NFKC leaves alone, that compose with nothing and are none of _EXTRA:
 # ASCII, CJK unified ideographs and the CJK punctuation that stays full-width.
-FOLDED_CHARACTERS = "\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2018\u2019\u201c\u201d"  # a [class]
+FOLDED_CHARACTERS = (
+    "\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2018\u2019\u201c\u201d"  # a [class]
+)
 _FOLDED = re.compile(f"[{FOLDED_CHARACTERS}]*")
 
 

@@ -21,7 +21,6 @@ from jixiao.domain.normalize import squash
 from jixiao.domain.scoring import Figure
 from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
-
 _NO_MODES: Mapping[Rounding, Decimal] = MappingProxyType({})
 
 
@@ -40,10 +39,17 @@ class Check:
     ``label`` is a computed word rather than a number (the grade).
     Never changed once made; a plain class like :class:`Figure`: fifteen a form."""
 
-    __slots__ = ("field", "printed", "figure", "status", "by_rounding", "label")
+    __slots__ = ("by_rounding", "field", "figure", "label", "printed", "status")
 
-    def __init__(self, field: str, printed: Decimal | str | None, figure: Figure, status: Status,
-                 by_rounding: Mapping[Rounding, Decimal] = _NO_MODES, label: str | None = None) -> None:
+    def __init__(
+        self,
+        field: str,
+        printed: Decimal | str | None,
+        figure: Figure,
+        status: Status,
+        by_rounding: Mapping[Rounding, Decimal] = _NO_MODES,
+        label: str | None = None,
+    ) -> None:
         self.field = field
         self.printed = printed
         self.figure = figure
@@ -52,7 +58,14 @@ class Check:
         self.label = label
 
     def __reduce__(self) -> tuple:  # copy and pickle, as Figure's
-        return Check, (self.field, self.printed, self.figure, self.status, dict(self.by_rounding), self.label)
+        return Check, (
+            self.field,
+            self.printed,
+            self.figure,
+            self.status,
+            dict(self.by_rounding),
+            self.label,
+        )
 
     def __repr__(self) -> str:
         return f"Check({self.field!r}, {self.printed!r}, {self.figure!r}, {self.status}, {dict(self.by_rounding)!r})"
@@ -84,21 +97,35 @@ def _under_each_mode(figure: Figure, template: Template) -> dict[Rounding, Decim
     if raw == value:  # nothing to cut (0 of 0, a round figure): every mode prints ``value``
         return dict.fromkeys(ROUNDINGS, value)
     # ``value`` is ``raw`` cut under the template's mode already.
-    return {mode: value if mode is template.rounding else scoring.round_figure(raw, mode, template.decimals)
-            for mode in ROUNDINGS}
+    return {
+        mode: value
+        if mode is template.rounding
+        else scoring.round_figure(raw, mode, template.decimals)
+        for mode in ROUNDINGS
+    }
 
 
 def _funding_checks(path: str, line: FundingLine, template: Template, scored: bool) -> list[Check]:
     rate = scoring.execution_rate(line, template)
     checks = [
-        Check(_RATE_PATHS.get(path) or f"{path}.execution_rate", line.execution_rate, rate,
-              _status(line.execution_rate, rate), _under_each_mode(rate, template))
+        Check(
+            _RATE_PATHS.get(path) or f"{path}.execution_rate",
+            line.execution_rate,
+            rate,
+            _status(line.execution_rate, rate),
+            _under_each_mode(rate, template),
+        )
     ]
     if scored:
         score = scoring.execution_score(line, template)
         checks.append(
-            Check(f"{path}.score", line.score, score, _status(line.score, score),
-                  _under_each_mode(score, template))
+            Check(
+                f"{path}.score",
+                line.score,
+                score,
+                _status(line.score, score),
+                _under_each_mode(score, template),
+            )
         )
     return checks
 
@@ -129,13 +156,29 @@ def _group_checks(ev: Evaluation, template: Template) -> list[Check]:
     for j, group in enumerate(template.groups):
         rows = [(n, ind) for n, ind in enumerate(ev.indicators) if ind.level1 == group.name]
         weights = scoring.sum_figure(
-            f"{group.name} 权重合计", [(f"indicators[{n}].points", ind.points) for n, ind in rows], "权重"
+            f"{group.name} 权重合计",
+            [(f"indicators[{n}].points", ind.points) for n, ind in rows],
+            "权重",
         )
-        checks.append(Check(f"groups[{j}].points", group.points, weights, _status(group.points, weights)))
-        scores = scoring.sum_figure(f"{group.name} 自评合计", [(f"indicators[{n}].score", ind.score) for n, ind in rows])
+        checks.append(
+            Check(f"groups[{j}].points", group.points, weights, _status(group.points, weights))
+        )
+        scores = scoring.sum_figure(
+            f"{group.name} 自评合计", [(f"indicators[{n}].score", ind.score) for n, ind in rows]
+        )
         over = scores.value is not None and scores.value > group.points
-        scores = Figure(scores.value, f"{scores.explanation}（本组 {group.points} 分{'，超出' if over else ''}）")
-        checks.append(Check(f"groups[{j}].score", None, scores, Status.DIFFERS if over else _status(None, scores)))
+        scores = Figure(
+            scores.value,
+            f"{scores.explanation}（本组 {group.points} 分{'，超出' if over else ''}）",
+        )
+        checks.append(
+            Check(
+                f"groups[{j}].score",
+                None,
+                scores,
+                Status.DIFFERS if over else _status(None, scores),
+            )
+        )
     return checks
 
 
@@ -176,8 +219,15 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
         status = Status.MATCH if printed == earned else Status.DIFFERS
         foreign = ev.grade if printed is None else None
     label = earned.label if earned else None
-    checks.append(Check("grade", ev.grade, Figure(None, (_grade_words, grade_total, template, foreign)), status,
-                        label=label))
+    checks.append(
+        Check(
+            "grade",
+            ev.grade,
+            Figure(None, (_grade_words, grade_total, template, foreign)),
+            status,
+            label=label,
+        )
+    )
     return checks
 
 

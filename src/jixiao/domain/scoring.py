@@ -38,10 +38,16 @@ class Figure:
     dataclass: a form has some fifteen figures, and compiled (setup.py) this
     makes them in C, where a dataclass's generated ``__init__`` stays Python."""
 
-    __slots__ = ("value", "why", "low", "high", "raw")
+    __slots__ = ("high", "low", "raw", "value", "why")
 
-    def __init__(self, value: Decimal | None, why: str | tuple, low: Decimal | None = None,
-                 high: Decimal | None = None, raw: Decimal | None = None) -> None:
+    def __init__(
+        self,
+        value: Decimal | None,
+        why: str | tuple,
+        low: Decimal | None = None,
+        high: Decimal | None = None,
+        raw: Decimal | None = None,
+    ) -> None:
         self.value = value
         self.why = why  # the explanation, or (function, *arguments) that writes it when asked
         self.low = low
@@ -98,7 +104,9 @@ def round_figure(value: Decimal, mode: Rounding, decimals: int = 2) -> Decimal:
     """The one place a figure is cut to its printed places."""
     # _room_for written out: this runs some thirty times a form.
     if value.adjusted() + decimals + 2 > 28:
-        return value.quantize(_quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals))
+        return value.quantize(
+            _quantum(decimals), rounding=_MODES[mode], context=_room_for(value, decimals)
+        )
     return value.quantize(_QUANTA.get(decimals) or _quantum(decimals), rounding=_MODES[mode])
 
 
@@ -111,11 +119,15 @@ def _room_for(value: Decimal, decimals: int) -> Context | None:
 
 def show(value: Decimal, decimals: int = 2) -> str:
     """An unrounded figure for an explanation: exact when short, else cut with "…"."""
-    shown = value.quantize(_quantum(decimals + 1), rounding=ROUND_FLOOR, context=_room_for(value, decimals + 1))
+    shown = value.quantize(
+        _quantum(decimals + 1), rounding=ROUND_FLOOR, context=_room_for(value, decimals + 1)
+    )
     if shown == value:
         text = format(value.normalize(), "f")
         if "." not in text or len(text.split(".")[1]) < decimals:
-            text = format(value.quantize(_quantum(decimals), context=_room_for(value, decimals)), "f")
+            text = format(
+                value.quantize(_quantum(decimals), context=_room_for(value, decimals)), "f"
+            )
         return text
     return format(shown, "f") + "…"
 
@@ -125,7 +137,7 @@ def _fmt(value: Decimal | None) -> str:
 
 
 def _rounded(value: Decimal, template: Template, suffix: str = "") -> str:
-    """"= 99.777…% → 舍去 → 99.77%": the rounding step of an explanation."""
+    """ "= 99.777…% → 舍去 → 99.77%": the rounding step of an explanation."""
     cut = round_figure(value, template.rounding, template.decimals)
     exact = show(value, template.decimals)
     if cut == value:
@@ -155,8 +167,11 @@ def execution_rate(line: FundingLine, template: Template) -> Figure:
     if ratio is None:
         return Figure(None, f"全年预算数为 0 而执行数为 {_fmt(spent)}，无法计算执行率")
     if budget == 0:
-        return Figure(round_figure(ZERO, template.rounding, template.decimals),
-                      "全年预算数与执行数均为 0：执行率记 0.00%", raw=ZERO)
+        return Figure(
+            round_figure(ZERO, template.rounding, template.decimals),
+            "全年预算数与执行数均为 0：执行率记 0.00%",
+            raw=ZERO,
+        )
     rate = ratio * HUNDRED
     value = round_figure(rate, template.rounding, template.decimals)
     return Figure(value, (_rate_words, spent, budget, rate, template), raw=rate)
@@ -186,7 +201,9 @@ def execution_score(line: FundingLine, template: Template, points: Decimal | Non
     return Figure(value, (_score_words, line, points, raw, None, template), raw=raw)
 
 
-def _score_words(line: FundingLine, points: Decimal, raw: Decimal, capped: Decimal | None, template: Template) -> str:
+def _score_words(
+    line: FundingLine, points: Decimal, raw: Decimal, capped: Decimal | None, template: Template
+) -> str:
     head = f"得分 = {_fmt(line.executed)} ÷ {_fmt(line.annual_budget)} × {_fmt(points)}"
     if line.annual_budget == 0:
         head = f"得分 = 0 × {_fmt(points)}"
@@ -195,7 +212,9 @@ def _score_words(line: FundingLine, points: Decimal, raw: Decimal, capped: Decim
     return f"{head} = {_rounded(raw, template)}"
 
 
-def execution_band_score(rate: Decimal | None, points: Decimal | None, template: Template) -> Figure:
+def execution_band_score(
+    rate: Decimal | None, points: Decimal | None, template: Template
+) -> Figure:
     """Old template: the 预算执行率 indicator scored by bands (≥90% → full …)."""
     if rate is None:
         return Figure(None, "预算执行率缺失，无法按档次评分")
@@ -212,7 +231,9 @@ def execution_band_score(rate: Decimal | None, points: Decimal | None, template:
             if low == high:
                 return Figure(low, f"{where} → {_fmt(low)} 分")
             return Figure(None, f"{where} → {_fmt(low)}–{_fmt(high)} 分（档内酌情）", low, high)
-    return Figure(round_figure(ZERO, template.rounding), f"预算执行率 {_fmt(rate)}% 低于各档 → 0 分")
+    return Figure(
+        round_figure(ZERO, template.rounding), f"预算执行率 {_fmt(rate)}% 低于各档 → 0 分"
+    )
 
 
 # --- indicators ---------------------------------------------------------------
@@ -287,20 +308,33 @@ def _band_score(target: Target, actual: Target, points: Decimal, template: Templ
     kind = "定性指标" if not target.quantitative else "定量指标的实际完成值为文字"
     if key is None:
         low, high = round_figure(ZERO, template.rounding), points
-        return Figure(None, f"{kind}「{format_target(actual)}」：看不出完成档次，可得 0–{_fmt(points)}", low, high)
+        return Figure(
+            None,
+            f"{kind}「{format_target(actual)}」：看不出完成档次，可得 0–{_fmt(points)}",
+            low,
+            high,
+        )
     band = template.band(key)
     low, high = band_range(points, band, template)
     return Figure(None, (_band_words, kind, actual, band, points, low, high), low, high)
 
 
-def _band_words(kind: str, actual: Target, band: Band, points: Decimal, low: Decimal, high: Decimal) -> str:
-    return (f"{kind}「{format_target(actual)}」→「{band.label}」档 {_fmt(band.min)}%–{_fmt(band.max)}% × "
-            f"{_fmt(points)} → {_fmt(low)}–{_fmt(high)}")
+def _band_words(
+    kind: str, actual: Target, band: Band, points: Decimal, low: Decimal, high: Decimal
+) -> str:
+    return (
+        f"{kind}「{format_target(actual)}」→「{band.label}」档 {_fmt(band.min)}%–{_fmt(band.max)}% × "
+        f"{_fmt(points)} → {_fmt(low)}–{_fmt(high)}"
+    )
 
 
-def _quantitative_score(target: Target, actual: Target, points: Decimal, template: Template) -> Figure:
+def _quantitative_score(
+    target: Target, actual: Target, points: Decimal, template: Template
+) -> Figure:
     if target.unit and actual.unit and not same_unit(target.unit, actual.unit):
-        return Figure(None, f"单位不一致（指标值 {target.unit}，完成值 {actual.unit}），无法按比例计分")
+        return Figure(
+            None, f"单位不一致（指标值 {target.unit}，完成值 {actual.unit}），无法按比例计分"
+        )
     t, a = target.value, actual.value
     assert t is not None and a is not None, "both quantitative"
     if target_met(target, a):
@@ -315,14 +349,18 @@ def _quantitative_score(target: Target, actual: Target, points: Decimal, templat
     return Figure(value, (_missed_words, target, actual, points, raw, template))
 
 
-def _proportional(target: Target, a: Decimal, points: Decimal, template: Template) -> tuple[Decimal, str]:
+def _proportional(
+    target: Target, a: Decimal, points: Decimal, template: Template
+) -> tuple[Decimal, str]:
     """The score of a missed target before the cap, and its formula in words."""
     t = target.value
     assert t is not None, "a quantitative target"
     if target.op not in (Op.LE, Op.LT):
         return max(points * a / t, ZERO), f"{_fmt(points)} × {_fmt(a)} ÷ {_fmt(t)}"
     if template.inverse_formula is InverseFormula.LINEAR:
-        return max(points * (1 - (a - t) / t), ZERO), f"{_fmt(points)} × (1 − ({_fmt(a)} − {_fmt(t)}) ÷ {_fmt(t)})"
+        return max(
+            points * (1 - (a - t) / t), ZERO
+        ), f"{_fmt(points)} × (1 − ({_fmt(a)} − {_fmt(t)}) ÷ {_fmt(t)})"
     return points * t / a, f"{_fmt(points)} × {_fmt(t)} ÷ {_fmt(a)}"
 
 
@@ -342,7 +380,9 @@ def _zero_target_words(target: Target, actual: Target) -> str:
     return f"指标值为 0 而完成值 {_fmt(actual.value)}{unit} 未满足 {wanted} → 0 分"
 
 
-def _missed_words(target: Target, actual: Target, points: Decimal, raw: Decimal, template: Template) -> str:
+def _missed_words(
+    target: Target, actual: Target, points: Decimal, raw: Decimal, template: Template
+) -> str:
     unit, wanted = _wanted(target, actual)
     assert actual.value is not None, "a quantitative actual"
     _, how = _proportional(target, actual.value, points, template)

@@ -53,30 +53,135 @@ class Target:
 # Longest first, so "大于等于" wins over "大于" and ">=" over ">".
 _PREFIX_OPS: list[tuple[str, Op]] = sorted(
     [
-        (">=", Op.GE), ("=>", Op.GE), ("≥", Op.GE), ("大于等于", Op.GE), ("大于或等于", Op.GE),
-        ("不少于", Op.GE), ("不低于", Op.GE), ("不小于", Op.GE), ("至少", Op.GE), ("达到", Op.GE),
+        (">=", Op.GE),
+        ("=>", Op.GE),
+        ("≥", Op.GE),
+        ("大于等于", Op.GE),
+        ("大于或等于", Op.GE),
+        ("不少于", Op.GE),
+        ("不低于", Op.GE),
+        ("不小于", Op.GE),
+        ("至少", Op.GE),
+        ("达到", Op.GE),
         ("高于或等于", Op.GE),
-        ("<=", Op.LE), ("=<", Op.LE), ("≤", Op.LE), ("小于等于", Op.LE), ("小于或等于", Op.LE),
-        ("不超过", Op.LE), ("不高于", Op.LE), ("不大于", Op.LE), ("不多于", Op.LE), ("至多", Op.LE),
+        ("<=", Op.LE),
+        ("=<", Op.LE),
+        ("≤", Op.LE),
+        ("小于等于", Op.LE),
+        ("小于或等于", Op.LE),
+        ("不超过", Op.LE),
+        ("不高于", Op.LE),
+        ("不大于", Op.LE),
+        ("不多于", Op.LE),
+        ("至多", Op.LE),
         ("低于或等于", Op.LE),
-        (">", Op.GT), ("大于", Op.GT), ("高于", Op.GT), ("超过", Op.GT), ("多于", Op.GT),
-        ("<", Op.LT), ("小于", Op.LT), ("低于", Op.LT), ("少于", Op.LT),
-        ("==", Op.EQ), ("=", Op.EQ), ("等于", Op.EQ),
+        (">", Op.GT),
+        ("大于", Op.GT),
+        ("高于", Op.GT),
+        ("超过", Op.GT),
+        ("多于", Op.GT),
+        ("<", Op.LT),
+        ("小于", Op.LT),
+        ("低于", Op.LT),
+        ("少于", Op.LT),
+        ("==", Op.EQ),
+        ("=", Op.EQ),
+        ("等于", Op.EQ),
     ],
     key=lambda p: -len(p[0]),
 )
 _SUFFIX_OPS: list[tuple[str, Op]] = [
-    ("及以上", Op.GE), ("以上", Op.GE), ("及以下", Op.LE), ("以下", Op.LE), ("以内", Op.LE), ("内", Op.LE),
+    ("及以上", Op.GE),
+    ("以上", Op.GE),
+    ("及以下", Op.LE),
+    ("以下", Op.LE),
+    ("以内", Op.LE),
+    ("内", Op.LE),
 ]
 
 # Units printed without brackets after the number, longest first. A bracketed
 # unit "(…)" may be anything; an unbracketed one must be known, so that
 # "1 份年度运维总结报告" reads as 1 份 + note, not as a unit "份年度…".
 _UNITS = sorted(
-    """% ‰ 百分比 百分点 万元 亿元 千元 元 万人次 人次 万人 人 户 家 个 份 次 项 台 套 天 日 工作日 个工作日
-    小时 分钟 秒 周 月 季度 年 分 篇 场 期 批 条 件 所 座 辆 张 册 本 名 位 类 门 节 课时 学时 吨 亩
-    公顷 平方米 平方公里 立方米 公里 千米 米 处 间 栋 块 根 只 头 株 棵 盏 部 支 套次 卷 页 字
-    万字""".split(),
+    [
+        "%",
+        "‰",
+        "百分比",
+        "百分点",
+        "万元",
+        "亿元",
+        "千元",
+        "元",
+        "万人次",
+        "人次",
+        "万人",
+        "人",
+        "户",
+        "家",
+        "个",
+        "份",
+        "次",
+        "项",
+        "台",
+        "套",
+        "天",
+        "日",
+        "工作日",
+        "个工作日",
+        "小时",
+        "分钟",
+        "秒",
+        "周",
+        "月",
+        "季度",
+        "年",
+        "分",
+        "篇",
+        "场",
+        "期",
+        "批",
+        "条",
+        "件",
+        "所",
+        "座",
+        "辆",
+        "张",
+        "册",
+        "本",
+        "名",
+        "位",
+        "类",
+        "门",
+        "节",
+        "课时",
+        "学时",
+        "吨",
+        "亩",
+        "公顷",
+        "平方米",
+        "平方公里",
+        "立方米",
+        "公里",
+        "千米",
+        "米",
+        "处",
+        "间",
+        "栋",
+        "块",
+        "根",
+        "只",
+        "头",
+        "株",
+        "棵",
+        "盏",
+        "部",
+        "支",
+        "套次",
+        "卷",
+        "页",
+        "字",
+        "万字",
+    ],
     key=lambda u: -len(u),
 )
 # The same lists as patterns: an alternation tries its words in order, like a
@@ -130,7 +235,7 @@ def quantity(text: str) -> tuple[Op | None, Decimal, str | None, str] | None:
     if read is None:  # pragma: no cover - the regex admits only digits
         return None
     stated, value, unit = read
-    return op or stated, value, unit, rest[found.end():]
+    return op or stated, value, unit, rest[found.end() :]
 
 
 def quantity_at(text: str, start: int, stop: int) -> tuple[Op | None, Decimal, str | None] | None:
@@ -142,8 +247,12 @@ def quantity_at(text: str, start: int, stop: int) -> tuple[Op | None, Decimal, s
     return _read(found, spaced=True) if found else None
 
 
-def _read(found: re.Match[str], spaced: bool = False) -> tuple[Op | None, Decimal, str | None] | None:
-    number, bracket, word, suffix = found.group("number", "bracket", "unit", "suffix")  # one call, not four
+def _read(
+    found: re.Match[str], spaced: bool = False
+) -> tuple[Op | None, Decimal, str | None] | None:
+    number, bracket, word, suffix = found.group(
+        "number", "bracket", "unit", "suffix"
+    )  # one call, not four
     try:
         value = Decimal(number.replace(",", ""))
     except InvalidOperation:
@@ -160,7 +269,7 @@ def _take_prefix_op(text: str) -> tuple[str, Op | None]:
         return text, None
     for word, op in _PREFIX_OPS:
         if text.startswith(word):
-            return text[len(word):].lstrip(), op
+            return text[len(word) :].lstrip(), op
     return text, None
 
 

@@ -7,16 +7,16 @@ constants in code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
-from collections.abc import Callable
 from functools import lru_cache
 from typing import TypeVar
 
-T = TypeVar("T")
-
 from jixiao.domain.normalize import fold, squash
+
+T = TypeVar("T")
 
 
 class Rounding(str, Enum):
@@ -105,10 +105,15 @@ class Template:
     audit: dict = field(default_factory=dict, hash=False, compare=False)
     # How the official form is drawn (the file's [layout]); read by jixiao.writers.layout.
     layout: dict = field(default_factory=dict, hash=False, compare=False)
-    _column_of: dict[str, str] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
-    _variants: dict[Rounding, Template] = field(default_factory=dict, init=False, repr=False, hash=False,
-                                                compare=False)
-    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, hash=False, compare=False)
+    _column_of: dict[str, str] = field(
+        default_factory=dict, init=False, repr=False, hash=False, compare=False
+    )
+    _variants: dict[Rounding, Template] = field(
+        default_factory=dict, init=False, repr=False, hash=False, compare=False
+    )
+    _derived: dict[str, object] = field(
+        default_factory=dict, init=False, repr=False, hash=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # label → column, built once: readers ask for every cell of every row.

@@ -36,8 +36,11 @@ def field_diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     if isinstance(old, list) and isinstance(new, list):
         changes = []
         for i in range(max(len(old), len(new))):
-            changes += field_diff(old[i] if i < len(old) else _MISSING,
-                                  new[i] if i < len(new) else _MISSING, f"{path}[{i}]")
+            changes += field_diff(
+                old[i] if i < len(old) else _MISSING,
+                new[i] if i < len(new) else _MISSING,
+                f"{path}[{i}]",
+            )
         return changes
     if old is not _MISSING and new is not _MISSING and old == new:
         return []

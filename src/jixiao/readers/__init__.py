@@ -15,7 +15,7 @@ from jixiao.domain.model import Evaluation
 from jixiao.readers.base import ReadError
 from jixiao.readers.text import read_text
 
-__all__ = ["ReadError", "read_bytes", "read_path", "decode", "sniff"]
+__all__ = ["ReadError", "decode", "read_bytes", "read_path", "sniff"]
 
 TEXT_SUFFIXES = {".txt", ".md", ".tsv", ".text", ".markdown", ""}
 OFFICE_SUFFIXES = {".pdf": "PDF", ".xlsx": "Excel", ".xlsm": "Excel", ".docx": "Word"}
@@ -44,7 +44,9 @@ def read_path(path: str | Path, template_id: str | None = None) -> list[Evaluati
         raise ReadError(name, "是文件夹，不是文件")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise ReadError(name, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像自评表，未读取")
+            raise ReadError(
+                name, f"文件超过 {MAX_FILE_BYTES // (1024 * 1024)} MB，不像自评表，未读取"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise ReadError(name, "文件不存在") from None
@@ -55,7 +57,9 @@ def read_path(path: str | Path, template_id: str | None = None) -> list[Evaluati
     return read_bytes(data, name, path.suffix.lower(), template_id)
 
 
-def read_bytes(data: bytes, name: str, suffix: str = "", template_id: str | None = None) -> list[Evaluation]:
+def read_bytes(
+    data: bytes, name: str, suffix: str = "", template_id: str | None = None
+) -> list[Evaluation]:
     """Every form in a file's content; ``suffix`` (".pdf") only words the errors."""
     kind = sniff(data)
     if kind == "pdf":
@@ -71,13 +75,23 @@ def read_bytes(data: bytes, name: str, suffix: str = "", template_id: str | None
 
         return read_docx(data, name, template_id)
     if kind == "ole":
-        raise ReadError(name, "旧版 Office 文件（.xls/.doc）或加了密码的 Office 文件：请另存为 .xlsx/.docx（去掉密码）后再导入")
+        raise ReadError(
+            name,
+            "旧版 Office 文件（.xls/.doc）或加了密码的 Office 文件：请另存为 .xlsx/.docx（去掉密码）后再导入",
+        )
     if kind == "zip":
-        raise ReadError(name, "是 zip 压缩包，但不是 Excel（.xlsx）或 Word（.docx）文件；请解压后导入")
+        raise ReadError(
+            name, "是 zip 压缩包，但不是 Excel（.xlsx）或 Word（.docx）文件；请解压后导入"
+        )
     if suffix in OFFICE_SUFFIXES:
-        raise ReadError(name, f"扩展名为 {suffix}，但内容不是 {OFFICE_SUFFIXES[suffix]} 文件（文件损坏或扩展名有误）")
+        raise ReadError(
+            name,
+            f"扩展名为 {suffix}，但内容不是 {OFFICE_SUFFIXES[suffix]} 文件（文件损坏或扩展名有误）",
+        )
     if suffix not in TEXT_SUFFIXES:
-        raise ReadError(name, f"暂不支持 {suffix} 文件（目前可读：PDF、xlsx、docx、文本、markdown）")
+        raise ReadError(
+            name, f"暂不支持 {suffix} 文件（目前可读：PDF、xlsx、docx、文本、markdown）"
+        )
     return read_text(decode(data, name), name, template_id)
 
 

@@ -31,7 +31,9 @@ class Row:
 
     def __post_init__(self) -> None:
         # Asked for many times per row while a form is recognised: build once.
-        object.__setattr__(self, "_filled", tuple((i, c) for i, c in enumerate(self.cells) if c.strip()))
+        object.__setattr__(
+            self, "_filled", tuple((i, c) for i, c in enumerate(self.cells) if c.strip())
+        )
 
     def filled(self) -> list[tuple[int, str]]:
         """(column, text) of the non-empty cells."""
@@ -58,7 +60,9 @@ class Collector:
     def problem(self, path: str, message: str, raw: str | None = None) -> None:
         self.problems.append(Problem(path, message, raw))
 
-    def number(self, raw: str | None, path: str, source: Source, dash_ok: bool = False) -> Decimal | None:
+    def number(
+        self, raw: str | None, path: str, source: Source, dash_ok: bool = False
+    ) -> Decimal | None:
         """A printed figure: "490,000.00" → 490000.00, "99.77%" → 99.77.
 
         Blank → None. A dash → None (with a problem unless ``dash_ok``, as for the

@@ -15,8 +15,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from jixiao.domain.model import (
-    BREAKDOWN_KEYS, AmountUnit, Evaluation, FormSource, Funding, FundingLine, Goals, Indicator,
-    Problem, Project, Source,
+    BREAKDOWN_KEYS,
+    AmountUnit,
+    Evaluation,
+    FormSource,
+    Funding,
+    FundingLine,
+    Goals,
+    Indicator,
+    Problem,
+    Project,
+    Source,
 )
 from jixiao.domain.targets import parse_target
 from jixiao.readers.base import ReadError
@@ -47,7 +56,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.fail(path, f"数字应写成字符串（如 \"9.50\"），而不是 {value!r}")
+            raise self.fail(path, f'数字应写成字符串（如 "9.50"），而不是 {value!r}')
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
@@ -73,12 +82,25 @@ class _Reader:
 
     def indicator(self, value: Any, path: str) -> Indicator:
         d = self.obj(value, path)
-        t = {k: self.text(d.get(k), f"{path}.{k}")
-             for k in ("level1", "level2", "name", "target", "actual", "deviation", "rule", "explanation")}
+        t = {
+            k: self.text(d.get(k), f"{path}.{k}")
+            for k in (
+                "level1",
+                "level2",
+                "name",
+                "target",
+                "actual",
+                "deviation",
+                "rule",
+                "explanation",
+            )
+        }
         return Indicator(
-            **t, points=self.figure(d.get("points"), f"{path}.points"),
+            **t,
+            points=self.figure(d.get("points"), f"{path}.points"),
             score=self.figure(d.get("score"), f"{path}.score"),
-            target_parsed=parse_target(t["target"]), actual_parsed=parse_target(t["actual"]),
+            target_parsed=parse_target(t["target"]),
+            actual_parsed=parse_target(t["actual"]),
         )
 
 
@@ -92,7 +114,11 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
     year = d.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
         raise r.fail("year", f"年度应为整数，而不是 {year!r}")
-    p, f, g = r.obj(d.get("project"), "project"), r.obj(d.get("funding"), "funding"), r.obj(d.get("goals"), "goals")
+    p, f, g = (
+        r.obj(d.get("project"), "project"),
+        r.obj(d.get("funding"), "funding"),
+        r.obj(d.get("goals"), "goals"),
+    )
     unit = r.text(f.get("unit"), "funding.unit")
     if unit is not None and unit not in {u.value for u in AmountUnit}:
         raise r.fail("funding.unit", f"金额单位应为 万元 或 元，而不是 {unit!r}")
@@ -108,15 +134,22 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
     return Evaluation(
         template=template,
         year=year,
-        project=Project(**{k: r.text(p.get(k), f"project.{k}") for k in ("name", "department", "unit", "division")},
-                        recurring=recurring),
+        project=Project(
+            **{
+                k: r.text(p.get(k), f"project.{k}")
+                for k in ("name", "department", "unit", "division")
+            },
+            recurring=recurring,
+        ),
         funding=Funding(
             total=r.line(f, "funding") or FundingLine(),
             **{k: r.line(breakdown.get(k), f"funding.breakdown.{k}") for k in BREAKDOWN_KEYS},
             prior_year_budget=r.figure(f.get("prior_year_budget"), "funding.prior_year_budget"),
             unit=AmountUnit(unit) if unit else None,
         ),
-        goals=Goals(r.text(g.get("expected"), "goals.expected"), r.text(g.get("actual"), "goals.actual")),
+        goals=Goals(
+            r.text(g.get("expected"), "goals.expected"), r.text(g.get("actual"), "goals.actual")
+        ),
         indicators=tuple(r.indicator(ind, f"indicators[{i}]") for i, ind in enumerate(indicators)),
         total=r.figure(d.get("total"), "total"),
         total_points=r.figure(d.get("total_points"), "total_points"),
@@ -124,10 +157,23 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         evaluated_on=r.day(d.get("evaluated_on"), "evaluated_on"),
         **{k: r.text(d.get(k), k) for k in ("achievements", "problems_found", "improvements")},
         source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
-        problems=tuple(Problem(r.text(x.get("field"), "problems"), r.text(x.get("message"), "problems"),
-                               r.text(x.get("raw"), "problems"))
-                       for x in (r.obj(x, "problems") for x in d.get("problems") or [])),
-        sources={path: Source(source_file or file, **{k: v for k, v in r.obj(s, f"sources.{path}").items()
-                                                    if k in ("line", "page", "sheet", "cell")})
-                 for path, s in r.obj(d.get("sources"), "sources").items()},
+        problems=tuple(
+            Problem(
+                r.text(x.get("field"), "problems"),
+                r.text(x.get("message"), "problems"),
+                r.text(x.get("raw"), "problems"),
+            )
+            for x in (r.obj(x, "problems") for x in d.get("problems") or [])
+        ),
+        sources={
+            path: Source(
+                source_file or file,
+                **{
+                    k: v
+                    for k, v in r.obj(s, f"sources.{path}").items()
+                    if k in ("line", "page", "sheet", "cell")
+                },
+            )
+            for path, s in r.obj(d.get("sources"), "sources").items()
+        },
     )

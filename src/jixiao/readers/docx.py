@@ -46,7 +46,10 @@ def docx_rows(data: bytes, file: str) -> list[Row]:
     except ReadError:
         raise
     except Exception as error:  # python-docx and lxml raise many kinds for a damaged file
-        raise ReadError(file, f"Word 文件无法打开或内容损坏（{type(error).__name__}: {error}）".replace("\n", " ")) from None
+        raise ReadError(
+            file,
+            f"Word 文件无法打开或内容损坏（{type(error).__name__}: {error}）".replace("\n", " "),
+        ) from None
     if not rows:
         raise ReadError(file, "Word 文件中没有内容")
     return rows
@@ -71,7 +74,10 @@ def _spans(table, file: str) -> list[Span]:
             else:
                 place = places[key]
                 place[2], place[3] = max(place[2], r), max(place[3], c)
-    return [Span(r, c, texts[key], last_r - r + 1, last_c - c + 1) for key, (r, c, last_r, last_c) in places.items()]
+    return [
+        Span(r, c, texts[key], last_r - r + 1, last_c - c + 1)
+        for key, (r, c, last_r, last_c) in places.items()
+    ]
 
 
 def _row_source(file: str, table: int):

@@ -74,9 +74,16 @@ def to_rows(spans: Iterable[Span], source: Callable[[int, int], Source]) -> list
         inside = covered.get(r, set())
         columns = [c for c in range(width) if c not in inside]
         source_of = source(r, width - 1)
-        prefix = source_of.cell.split("!")[0] + "!" if source_of.cell and "!" in source_of.cell else ""
-        rows.append(Row(tuple(texts[r].get(c, "") for c in columns), source_of,
-                        tuple(prefix + cell_name(r, c) for c in columns)))
+        prefix = (
+            source_of.cell.split("!")[0] + "!" if source_of.cell and "!" in source_of.cell else ""
+        )
+        rows.append(
+            Row(
+                tuple(texts[r].get(c, "") for c in columns),
+                source_of,
+                tuple(prefix + cell_name(r, c) for c in columns),
+            )
+        )
     return rows
 
 
@@ -104,7 +111,11 @@ def pin_cells(forms: list[Evaluation], rows: list[Row]) -> list[Evaluation]:
         for path, source in ev.sources.items():
             row = by_source.get(source)
             value = _value_at(data, path)
-            at = _cell_holding(row, value, source, taken) if row is not None and value is not None else None
+            at = (
+                _cell_holding(row, value, source, taken)
+                if row is not None and value is not None
+                else None
+            )
             if at is None:
                 sources[path] = source
             else:

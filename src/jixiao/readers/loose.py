@@ -27,8 +27,17 @@ from datetime import date
 from decimal import Decimal
 from itertools import combinations_with_replacement
 
-from jixiao.domain.model import Evaluation, FormSource, Funding, FundingLine, Goals, Indicator, Project
-from jixiao.domain.model import AmountUnit, Source
+from jixiao.domain.model import (
+    AmountUnit,
+    Evaluation,
+    FormSource,
+    Funding,
+    FundingLine,
+    Goals,
+    Indicator,
+    Project,
+    Source,
+)
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.template import Group, Template, label_key
 from jixiao.readers.base import Collector, ReadError, Row
@@ -52,8 +61,12 @@ HEADER_PATHS = {
 }
 HEADER_ORDER = tuple(HEADER_PATHS)
 # Rows holding two label/value pairs: the left label → the right one.
-PAIRED = {"name": "unit", "division": "recurring", "annual_budget": "prior_year_budget",
-          "executed": "execution_rate"}
+PAIRED = {
+    "name": "unit",
+    "division": "recurring",
+    "annual_budget": "prior_year_budget",
+    "executed": "execution_rate",
+}
 ROW_STARTS = tuple(f for f in HEADER_ORDER if f not in PAIRED.values())
 TEXT_FIELDS = ("expected", "achievements", "problems_found", "improvements")
 TABLE_COLUMNS = ("level1", "indicator", "explanation", "points", "rule", "score", "deviation")
@@ -86,7 +99,12 @@ class FigureFormat:
 AMOUNT = FigureFormat("金额", re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}"))
 RATE = FigureFormat("百分比", re.compile(r"(?:0|[1-9]\d{0,2})\.\d{2}%?"), Decimal(100))
 SCORE = FigureFormat("分数", re.compile(r"(?:0|[1-9]\d{0,2})(?:\.\d{1,2})?"), Decimal(100))
-_FORMATS = {"annual_budget": AMOUNT, "prior_year_budget": AMOUNT, "executed": AMOUNT, "execution_rate": RATE}
+_FORMATS = {
+    "annual_budget": AMOUNT,
+    "prior_year_budget": AMOUNT,
+    "executed": AMOUNT,
+    "execution_rate": RATE,
+}
 
 
 def read_grouped(rows: list[Row], file: str, template: Template) -> list[Evaluation]:
@@ -182,11 +200,18 @@ class _FormReader:
         return Evaluation(
             template=self.t.id,
             year=form.year,
-            project=Project(name=v.get("name"), unit=v.get("unit"), division=v.get("division"),
-                            recurring=v.get("recurring")),
+            project=Project(
+                name=v.get("name"),
+                unit=v.get("unit"),
+                division=v.get("division"),
+                recurring=v.get("recurring"),
+            ),
             funding=Funding(
-                total=FundingLine(annual_budget=v.get("annual_budget"), executed=v.get("executed"),
-                                  execution_rate=v.get("execution_rate")),
+                total=FundingLine(
+                    annual_budget=v.get("annual_budget"),
+                    executed=v.get("executed"),
+                    execution_rate=v.get("execution_rate"),
+                ),
                 prior_year_budget=v.get("prior_year_budget"),
                 unit=self._amount_unit(),
             ),
@@ -253,7 +278,9 @@ class _FormReader:
         key = label_key(label)
         for name in ROW_STARTS:
             if HEADER_ORDER.index(name) > last and self._fits_label(key, name):
-                self.out.problem(HEADER_PATHS[name], f"标签残缺，按表头次序读作「{self._label(name)}」", label)
+                self.out.problem(
+                    HEADER_PATHS[name], f"标签残缺，按表头次序读作「{self._label(name)}」", label
+                )
                 return name
         return None
 
@@ -266,25 +293,34 @@ class _FormReader:
         filled = [c for c in cells if c.strip()]
         at = next((n for n, c in enumerate(filled) if self.t.column(c) == right), None)
         if at is None:
-            at = next((n for n, c in enumerate(filled) if n and self._fits_label(label_key(c), right)), None)
+            at = next(
+                (n for n, c in enumerate(filled) if n and self._fits_label(label_key(c), right)),
+                None,
+            )
             if at is not None:
-                self.out.problem(HEADER_PATHS[right], f"标签残缺，读作「{self._label(right)}」", filled[at])
+                self.out.problem(
+                    HEADER_PATHS[right], f"标签残缺，读作「{self._label(right)}」", filled[at]
+                )
         if at is not None:
             self._field(left, filled[:at], source, label)
-            self._field(right, filled[at + 1:], source, filled[at])
+            self._field(right, filled[at + 1 :], source, filled[at])
             return
         self._field(left, filled[:1], source, label)
         if len(filled) < 2:
             return
         garbled = "\t".join(filled[1:-1]) or None
         what = "无法辨认" if garbled else "缺失"
-        self.out.problem(HEADER_PATHS[right], f"「{self._label(right)}」标签{what}，按位置读取其值", garbled)
+        self.out.problem(
+            HEADER_PATHS[right], f"「{self._label(right)}」标签{what}，按位置读取其值", garbled
+        )
         self._field(right, filled[-1:], source, garbled)
 
     def _field(self, name: str, cells: list[str], source: Source, label: str | None) -> None:
         path = HEADER_PATHS[name]
         if name in self.seen:
-            self.out.problem(path, f"「{self._label(name)}」出现了不止一次，取第一次的值", "\t".join(cells))
+            self.out.problem(
+                path, f"「{self._label(name)}」出现了不止一次，取第一次的值", "\t".join(cells)
+            )
             return
         self.seen.add(name)
         self.raw[name] = "\t".join(cells)
@@ -312,7 +348,9 @@ class _FormReader:
         if text and _looks_garbled(text):
             self.out.problem(path, "文字疑似乱码，原样保留", text)
         elif text and name == "division" and " " in text:
-            self.out.problem(path, "「具体实施处」一格有两段文字，其中一段可能来自相邻的格，原样保留", text)
+            self.out.problem(
+                path, "「具体实施处」一格有两段文字，其中一段可能来自相邻的格，原样保留", text
+            )
         return text
 
     def _yes_no(self, cells: list[str], path: str) -> bool | None:
@@ -337,8 +375,9 @@ class _FormReader:
         self.out.problem(path, "无法读取为日期", raw)
         return None
 
-    def _figure(self, cells: list[str], path: str, source: Source, fmt: FigureFormat,
-                raw: str | None = None) -> Decimal | None:
+    def _figure(
+        self, cells: list[str], path: str, source: Source, fmt: FigureFormat, raw: str | None = None
+    ) -> Decimal | None:
         """A printed figure; a damaged one is repaired only when exactly one
         reading fits the column's format."""
         raw = raw if raw is not None else "\t".join(cells)
@@ -364,8 +403,11 @@ class _FormReader:
     def _check_rate(self, rate: Decimal | None, executed: Decimal | None) -> None:
         """A rate of 0 beside money spent is damage, not a figure to correct."""
         if rate == 0 and executed:
-            self.out.problem("funding.execution_rate",
-                             "预算执行率印为 0，而预算执行数不为 0：此格可能残缺，原样保留", self.raw.get("execution_rate"))
+            self.out.problem(
+                "funding.execution_rate",
+                "预算执行率印为 0，而预算执行数不为 0：此格可能残缺，原样保留",
+                self.raw.get("execution_rate"),
+            )
 
     def _amount_unit(self) -> AmountUnit | None:
         labels = squash(fold("".join(self.amount_labels)))
@@ -382,7 +424,9 @@ class _FormReader:
         columns = {self.t.column(c) for _, c in row.filled()}
         return len(columns & set(TABLE_COLUMNS)) >= 3 and "points" in columns
 
-    def _table(self, rows: list[Row], header_at: int) -> tuple[list[Indicator], Decimal | None, Decimal | None]:
+    def _table(
+        self, rows: list[Row], header_at: int
+    ) -> tuple[list[Indicator], Decimal | None, Decimal | None]:
         header = {}
         for i, cell in rows[header_at].filled():
             column = self.t.column(cell)
@@ -391,11 +435,13 @@ class _FormReader:
         items: list[_Item] = []
         fragments: list[tuple[_Item, int]] = []  # (fragment, index of the row above it or -1)
         total_points = total = None
-        rest = rows[header_at + 1:]
+        rest = rows[header_at + 1 :]
         for n, row in enumerate(rest):
             first = label_key(row.filled()[0][1]) if row.filled() else ""
             if self.t.column(first) == "total":
-                total_points, total = self._total(row, rest[n + 1] if n + 1 < len(rest) else None, header)
+                total_points, total = self._total(
+                    row, rest[n + 1] if n + 1 < len(rest) else None, header
+                )
                 break
             if first.startswith("说明"):
                 break
@@ -429,13 +475,19 @@ class _FormReader:
             else:
                 self.out.problem("indicators", "指标表中有无法归属的文字", _fragment_text(fragment))
         # Lines joining a row from above are prepended nearest first, so they keep their order.
-        for fragment, target, before in [j for j in joins if not j[2]] + [j for j in reversed(joins) if j[2]]:
+        for fragment, target, before in [j for j in joins if not j[2]] + [
+            j for j in reversed(joins) if j[2]
+        ]:
             items[target].join(fragment, before)
             columns = [c for c, parts in fragment.cells.items() if parts and c != "level1"]
             if columns:
                 where = "下一行" if before else "上一行"
                 items[target].joined.append(
-                    (columns[0], f"第 {fragment.source.line} 行的文字并入了{where}", _fragment_text(fragment))
+                    (
+                        columns[0],
+                        f"第 {fragment.source.line} 行的文字并入了{where}",
+                        _fragment_text(fragment),
+                    )
                 )
 
     def _indicator(self, n: int, item: _Item) -> Indicator:
@@ -468,13 +520,22 @@ class _FormReader:
             if ind.score is not None or items[n].has("score"):
                 continue
             above = indicators[n - 1] if n else None
-            merged = (above is not None and None not in (above.score, above.points, ind.points)
-                      and above.score > above.points and above.score == above.points + ind.points)
-            message = (f"自评空白：上一行印的 {above.score} 等于两行权重之和，疑为合并单元格，原样留在上一行"
-                       if merged else "自评空白")
+            merged = (
+                above is not None
+                and None not in (above.score, above.points, ind.points)
+                and above.score > above.points
+                and above.score == above.points + ind.points
+            )
+            message = (
+                f"自评空白：上一行印的 {above.score} 等于两行权重之和，疑为合并单元格，原样留在上一行"
+                if merged
+                else "自评空白"
+            )
             self.out.problem(f"indicators[{n}].score", message)
 
-    def _total(self, row: Row, below: Row | None, header: dict[str, int]) -> tuple[Decimal | None, Decimal | None]:
+    def _total(
+        self, row: Row, below: Row | None, header: dict[str, int]
+    ) -> tuple[Decimal | None, Decimal | None]:
         """合计: 权重 and 自评 columns; a figure cut at a line end ("100." / "00") is joined."""
         header = _total_columns(row, header)
 
@@ -482,7 +543,11 @@ class _FormReader:
             at = header.get(column)
             cell = row.cells[at] if at is not None and at < len(row.cells) else ""
             cells, raw = [cell], None
-            nxt = below.cells[at] if below is not None and at is not None and at < len(below.cells) else ""
+            nxt = (
+                below.cells[at]
+                if below is not None and at is not None and at < len(below.cells)
+                else ""
+            )
             if cell.strip().endswith(".") and _DIGITS.fullmatch(nxt.strip()):
                 cells, raw = [cell, nxt], f"{cell}\n{nxt}"
             value = self._figure(cells, path, row.source, SCORE, raw)
@@ -497,31 +562,43 @@ class _FormReader:
     def _with_groups(self, indicators: list[Indicator], items: list[_Item]) -> list[Indicator]:
         groups = self.t.groups
         labels = [squash(fold(" ".join(item.cells.get("level1", ())))) for item in items]
-        anchors = [next((j for j, g in enumerate(groups) if squash(g.name) in label), None) for label in labels]
+        anchors = [
+            next((j for j, g in enumerate(groups) if squash(g.name) in label), None)
+            for label in labels
+        ]
         weights = [ind.points for ind in indicators]
         placed = assign_groups(anchors, weights, [g.points for g in groups])
         if placed is None:
             placed = fill_down(anchors)
             first = next((n for n, a in enumerate(anchors) if a is not None), None)
             if first is not None:
-                self.out.problem(f"indicators[{first}].level1", "一级指标无法按模板的次序归组，按标签向下填充")
+                self.out.problem(
+                    f"indicators[{first}].level1", "一级指标无法按模板的次序归组，按标签向下填充"
+                )
         out = []
         for j, group in enumerate(groups):
             rows = [n for n, g in enumerate(placed) if g == j]
             if not rows:
                 continue
             anchored = [n for n in rows if anchors[n] == j]
-            weighed = None not in (weights[n] for n in rows) and sum(weights[n] for n in rows) == group.points
+            weighed = (
+                None not in (weights[n] for n in rows)
+                and sum(weights[n] for n in rows) == group.points
+            )
             if anchored:
                 label = " ".join(part for n in rows for part in items[n].cells.get("level1", ()))
                 self._group_label(group, label, f"indicators[{anchored[0]}].level1")
             elif weighed:
-                self.out.problem(f"indicators[{rows[0]}].level1",
-                                 f"一级指标「{group.name}」的标签缺失，按权重合计 {group.points} 与次序归入")
+                self.out.problem(
+                    f"indicators[{rows[0]}].level1",
+                    f"一级指标「{group.name}」的标签缺失，按权重合计 {group.points} 与次序归入",
+                )
             else:
                 for n in rows:
                     placed[n] = None
-                self.out.problem(f"indicators[{rows[0]}].level1", "一级指标无法确定（无标签，权重合计也对不上）")
+                self.out.problem(
+                    f"indicators[{rows[0]}].level1", "一级指标无法确定（无标签，权重合计也对不上）"
+                )
         for n, ind in enumerate(indicators):
             group = groups[placed[n]].name if placed[n] is not None else None
             self.out.note(f"indicators[{n}].level1", items[n].source)
@@ -534,15 +611,22 @@ class _FormReader:
         printed = _GROUP_POINTS.search(key)
         rest = _GROUP_POINTS.sub("", key.replace(squash(group.name), "", 1))
         if printed is None:
-            self.out.problem(path, f"一级指标「{group.name}」的分值无法辨认（模板为 {group.points} 分）", label)
+            self.out.problem(
+                path, f"一级指标「{group.name}」的分值无法辨认（模板为 {group.points} 分）", label
+            )
         elif Decimal(printed.group(1)) != group.points:
-            self.out.problem(path, f"一级指标「{group.name}」印为 {printed.group(1)} 分，模板为 {group.points} 分", label)
+            self.out.problem(
+                path,
+                f"一级指标「{group.name}」印为 {printed.group(1)} 分，模板为 {group.points} 分",
+                label,
+            )
         elif rest:
             self.out.problem(path, f"一级指标「{group.name}」的标签有多余文字", label)
 
 
-def assign_groups(anchors: list[int | None], weights: list[Decimal | None],
-                  points: list[Decimal]) -> list[int] | None:
+def assign_groups(
+    anchors: list[int | None], weights: list[Decimal | None], points: list[Decimal]
+) -> list[int] | None:
     """Each row's group (index into ``points``), in printed order.
 
     Groups follow each other in template order; a row with a group label
@@ -570,8 +654,10 @@ def assign_groups(anchors: list[int | None], weights: list[Decimal | None],
         if any(not bounds[j] <= first[j] or not last[j] < bounds[j + 1] for j in first):
             continue
         fits = sum(
-            1 for j in range(m)
-            if bounds[j] < bounds[j + 1] and blanks[bounds[j + 1]] == blanks[bounds[j]]
+            1
+            for j in range(m)
+            if bounds[j] < bounds[j + 1]
+            and blanks[bounds[j + 1]] == blanks[bounds[j]]
             and sums[bounds[j + 1]] - sums[bounds[j]] == points[j]
         )
         agreeing = sum(agree[j][bounds[j + 1]] - agree[j][bounds[j]] for j in range(m))
@@ -637,7 +723,9 @@ def _readings(parts: list[str]) -> set[str]:
         return set()
     readings = {parts[0]}
     for part in parts[1:]:
-        readings = {r + part for r in readings} | {r + part[1:] for r in readings if r and r[-1] == part[0]}
+        readings = {r + part for r in readings} | {
+            r + part[1:] for r in readings if r and r[-1] == part[0]
+        }
     return readings
 
 

@@ -19,13 +19,13 @@ from __future__ import annotations
 import io
 import logging
 import re
-from contextlib import suppress
 from bisect import bisect_left
+from contextlib import suppress
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.normalize import squash
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, read_grid, radicals_folded, to_rows
+from jixiao.readers.grid import Span, column_letter, radicals_folded, read_grid, to_rows
 
 MAX_PAGES = 300
 """Pages read per PDF; a longer one is refused (split it first). A 500-page file
@@ -51,7 +51,9 @@ def pdf_rows(data: bytes, file: str) -> list[Row]:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as error:  # pdfminer raises many kinds for a damaged file
         # pdfplumber wraps pdfminer's errors: the cause is the first argument.
-        if any(isinstance(e, PDFPasswordIncorrect) for e in (error, *error.args, error.__context__)):
+        if any(
+            isinstance(e, PDFPasswordIncorrect) for e in (error, *error.args, error.__context__)
+        ):
             raise ReadError(file, "PDF 已加密，需要密码才能打开，请先去掉密码再导入") from None
         raise ReadError(file, _damaged(error)) from None
     try:
@@ -72,7 +74,9 @@ def _read_pages(pdf, file: str) -> tuple[list[Row], bool]:
     except Exception as error:
         raise ReadError(file, _damaged(error)) from None
     if len(pages) > MAX_PAGES:
-        raise ReadError(file, f"PDF 有 {len(pages)} 页，超过每个文件 {MAX_PAGES} 页的上限，请拆分后再导入")
+        raise ReadError(
+            file, f"PDF 有 {len(pages)} 页，超过每个文件 {MAX_PAGES} 页的上限，请拆分后再导入"
+        )
     rows: list[Row] = []
     has_text = False
     for page in pages:
@@ -110,7 +114,9 @@ def _page_rows(page, file: str) -> list[Row]:
     for table in tables:
         while lines and lines[0][0] < table.bbox[1]:
             offset += 1
-            rows.append(Row((lines.pop(0)[1],), Source(file, page=page.page_number, cell=f"A{offset}")))
+            rows.append(
+                Row((lines.pop(0)[1],), Source(file, page=page.page_number, cell=f"A{offset}"))
+            )
         spans, height = _spans(table, offset)
         rows += to_rows(spans, _row_source(file, page.page_number))
         offset += height
@@ -132,8 +138,8 @@ def _lines_outside(page, tables) -> list[tuple[float, str]]:
 
 def _has_holes(table) -> bool:
     """Whether some place of the table's grid lies in no cell."""
-    xs = sorted({cell[0] for cell in table.cells}) + [table.bbox[2]]
-    tops = sorted({cell[1] for cell in table.cells}) + [table.bbox[3]]
+    xs = [*sorted({cell[0] for cell in table.cells}), table.bbox[2]]
+    tops = [*sorted({cell[1] for cell in table.cells}), table.bbox[3]]
     area = sum((x1 - x0) * (bottom - top) for x0, top, x1, bottom in table.cells)
     return area < (xs[-1] - xs[0]) * (tops[-1] - tops[0]) - 1.0
 
@@ -148,13 +154,17 @@ def _spans(table, offset: int) -> tuple[list[Span], int]:
         for c, box in enumerate(row.cells):
             if box is None:
                 continue
-            x0, top, x1, bottom = box
+            x0, _top, x1, bottom = box
             text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
-            spans.append(Span(
-                offset + r, c, unwrap(radicals_folded(text or "")),
-                rows=max(1, bisect_left(tops, bottom - 0.5) - r),
-                cols=max(1, bisect_left(xs, x1 - 0.5) - bisect_left(xs, x0 - 0.5)),
-            ))
+            spans.append(
+                Span(
+                    offset + r,
+                    c,
+                    unwrap(radicals_folded(text or "")),
+                    rows=max(1, bisect_left(tops, bottom - 0.5) - r),
+                    cols=max(1, bisect_left(xs, x1 - 0.5) - bisect_left(xs, x0 - 0.5)),
+                )
+            )
     return spans, len(table.rows)
 
 

@@ -40,7 +40,14 @@ from jixiao.readers.loose import read_grouped
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
 _NUMBER_CELL = re.compile(r"^\s*[+-]?[\d,]+(?:\.\d+)?\s*%?\s*$")
-_FUNDING_COLUMNS = ("initial_budget", "annual_budget", "executed", "points", "execution_rate", "score")
+_FUNDING_COLUMNS = (
+    "initial_budget",
+    "annual_budget",
+    "executed",
+    "points",
+    "execution_rate",
+    "score",
+)
 _LINE_LABELS = {"funding_total": "total", **{k: k for k in BREAKDOWN_KEYS}}
 
 
@@ -73,7 +80,8 @@ def read_rows(rows: list[Row], file: str, template_id: str | None = None) -> lis
     template_id = template_id or templates.detect("\n".join(row.text() for row in rows))
     if template_id is None:
         markers = "；".join(
-            f"{t}：" + "、".join(f"「{m}」" for m in templates.load(t).detect) for t in templates.ids()
+            f"{t}：" + "、".join(f"「{m}」" for m in templates.load(t).detect)
+            for t in templates.ids()
         )
         raise ReadError(file, f"看不出是哪种自评表：找不到任一模板的全部表头（{markers}）")
     template = templates.load(template_id)
@@ -177,7 +185,17 @@ class _FormReader:
             elif column == "level1":
                 section = "indicators"
                 indicator_header = self._label_columns(
-                    row, ("level1", "level2", "indicator", "target", "actual", "points", "score", "deviation")
+                    row,
+                    (
+                        "level1",
+                        "level2",
+                        "indicator",
+                        "target",
+                        "actual",
+                        "points",
+                        "score",
+                        "deviation",
+                    ),
                 )
             elif column == "total":
                 section = "total"
@@ -271,7 +289,7 @@ class _FormReader:
         prefix = "funding" if line == "total" else f"funding.breakdown.{line}"
         filled = row.filled()
         label_at = next(i for i, c in filled if self._line_key(Row((c,), row.source)))
-        cells = list(row.cells[label_at + 1:]) + [""] * len(_FUNDING_COLUMNS)
+        cells = list(row.cells[label_at + 1 :]) + [""] * len(_FUNDING_COLUMNS)
         values = {
             name: self.out.number(cells[n], f"{prefix}.{name}", row.source, dash_ok=line != "total")
             for n, name in enumerate(_FUNDING_COLUMNS)
@@ -333,7 +351,9 @@ class _FormReader:
                     actual=actual,
                     points=self.out.number(item.cells.get("points"), f"{path}.points", item.source),
                     score=self.out.number(item.cells.get("score"), f"{path}.score", item.source),
-                    deviation=self.out.text(item.cells.get("deviation"), f"{path}.deviation", item.source),
+                    deviation=self.out.text(
+                        item.cells.get("deviation"), f"{path}.deviation", item.source
+                    ),
                     target_parsed=parse_target(target),
                     actual_parsed=parse_target(actual),
                 )
@@ -348,8 +368,13 @@ class _FormReader:
         if not first:
             return indicators
         label = indicators[first].level1
-        self.out.problem("indicators[0].level1", f"首行未印一级指标（合并单元格跨页），按其下第一个标签「{label}」读取")
-        return [replace(ind, level1=label) if n < first else ind for n, ind in enumerate(indicators)]
+        self.out.problem(
+            "indicators[0].level1",
+            f"首行未印一级指标（合并单元格跨页），按其下第一个标签「{label}」读取",
+        )
+        return [
+            replace(ind, level1=label) if n < first else ind for n, ind in enumerate(indicators)
+        ]
 
     def _category(self, fragments: list[str], known: tuple[str, ...], path: str) -> str | None:
         """A 一级/二级 label joined from its fragments; a damaged standard label
@@ -397,7 +422,13 @@ def _from_right(row: Row, header: dict[str, int]) -> _IndicatorRow | None:
     score, points, actual, target, name = (filled.pop()[1] for _ in range(5))
     if len(filled) > 2 or _is_number(actual):
         return None
-    cells = {"indicator": name, "target": target, "actual": actual, "points": points, "score": score}
+    cells = {
+        "indicator": name,
+        "target": target,
+        "actual": actual,
+        "points": points,
+        "score": score,
+    }
     if deviation:
         cells["deviation"] = deviation
     return _IndicatorRow(cells, _labels(header, filled), row.source)
@@ -405,13 +436,16 @@ def _from_right(row: Row, header: dict[str, int]) -> _IndicatorRow | None:
 
 def _by_position(row: Row, header: dict[str, int]) -> _IndicatorRow | None:
     """Read by the header's columns: for rows with a figure missing."""
+
     def at(column: str) -> str:
         i = header.get(column)
         return row.cells[i] if i is not None and i < len(row.cells) else ""
 
     if not at("indicator") or not (at("points") or at("score")):
         return None
-    cells = {c: at(c) for c in ("indicator", "target", "actual", "points", "score", "deviation") if at(c)}
+    cells = {
+        c: at(c) for c in ("indicator", "target", "actual", "points", "score", "deviation") if at(c)
+    }
     label_cells = [(i, c) for i, c in row.filled() if i < header.get("indicator", 2)]
     return _IndicatorRow(cells, _labels(header, label_cells), row.source)
 

@@ -53,8 +53,9 @@ def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
     if total > MAX_UNCOMPRESSED:
         largest = max(infos, key=lambda info: info.file_size)
         raise ReadError(
-            file, f"{kind}解压后达 {total // (1024 * 1024)} MB（最大的部件 {largest.filename} "
-                  f"{largest.file_size // (1024 * 1024)} MB），超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取"
+            file,
+            f"{kind}解压后达 {total // (1024 * 1024)} MB（最大的部件 {largest.filename} "
+            f"{largest.file_size // (1024 * 1024)} MB），超过上限 {MAX_UNCOMPRESSED // (1024 * 1024)} MB，疑为压缩炸弹，未读取",
         )
     for info in infos:
         if info.file_size > MAX_PART:
@@ -68,7 +69,9 @@ def check_zip(data: bytes, file: str, kind: str) -> zipfile.ZipFile:
     return archive
 
 
-def check_count(archive: zipfile.ZipFile, file: str, part: str, tags: set[str], what: str = "单元格") -> None:
+def check_count(
+    archive: zipfile.ZipFile, file: str, part: str, tags: set[str], what: str = "单元格"
+) -> None:
     """Refuse ``part`` when it holds more than :data:`MAX_CELLS` elements named
     in ``tags`` (``{"c"}``: a sheet's cells), counted streaming, before any
     library builds the whole tree."""
@@ -81,7 +84,10 @@ def check_count(archive: zipfile.ZipFile, file: str, part: str, tags: set[str], 
                 if element.tag.rpartition("}")[2] in tags:
                     count += 1
                     if count > MAX_CELLS:
-                        raise ReadError(file, f"部件 {part} 超过 {MAX_CELLS} 个{what}（上限），不像自评表，未读取")
+                        raise ReadError(
+                            file,
+                            f"部件 {part} 超过 {MAX_CELLS} 个{what}（上限），不像自评表，未读取",
+                        )
                 element.clear()
     except ReadError:
         raise
@@ -111,7 +117,9 @@ def xlsx_rows(data: bytes, file: str) -> list[Row]:
     except ReadError:
         raise
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
-        raise ReadError(file, f"Excel 文件无法打开或内容损坏（{type(error).__name__}: {error}）") from None
+        raise ReadError(
+            file, f"Excel 文件无法打开或内容损坏（{type(error).__name__}: {error}）"
+        ) from None
     if not rows:
         raise ReadError(file, "Excel 文件中没有内容")
     return rows
@@ -121,9 +129,13 @@ def _spans(sheet, file: str) -> list[Span]:
     """Every cell drawn on the sheet: merged ranges as one, blank cells too
     (a blank score is a place in its row)."""
     if sheet.max_row * sheet.max_column > MAX_CELLS:
-        raise ReadError(file, f"工作表「{sheet.title}」超过 {MAX_CELLS} 个单元格，不像自评表，未读取")
+        raise ReadError(
+            file, f"工作表「{sheet.title}」超过 {MAX_CELLS} 个单元格，不像自评表，未读取"
+        )
     merged = {(m.min_row, m.min_col): m for m in sheet.merged_cells.ranges}
-    covered = {(r, c) for m in merged.values() for r, c in _cells_of(m) if (r, c) != (m.min_row, m.min_col)}
+    covered = {
+        (r, c) for m in merged.values() for r, c in _cells_of(m) if (r, c) != (m.min_row, m.min_col)
+    }
     spans = []
     for values in sheet.iter_rows():
         for cell in values:
@@ -138,7 +150,11 @@ def _spans(sheet, file: str) -> list[Span]:
 
 
 def _cells_of(merged) -> list[tuple[int, int]]:
-    return [(r, c) for r in range(merged.min_row, merged.max_row + 1) for c in range(merged.min_col, merged.max_col + 1)]
+    return [
+        (r, c)
+        for r in range(merged.min_row, merged.max_row + 1)
+        for c in range(merged.min_col, merged.max_col + 1)
+    ]
 
 
 def _row_source(file: str, sheet: str):

@@ -102,7 +102,9 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def read_batch(files: list[Path], template_id: str | None = None, workers: int = 1) -> Iterator[FileResult]:
+def read_batch(
+    files: list[Path], template_id: str | None = None, workers: int = 1
+) -> Iterator[FileResult]:
     """Results in input order; identical files read once. ``workers`` > 1
     reads in that many processes."""
     first_seen: dict[str, str] = {}

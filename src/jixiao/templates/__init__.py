@@ -63,7 +63,8 @@ def from_toml(data: dict) -> Template:
         groups=tuple(Group(g["name"], Decimal(g["points"])) for g in indicators.get("groups", ())),
         advised_weights={k: Decimal(v) for k, v in indicators.get("advised_weights", {}).items()},
         grades=tuple(
-            Grade(g["label"], Decimal(g["min"]), tuple(g.get("synonyms", ()))) for g in data["grades"]
+            Grade(g["label"], Decimal(g["min"]), tuple(g.get("synonyms", ())))
+            for g in data["grades"]
         ),
         rounding=Rounding(scoring.get("rounding", "down")),
         decimals=int(scoring.get("decimals", 2)),

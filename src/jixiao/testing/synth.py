@@ -51,46 +51,123 @@ class Theme:
     purpose: str  # a sentence of the goal, without the figures
     counts: tuple[tuple[str, str, int, int], ...]  # (name, unit, smallest, largest target)
     rates: tuple[str, ...]  # quality rates, in %
-    timeliness: tuple[tuple[str, str, int, int], ...]  # (name, unit, smallest, largest) of a ≤ target
+    timeliness: tuple[
+        tuple[str, str, int, int], ...
+    ]  # (name, unit, smallest, largest) of a ≤ target
     effects: tuple[str, ...]  # effect rates, in %
     lasting: tuple[str, ...]  # 可持续影响, in words
 
 
 THEMES = (
-    Theme("河道保洁养护", "水务局", "河道管理所", "沿岸居民", "保持辖区河道水面整洁、水质稳定",
-          (("保洁河道长度", "公里", 40, 260), ("河道巡查次数", "次", 120, 720)),
-          ("水面漂浮物清除率", "保洁作业达标率"), (("垃圾清运响应时间", "小时", 2, 24),),
-          ("河道水质达标率", "河岸环境整洁率"), ("河道长效保洁机制", "河长巡河制度")),
-    Theme("社区居家养老服务", "民政局", "社会福利服务中心", "服务老人", "为辖区高龄、独居老人提供助餐和上门照护",
-          (("助餐服务人次", "人次", 8000, 60000), ("上门照护户数", "户", 150, 1200)),
-          ("服务记录完整率", "护理员持证上岗率"), (("紧急呼叫响应时间", "分钟", 10, 30),),
-          ("老人助餐需求覆盖率", "服务对象回访率"), ("养老服务质量评估机制",)),
-    Theme("中小学校舍修缮", "教育局", "教育基建管理中心", "师生", "消除校舍安全隐患，改善办学条件",
-          (("修缮校舍面积", "平方米", 3000, 40000), ("完成修缮学校数", "所", 3, 25)),
-          ("工程验收合格率",), (("工程完工时间", "天", 60, 120),),
-          ("校舍安全隐患整改率",), ("校舍定期检查制度", "工程档案管理")),
-    Theme("政务信息系统运维", "大数据管理局", "大数据中心", "使用部门", "保障区级政务系统安全稳定运行",
-          (("维护服务器数量", "台", 20, 300), ("完成系统巡检次数", "次", 12, 52)),
-          ("系统可用率", "数据备份成功率"), (("故障响应时间", "小时", 1, 4),),
-          ("业务系统上线覆盖率",), ("运维管理制度", "网络安全应急预案")),
-    Theme("公共图书馆阅读推广", "文化和旅游局", "区图书馆", "读者", "丰富全民阅读活动，提升公共文化服务效能",
-          (("举办阅读推广活动场次", "场", 20, 150), ("新增馆藏图书", "册", 5000, 40000)),
-          ("活动方案执行率",), (("新书上架周期", "天", 7, 30),),
-          ("街镇分馆服务覆盖率",), ("阅读推广志愿服务机制",)),
-    Theme("农村公路养护", "农业农村委员会", "公路养护所", "沿线村民", "保持农村公路路况良好、通行安全",
-          (("养护公路里程", "公里", 30, 400), ("修补路面面积", "平方米", 2000, 20000)),
-          ("路面优良率", "养护作业合格率"), (("坑槽修补时间", "天", 2, 7),),
-          ("公路安全设施完好率",), ("路长制管理机制",)),
-    Theme("社区卫生服务设备更新", "卫生健康委员会", "社区卫生服务中心", "就诊居民", "更新基层诊疗设备，提高社区诊疗能力",
-          (("更新医疗设备数量", "台", 10, 120),),
-          ("设备验收合格率", "设备安装调试合格率"), (("设备报修响应时间", "小时", 2, 24),),
-          ("设备使用率",), ("设备维护保养制度", "设备资产台账")),
-    Theme("城市绿化养护", "绿化和市容管理局", "绿化管理所", "周边居民", "做好公共绿地日常养护，提升城区绿化景观",
-          (("养护绿地面积", "平方米", 50000, 600000), ("补植乔灌木", "株", 500, 8000)),
-          ("苗木成活率", "养护作业合格率"), (("病虫害处置时间", "天", 2, 5),),
-          ("绿地设施完好率",), ("绿地养护考核机制",)),
+    Theme(
+        "河道保洁养护",
+        "水务局",
+        "河道管理所",
+        "沿岸居民",
+        "保持辖区河道水面整洁、水质稳定",
+        (("保洁河道长度", "公里", 40, 260), ("河道巡查次数", "次", 120, 720)),
+        ("水面漂浮物清除率", "保洁作业达标率"),
+        (("垃圾清运响应时间", "小时", 2, 24),),
+        ("河道水质达标率", "河岸环境整洁率"),
+        ("河道长效保洁机制", "河长巡河制度"),
+    ),
+    Theme(
+        "社区居家养老服务",
+        "民政局",
+        "社会福利服务中心",
+        "服务老人",
+        "为辖区高龄、独居老人提供助餐和上门照护",
+        (("助餐服务人次", "人次", 8000, 60000), ("上门照护户数", "户", 150, 1200)),
+        ("服务记录完整率", "护理员持证上岗率"),
+        (("紧急呼叫响应时间", "分钟", 10, 30),),
+        ("老人助餐需求覆盖率", "服务对象回访率"),
+        ("养老服务质量评估机制",),
+    ),
+    Theme(
+        "中小学校舍修缮",
+        "教育局",
+        "教育基建管理中心",
+        "师生",
+        "消除校舍安全隐患，改善办学条件",
+        (("修缮校舍面积", "平方米", 3000, 40000), ("完成修缮学校数", "所", 3, 25)),
+        ("工程验收合格率",),
+        (("工程完工时间", "天", 60, 120),),
+        ("校舍安全隐患整改率",),
+        ("校舍定期检查制度", "工程档案管理"),
+    ),
+    Theme(
+        "政务信息系统运维",
+        "大数据管理局",
+        "大数据中心",
+        "使用部门",
+        "保障区级政务系统安全稳定运行",
+        (("维护服务器数量", "台", 20, 300), ("完成系统巡检次数", "次", 12, 52)),
+        ("系统可用率", "数据备份成功率"),
+        (("故障响应时间", "小时", 1, 4),),
+        ("业务系统上线覆盖率",),
+        ("运维管理制度", "网络安全应急预案"),
+    ),
+    Theme(
+        "公共图书馆阅读推广",
+        "文化和旅游局",
+        "区图书馆",
+        "读者",
+        "丰富全民阅读活动，提升公共文化服务效能",
+        (("举办阅读推广活动场次", "场", 20, 150), ("新增馆藏图书", "册", 5000, 40000)),
+        ("活动方案执行率",),
+        (("新书上架周期", "天", 7, 30),),
+        ("街镇分馆服务覆盖率",),
+        ("阅读推广志愿服务机制",),
+    ),
+    Theme(
+        "农村公路养护",
+        "农业农村委员会",
+        "公路养护所",
+        "沿线村民",
+        "保持农村公路路况良好、通行安全",
+        (("养护公路里程", "公里", 30, 400), ("修补路面面积", "平方米", 2000, 20000)),
+        ("路面优良率", "养护作业合格率"),
+        (("坑槽修补时间", "天", 2, 7),),
+        ("公路安全设施完好率",),
+        ("路长制管理机制",),
+    ),
+    Theme(
+        "社区卫生服务设备更新",
+        "卫生健康委员会",
+        "社区卫生服务中心",
+        "就诊居民",
+        "更新基层诊疗设备，提高社区诊疗能力",
+        (("更新医疗设备数量", "台", 10, 120),),
+        ("设备验收合格率", "设备安装调试合格率"),
+        (("设备报修响应时间", "小时", 2, 24),),
+        ("设备使用率",),
+        ("设备维护保养制度", "设备资产台账"),
+    ),
+    Theme(
+        "城市绿化养护",
+        "绿化和市容管理局",
+        "绿化管理所",
+        "周边居民",
+        "做好公共绿地日常养护，提升城区绿化景观",
+        (("养护绿地面积", "平方米", 50000, 600000), ("补植乔灌木", "株", 500, 8000)),
+        ("苗木成活率", "养护作业合格率"),
+        (("病虫害处置时间", "天", 2, 5),),
+        ("绿地设施完好率",),
+        ("绿地养护考核机制",),
+    ),
 )
-DISTRICTS = ("临江区", "东湖区", "青山区", "北塘区", "南岭区", "西溪区", "云台区", "白沙区", "松浦区", "金桥区")
+DISTRICTS = (
+    "临江区",
+    "东湖区",
+    "青山区",
+    "北塘区",
+    "南岭区",
+    "西溪区",
+    "云台区",
+    "白沙区",
+    "松浦区",
+    "金桥区",
+)
 NAME_ENDINGS = ("", "项目", "专项", "（续建）", "（第二期）")
 REASONS = (
     "受天气影响部分作业顺延，已调整下年度作业计划。",
@@ -105,8 +182,16 @@ PARTIAL_REASON = "制度已制定但执行不到位，将加强检查督促。"
 _OP_WORDS = {Op.GE: "不少于", Op.LE: "不超过", Op.EQ: "达到", None: "达到"}
 
 
-def form(rng: random.Random, template: Template, index: int = 0, file: str = "synth", *,
-         theme: Theme | None = None, district: str | None = None, year: int | None = None) -> Evaluation:
+def form(
+    rng: random.Random,
+    template: Template,
+    index: int = 0,
+    file: str = "synth",
+    *,
+    theme: Theme | None = None,
+    district: str | None = None,
+    year: int | None = None,
+) -> Evaluation:
     """One correct form under ``template``; ``theme``, ``district`` and ``year`` drawn
     unless given (a project followed across years keeps its theme and district)."""
     if template.groups:
@@ -127,9 +212,11 @@ def form(rng: random.Random, template: Template, index: int = 0, file: str = "sy
     return Evaluation(
         template=template.id,
         year=year,
-        project=Project(name=f"{district}{theme.subject}{rng.choice(NAME_ENDINGS)}（{year}年）",
-                        department=f"{district}{theme.department}",
-                        unit=f"{district}{theme.unit}"),
+        project=Project(
+            name=f"{district}{theme.subject}{rng.choice(NAME_ENDINGS)}（{year}年）",
+            department=f"{district}{theme.department}",
+            unit=f"{district}{theme.unit}",
+        ),
         funding=funding,
         goals=_goals(rng, theme, indicators, funding),
         indicators=tuple(indicators),
@@ -140,7 +227,9 @@ def form(rng: random.Random, template: Template, index: int = 0, file: str = "sy
     )
 
 
-def forms(count: int, template: Template, seed: int = 0, file: str = "synth") -> Iterator[Evaluation]:
+def forms(
+    count: int, template: Template, seed: int = 0, file: str = "synth"
+) -> Iterator[Evaluation]:
     rng = random.Random(seed)
     for n in range(count):
         yield form(rng, template, n, file)
@@ -159,7 +248,9 @@ def _funding(rng: random.Random, template: Template, weak: bool) -> Funding:
     # Amounts in cents (fen of the printed unit), so every figure is exact.
     low, high = (500, 90000) if unit is AmountUnit.WAN_YUAN else (2000000, 300000000)
     initial_cents = rng.randrange(low, high)
-    annual_cents = initial_cents if rng.random() < 0.7 else initial_cents * rng.randrange(90, 111) // 100
+    annual_cents = (
+        initial_cents if rng.random() < 0.7 else initial_cents * rng.randrange(90, 111) // 100
+    )
     spent_share = rng.randrange(600, 850) if weak else rng.choice((1000, rng.randrange(880, 1000)))
     executed_cents = annual_cents * spent_share // 1000
     carryover_cents = annual_cents * rng.randrange(5, 30) // 100 if rng.random() < 0.2 else 0
@@ -168,8 +259,12 @@ def _funding(rng: random.Random, template: Template, weak: bool) -> Funding:
     points = _cents(template.execution_points)
 
     def line(initial_: Decimal, annual_: Decimal, executed_: Decimal, scored: bool) -> FundingLine:
-        bare = FundingLine(initial_budget=initial_, annual_budget=annual_, executed=executed_,
-                           points=points if scored else None)
+        bare = FundingLine(
+            initial_budget=initial_,
+            annual_budget=annual_,
+            executed=executed_,
+            points=points if scored else None,
+        )
         rate = scoring.execution_rate(bare, template).value
         score = scoring.execution_score(bare, template).value if scored else None
         return FundingLine(initial_, annual_, executed_, bare.points, rate, score)
@@ -200,22 +295,61 @@ def _split(rng: random.Random, points: int, parts: int) -> list[int]:
     return [n * 5 for n in shares]
 
 
-def _indicators(rng: random.Random, theme: Theme, template: Template, weak: bool) -> list[Indicator]:
-    advised = template.advised_weights or {"产出指标": D(50), "效益指标": D(30), "满意度指标": D(10)}
-    output, effect, satisfaction = (int(advised.get(k, 0)) for k in ("产出指标", "效益指标", "满意度指标"))
+def _indicators(
+    rng: random.Random, theme: Theme, template: Template, weak: bool
+) -> list[Indicator]:
+    advised = template.advised_weights or {
+        "产出指标": D(50),
+        "效益指标": D(30),
+        "满意度指标": D(10),
+    }
+    output, effect, satisfaction = (
+        int(advised.get(k, 0)) for k in ("产出指标", "效益指标", "满意度指标")
+    )
     rows: list[tuple[str, str, Target, str]] = []  # (level1, level2, target, name)
     count = rng.choice(theme.counts)
-    rows.append(("产出指标", "数量指标", Target(Op.GE, D(_round_target(rng, count[2], count[3])), count[1]), count[0]))
+    rows.append(
+        (
+            "产出指标",
+            "数量指标",
+            Target(Op.GE, D(_round_target(rng, count[2], count[3])), count[1]),
+            count[0],
+        )
+    )
     rows.append(("产出指标", "质量指标", _rate_target(rng), rng.choice(theme.rates)))
     timely = rng.choice(theme.timeliness)
-    rows.append(("产出指标", "时效指标", Target(Op.LE, D(rng.randint(timely[2], timely[3])), timely[1]), timely[0]))
+    rows.append(
+        (
+            "产出指标",
+            "时效指标",
+            Target(Op.LE, D(rng.randint(timely[2], timely[3])), timely[1]),
+            timely[0],
+        )
+    )
     outputs = 3
-    effects = [("效益指标", "社会效益指标", _rate_target(rng, low=80), rng.choice(theme.effects)),
-               ("效益指标", "可持续影响指标", Target(text=rng.choice(WORD_TARGETS)), rng.choice(theme.lasting))]
+    effects = [
+        ("效益指标", "社会效益指标", _rate_target(rng, low=80), rng.choice(theme.effects)),
+        (
+            "效益指标",
+            "可持续影响指标",
+            Target(text=rng.choice(WORD_TARGETS)),
+            rng.choice(theme.lasting),
+        ),
+    ]
     rows += effects
-    rows.append(("满意度指标", "服务对象满意度指标", Target(Op.GE, _cents(D(rng.choice((85, 90, 95)))), "%"),
-                 f"{theme.people}满意度"))
-    points = _split(rng, output, outputs) + _split(rng, effect, len(effects)) + _split(rng, satisfaction, 1)
+    rows.append(
+        (
+            "满意度指标",
+            "服务对象满意度指标",
+            Target(Op.GE, _cents(D(rng.choice((85, 90, 95)))), "%"),
+            f"{theme.people}满意度",
+        )
+    )
+    points = (
+        _split(rng, output, outputs)
+        + _split(rng, effect, len(effects))
+        + _split(rng, satisfaction, 1)
+    )
     out = []
     for (level1, level2, target, name), share in zip(rows, points):
         out.append(_indicator(rng, template, level1, level2, name, target, _cents(D(share)), weak))
@@ -233,20 +367,46 @@ def _rate_target(rng: random.Random, low: int = 90) -> Target:
     return Target(Op.EQ if value == 100 else Op.GE, _cents(D(value)), "%")
 
 
-def _indicator(rng: random.Random, template: Template, level1: str, level2: str, name: str,
-               target: Target, points: Decimal, weak: bool) -> Indicator:
+def _indicator(
+    rng: random.Random,
+    template: Template,
+    level1: str,
+    level2: str,
+    name: str,
+    target: Target,
+    points: Decimal,
+    weak: bool,
+) -> Indicator:
     missed = rng.random() < (0.35 if weak else 0.1)
     actual = _actual(rng, target, missed)
     target_text, actual_text = format_target(target), format_target(actual)
-    bare = Indicator(level1=level1, level2=level2, name=name, target=target_text, actual=actual_text, points=points,
-                     target_parsed=parse_target(target_text), actual_parsed=parse_target(actual_text))
+    bare = Indicator(
+        level1=level1,
+        level2=level2,
+        name=name,
+        target=target_text,
+        actual=actual_text,
+        points=points,
+        target_parsed=parse_target(target_text),
+        actual_parsed=parse_target(actual_text),
+    )
     figure = scoring.indicator_score(bare, template)
     score = figure.value if figure.value is not None else _within(rng, figure, points, missed)
     deviation = None
     if score < points:
         deviation = PARTIAL_REASON if not actual.quantitative else rng.choice(REASONS)
-    return Indicator(level1, level2, name, target_text, actual_text, points, score, deviation,
-                     target_parsed=bare.target_parsed, actual_parsed=bare.actual_parsed)
+    return Indicator(
+        level1,
+        level2,
+        name,
+        target_text,
+        actual_text,
+        points,
+        score,
+        deviation,
+        target_parsed=bare.target_parsed,
+        actual_parsed=bare.actual_parsed,
+    )
 
 
 def _actual(rng: random.Random, target: Target, missed: bool) -> Target:
@@ -282,14 +442,21 @@ def _said(value: Decimal, unit: str | None) -> str:
     return f"{text}%" if unit == "%" else f" {text} {unit}"
 
 
-def _goals(rng: random.Random, theme: Theme, indicators: list[Indicator], funding: Funding) -> Goals:
+def _goals(
+    rng: random.Random, theme: Theme, indicators: list[Indicator], funding: Funding
+) -> Goals:
     measured = [ind for ind in indicators if ind.target_parsed.quantitative]
     stated = rng.sample(measured, k=min(len(measured), rng.randint(2, 3)))
-    plans = [f"{ind.name}{_OP_WORDS[ind.target_parsed.op]}{_said(ind.target_parsed.value, ind.target_parsed.unit)}"
-             for ind in stated]
+    plans = [
+        f"{ind.name}{_OP_WORDS[ind.target_parsed.op]}{_said(ind.target_parsed.value, ind.target_parsed.unit)}"
+        for ind in stated
+    ]
     expected = f"{theme.purpose}。年度内{'，'.join(plans)}。"
     reported = rng.sample(measured, k=min(len(measured), rng.randint(2, 3)))
-    results = [f"{ind.name}实际为{_said(ind.actual_parsed.value, ind.actual_parsed.unit)}" for ind in reported]
+    results = [
+        f"{ind.name}实际为{_said(ind.actual_parsed.value, ind.actual_parsed.unit)}"
+        for ind in reported
+    ]
     unit = funding.unit.value
     spent = f"全年执行资金{_said(funding.total.executed, unit)}"
     actual = f"项目按计划实施，{spent}；{'；'.join(results)}。"
@@ -301,15 +468,26 @@ def _goals(rng: random.Random, theme: Theme, indicators: list[Indicator], fundin
 # Indicators of each group: (name, what it measures). The 预算执行率 row is the
 # template's execution indicator and is added to the first group.
 GROUP_ROWS = {
-    "投入与管理": (("资金使用的合规性", "资金是否按批复用途和规定程序使用。"),
-               ("项目设立的规范性", "立项是否经过论证并按程序申报。"),
-               ("绩效目标合理性", "目标是否明确、可衡量并与预算相称。"),
-               ("财务管理制度的健全性", "是否有资金管理办法并得到执行。"),
-               ("项目管理制度的健全性", "是否有项目管理制度并得到执行。")),
-    "产出目标": (("完成工作量", "全年计划任务的完成程度。"), ("工作质量", "成果是否通过验收或考评。"),
-             ("完成及时性", "各项任务是否按期完成。")),
-    "效果目标": (("服务效果", "项目实施后服务对象得到的改善。"), ("运行稳定性", "系统或设施全年是否稳定运行。")),
-    "影响力目标": (("服务对象满意度", "年末满意度调查结果。"), ("长效管理机制", "管理制度是否健全并持续执行。")),
+    "投入与管理": (
+        ("资金使用的合规性", "资金是否按批复用途和规定程序使用。"),
+        ("项目设立的规范性", "立项是否经过论证并按程序申报。"),
+        ("绩效目标合理性", "目标是否明确、可衡量并与预算相称。"),
+        ("财务管理制度的健全性", "是否有资金管理办法并得到执行。"),
+        ("项目管理制度的健全性", "是否有项目管理制度并得到执行。"),
+    ),
+    "产出目标": (
+        ("完成工作量", "全年计划任务的完成程度。"),
+        ("工作质量", "成果是否通过验收或考评。"),
+        ("完成及时性", "各项任务是否按期完成。"),
+    ),
+    "效果目标": (
+        ("服务效果", "项目实施后服务对象得到的改善。"),
+        ("运行稳定性", "系统或设施全年是否稳定运行。"),
+    ),
+    "影响力目标": (
+        ("服务对象满意度", "年末满意度调查结果。"),
+        ("长效管理机制", "管理制度是否健全并持续执行。"),
+    ),
 }
 RULE_WORDS = "①全部达到得满分②部分达到酌情扣分③未达到不得分"
 BAND_RULE = "①执行率90%及以上得满分②80%至90%、70%至80%按档次酌情评分③70%以下不得分"
@@ -322,12 +500,18 @@ def _group_form(rng: random.Random, template: Template, index: int, file: str) -
     budget_cents = rng.randrange(2000000, 300000000)
     weak = rng.random() < 0.2  # fell short: less spent, more judged down
     spent_share = rng.randrange(700, 900) if weak else rng.choice((1000, rng.randrange(900, 1000)))
-    line = FundingLine(annual_budget=D(budget_cents).scaleb(-2),
-                       executed=D(budget_cents * spent_share // 1000).scaleb(-2))
+    line = FundingLine(
+        annual_budget=D(budget_cents).scaleb(-2),
+        executed=D(budget_cents * spent_share // 1000).scaleb(-2),
+    )
     rate = scoring.execution_rate(line, template).value
-    funding = Funding(total=FundingLine(annual_budget=line.annual_budget, executed=line.executed, execution_rate=rate),
-                      prior_year_budget=D(budget_cents * rng.randrange(85, 115) // 100).scaleb(-2),
-                      unit=AmountUnit.YUAN)
+    funding = Funding(
+        total=FundingLine(
+            annual_budget=line.annual_budget, executed=line.executed, execution_rate=rate
+        ),
+        prior_year_budget=D(budget_cents * rng.randrange(85, 115) // 100).scaleb(-2),
+        unit=AmountUnit.YUAN,
+    )
     indicators = []
     for n, group in enumerate(template.groups):
         rows = list(GROUP_ROWS.get(group.name, (("工作完成情况", "全年工作的完成程度。"),)))
@@ -337,15 +521,21 @@ def _group_form(rng: random.Random, template: Template, index: int, file: str) -
             rows.insert(1, (template.execution_indicator, "反映预算执行的进度。"))
             weights.insert(1, 8)
         for (name, meaning), weight in zip(rows, weights):
-            indicators.append(_judged(rng, template, group.name, name, meaning, D(weight), rate, weak))
+            indicators.append(
+                _judged(rng, template, group.name, name, meaning, D(weight), rate, weak)
+            )
     parts = [(f"indicators[{n}].score", ind.score) for n, ind in enumerate(indicators)]
     total = _cents(scoring.total_score(parts, template).value)
     earned, _ = scoring.grade(total, template)
     return Evaluation(
         template=template.id,
         year=year,
-        project=Project(name=f"{district}{theme.subject}{rng.choice(NAME_ENDINGS)}", unit=f"{district}{theme.unit}",
-                        division=rng.choice(("综合办公室", "业务科", "信息科", "计划财务科")), recurring=rng.random() < 0.7),
+        project=Project(
+            name=f"{district}{theme.subject}{rng.choice(NAME_ENDINGS)}",
+            unit=f"{district}{theme.unit}",
+            division=rng.choice(("综合办公室", "业务科", "信息科", "计划财务科")),
+            recurring=rng.random() < 0.7,
+        ),
         funding=funding,
         goals=Goals(expected=f"{theme.purpose}，完成年度工作计划。"),
         indicators=tuple(indicators),
@@ -354,7 +544,9 @@ def _group_form(rng: random.Random, template: Template, index: int, file: str) -
         grade=earned.label,
         evaluated_on=date(year + 1, rng.randint(3, 6), rng.randint(1, 28)),
         achievements=f"项目按计划实施，全年执行资金{_said(line.executed, '元')}，各项工作完成情况良好。",
-        problems_found="无" if all(i.score == i.points for i in indicators) else "个别工作进度偏慢。",
+        problems_found="无"
+        if all(i.score == i.points for i in indicators)
+        else "个别工作进度偏慢。",
         improvements="加强过程管理，按月跟踪进度。",
         source=FormSource(file, index),
     )
@@ -371,8 +563,16 @@ def _integer_split(rng: random.Random, points: int, parts: int) -> list[int]:
     return shares
 
 
-def _judged(rng: random.Random, template: Template, group: str, name: str, meaning: str, weight: Decimal,
-            rate: Decimal, weak: bool) -> Indicator:
+def _judged(
+    rng: random.Random,
+    template: Template,
+    group: str,
+    name: str,
+    meaning: str,
+    weight: Decimal,
+    rate: Decimal,
+    weak: bool,
+) -> Indicator:
     """An old-template row: the execution row by its bands, the others by judgement."""
     if name == template.execution_indicator:
         figure = scoring.execution_band_score(rate, weight, template)
@@ -386,11 +586,22 @@ def _judged(rng: random.Random, template: Template, group: str, name: str, meani
         cut = 0 if rng.random() < (0.6 if weak else 0.9) else rng.randint(1, 3 if weak else 1)
         score = max(weight - cut, D(0))
     else:  # a whole score inside the execution band, as the old forms print them
-        score = D(rng.randint(int(figure.low.to_integral_value(rounding="ROUND_CEILING")), int(figure.high)))
+        score = D(
+            rng.randint(
+                int(figure.low.to_integral_value(rounding="ROUND_CEILING")), int(figure.high)
+            )
+        )
     score = D(int(score)) if score == int(score) else score
     deviation = rng.choice(REASONS) if score < weight else None
-    return Indicator(level1=group, name=name, points=weight, score=score, deviation=deviation, rule=rule,
-                     explanation=meaning)
+    return Indicator(
+        level1=group,
+        name=name,
+        points=weight,
+        score=score,
+        deviation=deviation,
+        rule=rule,
+        explanation=meaning,
+    )
 
 
 # --- text as published ------------------------------------------------------------------------
@@ -409,15 +620,27 @@ def render_text(evaluations: list[Evaluation]) -> str:
             continue
         f = ev.funding
         out += [
-            "财政项目支出绩效自评表", f"({ev.year} 年度)", "",
+            "财政项目支出绩效自评表",
+            f"({ev.year} 年度)",
+            "",
             f"项目名称\t\t{ev.project.name}\t\t\t\t\t",
             f"主管部门\t\t{ev.project.department}\t\t实施单位\t\t{ev.project.unit}\t",
             f"项目资金 ({f.unit.value})\t\t年初预算数\t全年预算数\t全年执行数\t分数\t执行率(%)\t得分",
         ]
-        for label, line in (("年度资金总额:", f.total), ("其中: 当年财政拨款", f.current_year_appropriation),
-                            ("上年结转资金", f.prior_year_carryover), ("其他资金", f.other_funds)):
-            cells = (line.initial_budget, line.annual_budget, line.executed, line.points, line.execution_rate,
-                     line.score)
+        for label, line in (
+            ("年度资金总额:", f.total),
+            ("其中: 当年财政拨款", f.current_year_appropriation),
+            ("上年结转资金", f.prior_year_carryover),
+            ("其他资金", f.other_funds),
+        ):
+            cells = (
+                line.initial_budget,
+                line.annual_budget,
+                line.executed,
+                line.points,
+                line.execution_rate,
+                line.score,
+            )
             out.append("\t" + label + "\t" + "\t".join(_fig(v) for v in cells))
         out += [
             "年度总体目标\t预期目标\t\t\t实际完成情况\t\t\t",
@@ -429,11 +652,24 @@ def render_text(evaluations: list[Evaluation]) -> str:
             first = ind.level1 if ind.level1 != level1 else ""
             second = ind.level2 if (ind.level1, ind.level2) != (level1, level2) else ""
             level1, level2 = ind.level1, ind.level2
-            out.append("\t".join((first, second, ind.name, ind.target, ind.actual, _fig(ind.points),
-                                  _fig(ind.score), ind.deviation or "")))
+            out.append(
+                "\t".join(
+                    (
+                        first,
+                        second,
+                        ind.name,
+                        ind.target,
+                        ind.actual,
+                        _fig(ind.points),
+                        _fig(ind.score),
+                        ind.deviation or "",
+                    )
+                )
+            )
         out += [
             f"总分\t\t\t\t\t{_fig(ev.total_points)}\t{_fig(ev.total)}\t",
-            f"评分等级\t\t{ev.grade}\t\t\t\t\t", "",
+            f"评分等级\t\t{ev.grade}\t\t\t\t\t",
+            "",
         ]
     return "\n".join(out)
 
@@ -458,10 +694,23 @@ def _render_groups(ev: Evaluation) -> list[str]:
     ]
     group = None
     for ind in ev.indicators:
-        points = next((g.points for g in templates.load(ev.template).groups if g.name == ind.level1), None)
+        points = next(
+            (g.points for g in templates.load(ev.template).groups if g.name == ind.level1), None
+        )
         label = f"{ind.level1} ({points}分)" if ind.level1 != group else ""
         group = ind.level1
-        out.append("\t".join((label, ind.name, ind.explanation, _fig(ind.points), ind.rule, _fig(ind.score),
-                              ind.deviation or "")))
+        out.append(
+            "\t".join(
+                (
+                    label,
+                    ind.name,
+                    ind.explanation,
+                    _fig(ind.points),
+                    ind.rule,
+                    _fig(ind.score),
+                    ind.deviation or "",
+                )
+            )
+        )
     out += [f"合计\t\t\t{_fig(ev.total_points)}\t\t{_fig(ev.total)}\t", ""]
     return out

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import tempfile
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib.auth import authenticate
@@ -31,8 +30,8 @@ from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError
 from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import attention, rollup, services
-from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.orgs.models import ApiToken
 from jixiao.web.pages import evidence
 from jixiao.writers import Format, WriteError, file_names, write_form
@@ -95,7 +94,12 @@ class TokenOut(Schema):
     expires_at: datetime  # JIXIAO_API_TOKEN_DAYS after it was made; ask for a new one then
 
 
-@api.post("/auth/token", auth=None, response={200: TokenOut, 401: Error}, summary="用账号口令换取 API 令牌")
+@api.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: Error},
+    summary="用账号口令换取 API 令牌",
+)
 def issue_token(request: HttpRequest, body: Credentials):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
@@ -182,18 +186,31 @@ class EventOut(Schema):
 def _out(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
     role = services.membership(request.auth).role_enum
     return {
-        "id": ev.pk, "project_code": ev.project.code, "project_name": ev.project.name,
-        "unit": ev.project.unit.name, "year": ev.year, "template": ev.template,
-        "state": ev.state, "state_label": ev.state_enum.label, "version": ev.version,
-        "total": figure(ev.total), "grade": ev.grade, "actions": actions_from(ev.state_enum, role),
+        "id": ev.pk,
+        "project_code": ev.project.code,
+        "project_name": ev.project.name,
+        "unit": ev.project.unit.name,
+        "year": ev.year,
+        "template": ev.template,
+        "state": ev.state,
+        "state_label": ev.state_enum.label,
+        "version": ev.version,
+        "total": figure(ev.total),
+        "grade": ev.grade,
+        "actions": actions_from(ev.state_enum, role),
     }
 
 
 def _detail(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
     acks = ev.acknowledgements
-    return {**_out(request, ev), "form": ev.data,
-            "findings": [{**f, "acknowledged": acks.get(f["key"])} for f in ev.findings],
-            "review_scores": ev.review_scores, "targets": ev.targets, "target_reasons": ev.target_reasons}
+    return {
+        **_out(request, ev),
+        "form": ev.data,
+        "findings": [{**f, "acknowledged": acks.get(f["key"])} for f in ev.findings],
+        "review_scores": ev.review_scores,
+        "targets": ev.targets,
+        "target_reasons": ev.target_reasons,
+    }
 
 
 ERRORS = {403: Error, 404: Error, 409: Error, 422: Error}
@@ -214,17 +231,29 @@ def get_evaluation(request: HttpRequest, pk: int):
     return _detail(request, services.get(request.auth, pk))
 
 
-@api.put("/evaluations/{int:pk}", response={200: EvaluationDetail, **ERRORS},
-         summary="保存自评表（须带上所编辑的版本号）")
+@api.put(
+    "/evaluations/{int:pk}",
+    response={200: EvaluationDetail, **ERRORS},
+    summary="保存自评表（须带上所编辑的版本号）",
+)
 def save_evaluation(request: HttpRequest, pk: int, body: SaveIn):
     form = evaluation_from_dict(body.form, f"自评表 {pk}")
-    return _detail(request, services.save(request.auth, pk, body.version, form, body.target_reasons))
+    return _detail(
+        request, services.save(request.auth, pk, body.version, form, body.target_reasons)
+    )
 
 
 def _step(action: Action):
     def take(request: HttpRequest, pk: int, body: StepIn):
-        ev = services.step(request.auth, pk, action, version=body.version, comment=body.comment,
-                           field_comments=body.field_comments, acknowledgements=body.acknowledgements)
+        ev = services.step(
+            request.auth,
+            pk,
+            action,
+            version=body.version,
+            comment=body.comment,
+            field_comments=body.field_comments,
+            acknowledgements=body.acknowledgements,
+        )
         return _out(request, ev)
 
     take.__name__ = f"{action.value}_evaluation"
@@ -232,37 +261,60 @@ def _step(action: Action):
 
 
 for _action in Action:
-    api.post(f"/evaluations/{{int:pk}}/{_action.value}", response={200: EvaluationOut, **ERRORS},
-             summary=f"{_action.label}自评表")(_step(_action))
+    api.post(
+        f"/evaluations/{{int:pk}}/{_action.value}",
+        response={200: EvaluationOut, **ERRORS},
+        summary=f"{_action.label}自评表",
+    )(_step(_action))
 
 
-@api.get("/evaluations/{int:pk}/trail", response={200: list[EventOut], **ERRORS}, summary="审计留痕")
+@api.get(
+    "/evaluations/{int:pk}/trail", response={200: list[EventOut], **ERRORS}, summary="审计留痕"
+)
 def trail(request: HttpRequest, pk: int):
     ev = services.get(request.auth, pk)
     return [
-        {"id": e.pk, "at": e.at, "actor": e.actor_name, "action": e.action, "state_from": e.state_from,
-         "state_to": e.state_to, "version": e.version, "diff": e.diff, "comment": e.comment,
-         "field_comments": e.field_comments}
+        {
+            "id": e.pk,
+            "at": e.at,
+            "actor": e.actor_name,
+            "action": e.action,
+            "state_from": e.state_from,
+            "state_to": e.state_to,
+            "version": e.version,
+            "diff": e.diff,
+            "comment": e.comment,
+            "field_comments": e.field_comments,
+        }
         for e in ev.events.order_by("id")
     ]
 
 
-@api.put("/evaluations/{int:pk}/review", response={200: EvaluationDetail, **ERRORS, 400: Error},
-         summary="复核：在自评得分旁录入复核得分")
+@api.put(
+    "/evaluations/{int:pk}/review",
+    response={200: EvaluationDetail, **ERRORS, 400: Error},
+    summary="复核：在自评得分旁录入复核得分",
+)
 def review_evaluation(request: HttpRequest, pk: int, body: ReviewIn):
     return _detail(request, services.review(request.auth, pk, body.version, body.scores))
 
 
-@api.get("/evaluations/{int:pk}/check", response={200: dict[str, Any], **ERRORS},
-         summary="审核意见（与 jixiao check --json 的一张表相同）")
+@api.get(
+    "/evaluations/{int:pk}/check",
+    response={200: dict[str, Any], **ERRORS},
+    summary="审核意见（与 jixiao check --json 的一张表相同）",
+)
 def check_evaluation(request: HttpRequest, pk: int):
     ev = services.get(request.auth, pk)
     form = services.form_of(ev)
     return result_dict(form, services.findings(ev, form))
 
 
-@api.get("/evaluations/{int:pk}/score", response={200: dict[str, Any], **ERRORS},
-         summary="重算计分（与 jixiao score --json 的一张表相同）")
+@api.get(
+    "/evaluations/{int:pk}/score",
+    response={200: dict[str, Any], **ERRORS},
+    summary="重算计分（与 jixiao score --json 的一张表相同）",
+)
 def score_evaluation(request: HttpRequest, pk: int):
     form = services.form_of(services.get(request.auth, pk))
     return score_dict(form, recompute(form, templates.load(form.template)))
@@ -275,12 +327,21 @@ _MEDIA = {
     Format.JSON: "application/json",
     Format.CSV: "text/csv; charset=utf-8",
 }
-_FILE = {"description": "文件下载", "content": {m: {"schema": {"type": "string", "format": "binary"}}
-                                            for m in dict.fromkeys(_MEDIA.values())}}
+_FILE = {
+    "description": "文件下载",
+    "content": {
+        m: {"schema": {"type": "string", "format": "binary"}}
+        for m in dict.fromkeys(_MEDIA.values())
+    },
+}
 
 
-@api.get("/evaluations/{int:pk}/export", response=ERRORS, openapi_extra={"responses": {"200": _FILE}},
-         summary="按官方版式导出（xlsx、pdf、docx，或 json、csv）")
+@api.get(
+    "/evaluations/{int:pk}/export",
+    response=ERRORS,
+    openapi_extra={"responses": {"200": _FILE}},
+    summary="按官方版式导出（xlsx、pdf、docx，或 json、csv）",
+)
 def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLSX):
     form = services.form_of(services.get(request.auth, pk))
     name = file_names([form], format)[0]
@@ -293,8 +354,9 @@ def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLS
         content = path.read_bytes()
     answer = HttpResponse(content, content_type=_MEDIA[format])
     # An ASCII name for old clients, the project's name (RFC 6266) for the rest.
-    answer["Content-Disposition"] = (f'attachment; filename="evaluation-{pk}.{format.value}"; '
-                                     f"filename*=UTF-8''{quote(name)}")
+    answer["Content-Disposition"] = (
+        f"attachment; filename=\"evaluation-{pk}.{format.value}\"; filename*=UTF-8''{quote(name)}"
+    )
     return answer
 
 
@@ -313,11 +375,21 @@ class SpotCheckOut(Schema):
 
 
 def _spot_check(check) -> dict[str, Any]:
-    return {"id": check.pk, "year": check.year, "size": check.size, "drawn_by": check.drawn_by.get_username(),
-            "drawn_at": check.drawn_at, "evaluations": sorted(ev.pk for ev in check.evaluations.all())}
+    return {
+        "id": check.pk,
+        "year": check.year,
+        "size": check.size,
+        "drawn_by": check.drawn_by.get_username(),
+        "drawn_at": check.drawn_at,
+        "evaluations": sorted(ev.pk for ev in check.evaluations.all()),
+    }
 
 
-@api.post("/spot-checks", response={200: SpotCheckOut, 400: Error, 403: Error}, summary="抽查：随机抽取已通过的自评表")
+@api.post(
+    "/spot-checks",
+    response={200: SpotCheckOut, 400: Error, 403: Error},
+    summary="抽查：随机抽取已通过的自评表",
+)
 def draw_spot_check(request: HttpRequest, body: SpotCheckIn):
     return _spot_check(services.draw_spot_check(request.auth, body.year, body.size))
 
@@ -349,14 +421,23 @@ def list_projects(request: HttpRequest):
     return [_project(p) for p in services.visible_projects(request.auth)]
 
 
-@api.post("/projects", response={200: ProjectOut, **ERRORS, 400: Error}, summary="新建项目（编码跨年度不变）")
+@api.post(
+    "/projects",
+    response={200: ProjectOut, **ERRORS, 400: Error},
+    summary="新建项目（编码跨年度不变）",
+)
 def create_project(request: HttpRequest, body: ProjectIn):
     return _project(services.create_project(request.auth, body.code, body.name, body.unit))
 
 
-@api.post("/projects/{code}/evaluations", response={200: EvaluationDetail, **ERRORS, 400: Error},
-          summary="上传自评表文件，建立该项目的年度自评表（草稿）")
-def import_evaluation(request: HttpRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0):
+@api.post(
+    "/projects/{code}/evaluations",
+    response={200: EvaluationDetail, **ERRORS, 400: Error},
+    summary="上传自评表文件，建立该项目的年度自评表（草稿）",
+)
+def import_evaluation(
+    request: HttpRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0
+):
     project = services.project(request.auth, code)
     form = read_upload(file, form_index)
     return _detail(request, services.create(request.auth, project, form))
@@ -375,21 +456,32 @@ class TargetsOut(Schema):
 
 
 def _targets(t) -> dict[str, Any]:
-    return {"project_code": t.project.code, "year": t.year, "indicators": t.indicators,
-            "set_by": t.set_by.get_username() if t.set_by else None, "set_at": t.set_at}
+    return {
+        "project_code": t.project.code,
+        "year": t.year,
+        "indicators": t.indicators,
+        "set_by": t.set_by.get_username() if t.set_by else None,
+        "set_at": t.set_at,
+    }
 
 
-@api.get("/projects/{code}/targets", response={200: list[TargetsOut], **ERRORS}, summary="项目各年度已批复的绩效目标")
+@api.get(
+    "/projects/{code}/targets",
+    response={200: list[TargetsOut], **ERRORS},
+    summary="项目各年度已批复的绩效目标",
+)
 def list_targets(request: HttpRequest, code: str):
     return [_targets(t) for t in services.targets_of(request.auth, code)]
 
 
-@api.put("/projects/{code}/targets/{int:year}", response={200: TargetsOut, **ERRORS},
-         summary="批复绩效目标（此后新建的自评表复制并锁定）")
+@api.put(
+    "/projects/{code}/targets/{int:year}",
+    response={200: TargetsOut, **ERRORS},
+    summary="批复绩效目标（此后新建的自评表复制并锁定）",
+)
 def set_targets(request: HttpRequest, code: str, year: int, body: TargetsIn):
     rows = [ApprovedTarget(**row.dict()) for row in body.indicators]
     return _targets(services.set_targets(request.auth, code, year, rows))
-
 
 
 class EvidenceOut(Schema):
@@ -404,35 +496,60 @@ class EvidenceOut(Schema):
 
 
 def _evidence(item) -> dict[str, Any]:
-    return {"id": item.pk, "indicator": item.indicator, "name": item.name, "content_type": item.content_type,
-            "size": item.size, "sha256": item.sha256, "uploaded_by": item.uploaded_by,
-            "uploaded_at": item.uploaded_at}
+    return {
+        "id": item.pk,
+        "indicator": item.indicator,
+        "name": item.name,
+        "content_type": item.content_type,
+        "size": item.size,
+        "sha256": item.sha256,
+        "uploaded_by": item.uploaded_by,
+        "uploaded_at": item.uploaded_at,
+    }
 
 
-@api.get("/evaluations/{int:pk}/evidence", response={200: list[EvidenceOut], **ERRORS},
-         summary="佐证材料清单（各指标）")
+@api.get(
+    "/evaluations/{int:pk}/evidence",
+    response={200: list[EvidenceOut], **ERRORS},
+    summary="佐证材料清单（各指标）",
+)
 def list_evidence(request: HttpRequest, pk: int):
     return [_evidence(item) for item in evidence.of_form(request.auth, pk)]
 
 
-@api.post("/evaluations/{int:pk}/evidence", response={200: EvidenceOut, **ERRORS, 400: Error},
-          summary="上传一个指标的佐证材料（pdf、jpg、png、xlsx、docx，不超过 10 MB）")
+@api.post(
+    "/evaluations/{int:pk}/evidence",
+    response={200: EvidenceOut, **ERRORS, 400: Error},
+    summary="上传一个指标的佐证材料（pdf、jpg、png、xlsx、docx，不超过 10 MB）",
+)
 def add_evidence(request: HttpRequest, pk: int, file: File[UploadedFile], indicator: Form[str]):
     return _evidence(evidence.add(request.auth, pk, indicator, file))
 
 
-_EVIDENCE_FILE = {"description": "佐证材料文件", "content": {
-    m: {"schema": {"type": "string", "format": "binary"}} for m in dict.fromkeys(evidence.TYPES.values())}}
+_EVIDENCE_FILE = {
+    "description": "佐证材料文件",
+    "content": {
+        m: {"schema": {"type": "string", "format": "binary"}}
+        for m in dict.fromkeys(evidence.TYPES.values())
+    },
+}
 
 
-@api.get("/evaluations/{int:pk}/evidence/{int:item}", response=ERRORS,
-         openapi_extra={"responses": {"200": _EVIDENCE_FILE}}, summary="下载一份佐证材料")
+@api.get(
+    "/evaluations/{int:pk}/evidence/{int:item}",
+    response=ERRORS,
+    openapi_extra={"responses": {"200": _EVIDENCE_FILE}},
+    summary="下载一份佐证材料",
+)
 def evidence_file(request: HttpRequest, pk: int, item: int):
     return evidence.download(evidence.one(request.auth, pk, item))
 
 
-@api.delete("/evaluations/{int:pk}/evidence/{int:item}", response={204: None, **ERRORS},
-            summary="删除一份佐证材料（草稿或退回状态下，本单位填报人员）")
+@api.delete(
+    "/evaluations/{int:pk}/evidence/{int:item}",
+    response={204: None, **ERRORS},
+    summary="删除一份佐证材料（草稿或退回状态下，本单位填报人员）",
+)
 def remove_evidence(request: HttpRequest, pk: int, item: int):
     evidence.remove(request.auth, pk, item)
     return Status(204, None)
@@ -475,8 +592,11 @@ class AttentionQuery(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
-@api.get("/attention", response={200: AttentionOut, 403: Error},
-         summary="关注清单：应先打开的自评表，优先级高者在前，附原因")
+@api.get(
+    "/attention",
+    response={200: AttentionOut, 403: Error},
+    summary="关注清单：应先打开的自评表，优先级高者在前，附原因",
+)
 def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
     visible = services.visible(request.auth)
     held = rollup.years(visible)
@@ -484,14 +604,32 @@ def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
     department = query.department
     if department is not None and not 0 < department < 2**31:
         department = -1  # no such department: an empty list, not a database overflow
-    flagged = attention.flagged(visible, chosen or 0, department, query.state.value if query.state else None)
+    flagged = attention.flagged(
+        visible, chosen or 0, department, query.state.value if query.state else None
+    )
     offset, limit = query.offset, query.limit
-    items = [{"id": e.evaluation.pk, "project_code": e.evaluation.project.code,
-              "project_name": e.evaluation.project.name, "unit": e.evaluation.project.unit.name,
-              "department": e.evaluation.project.unit.parent.name, "year": e.evaluation.year,
-              "state": e.evaluation.state, "priority": e.priority, "budget_wan": figure(e.evaluation.budget_wan),
-              "execution_rate": figure(e.evaluation.execution_rate), "total": figure(e.evaluation.total),
-              "grade": e.evaluation.grade, "reasons": [{"code": r.code, "message": r.message} for r in e.reasons]}
-             for e in attention.entries(flagged[offset:offset + limit])]
-    return {"year": chosen, "count": flagged.count(), "low_execution": figure(attention.LOW_EXECUTION),
-            "review_gap": figure(attention.REVIEW_GAP), "items": items}
+    items = [
+        {
+            "id": e.evaluation.pk,
+            "project_code": e.evaluation.project.code,
+            "project_name": e.evaluation.project.name,
+            "unit": e.evaluation.project.unit.name,
+            "department": e.evaluation.project.unit.parent.name,
+            "year": e.evaluation.year,
+            "state": e.evaluation.state,
+            "priority": e.priority,
+            "budget_wan": figure(e.evaluation.budget_wan),
+            "execution_rate": figure(e.evaluation.execution_rate),
+            "total": figure(e.evaluation.total),
+            "grade": e.evaluation.grade,
+            "reasons": [{"code": r.code, "message": r.message} for r in e.reasons],
+        }
+        for e in attention.entries(flagged[offset : offset + limit])
+    ]
+    return {
+        "year": chosen,
+        "count": flagged.count(),
+        "low_execution": figure(attention.LOW_EXECUTION),
+        "review_gap": figure(attention.REVIEW_GAP),
+        "items": items,
+    }

@@ -50,7 +50,9 @@ def _check_sqlite(file: Path) -> None:
     """Refuse anything but a jixiao SQLite backup before overwriting the database."""
     try:
         with sqlite3.connect(f"file:{file}?mode=ro", uri=True) as db:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            tables = {
+                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
         db.close()
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{file}：不是 SQLite 备份文件（{error}）") from None

@@ -21,7 +21,9 @@ def from_url(url: str) -> dict:
     parts = urlsplit(url)
     engine = _ENGINES.get(parts.scheme)
     if engine is None:
-        raise DatabaseUrlError(f"DATABASE_URL：不支持的数据库类型 {parts.scheme!r}（可用：postgresql、sqlite）")
+        raise DatabaseUrlError(
+            f"DATABASE_URL：不支持的数据库类型 {parts.scheme!r}（可用：postgresql、sqlite）"
+        )
     if parts.scheme == "sqlite":
         return {"ENGINE": engine, "NAME": unquote(parts.path) or ":memory:"}
     name = unquote(parts.path.lstrip("/"))
@@ -44,6 +46,8 @@ def sqlite_in(data_dir: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(data_dir / "jixiao.sqlite3"),
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                    "transaction_mode": "IMMEDIATE"},
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+        },
     }

@@ -40,8 +40,10 @@ def load() -> list[Account]:
     kind = Organisation.Kind
     bureau = Organisation.objects.create(name=BUREAU, kind=kind.BUREAU)
     admin = _account("admin", Role.ADMIN, bureau, staff=True)
-    departments = {name: Organisation.objects.create(name=name, kind=kind.DEPARTMENT, parent=bureau)
-                   for name in (CULTURE, CITY)}
+    departments = {
+        name: Organisation.objects.create(name=name, kind=kind.DEPARTMENT, parent=bureau)
+        for name in (CULTURE, CITY)
+    }
     forms = [form for path in samples.paths() for form in read_path(path)]
     units = []
     for number, form in enumerate(forms, start=1):
@@ -49,11 +51,25 @@ def load() -> list[Account]:
         dept = departments[CULTURE if "文化" in unit_name else CITY]
         unit, _ = Organisation.objects.get_or_create(name=unit_name, kind=kind.UNIT, parent=dept)
         units.append(unit)
-        project = Project.objects.create(code=f"DEMO-{number:03d}", name=form.project.name or "", unit=unit)
-        ApprovedTargets.objects.create(project=project, year=form.year, set_by=admin.user, indicators=[
-            {"level1": row.level1, "level2": row.level2, "name": row.name, "target": row.target,
-             "points": None if row.points is None else str(row.points)}
-            for row in form.indicators if row.name])
+        project = Project.objects.create(
+            code=f"DEMO-{number:03d}", name=form.project.name or "", unit=unit
+        )
+        ApprovedTargets.objects.create(
+            project=project,
+            year=form.year,
+            set_by=admin.user,
+            indicators=[
+                {
+                    "level1": row.level1,
+                    "level2": row.level2,
+                    "name": row.name,
+                    "target": row.target,
+                    "points": None if row.points is None else str(row.points),
+                }
+                for row in form.indicators
+                if row.name
+            ],
+        )
         services.create(admin.user, project, form)
     filler = _account("filler", Role.FILLER, units[0])
     reviewer = _account("reviewer", Role.REVIEWER, units[0].parent)
@@ -68,6 +84,8 @@ class _Made:
 
 def _account(username: str, role: Role, org: Organisation, staff: bool = False) -> _Made:
     password = secrets.token_urlsafe(12)
-    user = get_user_model().objects.create_user(username, password=password, is_staff=staff, is_superuser=staff)
+    user = get_user_model().objects.create_user(
+        username, password=password, is_staff=staff, is_superuser=staff
+    )
     Membership.objects.create(user=user, organisation=org, role=role.value)
     return _Made(user, Account(username, password, role, org.name))

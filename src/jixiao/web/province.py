@@ -87,8 +87,13 @@ def exists() -> bool:
     return Organisation.objects.filter(name=BUREAU, kind=Organisation.Kind.BUREAU).exists()
 
 
-def load(count: int, years: list[int], seed: int = 0, slip_rate: float = 0.05,
-         progress: Callable[[int], None] | None = None) -> Province:
+def load(
+    count: int,
+    years: list[int],
+    seed: int = 0,
+    slip_rate: float = 0.05,
+    progress: Callable[[int], None] | None = None,
+) -> Province:
     """Make ``count`` evaluations over ``years`` (seeded: the same arguments make the same
     province); ``progress(n)`` is told of every ``n`` forms written."""
     if exists():
@@ -106,7 +111,10 @@ def load(count: int, years: list[int], seed: int = 0, slip_rate: float = 0.05,
     planted: list[Planted] = []
     for start in range(0, count, BATCH):
         chosen = range(start, min(start + BATCH, count))
-        made = [_made(rng, template, tree, n, *slots[n], years[-1] - slots[n][1], kinds.get(n)) for n in chosen]
+        made = [
+            _made(rng, template, tree, n, *slots[n], years[-1] - slots[n][1], kinds.get(n))
+            for n in chosen
+        ]
         planted += _write(made)
         if progress:
             progress(len(made))
@@ -134,35 +142,65 @@ def _tree(rng: random.Random, projects: int) -> _Tree:
     departments = min(len(places), max(2, math.ceil(projects / 40)))
     per_department = min(1 + len(TOWNS), max(1, math.ceil(projects / 9 / departments)))
     depts = Organisation.objects.bulk_create(
-        [Organisation(name=f"{d}{t.department}", kind=kind.DEPARTMENT, parent=bureau) for d, t in places[:departments]])
-    units = Organisation.objects.bulk_create([
-        Organisation(name=f"{d}{'' if k == 0 else TOWNS[k - 1]}{t.unit}", kind=kind.UNIT, parent=dept)
-        for dept, (d, t) in zip(depts, places) for k in range(per_department)])
-    users = _users([("syn-admin", bureau, Role.ADMIN)]
-                   + [(f"syn-reviewer-{n + 1:02d}", dept, Role.REVIEWER) for n, dept in enumerate(depts)]
-                   + [(f"syn-filler-{n + 1:03d}", unit, Role.FILLER) for n, unit in enumerate(units)])
+        [
+            Organisation(name=f"{d}{t.department}", kind=kind.DEPARTMENT, parent=bureau)
+            for d, t in places[:departments]
+        ]
+    )
+    units = Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"{d}{'' if k == 0 else TOWNS[k - 1]}{t.unit}", kind=kind.UNIT, parent=dept
+            )
+            for dept, (d, t) in zip(depts, places)
+            for k in range(per_department)
+        ]
+    )
+    users = _users(
+        [("syn-admin", bureau, Role.ADMIN)]
+        + [(f"syn-reviewer-{n + 1:02d}", dept, Role.REVIEWER) for n, dept in enumerate(depts)]
+        + [(f"syn-filler-{n + 1:03d}", unit, Role.FILLER) for n, unit in enumerate(units)]
+    )
     place_of = {dept.pk: place for dept, place in zip(depts, places)}
     rows, project_places = [], []
     for n in range(projects):
         unit = units[n % len(units)]
         district, theme = place_of[unit.parent_id]
-        name = f"{unit.name.removesuffix(theme.unit)}{theme.subject}{rng.choice(synth.NAME_ENDINGS)}"
+        name = (
+            f"{unit.name.removesuffix(theme.unit)}{theme.subject}{rng.choice(synth.NAME_ENDINGS)}"
+        )
         rows.append(Project(code=f"SYN-{n + 1:06d}", name=name, unit=unit))
         project_places.append((district, theme))
     made = Project.objects.bulk_create(rows)
-    accounts = [_password(users[name], role, org) for name, role, org in (
-        ("syn-admin", Role.ADMIN, bureau), ("syn-reviewer-01", Role.REVIEWER, depts[0]),
-        ("syn-filler-001", Role.FILLER, units[0]))]
-    return _Tree(made, project_places, {u.pk: users[f"syn-filler-{n + 1:03d}"] for n, u in enumerate(units)},
-                 {d.pk: users[f"syn-reviewer-{n + 1:02d}"] for n, d in enumerate(depts)}, accounts)
+    accounts = [
+        _password(users[name], role, org)
+        for name, role, org in (
+            ("syn-admin", Role.ADMIN, bureau),
+            ("syn-reviewer-01", Role.REVIEWER, depts[0]),
+            ("syn-filler-001", Role.FILLER, units[0]),
+        )
+    ]
+    return _Tree(
+        made,
+        project_places,
+        {u.pk: users[f"syn-filler-{n + 1:03d}"] for n, u in enumerate(units)},
+        {d.pk: users[f"syn-reviewer-{n + 1:02d}"] for n, d in enumerate(depts)},
+        accounts,
+    )
 
 
 def _users(places: list[tuple[str, Organisation, Role]]) -> dict[str, object]:
     """One account per place, no usable password (the three of :func:`_password` get one)."""
     model = get_user_model()
-    made = model.objects.bulk_create([model(username=name, password=make_password(None)) for name, _o, _r in places])
-    Membership.objects.bulk_create([Membership(user=user, organisation=org, role=role.value)
-                                    for user, (_n, org, role) in zip(made, places)])
+    made = model.objects.bulk_create(
+        [model(username=name, password=make_password(None)) for name, _o, _r in places]
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, organisation=org, role=role.value)
+            for user, (_n, org, role) in zip(made, places)
+        ]
+    )
     return {user.username: user for user in made}
 
 
@@ -186,15 +224,32 @@ class _Made:
     kind: str | None
 
 
-def _made(rng: random.Random, template, tree: _Tree, index: int, project_no: int, year: int, age: int,
-          kind: str | None) -> _Made:
+def _made(
+    rng: random.Random,
+    template,
+    tree: _Tree,
+    index: int,
+    project_no: int,
+    year: int,
+    age: int,
+    kind: str | None,
+) -> _Made:
     project = tree.projects[project_no]
     district, theme = tree.places[project_no]
     form = synth.form(rng, template, index, "synthetic", theme=theme, district=district, year=year)
     while kind is None and form.funding.total.execution_rate < LOW_EXECUTION:  # clean means clean
-        form = synth.form(rng, template, index, "synthetic", theme=theme, district=district, year=year)
-    form = replace(form, project=replace(form.project, name=f"{project.name}（{year}年）", unit=project.unit.name,
-                                         department=project.unit.parent.name))
+        form = synth.form(
+            rng, template, index, "synthetic", theme=theme, district=district, year=year
+        )
+    form = replace(
+        form,
+        project=replace(
+            form.project,
+            name=f"{project.name}（{year}年）",
+            unit=project.unit.name,
+            department=project.unit.parent.name,
+        ),
+    )
     if kind is not None and kind != "review-gap":
         form = PLANT[kind](rng, form, template)
     state = _state(rng, age, kind)
@@ -220,17 +275,37 @@ def _steps(ev: Evaluation, state: State, tree: _Tree, project: Project):
     if state is State.DRAFT:
         return steps, states
     acks = {f["key"]: ACKNOWLEDGED for f in ev.findings if f["severity"] == "error"}
-    steps.append(("submit", filler, _moved(State.DRAFT, State.SUBMITTED)
-                  + trail.field_diff({"acknowledgements": {}}, {"acknowledgements": acks}), ""))
+    steps.append(
+        (
+            "submit",
+            filler,
+            _moved(State.DRAFT, State.SUBMITTED)
+            + trail.field_diff({"acknowledgements": {}}, {"acknowledgements": acks}),
+            "",
+        )
+    )
     states.append((State.DRAFT.value, State.SUBMITTED.value))
     ev.acknowledgements = acks
     if ev.review_scores:
-        steps.append(("review_score", reviewer, trail.field_diff({"review_scores": {}},
-                                                                 {"review_scores": ev.review_scores}), ""))
+        steps.append(
+            (
+                "review_score",
+                reviewer,
+                trail.field_diff({"review_scores": {}}, {"review_scores": ev.review_scores}),
+                "",
+            )
+        )
         states.append((State.SUBMITTED.value, State.SUBMITTED.value))
     if state in (State.RETURNED, State.APPROVED):
         action = "return" if state is State.RETURNED else "approve"
-        steps.append((action, reviewer, _moved(State.SUBMITTED, state), RETURN_COMMENT if action == "return" else ""))
+        steps.append(
+            (
+                action,
+                reviewer,
+                _moved(State.SUBMITTED, state),
+                RETURN_COMMENT if action == "return" else "",
+            )
+        )
         states.append((State.SUBMITTED.value, state.value))
     ev.state = state.value
     ev.version = 1 + len(steps)
@@ -244,7 +319,9 @@ def _moved(old: State, new: State) -> list[dict]:
 def _review(rng: random.Random, form: Form, far: bool) -> dict[str, str]:
     """复核 scores: a point or two off one or two indicators, or (``far``) the largest
     indicators cut to 30% until the self scores are ``REVIEW_GAP`` + 2 above."""
-    scored = [(n, ind) for n, ind in enumerate(form.indicators) if ind.score is not None and ind.points]
+    scored = [
+        (n, ind) for n, ind in enumerate(form.indicators) if ind.score is not None and ind.points
+    ]
     out, gap = {}, Decimal(0)
     if far:
         for n, ind in sorted(scored, key=lambda item: -item[1].points):
@@ -255,7 +332,9 @@ def _review(rng: random.Random, form: Form, far: bool) -> dict[str, str]:
                 break
         return out
     for n, ind in rng.sample(scored, k=min(len(scored), rng.randint(1, 2))):
-        out[f"indicators[{n}].score"] = str(max(Decimal(0), ind.score - rng.choice((Decimal(0), Decimal(1), Decimal(2)))))
+        out[f"indicators[{n}].score"] = str(
+            max(Decimal(0), ind.score - rng.choice((Decimal(0), Decimal(1), Decimal(2))))
+        )
     return out
 
 
@@ -265,16 +344,24 @@ def _review(rng: random.Random, form: Form, far: bool) -> dict[str, str]:
 def _rescored(form: Form, template, indicators) -> Form:
     """The form with new indicators, its total and grade added up again (as a filler's sheet would)."""
     parts = [("funding.score", form.funding.total.score)] + [
-        (f"indicators[{n}].score", ind.score) for n, ind in enumerate(indicators)]
+        (f"indicators[{n}].score", ind.score) for n, ind in enumerate(indicators)
+    ]
     total = scoring.total_score(parts, template).value
-    return replace(form, indicators=tuple(indicators), total=total, grade=scoring.grade(total, template)[0].label)
+    return replace(
+        form,
+        indicators=tuple(indicators),
+        total=total,
+        grade=scoring.grade(total, template)[0].label,
+    )
 
 
 def _above_points(rng: random.Random, form: Form, template) -> Form:
     n = rng.randrange(len(form.indicators))
     ind = form.indicators[n]
-    over = replace(ind, score=ind.points + rng.choice((Decimal(1), Decimal(2), Decimal(5))), deviation=None)
-    return _rescored(form, template, [*form.indicators[:n], over, *form.indicators[n + 1:]])
+    over = replace(
+        ind, score=ind.points + rng.choice((Decimal(1), Decimal(2), Decimal(5))), deviation=None
+    )
+    return _rescored(form, template, [*form.indicators[:n], over, *form.indicators[n + 1 :]])
 
 
 def _low_execution(rng: random.Random, form: Form, template) -> Form:
@@ -287,12 +374,19 @@ def _low_execution(rng: random.Random, form: Form, template) -> Form:
     def line(old, executed, scored):
         bare = replace(old, executed=executed, execution_rate=None, score=None)
         rate = scoring.execution_rate(bare, template).value
-        return replace(bare, execution_rate=rate, score=scoring.execution_score(bare, template).value if scored else None)
+        return replace(
+            bare,
+            execution_rate=rate,
+            score=scoring.execution_score(bare, template).value if scored else None,
+        )
 
     current = funding.current_year_appropriation
     carried_spent = carried.executed if carried and carried.executed else Decimal(0)
-    funding = replace(funding, total=line(total, spent, True),
-                      current_year_appropriation=line(current, spent - carried_spent, False) if current else None)
+    funding = replace(
+        funding,
+        total=line(total, spent, True),
+        current_year_appropriation=line(current, spent - carried_spent, False) if current else None,
+    )
     old, new = format(total.executed.normalize(), "f"), format(spent.normalize(), "f")
     goals = replace(form.goals, actual=(form.goals.actual or "").replace(old, new))
     full = [replace(ind, score=ind.points, deviation=None) for ind in form.indicators]
@@ -311,7 +405,9 @@ def _grade_off(rng: random.Random, form: Form, template) -> Form:
 
 
 PLANT: dict[str, Callable[[random.Random, Form, object], Form]] = {
-    "score-above-points": _above_points, "low-execution": _low_execution, "goals-copied": _copied,
+    "score-above-points": _above_points,
+    "low-execution": _low_execution,
+    "goals-copied": _copied,
     "grade-out-of-band": _grade_off,
 }
 
@@ -331,14 +427,37 @@ def _write(made: list[_Made]) -> list[Planted]:
             event.at, event.prev_hash = at + timedelta(microseconds=n), prev
             event.hash = prev = trail.event_hash(prev, event.content())
         Event.objects.bulk_create(events)
-    return [Planted(m.evaluation.pk, m.evaluation.project.code, m.evaluation.year, m.kind) for m in made if m.kind]
+    return [
+        Planted(m.evaluation.pk, m.evaluation.project.code, m.evaluation.year, m.kind)
+        for m in made
+        if m.kind
+    ]
 
 
 def _events(m: _Made) -> Iterator[Event]:
     """The form's events as the services write them (``at`` and the hashes set by :func:`_write`)."""
     ev = m.evaluation
-    yield Event(evaluation=ev, actor=m.filler, actor_name=m.filler.get_username(), action="create",
-                state_from="", state_to=State.DRAFT.value, version=1, diff=trail.field_diff({}, ev.data))
-    for version, ((action, actor, diff, comment), (old, new)) in enumerate(zip(m.steps, m.states), start=2):
-        yield Event(evaluation=ev, actor=actor, actor_name=actor.get_username(), action=action, state_from=old,
-                    state_to=new, version=version, diff=diff, comment=comment)
+    yield Event(
+        evaluation=ev,
+        actor=m.filler,
+        actor_name=m.filler.get_username(),
+        action="create",
+        state_from="",
+        state_to=State.DRAFT.value,
+        version=1,
+        diff=trail.field_diff({}, ev.data),
+    )
+    for version, ((action, actor, diff, comment), (old, new)) in enumerate(
+        zip(m.steps, m.states), start=2
+    ):
+        yield Event(
+            evaluation=ev,
+            actor=actor,
+            actor_name=actor.get_username(),
+            action=action,
+            state_from=old,
+            state_to=new,
+            version=version,
+            diff=diff,
+            comment=comment,
+        )

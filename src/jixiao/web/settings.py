@@ -82,7 +82,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": from_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else sqlite_in(DATA_DIR)
+    "default": from_url(os.environ["DATABASE_URL"])
+    if os.environ.get("DATABASE_URL")
+    else sqlite_in(DATA_DIR)
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -92,7 +94,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -125,7 +130,9 @@ if os.environ.get("JIXIAO_HTTPS") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("JIXIAO_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("JIXIAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("JIXIAO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
 # Proxies in front that append the address they saw to X-Forwarded-For: the
 # lockout counts the client that many places from the right, not the proxy.
 JIXIAO_PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
@@ -133,7 +140,10 @@ JIXIAO_PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
 JIXIAO_API_TOKEN_DAYS = int(os.environ.get("JIXIAO_API_TOKEN_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]  # the pages: Chinese first, English switchable
+LANGUAGES = [
+    ("zh-hans", "简体中文"),
+    ("en", "English"),
+]  # the pages: Chinese first, English switchable
 LOGIN_URL = "pages:login"
 LOGIN_REDIRECT_URL = "pages:home"
 LOGOUT_REDIRECT_URL = "pages:login"
@@ -142,7 +152,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-WHITENOISE_USE_FINDERS = True  # serve the apps' static files straight from the packages, no collectstatic
+WHITENOISE_USE_FINDERS = (
+    True  # serve the apps' static files straight from the packages, no collectstatic
+)
 
 LOGGING = {
     "version": 1,

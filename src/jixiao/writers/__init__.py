@@ -77,7 +77,14 @@ def write_form(ev: Evaluation, template: Template, fmt: Format, path: Path) -> N
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))}
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{n}" for n in range(1, 10)),
+    *(f"LPT{n}" for n in range(1, 10)),
+}
 MAX_STEM = 80
 """Characters of a file name's stem: 80 Chinese characters are 240 bytes, under the usual 255."""
 

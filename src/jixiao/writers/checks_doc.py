@@ -12,8 +12,8 @@ from pathlib import Path
 
 from jixiao import templates
 from jixiao.domain.audit import FAMILIES, RULES
-from jixiao.domain.audit.settings import DEFAULT_FAR_ABOVE, DEFAULT_NEAR_COPY, settings
 from jixiao.domain.audit.finding import shown
+from jixiao.domain.audit.settings import DEFAULT_FAR_ABOVE, DEFAULT_NEAR_COPY, settings
 
 
 def _cell(text: str) -> str:
@@ -37,20 +37,31 @@ def markdown() -> str:
         "",
     ]
     for family, title in FAMILIES.items():
-        lines += [f"## {title}（{family}）", "", "| 代码 | 默认级别 | 名称 | 含义 | 示例 |", "|---|---|---|---|---|"]
+        lines += [
+            f"## {title}（{family}）",
+            "",
+            "| 代码 | 默认级别 | 名称 | 含义 | 示例 |",
+            "|---|---|---|---|---|",
+        ]
         for rule in RULES.values():
             if rule.family == family:
-                lines.append(f"| `{rule.code}` | {rule.severity.value} | {_cell(rule.title)} | {_cell(rule.meaning)} "
-                             f"| {_cell(rule.example_message())} |")
+                lines.append(
+                    f"| `{rule.code}` | {rule.severity.value} | {_cell(rule.title)} | {_cell(rule.meaning)} "
+                    f"| {_cell(rule.example_message())} |"
+                )
         lines.append("")
     lines += [
-        "## 阈值", "",
-        "| 设置 | 默认 | 含义 |", "|---|---|---|",
+        "## 阈值",
+        "",
+        "| 设置 | 默认 | 含义 |",
+        "|---|---|---|",
         f"| `far_above_target` | {shown(DEFAULT_FAR_ABOVE)} | 实际完成值达到年度指标值的这个百分比及以上而未说明原因时提出警告 |",
         f"| `near_copy` | {shown(DEFAULT_NEAR_COPY)} | 实际完成情况与预期目标的相似度（0–1，去掉标点后）达到此值即视为照抄 |",
         "",
-        "## 各模板的调整", "",
-        "| 模板 | 代码 | 级别 |", "|---|---|---|",
+        "## 各模板的调整",
+        "",
+        "| 模板 | 代码 | 级别 |",
+        "|---|---|---|",
     ]
     for template_id in templates.ids():
         chosen = settings(templates.load(template_id))

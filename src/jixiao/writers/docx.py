@@ -48,7 +48,9 @@ def write_docx(grid: Grid, target: str | BinaryIO) -> None:
     if top_rows and grid.table_row < grid.rows:
         last.addprevious(parse_xml(_SEPARATOR))
     if grid.table_row < grid.rows:
-        last.addprevious(parse_xml(_table_xml(grid, range(grid.table_row, grid.rows), twips, header=True)))
+        last.addprevious(
+            parse_xml(_table_xml(grid, range(grid.table_row, grid.rows), twips, header=True))
+        )
     doc.save(target)
 
 
@@ -69,14 +71,12 @@ def _paragraph(doc, text: str, font: str, size: float, bold: bool = False) -> No
 
 
 def _page_numbers(section) -> None:
-    """"第 N 页，共 M 页" centred in the footer, from PAGE and NUMPAGES fields."""
+    """ "第 N 页，共 M 页" centred in the footer, from PAGE and NUMPAGES fields."""
     footer = section.footer.paragraphs[0]
     footer.alignment = 1
 
     def field(code: str) -> str:
-        return (
-            f'<w:fldSimple {nsdecls("w")} w:instr="{code}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-        )
+        return f'<w:fldSimple {nsdecls("w")} w:instr="{code}"><w:r><w:t>1</w:t></w:r></w:fldSimple>'
 
     footer.add_run("第 ")
     footer._p.append(parse_xml(field("PAGE")))
@@ -114,7 +114,11 @@ def _table_xml(grid: Grid, rows: range, twips: list[int], header: bool = False) 
         '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar></w:tblPr>',
         "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in twips) + "</w:tblGrid>",
     ]
-    tall = {c.row for c in grid.cells if lines_needed(c.text, sum(grid.widths[c.col: c.col + c.cols])) > KEEP_LINES}
+    tall = {
+        c.row
+        for c in grid.cells
+        if lines_needed(c.text, sum(grid.widths[c.col : c.col + c.cols])) > KEEP_LINES
+    }
     for r in rows:
         keep = "" if r in tall else "<w:cantSplit/>"
         repeat = "<w:tblHeader/>" if header and r == rows.start else ""
@@ -124,13 +128,15 @@ def _table_xml(grid: Grid, rows: range, twips: list[int], header: bool = False) 
             cell = starts.get((r, col))
             above = covering.get((r, col))
             span = (cell or above).cols if (cell or above) else 1
-            width = sum(twips[col: col + span])
+            width = sum(twips[col : col + span])
             if cell is not None:
                 out.append(_cell_xml(cell, width))
             else:
-                merge = '<w:vMerge/>' if above is not None else ""
+                merge = "<w:vMerge/>" if above is not None else ""
                 grid_span = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-                out.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid_span}{merge}</w:tcPr><w:p/></w:tc>')
+                out.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid_span}{merge}</w:tcPr><w:p/></w:tc>'
+                )
             col += span
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -144,13 +150,17 @@ def _cell_xml(cell: Cell, width: int) -> str:
     if cell.rows > 1:
         props += '<w:vMerge w:val="restart"/>'
     if cell.style is Style.NOTE:
-        props += "<w:tcBorders>" + "".join(f'<w:{side} w:val="nil"/>' for side in ("left", "bottom", "right")) + "</w:tcBorders>"
+        props += (
+            "<w:tcBorders>"
+            + "".join(f'<w:{side} w:val="nil"/>' for side in ("left", "bottom", "right"))
+            + "</w:tcBorders>"
+        )
     props += '<w:vAlign w:val="center"/>'
     align = "left" if cell.left else "center"
     bold = "<w:b/>" if cell.style is Style.HEADER else ""
     lines = cell.text.split("\n")
     text = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
     return (
-        f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:spacing w:before=\"0\" w:after=\"0\"/>"
+        f'<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:pPr><w:spacing w:before="0" w:after="0"/>'
         f'<w:jc w:val="{align}"/></w:pPr><w:r><w:rPr>{bold}</w:rPr>{text}</w:r></w:p></w:tc>'
     )

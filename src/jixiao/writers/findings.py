@@ -29,7 +29,12 @@ def location(ev: Evaluation, field: str) -> Source | None:
 def _where(source: Source | None) -> dict[str, object] | None:
     if source is None:
         return None
-    found = (("line", source.line), ("page", source.page), ("sheet", source.sheet), ("cell", source.cell))
+    found = (
+        ("line", source.line),
+        ("page", source.page),
+        ("sheet", source.sheet),
+        ("cell", source.cell),
+    )
     return {k: v for k, v in found if v is not None} or None
 
 
@@ -50,7 +55,9 @@ def finding_dict(ev: Evaluation, finding: Finding) -> dict:
 def result_dict(ev: Evaluation, findings: list[Finding]) -> dict:
     """One form of ``jixiao check --json``."""
     return {
-        "source": {"file": ev.source.file, "form_index": ev.source.form_index} if ev.source else None,
+        "source": {"file": ev.source.file, "form_index": ev.source.form_index}
+        if ev.source
+        else None,
         "template": ev.template,
         "project": ev.project.name,
         "findings": [finding_dict(ev, f) for f in findings],
@@ -68,7 +75,7 @@ def counts_by_code(results: Iterable[Result]) -> list[tuple[str, int, int]]:
 
 
 def where_text(ev: Evaluation, field: str) -> str:
-    """"第 39 行": where a field was read, without the file's name."""
+    """ "第 39 行": where a field was read, without the file's name."""
     source = location(ev, field)
     if source is None:
         return ""
@@ -77,7 +84,20 @@ def where_text(ev: Evaluation, field: str) -> str:
 
 # --- report rows, shared by the xlsx and html reports ------------------------------------
 
-COLUMNS = ("文件", "表序", "项目名称", "级别", "代码", "审核项", "字段", "位置", "说明", "表上", "应为", "计算与依据")
+COLUMNS = (
+    "文件",
+    "表序",
+    "项目名称",
+    "级别",
+    "代码",
+    "审核项",
+    "字段",
+    "位置",
+    "说明",
+    "表上",
+    "应为",
+    "计算与依据",
+)
 SUMMARY_COLUMNS = ("代码", "级别", "审核项", "条数", "涉及表数")
 
 
@@ -87,14 +107,31 @@ def rows(results: Iterable[Result]) -> list[tuple]:
         file = Path(ev.source.file).name if ev.source else ""
         index = ev.source.form_index + 1 if ev.source else ""
         for f in found:
-            out.append((file, index, ev.project.name or "", f.severity.label, f.code, RULES[f.code].title, f.field,
-                        where_text(ev, f.field), f.message, f.printed or "", f.expected or "", f.explanation or ""))
+            out.append(
+                (
+                    file,
+                    index,
+                    ev.project.name or "",
+                    f.severity.label,
+                    f.code,
+                    RULES[f.code].title,
+                    f.field,
+                    where_text(ev, f.field),
+                    f.message,
+                    f.printed or "",
+                    f.expected or "",
+                    f.explanation or "",
+                )
+            )
     return out
 
 
 def summary_rows(results: list[Result]) -> list[tuple]:
     severity = {f.code: f.severity for _, found in results for f in found}
-    return [(code, severity[code].label, RULES[code].title, n, forms) for code, n, forms in counts_by_code(results)]
+    return [
+        (code, severity[code].label, RULES[code].title, n, forms)
+        for code, n, forms in counts_by_code(results)
+    ]
 
 
 def write_report(results: list[Result], path: Path) -> None:
@@ -168,8 +205,10 @@ def html_report(results: list[Result]) -> str:
         "<h2>汇总</h2><table><tr>" + "".join(f"<th>{c}</th>" for c in SUMMARY_COLUMNS) + "</tr>",
     ]
     for code, level, title, n, count in summary_rows(results):
-        parts.append(f"<tr><td><code>{e(code)}</code></td><td>{level}</td><td>{e(title)}</td>"
-                     f"<td>{n}</td><td>{count}</td></tr>")
+        parts.append(
+            f"<tr><td><code>{e(code)}</code></td><td>{level}</td><td>{e(title)}</td>"
+            f"<td>{n}</td><td>{count}</td></tr>"
+        )
     parts.append("</table>")
     for ev, found in results:
         name = ev.project.name or "（无项目名称）"
@@ -178,13 +217,24 @@ def html_report(results: list[Result]) -> str:
         if not found:
             parts.append("<p>未发现问题。</p>")
             continue
-        parts.append("<table><tr><th>级别</th><th>字段</th><th>位置</th><th>说明</th><th>表上</th><th>应为</th>"
-                     "<th>计算与依据</th></tr>")
+        parts.append(
+            "<table><tr><th>级别</th><th>字段</th><th>位置</th><th>说明</th><th>表上</th><th>应为</th>"
+            "<th>计算与依据</th></tr>"
+        )
         for f in found:
-            cells = (f.field, where_text(ev, f.field), f.message, f.printed or "", f.expected or "",
-                     f.explanation or "")
-            parts.append(f'<tr class="{f.severity.value}"><td>{f.severity.label}</td>'
-                         + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+            cells = (
+                f.field,
+                where_text(ev, f.field),
+                f.message,
+                f.printed or "",
+                f.expected or "",
+                f.explanation or "",
+            )
+            parts.append(
+                f'<tr class="{f.severity.value}"><td>{f.severity.label}</td>'
+                + "".join(f"<td>{e(c)}</td>" for c in cells)
+                + "</tr>"
+            )
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -63,7 +63,9 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
     """One form as the import contract's object."""
     funding = ev.funding
     return {
-        "source": {"file": ev.source.file, "form_index": ev.source.form_index} if ev.source else None,
+        "source": {"file": ev.source.file, "form_index": ev.source.form_index}
+        if ev.source
+        else None,
         "template": ev.template,
         "year": ev.year,
         "project": {
@@ -90,8 +92,16 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         "improvements": ev.improvements,
         "problems": [{"field": p.field, "message": p.message, "raw": p.raw} for p in ev.problems],
         "sources": {
-            path: {k: v for k, v in (("line", s.line), ("page", s.page), ("sheet", s.sheet), ("cell", s.cell))
-                   if v is not None}
+            path: {
+                k: v
+                for k, v in (
+                    ("line", s.line),
+                    ("page", s.page),
+                    ("sheet", s.sheet),
+                    ("cell", s.cell),
+                )
+                if v is not None
+            }
             for path, s in ev.sources.items()
         },
     }

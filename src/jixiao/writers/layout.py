@@ -12,6 +12,7 @@ A cut within :data:`SNAP` of an existing one joins it, so no sliver columns.
 from __future__ import annotations
 
 import datetime
+import itertools
 import math
 import re
 import unicodedata
@@ -74,7 +75,9 @@ class Cell:
         if self.value is None:
             return ""
         if isinstance(self.value, Decimal):
-            shown = self.value.quantize(Decimal(1).scaleb(-self.places))  # exact: places ≥ the value's own
+            shown = self.value.quantize(
+                Decimal(1).scaleb(-self.places)
+            )  # exact: places ≥ the value's own
             return format(shown, ",f" if self.thousands else "f")
         return self.value
 
@@ -131,7 +134,9 @@ def _label(template: Template, key: str, override: str | None = None) -> str:
         return override
     names = template.columns.get(key)
     if not names:
-        raise LayoutError(f"模板 {template.id} 的版式用到「{key}」，但 [columns] 里没有它的名称，也没有给出 label")
+        raise LayoutError(
+            f"模板 {template.id} 的版式用到「{key}」，但 [columns] 里没有它的名称，也没有给出 label"
+        )
     return names[0]
 
 
@@ -139,7 +144,9 @@ def indicator_columns(template: Template) -> list[Column]:
     """The indicator table's columns, from the template's [[layout.columns]]."""
     specs = template.layout.get("columns")
     if not specs:
-        raise LayoutError(f"模板 {template.id} 没有版式（[layout] 与 [[layout.columns]]），不能导出")
+        raise LayoutError(
+            f"模板 {template.id} 没有版式（[layout] 与 [[layout.columns]]），不能导出"
+        )
     if any("field" not in s for s in specs):
         raise LayoutError(f"模板 {template.id} 的 [[layout.columns]] 每一列都要有 field")
     return [
@@ -237,8 +244,12 @@ class _Builder:
         """Left and right of indicator columns ``first``..``last``."""
         return self.cuts[first], self.cuts[(first if last is None else last) + 1]
 
-    def put(self, row: int, left: int, right: int, value, style: Style, rows: int = 1, **extra) -> None:
-        self.placed.append((row, left, right, {"value": _plain(value), "style": style, "rows": rows, **extra}))
+    def put(
+        self, row: int, left: int, right: int, value, style: Style, rows: int = 1, **extra
+    ) -> None:
+        self.placed.append(
+            (row, left, right, {"value": _plain(value), "style": style, "rows": rows, **extra})
+        )
 
     def number_extra(self, key: str, value) -> dict:
         if not isinstance(value, Decimal):
@@ -274,13 +285,21 @@ class _Builder:
         label_right = self.snap(int(block.get("label_width", 8)))
         line_right = self.snap(label_right + int(block.get("line_label_width", 18)))
         step = (self.width - line_right) / len(figures)
-        edges = [line_right] + [self.snap(line_right + step * (n + 1)) for n in range(len(figures) - 1)]
+        edges = [line_right] + [
+            self.snap(line_right + step * (n + 1)) for n in range(len(figures) - 1)
+        ]
         edges.append(self.width)
         label = block.get("label", "项目资金（{unit}）").format(unit=self.unit)
         self.put(self.row, 0, label_right, label, Style.LABEL, rows=len(lines) + 1)
         self.put(self.row, label_right, line_right, None, Style.LABEL)
         for n, spec in enumerate(figures):
-            self.put(self.row, edges[n], edges[n + 1], _label(self.t, spec["field"], spec.get("label")), Style.LABEL)
+            self.put(
+                self.row,
+                edges[n],
+                edges[n + 1],
+                _label(self.t, spec["field"], spec.get("label")),
+                Style.LABEL,
+            )
         first_part = next((key for key in lines if key != "total"), None)
         for offset, key in enumerate(lines, start=1):
             line = self.ev.funding.total if key == "total" else getattr(self.ev.funding, key, None)
@@ -316,16 +335,27 @@ class _Builder:
             for n, column in enumerate(self.columns):
                 if column.merge:
                     continue
-                self.put_value(self.row + i, *self.column_span(n), column.field, getattr(indicator, column.field, None))
+                self.put_value(
+                    self.row + i,
+                    *self.column_span(n),
+                    column.field,
+                    getattr(indicator, column.field, None),
+                )
         for n, start, end, last, value in merged:
-            self.put(self.row + start, *self.column_span(n, last), value, Style.TEXT, rows=end - start)
+            self.put(
+                self.row + start, *self.column_span(n, last), value, Style.TEXT, rows=end - start
+            )
         self.row += len(rows)
 
-    def _merged_runs(self, rows: tuple[Indicator, ...]) -> list[tuple[int, int, int, int, str | None]]:
+    def _merged_runs(
+        self, rows: tuple[Indicator, ...]
+    ) -> list[tuple[int, int, int, int, str | None]]:
         """Runs of equal labels in the merged columns (一级, 二级 …), each nested in
         the run to its left; a run equal to its parent's label and rows joins the
         parent's cell ("成本指标" spanning both level columns)."""
-        runs: list[tuple[int, int, int, int, str | None]] = []  # column, start, end, last column, label
+        runs: list[
+            tuple[int, int, int, int, str | None]
+        ] = []  # column, start, end, last column, label
         parents = [(0, len(rows))]
         for n, column in enumerate(self.columns):
             if not column.merge:
@@ -341,7 +371,9 @@ class _Builder:
                     mine.append((i, j, value))
                     i = j
             for start, end, value in mine:
-                parent = next((r for r in runs if r[3] == n - 1 and r[1] == start and r[2] == end), None)
+                parent = next(
+                    (r for r in runs if r[3] == n - 1 and r[1] == start and r[2] == end), None
+                )
                 if parent and parent[4] == value:
                     runs[runs.index(parent)] = (parent[0], start, end, n, value)
                 else:
@@ -378,15 +410,19 @@ class _Builder:
     def grid(self) -> Grid:
         cuts = sorted(set(self.cuts))
         index = {cut: n for n, cut in enumerate(cuts)}
-        widths = [b - a for a, b in zip(cuts, cuts[1:])]
+        widths = [b - a for a, b in itertools.pairwise(cuts)]
         cells = []
         for row, left, right, extra in self.placed:
             cols = index[right] - index[left]
             width = right - left
             if cols < 1:
-                raise LayoutError(f"模板 {self.t.id} 的版式：第 {row + 1} 行有一格没有宽度（一行的字段太多）")
+                raise LayoutError(
+                    f"模板 {self.t.id} 的版式：第 {row + 1} 行有一格没有宽度（一行的字段太多）"
+                )
             cell = Cell(row, index[left], cols=cols, **extra)
-            if cell.style is Style.NOTE or cell.style is Style.TEXT and _wraps_thrice(cell.text, width):
+            if cell.style is Style.NOTE or (
+                cell.style is Style.TEXT and _wraps_thrice(cell.text, width)
+            ):
                 cell = replace(cell, left=True)
             cells.append(cell)
         cells.sort(key=lambda c: (c.row, c.col))
@@ -404,7 +440,7 @@ class _Builder:
 
 
 def _grade_bands(template: Template) -> str:
-    """"90（含）–100 分为优秀，75（含）–90 分为良好 …" from the template's grades."""
+    """ "90（含）–100 分为优秀，75（含）–90 分为良好 …" from the template's grades."""
     bands, top = [], template.total_points
     for grade in sorted(template.grades, key=lambda g: -g.min):
         low = f"{grade.min.normalize():f}" + ("（含）" if grade.min else "")
@@ -439,9 +475,13 @@ def layout(ev: Evaluation, template: Template) -> Grid:
     for n, block in enumerate(template.layout.get("blocks", ())):
         kind = block.get("kind")
         if kind not in _BLOCKS:
-            raise LayoutError(f"模板 {template.id} 的版式第 {n + 1} 块：不认识的 kind {kind!r}（可用：{', '.join(sorted(_BLOCKS))}）")
+            raise LayoutError(
+                f"模板 {template.id} 的版式第 {n + 1} 块：不认识的 kind {kind!r}（可用：{', '.join(sorted(_BLOCKS))}）"
+            )
         try:
             getattr(builder, kind)(block)
         except KeyError as missing:
-            raise LayoutError(f"模板 {template.id} 的版式第 {n + 1} 块（{kind}）缺少设置 {missing}") from None
+            raise LayoutError(
+                f"模板 {template.id} 的版式第 {n + 1} 块（{kind}）缺少设置 {missing}"
+            ) from None
     return builder.grid()

@@ -49,11 +49,13 @@ def form_html(grid: Grid) -> str:
         by_row[cell.row].append(cell)
     top = "".join(_row(cells) for cells in by_row[: grid.table_row])
     head = _row(by_row[grid.table_row], "th") if grid.rows > grid.table_row else ""
-    body = "".join(_row(cells) for cells in by_row[grid.table_row + 1:])
+    body = "".join(_row(cells) for cells in by_row[grid.table_row + 1 :])
     subtitle = f'<p class="subtitle">{escape(grid.subtitle)}</p>' if grid.subtitle else ""
     tables = f"<table><colgroup>{cols}</colgroup><tbody>{top}</tbody></table>" if top else ""
     if head:
-        tables += f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>"
+        tables += (
+            f"<table><colgroup>{cols}</colgroup><thead>{head}</thead><tbody>{body}</tbody></table>"
+        )
     return (
         f'<!DOCTYPE html><html lang="zh-Hans"><head><meta charset="utf-8"><title>{escape(grid.title)}</title>'
         f"</head><body><h1>{escape(grid.title)}</h1>{subtitle}{tables}</body></html>"
@@ -61,7 +63,11 @@ def form_html(grid: Grid) -> str:
 
 
 def _row(cells: list[Cell], tag: str = "td") -> str:
-    return "<tr>" + "".join(_cell(c, tag if c.style is Style.HEADER else "td") for c in cells) + "</tr>"
+    return (
+        "<tr>"
+        + "".join(_cell(c, tag if c.style is Style.HEADER else "td") for c in cells)
+        + "</tr>"
+    )
 
 
 def _cell(cell: Cell, tag: str) -> str:
@@ -70,7 +76,9 @@ def _cell(cell: Cell, tag: str) -> str:
         attrs += f' rowspan="{cell.rows}"'
     if cell.cols > 1:
         attrs += f' colspan="{cell.cols}"'
-    classes = " ".join(name for name, on in (("left", cell.left), ("note", cell.style is Style.NOTE)) if on)
+    classes = " ".join(
+        name for name, on in (("left", cell.left), ("note", cell.style is Style.NOTE)) if on
+    )
     if classes:
         attrs += f' class="{classes}"'
     return f"<{tag}{attrs}>{escape(cell.text)}</{tag}>"

@@ -29,7 +29,9 @@ def check_dict(check: Check) -> dict:
 def score_dict(ev: Evaluation, checks: list[Check]) -> dict:
     """One form of ``jixiao score --json``."""
     return {
-        "source": {"file": ev.source.file, "form_index": ev.source.form_index} if ev.source else None,
+        "source": {"file": ev.source.file, "form_index": ev.source.form_index}
+        if ev.source
+        else None,
         "template": ev.template,
         "project": ev.project.name,
         "figures": [check_dict(c) for c in checks],

@@ -49,7 +49,7 @@ def row_heights(grid: Grid) -> list[float]:
     heights = [LINE_HEIGHT + ROW_PADDING] * grid.rows
     spanning: list[tuple[Cell, float]] = []
     for cell in grid.cells:
-        width = sum(grid.widths[cell.col: cell.col + cell.cols])
+        width = sum(grid.widths[cell.col : cell.col + cell.cols])
         need = lines_needed(cell.text, width) * LINE_HEIGHT + ROW_PADDING
         if cell.rows == 1:
             heights[cell.row] = max(heights[cell.row], need)
@@ -123,8 +123,11 @@ def _put(ws: Worksheet, cell: Cell, top: int, styles: _Styles) -> None:
         number_format = cell.number_format
     border = Border() if cell.style is Style.NOTE else _BORDER
     styles.apply(
-        target, (cell.style, cell.left, number_format),
-        font=_FONTS[cell.style], alignment=_LEFT if cell.left else _CENTER, border=border,
+        target,
+        (cell.style, cell.left, number_format),
+        font=_FONTS[cell.style],
+        alignment=_LEFT if cell.left else _CENTER,
+        border=border,
         number_format=number_format,
     )
     last_row, last_col = row + cell.rows - 1, col + cell.cols - 1
@@ -135,7 +138,11 @@ def _put(ws: Worksheet, cell: Cell, top: int, styles: _Styles) -> None:
         for c in range(col, last_col + 1):
             if (r, c) != (row, col):
                 styles.apply(ws.cell(r, c), ("border", border is _BORDER), border=border)
-    ws.merged_cells.add(MergedCellRange(ws, f"{get_column_letter(col)}{row}:{get_column_letter(last_col)}{last_row}"))
+    ws.merged_cells.add(
+        MergedCellRange(
+            ws, f"{get_column_letter(col)}{row}:{get_column_letter(last_col)}{last_row}"
+        )
+    )
 
 
 def _print_setup(ws: Worksheet, grid: Grid, top: int) -> None:

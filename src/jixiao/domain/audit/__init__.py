@@ -21,12 +21,23 @@ from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import recompute
 from jixiao.domain.template import Template
 
-__all__ = ["audit", "Finding", "Rule", "Severity", "RULES", "FAMILIES", "AuditSettingError", "worst"]
+__all__ = [
+    "FAMILIES",
+    "RULES",
+    "AuditSettingError",
+    "Finding",
+    "Rule",
+    "Severity",
+    "audit",
+    "worst",
+]
 
 CHECKS = (completeness, arithmetic, scoring, grade, units, text)
 
 
-def audit(form: Evaluation, template: Template, families: Sequence[ModuleType] = CHECKS) -> list[Finding]:
+def audit(
+    form: Evaluation, template: Template, families: Sequence[ModuleType] = CHECKS
+) -> list[Finding]:
     """Every finding on one form, with the template's severities (checks set
     "off" left out); ``families``, some of :data:`CHECKS`, runs only those."""
     figures = {check.field: check for check in recompute(form, template)}
@@ -37,7 +48,9 @@ def audit(form: Evaluation, template: Template, families: Sequence[ModuleType] =
             severity = chosen.severity_of(finding.code)
             if severity is None:
                 continue
-            out.append(finding if severity is finding.severity else replace(finding, severity=severity))
+            out.append(
+                finding if severity is finding.severity else replace(finding, severity=severity)
+            )
     return out
 
 

@@ -19,75 +19,123 @@ from jixiao.domain.template import ROUNDINGS, Rounding, Template
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RATE_DIFFERS = rule(
-    "execution-rate-differs", "arithmetic", E, "执行率与金额不符",
+    "execution-rate-differs",
+    "arithmetic",
+    E,
+    "执行率与金额不符",
     "表上的执行率与 全年执行数 ÷ 全年预算数 在任何舍入方式下都不相等。",
     "执行率 {printed}% 与金额不符：{by_mode}",
     "execution rate {printed}% does not follow from the amounts under any rounding: {by_mode}",
     {"printed": "98.50", "by_mode": "舍去 99.77、四舍五入 99.78、进一 99.78"},
 )
 SCORE_DIFFERS = rule(
-    "execution-score-differs", "arithmetic", E, "资金得分与金额不符",
+    "execution-score-differs",
+    "arithmetic",
+    E,
+    "资金得分与金额不符",
     "项目资金的得分与 执行率 × 分值（不超过分值）在任何舍入方式下都不相等。",
     "资金得分 {printed} 与金额不符：{by_mode}",
     "execution score {printed} does not follow from the amounts under any rounding: {by_mode}",
     {"printed": "9.50", "by_mode": "舍去 9.97、四舍五入 9.98、进一 9.98"},
 )
 ROUNDING_DIFFERS = rule(
-    "rounding-mode-differs", "arithmetic", W, "舍入方式与模板不同",
+    "rounding-mode-differs",
+    "arithmetic",
+    W,
+    "舍入方式与模板不同",
     "执行率或资金得分符合某种舍入方式，但不是模板规定的那种。",
     "{what} {printed} 符合「{modes}」，模板规定「{mode}」，应为 {expected}",
     "{what} {printed} fits {modes_en} rounding; the template rounds {mode_en} to {expected}",
-    {"what": "执行率", "printed": "99.78", "modes": "四舍五入、进一", "mode": "舍去", "expected": "99.77",
-     "modes_en": "half-up, up", "mode_en": "down"},
+    {
+        "what": "执行率",
+        "printed": "99.78",
+        "modes": "四舍五入、进一",
+        "mode": "舍去",
+        "expected": "99.77",
+        "modes_en": "half-up, up",
+        "mode_en": "down",
+    },
 )
 ROUNDING_MODES = rule(
-    "rounding-modes", "arithmetic", I, "表上数字符合的舍入方式",
+    "rounding-modes",
+    "arithmetic",
+    I,
+    "表上数字符合的舍入方式",
     "说明执行率与资金得分符合哪些舍入方式（舍去、四舍五入、进一）：多种都符合时无法从表上判断。",
     "执行率与资金得分符合的舍入方式：{modes}（模板：{mode}）",
     "the execution figures fit {modes_en} rounding (template: {mode_en})",
     {"modes": "舍去、四舍五入", "mode": "舍去", "modes_en": "down, half-up", "mode_en": "down"},
 )
 PARTS_SUM = rule(
-    "funding-parts-sum", "arithmetic", E, "资金来源之和与总额不符",
+    "funding-parts-sum",
+    "arithmetic",
+    E,
+    "资金来源之和与总额不符",
     "当年财政拨款、上年结转资金、其他资金之和不等于年度资金总额（年初预算数、全年预算数、全年执行数各列）。",
     "{column}：各项资金之和 {sum} ≠ 年度资金总额 {printed}",
     "{column_en}: the parts add up to {sum}, the total row says {printed}",
     {"column": "全年执行数", "sum": "80.94", "printed": "80.49", "column_en": "amount spent"},
 )
 TOTAL_DIFFERS = rule(
-    "total-differs", "arithmetic", E, "总分与各项得分之和不符",
+    "total-differs",
+    "arithmetic",
+    E,
+    "总分与各项得分之和不符",
     "总分不等于资金得分与各指标得分之和（旧模板：各指标得分之和）。",
     "总分 {printed} ≠ 各项得分之和 {expected}",
     "total {printed} is not the sum of the scores, {expected}",
     {"printed": "99.00", "expected": "102.00"},
 )
 POINTS_SUM = rule(
-    "points-sum", "arithmetic", E, "分值合计不符",
+    "points-sum",
+    "arithmetic",
+    E,
+    "分值合计不符",
     "分值不符合模板：指标分值合计应为 90（旧模板：各一级指标的权重合计为其标明的分值，如投入与管理 36），"
     "资金分值 10，总分值 100。",
     "{what}：{printed}，应为 {expected}",
     "{what_en}: {printed}, should be {expected}",
-    {"what": "指标分值合计", "printed": "85.00", "expected": "90", "what_en": "indicator points add up to"},
+    {
+        "what": "指标分值合计",
+        "printed": "85.00",
+        "expected": "90",
+        "what_en": "indicator points add up to",
+    },
 )
 WEIGHTS_UNUSUAL = rule(
-    "weights-unusual", "arithmetic", W, "分值分配与建议不同",
+    "weights-unusual",
+    "arithmetic",
+    W,
+    "分值分配与建议不同",
     "一级指标的分值分配与模板建议的（产出 50、效益 30、满意度 10）不同：常有正当理由，但值得说明。",
     "一级指标分值为 {split}，建议为 {advised}",
     "the points are split {split}; the template advises {advised}",
-    {"split": "产出指标 50、效益指标 20、满意度指标 20", "advised": "产出指标 50、效益指标 30、满意度指标 10"},
+    {
+        "split": "产出指标 50、效益指标 20、满意度指标 20",
+        "advised": "产出指标 50、效益指标 30、满意度指标 10",
+    },
 )
 
-_COLUMNS = {"initial_budget": ("年初预算数", "initial budget"), "annual_budget": ("全年预算数", "annual budget"),
-            "executed": ("全年执行数", "amount spent")}
+_COLUMNS = {
+    "initial_budget": ("年初预算数", "initial budget"),
+    "annual_budget": ("全年预算数", "annual budget"),
+    "executed": ("全年执行数", "amount spent"),
+}
 
 
-def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+def findings(
+    form: Evaluation, template: Template, figures: Mapping[str, Check]
+) -> Iterator[Finding]:
     yield from _rounding(figures, template)
     yield from _parts(form)
     total = figures.get("total")
     if total is not None and total.status is Status.DIFFERS:
-        yield TOTAL_DIFFERS.finding("total", printed=form.total, expected=total.figure.value,
-                                    explanation=total.figure.explanation)
+        yield TOTAL_DIFFERS.finding(
+            "total",
+            printed=form.total,
+            expected=total.figure.value,
+            explanation=total.figure.explanation,
+        )
     yield from _points(form, template, figures)
     yield from _weights(form, template)
 
@@ -116,20 +164,32 @@ def _rounding_differs(check: Check, template: Template) -> Finding:
     fits = check.fitting_modes
     if fits:
         return ROUNDING_DIFFERS.finding(
-            check.field, printed=check.printed, expected=check.figure.value,
-            explanation=check.figure.explanation, what=what, modes=_labels(fits),
-            modes_en=_names(fits), mode=template.rounding.label, mode_en=template.rounding.value,
+            check.field,
+            printed=check.printed,
+            expected=check.figure.value,
+            explanation=check.figure.explanation,
+            what=what,
+            modes=_labels(fits),
+            modes_en=_names(fits),
+            mode=template.rounding.label,
+            mode_en=template.rounding.value,
         )
     by_mode = "、".join(f"{m.label} {shown(v)}" for m, v in check.by_rounding.items())
     made = SCORE_DIFFERS if what == "资金得分" else RATE_DIFFERS
-    return made.finding(check.field, printed=check.printed, expected=check.figure.value,
-                        explanation=check.figure.explanation, by_mode=by_mode)
+    return made.finding(
+        check.field,
+        printed=check.printed,
+        expected=check.figure.value,
+        explanation=check.figure.explanation,
+        by_mode=by_mode,
+    )
 
 
 @lru_cache(maxsize=64)  # the same few words on nearly every form: made once per set of modes
 def _modes_finding(modes: tuple[Rounding, ...], mode: Rounding) -> Finding:
-    return ROUNDING_MODES.finding("funding", modes=_labels(modes), modes_en=_names(modes), mode=mode.label,
-                                  mode_en=mode.value)
+    return ROUNDING_MODES.finding(
+        "funding", modes=_labels(modes), modes_en=_names(modes), mode=mode.label, mode_en=mode.value
+    )
 
 
 def _labels(modes) -> str:
@@ -153,40 +213,73 @@ def _parts(form: Evaluation) -> Iterator[Finding]:
         if total is None:
             continue
         values = [getattr(line, column) for line in lines]
-        if any(v is None for v in values):  # not "None in values": a Decimal compared with None is slow
+        if any(
+            v is None for v in values
+        ):  # not "None in values": a Decimal compared with None is slow
             continue
         added = sum(values, Decimal(0))
         if added != total:
-            yield PARTS_SUM.finding(f"funding.{column}", printed=total, expected=added,
-                                    explanation=" + ".join(format(v, "f") for v in values) + f" = {shown(added)}",
-                                    column=label, column_en=label_en, sum=added)
+            yield PARTS_SUM.finding(
+                f"funding.{column}",
+                printed=total,
+                expected=added,
+                explanation=" + ".join(format(v, "f") for v in values) + f" = {shown(added)}",
+                column=label,
+                column_en=label_en,
+                sum=added,
+            )
 
 
-def _points(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+def _points(
+    form: Evaluation, template: Template, figures: Mapping[str, Check]
+) -> Iterator[Finding]:
     execution = form.funding.total.points
-    if template.execution_points is not None and execution is not None and execution != template.execution_points:
-        yield _points_finding("funding.points", "项目资金分值", "execution points", execution,
-                              template.execution_points)
+    if (
+        template.execution_points is not None
+        and execution is not None
+        and execution != template.execution_points
+    ):
+        yield _points_finding(
+            "funding.points",
+            "项目资金分值",
+            "execution points",
+            execution,
+            template.execution_points,
+        )
     if form.total_points is not None and form.total_points != template.total_points:
-        yield _points_finding("total_points", "总分值", "total points", form.total_points, template.total_points)
+        yield _points_finding(
+            "total_points", "总分值", "total points", form.total_points, template.total_points
+        )
     if template.groups:  # each group's weights against its printed points, summed by recompute
         for j, group in enumerate(template.groups):
             check = figures.get(f"groups[{j}].points")
             if check is not None and check.status is Status.DIFFERS:
-                yield POINTS_SUM.finding(check.field, printed=check.figure.value, expected=group.points,
-                                         explanation=check.figure.explanation, what=f"「{group.name}」权重合计",
-                                         what_en=f"the weights of {group.name} add up to")
+                yield POINTS_SUM.finding(
+                    check.field,
+                    printed=check.figure.value,
+                    expected=group.points,
+                    explanation=check.figure.explanation,
+                    what=f"「{group.name}」权重合计",
+                    what_en=f"the weights of {group.name} add up to",
+                )
         return
     points = [ind.points for ind in form.indicators if ind.points is not None]
     if not points or len(points) < len(form.indicators):  # one missing: said elsewhere
         return
     added = sum(points, Decimal(0))
     if added != template.indicator_points:
-        yield _points_finding("indicators", "指标分值合计", "indicator points add up to", added,
-                              template.indicator_points)
+        yield _points_finding(
+            "indicators",
+            "指标分值合计",
+            "indicator points add up to",
+            added,
+            template.indicator_points,
+        )
 
 
-def _points_finding(path: str, what: str, what_en: str, printed: Decimal, expected: Decimal) -> Finding:
+def _points_finding(
+    path: str, what: str, what_en: str, printed: Decimal, expected: Decimal
+) -> Finding:
     return POINTS_SUM.finding(path, printed=printed, expected=expected, what=what, what_en=what_en)
 
 
@@ -203,8 +296,11 @@ def _weights(form: Evaluation, template: Template) -> Iterator[Finding]:
     if all(split.get(level1, Decimal(0)) == points for level1, points in advised.items()):
         return
     yield WEIGHTS_UNUSUAL.finding(
-        "indicators", printed=_split(split), expected=_split(advised),
-        split=_split(split), advised=_split(advised),
+        "indicators",
+        printed=_split(split),
+        expected=_split(advised),
+        split=_split(split),
+        advised=_split(advised),
     )
 
 

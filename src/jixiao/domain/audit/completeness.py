@@ -20,21 +20,30 @@ from jixiao.domain.recompute import Check
 from jixiao.domain.template import Template
 
 MISSING = rule(
-    "cell-missing", "completeness", Severity.ERROR, "必填内容缺失",
+    "cell-missing",
+    "completeness",
+    Severity.ERROR,
+    "必填内容缺失",
     "模板要求填写的内容是空的（项目名称、单位、预算与执行金额、目标、指标名称、指标值、完成值、分值、总分、等级…）。",
     "{what}未填写",
     "{what_en} is empty",
     {"what": "评分等级", "what_en": "the grade"},
 )
 UNREADABLE = rule(
-    "cell-unreadable", "completeness", Severity.ERROR, "内容无法读取",
+    "cell-unreadable",
+    "completeness",
+    Severity.ERROR,
+    "内容无法读取",
     "读取表格时发现问题，这一处的值没有读到（如数字处为文字、找不到总分行）。",
     "{message}",
     "could not be read: {message}",
     {"message": "无法读取为数字（原文：九点五）"},
 )
 DOUBTFUL = rule(
-    "cell-doubtful", "completeness", Severity.INFO, "内容读取有疑问",
+    "cell-doubtful",
+    "completeness",
+    Severity.INFO,
+    "内容读取有疑问",
     "读取表格时这一处有损坏：已按能确定的唯一写法读取（如残缺的标准标签），或原样保留并说明疑问。请核对原件。",
     "{message}",
     "read with a doubt: {message}",
@@ -71,7 +80,9 @@ _INDICATOR = {
 _TEXT_CELLS = {"name", "target", "actual"}  # the rest hold figures
 
 
-def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+def findings(
+    form: Evaluation, template: Template, figures: Mapping[str, Check]
+) -> Iterator[Finding]:
     yield from _problems(form)
     reported = {p.field for p in form.problems}
     required, header_of, columns, has_table, row_of = template.derived("audit.required", _required)
@@ -80,7 +91,9 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
     except AttributeError:  # a block on the way is None
         header = [get(form) for _, get, _, _ in required]
     for (path, _, zh, en), value in zip(required, header):
-        if value.__class__ is not Decimal and _empty(value) and path not in reported:  # most cells hold a figure
+        if (
+            value.__class__ is not Decimal and _empty(value) and path not in reported
+        ):  # most cells hold a figure
             yield MISSING.finding(path, what=zh, what_en=en)
     text_of, figure_keys = row_of
     for n, ind in enumerate(form.indicators):
@@ -95,34 +108,45 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
                 continue
             path = f"indicators[{n}].{key}"
             if path not in reported:
-                yield MISSING.finding(path, what=f"第 {n + 1} 个指标的{zh}", what_en=f"{en} of indicator {n + 1}")
+                yield MISSING.finding(
+                    path, what=f"第 {n + 1} 个指标的{zh}", what_en=f"{en} of indicator {n + 1}"
+                )
     if not form.indicators and has_table and "indicators" not in reported:
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
 
 
-def _required(template: Template) -> tuple[list, Callable, list, bool, tuple[Callable, tuple[str, ...]]]:
+def _required(
+    template: Template,
+) -> tuple[list, Callable, list, bool, tuple[Callable, tuple[str, ...]]]:
     """A template's required cells: (path, getter, Chinese, English) of the
     header and funding, and a getter of them all at once; (attribute, Chinese,
     English) of each indicator, with a getter of a row's text cells at once and
     the names of its figure cells; whether it has an indicator table. Made once
     per template."""
     label = {column: names[0] for column, names in template.columns.items() if names}
-    required = [(path, _getter(path), label[column], en) for path, (column, en) in _HEADER.items() if column in label]
+    required = [
+        (path, _getter(path), label[column], en)
+        for path, (column, en) in _HEADER.items()
+        if column in label
+    ]
     if template.execution_points is not None:
         required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
-    columns = [(key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label]
+    columns = [
+        (key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label
+    ]
     texts = [key for key, _, _ in columns if key in _TEXT_CELLS]
-    text_of = attrgetter(*texts, "name", "name")  # a tuple even of one (a name more changes nothing)
+    text_of = attrgetter(
+        *texts, "name", "name"
+    )  # a tuple even of one (a name more changes nothing)
     row_of = text_of, tuple(key for key, _, _ in columns if key not in _TEXT_CELLS)
-    header_of = attrgetter(*(_chain(path) for path, _, _, _ in required), "project")  # a tuple even of one
+    header_of = attrgetter(
+        *(_chain(path) for path, _, _, _ in required), "project"
+    )  # a tuple even of one
     return required, header_of, columns, "indicator" in label, row_of
 
 
 def _filled(ind: Indicator, keys: tuple[str, ...]) -> bool:
-    for key in keys:
-        if getattr(ind, key) is None:
-            return False
-    return True
+    return all(getattr(ind, key) is not None for key in keys)
 
 
 def _problems(form: Evaluation) -> Iterator[Finding]:

@@ -51,8 +51,16 @@ class Finding:
     def __reduce__(self) -> tuple:
         # By field, like Target's: compiled (setup.py), a frozen class cannot be
         # unpickled attribute by attribute.
-        return Finding, (self.code, self.severity, self.field, self.message, self.message_en, self.printed,
-                         self.expected, self.explanation)
+        return Finding, (
+            self.code,
+            self.severity,
+            self.field,
+            self.message,
+            self.message_en,
+            self.printed,
+            self.expected,
+            self.explanation,
+        )
 
 
 FAMILIES = {
@@ -92,7 +100,11 @@ class Rule:
     ) -> Finding:
         """A finding at ``field``; the messages may also name {printed} and {expected}."""
         printed, expected = shown(printed), shown(expected)
-        words = {"printed": printed, "expected": expected, **{k: shown(v) for k, v in params.items()}}
+        words = {
+            "printed": printed,
+            "expected": expected,
+            **{k: shown(v) for k, v in params.items()},
+        }
         return Finding(
             code=self.code,
             severity=self.severity,
@@ -105,8 +117,16 @@ class Rule:
         )
 
     def __reduce__(self) -> tuple:  # copy and pickle when compiled: see Finding
-        return Rule, (self.code, self.family, self.severity, self.title, self.meaning, self.message, self.message_en,
-                      self.example)
+        return Rule, (
+            self.code,
+            self.family,
+            self.severity,
+            self.title,
+            self.meaning,
+            self.message,
+            self.message_en,
+            self.example,
+        )
 
     def example_message(self) -> str:
         return self.message.format(**self.example)

@@ -22,28 +22,40 @@ from jixiao.domain.template import Template
 E, W = Severity.ERROR, Severity.WARNING
 
 ABOVE_POINTS = rule(
-    "score-above-points", "scoring", E, "得分超过分值",
+    "score-above-points",
+    "scoring",
+    E,
+    "得分超过分值",
     "指标得分大于其分值。",
     "得分 {printed} 超过分值 {points}",
     "score {printed} exceeds the indicator's points, {points}",
     {"printed": "22.00", "points": "20.00"},
 )
 MISSING = rule(
-    "score-missing", "scoring", E, "得分缺失",
+    "score-missing",
+    "scoring",
+    E,
+    "得分缺失",
     "指标有分值而没有得分。",
     "「{name}」有分值 {points} 而没有得分",
     "indicator “{name}” has {points} points but no score",
     {"name": "巡查频次", "points": "10.00"},
 )
 FULL_BUT_MISSED = rule(
-    "full-score-target-missed", "scoring", E, "未完成定量指标却得满分",
+    "full-score-target-missed",
+    "scoring",
+    E,
+    "未完成定量指标却得满分",
     "定量指标的实际完成值没有达到年度指标值，按规则应按比例扣分，表上却给了满分。",
     "完成值 {actual} 未达到 {target}，却得满分 {printed}；按规则应为 {expected}",
     "actual {actual} misses the target {target} yet scores full {printed}; the rule gives {expected}",
     {"actual": "118.00(公里)", "target": "≥120(公里)", "printed": "20.00", "expected": "19.66"},
 )
 RULE_DIFFERS = rule(
-    "score-rule-differs", "scoring", W, "得分与按比例计分不符",
+    "score-rule-differs",
+    "scoring",
+    W,
+    "得分与按比例计分不符",
     "定量指标的得分与规则算出的分数不同（达标应得满分，未达标按 完成值 ÷ 指标值 × 分值）。"
     "指标值定得过低时可以酌情扣分，所以只是警告。",
     "得分 {printed}，按规则应为 {expected}",
@@ -51,28 +63,40 @@ RULE_DIFFERS = rule(
     {"printed": "9.00", "expected": "10.00"},
 )
 OUTSIDE_BAND = rule(
-    "score-outside-band", "scoring", E, "得分不在档次范围内",
+    "score-outside-band",
+    "scoring",
+    E,
+    "得分不在档次范围内",
     "定性指标（或旧模板按档次计分的预算执行率）的得分不在完成情况对应的档次范围内。",
     "得分 {printed} 与档次规定的 {expected} 不符",
     "score {printed} is outside what its band allows, {expected}",
     {"printed": "10.00", "expected": "0.00–6.00"},
 )
 CUT_WITHOUT_REASON = rule(
-    "score-cut-without-reason", "scoring", E, "扣分未说明原因",
+    "score-cut-without-reason",
+    "scoring",
+    E,
+    "扣分未说明原因",
     "得分低于分值，偏差原因分析及改进措施（旧模板：备注）却是空的。",
     "得分 {score} 低于分值 {points}，未填写偏差原因",
     "score {score} is below the points {points} and no reason for the deviation is given",
     {"score": "9.00", "points": "10.00"},
 )
 GROUP_ABOVE_POINTS = rule(
-    "group-score-above-points", "scoring", E, "一级指标得分超过其分值",
+    "group-score-above-points",
+    "scoring",
+    E,
+    "一级指标得分超过其分值",
     "旧模板：一个一级指标（如投入与管理 36 分）下各指标自评之和超过该一级指标标明的分值。",
     "「{group}」自评合计 {printed} 超过其分值 {expected}",
     "the scores of {group} add up to {printed}, above its {expected} points",
     {"group": "影响力目标", "printed": "16", "expected": "15"},
 )
 FAR_ABOVE = rule(
-    "actual-far-above-target", "scoring", W, "大幅超额完成未说明",
+    "actual-far-above-target",
+    "scoring",
+    W,
+    "大幅超额完成未说明",
     "实际完成值达到年度指标值的 130%（模板可调）以上而未说明：指标值可能定得过低。",
     "完成值 {actual} 为指标值 {target} 的 {percent}%，未说明原因",
     "actual {actual} is {percent}% of the target {target}, with no comment",
@@ -80,7 +104,9 @@ FAR_ABOVE = rule(
 )
 
 
-def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+def findings(
+    form: Evaluation, template: Template, figures: Mapping[str, Check]
+) -> Iterator[Finding]:
     far = settings(template).far_above_target
     reported = {p.field for p in form.problems}  # said once, by completeness
     for n, ind in enumerate(form.indicators):
@@ -90,41 +116,71 @@ def findings(form: Evaluation, template: Template, figures: Mapping[str, Check])
                 yield MISSING.finding(f"{path}.score", name=ind.name or path, points=ind.points)
         elif ind.points is not None:
             check = figures.get(f"{path}.score")
-            found = _score(ind, ind.score, ind.points, path, check.figure if check is not None else None)
+            found = _score(
+                ind, ind.score, ind.points, path, check.figure if check is not None else None
+            )
             if found:
                 yield found
             if ind.score < ind.points and not ind.deviation:
-                yield CUT_WITHOUT_REASON.finding(f"{path}.deviation", explanation=f"得分 {shown(ind.score)} < 分值 "
-                                                 f"{shown(ind.points)}", score=ind.score, points=ind.points)
+                yield CUT_WITHOUT_REASON.finding(
+                    f"{path}.deviation",
+                    explanation=f"得分 {shown(ind.score)} < 分值 {shown(ind.points)}",
+                    score=ind.score,
+                    points=ind.points,
+                )
         found = _far_above(ind, path, far, template)
         if found:
             yield found
     for j, group in enumerate(template.groups):
         check = figures.get(f"groups[{j}].score")
         if check is not None and check.status is Status.DIFFERS:
-            yield GROUP_ABOVE_POINTS.finding(check.field, printed=check.figure.value, expected=group.points,
-                                             explanation=check.figure.explanation, group=group.name)
+            yield GROUP_ABOVE_POINTS.finding(
+                check.field,
+                printed=check.figure.value,
+                expected=group.points,
+                explanation=check.figure.explanation,
+                group=group.name,
+            )
 
 
-def _score(ind: Indicator, score: Decimal, points: Decimal, path: str, figure: Figure | None) -> Finding | None:
+def _score(
+    ind: Indicator, score: Decimal, points: Decimal, path: str, figure: Figure | None
+) -> Finding | None:
     # One finding at most: returned, not yielded, as a generator costs more to
     # make than this check (twelve times a form).
     field = f"{path}.score"
     if score > points:
-        return ABOVE_POINTS.finding(field, printed=score, expected=points,
-                                    explanation=figure.explanation if figure else None, points=points)
+        return ABOVE_POINTS.finding(
+            field,
+            printed=score,
+            expected=points,
+            explanation=figure.explanation if figure else None,
+            points=points,
+        )
     if figure is None or not figure.computable or figure.accepts(score):
         return None
     value = figure.value
     if value is None:  # computable: a range
         band = f"{shown(figure.low)}–{shown(figure.high)}"
-        return OUTSIDE_BAND.finding(field, printed=score, expected=band, explanation=figure.explanation)
+        return OUTSIDE_BAND.finding(
+            field, printed=score, expected=band, explanation=figure.explanation
+        )
     if ind.target_parsed is None or not ind.target_parsed.quantitative:
-        return OUTSIDE_BAND.finding(field, printed=score, expected=value, explanation=figure.explanation)
+        return OUTSIDE_BAND.finding(
+            field, printed=score, expected=value, explanation=figure.explanation
+        )
     if score == points and value < points:
-        return FULL_BUT_MISSED.finding(field, printed=score, expected=value,
-                                       explanation=figure.explanation, actual=ind.actual, target=ind.target)
-    return RULE_DIFFERS.finding(field, printed=score, expected=value, explanation=figure.explanation)
+        return FULL_BUT_MISSED.finding(
+            field,
+            printed=score,
+            expected=value,
+            explanation=figure.explanation,
+            actual=ind.actual,
+            target=ind.target,
+        )
+    return RULE_DIFFERS.finding(
+        field, printed=score, expected=value, explanation=figure.explanation
+    )
 
 
 def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> Finding | None:
@@ -139,5 +195,11 @@ def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> F
     percent = done / wanted * HUNDRED
     if percent < far:
         return None
-    return FAR_ABOVE.finding(f"{path}.actual", printed=ind.actual, expected=ind.target, actual=ind.actual,
-                             target=ind.target, percent=scoring.round_figure(percent, template.rounding, 0))
+    return FAR_ABOVE.finding(
+        f"{path}.actual",
+        printed=ind.actual,
+        expected=ind.target,
+        actual=ind.actual,
+        target=ind.target,
+        percent=scoring.round_figure(percent, template.rounding, 0),
+    )

@@ -1,11 +1,11 @@
 """The audit's settings of a template: the ``[audit]`` table of its file.
 
-    [audit]
-    far_above_target = "130"   # percent of the target
-    near_copy = "0.90"         # similarity, 0–1
+[audit]
+far_above_target = "130"   # percent of the target
+near_copy = "0.90"         # similarity, 0–1
 
-    [audit.severity]
-    "weights-unusual" = "info" # or "error", "warning", "off"
+[audit.severity]
+"weights-unusual" = "info" # or "error", "warning", "off"
 """
 
 from __future__ import annotations
@@ -51,7 +51,9 @@ def _read_settings(template: Template) -> AuditSettings:
         if code not in RULES:
             raise AuditSettingError(f"{where}.severity：没有审核规则 {code!r}（见 docs/checks.md）")
         if level != OFF and level not in {s.value for s in Severity}:
-            raise AuditSettingError(f"{where}.severity.{code}：{level!r} 应为 error、warning、info 或 off")
+            raise AuditSettingError(
+                f"{where}.severity.{code}：{level!r} 应为 error、warning、info 或 off"
+            )
         severity[code] = None if level == OFF else Severity(level)
     return AuditSettings(
         severity=severity,

@@ -39,40 +39,77 @@ from jixiao.domain.template import ROUNDINGS, Rounding, Template
 E, W = Severity.ERROR, Severity.WARNING
 
 ACTUAL_DIFFERS = rule(
-    "narrative-actual-differs", "text", E, "实际完成情况中的数字与完成值不符",
+    "narrative-actual-differs",
+    "text",
+    E,
+    "实际完成情况中的数字与完成值不符",
     "实际完成情况（旧模板：主要绩效）写的数量与指标表中同一指标的实际完成值不同。",
     "{where}写「{printed}」，指标「{name}」的实际完成值为 {expected}",
     "“{printed}” in the {where_en} differs from the actual of “{name}”, {expected}",
-    {"where": "实际完成情况", "printed": "441 个", "name": "完成信息化项目咨询评估", "expected": "411.00(个)",
-     "where_en": "results"},
+    {
+        "where": "实际完成情况",
+        "printed": "441 个",
+        "name": "完成信息化项目咨询评估",
+        "expected": "411.00(个)",
+        "where_en": "results",
+    },
 )
 TARGET_DIFFERS = rule(
-    "narrative-target-differs", "text", E, "预期目标中的数字与指标值不符",
+    "narrative-target-differs",
+    "text",
+    E,
+    "预期目标中的数字与指标值不符",
     "预期目标（旧模板：项目年度总目标）写的目标值与指标表中同一指标的年度指标值不同。",
     "{where}写「{printed}」，指标「{name}」的年度指标值为 {expected}",
     "“{printed}” in the {where_en} differs from the target of “{name}”, {expected}",
-    {"where": "预期目标", "printed": "85%", "name": "受众满意度", "expected": "≥90.00(%)", "where_en": "goal"},
+    {
+        "where": "预期目标",
+        "printed": "85%",
+        "name": "受众满意度",
+        "expected": "≥90.00(%)",
+        "where_en": "goal",
+    },
 )
 AMOUNT_DIFFERS = rule(
-    "narrative-amount-differs", "text", W, "文字中的金额与项目资金不符",
+    "narrative-amount-differs",
+    "text",
+    W,
+    "文字中的金额与项目资金不符",
     "预期目标或实际完成情况写的预算或执行金额与项目资金表中的金额都不相同。",
     "{where}写「{printed}」，项目资金表中{what}为 {expected}",
     "“{printed}” in the {where_en} differs from the funding table's {what_en}, {expected}",
-    {"where": "实际完成情况", "printed": "9.35 万元", "what": "全年执行数", "expected": "9.53 万元",
-     "where_en": "results", "what_en": "amount spent"},
+    {
+        "where": "实际完成情况",
+        "printed": "9.35 万元",
+        "what": "全年执行数",
+        "expected": "9.53 万元",
+        "where_en": "results",
+        "what_en": "amount spent",
+    },
 )
 COPIED = rule(
-    "goals-copied", "text", W, "实际完成情况照抄预期目标",
+    "goals-copied",
+    "text",
+    W,
+    "实际完成情况照抄预期目标",
     "实际完成情况（旧模板：主要绩效）与预期目标相同或几乎相同（去掉标点后相似度达 0.90，模板可调）："
     "没有写出实际完成了什么。",
     "{where}与{goal}{how}",
     "the {where_en}: {how_en} the goal",
-    {"where": "实际完成情况", "goal": "预期目标", "how": "完全相同", "where_en": "results", "how_en": "identical to"},
+    {
+        "where": "实际完成情况",
+        "goal": "预期目标",
+        "how": "完全相同",
+        "where_en": "results",
+        "how_en": "identical to",
+    },
 )
 
 # Every alternative starts with its character, which lets the engine skip ahead to one.
 _CLAUSES = re.compile(r"[，；。！？;!?\n]|,(?<!\d,)|,(?!\d)")
-_FOLDED_OR_SEPARATOR = re.compile(f"[{FOLDED_CHARACTERS}，；！？]*")  # the separators _CLAUSES always cuts at
+_FOLDED_OR_SEPARATOR = re.compile(
+    f"[{FOLDED_CHARACTERS}，；！？]*"
+)  # the separators _CLAUSES always cuts at
 _NUMBER = re.compile(r"\d(?<![\d.]\d)\d*(?:,\d{3})*(?:\.\d+)?")  # not after a digit or "."
 _MIN_SHARED_PAIRS = 2
 _MIN_SHARED_SHARE = 0.3
@@ -97,10 +134,11 @@ class Claim:
     Plain classes here rather than dataclasses, made in C when compiled (see
     :class:`jixiao.domain.scoring.Figure`)."""
 
-    __slots__ = ("value", "unit", "number", "clause", "stated_op", "before")
+    __slots__ = ("before", "clause", "number", "stated_op", "unit", "value")
 
-    def __init__(self, value: Decimal, unit: str, number: str, clause: str, stated_op: Op | None,
-                 before: str) -> None:
+    def __init__(
+        self, value: Decimal, unit: str, number: str, clause: str, stated_op: Op | None, before: str
+    ) -> None:
         self.value = value
         self.unit = unit
         self.number = number
@@ -124,7 +162,7 @@ class _Narrative:
     """A narrative of the form: its field, what it is called, and which column of
     the indicator table its figures speak of (targets, or actuals)."""
 
-    __slots__ = ("field", "label", "label_en", "column", "text")
+    __slots__ = ("column", "field", "label", "label_en", "text")
 
     def __init__(self, field: str, label: str, label_en: str, column: str, text: str) -> None:
         self.field = field
@@ -138,11 +176,27 @@ def narratives(form: Evaluation, template: Template) -> list[_Narrative]:
     """预期目标 (old template: 项目年度总目标), 实际完成情况, and the old template's 主要绩效."""
     label = template.derived("audit.labels", _labels)
     found = [
-        _Narrative("goals.expected", label.get("expected", "预期目标"), "goal", "target", form.goals.expected or ""),
-        _Narrative("goals.actual", label.get("actual_goal", "实际完成情况"), "results", "actual",
-                   form.goals.actual or ""),
-        _Narrative("achievements", label.get("achievements", "主要绩效"), "achievements", "actual",
-                   form.achievements or ""),
+        _Narrative(
+            "goals.expected",
+            label.get("expected", "预期目标"),
+            "goal",
+            "target",
+            form.goals.expected or "",
+        ),
+        _Narrative(
+            "goals.actual",
+            label.get("actual_goal", "实际完成情况"),
+            "results",
+            "actual",
+            form.goals.actual or "",
+        ),
+        _Narrative(
+            "achievements",
+            label.get("achievements", "主要绩效"),
+            "achievements",
+            "actual",
+            form.achievements or "",
+        ),
     ]
     return [n for n in found if n.text]
 
@@ -152,7 +206,9 @@ def _labels(template: Template) -> dict[str, str]:
     return {column: names[0] for column, names in template.columns.items() if names}
 
 
-def findings(form: Evaluation, template: Template, figures: Mapping[str, Check]) -> Iterator[Finding]:
+def findings(
+    form: Evaluation, template: Template, figures: Mapping[str, Check]
+) -> Iterator[Finding]:
     table = None
     told = narratives(form, template)
     for narrative in told:
@@ -189,7 +245,9 @@ def claims(text: str) -> tuple[Claim, ...]:
             clause = next(clauses)
             end_of = start_of + len(clause)
             folded = None
-        if start and text[start - 1] == "第":  # an ordinal: 第 2 年 (a clause never starts after 第)
+        if (
+            start and text[start - 1] == "第"
+        ):  # an ordinal: 第 2 年 (a clause never starts after 第)
             continue
         if folded is None:
             folded = all_folded or is_folded(clause)
@@ -203,7 +261,7 @@ def claims(text: str) -> tuple[Claim, ...]:
         if parsed is None:
             continue
         op, value, unit = parsed
-        if not unit or unit == "年" and value >= 1000:  # no unit; a year, not a count of years
+        if not unit or (unit == "年" and value >= 1000):  # no unit; a year, not a count of years
             continue
         found.append(Claim(value, unit, match.group(), clause.strip(), op, text[start_of:start]))
     return tuple(found)
@@ -235,7 +293,9 @@ def _name_pairs(name: str) -> frozenset[str]:
     return _pairs(split_name_unit(name)[0])
 
 
-@lru_cache(maxsize=64)  # the claims of one clause share it; made only when an indicator has their unit
+@lru_cache(
+    maxsize=64
+)  # the claims of one clause share it; made only when an indicator has their unit
 def _clause_letters(clause: str) -> str:
     return _letters(clause)
 
@@ -266,10 +326,17 @@ class _Stated:
     its row in the table, name, the figure as printed and parsed (``figure`` is
     ``value.value``), and the character pairs of its name."""
 
-    __slots__ = ("row", "name", "printed", "value", "figure", "pairs")
+    __slots__ = ("figure", "name", "pairs", "printed", "row", "value")
 
-    def __init__(self, row: int, name: str, printed: str, value: Target, figure: Decimal,
-                 pairs: frozenset[str]) -> None:
+    def __init__(
+        self,
+        row: int,
+        name: str,
+        printed: str,
+        value: Target,
+        figure: Decimal,
+        pairs: frozenset[str],
+    ) -> None:
         self.row = row
         self.name = name
         self.printed = printed
@@ -292,11 +359,13 @@ def _table_figures(form: Evaluation) -> dict[str, dict[str | None, list[_Stated]
         parsed = ind.target_parsed  # a parsed value was printed: ind.target is not None
         if parsed is not None and parsed.value is not None and parsed.unit:
             targets.setdefault(unit_key(parsed.unit), []).append(
-                _Stated(n, name, ind.target or "", parsed, parsed.value, pairs))
+                _Stated(n, name, ind.target or "", parsed, parsed.value, pairs)
+            )
         parsed = ind.actual_parsed
         if parsed is not None and parsed.value is not None and parsed.unit:
             actuals.setdefault(unit_key(parsed.unit), []).append(
-                _Stated(n, name, ind.actual or "", parsed, parsed.value, pairs))
+                _Stated(n, name, ind.actual or "", parsed, parsed.value, pairs)
+            )
     return {"target": targets, "actual": actuals}
 
 
@@ -324,8 +393,12 @@ def _best(claim: Claim, by_unit: dict[str | None, list[_Stated]]) -> list[_State
     return best
 
 
-def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narrative,
-                   stated: dict[str | None, list[_Stated]]) -> Iterator[Finding]:
+def _against_table(
+    form: Evaluation,
+    found: tuple[Claim, ...],
+    narrative: _Narrative,
+    stated: dict[str | None, list[_Stated]],
+) -> Iterator[Finding]:
     """An indicator the narrative speaks of is contradicted when none of the claims
     about it agrees with the table."""
     column = narrative.column
@@ -348,7 +421,11 @@ def _against_table(form: Evaluation, found: tuple[Claim, ...], narrative: _Narra
     made = TARGET_DIFFERS if column == "target" else ACTUAL_DIFFERS
     for index, (claim, item) in contradicted.items():
         yield made.finding(
-            narrative.field, printed=claim.printed, expected=item.printed, name=item.name, where=narrative.label,
+            narrative.field,
+            printed=claim.printed,
+            expected=item.printed,
+            name=item.name,
+            where=narrative.label,
             where_en=narrative.label_en,
             explanation=f"「{claim.clause}」对应 indicators[{index}].{column}「{item.name}」{item.printed}",
         )
@@ -365,7 +442,9 @@ def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Itera
         return
     lines = [form.funding.total, *form.funding.parts().values()]
     spent = [line.executed for line in lines if line.executed is not None]
-    budget = [v for line in lines for v in (line.annual_budget, line.initial_budget) if v is not None]
+    budget = [
+        v for line in lines for v in (line.annual_budget, line.initial_budget) if v is not None
+    ]
     for claim in found:
         words = claim.clause
         for keys, amounts, what, what_en, total in (
@@ -377,8 +456,13 @@ def _money(form: Evaluation, found: list[Claim], narrative: _Narrative) -> Itera
             scale = Decimal(_MONEY[unit]) / Decimal(_MONEY[claim.unit])
             if not any(_agrees(claim.value, amount * scale) for amount in amounts):
                 yield AMOUNT_DIFFERS.finding(
-                    narrative.field, printed=claim.printed, expected=f"{shown(total)} {unit}",
-                    explanation=f"「{claim.clause}」", where=narrative.label, where_en=narrative.label_en, what=what,
+                    narrative.field,
+                    printed=claim.printed,
+                    expected=f"{shown(total)} {unit}",
+                    explanation=f"「{claim.clause}」",
+                    where=narrative.label,
+                    where_en=narrative.label_en,
+                    what=what,
                     what_en=what_en,
                 )
             break
@@ -397,8 +481,12 @@ def _copied(goal: _Narrative, a: str, result: _Narrative, near: Decimal) -> Iter
     if not a or not b:
         return
     if a == b:
-        yield COPIED.finding(result.field, how="除标点空格外完全相同", how_en="identical, but for punctuation, to",
-                             **words)
+        yield COPIED.finding(
+            result.field,
+            how="除标点空格外完全相同",
+            how_en="identical, but for punctuation, to",
+            **words,
+        )
         return
     limit = float(near)
     if 2 * min(len(a), len(b)) / (len(a) + len(b)) < limit:  # lengths alone rule it out
@@ -409,9 +497,14 @@ def _copied(goal: _Narrative, a: str, result: _Narrative, near: Decimal) -> Iter
     ratio = Decimal(str(matcher.ratio()))
     if ratio >= near:
         shown_ratio = round_figure(ratio, Rounding.DOWN)
-        yield COPIED.finding(result.field, printed=shown_ratio, expected=f"< {shown(near)}",
-                             how=f"几乎相同（相似度 {shown(shown_ratio)}）", how_en=f"nearly identical ({shown_ratio}) to",
-                             **words)
+        yield COPIED.finding(
+            result.field,
+            printed=shown_ratio,
+            expected=f"< {shown(near)}",
+            how=f"几乎相同（相似度 {shown(shown_ratio)}）",
+            how_en=f"nearly identical ({shown_ratio}) to",
+            **words,
+        )
 
 
 def _shared_ratio(a: str, b: str) -> float:

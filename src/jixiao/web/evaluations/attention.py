@@ -47,14 +47,25 @@ REVIEW_GAP = Decimal(10)
 """Points by which the self scores may exceed the 复核 total before the form is listed."""
 
 _SELF = ExpressionWrapper(
-    Coalesce(F("execution_score"), Value(Decimal(0))) + Coalesce(F("indicator_score"), Value(Decimal(0))),
-    output_field=DecimalField(max_digits=8, decimal_places=2))
+    Coalesce(F("execution_score"), Value(Decimal(0)))
+    + Coalesce(F("indicator_score"), Value(Decimal(0))),
+    output_field=DecimalField(max_digits=8, decimal_places=2),
+)
 
 CONDITIONS: dict[str, tuple[int, Q]] = {
     "errors": (8, Q(errors__gt=0)),
-    "low-execution": (6, Q(execution_rate__lt=LOW_EXECUTION, indicator_points__gt=0,
-                           indicator_score__gte=F("indicator_points"))),
-    "review-gap": (5, Q(review_total__isnull=False, self_total__gte=F("review_total") + REVIEW_GAP)),
+    "low-execution": (
+        6,
+        Q(
+            execution_rate__lt=LOW_EXECUTION,
+            indicator_points__gt=0,
+            indicator_score__gte=F("indicator_points"),
+        ),
+    ),
+    "review-gap": (
+        5,
+        Q(review_total__isnull=False, self_total__gte=F("review_total") + REVIEW_GAP),
+    ),
     "grade-out-of-band": (4, Q(grade_out_of_band=True)),
     "goals-copied": (3, Q(goals_copied=True)),
 }
@@ -76,8 +87,12 @@ class Entry:
     reasons: list[Reason]
 
 
-def flagged(visible: QuerySet[Evaluation], year: int, department: int | None = None,
-            state: str | None = None) -> QuerySet[Evaluation]:
+def flagged(
+    visible: QuerySet[Evaluation],
+    year: int,
+    department: int | None = None,
+    state: str | None = None,
+) -> QuerySet[Evaluation]:
     """The forms of ``year`` among ``visible`` (those the user may see; optionally of one
     department, in one workflow state) with at least one reason, annotated with
     ``priority``, worst first."""
@@ -90,9 +105,13 @@ def flagged(visible: QuerySet[Evaluation], year: int, department: int | None = N
     weighted = [When(condition, then=Value(weight)) for weight, condition in CONDITIONS.values()]
     priority = reduce(lambda a, b: a + b, [Case(w, default=Value(0)) for w in weighted])
     heavy = ("data", "findings", "acknowledgements", "review_scores", "targets", "target_reasons")
-    return (chosen.filter(reduce(or_, (condition for _w, condition in CONDITIONS.values())))
-            .annotate(priority=priority).select_related("project__unit__parent").defer(*heavy)
-            .order_by("-priority", F("budget_wan").desc(nulls_last=True), "project__code"))
+    return (
+        chosen.filter(reduce(or_, (condition for _w, condition in CONDITIONS.values())))
+        .annotate(priority=priority)
+        .select_related("project__unit__parent")
+        .defer(*heavy)
+        .order_by("-priority", F("budget_wan").desc(nulls_last=True), "project__code")
+    )
 
 
 def entries(flagged_rows) -> list[Entry]:
@@ -104,20 +123,53 @@ def reasons(ev: Evaluation) -> list[Reason]:
     """Why a form is listed, worst first, from its indexed columns (the thresholds as above)."""
     found = []
     if ev.errors:
-        found.append(Reason("errors", _("审核发现 %(n)s 个错误：%(codes)s") % {
-            "n": ev.errors, "codes": _rule_names(ev.error_codes)}))
-    if (ev.execution_rate is not None and ev.execution_rate < LOW_EXECUTION and ev.indicator_points
-            and ev.indicator_score is not None and ev.indicator_score >= ev.indicator_points):
-        found.append(Reason("low-execution", _("执行率 %(rate)s%% 低于 %(low)s%%，指标却全部得满分（%(score)s 分）") % {
-            "rate": ev.execution_rate, "low": LOW_EXECUTION, "score": ev.indicator_score}))
+        found.append(
+            Reason(
+                "errors",
+                _("审核发现 %(n)s 个错误：%(codes)s")
+                % {"n": ev.errors, "codes": _rule_names(ev.error_codes)},
+            )
+        )
+    if (
+        ev.execution_rate is not None
+        and ev.execution_rate < LOW_EXECUTION
+        and ev.indicator_points
+        and ev.indicator_score is not None
+        and ev.indicator_score >= ev.indicator_points
+    ):
+        found.append(
+            Reason(
+                "low-execution",
+                _("执行率 %(rate)s%% 低于 %(low)s%%，指标却全部得满分（%(score)s 分）")
+                % {"rate": ev.execution_rate, "low": LOW_EXECUTION, "score": ev.indicator_score},
+            )
+        )
     self_total = getattr(ev, "self_total", None)
-    if ev.review_total is not None and self_total is not None and self_total - ev.review_total >= REVIEW_GAP:
-        found.append(Reason("review-gap", _("自评 %(own)s 分，复核 %(review)s 分，高出 %(gap)s 分（≥ %(limit)s）") % {
-            "own": self_total, "review": ev.review_total, "gap": self_total - ev.review_total,
-            "limit": REVIEW_GAP}))
+    if (
+        ev.review_total is not None
+        and self_total is not None
+        and self_total - ev.review_total >= REVIEW_GAP
+    ):
+        found.append(
+            Reason(
+                "review-gap",
+                _("自评 %(own)s 分，复核 %(review)s 分，高出 %(gap)s 分（≥ %(limit)s）")
+                % {
+                    "own": self_total,
+                    "review": ev.review_total,
+                    "gap": self_total - ev.review_total,
+                    "limit": REVIEW_GAP,
+                },
+            )
+        )
     if ev.grade_out_of_band:
-        found.append(Reason("grade-out-of-band", _("等级“%(grade)s”不是总分 %(total)s 所在档次的等级") % {
-            "grade": ev.grade or "", "total": "" if ev.total is None else ev.total}))
+        found.append(
+            Reason(
+                "grade-out-of-band",
+                _("等级“%(grade)s”不是总分 %(total)s 所在档次的等级")
+                % {"grade": ev.grade or "", "total": "" if ev.total is None else ev.total},
+            )
+        )
     if ev.goals_copied:
         found.append(Reason("goals-copied", _("实际完成情况照抄预期目标")))
     return found
@@ -127,5 +179,6 @@ def _rule_names(codes: str) -> str:
     """The audit rules' titles in Chinese (得分超过分值、等级与总分不符), their codes otherwise."""
     if not (get_language() or "zh").startswith("zh"):
         return ", ".join(codes.split(","))
-    return "、".join(RULES[code].title if code in RULES else code for code in codes.split(",") if code)
-
+    return "、".join(
+        RULES[code].title if code in RULES else code for code in codes.split(",") if code
+    )

@@ -26,7 +26,18 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils.translation import gettext
 
 from jixiao import templates
@@ -51,13 +62,22 @@ def grade_distribution(forms: QuerySet[Evaluation]) -> dict:
 def execution_rate_distribution(forms: QuerySet[Evaluation]) -> dict:
     """Forms per 执行率 band (``from`` inclusive, ``to`` exclusive, ``to`` None for 100 and
     above), those without a rate, and the 90% line."""
-    band = Case(*(When(execution_rate__lt=low + 10, then=Value(low)) for low in RATE_BANDS),
-                default=Value(100), output_field=IntegerField())
+    band = Case(
+        *(When(execution_rate__lt=low + 10, then=Value(low)) for low in RATE_BANDS),
+        default=Value(100),
+        output_field=IntegerField(),
+    )
     rated = forms.order_by().filter(execution_rate__isnull=False)
     counted = dict(rated.annotate(band=band).values_list("band").annotate(n=Count("id")))
-    bands = [{"from": low, "to": low + 10 if low < 100 else None, "count": counted.get(low, 0)}
-             for low in (*RATE_BANDS, 100)]
-    return {"bands": bands, "missing": forms.filter(execution_rate__isnull=True).count(), "line": RATE_LINE}
+    bands = [
+        {"from": low, "to": low + 10 if low < 100 else None, "count": counted.get(low, 0)}
+        for low in (*RATE_BANDS, 100)
+    ]
+    return {
+        "bands": bands,
+        "missing": forms.filter(execution_rate__isnull=True).count(),
+        "line": RATE_LINE,
+    }
 
 
 class DecimalText(Func):
@@ -85,28 +105,63 @@ def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
     tens of thousands of points: one list per field is a fraction of the JSON of one object
     per point): ``points`` = {"id", "code", "name", "rate", "total", "scale"}, the i-th entry
     of each the i-th form's; 执行率 and 总分 as exact decimal strings (:class:`DecimalText`)."""
-    places = {name: Evaluation._meta.get_field(name).decimal_places for name in ("execution_rate", "total")}
-    rows = list(forms.order_by("project__code").filter(execution_rate__isnull=False, total__isnull=False)
-                .values_list("id", "project__code", "project__name",
-                             DecimalText("execution_rate", places["execution_rate"]),
-                             DecimalText("total", places["total"]), "scale"))
+    places = {
+        name: Evaluation._meta.get_field(name).decimal_places
+        for name in ("execution_rate", "total")
+    }
+    rows = list(
+        forms.order_by("project__code")
+        .filter(execution_rate__isnull=False, total__isnull=False)
+        .values_list(
+            "id",
+            "project__code",
+            "project__name",
+            DecimalText("execution_rate", places["execution_rate"]),
+            DecimalText("total", places["total"]),
+            "scale",
+        )
+    )
     ids, codes, names, rates, totals, scales = zip(*rows) if rows else ((),) * 6
-    return {"points": {"id": list(ids), "code": list(codes), "name": list(names),
-                       "rate": list(rates), "total": list(totals), "scale": list(scales)}}
+    return {
+        "points": {
+            "id": list(ids),
+            "code": list(codes),
+            "name": list(names),
+            "rate": list(rates),
+            "total": list(totals),
+            "scale": list(scales),
+        }
+    }
 
 
 def budget_by_department_and_grade(forms: QuerySet[Evaluation]) -> dict:
     """全年预算数 (万元) per 主管部门 and 统一等级, and each department's total; departments by name."""
-    department = {"key": F("project__unit__parent_id"), "department": F("project__unit__parent__name")}
-    cells = forms.order_by().values("scale", **department).annotate(budget=Sum("budget_wan"), n=Count("id"))
+    department = {
+        "key": F("project__unit__parent_id"),
+        "department": F("project__unit__parent__name"),
+    }
+    cells = (
+        forms.order_by()
+        .values("scale", **department)
+        .annotate(budget=Sum("budget_wan"), n=Count("id"))
+    )
     totals = forms.order_by().values(**department).annotate(budget=Sum("budget_wan"), n=Count("id"))
-    rows = {t["key"]: {"department": t["department"], "total": t["budget"], "count": t["n"],
-                       "grades": {g: None for g in (*SCALE, "")}} for t in totals}
+    rows = {
+        t["key"]: {
+            "department": t["department"],
+            "total": t["budget"],
+            "count": t["n"],
+            "grades": {g: None for g in (*SCALE, "")},
+        }
+        for t in totals
+    }
     for cell in cells:
         rows[cell["key"]]["grades"][cell["scale"]] = cell["budget"]
     ordered = sorted(rows.values(), key=lambda r: r["department"] or "")
-    return {"grades": [*SCALE, ""], "departments": [
-        {**r, "grades": [r["grades"][g] for g in (*SCALE, "")]} for r in ordered]}
+    return {
+        "grades": [*SCALE, ""],
+        "departments": [{**r, "grades": [r["grades"][g] for g in (*SCALE, "")]} for r in ordered],
+    }
 
 
 def findings_sql(forms: QuerySet[Evaluation]) -> tuple[str, tuple]:
@@ -114,14 +169,22 @@ def findings_sql(forms: QuerySet[Evaluation]) -> tuple[str, tuple]:
     ids, params = forms.order_by().values("id").query.sql_with_params()
     table = Evaluation._meta.db_table
     if connection.vendor == "postgresql":
-        each, code, severity = ("CROSS JOIN LATERAL jsonb_array_elements(e.findings) AS f(value)",
-                                "f.value->>'code'", "f.value->>'severity'")
+        each, code, severity = (
+            "CROSS JOIN LATERAL jsonb_array_elements(e.findings) AS f(value)",
+            "f.value->>'code'",
+            "f.value->>'severity'",
+        )
     else:
-        each, code, severity = ("CROSS JOIN json_each(e.findings) AS f",
-                                "json_extract(f.value, '$.code')", "json_extract(f.value, '$.severity')")
-    sql = (f"SELECT {code} AS code, {severity} AS severity, COUNT(*) AS n, COUNT(DISTINCT e.id) AS forms "
-           f"FROM {table} AS e {each} WHERE e.id IN ({ids}) GROUP BY {code}, {severity} "
-           f"ORDER BY n DESC, code")
+        each, code, severity = (
+            "CROSS JOIN json_each(e.findings) AS f",
+            "json_extract(f.value, '$.code')",
+            "json_extract(f.value, '$.severity')",
+        )
+    sql = (
+        f"SELECT {code} AS code, {severity} AS severity, COUNT(*) AS n, COUNT(DISTINCT e.id) AS forms "
+        f"FROM {table} AS e {each} WHERE e.id IN ({ids}) GROUP BY {code}, {severity} "
+        f"ORDER BY n DESC, code"
+    )
     return sql, params
 
 
@@ -133,12 +196,25 @@ def findings_by_code(forms: QuerySet[Evaluation]) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
-    return {"codes": [{"code": code, "severity": severity, "title": gettext(RULES[code].title) if code in RULES else "",
-                       "count": n, "forms": in_forms} for code, severity, n, in_forms in found]}
+    return {
+        "codes": [
+            {
+                "code": code,
+                "severity": severity,
+                "title": gettext(RULES[code].title) if code in RULES else "",
+                "count": n,
+                "forms": in_forms,
+            }
+            for code, severity, n, in_forms in found
+        ]
+    }
 
 
-KINDS = {"quantitative": Sum("quantitative_indicators"), "qualitative": Sum("qualitative_indicators"),
-         "untargeted": Sum("untargeted_indicators")}
+KINDS = {
+    "quantitative": Sum("quantitative_indicators"),
+    "qualitative": Sum("qualitative_indicators"),
+    "untargeted": Sum("untargeted_indicators"),
+}
 
 
 def _share(qualitative: int, quantitative: int) -> Decimal | None:
@@ -152,20 +228,30 @@ def _share(qualitative: int, quantitative: int) -> Decimal | None:
 def indicator_kinds(forms: QuerySet[Evaluation]) -> dict:
     """Indicators by kind of 年度指标值 per 主管部门 and in all: 定量 (a figure), 定性 (words),
     none printed; with the 定性 share of those that have one."""
-    grouped = (forms.order_by().values(department=F("project__unit__parent__name"))
-               .annotate(**KINDS).order_by("department"))
+    grouped = (
+        forms.order_by()
+        .values(department=F("project__unit__parent__name"))
+        .annotate(**KINDS)
+        .order_by("department")
+    )
     total = {k: v or 0 for k, v in forms.order_by().aggregate(**KINDS).items()}
 
     def row(r: dict) -> dict:
         counts = {k: r[k] or 0 for k in KINDS}
         return {**counts, "share": _share(counts["qualitative"], counts["quantitative"])}
 
-    return {"departments": [{"department": g["department"], **row(g)} for g in grouped], "total": row(total)}
+    return {
+        "departments": [{"department": g["department"], **row(g)} for g in grouped],
+        "total": row(total),
+    }
 
 
 def project_years(forms: QuerySet[Evaluation], code: str) -> dict:
     """One project's forms year by year (the forms one may see, of any year)."""
-    years = (forms.filter(project__code=code).order_by("year")
-             .values("id", "year", "budget_wan", "executed_wan", "execution_rate", "total", "scale"))
+    years = (
+        forms.filter(project__code=code)
+        .order_by("year")
+        .values("id", "year", "budget_wan", "executed_wan", "execution_rate", "total", "scale")
+    )
     name = forms.filter(project__code=code).values_list("project__name", flat=True).first()
     return {"code": code, "name": name or "", "years": list(years)}

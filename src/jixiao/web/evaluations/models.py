@@ -21,8 +21,13 @@ class Project(models.Model):
 
     code = models.CharField("项目编码", max_length=64, unique=True)
     name = models.CharField("项目名称", max_length=300)
-    unit = models.ForeignKey(Organisation, models.PROTECT, related_name="projects", verbose_name="实施单位",
-                             limit_choices_to={"kind": Organisation.Kind.UNIT})
+    unit = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        related_name="projects",
+        verbose_name="实施单位",
+        limit_choices_to={"kind": Organisation.Kind.UNIT},
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "项目"
@@ -32,9 +37,23 @@ class Project(models.Model):
         return f"{self.code} {self.name}"
 
 
-ATTENTION_FIELDS = ["project", "year", "state", "errors", "warnings", "notices", "budget_wan", "executed_wan",
-                    "execution_rate", "execution_score", "indicator_score", "indicator_points", "review_total",
-                    "grade_out_of_band", "goals_copied"]
+ATTENTION_FIELDS = [
+    "project",
+    "year",
+    "state",
+    "errors",
+    "warnings",
+    "notices",
+    "budget_wan",
+    "executed_wan",
+    "execution_rate",
+    "execution_score",
+    "indicator_score",
+    "indicator_points",
+    "review_total",
+    "grade_out_of_band",
+    "goals_copied",
+]
 """The columns of the index ``evaluation_attention``: a form's project and year, as the permission
 filter reaches it (unit → project → form), then every column the attention list's conditions and
 the roll-up's sums read, so both are answered from the index without reading the wide rows."""
@@ -43,15 +62,26 @@ the roll-up's sums read, so both are answered from the index without reading the
 class Evaluation(models.Model):
     """One project's self-evaluation (自评表) for one year."""
 
-    project = models.ForeignKey(Project, models.PROTECT, related_name="evaluations", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, models.PROTECT, related_name="evaluations", verbose_name="项目"
+    )
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     template = models.CharField("模板", max_length=64)
-    state = models.CharField("状态", max_length=16, choices=[(s.value, s.label) for s in State],
-                             default=State.DRAFT.value, db_index=True)
+    state = models.CharField(
+        "状态",
+        max_length=16,
+        choices=[(s.value, s.label) for s in State],
+        default=State.DRAFT.value,
+        db_index=True,
+    )
     version = models.PositiveIntegerField("版本", default=1)
     data = models.JSONField("表内容")
-    total = models.DecimalField("总分", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True)
-    grade = models.CharField("等级", max_length=64, null=True, blank=True, db_index=True)  # as printed: "良（主管部门核定）"
+    total = models.DecimalField(
+        "总分", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    grade = models.CharField(
+        "等级", max_length=64, null=True, blank=True, db_index=True
+    )  # as printed: "良（主管部门核定）"
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     # The audit's findings (writers.findings.finding_dict, plus "key" = code@field) as of the last save.
     findings = models.JSONField("审核意见", default=list, blank=True)
@@ -64,14 +94,24 @@ class Evaluation(models.Model):
     target_reasons = models.JSONField("目标调整理由", default=dict, blank=True)
     # Roll-up (汇总) copies, filled on every save by jixiao.web.evaluations.rollup.fill: amounts in
     # 万元 whatever unit the form printed, the printed figures, the grade on one scale, findings counted.
-    budget_wan = models.DecimalField("全年预算数（万元）", max_digits=18, decimal_places=6, null=True, blank=True,
-                                     db_index=True)
-    executed_wan = models.DecimalField("全年执行数（万元）", max_digits=18, decimal_places=6, null=True, blank=True,
-                                       db_index=True)
-    execution_rate = models.DecimalField("执行率(%)", max_digits=9, decimal_places=4, null=True, blank=True)
-    execution_score = models.DecimalField("执行率得分", max_digits=7, decimal_places=2, null=True, blank=True)
-    indicator_score = models.DecimalField("指标得分", max_digits=7, decimal_places=2, null=True, blank=True)
-    review_total = models.DecimalField("复核总分", max_digits=7, decimal_places=2, null=True, blank=True)
+    budget_wan = models.DecimalField(
+        "全年预算数（万元）", max_digits=18, decimal_places=6, null=True, blank=True, db_index=True
+    )
+    executed_wan = models.DecimalField(
+        "全年执行数（万元）", max_digits=18, decimal_places=6, null=True, blank=True, db_index=True
+    )
+    execution_rate = models.DecimalField(
+        "执行率(%)", max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    execution_score = models.DecimalField(
+        "执行率得分", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    indicator_score = models.DecimalField(
+        "指标得分", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    review_total = models.DecimalField(
+        "复核总分", max_digits=7, decimal_places=2, null=True, blank=True
+    )
     scale = models.CharField("统一等级", max_length=2, blank=True, db_index=True)
     errors = models.PositiveIntegerField("错误数", default=0)
     warnings = models.PositiveIntegerField("警告数", default=0)
@@ -81,14 +121,20 @@ class Evaluation(models.Model):
     qualitative_indicators = models.PositiveIntegerField("定性指标数", default=0)
     untargeted_indicators = models.PositiveIntegerField("无指标值的指标数", default=0)
     # Attention-list (关注清单) facts, filled with the roll-up copies (rollup.fill_attention).
-    indicator_points = models.DecimalField("指标分值合计", max_digits=7, decimal_places=2, null=True, blank=True)
+    indicator_points = models.DecimalField(
+        "指标分值合计", max_digits=7, decimal_places=2, null=True, blank=True
+    )
     goals_copied = models.BooleanField("实际完成情况照抄预期目标", default=False)
     grade_out_of_band = models.BooleanField("等级与总分档次不符", default=False)
     error_codes = models.CharField("错误代码", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
-        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_evaluation_per_project_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"], name="one_evaluation_per_project_year"
+            )
+        ]
         indexes = [models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention")]
         ordering = ["-year", "project__code"]
 
@@ -104,16 +150,27 @@ class ApprovedTargets(models.Model):
     """绩效目标: a project's targets for one year as approved at budget time, indicator
     rows ``{level1, level2, name, target, points}`` (年度指标值 as printed, 分值 a figure string)."""
 
-    project = models.ForeignKey(Project, models.PROTECT, related_name="targets", verbose_name="项目")
+    project = models.ForeignKey(
+        Project, models.PROTECT, related_name="targets", verbose_name="项目"
+    )
     year = models.PositiveSmallIntegerField("年度")
     indicators = models.JSONField("指标")
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
-                               verbose_name="批复人")
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="批复人",
+    )
     set_at = models.DateTimeField("批复时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "绩效目标"
-        constraints = [models.UniqueConstraint(fields=["project", "year"], name="one_target_set_per_project_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "year"], name="one_target_set_per_project_year"
+            )
+        ]
         ordering = ["project__code", "-year"]
 
     def __str__(self) -> str:
@@ -125,9 +182,16 @@ class Event(models.Model):
 
     ``prev_hash`` is unique, so the chain cannot fork even under concurrent writers."""
 
-    evaluation = models.ForeignKey(Evaluation, models.PROTECT, related_name="events", verbose_name="自评表")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
-                              verbose_name="操作人")
+    evaluation = models.ForeignKey(
+        Evaluation, models.PROTECT, related_name="events", verbose_name="自评表"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
     actor_name = models.CharField("操作人账号", max_length=150)
     at = models.DateTimeField("时间")
     action = models.CharField("操作", max_length=16)
@@ -168,9 +232,13 @@ class SpotCheck(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     size = models.PositiveIntegerField("抽取数")
-    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="抽取人")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="抽取人"
+    )
     drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
-    evaluations = models.ManyToManyField(Evaluation, related_name="spot_checks", verbose_name="抽中的自评表")
+    evaluations = models.ManyToManyField(
+        Evaluation, related_name="spot_checks", verbose_name="抽中的自评表"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "抽查"

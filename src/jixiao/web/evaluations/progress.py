@@ -23,8 +23,10 @@ from .models import ApprovedTargets, Evaluation, Project
 STAGES = ("not_started", "draft", "submitted", "returned", "approved")
 """The columns, in the order a form goes: 未开始, 草稿, 已提交, 已退回, 已通过."""
 STATES = {
-    "draft": (State.DRAFT.value,), "submitted": (State.SUBMITTED.value, State.RESUBMITTED.value),
-    "returned": (State.RETURNED.value,), "approved": (State.APPROVED.value,),
+    "draft": (State.DRAFT.value,),
+    "submitted": (State.SUBMITTED.value, State.RESUBMITTED.value),
+    "returned": (State.RETURNED.value,),
+    "approved": (State.APPROVED.value,),
 }
 TO_CHASE = ("not_started", "draft", "returned")
 """The stages in which the unit has to act."""
@@ -32,6 +34,7 @@ TO_CHASE = ("not_started", "draft", "returned")
 
 def not_started(units: QuerySet[Organisation], year: int) -> QuerySet[Project]:
     """The projects of ``units`` due a form for ``year`` that have none (未开始)."""
+
     def form_of(y: int | None) -> Exists:
         forms = Evaluation.objects.filter(project=OuterRef("pk"))
         return Exists(forms if y is None else forms.filter(year=y))
@@ -57,8 +60,12 @@ def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
     rows: dict[int, dict] = {}
     for row in _counted(forms, "project__unit__parent_id", "project__unit_id"):
         rows[row["key"]] = row
-    idle = (not_started(units, year).order_by().values(key=F("unit__parent_id"))
-            .annotate(not_started=Count("id"), not_started_units=Count("unit_id", distinct=True)))
+    idle = (
+        not_started(units, year)
+        .order_by()
+        .values(key=F("unit__parent_id"))
+        .annotate(not_started=Count("id"), not_started_units=Count("unit_id", distinct=True))
+    )
     for row in idle:
         rows.setdefault(row["key"], {"key": row["key"]}).update(row)
     return _named(rows)
@@ -76,11 +83,19 @@ def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
     for row in idle.order_by().values(key=F("unit_id")).annotate(not_started=Count("id")):
         rows.setdefault(row["key"], {"key": row["key"]}).update(row)
     chased = list(rows)
-    missing = [{**p, "stage": "not_started"} for p in idle.filter(unit_id__in=chased).values("unit_id", "code", "name")]
-    pending = forms.filter(project__unit_id__in=chased, state__in=(State.DRAFT.value, State.RETURNED.value))
-    missing += [{"unit_id": f["unit_id"], "code": f["code"], "name": f["name"], "stage": f["state"]}
-                for f in pending.values("state", unit_id=F("project__unit_id"), code=F("project__code"),
-                                        name=F("project__name"))]
+    missing = [
+        {**p, "stage": "not_started"}
+        for p in idle.filter(unit_id__in=chased).values("unit_id", "code", "name")
+    ]
+    pending = forms.filter(
+        project__unit_id__in=chased, state__in=(State.DRAFT.value, State.RETURNED.value)
+    )
+    missing += [
+        {"unit_id": f["unit_id"], "code": f["code"], "name": f["name"], "stage": f["state"]}
+        for f in pending.values(
+            "state", unit_id=F("project__unit_id"), code=F("project__code"), name=F("project__name")
+        )
+    ]
     for project in sorted(missing, key=lambda p: p["code"]):
         rows[project["unit_id"]].setdefault("projects", []).append(project)
     return _named(rows, units=True)

@@ -22,9 +22,9 @@ from decimal import Decimal
 from django.db.models import Count, F, QuerySet, Sum
 
 from jixiao import templates
+from jixiao.domain import scoring
 from jixiao.domain.model import AmountUnit
 from jixiao.domain.model import Evaluation as Form
-from jixiao.domain import scoring
 from jixiao.domain.scoring import round_figure
 from jixiao.domain.template import Rounding
 
@@ -90,11 +90,19 @@ def fill(evaluation: Evaluation, form: Form) -> None:
     evaluation.indicator_score = fits(sum(scores, Decimal(0)), 7, 2) if scores else None
     evaluation.review_total = fits(review_total(form, evaluation.review_scores), 7, 2)
     evaluation.scale = scale_of(form.grade, form_template)
-    evaluation.quantitative_indicators, evaluation.qualitative_indicators, evaluation.untargeted_indicators = (
-        indicator_kinds([None if i.target_parsed is None else i.target_parsed.quantitative for i in form.indicators]))
+    (
+        evaluation.quantitative_indicators,
+        evaluation.qualitative_indicators,
+        evaluation.untargeted_indicators,
+    ) = indicator_kinds(
+        [None if i.target_parsed is None else i.target_parsed.quantitative for i in form.indicators]
+    )
     severities = [f.get("severity") for f in evaluation.findings]
     evaluation.errors, evaluation.warnings, evaluation.notices = (
-        severities.count("error"), severities.count("warning"), severities.count("info"))
+        severities.count("error"),
+        severities.count("warning"),
+        severities.count("info"),
+    )
     fill_attention(evaluation, form, form_template)
 
 
@@ -105,10 +113,17 @@ def fill_attention(evaluation: Evaluation, form: Form, form_template) -> None:
     points = [ind.points for ind in form.indicators if ind.points is not None]
     evaluation.indicator_points = fits(sum(points, Decimal(0)), 7, 2) if points else None
     evaluation.goals_copied = any(f.get("code") == "goals-copied" for f in evaluation.findings)
-    earned, _reason = scoring.grade(form.total, form_template) if form.total is not None else (None, "")
+    earned, _reason = (
+        scoring.grade(form.total, form_template) if form.total is not None else (None, "")
+    )
     evaluation.grade_out_of_band = bool(
-        evaluation.scale and earned is not None and scale_of(earned.label, form_template) != evaluation.scale)
-    errors = sorted({f["code"] for f in evaluation.findings if f.get("severity") == "error" and f.get("code")})
+        evaluation.scale
+        and earned is not None
+        and scale_of(earned.label, form_template) != evaluation.scale
+    )
+    errors = sorted(
+        {f["code"] for f in evaluation.findings if f.get("severity") == "error" and f.get("code")}
+    )
     evaluation.error_codes = ",".join(errors)[:ERROR_CODES_LENGTH]
 
 
@@ -168,18 +183,36 @@ class Group:
 
 # Sort keys of the table (query string ``sort=key`` or ``sort=-key``) → the column sorted by.
 SORTS = {
-    "department": "project__unit__parent__name", "unit": "project__unit__name", "project": "project__name",
-    "code": "project__code", "budget": "budget_wan", "executed": "executed_wan", "rate": "execution_rate",
-    "rate_score": "execution_score", "indicator_score": "indicator_score", "total": "total", "grade": "grade",
-    "scale": "scale", "review_total": "review_total", "state": "state", "errors": "errors",
-    "warnings": "warnings", "notices": "notices",
+    "department": "project__unit__parent__name",
+    "unit": "project__unit__name",
+    "project": "project__name",
+    "code": "project__code",
+    "budget": "budget_wan",
+    "executed": "executed_wan",
+    "rate": "execution_rate",
+    "rate_score": "execution_score",
+    "indicator_score": "indicator_score",
+    "total": "total",
+    "grade": "grade",
+    "scale": "scale",
+    "review_total": "review_total",
+    "state": "state",
+    "errors": "errors",
+    "warnings": "warnings",
+    "notices": "notices",
 }
-GROUPED = ("project__unit__parent__name", "project__unit__parent_id", "project__unit__name", "project__unit_id",
-           "project__code")
+GROUPED = (
+    "project__unit__parent__name",
+    "project__unit__parent_id",
+    "project__unit__name",
+    "project__unit_id",
+    "project__code",
+)
 
 
-def rows(visible: QuerySet[Evaluation], year: int, department: int | None = None,
-         sort: str | None = None) -> QuerySet[Evaluation]:
+def rows(
+    visible: QuerySet[Evaluation], year: int, department: int | None = None, sort: str | None = None
+) -> QuerySet[Evaluation]:
     """The forms of ``year`` among ``visible`` (those the user may see), optionally of one
     department; ordered by department, unit and project code, or by the ``sort`` key of
     :data:`SORTS` (``-key`` descending; empty figures last either way, then by project code)."""
@@ -196,9 +229,15 @@ def rows(visible: QuerySet[Evaluation], year: int, department: int | None = None
     return chosen.order_by(*GROUPED)
 
 
-def narrowed(chosen: QuerySet[Evaluation], *, unit: int | None = None, scale: str | None = None,
-             state: str | None = None, rate_below: Decimal | None = None,
-             with_errors: bool = False) -> QuerySet[Evaluation]:
+def narrowed(
+    chosen: QuerySet[Evaluation],
+    *,
+    unit: int | None = None,
+    scale: str | None = None,
+    state: str | None = None,
+    rate_below: Decimal | None = None,
+    with_errors: bool = False,
+) -> QuerySet[Evaluation]:
     """The roll-up's filters: one unit, one 统一等级 (``"-"``: none), one state, 执行率 below a
     threshold (forms without a rate are left out), forms with error findings."""
     if unit is not None:
@@ -217,8 +256,9 @@ def narrowed(chosen: QuerySet[Evaluation], *, unit: int | None = None, scale: st
 def subtotals(chosen: QuerySet[Evaluation], level: str) -> dict[int, Group]:
     """小计 per ``level`` — ``unit`` or ``department`` — keyed by the organisation's id."""
     path = {"unit": "project__unit", "department": "project__unit__parent"}[level]
-    grouped = (chosen.order_by().values(key=F(f"{path}_id"), name=F(f"{path}__name"))
-               .annotate(**SUMS))
+    grouped = (
+        chosen.order_by().values(key=F(f"{path}_id"), name=F(f"{path}__name")).annotate(**SUMS)
+    )
     return {g["key"]: _group(g) for g in grouped}
 
 
@@ -228,8 +268,16 @@ def totals(chosen: QuerySet[Evaluation]) -> Group:
 
 
 def _group(row: dict) -> Group:
-    return Group(row["key"], row["name"] or "", row["count"] or 0, _stored(row["budget_wan"]),
-                 _stored(row["executed_wan"]), row["errors"] or 0, row["warnings"] or 0, row["notices"] or 0)
+    return Group(
+        row["key"],
+        row["name"] or "",
+        row["count"] or 0,
+        _stored(row["budget_wan"]),
+        _stored(row["executed_wan"]),
+        row["errors"] or 0,
+        row["warnings"] or 0,
+        row["notices"] or 0,
+    )
 
 
 def _stored(total: Decimal | None) -> Decimal | None:
@@ -240,12 +288,29 @@ def _stored(total: Decimal | None) -> Decimal | None:
 
 # The columns a table line of a form reads (``.values()``: no model instances, no JSON).
 FORM_FIELDS = {
-    "department_id": F("project__unit__parent_id"), "department_name": F("project__unit__parent__name"),
-    "unit_id": F("project__unit_id"), "unit_name": F("project__unit__name"),
-    "project_name": F("project__name"), "project_code": F("project__code"),
+    "department_id": F("project__unit__parent_id"),
+    "department_name": F("project__unit__parent__name"),
+    "unit_id": F("project__unit_id"),
+    "unit_name": F("project__unit__name"),
+    "project_name": F("project__name"),
+    "project_code": F("project__code"),
 }
-FORM_FIGURES = ("pk", "budget_wan", "executed_wan", "execution_rate", "execution_score", "indicator_score",
-                "total", "grade", "scale", "review_total", "state", "errors", "warnings", "notices")
+FORM_FIGURES = (
+    "pk",
+    "budget_wan",
+    "executed_wan",
+    "execution_rate",
+    "execution_score",
+    "indicator_score",
+    "total",
+    "grade",
+    "scale",
+    "review_total",
+    "state",
+    "errors",
+    "warnings",
+    "notices",
+)
 
 
 @dataclass
@@ -259,8 +324,13 @@ class Line:
     group: Group | None = None
 
 
-def table(chosen: QuerySet[Evaluation], grouped: bool = True, start: int = 0, stop: int | None = None,
-          total: Group | None = None) -> list[Line]:
+def table(
+    chosen: QuerySet[Evaluation],
+    grouped: bool = True,
+    start: int = 0,
+    stop: int | None = None,
+    total: Group | None = None,
+) -> list[Line]:
     """The forms in order, each unit's 小计 after its forms, each department's after its units,
     the 合计 last; not ``grouped`` (sorted by a figure): the forms in order and the 合计.
 
@@ -272,12 +342,14 @@ def table(chosen: QuerySet[Evaluation], grouped: bool = True, start: int = 0, st
     if stop is None:
         picked, after = list(forms[start:] if start else forms), None
     else:  # one form past the page: does the page's last unit, department, table end here?
-        picked = list(forms[start:stop + 1])
+        picked = list(forms[start : stop + 1])
         after = picked.pop() if len(picked) > stop - start else None
     ends = [*picked[1:], after]
     if grouped:
         units = _ending(chosen, "unit", picked, ends, whole=start == 0 and after is None)
-        departments = _ending(chosen, "department", picked, ends, whole=start == 0 and after is None)
+        departments = _ending(
+            chosen, "department", picked, ends, whole=start == 0 and after is None
+        )
     lines: list[Line] = []
     for form, following in zip(picked, ends):
         lines.append(Line("form", form=form))
@@ -290,17 +362,27 @@ def table(chosen: QuerySet[Evaluation], grouped: bool = True, start: int = 0, st
     return lines
 
 
-def _ending(chosen: QuerySet[Evaluation], level: str, picked: list[dict], ends: list, whole: bool) -> dict:
+def _ending(
+    chosen: QuerySet[Evaluation], level: str, picked: list[dict], ends: list, whole: bool
+) -> dict:
     """小计 per ``level`` of the units (departments) whose last form is in ``picked`` (``whole``:
     every form is: no need to name them)."""
     key = f"{level}_id"
     if whole:
         return subtotals(chosen, level)
-    ending = {form[key] for form, following in zip(picked, ends) if following is None or following[key] != form[key]}
+    ending = {
+        form[key]
+        for form, following in zip(picked, ends)
+        if following is None or following[key] != form[key]
+    }
     if not ending:
         return {}
-    return subtotals(chosen.filter(**{f"project__{'unit' if level == 'unit' else 'unit__parent'}_id__in": ending}),
-                     level)
+    return subtotals(
+        chosen.filter(
+            **{f"project__{'unit' if level == 'unit' else 'unit__parent'}_id__in": ending}
+        ),
+        level,
+    )
 
 
 def wan_text(amount: Decimal | None) -> str:

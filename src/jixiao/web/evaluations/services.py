@@ -21,9 +21,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jixiao import templates
 from jixiao.domain import approved_targets, trail, workflow
@@ -65,7 +64,9 @@ class Invalid(ServiceError):
     status = 422
 
 
-OUT_OF_RANGE = gettext_lazy("表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存")
+OUT_OF_RANGE = gettext_lazy(
+    "表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存"
+)
 """What a form gets whose figures the rules cannot compute with (an ArithmeticError:
 a budget of 1E-999999 whose execution rate overflows): the form's fault, a 422."""
 
@@ -91,8 +92,10 @@ def fits(model, field: str, value: str | None) -> None:
     refuse it here (422, naming the field) instead of a server error."""
     column = model._meta.get_field(field)
     if value is not None and len(value) > column.max_length:
-        raise Invalid(_("%(field)s超过 %(limit)s 个字符（现为 %(length)s 个），无法保存") % {
-            "field": _(column.verbose_name), "limit": column.max_length, "length": len(value)})
+        raise Invalid(
+            _("%(field)s超过 %(limit)s 个字符（现为 %(length)s 个），无法保存")
+            % {"field": _(column.verbose_name), "limit": column.max_length, "length": len(value)}
+        )
 
 
 def membership(user: AbstractBaseUser) -> Membership:
@@ -108,7 +111,9 @@ def visible_units(user: AbstractBaseUser) -> QuerySet[Organisation]:
 
 
 def visible(user: AbstractBaseUser) -> QuerySet[Evaluation]:
-    return Evaluation.objects.filter(project__unit__in=visible_units(user)).select_related("project__unit")
+    return Evaluation.objects.filter(project__unit__in=visible_units(user)).select_related(
+        "project__unit"
+    )
 
 
 def get(user: AbstractBaseUser, pk: int, *, for_update: bool = False) -> Evaluation:
@@ -154,16 +159,26 @@ def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -
 def _require_role(user: AbstractBaseUser, roles: set[Role], doing: str) -> Membership:
     place = membership(user)
     if place.role_enum not in roles:
-        raise Forbidden(_("%(doing)s需要%(roles)s角色，当前角色为%(role)s") % {
-            "doing": doing, "roles": _("、").join(words.role(r.value) for r in Role if r in roles),
-            "role": words.role(place.role)})
+        raise Forbidden(
+            _("%(doing)s需要%(roles)s角色，当前角色为%(role)s")
+            % {
+                "doing": doing,
+                "roles": _("、").join(words.role(r.value) for r in Role if r in roles),
+                "role": words.role(place.role),
+            }
+        )
     return place
 
 
 def _check_version(evaluation: Evaluation, version: int | None) -> None:
     if version is not None and version != evaluation.version:
-        raise Conflict(_("自评表已被他人修改：您编辑的是第 %(yours)s 版，当前为第 %(now)s 版。"
-                         "请重新打开后再修改，您的改动未保存。") % {"yours": version, "now": evaluation.version})
+        raise Conflict(
+            _(
+                "自评表已被他人修改：您编辑的是第 %(yours)s 版，当前为第 %(now)s 版。"
+                "请重新打开后再修改，您的改动未保存。"
+            )
+            % {"yours": version, "now": evaluation.version}
+        )
 
 
 def _store(evaluation: Evaluation, form: Form) -> dict:
@@ -212,16 +227,24 @@ def approved_of(evaluation: Evaluation) -> list[ApprovedTarget]:
 
 def _target_row(row: dict) -> ApprovedTarget:
     points = row.get("points")
-    return ApprovedTarget(name=row["name"], target=row.get("target"), level1=row.get("level1"),
-                          level2=row.get("level2"), points=None if points is None else Decimal(points))
+    return ApprovedTarget(
+        name=row["name"],
+        target=row.get("target"),
+        level1=row.get("level1"),
+        level2=row.get("level2"),
+        points=None if points is None else Decimal(points),
+    )
 
 
-def findings(evaluation: Evaluation, form: Form, reasons: dict[str, str] | None = None) -> list[Finding]:
+def findings(
+    evaluation: Evaluation, form: Form, reasons: dict[str, str] | None = None
+) -> list[Finding]:
     """The audit's findings, and a warning for each changed approved target with
     its reason (``reasons`` by indicator name; those on record when not given)."""
     changed = approved_targets.changes(form, approved_of(evaluation))
     return audit(form, templates.load(form.template)) + approved_targets.change_findings(
-        changed, evaluation.target_reasons if reasons is None else reasons)
+        changed, evaluation.target_reasons if reasons is None else reasons
+    )
 
 
 _CHAIN_LOCK = 0x6A69786961_6F  # "jixiao": the advisory lock that orders appends on PostgreSQL
@@ -238,17 +261,32 @@ def _lock_chain() -> None:
 lock_chain = _lock_chain  # public for the bulk loader of web/province.py
 
 
-def _append(evaluation: Evaluation, user: AbstractBaseUser, action: str, state_from: str,
-            diff: list, comment: str = "", field_comments: dict[str, str] | None = None) -> Event:
+def _append(
+    evaluation: Evaluation,
+    user: AbstractBaseUser,
+    action: str,
+    state_from: str,
+    diff: list,
+    comment: str = "",
+    field_comments: dict[str, str] | None = None,
+) -> Event:
     """Add one event at the chain's head (``prev_hash`` is unique as well, so a
     fork is impossible even if the lock were missing)."""
     _lock_chain()
     prev = Event.objects.order_by("-id").values_list("hash", flat=True).first() or trail.GENESIS
     event = Event(
-        evaluation=evaluation, actor=user, actor_name=user.get_username(),
-        at=timezone.now().astimezone(UTC), action=action, state_from=state_from,
-        state_to=evaluation.state, version=evaluation.version, diff=diff, comment=comment,
-        field_comments=field_comments or {}, prev_hash=prev,
+        evaluation=evaluation,
+        actor=user,
+        actor_name=user.get_username(),
+        at=timezone.now().astimezone(UTC),
+        action=action,
+        state_from=state_from,
+        state_to=evaluation.state,
+        version=evaluation.version,
+        diff=diff,
+        comment=comment,
+        field_comments=field_comments or {},
+        prev_hash=prev,
     )
     event.hash = trail.event_hash(prev, event.content())
     event.save()
@@ -267,7 +305,10 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
     if not 2000 <= form.year <= 2100:  # as the blank form and the approved targets
         raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": form.year})
     if Evaluation.objects.filter(project=project, year=form.year).exists():
-        raise Conflict(_("项目 %(code)s 的 %(year)s 年度自评表已存在") % {"code": project.code, "year": form.year})
+        raise Conflict(
+            _("项目 %(code)s 的 %(year)s 年度自评表已存在")
+            % {"code": project.code, "year": form.year}
+        )
     evaluation = Evaluation(project=project, year=form.year)
     approved = ApprovedTargets.objects.filter(project=project, year=form.year).first()
     if approved is not None:  # copied and locked: from now on a change needs a reason
@@ -280,8 +321,13 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
 
 
 @transaction.atomic
-def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
-         target_reasons: dict[str, str] | None = None) -> Evaluation:
+def save(
+    user: AbstractBaseUser,
+    pk: int,
+    version: int,
+    form: Form,
+    target_reasons: dict[str, str] | None = None,
+) -> Evaluation:
     """Replace the form's contents, if ``version`` is still current and the form
     is with the unit (草稿 / 已退回). A changed approved target needs a reason in
     ``target_reasons`` (by indicator name); reasons given stay while the change
@@ -293,18 +339,23 @@ def save(user: AbstractBaseUser, pk: int, version: int, form: Form,
     if evaluation.state_enum is State.APPROVED:
         raise Conflict(_("自评表已审核通过并锁定，不能修改"))
     if not workflow.editable(evaluation.state_enum):
-        raise Conflict(_("自评表当前为“%(state)s”，退回后才能修改") % {"state": words.state(evaluation.state)})
+        raise Conflict(
+            _("自评表当前为“%(state)s”，退回后才能修改") % {"state": words.state(evaluation.state)}
+        )
     _check_version(evaluation, version)
     if form.year != evaluation.year:
         raise ServiceError(_("年度不能改动（本表为 %(year)s 年度）") % {"year": evaluation.year})
     if form.template not in templates.ids():
-        raise Invalid(_("template：没有模板 %(template)r（可用：%(known)s）") % {
-            "template": form.template, "known": _("、").join(templates.ids())})
+        raise Invalid(
+            _("template：没有模板 %(template)r（可用：%(known)s）")
+            % {"template": form.template, "known": _("、").join(templates.ids())}
+        )
     _one_row_per_target(evaluation, form)
     old, old_reasons = evaluation.data, evaluation.target_reasons
     evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
     diff = trail.field_diff(old, _store(evaluation, form)) + trail.field_diff(
-        {"target_reasons": old_reasons}, {"target_reasons": evaluation.target_reasons})
+        {"target_reasons": old_reasons}, {"target_reasons": evaluation.target_reasons}
+    )
     if not diff:
         return evaluation
     evaluation.version += 1
@@ -318,9 +369,16 @@ def _one_row_per_target(evaluation: Evaluation, form: Form) -> None:
     that target's row, wherever it was added; so each approved target may be on
     one row only (else which row is compared with the approval would be a guess)."""
     keys = [approved_targets.key(row.name) for row in form.indicators]
-    twice = [row["name"] for row in evaluation.targets if keys.count(approved_targets.key(row["name"])) > 1]
+    twice = [
+        row["name"]
+        for row in evaluation.targets
+        if keys.count(approved_targets.key(row["name"])) > 1
+    ]
     if twice:
-        raise Invalid(_("已批复的绩效目标每项只能占一行，以下指标有多行同名：%(names)s") % {"names": _("、").join(twice)})
+        raise Invalid(
+            _("已批复的绩效目标每项只能占一行，以下指标有多行同名：%(names)s")
+            % {"names": _("、").join(twice)}
+        )
 
 
 def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -> dict[str, str]:
@@ -329,18 +387,31 @@ def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -
     _storable(given, "target_reasons")
     changed = {c.name for c in approved_targets.changes(form, approved_of(evaluation))}
     if unknown := sorted(set(given) - {row["name"] for row in evaluation.targets}):
-        raise Invalid(_("调整理由所指的指标不在已批复的绩效目标中：%(names)s") % {"names": _("、").join(unknown)})
+        raise Invalid(
+            _("调整理由所指的指标不在已批复的绩效目标中：%(names)s")
+            % {"names": _("、").join(unknown)}
+        )
     reasons = {**evaluation.target_reasons, **{k: v.strip() for k, v in given.items() if v.strip()}}
     reasons = {name: text for name, text in reasons.items() if name in changed}
     if missing := sorted(changed - set(reasons)):
-        raise Invalid(_("已批复的绩效目标被修改，须说明理由（target_reasons）：%(names)s") % {"names": _("、").join(missing)})
+        raise Invalid(
+            _("已批复的绩效目标被修改，须说明理由（target_reasons）：%(names)s")
+            % {"names": _("、").join(missing)}
+        )
     return reasons
 
 
 @transaction.atomic
-def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None = None,
-         comment: str = "", field_comments: dict[str, str] | None = None,
-         acknowledgements: dict[str, str] | None = None) -> Evaluation:
+def step(
+    user: AbstractBaseUser,
+    pk: int,
+    action: Action,
+    *,
+    version: int | None = None,
+    comment: str = "",
+    field_comments: dict[str, str] | None = None,
+    acknowledgements: dict[str, str] | None = None,
+) -> Evaluation:
     """Submit, return or approve: the state machine says whether the step exists
     and which role takes it; the tree says whether this user may take it here.
     A return carries an overall comment or comments on fields (by field path).
@@ -355,8 +426,17 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
         raise Forbidden(_("只有本单位的填报人员可以提交"))
     _check_version(evaluation, version)
-    _storable({"comment": comment, "field_comments": field_comments, "acknowledgements": acknowledgements}, _("意见"))
-    field_comments = {path: text.strip() for path, text in (field_comments or {}).items() if text.strip()}
+    _storable(
+        {
+            "comment": comment,
+            "field_comments": field_comments,
+            "acknowledgements": acknowledgements,
+        },
+        _("意见"),
+    )
+    field_comments = {
+        path: text.strip() for path, text in (field_comments or {}).items() if text.strip()
+    }
     if action is Action.RETURN and not comment.strip() and not field_comments:
         raise ServiceError(_("退回时请填写意见（总体或逐项）"))
     if unknown := [path for path in field_comments if not _is_field(evaluation.data, path)]:
@@ -365,7 +445,9 @@ def step(user: AbstractBaseUser, pk: int, action: Action, *, version: int | None
     diff = [{"path": "state", "old": state_from, "new": new_state.value}]
     if action is Action.SUBMIT:
         acks = _acknowledged(evaluation, acknowledgements or {})
-        diff += trail.field_diff({"acknowledgements": evaluation.acknowledgements}, {"acknowledgements": acks})
+        diff += trail.field_diff(
+            {"acknowledgements": evaluation.acknowledgements}, {"acknowledgements": acks}
+        )
         evaluation.acknowledgements = acks
     elif acknowledgements:
         raise ServiceError(_("错误说明只能在提交时填写"))
@@ -381,10 +463,14 @@ def _refused_step(evaluation: Evaluation, action: Action, role: Role) -> Service
     from the form's state (409)."""
     if role not in workflow.ACTORS[action]:
         allowed = _("、").join(words.role(r.value) for r in Role if r in workflow.ACTORS[action])
-        return Forbidden(_("“%(action)s”只能由%(roles)s操作，当前角色为%(role)s") % {
-            "action": words.step(action.value), "roles": allowed, "role": words.role(role.value)})
-    return Conflict(_("自评表当前为“%(state)s”，不能“%(action)s”") % {
-        "state": words.state(evaluation.state), "action": words.step(action.value)})
+        return Forbidden(
+            _("“%(action)s”只能由%(roles)s操作，当前角色为%(role)s")
+            % {"action": words.step(action.value), "roles": allowed, "role": words.role(role.value)}
+        )
+    return Conflict(
+        _("自评表当前为“%(state)s”，不能“%(action)s”")
+        % {"state": words.state(evaluation.state), "action": words.step(action.value)}
+    )
 
 
 def _acknowledged(evaluation: Evaluation, given: dict[str, str]) -> dict[str, str]:
@@ -393,13 +479,20 @@ def _acknowledged(evaluation: Evaluation, given: dict[str, str]) -> dict[str, st
     errors = {f["key"]: f for f in evaluation.findings if f["severity"] == Severity.ERROR.value}
     if unknown := sorted(set(given) - set(errors)):
         raise ServiceError(_("说明所指的错误不存在：%(keys)s") % {"keys": _("、").join(unknown)})
-    reasons = {**evaluation.acknowledgements, **{k: v.strip() for k, v in given.items() if v.strip()}}
+    reasons = {
+        **evaluation.acknowledgements,
+        **{k: v.strip() for k, v in given.items() if v.strip()},
+    }
     reasons = {key: text for key, text in reasons.items() if key in errors}
     if missing := [key for key in errors if key not in reasons]:
-        listed = _("；").join(_("%(key)s：%(message)s") % {"key": key, "message": _message(errors[key])}
-                              for key in missing)
-        raise Conflict(_("还有 %(n)s 个错误未更正或说明理由，不能提交（acknowledgements）：%(listed)s") % {
-            "n": len(missing), "listed": listed})
+        listed = _("；").join(
+            _("%(key)s：%(message)s") % {"key": key, "message": _message(errors[key])}
+            for key in missing
+        )
+        raise Conflict(
+            _("还有 %(n)s 个错误未更正或说明理由，不能提交（acknowledgements）：%(listed)s")
+            % {"n": len(missing), "listed": listed}
+        )
     return reasons
 
 
@@ -413,7 +506,9 @@ _REVIEWED = re.compile(r"funding\.score|indicators\[(\d+)\]\.score")
 
 
 @transaction.atomic
-def review(user: AbstractBaseUser, pk: int, version: int | None, scores: dict[str, str | None]) -> Evaluation:
+def review(
+    user: AbstractBaseUser, pk: int, version: int | None, scores: dict[str, str | None]
+) -> Evaluation:
     """复核: a reviewer records their score beside self scores (``indicators[i].score``,
     ``funding.score`` the execution score) of a submitted form; ``None`` or "" clears one."""
     evaluation = get(user, pk, for_update=True)
@@ -421,7 +516,9 @@ def review(user: AbstractBaseUser, pk: int, version: int | None, scores: dict[st
     if evaluation.state_enum is State.APPROVED:
         raise Conflict(_("自评表已审核通过并锁定，不能修改复核得分"))
     if evaluation.state_enum not in (State.SUBMITTED, State.RESUBMITTED):
-        raise Conflict(_("自评表当前为“%(state)s”，提交后才能复核") % {"state": words.state(evaluation.state)})
+        raise Conflict(
+            _("自评表当前为“%(state)s”，提交后才能复核") % {"state": words.state(evaluation.state)}
+        )
     _check_version(evaluation, version)
     new = dict(evaluation.review_scores)
     for path, value in scores.items():
@@ -446,8 +543,15 @@ def _points_for(data: dict, path: str) -> Decimal | None:
     match = _REVIEWED.fullmatch(path)
     rows = data.get("indicators") or []
     if match is None or (match[1] is not None and int(match[1]) >= len(rows)):
-        raise Invalid(_("复核得分只能录在自评得分旁（indicators[i].score 或 funding.score）：%(path)s") % {"path": path})
-    points = (data.get("funding") or {}).get("points") if match[1] is None else rows[int(match[1])].get("points")
+        raise Invalid(
+            _("复核得分只能录在自评得分旁（indicators[i].score 或 funding.score）：%(path)s")
+            % {"path": path}
+        )
+    points = (
+        (data.get("funding") or {}).get("points")
+        if match[1] is None
+        else rows[int(match[1])].get("points")
+    )
     return None if points is None else Decimal(points)
 
 
@@ -457,9 +561,15 @@ def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
     except InvalidOperation:
         score = None
     if score is None or not score.is_finite() or score < 0 or -score.as_tuple().exponent > 2:
-        raise Invalid(_("%(path)s：复核得分应为不小于 0、最多两位小数的数：%(text)s") % {"path": path, "text": text})
+        raise Invalid(
+            _("%(path)s：复核得分应为不小于 0、最多两位小数的数：%(text)s")
+            % {"path": path, "text": text}
+        )
     if points is not None and score > points:
-        raise Invalid(_("%(path)s：复核得分 %(text)s 高于分值 %(points)s") % {"path": path, "text": text, "points": figure(points)})
+        raise Invalid(
+            _("%(path)s：复核得分 %(text)s 高于分值 %(points)s")
+            % {"path": path, "text": text, "points": figure(points)}
+        )
     return score
 
 
@@ -477,8 +587,11 @@ def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) ->
     if place.role_enum is not Role.FILLER or evaluation.project.unit_id != place.organisation_id:
         raise Forbidden(_("只有本单位的填报人员可以上传或删除佐证材料"))
     if not workflow.editable(evaluation.state_enum):
-        raise Conflict(_("只有本单位填报人员在草稿或退回状态下可以上传佐证材料") if action == EVIDENCE_ADDED
-                       else _("只有本单位填报人员在草稿或退回状态下可以删除佐证材料"))
+        raise Conflict(
+            _("只有本单位填报人员在草稿或退回状态下可以上传佐证材料")
+            if action == EVIDENCE_ADDED
+            else _("只有本单位填报人员在草稿或退回状态下可以删除佐证材料")
+        )
     change = {"path": "evidence", "new" if action == EVIDENCE_ADDED else "old": item}
     return _append(evaluation, user, action, evaluation.state, [change])
 
@@ -487,7 +600,9 @@ TARGETS_SET = "targets_set"
 
 
 @transaction.atomic
-def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:
+def set_targets(
+    user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]
+) -> ApprovedTargets:
     """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
     targets for a year. Evaluations already made keep the copy they took; a
     change to targets a form of that year was made under is an event on that
@@ -503,13 +618,28 @@ def set_targets(user: AbstractBaseUser, code: str, year: int, rows: list[Approve
     for row in rows:
         if row.points is not None and not (row.points.is_finite() and 0 <= row.points <= 100):
             raise Invalid(_("指标“%(name)s”的分值应在 0–100 之间") % {"name": row.name})
-    stored = [{"level1": r.level1, "level2": r.level2, "name": r.name.strip(), "target": r.target,
-               "points": figure(r.points)} for r in rows]
+    stored = [
+        {
+            "level1": r.level1,
+            "level2": r.level2,
+            "name": r.name.strip(),
+            "target": r.target,
+            "points": figure(r.points),
+        }
+        for r in rows
+    ]
     _storable(stored, "indicators")
-    before = ApprovedTargets.objects.filter(project=found, year=year).values_list("indicators", flat=True).first()
+    before = (
+        ApprovedTargets.objects.filter(project=found, year=year)
+        .values_list("indicators", flat=True)
+        .first()
+    )
     targets, _created = ApprovedTargets.objects.update_or_create(
-        project=found, year=year, defaults={"indicators": stored, "set_by": user})
-    diff = trail.field_diff({"approved_targets": _by_name(before or [])}, {"approved_targets": _by_name(stored)})
+        project=found, year=year, defaults={"indicators": stored, "set_by": user}
+    )
+    diff = trail.field_diff(
+        {"approved_targets": _by_name(before or [])}, {"approved_targets": _by_name(stored)}
+    )
     for evaluation in Evaluation.objects.filter(project=found, year=year) if diff else ():
         _append(evaluation, user, TARGETS_SET, evaluation.state, diff)
     return targets
@@ -550,7 +680,10 @@ def draw_spot_check(user: AbstractBaseUser, year: int, size: int) -> SpotCheck:
     if size < 1:
         raise ServiceError(_("抽取数至少为 1"))
     if size > len(approved):
-        raise ServiceError(_("%(year)s 年度已通过的自评表只有 %(n)s 份，不能抽取 %(size)s 份") % {"year": year, "n": len(approved), "size": size})
+        raise ServiceError(
+            _("%(year)s 年度已通过的自评表只有 %(n)s 份，不能抽取 %(size)s 份")
+            % {"year": year, "n": len(approved), "size": size}
+        )
     drawn = sorted(secrets.SystemRandom().sample(approved, size), key=lambda ev: ev.pk)
     check = SpotCheck.objects.create(year=year, size=size, drawn_by=user)
     check.evaluations.set(drawn)
@@ -565,7 +698,9 @@ def spot_checks(user: AbstractBaseUser) -> QuerySet[SpotCheck]:
 
 
 def _links() -> list[trail.Link]:
-    return [trail.Link(e.id, e.prev_hash, e.hash, e.content()) for e in Event.objects.order_by("id")]
+    return [
+        trail.Link(e.id, e.prev_hash, e.hash, e.content()) for e in Event.objects.order_by("id")
+    ]
 
 
 def verify_trail() -> tuple[int, list[trail.Break], str]:

@@ -6,17 +6,29 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 STATES = {
-    "draft": _("草稿"), "submitted": _("已提交"), "returned": _("已退回"),
-    "resubmitted": _("已重新提交"), "approved": _("已通过（锁定）"),
+    "draft": _("草稿"),
+    "submitted": _("已提交"),
+    "returned": _("已退回"),
+    "resubmitted": _("已重新提交"),
+    "approved": _("已通过（锁定）"),
 }
 ACTIONS = {
-    "create": _("新建"), "save": _("保存"), "submit": _("提交"), "return": _("退回"),
-    "approve": _("通过"), "spot_check": _("抽查"), "review_score": _("复核评分"),
-    "evidence_add": _("上传佐证材料"), "evidence_remove": _("删除佐证材料"),
+    "create": _("新建"),
+    "save": _("保存"),
+    "submit": _("提交"),
+    "return": _("退回"),
+    "approve": _("通过"),
+    "spot_check": _("抽查"),
+    "review_score": _("复核评分"),
+    "evidence_add": _("上传佐证材料"),
+    "evidence_remove": _("删除佐证材料"),
     "targets_set": _("批复绩效目标"),
 }
-STEPS = {"submit": pgettext_lazy("step", "提交"), "return": pgettext_lazy("step", "退回"),
-         "approve": pgettext_lazy("step", "通过")}
+STEPS = {
+    "submit": pgettext_lazy("step", "提交"),
+    "return": pgettext_lazy("step", "退回"),
+    "approve": pgettext_lazy("step", "通过"),
+}
 """The workflow's steps as verbs (the trail's ACTIONS name what happened)."""
 ROLES = {"filler": _("填报人员"), "reviewer": _("审核人员"), "admin": _("管理人员")}
 

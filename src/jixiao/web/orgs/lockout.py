@@ -21,7 +21,9 @@ def client_address(request) -> str | None:
     it every login behind a proxy would share the proxy's address and one
     client's failures would lock the account for all."""
     count = settings.JIXIAO_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
     if count and len(forwarded) >= count:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR")

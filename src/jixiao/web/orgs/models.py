@@ -26,12 +26,15 @@ class Organisation(models.Model):
 
     name = models.CharField("名称", max_length=200)
     kind = models.CharField("层级", max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name="上级")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "组织"
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="org_name_unique_in_parent")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="org_name_unique_in_parent")
+        ]
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -65,9 +68,12 @@ ROLE_KINDS = {
 class Membership(models.Model):
     """A user's place in the tree and role there (填报 / 审核 / 管理)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership",
-                                verbose_name="用户")
-    organisation = models.ForeignKey(Organisation, models.PROTECT, related_name="members", verbose_name="组织")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="membership", verbose_name="用户"
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="members", verbose_name="组织"
+    )
     role = models.CharField("角色", max_length=16, choices=[(r.value, r.label) for r in Role])
 
     class Meta:
@@ -93,8 +99,9 @@ class ApiToken(models.Model):
     (JIXIAO_API_TOKEN_DAYS after it was made); a token made before tokens
     expired has none, and no longer works."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens",
-                             verbose_name="用户")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens", verbose_name="用户"
+    )
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     expires_at = models.DateTimeField("失效时间", null=True)
@@ -117,6 +124,9 @@ class ApiToken(models.Model):
     @classmethod
     def user_for(cls, token: str):
         """The active user an unexpired token belongs to, or ``None``."""
-        found = (cls.objects.select_related("user")
-                 .filter(digest=cls.digest_of(token), expires_at__gt=timezone.now()).first())
+        found = (
+            cls.objects.select_related("user")
+            .filter(digest=cls.digest_of(token), expires_at__gt=timezone.now())
+            .first()
+        )
         return found.user if found and found.user.is_active else None

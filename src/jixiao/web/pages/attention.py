@@ -22,12 +22,16 @@ def _row(number: int, entry: attention.Entry, form_url: str) -> str:
     """One line of the list as HTML, every text escaped (built here: a template's lookups
     and tags per cell cost more than the page's SQL)."""
     ev, unit = entry.evaluation, entry.evaluation.project.unit
-    reasons = "".join(f'<li data-reason="{escape(r.code)}">{escape(r.message)}</li>' for r in entry.reasons)
-    return (f'<tr><td class="num">{number}</td><td class="num">{entry.priority}</td>'
-            f'<td><a href="{form_url % ev.pk}">{escape(ev.project.name)}</a> <small>{escape(ev.project.code)}</small></td>'
-            f'<td>{escape(unit.name)}</td><td>{escape(unit.parent.name if unit.parent else "")}</td>'
-            f'<td class="num">{rollup.wan_text(ev.budget_wan)}</td><td>{escape(labels.state(ev.state))}</td>'
-            f'<td><ul class="notes">{reasons}</ul></td></tr>')
+    reasons = "".join(
+        f'<li data-reason="{escape(r.code)}">{escape(r.message)}</li>' for r in entry.reasons
+    )
+    return (
+        f'<tr><td class="num">{number}</td><td class="num">{entry.priority}</td>'
+        f'<td><a href="{form_url % ev.pk}">{escape(ev.project.name)}</a> <small>{escape(ev.project.code)}</small></td>'
+        f"<td>{escape(unit.name)}</td><td>{escape(unit.parent.name if unit.parent else '')}</td>"
+        f'<td class="num">{rollup.wan_text(ev.budget_wan)}</td><td>{escape(labels.state(ev.state))}</td>'
+        f'<td><ul class="notes">{reasons}</ul></td></tr>'
+    )
 
 
 @page
@@ -36,15 +40,29 @@ def attention_page(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
     listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)
     shown = listed.get_page(request.GET.get("page"))
-    form_url = reverse("pages:form", args=[0]).replace("/0/", "/%d/")  # reversed once, not once a row
-    rows = [_row(n, entry, form_url) for n, entry in enumerate(attention.entries(shown.object_list), shown.start_index())]
+    form_url = reverse("pages:form", args=[0]).replace(
+        "/0/", "/%d/"
+    )  # reversed once, not once a row
+    rows = [
+        _row(n, entry, form_url)
+        for n, entry in enumerate(attention.entries(shown.object_list), shown.start_index())
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "years": years, "year": year, "department": department, "rows": mark_safe("\n".join(rows)), "shown": shown,
-        "state": state, "states": [(value, str(label)) for value, label in labels.STATES.items()],
+        "years": years,
+        "year": year,
+        "department": department,
+        "rows": mark_safe("\n".join(rows)),
+        "shown": shown,
+        "state": state,
+        "states": [(value, str(label)) for value, label in labels.STATES.items()],
         "departments": visible_departments(request.user),
-        "query": query.urlencode(), "low": attention.LOW_EXECUTION, "gap": attention.REVIEW_GAP,
-        "weights": {code.replace("-", "_"): weight for code, (weight, _q) in attention.CONDITIONS.items()},
+        "query": query.urlencode(),
+        "low": attention.LOW_EXECUTION,
+        "gap": attention.REVIEW_GAP,
+        "weights": {
+            code.replace("-", "_"): weight for code, (weight, _q) in attention.CONDITIONS.items()
+        },
     }
     return render(request, "pages/attention.html", context)

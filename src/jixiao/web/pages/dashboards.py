@@ -31,20 +31,47 @@ CHARTS = {
 """Endpoint name → the aggregate behind it; ``years`` (one project) is apart, it takes a code."""
 
 SECTIONS = [
-    ("grades", gettext_lazy("等级分布（统一等级）"),
-     gettext_lazy("每份自评表按其等级计一次；两种模板的等级按名次对应为 优/良/中/差，未填或无法识别的为“未评等级”。")),
-    ("rates", gettext_lazy("预算执行率分布"),
-     gettext_lazy("按表上的执行率每 10 个百分点一档（含下限、不含上限），100% 及以上为一档；红线为 90%。")),
-    ("scores", gettext_lazy("总分与执行率"),
-     gettext_lazy("一点一个项目（有执行率和总分的表）；点击圆点打开该自评表。")),
-    ("budget", gettext_lazy("各主管部门预算（万元）按等级"),
-     gettext_lazy("全年预算数之和，以元填报的表除以 10000，按统一等级分段。")),
-    ("findings", gettext_lazy("审核意见按规则"),
-     gettext_lazy("所存审核意见按规则代码计数，及涉及的表数。")),
-    ("indicators", gettext_lazy("定性与定量指标"),
-     gettext_lazy("三级指标按年度指标值分：数值为定量，文字为定性，未填指标值（如上海旧模板）单列；定性占比 = 定性 ÷ (定性 + 定量)。")),
-    ("years", gettext_lazy("项目逐年对比"),
-     gettext_lazy("所选项目各年度的总分与执行率（您可查看的各年度自评表）。")),
+    (
+        "grades",
+        gettext_lazy("等级分布（统一等级）"),
+        gettext_lazy(
+            "每份自评表按其等级计一次；两种模板的等级按名次对应为 优/良/中/差，未填或无法识别的为“未评等级”。"
+        ),
+    ),
+    (
+        "rates",
+        gettext_lazy("预算执行率分布"),
+        gettext_lazy(
+            "按表上的执行率每 10 个百分点一档（含下限、不含上限），100% 及以上为一档；红线为 90%。"
+        ),
+    ),
+    (
+        "scores",
+        gettext_lazy("总分与执行率"),
+        gettext_lazy("一点一个项目（有执行率和总分的表）；点击圆点打开该自评表。"),
+    ),
+    (
+        "budget",
+        gettext_lazy("各主管部门预算（万元）按等级"),
+        gettext_lazy("全年预算数之和，以元填报的表除以 10000，按统一等级分段。"),
+    ),
+    (
+        "findings",
+        gettext_lazy("审核意见按规则"),
+        gettext_lazy("所存审核意见按规则代码计数，及涉及的表数。"),
+    ),
+    (
+        "indicators",
+        gettext_lazy("定性与定量指标"),
+        gettext_lazy(
+            "三级指标按年度指标值分：数值为定量，文字为定性，未填指标值（如上海旧模板）单列；定性占比 = 定性 ÷ (定性 + 定量)。"
+        ),
+    ),
+    (
+        "years",
+        gettext_lazy("项目逐年对比"),
+        gettext_lazy("所选项目各年度的总分与执行率（您可查看的各年度自评表）。"),
+    ),
 ]
 
 
@@ -60,8 +87,13 @@ def _scope(request: HttpRequest):
 def _default_project(visible, chosen) -> str:
     """The project shown year on year until one is asked for: of the year's projects, the one
     with the most years of forms (then the first by code)."""
-    ranked = (visible.filter(project__in=chosen.values("project")).order_by().values("project__code")
-              .annotate(n=Count("id")).order_by("-n", "project__code"))
+    ranked = (
+        visible.filter(project__in=chosen.values("project"))
+        .order_by()
+        .values("project__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "project__code")
+    )
     first = ranked.first()
     return first["project__code"] if first else ""
 
@@ -72,22 +104,56 @@ def dashboards_page(request: HttpRequest) -> HttpResponse:
     units = services.visible_units(request.user)
     project = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
     context = {
-        "years": years, "year": year, "department": department, "project": project,
+        "years": years,
+        "year": year,
+        "department": department,
+        "project": project,
         "departments": Organisation.objects.filter(children__in=units).distinct().order_by("name"),
-        "query": urlencode({"year": year or "", "department": department or "", "project": project}),
+        "query": urlencode(
+            {"year": year or "", "department": department or "", "project": project}
+        ),
         "sections": SECTIONS,
         "words": {
-            "table": _("表格视图"), "hide": _("隐藏表格"), "image": _("下载图片"), "none": _("无"),
-            "count": _("份数"), "indicator_count": _("指标数"), "grade": _("统一等级"), "ungraded": _("未评等级"), "band": _("执行率区间(%)"),
-            "and_above": _("及以上"), "under": _("以下"), "no_rate": _("无执行率"), "line": _("执行率 90%"),
-            "rate": _("执行率(%)"), "total": _("总分"), "project": _("项目名称"), "code": _("项目编码"),
-            "department": _("主管部门"), "budget": _("全年预算数（万元）"), "all_grades": _("合计"),
-            "executed": _("全年执行数（万元）"), "year": _("年度"), "finding": _("审核规则"),
-            "severity": _("级别"), "findings": _("意见数"), "forms": _("涉及表数"),
-            "quantitative": _("定量指标"), "qualitative": _("定性指标"), "untargeted": _("无指标值"),
-            "share": _("定性占比(%)"), "everything": _("全部"), "open": _("点击打开自评表"),
-            "error": _("错误"), "warning": _("警告"), "info": _("提示"), "empty": _("没有数据"),
-            "优": _("优"), "良": _("良"), "中": _("中"), "差": _("差"),
+            "table": _("表格视图"),
+            "hide": _("隐藏表格"),
+            "image": _("下载图片"),
+            "none": _("无"),
+            "count": _("份数"),
+            "indicator_count": _("指标数"),
+            "grade": _("统一等级"),
+            "ungraded": _("未评等级"),
+            "band": _("执行率区间(%)"),
+            "and_above": _("及以上"),
+            "under": _("以下"),
+            "no_rate": _("无执行率"),
+            "line": _("执行率 90%"),
+            "rate": _("执行率(%)"),
+            "total": _("总分"),
+            "project": _("项目名称"),
+            "code": _("项目编码"),
+            "department": _("主管部门"),
+            "budget": _("全年预算数（万元）"),
+            "all_grades": _("合计"),
+            "executed": _("全年执行数（万元）"),
+            "year": _("年度"),
+            "finding": _("审核规则"),
+            "severity": _("级别"),
+            "findings": _("意见数"),
+            "forms": _("涉及表数"),
+            "quantitative": _("定量指标"),
+            "qualitative": _("定性指标"),
+            "untargeted": _("无指标值"),
+            "share": _("定性占比(%)"),
+            "everything": _("全部"),
+            "open": _("点击打开自评表"),
+            "error": _("错误"),
+            "warning": _("警告"),
+            "info": _("提示"),
+            "empty": _("没有数据"),
+            "优": _("优"),
+            "良": _("良"),
+            "中": _("中"),
+            "差": _("差"),
         },
     }
     return render(request, "pages/dashboards.html", context)
@@ -104,5 +170,8 @@ def dashboard_data(request: HttpRequest, name: str) -> HttpResponse:
         figures = CHARTS[name](chosen)
     else:
         raise Http404
-    return JsonResponse({"year": year, "department": department, **figures}, encoder=DjangoJSONEncoder,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"year": year, "department": department, **figures},
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False},
+    )

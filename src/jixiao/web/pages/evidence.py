@@ -29,7 +29,11 @@ def of_form(user: AbstractBaseUser, pk: int) -> QuerySet[Evidence]:
 
 def one(user: AbstractBaseUser, pk: int, item: int) -> Evidence:
     """One file of a form ``user`` may see; :class:`services.NotFound` otherwise."""
-    found = services.get(user, pk).evidence.filter(pk=item).first() if 0 < item <= services._DB_INT else None
+    found = (
+        services.get(user, pk).evidence.filter(pk=item).first()
+        if 0 < item <= services._DB_INT
+        else None
+    )
     if found is None:
         raise services.NotFound(_("佐证材料 %(item)s 不存在或无权查看") % {"item": item})
     return found
@@ -44,17 +48,28 @@ def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | 
     services.fits(Evidence, "indicator", indicator)
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in TYPES:
-        raise services.ServiceError(_("佐证材料只能是 %(types)s 文件") % {"types": _("、").join(TYPES)})
+        raise services.ServiceError(
+            _("佐证材料只能是 %(types)s 文件") % {"types": _("、").join(TYPES)}
+        )
     if upload.size > MAX_BYTES:
         raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
     content = upload.read()
     if not _content_is(suffix, content):
-        raise services.ServiceError(_("文件内容不是 %(suffix)s 文件（扩展名与内容不符），未上传") % {"suffix": suffix.lstrip(".")})
+        raise services.ServiceError(
+            _("文件内容不是 %(suffix)s 文件（扩展名与内容不符），未上传")
+            % {"suffix": suffix.lstrip(".")}
+        )
     with transaction.atomic():  # the file and its trail event, or neither
-        item = Evidence.objects.create(evaluation=ev, indicator=indicator, name=Path(upload.name).name[:200],
-                                       content_type=TYPES[suffix], size=len(content),
-                                       sha256=hashlib.sha256(content).hexdigest(), content=content,
-                                       uploaded_by=user.get_username())
+        item = Evidence.objects.create(
+            evaluation=ev,
+            indicator=indicator,
+            name=Path(upload.name).name[:200],
+            content_type=TYPES[suffix],
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            uploaded_by=user.get_username(),
+        )
         services.record_evidence(user, pk, services.EVIDENCE_ADDED, trail_item(item))
     return item
 
@@ -80,7 +95,12 @@ def remove(user: AbstractBaseUser, pk: int, item: int) -> None:
 
 def trail_item(item: Evidence) -> dict:
     """What the trail records of an evidence file (the content is covered by its sha256)."""
-    return {"indicator": item.indicator, "name": item.name, "size": item.size, "sha256": item.sha256}
+    return {
+        "indicator": item.indicator,
+        "name": item.name,
+        "size": item.size,
+        "sha256": item.sha256,
+    }
 
 
 def download(item: Evidence) -> HttpResponse:

@@ -14,7 +14,10 @@ from jixiao.web.evaluations.models import Evaluation
 
 MAX_BYTES = 10 * 1024 * 1024
 TYPES = {
-    ".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
+    ".pdf": "application/pdf",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
@@ -23,7 +26,9 @@ TYPES = {
 class Evidence(models.Model):
     """One evidence file of one indicator of one form."""
 
-    evaluation = models.ForeignKey(Evaluation, models.PROTECT, related_name="evidence", verbose_name="自评表")
+    evaluation = models.ForeignKey(
+        Evaluation, models.PROTECT, related_name="evidence", verbose_name="自评表"
+    )
     indicator = models.CharField("三级指标", max_length=200)
     name = models.CharField("文件名", max_length=200)
     content_type = models.CharField("类型", max_length=100)

@@ -17,8 +17,11 @@ from jixiao.web.pages.views import page
 from jixiao.writers.cells import append_row
 
 STAGE_LABELS = {
-    "not_started": gettext_lazy("未开始"), "draft": gettext_lazy("草稿"),
-    "submitted": gettext_lazy("已提交"), "returned": gettext_lazy("已退回"), "approved": gettext_lazy("已通过"),
+    "not_started": gettext_lazy("未开始"),
+    "draft": gettext_lazy("草稿"),
+    "submitted": gettext_lazy("已提交"),
+    "returned": gettext_lazy("已退回"),
+    "approved": gettext_lazy("已通过"),
 }
 
 
@@ -45,19 +48,25 @@ def _missing(row: dict) -> str:
     for stage in progress.TO_CHASE:
         names = [f"{p['code']} {p['name']}" for p in row["projects"] if p["stage"] == stage]
         if names:
-            parts.append(_("%(stage)s：%(projects)s") % {"stage": STAGE_LABELS[stage], "projects": _("、").join(names)})
+            parts.append(
+                _("%(stage)s：%(projects)s")
+                % {"stage": STAGE_LABELS[stage], "projects": _("、").join(names)}
+            )
     return _("；").join(parts)
 
 
 @page
 def progress_page(request: HttpRequest) -> HttpResponse:
     years, year, departments, total, chase = _figures(request)
+
     def cells(row: dict) -> list[tuple[str, int, int]]:
         return [(stage, row[stage], row[f"{stage}_units"]) for stage in progress.STAGES]
 
     context = {
-        "years": years, "year": year,
-        "departments": [(row["name"], cells(row)) for row in departments], "total": cells(total),
+        "years": years,
+        "year": year,
+        "departments": [(row["name"], cells(row)) for row in departments],
+        "total": cells(total),
         "stages": [(s, str(STAGE_LABELS[s])) for s in progress.STAGES],
         "chase": [(row, _missing(row)) for row in chase],
     }
@@ -75,16 +84,37 @@ def progress_export(request: HttpRequest) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = _("部门进度")
-    sheet.append([_("主管部门"), *(_("%(stage)s（项目）") % {"stage": s} for s in stages),
-                  *(_("%(stage)s（单位）") % {"stage": s} for s in stages)])
+    sheet.append(
+        [
+            _("主管部门"),
+            *(_("%(stage)s（项目）") % {"stage": s} for s in stages),
+            *(_("%(stage)s（单位）") % {"stage": s} for s in stages),
+        ]
+    )
     for row in [*departments, {"name": _("合计"), **total}]:
-        append_row(sheet, [row["name"], *(row[s] for s in progress.STAGES),
-                           *(row[f"{s}_units"] for s in progress.STAGES)])
+        append_row(
+            sheet,
+            [
+                row["name"],
+                *(row[s] for s in progress.STAGES),
+                *(row[f"{s}_units"] for s in progress.STAGES),
+            ],
+        )
     sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     chased = book.create_sheet(_("催报清单"))
-    chased.append([_("主管部门"), _("实施单位"), *(str(STAGE_LABELS[s]) for s in progress.TO_CHASE), _("缺报内容")])
+    chased.append(
+        [
+            _("主管部门"),
+            _("实施单位"),
+            *(str(STAGE_LABELS[s]) for s in progress.TO_CHASE),
+            _("缺报内容"),
+        ]
+    )
     for row in chase:
-        append_row(chased, [row["department"], row["name"], *(row[s] for s in progress.TO_CHASE), _missing(row)])
+        append_row(
+            chased,
+            [row["department"], row["name"], *(row[s] for s in progress.TO_CHASE), _missing(row)],
+        )
     for ws, widths in ((sheet, (20,) + (11,) * 10), (chased, (20, 20, 8, 8, 8, 80))):
         for n, width in enumerate(widths, start=1):
             ws.column_dimensions[ws.cell(1, n).column_letter].width = width
@@ -93,7 +123,9 @@ def progress_export(request: HttpRequest) -> HttpResponse:
         ws.freeze_panes = "A2"
         ws.page_setup.orientation = "landscape"
     name = _("%(year)s 年度自评催报") % {"year": year}
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     book.save(response)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.xlsx')}"
     return response

@@ -10,8 +10,8 @@ query string, so the export links carry the same choice."""
 from __future__ import annotations
 
 import csv
-from html import escape
 from decimal import Decimal, InvalidOperation
+from html import escape
 from urllib.parse import quote, urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,16 +31,53 @@ from jixiao.web.pages.views import page
 from jixiao.writers.cells import defuse
 
 COLUMNS = [
-    gettext_lazy("主管部门"), gettext_lazy("实施单位"), gettext_lazy("项目名称"), gettext_lazy("项目编码"),
-    gettext_lazy("全年预算数（万元）"), gettext_lazy("全年执行数（万元）"), gettext_lazy("执行率(%)"),
-    gettext_lazy("执行率得分"), gettext_lazy("指标得分"), gettext_lazy("总分"), gettext_lazy("等级"),
-    gettext_lazy("统一等级"), gettext_lazy("复核总分"), gettext_lazy("状态"), gettext_lazy("错误"),
-    gettext_lazy("警告"), gettext_lazy("提示"),
+    gettext_lazy("主管部门"),
+    gettext_lazy("实施单位"),
+    gettext_lazy("项目名称"),
+    gettext_lazy("项目编码"),
+    gettext_lazy("全年预算数（万元）"),
+    gettext_lazy("全年执行数（万元）"),
+    gettext_lazy("执行率(%)"),
+    gettext_lazy("执行率得分"),
+    gettext_lazy("指标得分"),
+    gettext_lazy("总分"),
+    gettext_lazy("等级"),
+    gettext_lazy("统一等级"),
+    gettext_lazy("复核总分"),
+    gettext_lazy("状态"),
+    gettext_lazy("错误"),
+    gettext_lazy("警告"),
+    gettext_lazy("提示"),
 ]
-SORT_KEYS = ["department", "unit", "project", "code", "budget", "executed", "rate", "rate_score",
-             "indicator_score", "total", "grade", "scale", "review_total", "state", "errors", "warnings", "notices"]
+SORT_KEYS = [
+    "department",
+    "unit",
+    "project",
+    "code",
+    "budget",
+    "executed",
+    "rate",
+    "rate_score",
+    "indicator_score",
+    "total",
+    "grade",
+    "scale",
+    "review_total",
+    "state",
+    "errors",
+    "warnings",
+    "notices",
+]
 """The :data:`rollup.SORTS` key of each of COLUMNS."""
-NUMBER_FORMATS = {4: "#,##0.00####", 5: "#,##0.00####", 6: "0.00##", 7: "0.00", 8: "0.00", 9: "0.00", 12: "0.00"}
+NUMBER_FORMATS = {
+    4: "#,##0.00####",
+    5: "#,##0.00####",
+    6: "0.00##",
+    7: "0.00",
+    8: "0.00",
+    9: "0.00",
+    12: "0.00",
+}
 
 
 def _number(text: str, below: int) -> int | None:
@@ -71,8 +108,12 @@ def visible_departments(user) -> list[dict]:
     membership names (no query over the tree: the list is shown only when it has two)."""
     place = services.membership(user).organisation
     if place.kind == Organisation.Kind.BUREAU:
-        return list(Organisation.objects.filter(children__kind=Organisation.Kind.UNIT).distinct()
-                    .order_by("name").values("pk", "name"))
+        return list(
+            Organisation.objects.filter(children__kind=Organisation.Kind.UNIT)
+            .distinct()
+            .order_by("name")
+            .values("pk", "name")
+        )
     department = place if place.kind == Organisation.Kind.DEPARTMENT else place.parent
     return [{"pk": department.pk, "name": department.name}]
 
@@ -99,16 +140,51 @@ def _cells(line: rollup.Line, states: dict[str, str]) -> list:
     ``states``: each state's label (translated once a request, not once a row)."""
     if line.form is not None:
         f = line.form
-        return [f["department_name"], f["unit_name"], f["project_name"], f["project_code"],
-                f["budget_wan"], f["executed_wan"], f["execution_rate"], f["execution_score"], f["indicator_score"],
-                f["total"], f["grade"] or "", f["scale"], f["review_total"], states.get(f["state"], f["state"]),
-                f["errors"], f["warnings"], f["notices"]]
+        return [
+            f["department_name"],
+            f["unit_name"],
+            f["project_name"],
+            f["project_code"],
+            f["budget_wan"],
+            f["executed_wan"],
+            f["execution_rate"],
+            f["execution_score"],
+            f["indicator_score"],
+            f["total"],
+            f["grade"] or "",
+            f["scale"],
+            f["review_total"],
+            states.get(f["state"], f["state"]),
+            f["errors"],
+            f["warnings"],
+            f["notices"],
+        ]
     group = line.group
-    label = {"unit": _("小计（%(name)s）"), "department": _("小计（%(name)s）"),
-             "total": _("合计")}[line.kind] % {"name": group.name}
+    label = {
+        "unit": _("小计（%(name)s）"),
+        "department": _("小计（%(name)s）"),
+        "total": _("合计"),
+    }[line.kind] % {"name": group.name}
     count = ngettext("%(n)s 份", "%(n)s 份", group.count) % {"n": group.count}
-    return [label, "", count, "", group.budget_wan, group.executed_wan, group.execution_rate, None, None, None,
-            "", "", None, "", group.errors, group.warnings, group.notices]
+    return [
+        label,
+        "",
+        count,
+        "",
+        group.budget_wan,
+        group.executed_wan,
+        group.execution_rate,
+        None,
+        None,
+        None,
+        "",
+        "",
+        None,
+        "",
+        group.errors,
+        group.warnings,
+        group.notices,
+    ]
 
 
 def _state_labels() -> dict[str, str]:
@@ -173,8 +249,12 @@ def _row(line: rollup.Line, states: dict[str, str], form_url: str) -> str:
 
 def _options(pairs, chosen: int | None) -> str:
     """The ``<option>``s of a select of (id, name) pairs — built here: the bureau's has 720."""
-    return mark_safe("".join(f'<option value="{pk}"{" selected" if pk == chosen else ""}>{escape(name)}</option>'
-                             for pk, name in pairs))
+    return mark_safe(
+        "".join(
+            f'<option value="{pk}"{" selected" if pk == chosen else ""}>{escape(name)}</option>'
+            for pk, name in pairs
+        )
+    )
 
 
 def _pages(number: int, count: int) -> list[int | None]:
@@ -198,22 +278,40 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
     number = min(_number(request.GET.get("page", ""), 2**31) or 1, pages)
     start = (number - 1) * PER_PAGE
     states, form_url = _state_labels(), reverse("pages:form", args=[0]).replace("/0/", "/%d/")
-    rows = [_row(line, states, form_url)
-            for line in rollup.table(chosen, grouped=not sort, start=start, stop=start + PER_PAGE, total=total)]
+    rows = [
+        _row(line, states, form_url)
+        for line in rollup.table(
+            chosen, grouped=not sort, start=start, stop=start + PER_PAGE, total=total
+        )
+    ]
     shown_units = units.filter(parent_id=department) if department is not None else units
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "years": years, "year": year, "department": department, "sort": sort, "filters": filters,
-        "headers": _headers(request, sort), "rows": mark_safe("\n".join(rows)),
+        "years": years,
+        "year": year,
+        "department": department,
+        "sort": sort,
+        "filters": filters,
+        "headers": _headers(request, sort),
+        "rows": mark_safe("\n".join(rows)),
         "number_columns": NUMBER_COLUMNS,
         "departments": visible_departments(request.user),
-        "unit_options": _options(shown_units.order_by("name").values_list("pk", "name"), filters["unit"])
-        if units.count() > 1 else "",
-        "scales": rollup.SCALE, "states": list(states.items()),
-        "query": query.urlencode(), "count": total.count, "number": number, "pages": pages,
-        "page_links": _pages(number, pages), "first": start + 1 if total.count else 0,
-        "last": min(start + PER_PAGE, total.count), "per_page": PER_PAGE,
+        "unit_options": _options(
+            shown_units.order_by("name").values_list("pk", "name"), filters["unit"]
+        )
+        if units.count() > 1
+        else "",
+        "scales": rollup.SCALE,
+        "states": list(states.items()),
+        "query": query.urlencode(),
+        "count": total.count,
+        "number": number,
+        "pages": pages,
+        "page_links": _pages(number, pages),
+        "first": start + 1 if total.count else 0,
+        "last": min(start + PER_PAGE, total.count),
+        "per_page": PER_PAGE,
     }
     return render(request, "pages/rollup.html", context)
 
@@ -235,10 +333,14 @@ def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow(header)
-        writer.writerows(["" if v is None else (defuse(v) if isinstance(v, str) else str(v)) for v in cells]
-                         for cells in lines)
+        writer.writerows(
+            ["" if v is None else (defuse(v) if isinstance(v, str) else str(v)) for v in cells]
+            for cells in lines
+        )
     else:
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         _workbook(name, header, lines).save(response)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.' + fmt)}"
     return response

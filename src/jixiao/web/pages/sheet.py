@@ -28,21 +28,35 @@ from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import services
 
 LINE_COLUMNS = [
-    ("initial_budget", _("年初预算数")), ("annual_budget", _("全年预算数")), ("executed", _("全年执行数")),
-    ("points", _("分值")), ("execution_rate", _("执行率(%)")), ("score", _("得分")),
+    ("initial_budget", _("年初预算数")),
+    ("annual_budget", _("全年预算数")),
+    ("executed", _("全年执行数")),
+    ("points", _("分值")),
+    ("execution_rate", _("执行率(%)")),
+    ("score", _("得分")),
 ]
 LINE_ROWS = {
-    "": _("年度资金总额"), "current_year_appropriation": _("其中：当年财政拨款"),
-    "prior_year_carryover": _("上年结转资金"), "other_funds": _("其他资金"),
+    "": _("年度资金总额"),
+    "current_year_appropriation": _("其中：当年财政拨款"),
+    "prior_year_carryover": _("上年结转资金"),
+    "other_funds": _("其他资金"),
 }
 INDICATOR_COLUMNS = [
-    ("level1", _("一级指标")), ("level2", _("二级指标")), ("name", _("三级指标")), ("target", _("年度指标值")),
-    ("actual", _("实际完成值")), ("points", _("分值")), ("score", _("得分")),
+    ("level1", _("一级指标")),
+    ("level2", _("二级指标")),
+    ("name", _("三级指标")),
+    ("target", _("年度指标值")),
+    ("actual", _("实际完成值")),
+    ("points", _("分值")),
+    ("score", _("得分")),
     ("deviation", _("偏差原因分析及改进措施")),
 ]
 SECTION_TITLES = {
-    "project": _("项目"), "funding": _("项目资金"), "goals": _("年度总体目标"),
-    "indicators": _("绩效指标"), "summary": _("总分与等级"),
+    "project": _("项目"),
+    "funding": _("项目资金"),
+    "goals": _("年度总体目标"),
+    "indicators": _("绩效指标"),
+    "summary": _("总分与等级"),
 }
 GOAL_LABELS = {"expected": _("预期目标"), "actual": _("实际完成情况")}
 SUMMARY_LABELS = {"total": _("总分"), "grade": _("评价等级")}
@@ -53,12 +67,17 @@ PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "u
 # approved target (绩效目标批复) locks them, until unlocked with a reason.
 EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
 EDITABLE_INDICATOR = {"actual", "score", "deviation"}
-ROW_IDENTITY = {"level1", "level2", "name", "target", "points"}  # open only on rows added on the page
+ROW_IDENTITY = {
+    "level1",
+    "level2",
+    "name",
+    "target",
+    "points",
+}  # open only on rows added on the page
 LOCKED_BY_APPROVAL = {"target", "points"}
 NEW = "new"
 AMOUNT_KEYS = {"initial_budget", "annual_budget", "executed"}
 FIGURE_KEYS = {*(k for k, _label in LINE_COLUMNS), "points", "score", "total"}
-
 
 
 @dataclass
@@ -85,7 +104,9 @@ class Cell:
     @property
     def shown(self) -> str:
         """The value as read on screen: amounts with thousands separators (1,234,567.00)."""
-        if self.path.rsplit(".", 1)[-1] in AMOUNT_KEYS and re.fullmatch(r"-?\d+(\.\d+)?", self.value):
+        if self.path.rsplit(".", 1)[-1] in AMOUNT_KEYS and re.fullmatch(
+            r"-?\d+(\.\d+)?", self.value
+        ):
             whole, _dot, cents = self.value.partition(".")
             return f"{int(whole):,}" + (f".{cents}" if cents else "")
         return self.value
@@ -150,10 +171,19 @@ class Sheet:
     sections: dict[str, Row]
     other: Row  # findings with no field on the page
     error: str = ""
-    dropped: list[tuple[str, str]] = field(default_factory=list)  # approved rows removed: (name, reason)
+    dropped: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # approved rows removed: (name, reason)
 
     def rows(self) -> list[Row]:
-        return [*self.funding, self.goals, *self.indicators, self.summary, *self.sections.values(), self.other]
+        return [
+            *self.funding,
+            self.goals,
+            *self.indicators,
+            self.summary,
+            *self.sections.values(),
+            self.other,
+        ]
 
     def cells(self) -> list[Cell]:
         return [cell for row in self.rows() for cell in row.cells]
@@ -184,7 +214,10 @@ def _line_rows(data: dict) -> list[Row]:
             continue
         prefix = "funding" if not key else f"funding.breakdown.{key}"
         editable_keys = EDITABLE_LINE if not key else EDITABLE_LINE - {"score"}
-        cells = [Cell(f"{prefix}.{k}", str(col), _text(line.get(k)), k in editable_keys) for k, col in LINE_COLUMNS]
+        cells = [
+            Cell(f"{prefix}.{k}", str(col), _text(line.get(k)), k in editable_keys)
+            for k, col in LINE_COLUMNS
+        ]
         rows.append(Row(prefix, str(label), cells))
     return rows
 
@@ -216,18 +249,42 @@ def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -
         approved = approval.name_of(ind.get("name"))
         unlocked = approved in approval.unlocked
         locked = LOCKED_BY_APPROVAL if approved and not unlocked else set()
-        open_keys = EDITABLE_INDICATOR | (ROW_IDENTITY - LOCKED_BY_APPROVAL if added else set()) | (
-            LOCKED_BY_APPROVAL - locked)
-        cells = [Cell(f"indicators[{n}].{k}", str(col), _text(ind.get(k)), k in open_keys, k == "deviation",
-                      locked=k in locked) for k, col in INDICATOR_COLUMNS]
-        rows.append(Row(f"indicators[{n}]", f"{n + 1}. {_text(ind.get('name'))}", cells, approved=approved,
-                        unlocked=bool(approved) and unlocked,
-                        reason=approval.reasons.get(approved, "") if approved and unlocked else None))
+        open_keys = (
+            EDITABLE_INDICATOR
+            | (ROW_IDENTITY - LOCKED_BY_APPROVAL if added else set())
+            | (LOCKED_BY_APPROVAL - locked)
+        )
+        cells = [
+            Cell(
+                f"indicators[{n}].{k}",
+                str(col),
+                _text(ind.get(k)),
+                k in open_keys,
+                k == "deviation",
+                locked=k in locked,
+            )
+            for k, col in INDICATOR_COLUMNS
+        ]
+        rows.append(
+            Row(
+                f"indicators[{n}]",
+                f"{n + 1}. {_text(ind.get('name'))}",
+                cells,
+                approved=approved,
+                unlocked=bool(approved) and unlocked,
+                reason=approval.reasons.get(approved, "") if approved and unlocked else None,
+            )
+        )
     return rows
 
 
-def build(data: dict, comments: dict[str, str] | None = None, origins: list[str] | None = None,
-          approval: Approval = Approval(), findings: Callable[[Form], list[Finding]] | None = None) -> Sheet:
+def build(
+    data: dict,
+    comments: dict[str, str] | None = None,
+    origins: list[str] | None = None,
+    approval: Approval = Approval(),
+    findings: Callable[[Form], list[Finding]] | None = None,
+) -> Sheet:
     """The sheet of a form's contract JSON, with figures, findings and comments in
     place; ``findings`` of the form are the audit's unless given (the services add
     the approved targets' changes)."""
@@ -236,19 +293,35 @@ def build(data: dict, comments: dict[str, str] | None = None, origins: list[str]
     sheet = Sheet(
         template=data.get("template") or "",
         year=data.get("year"),
-        project=[Cell(f"project.{k}", str(label), _text(project.get(k))) for k, label in PROJECT_LABELS.items()],
+        project=[
+            Cell(f"project.{k}", str(label), _text(project.get(k)))
+            for k, label in PROJECT_LABELS.items()
+        ],
         funding=_line_rows(data),
-        goals=Row("goals", str(SECTION_TITLES["goals"]),
-                  [Cell(f"goals.{k}", str(label), _text(goals.get(k)), True, True) for k, label in GOAL_LABELS.items()]),
+        goals=Row(
+            "goals",
+            str(SECTION_TITLES["goals"]),
+            [
+                Cell(f"goals.{k}", str(label), _text(goals.get(k)), True, True)
+                for k, label in GOAL_LABELS.items()
+            ],
+        ),
         indicators=_indicator_rows(data, origins, approval),
-        summary=Row("total", str(SECTION_TITLES["summary"]),
-                    [Cell(k, str(label), _text(data.get(k)), True) for k, label in SUMMARY_LABELS.items()],
-                    dom="summary"),
-        sections={key: Row(key, str(title), [], dom=f"s-{key}") for key, title in SECTION_TITLES.items()},
+        summary=Row(
+            "total",
+            str(SECTION_TITLES["summary"]),
+            [Cell(k, str(label), _text(data.get(k)), True) for k, label in SUMMARY_LABELS.items()],
+            dom="summary",
+        ),
+        sections={
+            key: Row(key, str(title), [], dom=f"s-{key}") for key, title in SECTION_TITLES.items()
+        },
         other=Row("", "", [], dom="other"),
     )
     kept = {approval.name_of(ind.get("name")) for ind in data.get("indicators") or []}
-    sheet.dropped = [(name, approval.reasons.get(name, "")) for name in approval.names if name not in kept]
+    sheet.dropped = [
+        (name, approval.reasons.get(name, "")) for name in approval.names if name not in kept
+    ]
     try:
         form = evaluation_from_dict(data, "自评表")
         template = templates.load(form.template)
@@ -281,7 +354,10 @@ def _place(sheet: Sheet, cells: dict[str, Cell], path: str) -> Cell | Row:
     section when the page has no such field; ``sheet.other`` as a last resort."""
     if path in cells:
         return cells[path]
-    rows = {row.path: row for row in [*sheet.funding, sheet.goals, *sheet.indicators, *sheet.sections.values()]}
+    rows = {
+        row.path: row
+        for row in [*sheet.funding, sheet.goals, *sheet.indicators, *sheet.sections.values()]
+    }
     rows["total"] = rows["grade"] = sheet.summary
     probe = path
     while probe:
@@ -360,7 +436,11 @@ def origins(posted: str | None, stored: int) -> list[str]:
     """The posted row origins if they make sense, else the stored order."""
     items = [item.strip() for item in (posted or "").split(",") if item.strip()]
     kept = [item for item in items if item != NEW]
-    if posted is None or not all(i.isdigit() and int(i) < stored for i in kept) or len(set(kept)) != len(kept):
+    if (
+        posted is None
+        or not all(i.isdigit() and int(i) < stored for i in kept)
+        or len(set(kept)) != len(kept)
+    ):
         return [str(n) for n in range(stored)]
     return items
 
@@ -369,7 +449,9 @@ def arranged(data: dict, rows: list[str]) -> dict:
     """The stored form with its indicator rows in the page's order (added rows blank)."""
     out = copy.deepcopy(data)
     stored = data.get("indicators") or []
-    out["indicators"] = [copy.deepcopy(stored[int(o)]) if o != NEW else _blank_indicator() for o in rows]
+    out["indicators"] = [
+        copy.deepcopy(stored[int(o)]) if o != NEW else _blank_indicator() for o in rows
+    ]
     return out
 
 
@@ -387,7 +469,10 @@ def with_approved(data: dict, approval: Approval) -> dict:
 
 
 def _blank_indicator() -> dict:
-    return {k: None for k, _label in INDICATOR_COLUMNS} | {"target_parsed": None, "actual_parsed": None}
+    return {k: None for k, _label in INDICATOR_COLUMNS} | {
+        "target_parsed": None,
+        "actual_parsed": None,
+    }
 
 
 def rearrange(data: dict, rows: list[str], op: str) -> tuple[dict, list[str]]:

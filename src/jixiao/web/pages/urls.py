@@ -30,6 +30,8 @@ urlpatterns = [
     path("forms/<int:pk>/review-scores/", views.review_scores, name="review_scores"),
     path("forms/<int:pk>/evidence/", views.add_evidence, name="add_evidence"),
     path("forms/<int:pk>/evidence/<int:item>/", views.evidence_file, name="evidence"),
-    path("forms/<int:pk>/evidence/<int:item>/remove/", views.remove_evidence, name="remove_evidence"),
+    path(
+        "forms/<int:pk>/evidence/<int:item>/remove/", views.remove_evidence, name="remove_evidence"
+    ),
     path("forms/<int:pk>/<str:action>/", views.step, name="step"),
 ]

@@ -29,9 +29,9 @@ from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import evidence, labels, sheet
 from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
@@ -54,7 +54,9 @@ def page(view):
         except services.NotFound:
             raise Http404 from None
         except services.ServiceError as error:
-            return render(request, "pages/refused.html", {"message": error.message}, status=error.status)
+            return render(
+                request, "pages/refused.html", {"message": error.message}, status=error.status
+            )
 
     return wrapped
 
@@ -68,7 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def _filtered(request: HttpRequest, rows):
     """The list filters: year, department, unit, state, grade and a search by project name or code."""
     got = request.GET
-    chosen = {k: got.get(k, "").strip() for k in ("year", "department", "unit", "state", "grade", "q")}
+    chosen = {
+        k: got.get(k, "").strip() for k in ("year", "department", "unit", "state", "grade", "q")
+    }
     if chosen["year"].isdigit():
         rows = rows.filter(year=int(chosen["year"]))
     if chosen["department"].isdigit():
@@ -80,7 +84,9 @@ def _filtered(request: HttpRequest, rows):
     if chosen["grade"]:
         rows = rows.filter(grade=chosen["grade"])
     if chosen["q"]:
-        rows = rows.filter(Q(project__name__icontains=chosen["q"]) | Q(project__code__icontains=chosen["q"]))
+        rows = rows.filter(
+            Q(project__name__icontains=chosen["q"]) | Q(project__code__icontains=chosen["q"])
+        )
     return rows, chosen
 
 
@@ -89,13 +95,19 @@ def _list(request: HttpRequest, rows, title: str, queue: bool) -> HttpResponse:
     rows, chosen = _filtered(request, rows)
     units = services.visible_units(request.user)
     context = {
-        "title": title, "queue": queue, "chosen": chosen,
-        "rows": [(ev, labels.state(ev.state)) for ev in rows.select_related("project__unit__parent")],
+        "title": title,
+        "queue": queue,
+        "chosen": chosen,
+        "rows": [
+            (ev, labels.state(ev.state)) for ev in rows.select_related("project__unit__parent")
+        ],
         "years": sorted(set(everything.values_list("year", flat=True)), reverse=True),
         "grades": sorted(g for g in set(everything.values_list("grade", flat=True)) if g),
         "states": [(s.value, labels.state(s.value)) for s in State],
         "units": units if units.count() > 1 else [],
-        "departments": Organisation.objects.filter(children__in=units).distinct() if units.count() > 1 else [],
+        "departments": Organisation.objects.filter(children__in=units).distinct()
+        if units.count() > 1
+        else [],
     }
     return render(request, "pages/list.html", context)
 
@@ -127,15 +139,41 @@ def export_list(request: HttpRequest) -> HttpResponse:
     book = Workbook()
     sheet_ = book.active
     sheet_.title = _("自评表")
-    sheet_.append([_("项目编码"), _("项目名称"), _("主管部门"), _("实施单位"), _("年度"), _("状态"), _("总分"), _("等级")])
+    sheet_.append(
+        [
+            _("项目编码"),
+            _("项目名称"),
+            _("主管部门"),
+            _("实施单位"),
+            _("年度"),
+            _("状态"),
+            _("总分"),
+            _("等级"),
+        ]
+    )
     for ev in rows.select_related("project__unit__parent"):
-        append_row(sheet_, [ev.project.code, ev.project.name, ev.project.unit.parent.name if ev.project.unit.parent else "",
-                            ev.project.unit.name, ev.year, labels.state(ev.state), ev.total, ev.grade or ""])
+        append_row(
+            sheet_,
+            [
+                ev.project.code,
+                ev.project.name,
+                ev.project.unit.parent.name if ev.project.unit.parent else "",
+                ev.project.unit.name,
+                ev.year,
+                labels.state(ev.state),
+                ev.total,
+                ev.grade or "",
+            ],
+        )
         sheet_.cell(sheet_.max_row, 7).number_format = "0.00"
     for column, width in zip("ABCDEFGH", (14, 40, 20, 20, 8, 12, 10, 8)):
         sheet_.column_dimensions[column].width = width
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_('自评表清单') + '.xlsx')}"
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(_('自评表清单') + '.xlsx')}"
+    )
     book.save(response)
     return response
 
@@ -144,7 +182,11 @@ def _can_edit(user, ev: Evaluation) -> bool:
     """Whether the page offers changes: the unit's own filler, while the form is with the unit
     (the services decide again on every change)."""
     place = services.membership(user)
-    return place.role_enum is Role.FILLER and editable(ev.state_enum) and ev.project.unit_id == place.organisation_id
+    return (
+        place.role_enum is Role.FILLER
+        and editable(ev.state_enum)
+        and ev.project.unit_id == place.organisation_id
+    )
 
 
 def _last_return(ev: Evaluation):
@@ -160,28 +202,51 @@ def _posted_reasons(request: HttpRequest, ev: Evaluation) -> dict[str, str]:
     return {name: text for name, text in _prefixed(request, "reason:").items() if name in names}
 
 
-def _sheet(request: HttpRequest, ev: Evaluation, data: dict, rows: list[str], comments: dict | None = None,
-           unlock: str = "") -> sheet.Sheet:
+def _sheet(
+    request: HttpRequest,
+    ev: Evaluation,
+    data: dict,
+    rows: list[str],
+    comments: dict | None = None,
+    unlock: str = "",
+) -> sheet.Sheet:
     """The sheet with the approved targets locked, those with a reason (typed or on
     record) or just unlocked open, and the services' findings: the audit's and
     a warning for each changed approved target."""
     typed = _posted_reasons(request, ev)
-    reasons = {**ev.target_reasons, **{name: text.strip() for name, text in typed.items() if text.strip()}}
-    return sheet.build(data, comments, origins=rows, approval=_approval(request, ev, unlock),
-                       findings=lambda form: services.findings(ev, form, reasons))
+    reasons = {
+        **ev.target_reasons,
+        **{name: text.strip() for name, text in typed.items() if text.strip()},
+    }
+    return sheet.build(
+        data,
+        comments,
+        origins=rows,
+        approval=_approval(request, ev, unlock),
+        findings=lambda form: services.findings(ev, form, reasons),
+    )
 
 
 def _approval(request: HttpRequest, ev: Evaluation, unlock: str = "") -> sheet.Approval:
     """The approved targets as the page applies them: open where a reason is on
     record or typed (its box is on the page), or just unlocked."""
     typed = _posted_reasons(request, ev)
-    return sheet.Approval(names=tuple(row["name"] for row in ev.targets),
-                          unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
-                          reasons={**ev.target_reasons, **typed}, targets=tuple(ev.targets))
+    return sheet.Approval(
+        names=tuple(row["name"] for row in ev.targets),
+        unlocked=frozenset({*ev.target_reasons, *typed, unlock} - {""}),
+        reasons={**ev.target_reasons, **typed},
+        targets=tuple(ev.targets),
+    )
 
 
-def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, rows: list[str] | None = None,
-             unlock: str = "", **extra) -> dict:
+def _context(
+    request: HttpRequest,
+    ev: Evaluation,
+    data: dict | None = None,
+    rows: list[str] | None = None,
+    unlock: str = "",
+    **extra,
+) -> dict:
     returned = _last_return(ev)
     data = data if data is not None else ev.data
     rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
@@ -195,14 +260,25 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, row
         row.evidence = files.get(ind.get("name") or "", [])
     for cell in built.cells():
         cell.review = ev.review_scores.get(cell.path, "")
-        cell.reviewable = cell.path in REVIEWABLE or bool(re.fullmatch(r"indicators\[\d+\]\.score", cell.path))
-    errors = list({f["key"]: f for f in ev.findings if f.get("severity") == "error"}.values())  # one per rule and field
+        cell.reviewable = cell.path in REVIEWABLE or bool(
+            re.fullmatch(r"indicators\[\d+\]\.score", cell.path)
+        )
+    errors = list(
+        {f["key"]: f for f in ev.findings if f.get("severity") == "error"}.values()
+    )  # one per rule and field
     return {
-        "ev": ev, "state_label": labels.state(ev.state),
-        "sheet": built, "acknowledgements": ev.acknowledgements, "errors": errors, "evidence_types": ",".join(EVIDENCE_TYPES), "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
+        "ev": ev,
+        "state_label": labels.state(ev.state),
+        "sheet": built,
+        "acknowledgements": ev.acknowledgements,
+        "errors": errors,
+        "evidence_types": ",".join(EVIDENCE_TYPES),
+        "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
         "rows": ",".join(rows),
-        "returned": returned, "actions": [a.value for a in actions_from(ev.state_enum, role)],
-        "can_edit": can_edit, "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
+        "returned": returned,
+        "actions": [a.value for a in actions_from(ev.state_enum, role)],
+        "can_edit": can_edit,
+        "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
         **extra,
     }
 
@@ -211,11 +287,16 @@ def _context(request: HttpRequest, ev: Evaluation, data: dict | None = None, row
 def new(request: HttpRequest) -> HttpResponse:
     """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
     readers, or from last year's form of the same project (结转)."""
-    context = {"projects": services.visible_projects(request.user), "templates": templates.ids(),
-               "default_template": templates.DEFAULT, "this_year": timezone.localdate().year - 1,
-               "last_years": services.visible(request.user).order_by("-year", "project__code"),
-               "accept": ",".join(UPLOAD_TYPES), "max_mb": MAX_UPLOAD // 1024 // 1024,
-               "chosen": request.POST.get("project", "")}
+    context = {
+        "projects": services.visible_projects(request.user),
+        "templates": templates.ids(),
+        "default_template": templates.DEFAULT,
+        "this_year": timezone.localdate().year - 1,
+        "last_years": services.visible(request.user).order_by("-year", "project__code"),
+        "accept": ",".join(UPLOAD_TYPES),
+        "max_mb": MAX_UPLOAD // 1024 // 1024,
+        "chosen": request.POST.get("project", ""),
+    }
     if request.method != "POST":
         return render(request, "pages/new.html", context)
     try:
@@ -243,9 +324,15 @@ def _blank(project, year: str, template_id: str) -> DomainForm:
     if template_id not in templates.ids():
         raise services.ServiceError(_("没有这个模板"))
     unit = project.unit
-    return DomainForm(template=template_id, year=int(year),
-                      project=DomainProject(name=project.name, unit=unit.name,
-                                            department=unit.parent.name if unit.parent_id else None))
+    return DomainForm(
+        template=template_id,
+        year=int(year),
+        project=DomainProject(
+            name=project.name,
+            unit=unit.name,
+            department=unit.parent.name if unit.parent_id else None,
+        ),
+    )
 
 
 def _uploaded_form(request: HttpRequest):
@@ -301,37 +388,60 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return render(request, "pages/form.html", _context(request, ev, mode="edit"))
     (typed, rows), version = _typed(request, ev), _version(request)
-    if (op := request.POST.get("op", "")).startswith("unlock:"):  # an approved target opened: not saved yet
+    if (op := request.POST.get("op", "")).startswith(
+        "unlock:"
+    ):  # an approved target opened: not saved yet
         return _unlocked(request, ev, typed, rows, version, op)
     if op:  # a row added, removed or moved: shown again, not saved yet
         typed, rows = sheet.rearrange(typed, rows, op)
-        context = _context(request, ev, typed, mode="edit", version=version, rows=rows,
-                           notice=_("指标行已调整，保存后生效。"))
+        context = _context(
+            request,
+            ev,
+            typed,
+            mode="edit",
+            version=version,
+            rows=rows,
+            notice=_("指标行已调整，保存后生效。"),
+        )
         return render(request, "pages/form.html", context)
     try:
         if version is None:
             raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
-        services.save(request.user, pk, version, evaluation_from_dict(typed, _("自评表")),
-                      target_reasons=_posted_reasons(request, ev))
+        services.save(
+            request.user,
+            pk,
+            version,
+            evaluation_from_dict(typed, _("自评表")),
+            target_reasons=_posted_reasons(request, ev),
+        )
     except (ReadError, services.ServiceError, ArithmeticError) as error:
         if isinstance(error, services.NotFound):
             raise
         message, status = _refusal(error)
-        context = _context(request, ev, typed, mode="edit", error=message, version=version, rows=rows)
+        context = _context(
+            request, ev, typed, mode="edit", error=message, version=version, rows=rows
+        )
         return render(request, "pages/form.html", context, status=status)
     return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
 
 
-def _unlocked(request: HttpRequest, ev: Evaluation, typed: dict, rows: list[str], version: int | None,
-              op: str) -> HttpResponse:
+def _unlocked(
+    request: HttpRequest, ev: Evaluation, typed: dict, rows: list[str], version: int | None, op: str
+) -> HttpResponse:
     """The page again with one approved target's 年度指标值 and 分值 open, and a
     box for the reason (the services refuse a change without one)."""
     number = op.partition(":")[2]
     indicators = typed.get("indicators") or []
     row = indicators[int(number)] if number.isdigit() and int(number) < len(indicators) else {}
     name = sheet.Approval(names=tuple(r["name"] for r in ev.targets)).name_of(row.get("name"))
-    notice = _("已解锁「%(name)s」的指标值和分值：改动须填写调整理由，保存后生效。") % {"name": name} if name else ""
-    context = _context(request, ev, typed, unlock=name, mode="edit", version=version, rows=rows, notice=notice)
+    notice = (
+        _("已解锁「%(name)s」的指标值和分值：改动须填写调整理由，保存后生效。") % {"name": name}
+        if name
+        else ""
+    )
+    context = _context(
+        request, ev, typed, unlock=name, mode="edit", version=version, rows=rows, notice=notice
+    )
     return render(request, "pages/form.html", context)
 
 
@@ -343,8 +453,12 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
     ev = services.get(request.user, pk)
     typed, rows = _typed(request, ev)
     built = _sheet(request, ev, typed, rows)
-    return render(request, "pages/_figures.html", {"sheet": built, "acknowledgements": ev.acknowledgements},
-                  status=422 if built.error else 200)  # base.html has htmx swap a 422 in, so it is shown
+    return render(
+        request,
+        "pages/_figures.html",
+        {"sheet": built, "acknowledgements": ev.acknowledgements},
+        status=422 if built.error else 200,
+    )  # base.html has htmx swap a 422 in, so it is shown
 
 
 @page
@@ -355,15 +469,23 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         chosen = Action(action)
     except ValueError:
         raise Http404 from None
-    services.step(request.user, pk, chosen, version=_version(request),
-                  comment=request.POST.get("comment", ""), field_comments=_prefixed(request, "comment:"),
-                  acknowledgements=_prefixed(request, "ack:") if chosen is Action.SUBMIT else None)
+    services.step(
+        request.user,
+        pk,
+        chosen,
+        version=_version(request),
+        comment=request.POST.get("comment", ""),
+        field_comments=_prefixed(request, "comment:"),
+        acknowledgements=_prefixed(request, "ack:") if chosen is Action.SUBMIT else None,
+    )
     return redirect("pages:form", pk=pk)
 
 
 def _prefixed(request: HttpRequest, prefix: str) -> dict[str, str]:
     """Posted fields named ``prefix`` + a field path or finding key."""
-    return {key[len(prefix):]: value for key, value in request.POST.items() if key.startswith(prefix)}
+    return {
+        key[len(prefix) :]: value for key, value in request.POST.items() if key.startswith(prefix)
+    }
 
 
 @page
@@ -378,16 +500,36 @@ def review_scores(request: HttpRequest, pk: int) -> HttpResponse:
 def history(request: HttpRequest, pk: int) -> HttpResponse:
     ev = services.get(request.user, pk)
     events = [
-        {"event": e, "action": labels.action(e.action), "state_from": labels.state(e.state_from),
-         "state_to": labels.state(e.state_to),
-         "diff": [{"where": sheet.describe(d["path"], ev.data), "old": _shown(d.get("old")),
-                   "new": _shown(d.get("new"))} for d in e.diff if _told(d["path"])],
-         "evidence": [_evidence_line(d.get("new") or d.get("old") or {}) for d in e.diff if d["path"] == "evidence"],
-         "field_comments": [(sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()]}
+        {
+            "event": e,
+            "action": labels.action(e.action),
+            "state_from": labels.state(e.state_from),
+            "state_to": labels.state(e.state_to),
+            "diff": [
+                {
+                    "where": sheet.describe(d["path"], ev.data),
+                    "old": _shown(d.get("old")),
+                    "new": _shown(d.get("new")),
+                }
+                for d in e.diff
+                if _told(d["path"])
+            ],
+            "evidence": [
+                _evidence_line(d.get("new") or d.get("old") or {})
+                for d in e.diff
+                if d["path"] == "evidence"
+            ],
+            "field_comments": [
+                (sheet.describe(p, ev.data), text) for p, text in e.field_comments.items()
+            ],
+        }
         for e in ev.events.order_by("id")
     ]
-    return render(request, "pages/history.html", {"ev": ev, "events": events,
-                                                  "state_label": labels.state(ev.state)})
+    return render(
+        request,
+        "pages/history.html",
+        {"ev": ev, "events": events, "state_label": labels.state(ev.state)},
+    )
 
 
 def _told(path: str) -> bool:
@@ -399,8 +541,10 @@ def _told(path: str) -> bool:
 def _evidence_line(item: dict) -> str:
     """An evidence file of the trail as a person reads it: indicator, file name, size."""
     return _("指标「%(indicator)s」：%(name)s（%(size)s）") % {
-        "indicator": item.get("indicator", ""), "name": item.get("name", ""),
-        "size": filesizeformat(item.get("size") or 0)}
+        "indicator": item.get("indicator", ""),
+        "name": item.get("name", ""),
+        "size": filesizeformat(item.get("size") or 0),
+    }
 
 
 def _shown(value) -> str | None:

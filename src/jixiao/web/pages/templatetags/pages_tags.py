@@ -5,7 +5,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jixiao.domain import approved_targets
-
 from jixiao.web.pages import labels
 
 register = template.Library()
@@ -26,12 +25,22 @@ def message(finding) -> str:
     """The finding's message in English on English pages, Chinese otherwise; a
     changed approved target says what was approved, what is there now and why."""
     if _field(finding, "code") == approved_targets.CODE and _field(finding, "printed") is not None:
-        said = _("分值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s") if _field(finding, "field").endswith(
-            ".points") else _("指标值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s")
-        return said % {"old": _field(finding, "expected") or _("（空）"), "new": _field(finding, "printed"),
-                       "why": _field(finding, "explanation") or _("（未说明）")}
+        said = (
+            _("分值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s")
+            if _field(finding, "field").endswith(".points")
+            else _("指标值与批复不一致：原 %(old)s，现 %(new)s，理由：%(why)s")
+        )
+        return said % {
+            "old": _field(finding, "expected") or _("（空）"),
+            "new": _field(finding, "printed"),
+            "why": _field(finding, "explanation") or _("（未说明）"),
+        }
     english = (get_language() or "").startswith("en")
-    return _field(finding, "message_en") if english and _field(finding, "message_en") else _field(finding, "message")
+    return (
+        _field(finding, "message_en")
+        if english and _field(finding, "message_en")
+        else _field(finding, "message")
+    )
 
 
 @register.filter
