@@ -507,7 +507,10 @@ def _load_demo() -> None:
     from jixiao.web import demo
 
     if demo.exists():
-        err.print("jixiao：演示数据已存在，未重复创建（账号口令只在首次创建时显示）")
+        err.print(
+            "jixiao：演示数据已存在，未重复创建（账号口令只在首次创建时显示；"
+            "忘记口令可用 jixiao passwd 账号 设置新口令）"
+        )
         return
     accounts = demo.load()
     table = Table("账号", "口令（仅显示这一次）", "角色", "组织", title="演示账号")
@@ -590,6 +593,30 @@ def _load_province(
         f"已生成 {made.evaluations} 份自评表（{'、'.join(map(str, years))} 年度），"
         f"植入差错 {len(made.planted)} 份，清单见 {escape(str(slips))}；用时 {seconds:.1f} 秒"
     )
+
+
+@app.command()
+def passwd(
+    username: Annotated[str, typer.Argument(help="账号")],
+    stdin: Annotated[
+        bool, typer.Option("--stdin", help="从标准输入读取新口令（一行），不提示")
+    ] = False,
+    data_dir: DataDir = Path("jixiao-data"),
+) -> None:
+    """为账号设置新口令（按系统的口令规则检查；SQLite 或 DATABASE_URL 指定的数据库）。"""
+    _database(data_dir)
+    from jixiao.web import accounts
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("新口令", hide_input=True, confirmation_prompt="再输入一次")
+    try:
+        accounts.set_password(username=username, password=password)
+    except accounts.PasswordRefused as error:
+        err.print(f"jixiao: 口令未修改：{escape(str(error))}")
+        raise typer.Exit(1) from None
+    err.print(f"jixiao：账号 {escape(username)} 的口令已更新")
 
 
 @app.command("verify-trail")

@@ -109,3 +109,59 @@ def test_commands_without_data(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     result = _run(*command, "--data-dir", str(tmp_path / "none"), env=env)
     assert result.returncode == 2 and "不存在" in result.stderr
+
+
+def test_passwd_sets_a_new_password_that_signs_in(tmp_path):
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    data = str(tmp_path / "data")
+    assert _run("demo", "--data-dir", data, env=env).returncode == 0
+    again = _run("demo", "--data-dir", data, env=env)
+    assert "jixiao passwd" in again.stderr  # a lost demo password: the way out is named
+    account = (
+        sqlite3.connect(tmp_path / "data" / "jixiao.sqlite3")
+        .execute(
+            "SELECT username, password FROM auth_user WHERE NOT is_superuser ORDER BY id LIMIT 1"
+        )
+        .fetchone()
+    )
+    username, old_hash = account
+
+    def passwd(password: str, name: str = username) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*JIXIAO, "passwd", name, "--stdin", "--data-dir", data],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    weak = passwd("12345678")
+    assert weak.returncode == 1 and "口令未修改" in weak.stderr
+    assert passwd("x", name="nobody").returncode == 1
+    done = passwd("Jixiao-new-Pass-2026")
+    assert done.returncode == 0, done.stderr
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from pathlib import Path; from jixiao.web import server;"
+            f"server.prepare(Path({data!r}));"
+            "from django.contrib.auth import get_user_model;"
+            f"user = get_user_model().objects.get(username={username!r});"
+            "sys.exit(0 if user.check_password('Jixiao-new-Pass-2026') else 1)",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+    new_hash = (
+        sqlite3.connect(tmp_path / "data" / "jixiao.sqlite3")
+        .execute("SELECT password FROM auth_user WHERE username = ?", (username,))
+        .fetchone()[0]
+    )
+    assert new_hash != old_hash
