@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -34,3 +35,19 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip(f"seed forms not found at {SEEDS} (CI has ../shared/seeds; set JIXIAO_SEEDS)")
     return SEEDS
+
+
+def need_tool(program: str, package: str, *, module: bool = False) -> str:
+    """The path of a system program a test needs (``pdftotext``, ``chromium``), or skip
+    the test naming the Debian package that adds it. Under ``CI=true`` a missing program
+    fails instead: CI installs every package (.ci/run), so it never skips silently."""
+    found = shutil.which(program) or (
+        program if Path(program).is_absolute() and Path(program).exists() else None
+    )
+    if found:
+        return found
+    reason = f"{program} is not installed (Debian: apt-get install {package})"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"{reason}; CI must have it", pytrace=False)
+    pytest.skip(reason, allow_module_level=module)
+    raise AssertionError("unreachable")

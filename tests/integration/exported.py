@@ -12,6 +12,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from jixiao.domain.model import AmountUnit, Evaluation
 from jixiao.domain.normalize import squash
 
+from ..conftest import need_tool
+
 
 def shown(value, amount: bool = False, unit: AmountUnit | None = None) -> str:
     """How a value prints: figures as stored, amounts with 2 places (and , in 元)."""
@@ -118,6 +120,7 @@ def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> s
         pages += ["-f", str(first)]
     if last:
         pages += ["-l", str(last)]
+    need_tool("pdftotext", "poppler-utils")
     return subprocess.run(
         ["pdftotext", "-raw", *pages, str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
@@ -125,6 +128,7 @@ def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> s
 
 def pdf_fonts(path: Path) -> list[tuple[str, bool]]:
     """(font name, embedded) for every font of the PDF, by poppler's pdffonts."""
+    need_tool("pdffonts", "poppler-utils")
     lines = subprocess.run(
         ["pdffonts", str(path)], check=True, capture_output=True, text=True
     ).stdout.splitlines()

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import need_tool
+
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-    ),
 ]
+need_tool(str(CHROMIUM), "chromium", module=True)
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 

@@ -16,9 +16,6 @@ from .test_browser import CHROMIUM, browser, expect, shot, sign_in  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-    ),
 ]
 YEAR = 2023
 CHARTS = ("grades", "rates", "scores", "budget", "findings", "indicators", "years")

@@ -16,9 +16,6 @@ from .test_dashboards_browser import YEAR, province  # noqa: F401 (province is a
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-    ),
 ]
 
 
