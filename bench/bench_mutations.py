@@ -21,10 +21,10 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from bench_check import core_build  # times the installed jixiao, not src/
+from jixiao.readers import ReadError, read_bytes
 
-from jixiao.readers import ReadError, read_bytes  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 FILES = ROOT / "tests" / "fixtures" / "files"
 SOURCES = {
@@ -85,6 +85,9 @@ def main() -> int:
     parser.add_argument("--readers", default="pdf,xlsx,docx")
     args = parser.parse_args()
     bad = 0
+    import jixiao
+
+    print(f"jixiao from {Path(jixiao.__file__).parent} ({core_build()})")
     print(
         f"{'reader':6} {'mutations':>9} {'refused':>8} {'read':>6} {'crashes':>8} {'hangs':>6} {'seconds':>8}"
     )

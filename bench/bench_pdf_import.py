@@ -21,18 +21,17 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from bench_check import core_build  # times the installed jixiao, not src/
+from jixiao import templates
+from jixiao.services.batch import read_batch
+from jixiao.testing import synth
+from jixiao.writers import Format, write_form
 
-from jixiao import templates  # noqa: E402
-from jixiao.services.batch import read_batch  # noqa: E402
-from jixiao.testing import synth  # noqa: E402
-from jixiao.writers import Format, write_form  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_files(folder: Path, forms: int, distinct: int) -> list[Path]:
@@ -125,6 +124,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     files = make_files(args.dir, args.forms, args.distinct)
+    print(f"jixiao from {Path(templates.__file__).parents[1]} ({core_build()})")
     print(f"files: {len(files)} ({args.distinct} distinct forms rendered by jixiao's PDF writer)")
     full_rates = {}
     for workers in (1, 2):
