@@ -20,7 +20,9 @@ def next_year(last: Evaluation) -> Evaluation:
         project=last.project,
         funding=Funding(
             total=FundingLine(points=funding.total.points),
-            **{key: FundingLine() for key in funding.parts()},
+            current_year_appropriation=_blank(funding.current_year_appropriation),
+            prior_year_carryover=_blank(funding.prior_year_carryover),
+            other_funds=_blank(funding.other_funds),
             unit=funding.unit,
         ),
         indicators=tuple(
@@ -38,3 +40,8 @@ def next_year(last: Evaluation) -> Evaluation:
         ),
         total_points=last.total_points,
     )
+
+
+def _blank(part: FundingLine | None) -> FundingLine | None:
+    """A printed part of the funding, emptied; a part the form leaves out stays out."""
+    return FundingLine() if part is not None else None

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
+from typing import Any
 
 from jixiao.domain import scoring
 from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation, FundingLine, Indicator
@@ -57,7 +58,7 @@ class Check:
         self.by_rounding = by_rounding
         self.label = label
 
-    def __reduce__(self) -> tuple:  # copy and pickle, as Figure's
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle, as Figure's
         return Check, (
             self.field,
             self.printed,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
+from typing import Any
 
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.targets import (
@@ -43,7 +44,7 @@ class Figure:
     def __init__(
         self,
         value: Decimal | None,
-        why: str | tuple,
+        why: str | tuple[Any, ...],
         low: Decimal | None = None,
         high: Decimal | None = None,
         raw: Decimal | None = None,
@@ -54,7 +55,8 @@ class Figure:
         self.high = high
         self.raw = raw
 
-    def __reduce__(self) -> tuple:  # copy and pickle: compiled, there is no other way to make one
+    # copy and pickle: compiled, there is no other way to make one
+    def __reduce__(self) -> tuple[Any, ...]:
         return Figure, (self.value, self.why, self.low, self.high, self.raw)
 
     def __repr__(self) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
 from jixiao.domain.normalize import fold
 
@@ -44,7 +45,7 @@ class Target:
     def quantitative(self) -> bool:
         return self.value is not None
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # Pickled by field, for the workers of a batch import: compiled (setup.py),
         # a frozen class cannot be unpickled attribute by attribute.
         return Target, (self.op, self.value, self.unit, self.note, self.text)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from jixiao.domain.normalize import fold, squash
 
@@ -102,9 +102,9 @@ class Template:
     detect: tuple[str, ...] = ()
     # The [audit] table as written: thresholds and, under "severity", the
     # severity of a check by its code (read by jixiao.domain.audit.settings).
-    audit: dict = field(default_factory=dict, hash=False, compare=False)
+    audit: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     # How the official form is drawn (the file's [layout]); read by jixiao.writers.layout.
-    layout: dict = field(default_factory=dict, hash=False, compare=False)
+    layout: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
     _column_of: dict[str, str] = field(
         default_factory=dict, init=False, repr=False, hash=False, compare=False
     )

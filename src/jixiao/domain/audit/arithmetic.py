@@ -7,7 +7,7 @@ not score (funding parts, points)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
@@ -192,11 +192,11 @@ def _modes_finding(modes: tuple[Rounding, ...], mode: Rounding) -> Finding:
     )
 
 
-def _labels(modes) -> str:
+def _labels(modes: Iterable[Rounding]) -> str:
     return "、".join(m.label for m in modes)
 
 
-def _names(modes) -> str:
+def _names(modes: Iterable[Rounding]) -> str:
     return ", ".join(m.value for m in modes)
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from operator import attrgetter
+from typing import Any
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Funding, Indicator
@@ -117,7 +118,9 @@ def findings(
 
 def _required(
     template: Template,
-) -> tuple[list, Callable, list, bool, tuple[Callable, tuple[str, ...]]]:
+) -> tuple[
+    list[Any], Callable[..., Any], list[Any], bool, tuple[Callable[..., Any], tuple[str, ...]]
+]:
     """A template's required cells: (path, getter, Chinese, English) of the
     header and funding, and a getter of them all at once; (attribute, Chinese,
     English) of each indicator, with a getter of a row's text cells at once and

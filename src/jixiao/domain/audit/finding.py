@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 
 class Severity(str, Enum):
@@ -48,7 +49,7 @@ class Finding:
     expected: str | None = None
     explanation: str | None = None
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         # By field, like Target's: compiled (setup.py), a frozen class cannot be
         # unpickled attribute by attribute.
         return Finding, (
@@ -116,7 +117,7 @@ class Rule:
             explanation=explanation,
         )
 
-    def __reduce__(self) -> tuple:  # copy and pickle when compiled: see Finding
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
         return Rule, (
             self.code,
             self.family,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from jixiao.domain.audit.finding import RULES, Severity
 from jixiao.domain.template import Template
@@ -31,7 +32,7 @@ class AuditSettings:
     far_above_target: Decimal = DEFAULT_FAR_ABOVE
     near_copy: Decimal = DEFAULT_NEAR_COPY
 
-    def __reduce__(self) -> tuple:  # copy and pickle when compiled: see Finding
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
         return AuditSettings, (self.severity, self.far_above_target, self.near_copy)
 
     def severity_of(self, code: str) -> Severity | None:
@@ -62,7 +63,7 @@ def _read_settings(template: Template) -> AuditSettings:
     )
 
 
-def _number(table: dict, key: str, default: Decimal, where: str) -> Decimal:
+def _number(table: dict[str, Any], key: str, default: Decimal, where: str) -> Decimal:
     if key not in table:
         return default
     try:
