@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from jixiao.domain.model import (
     BREAKDOWN_KEYS,
@@ -159,8 +159,9 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
         problems=tuple(
             Problem(
-                r.text(x.get("field"), "problems"),
-                r.text(x.get("message"), "problems"),
+                # a null field or message is kept as written (the JSON goes back as it came)
+                cast(str, r.text(x.get("field"), "problems")),
+                cast(str, r.text(x.get("message"), "problems")),
                 r.text(x.get("raw"), "problems"),
             )
             for x in (r.obj(x, "problems") for x in d.get("problems") or [])

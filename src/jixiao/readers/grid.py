@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.normalize import clean, fold, squash
@@ -116,7 +117,7 @@ def pin_cells(forms: list[Evaluation], rows: list[Row]) -> list[Evaluation]:
                 if row is not None and value is not None
                 else None
             )
-            if at is None:
+            if row is None or at is None:
                 sources[path] = source
             else:
                 taken.add((source, at))
@@ -129,9 +130,9 @@ _STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _FIGURE_MARKS = str.maketrans("", "", ",，%")
 
 
-def _value_at(data: dict, path: str):
+def _value_at(data: dict[str, Any], path: str) -> str | None:
     """The JSON value at a field path ("indicators[3].score"); figures are strings."""
-    value = data
+    value: Any = data
     for name, index in _STEP.findall(path):
         try:
             value = value[int(index)] if index else value.get(name)

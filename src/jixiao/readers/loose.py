@@ -165,11 +165,21 @@ class _Item:
             self.cells[column] = parts + mine if before else mine + parts
 
 
+@dataclass
+class _HeaderValues:
+    """The header's values as read, by field name (a field not read is not there)."""
+
+    figures: dict[str, Decimal | None] = field(default_factory=dict)  # the amounts and the rate
+    texts: dict[str, str | None] = field(default_factory=dict)  # name, unit … improvements
+    recurring: bool | None = None
+    evaluated_on: date | None = None
+
+
 class _FormReader:
     def __init__(self, template: Template):
         self.t = template
         self.out = Collector()
-        self.values: dict[str, object] = {}
+        self.values = _HeaderValues()
         self.texts: dict[str, list[str]] = {}
         self.seen: set[str] = set()
         self.amount_labels: list[str] = []
@@ -190,40 +200,41 @@ class _FormReader:
     def _evaluation(self, form, file, index, indicators, total_points, total) -> Evaluation:
         v = self.values
         for name, cells in self.texts.items():
-            v[name] = self._text_value(name, cells)
-            if not v[name]:
+            text = v.texts[name] = self._text_value(name, cells)
+            if not text:
                 self.out.problem(HEADER_PATHS[name], f"「{self._label(name)}」未填")
         for name in HEADER_ORDER:
             if name not in self.seen:
                 self.out.problem(HEADER_PATHS[name], f"未找到「{self._label(name)}」")
-        self._check_rate(v.get("execution_rate"), v.get("executed"))
+        figures, texts = v.figures, v.texts
+        self._check_rate(figures.get("execution_rate"), figures.get("executed"))
         return Evaluation(
             template=self.t.id,
             year=form.year,
             project=Project(
-                name=v.get("name"),
-                unit=v.get("unit"),
-                division=v.get("division"),
-                recurring=v.get("recurring"),
+                name=texts.get("name"),
+                unit=texts.get("unit"),
+                division=texts.get("division"),
+                recurring=v.recurring,
             ),
             funding=Funding(
                 total=FundingLine(
-                    annual_budget=v.get("annual_budget"),
-                    executed=v.get("executed"),
-                    execution_rate=v.get("execution_rate"),
+                    annual_budget=figures.get("annual_budget"),
+                    executed=figures.get("executed"),
+                    execution_rate=figures.get("execution_rate"),
                 ),
-                prior_year_budget=v.get("prior_year_budget"),
+                prior_year_budget=figures.get("prior_year_budget"),
                 unit=self._amount_unit(),
             ),
-            goals=Goals(expected=v.get("expected")),
+            goals=Goals(expected=texts.get("expected")),
             indicators=tuple(indicators),
             total=total,
             total_points=total_points,
-            grade=v.get("grade"),
-            evaluated_on=v.get("evaluated_on"),
-            achievements=v.get("achievements"),
-            problems_found=v.get("problems_found"),
-            improvements=v.get("improvements"),
+            grade=texts.get("grade"),
+            evaluated_on=v.evaluated_on,
+            achievements=texts.get("achievements"),
+            problems_found=texts.get("problems_found"),
+            improvements=texts.get("improvements"),
             source=FormSource(file, index),
             problems=tuple(self.out.problems),
             sources=dict(self.out.sources),
@@ -334,13 +345,13 @@ class _FormReader:
             self.out.problem(path, f"「{self._label(name)}」未填")
             return
         if name in _FORMATS:
-            self.values[name] = self._figure(cells, path, source, _FORMATS[name])
+            self.values.figures[name] = self._figure(cells, path, source, _FORMATS[name])
         elif name == "recurring":
-            self.values[name] = self._yes_no(cells, path)
+            self.values.recurring = self._yes_no(cells, path)
         elif name == "evaluated_on":
-            self.values[name] = self._date(cells, path)
+            self.values.evaluated_on = self._date(cells, path)
         else:
-            self.values[name] = self._text_value(name, cells)
+            self.values.texts[name] = self._text_value(name, cells)
 
     def _text_value(self, name: str, cells: list[str]) -> str | None:
         text = clean(" ".join(cells))
@@ -520,15 +531,9 @@ class _FormReader:
             if ind.score is not None or items[n].has("score"):
                 continue
             above = indicators[n - 1] if n else None
-            merged = (
-                above is not None
-                and None not in (above.score, above.points, ind.points)
-                and above.score > above.points
-                and above.score == above.points + ind.points
-            )
             message = (
                 f"自评空白：上一行印的 {above.score} 等于两行权重之和，疑为合并单元格，原样留在上一行"
-                if merged
+                if above is not None and _merged_score(above, ind)
                 else "自评空白"
             )
             self.out.problem(f"indicators[{n}].score", message)
@@ -567,24 +572,25 @@ class _FormReader:
             for label in labels
         ]
         weights = [ind.points for ind in indicators]
-        placed = assign_groups(anchors, weights, [g.points for g in groups])
-        if placed is None:
+        grouped = assign_groups(anchors, weights, [g.points for g in groups])
+        placed: list[int | None]
+        if grouped is None:
             placed = fill_down(anchors)
             first = next((n for n, a in enumerate(anchors) if a is not None), None)
             if first is not None:
                 self.out.problem(
                     f"indicators[{first}].level1", "一级指标无法按模板的次序归组，按标签向下填充"
                 )
+        else:
+            placed = list(grouped)
         out = []
         for j, group in enumerate(groups):
             rows = [n for n, g in enumerate(placed) if g == j]
             if not rows:
                 continue
             anchored = [n for n in rows if anchors[n] == j]
-            weighed = (
-                None not in (weights[n] for n in rows)
-                and sum(weights[n] for n in rows) == group.points
-            )
+            known = [w for w in (weights[n] for n in rows) if w is not None]
+            weighed = len(known) == len(rows) and sum(known) == group.points
             if anchored:
                 label = " ".join(part for n in rows for part in items[n].cells.get("level1", ()))
                 self._group_label(group, label, f"indicators[{anchored[0]}].level1")
@@ -600,9 +606,9 @@ class _FormReader:
                     f"indicators[{rows[0]}].level1", "一级指标无法确定（无标签，权重合计也对不上）"
                 )
         for n, ind in enumerate(indicators):
-            group = groups[placed[n]].name if placed[n] is not None else None
+            at = placed[n]
             self.out.note(f"indicators[{n}].level1", items[n].source)
-            out.append(replace(ind, level1=group))
+            out.append(replace(ind, level1=groups[at].name if at is not None else None))
         return out
 
     def _group_label(self, group: Group, label: str, path: str) -> None:
@@ -622,6 +628,14 @@ class _FormReader:
             )
         elif rest:
             self.out.problem(path, f"一级指标「{group.name}」的标签有多余文字", label)
+
+
+def _merged_score(above: Indicator, ind: Indicator) -> bool:
+    """Whether the row above prints one score for both rows: more than its own
+    points, their points added up."""
+    if above.score is None or above.points is None or ind.points is None:
+        return False
+    return above.score > above.points and above.score == above.points + ind.points
 
 
 def assign_groups(
@@ -690,7 +704,7 @@ def _by_column(row: Row, header: dict[str, int]) -> dict[str, list[str]]:
     for i, text in row.filled():
         column = by_index.get(min(i, last))
         if column is None:  # a gap in the header: keep the text with the column left of it
-            column = by_index.get(max((k for k in by_index if k < i), default=min(by_index)))
+            column = by_index[max((k for k in by_index if k < i), default=min(by_index))]
         out.setdefault(column, []).append(text.strip())
     return out
 

@@ -215,7 +215,11 @@ class _FormReader:
         return Evaluation(
             template=self.t.id,
             year=form.year,
-            project=Project(**project),
+            project=Project(
+                name=project.get("name"),
+                department=project.get("department"),
+                unit=project.get("unit"),
+            ),
             funding=Funding(
                 total=funding_lines.get("total", FundingLine()),
                 current_year_appropriation=funding_lines.get("current_year_appropriation"),
@@ -310,7 +314,7 @@ class _FormReader:
     # 总分 ------------------------------------------------------------------------
 
     def _total(self, row: Row) -> tuple[Decimal | None, Decimal | None]:
-        numbers = [c for _, c in row.filled() if _NUMBER_CELL.match(c)]
+        numbers: list[str | None] = [c for _, c in row.filled() if _NUMBER_CELL.match(c)]
         if len(numbers) < 2:
             self.out.problem("total", "总分行应有分值与得分两个数", row.text())
             numbers = [None, None, *numbers][-2:]
