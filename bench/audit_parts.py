@@ -4,7 +4,10 @@ is what that family adds (the first: recomputing the figures).
 
     python bench/audit_parts.py [--forms 2000] [--repeat 9] [--template national-2020]
 
-CPU time of the process, best of ``--repeat``.
+CPU time of the process. Each round times every step (recompute only, then one
+family more, …, the whole audit) one after the other, so the steps are
+interleaved; a part's cost is worked out round by round (this step minus the
+one before) and printed as the median of the rounds with its min–max.
 """
 
 from __future__ import annotations
@@ -14,43 +17,52 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_check import core_build, write_forms
+from bench_check import SEED, write_forms
+from common import add_repeat, footer, header, interleave, spread, synth_corpus
 from jixiao import templates
 from jixiao.domain.audit import CHECKS, audit
 from jixiao.readers import read_path
 
 
-def ms_per_form(forms, template, families, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.process_time()
-        for form in forms:
-            audit(form, template, families)
-        best = min(best, time.process_time() - start)
-    return best / len(forms) * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=9)
+    add_repeat(parser, 9)
     parser.add_argument("--template", default="national-2020", choices=templates.ids())
     args = parser.parse_args()
+    header(
+        synth_corpus(args.forms, args.template, SEED) + ", read once from tab-separated text",
+        f"{args.forms:,} forms, {len(CHECKS) + 1} steps × {args.repeat} rounds, CPU clock",
+    )
     template = templates.load(args.template)
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         forms = [
             f for p in write_forms(Path(tmp), args.forms, 100, args.template) for f in read_path(p)
         ]
-    before = 0.0
-    for count in range(len(CHECKS) + 1):
-        total = ms_per_form(forms, template, CHECKS[:count], args.repeat)
-        name = "recompute" if count == 0 else CHECKS[count - 1].__name__.rsplit(".", 1)[1]
-        print(f"{name:<13}{total - before:7.3f} ms/form")
-        before = total
-    print(
-        f"{'whole audit':<13}{before:7.3f} ms/form ({len(forms)} {args.template} forms, best of {args.repeat}, "
-        f"{core_build()})"
+
+    def step(families):
+        def run():
+            for form in forms:
+                audit(form, template, families)
+
+        return run
+
+    names = ["recompute"] + [family.__name__.rsplit(".", 1)[1] for family in CHECKS]
+    times = interleave(
+        {name: step(CHECKS[:count]) for count, name in enumerate(names)},
+        args.repeat,
+        time.process_time,
     )
+    per_form = {name: [t / len(forms) * 1000 for t in times[name]] for name in names}
+    print("  part          ms/form added, median (min–max)")
+    before = [0.0] * args.repeat
+    for name in names:
+        added = spread([now - was for now, was in zip(per_form[name], before)])
+        print(f"  {name:<13} {added.median:6.3f} ({added.low:.3f}–{added.high:.3f})")
+        before = per_form[name]
+    whole = spread(per_form[names[-1]])
+    print(f"  {'whole audit':<13} {whole.median:6.3f} ({whole.low:.3f}–{whole.high:.3f})")
+    footer()
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 flips, both), counting crashes (any exception but ReadError) and hangs (a read
 over --timeout seconds).
 
-    python bench/bench_mutations.py [--count 10000] [--workers 2] [--timeout 20]
+    python bench/bench_mutations.py [--count 1000] [--repeat 5] [--workers 2] [--timeout 20]
 
-The sources are committed fixtures (tests/fixtures/files). Mutations are
-seeded, so a run can be repeated; each crash or hang prints its reader, seed
-and error. Prints, per reader: mutations, refused (ReadError), read anyway,
-crashes, hangs, seconds. Crashes and hangs must be 0.
+The corpus is three committed fixtures (tests/fixtures/files: synth-national.pdf,
+three-forms.xlsx, synth-shanghai.docx). Mutations are seeded, so a run can be
+repeated; each round mutates ``--count`` new seeds of every reader in turn
+(round r: seeds r·count … (r+1)·count − 1), so ``--repeat`` rounds try
+count × repeat mutations of each. Each crash or hang prints its reader, seed and
+error. Prints, per reader: mutations, refused (ReadError), read anyway,
+crashes, hangs, and seconds a round (median, min–max). Crashes and hangs must be 0.
 """
 
 from __future__ import annotations
@@ -16,12 +19,11 @@ import argparse
 import random
 import signal
 import sys
-import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench_check import core_build  # times the installed jixiao, not src/
+from common import add_repeat, footer, header, interleave, spread
 from jixiao.readers import ReadError, read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +56,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(out)
 
 
-def run(kind: str, seeds: range, timeout: int) -> tuple[Counter, list[str]]:
+def run_chunk(kind: str, seeds: range, timeout: int) -> tuple[Counter, list[str]]:
     signal.signal(signal.SIGALRM, _alarm)
     data = SOURCES[kind].read_bytes()
     counts, failures = Counter(), []
@@ -78,37 +80,58 @@ def run(kind: str, seeds: range, timeout: int) -> tuple[Counter, list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=10_000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="mutations of each reader a round")
+    add_repeat(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=20)
     parser.add_argument("--readers", default="pdf,xlsx,docx")
     args = parser.parse_args()
-    bad = 0
-    import jixiao
-
-    print(f"jixiao from {Path(jixiao.__file__).parent} ({core_build()})")
-    print(
-        f"{'reader':6} {'mutations':>9} {'refused':>8} {'read':>6} {'crashes':>8} {'hangs':>6} {'seconds':>8}"
+    kinds = args.readers.split(",")
+    header(
+        "committed fixtures (tests/fixtures/files): "
+        + ", ".join(SOURCES[kind].name for kind in kinds),
+        f"{args.count:,} mutations of each a round × {args.repeat} rounds, readers in turn, "
+        f"{args.workers} worker processes, timeout {args.timeout} s",
     )
-    for kind in args.readers.split(","):
-        started = time.perf_counter()
-        chunks = [range(start, min(start + 250, args.count)) for start in range(0, args.count, 250)]
-        total, failures = Counter(), []
-        with ProcessPoolExecutor(args.workers) as pool:
-            for counts, fails in pool.map(
-                run, [kind] * len(chunks), chunks, [args.timeout] * len(chunks)
-            ):
-                total.update(counts)
-                failures += fails
-        for line in failures:
-            print("  ", line)
+    totals = {kind: Counter() for kind in kinds}
+    failures: list[str] = []
+    done: Counter = Counter()  # rounds done of each reader
+
+    def mutations(kind: str):
+        def run() -> None:
+            first = done[kind] * args.count
+            done[kind] += 1
+            chunks = [
+                range(start, min(start + 250, first + args.count))
+                for start in range(first, first + args.count, 250)
+            ]
+            with ProcessPoolExecutor(args.workers) as pool:
+                for counts, fails in pool.map(
+                    run_chunk, [kind] * len(chunks), chunks, [args.timeout] * len(chunks)
+                ):
+                    totals[kind].update(counts)
+                    failures.extend(fails)
+
+        return run
+
+    times = interleave({kind: mutations(kind) for kind in kinds}, args.repeat)
+    for line in failures:
+        print("  ", line)
+    print(
+        f"  {'reader':6} {'mutations':>9} {'refused':>8} {'read':>6} {'crashes':>8} {'hangs':>6}"
+        "  seconds a round, median (min–max)"
+    )
+    bad = 0
+    for kind in kinds:
+        total, seconds = totals[kind], spread(times[kind])
         bad += total["crashes"] + total["hangs"]
         print(
-            f"{kind:6} {args.count:9,} {total['refused']:8,} {total['read']:6,} {total['crashes']:8} "
-            f"{total['hangs']:6} {time.perf_counter() - started:8.1f}",
-            flush=True,
+            f"  {kind:6} {args.count * args.repeat:9,} {total['refused']:8,} {total['read']:6,} "
+            f"{total['crashes']:8} {total['hangs']:6}  {seconds.median:.1f} "
+            f"({seconds.low:.1f}–{seconds.high:.1f})"
         )
+    footer()
     return 1 if bad else 0
 
 

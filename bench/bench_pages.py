@@ -1,18 +1,19 @@
 """How the form page and the draft save hold up under concurrent users, against
 a trivial page of the same app, in one run on loopback.
 
-    python bench/bench_pages.py [--clients 8] [--requests 40] [--threads 8]
+    python bench/bench_pages.py [--clients 8] [--requests 20] [--repeat 5] [--threads 8]
 
-Builds a data directory with the demo tree and one form per client (the sample
-with slips, so the page shows findings), starts ``jixiao serve`` on a free
-loopback port in its own process, signs every client in as the unit's filler,
-then each client, in turn and ``--requests`` times each:
+Builds a data directory with the demo tree (jixiao.web.demo) and one form per
+client (the bundled sample national-2023-slips.txt, so the page shows findings),
+starts ``jixiao serve`` (the same Python, so the same jixiao) on a free loopback
+port in its own process, signs every client in as the unit's filler, then runs
+``--repeat`` waves; in a wave each client, in turn and ``--requests`` times each:
   trivial — GET /login/ (a template, no database work);
   page    — GET /forms/{id}/ (the form with its figures and findings);
   save    — POST /forms/{id}/edit/ with the version (a real change each time,
             so every save writes the form and appends to the trail).
-Prints p50/p95 in ms of each and the ratios to the trivial page (goals at p95:
-page ≤ 3×, save ≤ 5×).
+Prints, for each wave, p50/p95 in ms of each and the ratios to the trivial page;
+then the median and min–max over the waves (goals at p95: page ≤ 3×, save ≤ 5×).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import platform
 import re
 import socket
 import statistics
@@ -31,6 +31,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from common import add_repeat, footer, header, spread
 
 HOST = "127.0.0.1"
 
@@ -84,8 +86,8 @@ class Client:
         self.conn.request(method, path, body=body, headers=headers)
         response = self.conn.getresponse()
         text = response.read().decode("utf-8", "replace")
-        for header in response.msg.get_all("Set-Cookie") or []:
-            name, value = header.split(";", 1)[0].split("=", 1)
+        for cookie in response.msg.get_all("Set-Cookie") or []:
+            name, value = cookie.split(";", 1)[0].split("=", 1)
             self.cookies[name] = value
         return response.status, text
 
@@ -97,20 +99,14 @@ class Client:
 
 
 def run(
-    port: int,
-    username: str,
-    password: str,
-    form_id: int,
-    requests: int,
-    out: dict,
-    lock: threading.Lock,
-):
-    client = Client(port)
-    client.sign_in(username, password)
+    client: Client, form_id: int, requests: int, first: int, out: dict, lock: threading.Lock
+) -> None:
+    """One client's part of a wave: ``requests`` rounds of trivial, page, save
+    (round numbers from ``first`` on, so that each save changes the score)."""
     _, page = client.request("GET", f"/forms/{form_id}/edit/")
     version = int(re.search(r'name="version" value="(\d+)"', page)[1])
     times: dict[str, list[float]] = {"trivial": [], "page": [], "save": []}
-    for n in range(requests):
+    for n in range(first, first + requests):
         for name, method, path, form in (
             ("trivial", "GET", "/login/", None),
             ("page", "GET", f"/forms/{form_id}/", None),
@@ -125,7 +121,7 @@ def run(
             status, _ = client.request(method, path, form)
             times[name].append(time.perf_counter() - start)
             if status not in (200, 302):
-                raise SystemExit(f"{method} {path}: HTTP {status}")
+                raise RuntimeError(f"{method} {path}: HTTP {status}")
             if name == "save":
                 version += 1
     with lock:
@@ -137,12 +133,23 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
+KINDS = ("trivial", "page", "save")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=20, help="rounds of each client a wave")
+    add_repeat(parser)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
+    header(
+        f"the demo tree (jixiao.web.demo) and {args.clients} copies of the bundled sample "
+        "national-2023-slips.txt, one a client, in SQLite",
+        f"{args.clients} clients × {args.requests} rounds (trivial, page, save) a wave, "
+        f"{args.repeat} waves; waitress {args.threads} threads in its own process, loopback",
+    )
+    waves: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         username, password, ids = build_data(data_dir, args.clients)
@@ -169,32 +176,56 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.1)
-            out: dict[str, list[float]] = {}
-            lock = threading.Lock()
-            workers = [
-                threading.Thread(
-                    target=run, args=(port, username, password, ids[n], args.requests, out, lock)
+            clients = []
+            for _ in range(args.clients):
+                client = Client(port)
+                client.sign_in(username, password)
+                clients.append(client)
+            for wave in range(args.repeat):
+                out: dict[str, list[float]] = {}
+                lock = threading.Lock()
+                workers = [
+                    threading.Thread(
+                        target=run,
+                        args=(clients[n], ids[n], args.requests, wave * args.requests, out, lock),
+                    )
+                    for n in range(args.clients)
+                ]
+                for worker in workers:
+                    worker.start()
+                for worker in workers:
+                    worker.join()
+                if set(out) != set(KINDS):
+                    raise SystemExit("a client failed: see its error above")
+                figures = {
+                    f"{name} p{q}": percentile(out[name], q) for name in KINDS for q in (50, 95)
+                }
+                waves.append(figures)
+                print(
+                    f"  wave {wave + 1}: "
+                    + "  ".join(
+                        f"{name} p50 {figures[f'{name} p50']:.1f} p95 {figures[f'{name} p95']:.1f} ms"
+                        for name in KINDS
+                    )
+                    + f"  ({len(out['trivial'])} requests of each)",
+                    flush=True,
                 )
-                for n in range(args.clients)
-            ]
-            for worker in workers:
-                worker.start()
-            for worker in workers:
-                worker.join()
         finally:
             server.terminate()
             server.wait()
-    print(
-        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs; "
-        f"{args.clients} clients × {args.requests} rounds, waitress {args.threads} threads, SQLite"
-    )
-    base = {q: percentile(out["trivial"], q) for q in (50, 95)}
-    for name in ("trivial", "page", "save"):
-        p50, p95 = percentile(out[name], 50), percentile(out[name], 95)
-        print(
-            f"  {name:8} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
-            f"×{p50 / base[50]:.1f} / ×{p95 / base[95]:.1f} of trivial  ({len(out[name])} requests)"
-        )
+    print("  over the waves, median (min–max):")
+    for name in KINDS:
+        line = f"  {name:8}"
+        for q in (50, 95):
+            ms = spread([w[f"{name} p{q}"] for w in waves])
+            line += f"  p{q} {ms.median:6.1f} ms ({ms.low:.1f}–{ms.high:.1f})"
+        if name != "trivial":
+            for q in (50, 95):
+                times = spread([w[f"{name} p{q}"] / w[f"trivial p{q}"] for w in waves])
+                line += f"  p{q}/trivial ×{times.median:.2f} ({times.low:.2f}–{times.high:.2f})"
+        print(line)
+    print("  goals at p95: page ≤ 3× trivial, save ≤ 5×")
+    footer()
 
 
 if __name__ == "__main__":

@@ -1,31 +1,47 @@
 """PDF import speed: `jixiao import` of N PDF forms against pdfplumber's bare
-``extract_tables()`` over the same files, with 1 and 2 worker processes.
+``extract_tables()`` over the same files, with 1 and 2 worker processes; where
+a PDF's time goes; one long PDF.
 
-    python bench/bench_pdf_import.py [--forms 1000] [--dir /tmp/jixiao-bench-pdf]
+    python bench/bench_pdf_import.py [--forms 100] [--repeat 5] [--long 500 --long-repeat 3]
+                                     [--stages 50] [--dir /tmp/jixiao-bench-pdf]
 
-The PDFs are synthetic forms of both templates (jixiao.testing.synth, 4 in 5
-national-2020) drawn by jixiao's PDF writer: --distinct of them are rendered
-(0.2 s each, kept in --dir for the next run), and each is copied until N files
-exist, every copy made distinct by a comment after %%EOF (PDF readers ignore
-it) so that the batch's duplicate check reads them all.
+The corpus: synthetic forms of both templates (jixiao.testing.synth, rng seed 6,
+4 in 5 national-2020, every 5th shanghai-2019) drawn by jixiao's PDF writer:
+--distinct of them are rendered (0.2 s each, kept in --dir for the next run),
+and each is copied until N files exist, every copy made distinct by a comment
+after %%EOF (PDF readers ignore it) so that the batch's duplicate check reads
+them all.
 
-Prints for each worker count: forms/s of the full import (read_batch: read,
-recognise, build the model), forms/s of the bare extraction (open, then
-extract_tables() on every page, in a process pool of the same size), and
-their ratio; then one long PDF (--long pages, the forms' pages joined by
-pypdf) read alone with the page cap lifted: seconds and peak memory. Bars: full import ≤ 1.5× the bare extraction at equal workers;
-2 workers ≥ 1.6× faster than 1.
+Each of ``--repeat`` rounds times, in turn: the bare extraction with 1 worker
+(open, then extract_tables() on every page), the full import with 1 worker
+(read_batch: read, recognise, build the model), then both with 2 workers (a
+process pool of that size for the bare side too). Prints the median and min–max
+of each, of import/bare per worker count (bar ≤ 1.5) and of the speed-up of 2
+workers over 1 (bar ≥ 1.6), each worked out round by round.
+
+``--stages N`` reads N of the files in this process with a timer on each stage
+(pdfminer opening the document and interpreting each page, pdfplumber making
+the page's objects, finding tables, the cells' text and the text outside the
+tables, jixiao's own work) and prints each stage's share of the time, then the
+same from cProfile (own time grouped by package). ``--long`` pages: one long
+PDF (the forms' pages joined by pypdf) read alone, page cap lifted, in its own
+process, ``--long-repeat`` times: seconds and peak memory (bars 60 s, 1 GiB).
+``--forms 0`` or ``--long 0`` or ``--stages 0`` skips that part.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import functools
+import pstats
 import random
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench_check import core_build  # times the installed jixiao, not src/
+from common import add_repeat, footer, header, interleave, ratios, report, spread
 from jixiao import templates
 from jixiao.services.batch import read_batch
 from jixiao.testing import synth
@@ -64,22 +80,17 @@ def bare_extract(path: Path) -> int:
         return sum(len(page.extract_tables()) for page in pdf.pages)
 
 
-def time_bare(files: list[Path], workers: int) -> float:
-    started = time.perf_counter()
+def bare(files: list[Path], workers: int) -> int:
     if workers == 1:
-        for path in files:
-            bare_extract(path)
-    else:
-        with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(bare_extract, files, chunksize=max(1, len(files) // (workers * 8))))
-    return time.perf_counter() - started
+        return sum(bare_extract(path) for path in files)
+    with ProcessPoolExecutor(workers) as pool:
+        chunk = max(1, len(files) // (workers * 8))
+        return sum(pool.map(bare_extract, files, chunksize=chunk))
 
 
-def time_import(files: list[Path], workers: int) -> tuple[float, int, int]:
-    started = time.perf_counter()
+def full_import(files: list[Path], workers: int) -> tuple[int, int]:
     results = list(read_batch(files, workers=workers))
-    elapsed = time.perf_counter() - started
-    return elapsed, sum(len(r.forms) for r in results), sum(r.rejected for r in results)
+    return sum(len(r.forms) for r in results), sum(r.rejected for r in results)
 
 
 def read_long(path: Path, pages: int) -> tuple[float, int, int]:
@@ -114,37 +125,159 @@ def long_pdf(files: list[Path], pages: int, folder: Path) -> Path:
     return path
 
 
+class Stages:
+    """Own time of each stage: a stage called inside another is taken out of it."""
+
+    def __init__(self) -> None:
+        self.own: Counter = Counter()
+        self._inner: list[float] = []
+        self._undo: list[tuple[object, str, object]] = []
+
+    def wrap(self, owner, attr: str, stage: str) -> None:
+        original = owner.__dict__[attr]
+        is_property = isinstance(original, property)
+        function = original.fget if is_property else original
+
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            self._inner.append(0.0)
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - start
+                self.own[stage] += elapsed - self._inner.pop()
+                if self._inner:
+                    self._inner[-1] += elapsed
+
+        setattr(owner, attr, property(timed) if is_property else timed)
+        self._undo.append((owner, attr, original))
+
+    def undo(self) -> None:
+        for owner, attr, original in reversed(self._undo):
+            setattr(owner, attr, original)
+
+
+def stages(files: list[Path]) -> None:
+    """Where the time of reading PDFs goes, by stage and by package."""
+    import pdfplumber.page
+    import pdfplumber.pdf
+    import pdfplumber.table
+
+    import jixiao.readers.pdf as reader
+    from jixiao.readers import read_path
+
+    timer = Stages()
+    opening = "pdfminer: open the document, xref and page tree"
+    timer.wrap(pdfplumber.pdf.PDF, "__init__", opening)
+    timer.wrap(pdfplumber.pdf.PDF, "pages", opening)
+    timer.wrap(pdfplumber.page.Page, "layout", "pdfminer: interpret each page (fonts, text, paths)")
+    timer.wrap(
+        pdfplumber.page.Page, "parse_objects", "pdfplumber: the page's objects from pdfminer's"
+    )
+    timer.wrap(pdfplumber.page.Page, "find_tables", "pdfplumber: find the tables")
+    timer.wrap(pdfplumber.table.Table, "extract", "pdfplumber: the text of each cell")
+    outside = "pdfplumber: the lines of text outside the tables"
+    timer.wrap(pdfplumber.page.Page, "outside_bbox", outside)
+    timer.wrap(pdfplumber.page.Page, "extract_text_lines", outside)
+    timer.wrap(pdfplumber.page.Page, "close", "pdfplumber: close pages and file")
+    timer.wrap(pdfplumber.pdf.PDF, "close", "pdfplumber: close pages and file")
+    timer.wrap(reader, "read_grid", "jixiao: recognise the form, build the model")
+    started = time.perf_counter()
+    try:
+        for path in files:
+            read_path(path)
+    finally:
+        timer.undo()
+    total = time.perf_counter() - started
+    timer.own["jixiao: the PDF reader's own (cells to rows, sources)"] = total - sum(
+        timer.own.values()
+    )
+    print(f"stages of reading {len(files)} PDFs in one process: {total:.2f} s")
+    for stage, seconds in timer.own.most_common():
+        print(f"  {100 * seconds / total:5.1f}%  {seconds:6.2f} s  {stage}")
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for path in files:
+        read_path(path)
+    profiler.disable()
+    by_package: Counter = Counter()
+    for (file, _line, _name), (_cc, _nc, own, _cum, _callers) in pstats.Stats(
+        profiler
+    ).stats.items():
+        parts = Path(file).parts
+        package = next((p for p in ("pdfminer", "pdfplumber", "jixiao") if p in parts), None)
+        by_package[package or ("Python's built-ins" if file == "~" else "stdlib and other")] += own
+    whole = sum(by_package.values())
+    print(f"cProfile of the same {len(files)} files: own time by package ({whole:.2f} s profiled)")
+    for package, seconds in by_package.most_common():
+        print(f"  {100 * seconds / whole:5.1f}%  {package}")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--forms", type=int, default=1000)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=100, help="PDF files (0: skip the ratio)")
     parser.add_argument("--distinct", type=int, default=50)
+    add_repeat(parser)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/jixiao-bench-pdf"))
+    parser.add_argument("--stages", type=int, default=50, help="files read with stage timers")
     parser.add_argument(
         "--long", type=int, default=500, help="pages of the long PDF read alone (0: skip)"
     )
+    parser.add_argument("--long-repeat", type=int, default=3)
     args = parser.parse_args()
-    files = make_files(args.dir, args.forms, args.distinct)
-    print(f"jixiao from {Path(templates.__file__).parents[1]} ({core_build()})")
-    print(f"files: {len(files)} ({args.distinct} distinct forms rendered by jixiao's PDF writer)")
-    full_rates = {}
-    for workers in (1, 2):
-        bare = time_bare(files, workers)
-        full, forms, rejected = time_import(files, workers)
-        full_rates[workers] = forms / full
-        print(
-            f"workers {workers}: import {forms} forms ({rejected} rejected) in {full:.1f} s = {forms / full:.1f} forms/s; "
-            f"bare extract_tables() {len(files) / bare:.1f} files/s; import/bare time ratio {full / bare:.2f} (bar ≤ 1.5)",
-            flush=True,
-        )
-    print(f"2 workers vs 1: {full_rates[2] / full_rates[1]:.2f}× faster (bar ≥ 1.6)")
+    files = make_files(args.dir, max(args.forms, args.stages, args.distinct), args.distinct)
+    header(
+        f"synthetic forms (jixiao.testing.synth, rng seed 6; 4 in 5 national-2020, 1 in 5 "
+        f"shanghai-2019): {args.distinct} drawn by jixiao's PDF writer, copied to {len(files)} "
+        "distinct files, one form each",
+        f"ratio: {args.forms} files × {args.repeat} rounds (bare 1, import 1, bare 2, import 2); "
+        f"stages: {args.stages} files; long PDF: {args.long} pages × {args.long_repeat}",
+    )
+    if args.forms:
+        ratio_files = files[: args.forms]
+        sides = {}
+        for workers in (1, 2):
+            sides[f"bare-{workers}"] = functools.partial(bare, ratio_files, workers)
+            sides[f"import-{workers}"] = functools.partial(full_import, ratio_files, workers)
+
+        def seen(name: str, result) -> None:
+            if name.startswith("import"):
+                forms, rejected = result
+                assert (forms, rejected) == (len(ratio_files), 0), (name, forms, rejected)
+
+        times = interleave(sides, args.repeat, after=seen)
+        print("seconds and files/s (bare) or forms/s (import):")
+        report(times, per=len(ratio_files), what="files or forms")
+        for workers in (1, 2):
+            both = spread(ratios(times[f"import-{workers}"], times[f"bare-{workers}"]))
+            print(f"  import / bare, {workers} worker(s): {both.show(3)}  (bar ≤ 1.5)")
+        speedup = spread(ratios(times["import-1"], times["import-2"]))
+        print(f"  import, 2 workers against 1: {speedup.show(2, '×')} faster  (bar ≥ 1.6)")
+        sys_stdout_flush()
+    if args.stages:
+        stages(files[: args.stages])
+        sys_stdout_flush()
     if args.long:
         path = long_pdf(files, args.long, args.dir)
-        with ProcessPoolExecutor(1) as pool:  # its own process: its own peak memory
-            seconds, forms, peak = pool.submit(read_long, path, args.long).result()
+        runs = []
+        for _ in range(args.long_repeat):
+            with ProcessPoolExecutor(1) as pool:  # its own process: its own peak memory
+                runs.append(pool.submit(read_long, path, args.long).result())
+        seconds, peaks = spread([r[0] for r in runs]), spread([r[2] for r in runs])
         print(
-            f"one {args.long}-page PDF ({path.stat().st_size // 1024} KB), page cap lifted: "
-            f"{forms} forms in {seconds:.1f} s, peak memory {peak} MB (bar: 60 s, 1 GiB)"
+            f"one {args.long}-page PDF ({path.stat().st_size // 1024:,} KB), page cap lifted, "
+            f"{runs[0][1]} forms: {seconds.show(1, ' s')}, peak memory {peaks.show(0, ' MB')} "
+            "(bars: 60 s, 1 GiB)"
         )
+    footer()
+
+
+def sys_stdout_flush() -> None:
+    import sys
+
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -7,10 +7,11 @@ PostgreSQL in the same run, each beside the bare SQL behind it.
 For each database: a fresh data directory (PostgreSQL: a throwaway server, initdb +
 pg_ctl as .ci/postgres-tests does, on a spare loopback port), ``jixiao demo --synthetic``'s
 province of ``--forms`` evaluations over 2022–2024, then for each request below, through
-Django's test client as the bureau admin (and as a department's reviewer where said):
-the median time of the request, the median time of the same SQL statements the request
-ran (its SELECTs, session and permission look-ups included), replayed with the database
-cursor (the bare SQL: no ORM, no templates), and their ratio (bar: ≤ 2×).
+Django's test client as the bureau admin (and as a department's reviewer where said),
+``--repeat`` times, interleaved: the request, then the same SQL statements the request ran
+(its SELECTs, session and permission look-ups included) replayed with the database cursor
+(the bare SQL: no ORM, no templates), then the request again, …; prints the median and
+min–max of each and of their ratio worked out pair by pair (bar: ≤ 2×).
 
 Requests:
   rollup-department   GET /rollup/?year=Y&department=D  (one department's roll-up page)
@@ -38,15 +39,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from common import add_repeat, footer, header, ratios, spread
 
 YEARS = [2022, 2023, 2024]
 
@@ -143,13 +144,11 @@ def measure(data_dir: Path, forms: int, repeat: int, profile: str | None = None)
             sql_times.append(time.perf_counter() - t0)
         if name == profile:
             _profile(client, path, query, headers)
-        request, bare = statistics.median(request_times), statistics.median(sql_times)
         results.append(
             {
                 "name": name,
-                "request_ms": request * 1000,
-                "sql_ms": bare * 1000,
-                "ratio": request / bare if bare else None,
+                "request_ms": [t * 1000 for t in request_times],
+                "sql_ms": [t * 1000 for t in sql_times],
                 "queries": len(statements),
             }
         )
@@ -256,23 +255,31 @@ def run_child(
 def report(run: dict) -> None:
     """One database's figures (printed as soon as it is measured: the next may fail)."""
     print(
-        f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s",
+        f"\n{run['vendor']}: {run['forms']:,} evaluations loaded in {run['load_seconds']:.1f} s; "
+        "median (min–max) of the repeats",
         flush=True,
     )
-    print(f"  {'request':<20}{'request ms':>12}{'bare SQL ms':>13}{'ratio':>8}{'queries':>9}")
+    print(f"  {'request':<20}{'request ms':>22}{'bare SQL ms':>22}{'ratio':>22}{'queries':>8}")
     for r in run["results"]:
-        ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}×"
-        mark = "" if r["ratio"] is not None and r["ratio"] <= 2 else "  > 2×"
+        request, sql = spread(r["request_ms"]), spread(r["sql_ms"])
+        ratio = spread(ratios(r["request_ms"], r["sql_ms"])) if min(r["sql_ms"]) > 0 else None
+        shown = "-" if ratio is None else f"{ratio.median:.2f}× ({ratio.low:.2f}–{ratio.high:.2f})"
+        over = r["name"] != "floor-home" and (ratio is None or ratio.median > 2)
+        mark = "  > 2×" if over else ""
         print(
-            f"  {r['name']:<20}{r['request_ms']:>12.1f}{r['sql_ms']:>13.1f}{ratio:>8}{r['queries']:>9}{mark}",
+            f"  {r['name']:<20}{_ms(request):>22}{_ms(sql):>22}{shown:>22}{r['queries']:>8}{mark}",
             flush=True,
         )
+
+
+def _ms(value) -> str:
+    return f"{value.median:.1f} ({value.low:.1f}–{value.high:.1f})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--forms", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    add_repeat(parser)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument(
         "--profile", metavar="REQUEST", help="print where that request's time goes (cProfile)"
@@ -282,16 +289,19 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(Path(args.child), args.forms, args.repeat, args.profile)))
         return
-    print(
-        f"{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} cores",
-        flush=True,
+    header(
+        f"a synthetic province (jixiao.web.province.load, what `jixiao demo --synthetic` loads): "
+        f"{args.forms:,} evaluations over {YEARS[0]}–{YEARS[-1]}, seed 1, 5% planted slips; "
+        f"requests on the latest year",
+        f"{args.forms:,} forms, {args.repeat} repeats of each request and its SQL, "
+        f"{ {None: 'SQLite, then PostgreSQL'}.get(args.only, args.only + ' only') }",
     )
     if args.only in (None, "sqlite"):
         report(run_child("sqlite", args.forms, args.repeat, None, args.profile))
     if args.only in (None, "postgresql"):
         with Postgres() as url:
             report(run_child("postgresql", args.forms, args.repeat, url, args.profile))
+    footer()
 
 
 if __name__ == "__main__":
