@@ -166,3 +166,11 @@ class Evaluation:
     source: FormSource | None = None
     problems: tuple[Problem, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict, compare=False, hash=False)
+
+
+def places(figure: Decimal) -> int:
+    """The decimal places a finite figure is written with: 9.50 → 2, 100 → 0, 1E+2 → -2."""
+    exponent = figure.as_tuple().exponent
+    if isinstance(exponent, str):  # NaN or Infinity (no reader lets one in)
+        raise TypeError(f"{figure} has no decimal places")
+    return -exponent

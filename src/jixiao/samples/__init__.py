@@ -16,5 +16,7 @@ def paths() -> list[Path]:
     """The bundled sample files, sorted by name."""
     folder = resources.files(__name__)
     return sorted(
-        Path(str(p)) for p in folder.iterdir() if p.is_file() and p.suffix in {".txt", ".md"}
+        Path(str(p))
+        for p in folder.iterdir()
+        if p.is_file() and Path(p.name).suffix in {".txt", ".md"}
     )

@@ -121,8 +121,8 @@ def read_batch(
         order.append((str(path), None))
 
     results = _read_all(unique, template_id, workers)
-    for path, duplicate_of in order:
-        yield FileResult(path, duplicate_of=duplicate_of) if duplicate_of else next(results)
+    for name, duplicate_of in order:
+        yield FileResult(name, duplicate_of=duplicate_of) if duplicate_of else next(results)
 
 
 def _read_all(paths: list[str], template_id: str | None, workers: int) -> Iterator[FileResult]:

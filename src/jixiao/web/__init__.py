@@ -6,10 +6,14 @@ through :func:`jixiao.writers.json.evaluation_dict` and asks the domain for stat
 diffs and hashes; the domain never imports Django.
 """
 
+from __future__ import annotations
+
+from os import PathLike
+
 SETTINGS = "jixiao.web.settings"
 
 
-def setup(data_dir: str | None = None) -> None:
+def setup(data_dir: str | PathLike[str] | None = None) -> None:
     """Configure and start Django for a command-line use (serve, verify-trail)."""
     import os
 

@@ -105,9 +105,9 @@ def _table_xml(grid: Grid, rows: range, twips: list[int], header: bool = False) 
     """One table of the grid's ``rows``; with ``header`` its first row repeats on each page."""
     starts = {(c.row, c.col): c for c in grid.cells}
     covering = {}  # (row, col) → the cell spanning down into it
-    for cell in grid.cells:
-        for r in range(cell.row + 1, cell.row + cell.rows):
-            covering[(r, cell.col)] = cell
+    for c in grid.cells:
+        for r in range(c.row + 1, c.row + c.rows):
+            covering[(r, c.col)] = c
     out = [
         f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:jc w:val="center"/>',
         f'<w:tblBorders>{_BORDERS}</w:tblBorders><w:tblLayout w:type="fixed"/>',
@@ -127,7 +127,8 @@ def _table_xml(grid: Grid, rows: range, twips: list[int], header: bool = False) 
         while col < len(twips):
             cell = starts.get((r, col))
             above = covering.get((r, col))
-            span = (cell or above).cols if (cell or above) else 1
+            drawn = cell or above
+            span = drawn.cols if drawn else 1
             width = sum(twips[col : col + span])
             if cell is not None:
                 out.append(_cell_xml(cell, width))

@@ -150,19 +150,21 @@ def write_xlsx(results: list[Result], path: Path) -> None:
 
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook opens on its one sheet
     sheet.title = "审核意见"
     _table(sheet, COLUMNS, rows(results), widths=(24, 6, 30, 6, 24, 20, 26, 12, 50, 14, 14, 50))
     fills = {Severity.ERROR.label: "F8D7DA", Severity.WARNING.label: "FFF3CD"}
     for row in sheet.iter_rows(min_row=2):
-        color = fills.get(row[3].value)
+        severity = row[3].value
+        color = fills.get(severity) if isinstance(severity, str) else None
         if color:
             row[3].fill = PatternFill("solid", fgColor=color)
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     summary = book.create_sheet("汇总")
     _table(summary, SUMMARY_COLUMNS, summary_rows(results), widths=(26, 6, 24, 8, 10))
-    for sheet in book.worksheets:
-        for cell in sheet[1]:
+    for table in (sheet, summary):
+        for cell in table[1]:
             cell.font = Font(bold=True)
     book.save(path)
 

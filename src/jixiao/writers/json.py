@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation, FundingLine, Indicator
 from jixiao.domain.targets import Target
@@ -16,6 +16,12 @@ from jixiao.domain.targets import Target
 _LINE_KEYS = ("initial_budget", "annual_budget", "executed", "points", "execution_rate", "score")
 
 
+@overload
+def figure(value: Decimal) -> str: ...
+@overload
+def figure(value: None) -> None: ...
+@overload
+def figure(value: Decimal | None) -> str | None: ...
 def figure(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
@@ -37,6 +43,10 @@ def target_dict(target: Target | None) -> dict[str, Any] | None:
 def _line(line: FundingLine | None) -> dict[str, str | None] | None:
     if line is None:
         return None
+    return _figures(line)
+
+
+def _figures(line: FundingLine) -> dict[str, str | None]:
     return {key: figure(getattr(line, key)) for key in _LINE_KEYS}
 
 
@@ -77,7 +87,7 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         },
         "funding": {
             "unit": funding.unit.value if funding.unit else None,
-            **_line(funding.total),
+            **_figures(funding.total),
             "prior_year_budget": figure(funding.prior_year_budget),
             "breakdown": {key: _line(getattr(funding, key)) for key in BREAKDOWN_KEYS},
         },

@@ -23,6 +23,7 @@ from enum import Enum
 from typing import Any
 
 from jixiao.domain.model import AmountUnit, Evaluation, FundingLine, Indicator
+from jixiao.domain.model import places as figure_places
 from jixiao.domain.template import Template
 
 SNAP = 2
@@ -254,7 +255,7 @@ class _Builder:
     def number_extra(self, key: str, value) -> dict:
         if not isinstance(value, Decimal):
             return {}
-        places = max(-value.as_tuple().exponent, 0)
+        places = max(figure_places(value), 0)
         if key in _AMOUNTS:
             return {"places": max(places, 2), "thousands": self.unit == AmountUnit.YUAN.value}
         return {"places": places}

@@ -68,6 +68,7 @@ def write_xlsx(grid: Grid, target: str | BinaryIO) -> None:
     """Save the form as .xlsx to a path or a binary file."""
     wb = Workbook()
     ws = wb.active
+    assert ws is not None  # a new workbook opens on its one sheet
     ws.title = SHEET_TITLE
     top = _title_rows(ws, grid)
     for n, width in enumerate(grid.widths, start=1):
@@ -150,7 +151,9 @@ def _print_setup(ws: Worksheet, grid: Grid, top: int) -> None:
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    properties = ws.sheet_properties.pageSetUpPr
+    assert properties is not None  # a new sheet has one (openpyxl types it as maybe none)
+    properties.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = 0.6
@@ -159,8 +162,11 @@ def _print_setup(ws: Worksheet, grid: Grid, top: int) -> None:
     if grid.table_row < grid.rows:
         header = top + grid.table_row
         ws.print_title_rows = f"{header}:{header}"
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 9
-    ws.oddFooter.center.font = FONT
+    odd_footer = ws.oddFooter
+    assert odd_footer is not None and odd_footer.center is not None  # as pageSetUpPr
+    footer = odd_footer.center
+    footer.text = "第 &P 页，共 &N 页"
+    footer.size = 9
+    footer.font = FONT
     last = get_column_letter(len(grid.widths))
     ws.print_area = f"A1:{last}{top + grid.rows - 1}"

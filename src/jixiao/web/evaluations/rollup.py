@@ -25,6 +25,7 @@ from jixiao import templates
 from jixiao.domain import scoring
 from jixiao.domain.model import AmountUnit
 from jixiao.domain.model import Evaluation as Form
+from jixiao.domain.model import places as figure_places
 from jixiao.domain.scoring import round_figure
 from jixiao.domain.template import Rounding
 
@@ -43,7 +44,7 @@ def fits(value: Decimal | None, digits: int, places: int) -> Decimal | None:
     (the form keeps the figure as printed; the audit says what is wrong with it)."""
     if value is None or not value.is_finite() or abs(value) >= 10 ** (digits - places):
         return None
-    return value if -value.as_tuple().exponent <= places else None
+    return value if figure_places(value) <= places else None
 
 
 def in_wan(amount: Decimal | None, unit: AmountUnit, form_template) -> Decimal | None:
@@ -390,5 +391,5 @@ def wan_text(amount: Decimal | None) -> str:
     beyond them (46.683, 80.95, 1,234.00)."""
     if amount is None:
         return ""
-    places = max(2, -amount.normalize().as_tuple().exponent)
+    places = max(2, figure_places(amount.normalize()))
     return f"{amount:,.{places}f}"

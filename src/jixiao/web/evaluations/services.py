@@ -29,6 +29,7 @@ from jixiao.domain import approved_targets, trail, workflow
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.audit import Finding, Severity, audit
 from jixiao.domain.model import Evaluation as Form
+from jixiao.domain.model import places
 from jixiao.domain.workflow import Action, Role, State
 from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import rollup, words
@@ -560,7 +561,7 @@ def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
         score = Decimal(text)
     except InvalidOperation:
         score = None
-    if score is None or not score.is_finite() or score < 0 or -score.as_tuple().exponent > 2:
+    if score is None or not score.is_finite() or score < 0 or places(score) > 2:
         raise Invalid(
             _("%(path)s：复核得分应为不小于 0、最多两位小数的数：%(text)s")
             % {"path": path, "text": text}
