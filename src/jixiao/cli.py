@@ -4,7 +4,9 @@ With ``--json`` stdout carries only JSON; messages and progress go to stderr.
 Exit codes: 0 done (field problems included); 1 ``score`` found a printed
 figure that contradicts the rules, or ``check`` an error-level finding; 2 some
 input could not be read at all (2 wins; the readable files are still printed);
-3 ``export`` could not write the output folder or a file.
+3 ``export`` could not write the output folder or a file; 4 ``export --to pdf``
+refused a form with a character no font on the machine can draw (it would
+print as an empty box; 2 and 3 win over 4). The other forms are still written.
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
 from jixiao.services import batch
-from jixiao.writers import Format, WriteError, file_names, output_dir, write_form
+from jixiao.writers import (
+    Format,
+    UndrawableText,
+    WriteError,
+    file_names,
+    output_dir,
+    write_form,
+)
 from jixiao.writers.cells import defuse
 from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
 from jixiao.writers.json import dumps, evaluation_dict, figure
@@ -50,6 +59,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
 EXIT_UNWRITABLE = 3
+EXIT_UNDRAWABLE = 4
 
 Files = Annotated[
     list[Path],
@@ -423,10 +433,14 @@ def export(
         err.print(f"jixiao: {escape(str(error))}")
         raise typer.Exit(EXIT_UNWRITABLE) from None
     forms = list(run.forms(files))
-    written = failed = 0
+    written = failed = undrawable = 0
     for ev, name in _writing(list(zip(forms, file_names(forms, to)))):
         try:
             write_form(ev, run.template(ev), to, folder / name)
+        except UndrawableText as error:
+            undrawable += 1
+            err.print(f"jixiao: {escape(str(error))}")
+            continue
         except WriteError as error:
             failed += 1
             err.print(f"jixiao: {escape(str(error))}")
@@ -435,9 +449,17 @@ def export(
         print(folder / name)
     err.print(
         f"已导出 {written} 个文件到 {escape(str(folder))}"
-        + (f"，{failed} 个失败" if failed else "")
+        + (f"，{failed + undrawable} 个失败" if failed + undrawable else "")
     )
-    raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_UNWRITABLE if failed else 0)
+    raise typer.Exit(
+        EXIT_UNREADABLE
+        if run.unreadable
+        else EXIT_UNWRITABLE
+        if failed
+        else EXIT_UNDRAWABLE
+        if undrawable
+        else 0
+    )
 
 
 def _writing(items: list) -> Iterator:
@@ -617,6 +639,31 @@ def passwd(
         err.print(f"jixiao: 口令未修改：{escape(str(error))}")
         raise typer.Exit(1) from None
     err.print(f"jixiao：账号 {escape(username)} 的口令已更新")
+
+
+@app.command()
+def doctor(data_dir: DataDir = Path("jixiao-data"), as_json: Json = False) -> None:
+    """检查本机的可选部分（字体、编译核心、数据库、数据目录、工具）：缺什么、影响什么、怎样补上。"""
+    from jixiao import doctor as checks
+
+    parts = checks.parts(data_dir)
+    missing = [p for p in parts if not p.present]
+    if as_json:
+        print(dumps({"ok": not missing, "parts": [p.as_dict() for p in parts]}))
+    else:
+        for p in parts:  # one line a part; what it affects and its fix only when missing
+            mark = "[green]✓[/]" if p.present else "[red]✗[/]"
+            out.print(f"{mark} [bold]{escape(p.name)}[/]：{escape(p.detail)}")
+            if not p.present:
+                out.print(f"    影响：{escape(p.affects)}")
+                if p.fix:
+                    out.print(f"    补上：[cyan]{escape(p.fix)}[/]")
+        out.print(
+            "全部就绪"
+            if not missing
+            else f"缺少 {len(missing)} 项：" + "、".join(p.name for p in missing)
+        )
+    raise typer.Exit(1 if missing else 0)
 
 
 @app.command("verify-trail")

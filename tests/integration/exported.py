@@ -3,6 +3,8 @@ found by their printed labels, as a person reading the form would."""
 
 from __future__ import annotations
 
+import io
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -177,3 +179,61 @@ def shanghai_values(ev: Evaluation) -> list[str]:
             ind.deviation,
         ]
     return [v for v in values if v]
+
+
+def drawn_glyphs(path: Path) -> dict[str, bool]:
+    """For every character of the PDF's text, whether the font embedded for it
+    draws it: the glyph its code selects exists in the embedded font program, is
+    not .notdef and has an outline. Read from the PDF's fonts (ToUnicode, the
+    encoding CMap and FontFile3), not from its text layer alone: a character
+    without a glyph still extracts as text but prints as an empty box."""
+    from fontTools.pens.boundsPen import BoundsPen
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfReader
+
+    drawn: dict[str, bool] = {}
+    for page in PdfReader(path).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            program, to_cid = _embedded_program(font)
+            embedded = TTFont(io.BytesIO(program))
+            glyphs = embedded.getGlyphSet()
+            order = embedded.getGlyphOrder()
+            for code, text in _bf_pairs(font["/ToUnicode"].get_object().get_data()):
+                gid = to_cid.get(code, code)
+                name = order[gid] if 0 <= gid < len(order) else None
+                pen = BoundsPen(glyphs)
+                if name is not None:
+                    glyphs[name].draw(pen)
+                ok = name not in (None, ".notdef") and (pen.bounds is not None or text.isspace())
+                for char in text:
+                    drawn[char] = drawn.get(char, True) and ok
+    return drawn
+
+
+def _embedded_program(font) -> tuple[bytes, dict[int, int]]:
+    """A Type0 font's embedded OpenType program, and its code → glyph map (empty:
+    Identity; CIDToGIDMap is /Identity, so a CID is the glyph's index)."""
+    descendant = font["/DescendantFonts"][0].get_object()
+    descriptor = descendant["/FontDescriptor"].get_object()
+    stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+    assert stream is not None, f"{font['/BaseFont']} is not embedded"
+    encoding = font["/Encoding"]
+    to_cid: dict[int, int] = {}
+    if not isinstance(encoding, str):  # an embedded CMap: <code> cid
+        cmap = encoding.get_object().get_data().decode("latin-1")
+        for block in re.findall(r"begincidchar(.*?)endcidchar", cmap, re.S):
+            for code, cid in re.findall(r"<([0-9a-fA-F]+)>\s+(\d+)", block):
+                to_cid[int(code, 16)] = int(cid)
+    return stream.get_object().get_data(), to_cid
+
+
+def _bf_pairs(cmap: bytes) -> list[tuple[int, str]]:
+    """(code, text) of a ToUnicode CMap's bfchar entries (WeasyPrint writes no ranges)."""
+    text = cmap.decode("latin-1")
+    assert "beginbfrange" not in text, "bfrange entries: extend the reader"
+    pairs = []
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, utf16 in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            pairs.append((int(code, 16), bytes.fromhex(utf16).decode("utf-16-be")))
+    return pairs

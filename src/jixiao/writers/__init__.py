@@ -19,7 +19,15 @@ from jixiao.domain.model import Evaluation
 from jixiao.domain.normalize import clean
 from jixiao.domain.template import Template
 
-__all__ = ["Format", "WriteError", "file_names", "output_dir", "safe_name", "write_form"]
+__all__ = [
+    "Format",
+    "UndrawableText",
+    "WriteError",
+    "file_names",
+    "output_dir",
+    "safe_name",
+    "write_form",
+]
 
 
 class Format(str, Enum):
@@ -37,6 +45,15 @@ class WriteError(Exception):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class UndrawableText(WriteError):
+    """A PDF refused before drawing: the form has characters no font here has
+    (``chars``), which would print as empty boxes."""
+
+    def __init__(self, path: str, reason: str, chars: list[str]):
+        super().__init__(path, reason)
+        self.chars = chars
 
 
 def output_dir(path: Path) -> Path:
@@ -57,6 +74,7 @@ def write_form(ev: Evaluation, template: Template, fmt: Format, path: Path) -> N
     # Imported here: openpyxl and python-docx are not needed by the other commands.
     from jixiao.writers.csv import write_csv
     from jixiao.writers.docx import write_docx
+    from jixiao.writers.fonts import NoGlyphs
     from jixiao.writers.json import dumps, evaluation_dict
     from jixiao.writers.layout import LayoutError, layout
     from jixiao.writers.pdf import write_pdf
@@ -72,6 +90,8 @@ def write_form(ev: Evaluation, template: Template, fmt: Format, path: Path) -> N
             draw[fmt](layout(ev, template), str(path))
     except LayoutError as error:
         raise WriteError(str(path), str(error)) from None
+    except NoGlyphs as error:
+        raise UndrawableText(str(path), error.reason, error.chars) from None
     except OSError as error:
         raise WriteError(str(path), f"无法写入：{error.strerror or error}") from None
 

@@ -2,8 +2,10 @@
 labels are Chinese only): states, trail actions and roles, for the services'
 messages and the pages."""
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from jixiao.writers.fonts import FONT_PACKAGE
 
 STATES = {
     "draft": _("草稿"),
@@ -47,3 +49,15 @@ def step(value: str) -> str:
 
 def role(value: str) -> str:
     return str(ROLES.get(value, value))
+
+
+def undrawable(chars: list[str]) -> str:
+    """Why a PDF was refused, in the reader's language: the characters and the fix."""
+    return gettext(
+        "无法导出 PDF：字符 %(chars)s 在 jixiao 自带字体和服务器字体中都没有字形，"
+        "PDF 中会成为空框。请管理员在服务器上安装含有该字的字体"
+        "（Debian/Ubuntu：apt-get install %(package)s）后重试；xlsx、docx 不受影响。"
+    ) % {
+        "chars": "、".join(f"「{c}」(U+{ord(c):04X})" for c in chars),
+        "package": FONT_PACKAGE,
+    }

@@ -1,0 +1,135 @@
+"""The CJK fonts the PDF export draws with, shipped with jixiao, and the characters no font can draw.
+
+jixiao ships two subsets of Noto CJK (SIL Open Font License, OFL.txt beside
+them; built by tools/make_fonts.py): 通用规范汉字表 and GB 2312 with the
+punctuation, digits, Latin letters and symbols of forms. So a PDF reads the
+same on every machine, with or without system fonts. A character outside them
+(a rare character in a unit's name) is drawn from a system font when one has
+it; when none has, the export refuses before drawing (:class:`NoGlyphs`)
+rather than print an empty box.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SERIF = HERE / "jixiao-serif-sc-regular.otf"
+SANS_BOLD = HERE / "jixiao-sans-sc-bold.otf"
+SERIF_FAMILY = "jixiao Serif SC"
+SANS_FAMILY = "jixiao Sans SC"
+
+FONT_PACKAGE = "fonts-noto-cjk"
+"""The Debian/Ubuntu package that adds the full CJK fonts a rare character may need."""
+
+FONT_FACES = f"""
+@font-face {{ font-family: "{SERIF_FAMILY}"; src: url("{SERIF.as_uri()}"); }}
+@font-face {{ font-family: "{SANS_FAMILY}"; font-weight: bold; src: url("{SANS_BOLD.as_uri()}"); }}
+"""
+"""The shipped fonts as CSS, for WeasyPrint."""
+
+
+class NoGlyphs(Exception):
+    """Characters that neither the shipped fonts nor any system font can draw."""
+
+    def __init__(self, chars: list[str]):
+        self.chars = chars
+        named = "、".join(f"「{c}」(U+{ord(c):04X})" for c in chars)
+        self.reason = (
+            f"字符 {named} 在 jixiao 自带字体和本机字体中都没有字形，PDF 中会成为空框；"
+            f"请安装含有该字的字体（Debian/Ubuntu：apt-get install {FONT_PACKAGE}）后重试"
+        )
+        super().__init__(self.reason)
+
+
+def undrawable(texts: list[str]) -> list[str]:
+    """The distinct characters of ``texts`` no font here can draw, in order of first use."""
+    shipped = shipped_characters()
+    missing = {
+        c: None
+        for text in texts
+        for c in text
+        if ord(c) not in shipped and not _invisible(c) and not system_has(c)
+    }
+    return list(missing)
+
+
+def check_drawable(texts: list[str]) -> None:
+    """Refuse (:class:`NoGlyphs`) text with a character no font here can draw."""
+    missing = undrawable(texts)
+    if missing:
+        raise NoGlyphs(missing)
+
+
+def _invisible(char: str) -> bool:
+    """Spaces, line breaks and format characters: nothing to draw."""
+    return char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+@cache
+def shipped_characters() -> frozenset[int]:
+    """Code points both shipped fonts draw (fontTools comes with WeasyPrint)."""
+    from fontTools.ttLib import TTFont
+
+    maps = [set(TTFont(str(path), lazy=True).getBestCmap()) for path in (SERIF, SANS_BOLD)]
+    return frozenset(maps[0] & maps[1])
+
+
+@cache
+def system_has(char: str) -> bool:
+    """Whether a font fontconfig knows (the fonts Pango falls back to) has ``char``."""
+    fc = _fontconfig()
+    if fc is None:
+        return False
+    charset = fc.FcCharSetCreate()
+    pattern = fc.FcPatternCreate()
+    objects = fc.FcObjectSetBuild(b"family", None)
+    try:
+        fc.FcCharSetAddChar(charset, ord(char))
+        fc.FcPatternAddCharSet(pattern, b"charset", charset)
+        found = fc.FcFontList(None, pattern, objects)
+        try:
+            return bool(found) and found.contents.nfont > 0
+        finally:
+            if found:
+                fc.FcFontSetDestroy(found)
+    finally:
+        fc.FcObjectSetDestroy(objects)
+        fc.FcPatternDestroy(pattern)
+        fc.FcCharSetDestroy(charset)
+
+
+class _FontSet(ctypes.Structure):
+    _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.c_void_p)]
+
+
+@cache
+def _fontconfig() -> ctypes.CDLL | None:
+    """libfontconfig (WeasyPrint's Pango needs it too), or None where it is missing."""
+    name = ctypes.util.find_library("fontconfig") or "libfontconfig.so.1"
+    try:
+        fc = ctypes.CDLL(name)
+    except OSError:
+        return None
+    pointer = ctypes.c_void_p
+    for function, result, args in [
+        ("FcCharSetCreate", pointer, []),
+        ("FcCharSetAddChar", ctypes.c_int, [pointer, ctypes.c_uint32]),
+        ("FcCharSetDestroy", None, [pointer]),
+        ("FcPatternCreate", pointer, []),
+        ("FcPatternAddCharSet", ctypes.c_int, [pointer, ctypes.c_char_p, pointer]),
+        ("FcPatternDestroy", None, [pointer]),
+        ("FcObjectSetBuild", pointer, None),  # variadic, ends with NULL
+        ("FcObjectSetDestroy", None, [pointer]),
+        ("FcFontList", ctypes.POINTER(_FontSet), [pointer, pointer, pointer]),
+        ("FcFontSetDestroy", None, [ctypes.POINTER(_FontSet)]),
+    ]:
+        func = getattr(fc, function)
+        func.restype = result
+        if args is not None:
+            func.argtypes = args
+    return fc
