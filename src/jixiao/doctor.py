@@ -109,7 +109,7 @@ def compiled_core() -> Part:
         present,
         "已编译" if present else "纯 Python（可编辑安装或编译失败时如此）",
         "计分、审核的速度（编译后约快 1.6 倍）；结果相同",
-        "python3 -m pip install --no-build-isolation .（需要 gcc、python3-dev）",
+        "python3 -m pip install .（在源码目录，不加 -e；需要 gcc、python3-dev）",
     )
 
 
