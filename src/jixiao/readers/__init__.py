@@ -3,7 +3,8 @@
 ``read_path`` picks the reader by the file's content (its first bytes: ``%PDF``,
 or a zip holding ``xl/`` or ``word/``), not by its name: a PDF named .xlsx is
 read as the PDF it is. A name that promises PDF, xlsx or docx with other
-content is refused with a reason. Anything it cannot read raises
+content is refused with a reason. A file of the JSON contract (.json, or text
+that is JSON) is read back as it was written. Anything it cannot read raises
 :class:`ReadError`, naming the file and the reason.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from jixiao.domain.model import Evaluation
 from jixiao.readers.base import ReadError
+from jixiao.readers.contract import looks_like_json, read_json
 from jixiao.readers.text import read_text
 
 __all__ = ["ReadError", "decode", "read_bytes", "read_path", "sniff"]
@@ -88,11 +90,17 @@ def read_bytes(
             name,
             f"扩展名为 {suffix}，但内容不是 {OFFICE_SUFFIXES[suffix]} 文件（文件损坏或扩展名有误）",
         )
+    if suffix == ".json":
+        return read_json(decode(data, name), name)
     if suffix not in TEXT_SUFFIXES:
         raise ReadError(
-            name, f"暂不支持 {suffix} 文件（目前可读：PDF、xlsx、docx、文本、markdown）"
+            name,
+            f"暂不支持 {suffix} 文件（目前可读：PDF、xlsx、docx、文本、markdown、jixiao 的 JSON）",
         )
-    return read_text(decode(data, name), name, template_id)
+    text = decode(data, name)
+    if looks_like_json(text):  # the contract saved as .txt or without a name
+        return read_json(text, name)
+    return read_text(text, name, template_id)
 
 
 def sniff(data: bytes) -> str | None:

@@ -1,180 +1,45 @@
-"""The JSON contract read back: the object of ``jixiao import --json`` (and of
-the web API) → :class:`jixiao.domain.model.Evaluation`.
+"""A file of the JSON contract → forms: what ``jixiao import --json`` prints (a list
+of forms) or ``jixiao export --to json`` writes (one form), read back as it was
+written, so the contract round-trips through the command line.
 
-The inverse of :func:`jixiao.writers.json.evaluation_dict`: writing what this
-reads gives the same JSON. Figures must be decimal strings ("9.50"), never
-floats, so no digit is lost; a wrong value raises :class:`ReadError` naming
-its field path.
+The object itself is read by :func:`jixiao.contract.json.evaluation_from_dict`
+(re-exported here for the callers that read stored JSON).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+import json
+from dataclasses import replace
+from typing import Any
 
-from jixiao.domain.model import (
-    BREAKDOWN_KEYS,
-    AmountUnit,
-    Evaluation,
-    FormSource,
-    Funding,
-    FundingLine,
-    Goals,
-    Indicator,
-    Problem,
-    Project,
-    Source,
-)
-from jixiao.domain.targets import parse_target
+from jixiao.contract.json import evaluation_from_dict
+from jixiao.domain.model import Evaluation, FormSource
 from jixiao.readers.base import ReadError
 
-_LINE_KEYS = ("initial_budget", "annual_budget", "executed", "points", "execution_rate", "score")
+__all__ = ["evaluation_from_dict", "looks_like_json", "read_json"]
 
 
-class _Reader:
-    def __init__(self, file: str):
-        self.file = file
-
-    def fail(self, path: str, problem: str) -> ReadError:
-        return ReadError(self.file, f"{path}：{problem}")
-
-    def obj(self, value: Any, path: str) -> Mapping[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise self.fail(path, "应为对象")
-        return value
-
-    def text(self, value: Any, path: str) -> str | None:
-        if value is not None and not isinstance(value, str):
-            raise self.fail(path, "应为文字或 null")
-        return value
-
-    def figure(self, value: Any, path: str) -> Decimal | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.fail(path, f'数字应写成字符串（如 "9.50"），而不是 {value!r}')
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise self.fail(path, f"不是数字：{value!r}") from None
-        if not number.is_finite():
-            raise self.fail(path, f"不是数字：{value!r}")
-        return number
-
-    def day(self, value: Any, path: str) -> date | None:
-        text = self.text(value, path)
-        if text is None:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise self.fail(path, f"日期应写成 YYYY-MM-DD，而不是 {text!r}") from None
-
-    def line(self, value: Any, path: str) -> FundingLine | None:
-        if value is None:
-            return None
-        d = self.obj(value, path)
-        return FundingLine(**{k: self.figure(d.get(k), f"{path}.{k}") for k in _LINE_KEYS})
-
-    def indicator(self, value: Any, path: str) -> Indicator:
-        d = self.obj(value, path)
-        t = {
-            k: self.text(d.get(k), f"{path}.{k}")
-            for k in (
-                "level1",
-                "level2",
-                "name",
-                "target",
-                "actual",
-                "deviation",
-                "rule",
-                "explanation",
-            )
-        }
-        return Indicator(
-            **t,
-            points=self.figure(d.get("points"), f"{path}.points"),
-            score=self.figure(d.get("score"), f"{path}.score"),
-            target_parsed=parse_target(t["target"]),
-            actual_parsed=parse_target(t["actual"]),
-        )
+def looks_like_json(text: str) -> bool:
+    """Whether a text file's content is JSON (a form's text never starts with { or [)."""
+    return text.lstrip()[:1] in {"{", "["}
 
 
-def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
-    """One form from its contract object; ``file`` names the input in errors."""
-    r = _Reader(file)
-    d = r.obj(data, "（根）")
-    template = r.text(d.get("template"), "template")
-    if not template:
-        raise r.fail("template", "缺少模板 ID")
-    year = d.get("year")
-    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise r.fail("year", f"年度应为整数，而不是 {year!r}")
-    p, f, g = (
-        r.obj(d.get("project"), "project"),
-        r.obj(d.get("funding"), "funding"),
-        r.obj(d.get("goals"), "goals"),
-    )
-    unit = r.text(f.get("unit"), "funding.unit")
-    if unit is not None and unit not in {u.value for u in AmountUnit}:
-        raise r.fail("funding.unit", f"金额单位应为 万元 或 元，而不是 {unit!r}")
-    recurring = p.get("recurring")
-    if recurring is not None and not isinstance(recurring, bool):
-        raise r.fail("project.recurring", "应为 true、false 或 null")
-    breakdown = r.obj(f.get("breakdown"), "funding.breakdown")
-    indicators = d.get("indicators") or []
-    if not isinstance(indicators, list):
-        raise r.fail("indicators", "应为列表")
-    source = r.obj(d.get("source"), "source")
-    source_file = r.text(source.get("file"), "source.file")
-    return Evaluation(
-        template=template,
-        year=year,
-        project=Project(
-            **{
-                k: r.text(p.get(k), f"project.{k}")
-                for k in ("name", "department", "unit", "division")
-            },
-            recurring=recurring,
-        ),
-        funding=Funding(
-            total=r.line(f, "funding") or FundingLine(),
-            **{k: r.line(breakdown.get(k), f"funding.breakdown.{k}") for k in BREAKDOWN_KEYS},
-            prior_year_budget=r.figure(f.get("prior_year_budget"), "funding.prior_year_budget"),
-            unit=AmountUnit(unit) if unit else None,
-        ),
-        goals=Goals(
-            r.text(g.get("expected"), "goals.expected"), r.text(g.get("actual"), "goals.actual")
-        ),
-        indicators=tuple(r.indicator(ind, f"indicators[{i}]") for i, ind in enumerate(indicators)),
-        total=r.figure(d.get("total"), "total"),
-        total_points=r.figure(d.get("total_points"), "total_points"),
-        grade=r.text(d.get("grade"), "grade"),
-        evaluated_on=r.day(d.get("evaluated_on"), "evaluated_on"),
-        **{k: r.text(d.get(k), k) for k in ("achievements", "problems_found", "improvements")},
-        source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
-        problems=tuple(
-            Problem(
-                # a null field or message is kept as written (the JSON goes back as it came)
-                cast(str, r.text(x.get("field"), "problems")),
-                cast(str, r.text(x.get("message"), "problems")),
-                r.text(x.get("raw"), "problems"),
-            )
-            for x in (r.obj(x, "problems") for x in d.get("problems") or [])
-        ),
-        sources={
-            path: Source(
-                source_file or file,
-                **{
-                    k: v
-                    for k, v in r.obj(s, f"sources.{path}").items()
-                    if k in ("line", "page", "sheet", "cell")
-                },
-            )
-            for path, s in r.obj(d.get("sources"), "sources").items()
-        },
-    )
+def read_json(text: str, name: str) -> list[Evaluation]:
+    """Every form of a contract file; a form without a source gets this file's."""
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ReadError(
+            name, f"不是有效的 JSON：第 {error.lineno} 行第 {error.colno} 列，{error.msg}"
+        ) from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ReadError(name, "JSON 中没有自评表（空列表）")
+    forms = []
+    for n, item in enumerate(items):
+        where = name if len(items) == 1 else f"{name} 第 {n + 1} 张表"
+        form = evaluation_from_dict(item, where)
+        if form.source is None:
+            form = replace(form, source=FormSource(name, n))
+        forms.append(form)
+    return forms

@@ -10,15 +10,14 @@ so there is one recogniser per template whatever the file format.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import Any
 
+from jixiao.contract import paths
+from jixiao.contract.json import evaluation_dict
 from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.readers.base import Row
-from jixiao.writers.json import evaluation_dict
 
 MAX_CELL_CHARS = 20_000
 """A cell holding more text than this is cut: no form has such a cell, and the
@@ -111,7 +110,8 @@ def pin_cells(forms: list[Evaluation], rows: list[Row]) -> list[Evaluation]:
         sources = {}
         for path, source in ev.sources.items():
             row = by_source.get(source)
-            value = _value_at(data, path)
+            value = paths.json_get(data, path)
+            value = value if isinstance(value, str) else None  # figures are strings
             at = (
                 _cell_holding(row, value, source, taken)
                 if row is not None and value is not None
@@ -126,21 +126,7 @@ def pin_cells(forms: list[Evaluation], rows: list[Row]) -> list[Evaluation]:
     return out
 
 
-_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 _FIGURE_MARKS = str.maketrans("", "", ",，%")
-
-
-def _value_at(data: dict[str, Any], path: str) -> str | None:
-    """The JSON value at a field path ("indicators[3].score"); figures are strings."""
-    value: Any = data
-    for name, index in _STEP.findall(path):
-        try:
-            value = value[int(index)] if index else value.get(name)
-        except (IndexError, KeyError, TypeError, AttributeError):
-            return None
-        if value is None:
-            return None
-    return value if isinstance(value, str) else None
 
 
 def _cell_holding(row: Row, value: str, source: Source, taken: set) -> int | None:

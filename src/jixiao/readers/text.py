@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao import templates
+from jixiao.contract.fields import LINE_KEYS
 from jixiao.domain.model import (
     BREAKDOWN_KEYS,
     AmountUnit,
@@ -40,14 +41,6 @@ from jixiao.readers.loose import read_grouped
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
 _NUMBER_CELL = re.compile(r"^\s*[+-]?[\d,]+(?:\.\d+)?\s*%?\s*$")
-_FUNDING_COLUMNS = (
-    "initial_budget",
-    "annual_budget",
-    "executed",
-    "points",
-    "execution_rate",
-    "score",
-)
 _LINE_LABELS = {"funding_total": "total", **{k: k for k in BREAKDOWN_KEYS}}
 
 
@@ -293,10 +286,10 @@ class _FormReader:
         prefix = "funding" if line == "total" else f"funding.breakdown.{line}"
         filled = row.filled()
         label_at = next(i for i, c in filled if self._line_key(Row((c,), row.source)))
-        cells = list(row.cells[label_at + 1 :]) + [""] * len(_FUNDING_COLUMNS)
+        cells = list(row.cells[label_at + 1 :]) + [""] * len(LINE_KEYS)
         values = {
             name: self.out.number(cells[n], f"{prefix}.{name}", row.source, dash_ok=line != "total")
-            for n, name in enumerate(_FUNDING_COLUMNS)
+            for n, name in enumerate(LINE_KEYS)
         }
         return FundingLine(**values)
 

@@ -16,13 +16,14 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from jixiao.domain.model import AmountUnit, Evaluation, FundingLine, Indicator
+from jixiao.contract import paths
+from jixiao.contract.fields import column_path
+from jixiao.domain.model import AmountUnit, Evaluation, Indicator
 from jixiao.domain.model import places as figure_places
 from jixiao.domain.template import Template
 
@@ -185,28 +186,14 @@ def _plain(value: Any) -> str | Decimal | None:
     return str(value)
 
 
-_FIELDS: dict[str, Callable[[Evaluation], Any]] = {
-    "name": lambda e: e.project.name,
-    "department": lambda e: e.project.department,
-    "unit": lambda e: e.project.unit,
-    "division": lambda e: e.project.division,
-    "recurring": lambda e: e.project.recurring,
-    "prior_year_budget": lambda e: e.funding.prior_year_budget,
-    "expected": lambda e: e.goals.expected,
-    "actual_goal": lambda e: e.goals.actual,
-}
-
-
 def _field_value(ev: Evaluation, key: str) -> Any:
-    """A header field by its key: project, funding total, goals, or the form itself.
+    """A header field by its template column (``actual_goal`` → ``goals.actual``,
+    ``executed`` → the 年度资金总额 row's), as the field table maps it.
 
-    Keys the model does not have yet (evaluated_on, achievements …) read as
-    blank, so a layout can name fields before a reader fills them."""
-    if key in _FIELDS:
-        return _FIELDS[key](ev)
-    if key in FundingLine.__slots__:
-        return getattr(ev.funding.total, key)
-    return getattr(ev, key, None)
+    Keys the model does not have yet read as blank, so a layout can name fields
+    before a reader fills them."""
+    path = column_path(key)
+    return paths.model_get(ev, path) if path else getattr(ev, key, None)
 
 
 # --- building the grid ---------------------------------------------------------------

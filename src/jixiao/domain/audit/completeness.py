@@ -6,17 +6,17 @@ template's layout has its column (the old template has no 主管部门, and its
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
+from jixiao.contract import paths
+from jixiao.contract.fields import field
 from jixiao.domain.audit.finding import Finding, Severity, rule
-from jixiao.domain.model import Evaluation, Funding, Indicator
+from jixiao.domain.model import Evaluation, Indicator
 from jixiao.domain.recompute import Check
 from jixiao.domain.template import Template
 
@@ -51,33 +51,29 @@ DOUBTFUL = rule(
     {"message": "标签残缺，按标准名称「服务对象满意度指标」读取（原文：服务对象满意度标）"},
 )
 
-# Field path → (the template column that makes it required, English name); the
-# Chinese name is the column's label as the template prints it.
-_HEADER = {
-    "project.name": ("name", "the project name"),
-    "project.department": ("department", "the supervising department"),
-    "project.unit": ("unit", "the implementing unit"),
-    "funding.initial_budget": ("initial_budget", "the initial budget"),
-    "funding.annual_budget": ("annual_budget", "the annual budget"),
-    "funding.executed": ("executed", "the amount spent"),
-    "funding.execution_rate": ("execution_rate", "the execution rate"),
-    "goals.expected": ("expected", "the expected goal"),
-    "goals.actual": ("actual_goal", "the results"),
-    "evaluated_on": ("evaluated_on", "the date of the evaluation"),
-    "achievements": ("achievements", "the main achievements"),
-    "total": ("total", "the total"),
-    "grade": ("grade", "the grade"),
-}
+# The header and funding cells a form must fill in, where its template prints them
+# (the field table says which column prints each, and its English name; the
+# Chinese name is the column's label as the template prints it).
+_REQUIRED_HEADER = (
+    "project.name",
+    "project.department",
+    "project.unit",
+    "funding.initial_budget",
+    "funding.annual_budget",
+    "funding.executed",
+    "funding.execution_rate",
+    "goals.expected",
+    "goals.actual",
+    "evaluated_on",
+    "achievements",
+    "total",
+    "grade",
+)
 _SCORED_FUNDING = {
     "funding.points": ("项目资金分值", "the execution points"),
     "funding.score": ("项目资金得分", "the execution score"),
 }
-_INDICATOR = {
-    "name": ("indicator", "the indicator's name"),
-    "target": ("target", "the target"),
-    "actual": ("actual", "the actual"),
-    "points": ("points", "the points"),
-}
+_REQUIRED_CELLS = ("name", "target", "actual", "points")  # of every indicator row
 _TEXT_CELLS = {"name", "target", "actual"}  # the rest hold figures
 
 
@@ -127,15 +123,19 @@ def _required(
     the names of its figure cells; whether it has an indicator table. Made once
     per template."""
     label = {column: names[0] for column, names in template.columns.items() if names}
+    header = [(path, field(path)) for path in _REQUIRED_HEADER]
     required = [
-        (path, _getter(path), label[column], en)
-        for path, (column, en) in _HEADER.items()
-        if column in label
+        (path, _getter(path), label[f.column], f"the {f.label_en}")
+        for path, f in header
+        if f is not None and f.column is not None and f.column in label
     ]
     if template.execution_points is not None:
         required += [(path, _getter(path), zh, en) for path, (zh, en) in _SCORED_FUNDING.items()]
+    cells = [(key, field(f"indicators[0].{key}")) for key in _REQUIRED_CELLS]
     columns = [
-        (key, label[column], en) for key, (column, en) in _INDICATOR.items() if column in label
+        (key, label[f.column], f"the {f.label_en}")
+        for key, f in cells
+        if f is not None and f.column is not None and f.column in label
     ]
     texts = [key for key, _, _ in columns if key in _TEXT_CELLS]
     text_of = attrgetter(
@@ -143,7 +143,7 @@ def _required(
     )  # a tuple even of one (a name more changes nothing)
     row_of = text_of, tuple(key for key, _, _ in columns if key not in _TEXT_CELLS)
     header_of = attrgetter(
-        *(_chain(path) for path, _, _, _ in required), "project"
+        *(paths.model_attribute(path) for path, _, _, _ in required), "project"
     )  # a tuple even of one
     return required, header_of, columns, "indicator" in label, row_of
 
@@ -158,54 +158,16 @@ def _problems(form: Evaluation) -> Iterator[Finding]:
     counts as lost)."""
     for problem in form.problems:
         message = problem.message + (f"（原文：{problem.raw}）" if problem.raw else "")
-        value = value_at(form, problem.field)
+        value = paths.model_get(form, problem.field)
         lost = _empty(value) or is_dataclass(value) or isinstance(value, tuple)
         made = UNREADABLE if lost else DOUBTFUL
         yield made.finding(problem.field, printed=problem.raw, message=message)
 
 
-# --- field paths of the JSON contract → values of the model ----------------------------
-
-_STEP = re.compile(r"([a-z_0-9]+)(?:\[(\d+)\])?")
-
-
-def value_at(form: Evaluation, path: str) -> object:
-    """The model's value at a JSON field path (``funding.breakdown.other_funds.score``,
-    ``indicators[3].target``); None where there is none."""
-    obj: object = form
-    for name, index in _steps(path):
-        if name is None or obj is None:
-            return None
-        if name == "breakdown":  # the JSON nests the parts; the model keeps them on Funding
-            continue
-        if isinstance(obj, Funding) and not hasattr(obj, name):
-            obj = obj.total  # funding.executed is the 年度资金总额 row's
-        obj = getattr(obj, name, None)
-        if index is not None:
-            items = obj or ()
-            obj = items[index] if index < len(items) else None
-    return obj
-
-
-@lru_cache(maxsize=1024)  # the same few dozen paths, form after form
-def _steps(path: str) -> tuple[tuple[str | None, int | None], ...]:
-    """A field path's steps: ``indicators[3].target`` → ("indicators", 3), ("target", None);
-    (None, None) for a step that is not a name."""
-    steps: list[tuple[str | None, int | None]] = []
-    for step in path.split("."):
-        found = _STEP.fullmatch(step)
-        if found is None:
-            steps.append((None, None))
-            continue
-        name, index = found.groups()
-        steps.append((name, None if index is None else int(index)))
-    return tuple(steps)
-
-
 def _getter(path: str) -> Callable[[Evaluation], object]:
-    """:func:`value_at` of one path without indices, as one attribute lookup
+    """The value at one path without indices as one attribute lookup
     (``funding.executed`` → ``form.funding.total.executed``)."""
-    lookup = attrgetter(_chain(path))
+    lookup = attrgetter(paths.model_attribute(path))
 
     def get(form: Evaluation) -> object:
         try:
@@ -214,23 +176,6 @@ def _getter(path: str) -> Callable[[Evaluation], object]:
             return None
 
     return get
-
-
-def _chain(path: str) -> str:
-    """The attributes :func:`value_at` follows for a path without indices, dotted."""
-    obj: object = Evaluation(template="")
-    chain = []
-    for name, _ in _steps(path):
-        if name is None:
-            raise ValueError(f"not a field path: {path}")
-        if name == "breakdown":
-            continue
-        if isinstance(obj, Funding) and not hasattr(obj, name):
-            chain.append("total")
-            obj = obj.total
-        chain.append(name)
-        obj = getattr(obj, name)
-    return ".".join(chain)
 
 
 def _empty(value: object) -> bool:
