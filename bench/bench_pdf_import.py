@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import itertools
 import pstats
 import random
 import time
@@ -108,20 +109,23 @@ def read_long(path: Path, pages: int) -> tuple[float, int, int]:
 
 
 def long_pdf(files: list[Path], pages: int, folder: Path) -> Path:
-    """One PDF of ``pages`` pages: the forms' pages one after another (pypdf)."""
+    """One PDF of ``pages`` pages: the files' pages one after another, the files
+    taken again from the first when there are too few (pypdf; each file read anew,
+    so every page keeps its own fonts, as in a real joined file)."""
     from pypdf import PdfReader, PdfWriter
 
     path = folder / f"long-{pages}.pdf"
-    if not path.exists():
-        writer = PdfWriter()
-        for source in files:
-            for page in PdfReader(source).pages:
-                if len(writer.pages) < pages:
-                    writer.add_page(page)
-            if len(writer.pages) >= pages:
-                break
-        with path.open("wb") as handle:
-            writer.write(handle)
+    if path.exists() and len(PdfReader(path).pages) == pages:
+        return path
+    writer = PdfWriter()
+    for source in itertools.cycle(files):
+        for page in PdfReader(source).pages:
+            if len(writer.pages) < pages:
+                writer.add_page(page)
+        if len(writer.pages) >= pages:
+            break
+    with path.open("wb") as handle:
+        writer.write(handle)
     return path
 
 

@@ -58,7 +58,8 @@ def installed() -> str:
     if direct.get("dir_info", {}).get("editable"):
         how = "editable install"
     elif direct.get("url"):
-        how = f"wheel built from {direct['url'].removeprefix('file://')}"
+        source = Path(direct["url"].removeprefix("file://"))
+        how = f"wheel built from {source}{source_state(source, 'now ')}"
     where = f"{here} ({how}{source_state(here)})"
     if how == "wheel":
         expected = Path(str(dist.locate_file("jixiao"))).resolve()
@@ -67,8 +68,9 @@ def installed() -> str:
     return where
 
 
-def source_state(folder: Path) -> str:
-    """The commit of the work tree the code is in, and whether its src/ differs from it."""
+def source_state(folder: Path, when: str = "") -> str:
+    """The commit of the work tree ``folder`` is in, and whether ``folder`` differs from it
+    (for a wheel: its source folder as it is now, not necessarily as it was built)."""
     import subprocess
 
     def git(*args: str) -> str:
@@ -82,7 +84,7 @@ def source_state(folder: Path) -> str:
         return ""
     changed = git("status", "--porcelain", "--", str(folder)).splitlines()
     state = f"uncommitted changes in {len(changed)} of its files" if changed else "clean"
-    return f", git commit {commit}, {state}"
+    return f", {when}at git commit {commit}, {state}"
 
 
 def load() -> str:
