@@ -223,7 +223,7 @@ def form(
         indicators=tuple(indicators),
         total=total,
         total_points=_cents(template.total_points),
-        grade=_known(earned).label,
+        grade=known(earned).label,
         source=FormSource(file, index),
     )
 
@@ -257,7 +257,7 @@ def _funding(rng: random.Random, template: Template, weak: bool) -> Funding:
     carryover_cents = annual_cents * rng.randrange(5, 30) // 100 if rng.random() < 0.2 else 0
     initial, annual = D(initial_cents).scaleb(-2), D(annual_cents).scaleb(-2)
     executed, carryover = D(executed_cents).scaleb(-2), D(carryover_cents).scaleb(-2)
-    points = _cents(_known(template.execution_points))
+    points = _cents(known(template.execution_points))
 
     def line(initial_: Decimal, annual_: Decimal, executed_: Decimal, scored: bool) -> FundingLine:
         bare = FundingLine(
@@ -413,7 +413,7 @@ def _indicator(
 def _actual(rng: random.Random, target: Target, missed: bool) -> Target:
     if not target.quantitative:
         return Target(text="部分达成" if missed else "达成指标")
-    cents = int(_known(target.value) * 100)
+    cents = int(known(target.value) * 100)
     if target.op is Op.LE:
         share = rng.randint(103, 130) if missed else rng.randint(40, 100)
     elif target.unit == "%":
@@ -430,8 +430,8 @@ def _actual(rng: random.Random, target: Target, missed: bool) -> Target:
 def _within(rng: random.Random, figure: scoring.Figure, points: Decimal, missed: bool) -> Decimal:
     """A judged score inside a qualitative band: full points unless the band is lower."""
     if not missed and rng.random() < 0.85:
-        return _known(figure.high)
-    cents = rng.randint(int(_known(figure.low) * 100), int(_known(figure.high) * 100))
+        return known(figure.high)
+    cents = rng.randint(int(known(figure.low) * 100), int(known(figure.high) * 100))
     return D(cents).scaleb(-2)
 
 
@@ -445,24 +445,24 @@ def _said(value: Decimal, unit: str | None) -> str:
 
 def _said_target(target: Target | None) -> str:
     """A quantitative target or result in words."""
-    target = _known(target)
-    return _said(_known(target.value), target.unit)
+    target = known(target)
+    return _said(known(target.value), target.unit)
 
 
 def _goals(
     rng: random.Random, theme: Theme, indicators: list[Indicator], funding: Funding
 ) -> Goals:
-    measured = [ind for ind in indicators if _known(ind.target_parsed).quantitative]
+    measured = [ind for ind in indicators if known(ind.target_parsed).quantitative]
     stated = rng.sample(measured, k=min(len(measured), rng.randint(2, 3)))
     plans = [
-        f"{ind.name}{_OP_WORDS[_known(ind.target_parsed).op]}{_said_target(ind.target_parsed)}"
+        f"{ind.name}{_OP_WORDS[known(ind.target_parsed).op]}{_said_target(ind.target_parsed)}"
         for ind in stated
     ]
     expected = f"{theme.purpose}。年度内{'，'.join(plans)}。"
     reported = rng.sample(measured, k=min(len(measured), rng.randint(2, 3)))
     results = [f"{ind.name}实际为{_said_target(ind.actual_parsed)}" for ind in reported]
-    unit = _known(funding.unit).value
-    spent = f"全年执行资金{_said(_known(funding.total.executed), unit)}"
+    unit = known(funding.unit).value
+    spent = f"全年执行资金{_said(known(funding.total.executed), unit)}"
     actual = f"项目按计划实施，{spent}；{'；'.join(results)}。"
     return Goals(expected=expected, actual=actual)
 
@@ -529,7 +529,7 @@ def _group_form(rng: random.Random, template: Template, index: int, file: str) -
                 _judged(rng, template, group.name, name, meaning, D(weight), rate, weak)
             )
     parts = [(f"indicators[{n}].score", ind.score) for n, ind in enumerate(indicators)]
-    total = _cents(_known(scoring.total_score(parts, template).value))
+    total = _cents(known(scoring.total_score(parts, template).value))
     earned, _ = scoring.grade(total, template)
     return Evaluation(
         template=template.id,
@@ -545,9 +545,9 @@ def _group_form(rng: random.Random, template: Template, index: int, file: str) -
         indicators=tuple(indicators),
         total=total,
         total_points=_cents(template.total_points),
-        grade=_known(earned).label,
+        grade=known(earned).label,
         evaluated_on=date(year + 1, rng.randint(3, 6), rng.randint(1, 28)),
-        achievements=f"项目按计划实施，全年执行资金{_said(_known(line.executed), '元')}，各项工作完成情况良好。",
+        achievements=f"项目按计划实施，全年执行资金{_said(known(line.executed), '元')}，各项工作完成情况良好。",
         problems_found="无"
         if all(i.score == i.points for i in indicators)
         else "个别工作进度偏慢。",
@@ -592,8 +592,8 @@ def _judged(
     else:  # a whole score inside the execution band, as the old forms print them
         score = D(
             rng.randint(
-                int(_known(figure.low).to_integral_value(rounding="ROUND_CEILING")),
-                int(_known(figure.high)),
+                int(known(figure.low).to_integral_value(rounding="ROUND_CEILING")),
+                int(known(figure.high)),
             )
         )
     score = D(int(score)) if score == int(score) else score
@@ -618,13 +618,13 @@ def _fig(value: Decimal | None) -> str:
 
 def _tabbed(cells: Iterable[str | None]) -> str:
     """A row of cells tab-separated; a synthetic form leaves none of them None."""
-    return "\t".join(_known(cell) for cell in cells)
+    return "\t".join(known(cell) for cell in cells)
 
 
 _T = TypeVar("_T")
 
 
-def _known(value: _T | None) -> _T:
+def known(value: _T | None) -> _T:
     """A value every synthetic form has (the generator made it, or the template was
     checked for it): never None."""
     assert value is not None
@@ -645,7 +645,7 @@ def render_text(evaluations: list[Evaluation]) -> str:
             "",
             f"项目名称\t\t{ev.project.name}\t\t\t\t\t",
             f"主管部门\t\t{ev.project.department}\t\t实施单位\t\t{ev.project.unit}\t",
-            f"项目资金 ({_known(f.unit).value})\t\t年初预算数\t全年预算数\t全年执行数\t分数\t执行率(%)\t得分",
+            f"项目资金 ({known(f.unit).value})\t\t年初预算数\t全年预算数\t全年执行数\t分数\t执行率(%)\t得分",
         ]
         for label, line in (
             ("年度资金总额:", f.total),
@@ -653,7 +653,7 @@ def render_text(evaluations: list[Evaluation]) -> str:
             ("上年结转资金", f.prior_year_carryover),
             ("其他资金", f.other_funds),
         ):
-            line = _known(line)
+            line = known(line)
             cells = (
                 line.initial_budget,
                 line.annual_budget,
@@ -706,7 +706,7 @@ def _render_groups(ev: Evaluation) -> list[str]:
         f"当年预算数（元）\t\t{money(f.total.annual_budget)}\t\t上年预算金额（元）\t\t{money(f.prior_year_budget)}",
         f"预算执行数（元）\t\t{money(f.total.executed)}\t\t预算执行率（%）\t\t{_fig(f.total.execution_rate)}%",
         f"项目年度总目标\t\t{ev.goals.expected}\t\t\t\t",
-        f"自评时间\t\t{_known(ev.evaluated_on).isoformat()}\t\t\t\t",
+        f"自评时间\t\t{known(ev.evaluated_on).isoformat()}\t\t\t\t",
         f"绩效等级\t\t{ev.grade}\t\t\t\t",
         f"主要绩效\t\t{ev.achievements}\t\t\t\t",
         f"主要问题\t\t{ev.problems_found}\t\t\t\t",

@@ -32,8 +32,9 @@ from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import attention, rollup, services
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.uploads import read_upload
-from jixiao.web.orgs.models import ApiToken
+from jixiao.web.orgs.models import ApiToken, Organisation
 from jixiao.web.pages import evidence
+from jixiao.web.requests import ApiRequest
 from jixiao.writers import Format, WriteError, file_names, write_form
 from jixiao.writers.findings import result_dict
 from jixiao.writers.json import figure
@@ -183,7 +184,7 @@ class EventOut(Schema):
     field_comments: dict[str, str]
 
 
-def _out(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
+def _out(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
     role = services.membership(request.auth).role_enum
     return {
         "id": ev.pk,
@@ -201,7 +202,7 @@ def _out(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
     }
 
 
-def _detail(request: HttpRequest, ev: Evaluation) -> dict[str, Any]:
+def _detail(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
     acks = ev.acknowledgements
     return {
         **_out(request, ev),
@@ -217,7 +218,7 @@ ERRORS = {403: Error, 404: Error, 409: Error, 422: Error}
 
 
 @api.get("/evaluations", response={200: list[EvaluationOut], 403: Error}, summary="可见的自评表")
-def list_evaluations(request: HttpRequest, year: int | None = None, state: State | None = None):
+def list_evaluations(request: ApiRequest, year: int | None = None, state: State | None = None):
     rows = services.visible(request.auth)
     if year is not None:
         rows = rows.filter(year=year)
@@ -227,7 +228,7 @@ def list_evaluations(request: HttpRequest, year: int | None = None, state: State
 
 
 @api.get("/evaluations/{int:pk}", response={200: EvaluationDetail, **ERRORS}, summary="一张自评表")
-def get_evaluation(request: HttpRequest, pk: int):
+def get_evaluation(request: ApiRequest, pk: int):
     return _detail(request, services.get(request.auth, pk))
 
 
@@ -236,7 +237,7 @@ def get_evaluation(request: HttpRequest, pk: int):
     response={200: EvaluationDetail, **ERRORS},
     summary="保存自评表（须带上所编辑的版本号）",
 )
-def save_evaluation(request: HttpRequest, pk: int, body: SaveIn):
+def save_evaluation(request: ApiRequest, pk: int, body: SaveIn):
     form = evaluation_from_dict(body.form, f"自评表 {pk}")
     return _detail(
         request, services.save(request.auth, pk, body.version, form, body.target_reasons)
@@ -244,7 +245,7 @@ def save_evaluation(request: HttpRequest, pk: int, body: SaveIn):
 
 
 def _step(action: Action):
-    def take(request: HttpRequest, pk: int, body: StepIn):
+    def take(request: ApiRequest, pk: int, body: StepIn):
         ev = services.step(
             request.auth,
             pk,
@@ -271,7 +272,7 @@ for _action in Action:
 @api.get(
     "/evaluations/{int:pk}/trail", response={200: list[EventOut], **ERRORS}, summary="审计留痕"
 )
-def trail(request: HttpRequest, pk: int):
+def trail(request: ApiRequest, pk: int):
     ev = services.get(request.auth, pk)
     return [
         {
@@ -295,7 +296,7 @@ def trail(request: HttpRequest, pk: int):
     response={200: EvaluationDetail, **ERRORS, 400: Error},
     summary="复核：在自评得分旁录入复核得分",
 )
-def review_evaluation(request: HttpRequest, pk: int, body: ReviewIn):
+def review_evaluation(request: ApiRequest, pk: int, body: ReviewIn):
     return _detail(request, services.review(request.auth, pk, body.version, body.scores))
 
 
@@ -304,7 +305,7 @@ def review_evaluation(request: HttpRequest, pk: int, body: ReviewIn):
     response={200: dict[str, Any], **ERRORS},
     summary="审核意见（与 jixiao check --json 的一张表相同）",
 )
-def check_evaluation(request: HttpRequest, pk: int):
+def check_evaluation(request: ApiRequest, pk: int):
     ev = services.get(request.auth, pk)
     form = services.form_of(ev)
     return result_dict(form, services.findings(ev, form))
@@ -315,7 +316,7 @@ def check_evaluation(request: HttpRequest, pk: int):
     response={200: dict[str, Any], **ERRORS},
     summary="重算计分（与 jixiao score --json 的一张表相同）",
 )
-def score_evaluation(request: HttpRequest, pk: int):
+def score_evaluation(request: ApiRequest, pk: int):
     form = services.form_of(services.get(request.auth, pk))
     return score_dict(form, recompute(form, templates.load(form.template)))
 
@@ -342,7 +343,7 @@ _FILE = {
     openapi_extra={"responses": {"200": _FILE}},
     summary="按官方版式导出（xlsx、pdf、docx，或 json、csv）",
 )
-def export_evaluation(request: HttpRequest, pk: int, format: Format = Format.XLSX):
+def export_evaluation(request: ApiRequest, pk: int, format: Format = Format.XLSX):
     form = services.form_of(services.get(request.auth, pk))
     name = file_names([form], format)[0]
     with tempfile.TemporaryDirectory() as folder:
@@ -390,12 +391,12 @@ def _spot_check(check) -> dict[str, Any]:
     response={200: SpotCheckOut, 400: Error, 403: Error},
     summary="抽查：随机抽取已通过的自评表",
 )
-def draw_spot_check(request: HttpRequest, body: SpotCheckIn):
+def draw_spot_check(request: ApiRequest, body: SpotCheckIn):
     return _spot_check(services.draw_spot_check(request.auth, body.year, body.size))
 
 
 @api.get("/spot-checks", response={200: list[SpotCheckOut], 403: Error}, summary="历次抽查")
-def list_spot_checks(request: HttpRequest):
+def list_spot_checks(request: ApiRequest):
     return [_spot_check(check) for check in services.spot_checks(request.auth)]
 
 
@@ -417,7 +418,7 @@ def _project(p) -> dict[str, Any]:
 
 
 @api.get("/projects", response={200: list[ProjectOut], 403: Error}, summary="可见的项目")
-def list_projects(request: HttpRequest):
+def list_projects(request: ApiRequest):
     return [_project(p) for p in services.visible_projects(request.auth)]
 
 
@@ -426,7 +427,7 @@ def list_projects(request: HttpRequest):
     response={200: ProjectOut, **ERRORS, 400: Error},
     summary="新建项目（编码跨年度不变）",
 )
-def create_project(request: HttpRequest, body: ProjectIn):
+def create_project(request: ApiRequest, body: ProjectIn):
     return _project(services.create_project(request.auth, body.code, body.name, body.unit))
 
 
@@ -436,7 +437,7 @@ def create_project(request: HttpRequest, body: ProjectIn):
     summary="上传自评表文件，建立该项目的年度自评表（草稿）",
 )
 def import_evaluation(
-    request: HttpRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0
+    request: ApiRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0
 ):
     project = services.project(request.auth, code)
     form = read_upload(file, form_index)
@@ -470,7 +471,7 @@ def _targets(t) -> dict[str, Any]:
     response={200: list[TargetsOut], **ERRORS},
     summary="项目各年度已批复的绩效目标",
 )
-def list_targets(request: HttpRequest, code: str):
+def list_targets(request: ApiRequest, code: str):
     return [_targets(t) for t in services.targets_of(request.auth, code)]
 
 
@@ -479,7 +480,7 @@ def list_targets(request: HttpRequest, code: str):
     response={200: TargetsOut, **ERRORS},
     summary="批复绩效目标（此后新建的自评表复制并锁定）",
 )
-def set_targets(request: HttpRequest, code: str, year: int, body: TargetsIn):
+def set_targets(request: ApiRequest, code: str, year: int, body: TargetsIn):
     rows = [ApprovedTarget(**row.dict()) for row in body.indicators]
     return _targets(services.set_targets(request.auth, code, year, rows))
 
@@ -513,7 +514,7 @@ def _evidence(item) -> dict[str, Any]:
     response={200: list[EvidenceOut], **ERRORS},
     summary="佐证材料清单（各指标）",
 )
-def list_evidence(request: HttpRequest, pk: int):
+def list_evidence(request: ApiRequest, pk: int):
     return [_evidence(item) for item in evidence.of_form(request.auth, pk)]
 
 
@@ -522,7 +523,7 @@ def list_evidence(request: HttpRequest, pk: int):
     response={200: EvidenceOut, **ERRORS, 400: Error},
     summary="上传一个指标的佐证材料（pdf、jpg、png、xlsx、docx，不超过 10 MB）",
 )
-def add_evidence(request: HttpRequest, pk: int, file: File[UploadedFile], indicator: Form[str]):
+def add_evidence(request: ApiRequest, pk: int, file: File[UploadedFile], indicator: Form[str]):
     return _evidence(evidence.add(request.auth, pk, indicator, file))
 
 
@@ -541,7 +542,7 @@ _EVIDENCE_FILE = {
     openapi_extra={"responses": {"200": _EVIDENCE_FILE}},
     summary="下载一份佐证材料",
 )
-def evidence_file(request: HttpRequest, pk: int, item: int):
+def evidence_file(request: ApiRequest, pk: int, item: int):
     return evidence.download(evidence.one(request.auth, pk, item))
 
 
@@ -550,7 +551,7 @@ def evidence_file(request: HttpRequest, pk: int, item: int):
     response={204: None, **ERRORS},
     summary="删除一份佐证材料（草稿或退回状态下，本单位填报人员）",
 )
-def remove_evidence(request: HttpRequest, pk: int, item: int):
+def remove_evidence(request: ApiRequest, pk: int, item: int):
     evidence.remove(request.auth, pk, item)
     return Status(204, None)
 
@@ -592,12 +593,19 @@ class AttentionQuery(Schema):
     offset: int = Field(0, ge=0, le=10**9)
 
 
+def _department(unit: Organisation) -> str:
+    """The 主管部门 over a 实施单位 (every unit has one: Organisation.clean)."""
+    department = unit.parent
+    assert department is not None
+    return department.name
+
+
 @api.get(
     "/attention",
     response={200: AttentionOut, 403: Error},
     summary="关注清单：应先打开的自评表，优先级高者在前，附原因",
 )
-def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
+def attention_list(request: ApiRequest, query: Query[AttentionQuery]):
     visible = services.visible(request.auth)
     held = rollup.years(visible)
     chosen = query.year if query.year in held else (held[0] if held else None)
@@ -614,7 +622,7 @@ def attention_list(request: HttpRequest, query: Query[AttentionQuery]):
             "project_code": e.evaluation.project.code,
             "project_name": e.evaluation.project.name,
             "unit": e.evaluation.project.unit.name,
-            "department": e.evaluation.project.unit.parent.name,
+            "department": _department(e.evaluation.project.unit),
             "year": e.evaluation.year,
             "state": e.evaluation.state,
             "priority": e.priority,

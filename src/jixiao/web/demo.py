@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -16,6 +17,9 @@ from jixiao.readers import read_path
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import ApprovedTargets, Project
 from jixiao.web.orgs.models import Membership, Organisation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BUREAU = "示例区财政局"
 # The two 主管部门: the culture units under the first, every other unit under the second.
@@ -54,6 +58,7 @@ def load() -> list[Account]:
         project = Project.objects.create(
             code=f"DEMO-{number:03d}", name=form.project.name or "", unit=unit
         )
+        assert form.year is not None  # every sample form names its year
         ApprovedTargets.objects.create(
             project=project,
             year=form.year,
@@ -72,13 +77,15 @@ def load() -> list[Account]:
         )
         services.create(admin.user, project, form)
     filler = _account("filler", Role.FILLER, units[0])
-    reviewer = _account("reviewer", Role.REVIEWER, units[0].parent)
+    department = units[0].parent
+    assert department is not None  # a unit's parent is its department
+    reviewer = _account("reviewer", Role.REVIEWER, department)
     return [a.account for a in (admin, filler, reviewer)]
 
 
 @dataclass(frozen=True)
 class _Made:
-    user: object
+    user: User
     account: Account
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -41,6 +42,9 @@ from jixiao.web.evaluations import services
 from jixiao.web.evaluations.attention import LOW_EXECUTION, REVIEW_GAP
 from jixiao.web.evaluations.models import Evaluation, Event, Project
 from jixiao.web.orgs.models import Membership, Organisation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 BUREAU = "合成省财政厅"
 TEMPLATE = "national-2020"
@@ -128,8 +132,8 @@ def load(
 class _Tree:
     projects: list[Project]
     places: list[tuple[str, synth.Theme]]  # each project's district and field
-    fillers: dict[int, object]  # unit id → user
-    reviewers: dict[int, object]  # department id → user
+    fillers: dict[int, User]  # unit id → user
+    reviewers: dict[int, User]  # department id → user
     accounts: list[Account]
 
 
@@ -165,7 +169,7 @@ def _tree(rng: random.Random, projects: int) -> _Tree:
     rows, project_places = [], []
     for n in range(projects):
         unit = units[n % len(units)]
-        district, theme = place_of[unit.parent_id]
+        district, theme = place_of[synth.known(unit.parent_id)]
         name = (
             f"{unit.name.removesuffix(theme.unit)}{theme.subject}{rng.choice(synth.NAME_ENDINGS)}"
         )
@@ -189,7 +193,7 @@ def _tree(rng: random.Random, projects: int) -> _Tree:
     )
 
 
-def _users(places: list[tuple[str, Organisation, Role]]) -> dict[str, object]:
+def _users(places: list[tuple[str, Organisation, Role]]) -> dict[str, User]:
     """One account per place, no usable password (the three of :func:`_password` get one)."""
     model = get_user_model()
     made = model.objects.bulk_create(
@@ -215,12 +219,15 @@ def _password(user, role: Role, org: Organisation) -> Account:
 # --- one form ------------------------------------------------------------------------------
 
 
+Step = tuple[str, "User", list[dict], str]  # (action, actor, diff, comment)
+
+
 @dataclass
 class _Made:
     evaluation: Evaluation
-    steps: list[tuple[str, object, list, str]]  # (action, actor, diff, comment), after create
+    steps: list[Step]  # after create
     states: list[tuple[str, str]]  # (from, to) of each step
-    filler: object
+    filler: User
     kind: str | None
 
 
@@ -237,7 +244,8 @@ def _made(
     project = tree.projects[project_no]
     district, theme = tree.places[project_no]
     form = synth.form(rng, template, index, "synthetic", theme=theme, district=district, year=year)
-    while kind is None and form.funding.total.execution_rate < LOW_EXECUTION:  # clean means clean
+    # clean means clean
+    while kind is None and synth.known(form.funding.total.execution_rate) < LOW_EXECUTION:
         form = synth.form(
             rng, template, index, "synthetic", theme=theme, district=district, year=year
         )
@@ -247,7 +255,7 @@ def _made(
             form.project,
             name=f"{project.name}（{year}年）",
             unit=project.unit.name,
-            department=project.unit.parent.name,
+            department=synth.known(project.unit.parent).name,
         ),
     )
     if kind is not None and kind != "review-gap":
@@ -267,11 +275,15 @@ def _state(rng: random.Random, age: int, kind: str | None) -> State:
     return rng.choices(list(shares), weights=list(shares.values()))[0]
 
 
-def _steps(ev: Evaluation, state: State, tree: _Tree, project: Project):
+def _steps(
+    ev: Evaluation, state: State, tree: _Tree, project: Project
+) -> tuple[list[Step], list[tuple[str, str]]]:
     """The workflow steps to ``state`` as the services record them; sets the form's state,
     version and acknowledgements."""
-    filler, reviewer = tree.fillers[project.unit_id], tree.reviewers[project.unit.parent_id]
-    steps, states = [], []
+    filler = tree.fillers[project.unit_id]
+    reviewer = tree.reviewers[synth.known(project.unit.parent_id)]
+    steps: list[Step] = []
+    states: list[tuple[str, str]] = []
     if state is State.DRAFT:
         return steps, states
     acks = {f["key"]: ACKNOWLEDGED for f in ev.findings if f["severity"] == "error"}
@@ -324,16 +336,20 @@ def _review(rng: random.Random, form: Form, far: bool) -> dict[str, str]:
     ]
     out, gap = {}, Decimal(0)
     if far:
-        for n, ind in sorted(scored, key=lambda item: -item[1].points):
-            cut = (ind.points * Decimal("0.3")).quantize(Decimal("0.01"))
-            if cut < ind.score:
-                out[f"indicators[{n}].score"], gap = str(cut), gap + ind.score - cut
+        for n, ind in sorted(scored, key=lambda item: -synth.known(item[1].points)):
+            score = synth.known(ind.score)
+            cut = (synth.known(ind.points) * Decimal("0.3")).quantize(Decimal("0.01"))
+            if cut < score:
+                out[f"indicators[{n}].score"], gap = str(cut), gap + score - cut
             if gap >= REVIEW_GAP + 2:
                 break
         return out
     for n, ind in rng.sample(scored, k=min(len(scored), rng.randint(1, 2))):
         out[f"indicators[{n}].score"] = str(
-            max(Decimal(0), ind.score - rng.choice((Decimal(0), Decimal(1), Decimal(2))))
+            max(
+                Decimal(0),
+                synth.known(ind.score) - rng.choice((Decimal(0), Decimal(1), Decimal(2))),
+            )
         )
     return out
 
@@ -351,7 +367,7 @@ def _rescored(form: Form, template, indicators) -> Form:
         form,
         indicators=tuple(indicators),
         total=total,
-        grade=scoring.grade(total, template)[0].label,
+        grade=synth.known(scoring.grade(total, template)[0]).label,
     )
 
 
@@ -359,7 +375,9 @@ def _above_points(rng: random.Random, form: Form, template) -> Form:
     n = rng.randrange(len(form.indicators))
     ind = form.indicators[n]
     over = replace(
-        ind, score=ind.points + rng.choice((Decimal(1), Decimal(2), Decimal(5))), deviation=None
+        ind,
+        score=synth.known(ind.points) + rng.choice((Decimal(1), Decimal(2), Decimal(5))),
+        deviation=None,
     )
     return _rescored(form, template, [*form.indicators[:n], over, *form.indicators[n + 1 :]])
 
@@ -368,7 +386,8 @@ def _low_execution(rng: random.Random, form: Form, template) -> Form:
     """40–58% spent, the funding lines computed by the rules, every indicator at full points."""
     funding = form.funding
     total, carried = funding.total, funding.prior_year_carryover
-    spent = (total.annual_budget * Decimal(rng.randrange(40, 59)) / 100).quantize(Decimal("0.01"))
+    budget = synth.known(total.annual_budget)
+    spent = (budget * Decimal(rng.randrange(40, 59)) / 100).quantize(Decimal("0.01"))
     spent = max(spent, carried.executed if carried and carried.executed else Decimal(0))
 
     def line(old, executed, scored):
@@ -387,7 +406,7 @@ def _low_execution(rng: random.Random, form: Form, template) -> Form:
         total=line(total, spent, True),
         current_year_appropriation=line(current, spent - carried_spent, False) if current else None,
     )
-    old, new = format(total.executed.normalize(), "f"), format(spent.normalize(), "f")
+    old, new = format(synth.known(total.executed).normalize(), "f"), format(spent.normalize(), "f")
     goals = replace(form.goals, actual=(form.goals.actual or "").replace(old, new))
     full = [replace(ind, score=ind.points, deviation=None) for ind in form.indicators]
     return _rescored(replace(form, funding=funding, goals=goals), template, full)

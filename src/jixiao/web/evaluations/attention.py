@@ -32,6 +32,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Case, DecimalField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -103,7 +104,8 @@ def flagged(
         chosen = chosen.filter(state=state)
     chosen = chosen.annotate(self_total=_SELF)
     weighted = [When(condition, then=Value(weight)) for weight, condition in CONDITIONS.values()]
-    priority = reduce(lambda a, b: a + b, [Case(w, default=Value(0)) for w in weighted])
+    cases: list[Combinable] = [Case(w, default=Value(0)) for w in weighted]
+    priority = reduce(lambda a, b: a + b, cases)
     heavy = ("data", "findings", "acknowledgements", "review_scores", "targets", "target_reasons")
     return (
         chosen.filter(reduce(or_, (condition for _w, condition in CONDITIONS.values())))

@@ -23,13 +23,16 @@ the raw statement of :func:`findings_by_code`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
+    DecimalField,
     F,
     Func,
     IntegerField,
@@ -100,15 +103,19 @@ class DecimalText(Func):
         return f"CAST({column} AS text)", params
 
 
+def _decimal_places(name: str) -> int:
+    """The places of one of the form's decimal columns."""
+    column = Evaluation._meta.get_field(name)
+    assert isinstance(column, DecimalField)
+    return column.decimal_places
+
+
 def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
     """One point per form that has both a 执行率 and a 总分, as columns (a province's year is
     tens of thousands of points: one list per field is a fraction of the JSON of one object
     per point): ``points`` = {"id", "code", "name", "rate", "total", "scale"}, the i-th entry
     of each the i-th form's; 执行率 and 总分 as exact decimal strings (:class:`DecimalText`)."""
-    places = {
-        name: Evaluation._meta.get_field(name).decimal_places
-        for name in ("execution_rate", "total")
-    }
+    places = {name: _decimal_places(name) for name in ("execution_rate", "total")}
     rows = list(
         forms.order_by("project__code")
         .filter(execution_rate__isnull=False, total__isnull=False)
@@ -140,12 +147,15 @@ def budget_by_department_and_grade(forms: QuerySet[Evaluation]) -> dict:
         "key": F("project__unit__parent_id"),
         "department": F("project__unit__parent__name"),
     }
-    cells = (
+    # rows as dicts (the stubs' plugin does not see the keys of **department)
+    cells: QuerySet[Evaluation, Mapping[str, Any]] = (
         forms.order_by()
         .values("scale", **department)
         .annotate(budget=Sum("budget_wan"), n=Count("id"))
     )
-    totals = forms.order_by().values(**department).annotate(budget=Sum("budget_wan"), n=Count("id"))
+    totals: QuerySet[Evaluation, Mapping[str, Any]] = (
+        forms.order_by().values(**department).annotate(budget=Sum("budget_wan"), n=Count("id"))
+    )
     rows = {
         t["key"]: {
             "department": t["department"],
@@ -236,7 +246,7 @@ def indicator_kinds(forms: QuerySet[Evaluation]) -> dict:
     )
     total = {k: v or 0 for k, v in forms.order_by().aggregate(**KINDS).items()}
 
-    def row(r: dict) -> dict:
+    def row(r: Mapping[str, Any]) -> dict:
         counts = {k: r[k] or 0 for k in KINDS}
         return {**counts, "share": _share(counts["qualitative"], counts["quantitative"])}
 

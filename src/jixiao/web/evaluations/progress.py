@@ -13,6 +13,8 @@ COUNT per stage); only the names of the projects to chase are read row by row, f
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from jixiao.domain.workflow import State
@@ -83,7 +85,7 @@ def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
     for row in idle.order_by().values(key=F("unit_id")).annotate(not_started=Count("id")):
         rows.setdefault(row["key"], {"key": row["key"]}).update(row)
     chased = list(rows)
-    missing = [
+    missing: list[dict[str, Any]] = [
         {**p, "stage": "not_started"}
         for p in idle.filter(unit_id__in=chased).values("unit_id", "code", "name")
     ]

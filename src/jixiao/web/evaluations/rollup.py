@@ -16,8 +16,10 @@ form's own grade, only the names are made one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum
 
@@ -268,7 +270,7 @@ def totals(chosen: QuerySet[Evaluation]) -> Group:
     return _group({"key": None, "name": "", **chosen.order_by().aggregate(**SUMS)})
 
 
-def _group(row: dict) -> Group:
+def _group(row: Mapping[str, Any]) -> Group:
     return Group(
         row["key"],
         row["name"] or "",

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -82,7 +83,8 @@ def _storable(value, where: str) -> None:
             raise Invalid(_("%(where)s：含有空字符（NUL），无法保存") % {"where": where})
     elif isinstance(value, dict):
         for key, item in value.items():
-            _storable(key, where), _storable(item, f"{where}.{key}")
+            _storable(key, where)
+            _storable(item, f"{where}.{key}")
     elif isinstance(value, list | tuple):
         for n, item in enumerate(value):
             _storable(item, f"{where}[{n}]")
@@ -99,25 +101,25 @@ def fits(model, field: str, value: str | None) -> None:
         )
 
 
-def membership(user: AbstractBaseUser) -> Membership:
+def membership(user: User) -> Membership:
     try:
         return user.membership
     except Membership.DoesNotExist:
         raise Forbidden(_("账号尚未分配组织和角色，请联系财政局管理员")) from None
 
 
-def visible_units(user: AbstractBaseUser) -> QuerySet[Organisation]:
+def visible_units(user: User) -> QuerySet[Organisation]:
     """The 实施单位 whose forms ``user`` may see: their own, their department's, or all."""
     return membership(user).organisation.units()
 
 
-def visible(user: AbstractBaseUser) -> QuerySet[Evaluation]:
+def visible(user: User) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(project__unit__in=visible_units(user)).select_related(
         "project__unit"
     )
 
 
-def get(user: AbstractBaseUser, pk: int, *, for_update: bool = False) -> Evaluation:
+def get(user: User, pk: int, *, for_update: bool = False) -> Evaluation:
     """The evaluation if ``user`` may see it; otherwise :class:`NotFound`, as if it did not exist."""
     rows = visible(user)
     if not 0 < pk <= _DB_INT:
@@ -130,18 +132,18 @@ def get(user: AbstractBaseUser, pk: int, *, for_update: bool = False) -> Evaluat
         raise NotFound(_("自评表 %(pk)s 不存在或无权查看") % {"pk": pk}) from None
 
 
-def visible_projects(user: AbstractBaseUser) -> QuerySet[Project]:
+def visible_projects(user: User) -> QuerySet[Project]:
     return Project.objects.filter(unit__in=visible_units(user)).select_related("unit")
 
 
-def project(user: AbstractBaseUser, code: str) -> Project:
+def project(user: User, code: str) -> Project:
     try:
         return visible_projects(user).get(code=code)
     except Project.DoesNotExist:
         raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": code}) from None
 
 
-def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -> Project:
+def create_project(user: User, code: str, name: str, unit_id: int) -> Project:
     """A new project with its stable code, by a filler of the unit or a bureau admin."""
     place = _require_role(user, {Role.FILLER, Role.ADMIN}, _("新建项目"))
     unit = place.organisation.units().filter(pk=unit_id).first() if 0 < unit_id <= _DB_INT else None
@@ -151,13 +153,14 @@ def create_project(user: AbstractBaseUser, code: str, name: str, unit_id: int) -
     _storable({"code": code, "name": name}, _("项目"))
     if not code or not name:
         raise ServiceError(_("项目编码和项目名称不能为空"))
-    fits(Project, "code", code), fits(Project, "name", name)
+    fits(Project, "code", code)
+    fits(Project, "name", name)
     if Project.objects.filter(code=code).exists():
         raise Conflict(_("项目编码 %(code)s 已被使用") % {"code": code})
     return Project.objects.create(code=code, name=name, unit=unit)
 
 
-def _require_role(user: AbstractBaseUser, roles: set[Role], doing: str) -> Membership:
+def _require_role(user: User, roles: set[Role], doing: str) -> Membership:
     place = membership(user)
     if place.role_enum not in roles:
         raise Forbidden(
@@ -264,7 +267,7 @@ lock_chain = _lock_chain  # public for the bulk loader of web/province.py
 
 def _append(
     evaluation: Evaluation,
-    user: AbstractBaseUser,
+    user: User,
     action: str,
     state_from: str,
     diff: list,
@@ -295,7 +298,7 @@ def _append(
 
 
 @transaction.atomic
-def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
+def create(user: User, project: Project, form: Form) -> Evaluation:
     """A new draft for ``project`` and the form's year, by a filler of the
     project's unit or a bureau admin (importing)."""
     place = _require_role(user, {Role.FILLER, Role.ADMIN}, _("新建自评表"))
@@ -323,7 +326,7 @@ def create(user: AbstractBaseUser, project: Project, form: Form) -> Evaluation:
 
 @transaction.atomic
 def save(
-    user: AbstractBaseUser,
+    user: User,
     pk: int,
     version: int,
     form: Form,
@@ -404,7 +407,7 @@ def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -
 
 @transaction.atomic
 def step(
-    user: AbstractBaseUser,
+    user: User,
     pk: int,
     action: Action,
     *,
@@ -508,7 +511,7 @@ _REVIEWED = re.compile(r"funding\.score|indicators\[(\d+)\]\.score")
 
 @transaction.atomic
 def review(
-    user: AbstractBaseUser, pk: int, version: int | None, scores: dict[str, str | None]
+    user: User, pk: int, version: int | None, scores: Mapping[str, str | None]
 ) -> Evaluation:
     """复核: a reviewer records their score beside self scores (``indicators[i].score``,
     ``funding.score`` the execution score) of a submitted form; ``None`` or "" clears one."""
@@ -578,7 +581,7 @@ EVIDENCE_ADDED, EVIDENCE_REMOVED = "evidence_add", "evidence_remove"
 
 
 @transaction.atomic
-def record_evidence(user: AbstractBaseUser, pk: int, action: str, item: dict) -> Event:
+def record_evidence(user: User, pk: int, action: str, item: dict) -> Event:
     """佐证材料 added or removed: only the unit's filler (403 for others), while the
     form is with the unit (409 otherwise); an event on the trail naming the file (``item``: indicator, name, size,
     sha256), so the hash chain covers the files as well. Call it in the same
@@ -601,9 +604,7 @@ TARGETS_SET = "targets_set"
 
 
 @transaction.atomic
-def set_targets(
-    user: AbstractBaseUser, code: str, year: int, rows: list[ApprovedTarget]
-) -> ApprovedTargets:
+def set_targets(user: User, code: str, year: int, rows: list[ApprovedTarget]) -> ApprovedTargets:
     """批复绩效目标: a reviewer over the unit or a bureau admin sets a project's
     targets for a year. Evaluations already made keep the copy they took; a
     change to targets a form of that year was made under is an event on that
@@ -651,7 +652,7 @@ def _by_name(rows: list[dict]) -> dict[str, dict]:
     return {row["name"]: row for row in rows}
 
 
-def targets_of(user: AbstractBaseUser, code: str) -> QuerySet[ApprovedTargets]:
+def targets_of(user: User, code: str) -> QuerySet[ApprovedTargets]:
     return project(user, code).targets.order_by("-year")
 
 
@@ -672,7 +673,7 @@ def _is_field(data: dict, path: str) -> bool:
 
 
 @transaction.atomic
-def draw_spot_check(user: AbstractBaseUser, year: int, size: int) -> SpotCheck:
+def draw_spot_check(user: User, year: int, size: int) -> SpotCheck:
     """抽查: a bureau admin draws ``size`` approved forms of ``year`` at random
     (the system's CSPRNG, so nobody can steer the draw); each drawn form gets a
     trail event, so the draw itself is on record."""
@@ -693,7 +694,7 @@ def draw_spot_check(user: AbstractBaseUser, year: int, size: int) -> SpotCheck:
     return check
 
 
-def spot_checks(user: AbstractBaseUser) -> QuerySet[SpotCheck]:
+def spot_checks(user: User) -> QuerySet[SpotCheck]:
     _require_role(user, {Role.ADMIN}, _("查看抽查"))
     return SpotCheck.objects.prefetch_related("evaluations")
 

@@ -23,11 +23,12 @@ def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
     """The uploaded file through the readers (which choose by content and name),
     if its size and type are allowed; errors and the form's source name the
     upload, not the temporary copy."""
+    assert upload.size is not None  # Django's upload handlers set it
     if upload.size > MAX_UPLOAD:
         raise ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
     if not (upload.name or "").lower().endswith(UPLOAD_TYPES):
         raise ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
-    name = Path(upload.name).name
+    name = Path(upload.name or "").name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         with path.open("wb") as copy:

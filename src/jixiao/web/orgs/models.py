@@ -42,7 +42,7 @@ class Organisation(models.Model):
 
     def clean(self) -> None:
         wanted = self.PARENT_KIND[self.Kind(self.kind)]
-        have = self.parent.kind if self.parent_id else None
+        have = self.parent.kind if self.parent_id and self.parent else None
         if have != wanted:
             where = f"上级应为{self.Kind(wanted).label}" if wanted else "不应有上级"
             raise ValidationError({"parent": f"{self.get_kind_display()}{where}"})

@@ -4,7 +4,7 @@ each with its reasons (:mod:`jixiao.web.evaluations.attention`), a page at a tim
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
@@ -14,6 +14,7 @@ from jixiao.web.evaluations import attention, rollup
 from jixiao.web.pages import labels
 from jixiao.web.pages.rollup import visible_departments, year_and_department
 from jixiao.web.pages.views import page
+from jixiao.web.requests import SignedInRequest
 
 PER_PAGE = 100
 
@@ -35,7 +36,7 @@ def _row(number: int, entry: attention.Entry, form_url: str) -> str:
 
 
 @page
-def attention_page(request: HttpRequest) -> HttpResponse:
+def attention_page(request: SignedInRequest) -> HttpResponse:
     visible, years, year, department = year_and_department(request)
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
     listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from jixiao.web.evaluations import dashboards, services
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages.rollup import year_and_department
 from jixiao.web.pages.views import page
+from jixiao.web.requests import SignedInRequest
 
 CHARTS = {
     "grades": dashboards.grade_distribution,
@@ -75,7 +76,7 @@ SECTIONS = [
 ]
 
 
-def _scope(request: HttpRequest):
+def _scope(request: SignedInRequest):
     """The forms the user may see, the years they span, the year and department asked for."""
     visible, years, year, department = year_and_department(request)
     chosen = visible.filter(year=year or 0)
@@ -99,7 +100,7 @@ def _default_project(visible, chosen) -> str:
 
 
 @page
-def dashboards_page(request: HttpRequest) -> HttpResponse:
+def dashboards_page(request: SignedInRequest) -> HttpResponse:
     visible, years, year, department, chosen = _scope(request)
     units = services.visible_units(request.user)
     project = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
@@ -160,7 +161,7 @@ def dashboards_page(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def dashboard_data(request: HttpRequest, name: str) -> HttpResponse:
+def dashboard_data(request: SignedInRequest, name: str) -> HttpResponse:
     """One dashboard's figures as JSON (figures as decimal strings, exact)."""
     visible, _years, year, department, chosen = _scope(request)
     if name == "years":

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import quote
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -22,12 +22,12 @@ from jixiao.web.evaluations import services
 from jixiao.web.pages.models import MAX_BYTES, TYPES, Evidence
 
 
-def of_form(user: AbstractBaseUser, pk: int) -> QuerySet[Evidence]:
+def of_form(user: User, pk: int) -> QuerySet[Evidence]:
     """The form's files (without their content), if ``user`` may see the form."""
     return services.get(user, pk).evidence.defer("content")
 
 
-def one(user: AbstractBaseUser, pk: int, item: int) -> Evidence:
+def one(user: User, pk: int, item: int) -> Evidence:
     """One file of a form ``user`` may see; :class:`services.NotFound` otherwise."""
     found = (
         services.get(user, pk).evidence.filter(pk=item).first()
@@ -39,7 +39,7 @@ def one(user: AbstractBaseUser, pk: int, item: int) -> Evidence:
     return found
 
 
-def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | None) -> Evidence:
+def add(user: User, pk: int, indicator: str, upload: UploadedFile | None) -> Evidence:
     """Store an uploaded file for the indicator of that name, if its type and size are allowed."""
     ev = services.get(user, pk)
     names = {ind.get("name") for ind in ev.data.get("indicators") or []}
@@ -51,6 +51,7 @@ def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | 
         raise services.ServiceError(
             _("佐证材料只能是 %(types)s 文件") % {"types": _("、").join(TYPES)}
         )
+    assert upload.size is not None  # Django's upload handlers set it
     if upload.size > MAX_BYTES:
         raise services.ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
     content = upload.read()
@@ -63,7 +64,7 @@ def add(user: AbstractBaseUser, pk: int, indicator: str, upload: UploadedFile | 
         item = Evidence.objects.create(
             evaluation=ev,
             indicator=indicator,
-            name=Path(upload.name).name[:200],
+            name=Path(upload.name or "").name[:200],
             content_type=TYPES[suffix],
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
@@ -86,7 +87,7 @@ def _content_is(suffix: str, content: bytes) -> bool:
     return sniff(content) == suffix.lstrip(".")
 
 
-def remove(user: AbstractBaseUser, pk: int, item: int) -> None:
+def remove(user: User, pk: int, item: int) -> None:
     found = one(user, pk, item)
     with transaction.atomic():
         services.record_evidence(user, pk, services.EVIDENCE_REMOVED, trail_item(found))

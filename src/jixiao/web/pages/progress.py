@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import progress, services
 from jixiao.web.pages.views import page
+from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import append_row
 
 STAGE_LABELS = {
@@ -25,7 +26,7 @@ STAGE_LABELS = {
 }
 
 
-def _year(request: HttpRequest) -> tuple[list[int], int]:
+def _year(request: SignedInRequest) -> tuple[list[int], int]:
     """The years offered (those with forms, and the next) and the one asked for (default: the latest)."""
     have = set(services.visible(request.user).values_list("year", flat=True))
     years = sorted(have | {max(have) + 1} if have else set(), reverse=True)
@@ -35,7 +36,7 @@ def _year(request: HttpRequest) -> tuple[list[int], int]:
     return years, max(have) if have else 0
 
 
-def _figures(request: HttpRequest):
+def _figures(request: SignedInRequest):
     years, year = _year(request)
     units = services.visible_units(request.user)
     departments = progress.by_department(units, year)
@@ -56,7 +57,7 @@ def _missing(row: dict) -> str:
 
 
 @page
-def progress_page(request: HttpRequest) -> HttpResponse:
+def progress_page(request: SignedInRequest) -> HttpResponse:
     years, year, departments, total, chase = _figures(request)
 
     def cells(row: dict) -> list[tuple[str, int, int]]:
@@ -74,15 +75,17 @@ def progress_page(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def progress_export(request: HttpRequest) -> HttpResponse:
+def progress_export(request: SignedInRequest) -> HttpResponse:
     """Both tables as an xlsx workbook: 部门进度 (projects and units per stage) and 催报清单."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
 
     _years, year, departments, total, chase = _figures(request)
     stages = [str(STAGE_LABELS[s]) for s in progress.STAGES]
     book = Workbook()
     sheet = book.active
+    assert sheet is not None  # a new workbook opens on its one sheet
     sheet.title = _("部门进度")
     sheet.append(
         [
@@ -117,7 +120,9 @@ def progress_export(request: HttpRequest) -> HttpResponse:
         )
     for ws, widths in ((sheet, (20,) + (11,) * 10), (chased, (20, 20, 8, 8, 8, 80))):
         for n, width in enumerate(widths, start=1):
-            ws.column_dimensions[ws.cell(1, n).column_letter].width = width
+            header = ws.cell(1, n)
+            assert isinstance(header, Cell)  # the header row has no merged cells
+            ws.column_dimensions[header.column_letter].width = width
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 from decimal import Decimal, InvalidOperation
 from html import escape
+from typing import TypedDict
 from urllib.parse import quote, urlencode
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.models import User
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -28,6 +30,7 @@ from jixiao.web.evaluations import rollup, services
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
 from jixiao.web.pages.views import page
+from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import defuse
 
 COLUMNS = [
@@ -92,7 +95,7 @@ def _threshold(text: str) -> Decimal | None:
     return value if value.is_finite() and abs(value) < 10**5 else None
 
 
-def year_and_department(request: HttpRequest):
+def year_and_department(request: SignedInRequest):
     """The forms the user may see, the years they span, the year asked for (default: the
     latest) and the department asked for (``None``: all)."""
     visible = services.visible(request.user)
@@ -102,7 +105,22 @@ def year_and_department(request: HttpRequest):
     return visible, years, year, _number(request.GET.get("department", ""), 2**31)
 
 
-def visible_departments(user) -> list[dict]:
+class Department(TypedDict):
+    pk: int
+    name: str
+
+
+class Filters(TypedDict):
+    """The table's filters as asked for: :func:`rollup.narrowed`'s arguments."""
+
+    unit: int | None
+    scale: str
+    state: str
+    rate_below: Decimal | None
+    with_errors: bool
+
+
+def visible_departments(user: User) -> list[Department]:
     """The 主管部门 of the filter (``pk``, ``name``): for the bureau every department with
     units, by name; a department's or a unit's member sees one department, which the
     membership names (no query over the tree: the list is shown only when it has two)."""
@@ -115,16 +133,17 @@ def visible_departments(user) -> list[dict]:
             .values("pk", "name")
         )
     department = place if place.kind == Organisation.Kind.DEPARTMENT else place.parent
+    assert department is not None  # a unit's parent is its department
     return [{"pk": department.pk, "name": department.name}]
 
 
-def _chosen(request: HttpRequest):
+def _chosen(request: SignedInRequest):
     """The year (default: the latest the user has), department, filters and sort asked for,
     and the table's forms."""
     got = request.GET
     visible, years, year, department = year_and_department(request)
     sort = got.get("sort", "") if got.get("sort", "").lstrip("-") in rollup.SORTS else ""
-    filters = {
+    filters: Filters = {
         "unit": _number(got.get("unit", ""), 2**31),
         "scale": got.get("scale", "") if got.get("scale", "") in (*rollup.SCALE, "-") else "",
         "state": got.get("state", "") if got.get("state", "") in {s.value for s in State} else "",
@@ -160,6 +179,7 @@ def _cells(line: rollup.Line, states: dict[str, str]) -> list:
             f["notices"],
         ]
     group = line.group
+    assert group is not None  # a line is a form or a group
     label = {
         "unit": _("小计（%(name)s）"),
         "department": _("小计（%(name)s）"),
@@ -211,7 +231,7 @@ def _shown(value, column: int) -> str:
     return str(value)
 
 
-def _headers(request: HttpRequest, sort: str) -> list[dict]:
+def _headers(request: SignedInRequest, sort: str) -> list[dict]:
     """Each column's heading with the link that sorts by it (ascending first, then descending),
     from the first page."""
     heads = []
@@ -270,7 +290,7 @@ def _pages(number: int, count: int) -> list[int | None]:
 
 
 @page
-def rollup_page(request: HttpRequest) -> HttpResponse:
+def rollup_page(request: SignedInRequest) -> HttpResponse:
     years, year, department, sort, filters, chosen = _chosen(request)
     units = services.visible_units(request.user)
     total = rollup.totals(chosen)
@@ -317,7 +337,7 @@ def rollup_page(request: HttpRequest) -> HttpResponse:
 
 
 @page
-def rollup_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def rollup_export(request: SignedInRequest, fmt: str) -> HttpResponse:
     """The whole table, every page: xlsx (numbers as numbers, printable: landscape, one page
     wide, the header repeated; texts typed as text) or CSV (UTF-8 with BOM for Excel; texts
     defused against formulas)."""

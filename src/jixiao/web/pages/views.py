@@ -37,6 +37,7 @@ from jixiao.web.pages import evidence, labels, sheet
 from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.pages.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.pages.models import Evidence
+from jixiao.web.requests import SignedInRequest
 from jixiao.writers import Format, safe_name, write_form
 
 REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
@@ -62,12 +63,12 @@ def page(view):
 
 
 @page
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     role = services.membership(request.user).role_enum
     return redirect("pages:queue" if role is Role.REVIEWER else "pages:forms")
 
 
-def _filtered(request: HttpRequest, rows):
+def _filtered(request: SignedInRequest, rows):
     """The list filters: year, department, unit, state, grade and a search by project name or code."""
     got = request.GET
     chosen = {
@@ -90,7 +91,7 @@ def _filtered(request: HttpRequest, rows):
     return rows, chosen
 
 
-def _list(request: HttpRequest, rows, title: str, queue: bool) -> HttpResponse:
+def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpResponse:
     everything = rows
     rows, chosen = _filtered(request, rows)
     units = services.visible_units(request.user)
@@ -113,20 +114,20 @@ def _list(request: HttpRequest, rows, title: str, queue: bool) -> HttpResponse:
 
 
 @page
-def forms(request: HttpRequest) -> HttpResponse:
+def forms(request: SignedInRequest) -> HttpResponse:
     place = services.membership(request.user)
     title = {Role.FILLER: _("我的自评表")}.get(place.role_enum, _("全部自评表"))
     return _list(request, services.visible(request.user), title, queue=False)
 
 
 @page
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: SignedInRequest) -> HttpResponse:
     rows = services.visible(request.user).filter(state__in=REVIEW_STATES)
     return _list(request, rows, _("待我审核"), queue=True)
 
 
 @page
-def export_list(request: HttpRequest) -> HttpResponse:
+def export_list(request: SignedInRequest) -> HttpResponse:
     """The list as filtered on screen, as an xlsx workbook (one row per form)."""
     from openpyxl import Workbook
 
@@ -138,6 +139,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     rows, _chosen = _filtered(request, rows)
     book = Workbook()
     sheet_ = book.active
+    assert sheet_ is not None  # a new workbook opens on its one sheet
     sheet_.title = _("自评表")
     sheet_.append(
         [
@@ -196,14 +198,14 @@ def _last_return(ev: Evaluation):
     return ev.events.filter(action=Action.RETURN.value).order_by("-id").first()
 
 
-def _posted_reasons(request: HttpRequest, ev: Evaluation) -> dict[str, str]:
+def _posted_reasons(request: SignedInRequest, ev: Evaluation) -> dict[str, str]:
     """The reasons typed for changing approved targets (``reason:`` + the approved name)."""
     names = {row["name"] for row in ev.targets}
     return {name: text for name, text in _prefixed(request, "reason:").items() if name in names}
 
 
 def _sheet(
-    request: HttpRequest,
+    request: SignedInRequest,
     ev: Evaluation,
     data: dict,
     rows: list[str],
@@ -227,7 +229,7 @@ def _sheet(
     )
 
 
-def _approval(request: HttpRequest, ev: Evaluation, unlock: str = "") -> sheet.Approval:
+def _approval(request: SignedInRequest, ev: Evaluation, unlock: str = "") -> sheet.Approval:
     """The approved targets as the page applies them: open where a reason is on
     record or typed (its box is on the page), or just unlocked."""
     typed = _posted_reasons(request, ev)
@@ -240,7 +242,7 @@ def _approval(request: HttpRequest, ev: Evaluation, unlock: str = "") -> sheet.A
 
 
 def _context(
-    request: HttpRequest,
+    request: SignedInRequest,
     ev: Evaluation,
     data: dict | None = None,
     rows: list[str] | None = None,
@@ -284,7 +286,7 @@ def _context(
 
 
 @page
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: SignedInRequest) -> HttpResponse:
     """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
     readers, or from last year's form of the same project (结转)."""
     context = {
@@ -335,7 +337,7 @@ def _blank(project, year: str, template_id: str) -> DomainForm:
     )
 
 
-def _uploaded_form(request: HttpRequest):
+def _uploaded_form(request: SignedInRequest):
     upload = request.FILES.get("file")
     if upload is None:
         raise services.ServiceError(_("请选择要上传的文件"))
@@ -352,13 +354,13 @@ def _refusal(error: ReadError | services.ServiceError | ArithmeticError) -> tupl
     return str(error), 422
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: SignedInRequest) -> int | None:
     """The version the page was edited at (None when absent or not a number)."""
     version = request.POST.get("version", "")
     return int(version) if version.isdigit() else None
 
 
-def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
+def _typed(request: SignedInRequest, ev: Evaluation) -> tuple[dict, list[str]]:
     """The stored form with the page's indicator rows and what the user typed
     into its editable fields, every row named like an approved target holding
     that target until unlocked (as the services see it); and the rows' origins."""
@@ -369,7 +371,7 @@ def _typed(request: HttpRequest, ev: Evaluation) -> tuple[dict, list[str]]:
 
 
 def _show(mode: str):
-    def show(request: HttpRequest, pk: int) -> HttpResponse:
+    def show(request: SignedInRequest, pk: int) -> HttpResponse:
         ev = services.get(request.user, pk)
         return render(request, "pages/form.html", _context(request, ev, mode=mode))
 
@@ -381,7 +383,7 @@ review = _show("review")  # with comment inputs and the return / approve buttons
 
 
 @page
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Fill in: GET shows the inputs; POST saves a draft carrying the version it
     edited. A stale or bad save is refused with the typed text kept on screen."""
     ev = services.get(request.user, pk)
@@ -426,7 +428,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _unlocked(
-    request: HttpRequest, ev: Evaluation, typed: dict, rows: list[str], version: int | None, op: str
+    request: SignedInRequest,
+    ev: Evaluation,
+    typed: dict,
+    rows: list[str],
+    version: int | None,
+    op: str,
 ) -> HttpResponse:
     """The page again with one approved target's 年度指标值 and 分值 open, and a
     box for the reason (the services refuse a change without one)."""
@@ -447,7 +454,7 @@ def _unlocked(
 
 @page
 @require_POST
-def recompute(request: HttpRequest, pk: int) -> HttpResponse:
+def recompute(request: SignedInRequest, pk: int) -> HttpResponse:
     """htmx, as the user types: the rules' figures and the findings, swapped in
     beside each field (out of band); the inputs themselves are left alone."""
     ev = services.get(request.user, pk)
@@ -463,7 +470,7 @@ def recompute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page
 @require_POST
-def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def step(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
     """Submit, return or approve through the services (which check role, place and state)."""
     try:
         chosen = Action(action)
@@ -481,23 +488,25 @@ def step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("pages:form", pk=pk)
 
 
-def _prefixed(request: HttpRequest, prefix: str) -> dict[str, str]:
+def _prefixed(request: SignedInRequest, prefix: str) -> dict[str, str]:
     """Posted fields named ``prefix`` + a field path or finding key."""
     return {
-        key[len(prefix) :]: value for key, value in request.POST.items() if key.startswith(prefix)
+        key[len(prefix) :]: value
+        for key, value in request.POST.dict().items()
+        if key.startswith(prefix)
     }
 
 
 @page
 @require_POST
-def review_scores(request: HttpRequest, pk: int) -> HttpResponse:
+def review_scores(request: SignedInRequest, pk: int) -> HttpResponse:
     """复核: the reviewer's scores beside the self scores, through the services."""
     services.review(request.user, pk, _version(request), _prefixed(request, "review:"))
     return redirect("pages:review", pk=pk)
 
 
 @page
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: SignedInRequest, pk: int) -> HttpResponse:
     ev = services.get(request.user, pk)
     events = [
         {
@@ -556,8 +565,14 @@ def _shown(value) -> str | None:
     return None if value is None else str(value)
 
 
+class _SentFile(FileResponse):
+    """A file response holding on to the temporary folder of its file."""
+
+    _folder: tempfile.TemporaryDirectory[str]
+
+
 @page
-def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
     """The official form through :mod:`jixiao.writers`, named after its project."""
     ev = services.get(request.user, pk)
     if fmt not in {Format.XLSX.value, Format.PDF.value, Format.DOCX.value}:
@@ -567,7 +582,7 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     path = Path(folder.name) / f"form.{fmt}"
     write_form(form, templates.load(form.template), Format(fmt), path)
     name = f"{safe_name(ev.project.name)}-{ev.year}.{fmt}"
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name)
+    response = _SentFile(path.open("rb"), as_attachment=True, filename=name)
     response._folder = folder  # removed with the response, once sent
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
@@ -575,19 +590,19 @@ def download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 @page
 @require_POST
-def add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def add_evidence(request: SignedInRequest, pk: int) -> HttpResponse:
     """佐证材料 for one indicator: the unit's filler, while the form is with the unit."""
     evidence.add(request.user, pk, request.POST.get("indicator", ""), request.FILES.get("file"))
     return redirect("pages:form", pk=pk)
 
 
 @page
-def evidence_file(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def evidence_file(request: SignedInRequest, pk: int, item: int) -> HttpResponse:
     return evidence.download(evidence.one(request.user, pk, item))
 
 
 @page
 @require_POST
-def remove_evidence(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def remove_evidence(request: SignedInRequest, pk: int, item: int) -> HttpResponse:
     evidence.remove(request.user, pk, item)
     return redirect("pages:form", pk=pk)
