@@ -1,6 +1,6 @@
 """Time `jixiao export`'s writers: N forms to each format, one file each.
 
-    python bench/bench_export.py [-n 100] [--repeat 5] [--to FORMAT ...]
+    python bench/bench_export.py [-n 100] [--repeat 5] [--to FORMAT ...] [--profile FORMAT]
 
 The forms come from jixiao.testing.synth (seed 0), half in the national 2020
 template's layout and half in the old Shanghai 2019 one, made once; only writing
@@ -8,6 +8,8 @@ is timed. Each round writes all N forms to every format in turn (xlsx, docx,
 pdf, …: the formats interleaved, a fresh folder each time) after one warm-up
 form per format (imports, fonts); prints per format the median and min–max over
 the rounds of seconds and forms per second, and the size of a form's file.
+``--profile pdf`` then writes the forms once more under cProfile and prints the
+own time of the functions grouped by package (WeasyPrint, fontTools, jixiao, …).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-from common import add_repeat, footer, header, interleave, spread
+# The readers before the writers: since f09ced1, importing jixiao.writers first is a
+# circular import (writers → contract.json → readers → readers.contract → contract.json).
+import jixiao.readers  # noqa: F401
+from common import add_repeat, footer, header, interleave, own_time_by_package, spread
 from jixiao import templates
 from jixiao.testing import synth
 from jixiao.writers import Format, file_names, write_form
@@ -36,6 +41,9 @@ def main() -> None:
         "--to", choices=[f.value for f in Format], action="append", help="format (repeatable)"
     )
     add_repeat(parser)
+    parser.add_argument(
+        "--profile", choices=[f.value for f in Format], help="then where that format's time goes"
+    )
     args = parser.parse_args()
     formats = [Format(f) for f in args.to] if args.to else list(Format)
 
@@ -81,6 +89,10 @@ def main() -> None:
             f"  {fmt.value:<5} {seconds.median:8.2f} s ({seconds.low:.2f}–{seconds.high:.2f})"
             f"  {rate.median:8.1f} forms/s ({rate.low:.1f}–{rate.high:.1f})  {sizes[fmt]:6.1f} KB"
         )
+    if args.profile:
+        print(f"{len(forms)} forms to {args.profile} again:")
+        packages = ("weasyprint", "fontTools", "pydyf", "tinycss2", "cssselect2", "html5lib")
+        own_time_by_package(writer(Format(args.profile)), (*packages, "openpyxl", "docx", "jixiao"))
     footer()
 
 

@@ -32,17 +32,24 @@ process, ``--long-repeat`` times: seconds and peak memory (bars 60 s, 1 GiB).
 from __future__ import annotations
 
 import argparse
-import cProfile
 import functools
 import itertools
-import pstats
 import random
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from common import add_repeat, footer, header, interleave, ratios, report, spread
+from common import (
+    add_repeat,
+    footer,
+    header,
+    interleave,
+    own_time_by_package,
+    ratios,
+    report,
+    spread,
+)
 from jixiao import templates
 from jixiao.services.batch import read_batch
 from jixiao.testing import synth
@@ -201,22 +208,10 @@ def stages(files: list[Path]) -> None:
     for stage, seconds in timer.own.most_common():
         print(f"  {100 * seconds / total:5.1f}%  {seconds:6.2f} s  {stage}")
 
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for path in files:
-        read_path(path)
-    profiler.disable()
-    by_package: Counter = Counter()
-    for (file, _line, _name), (_cc, _nc, own, _cum, _callers) in pstats.Stats(
-        profiler
-    ).stats.items():
-        parts = Path(file).parts
-        package = next((p for p in ("pdfminer", "pdfplumber", "jixiao") if p in parts), None)
-        by_package[package or ("Python's built-ins" if file == "~" else "stdlib and other")] += own
-    whole = sum(by_package.values())
-    print(f"cProfile of the same {len(files)} files: own time by package ({whole:.2f} s profiled)")
-    for package, seconds in by_package.most_common():
-        print(f"  {100 * seconds / whole:5.1f}%  {package}")
+    print(f"the same {len(files)} files again, under cProfile:")
+    own_time_by_package(
+        lambda: [read_path(path) for path in files], ("pdfminer", "pdfplumber", "jixiao")
+    )
 
 
 def main() -> None:

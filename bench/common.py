@@ -200,3 +200,26 @@ def report(
     result = spread(ratios(times[ratio[0]], times[ratio[1]]))
     print(f"  ratio {ratio[0]} / {ratio[1]}: {result.show(3)}{'  ' + bar if bar else ''}")
     return result
+
+
+def own_time_by_package(run: Callable[[], object], packages: Sequence[str]) -> None:
+    """cProfile ``run()`` and print the own time of its functions grouped by the
+    first of ``packages`` in each function's file path (else built-ins or other)."""
+    import cProfile
+    import pstats
+    from collections import Counter
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    run()
+    profiler.disable()
+    totals: Counter = Counter()
+    stats = pstats.Stats(profiler).stats  # {(file, line, name): (cc, nc, own, cum, callers)}
+    for (file, _line, _name), (_cc, _nc, own, _cum, _callers) in stats.items():
+        parts = Path(file).parts
+        package = next((p for p in packages if p in parts), None)
+        totals[package or ("Python's built-ins" if file == "~" else "stdlib and other")] += own
+    whole = sum(totals.values())
+    print(f"cProfile, own time by package ({whole:.2f} s profiled):")
+    for package, seconds in totals.most_common():
+        print(f"  {100 * seconds / whole:5.1f}%  {package}")
