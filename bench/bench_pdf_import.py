@@ -7,7 +7,8 @@ a PDF's time goes; one long PDF.
 
 The corpus: synthetic forms of both templates (jixiao.testing.synth, rng seed 6,
 4 in 5 national-2020, every 5th shanghai-2019) drawn by jixiao's PDF writer:
---distinct of them are rendered (0.2 s each, kept in --dir for the next run),
+--distinct of them are rendered (0.2 s each, kept in --dir for the next run,
+under a digest of jixiao's writers: drawn again when the writer changes),
 and each is copied until N files exist, every copy made distinct by a comment
 after %%EOF (PDF readers ignore it) so that the batch's duplicate check reads
 them all.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import itertools
 import random
 import time
@@ -56,6 +58,18 @@ from jixiao.testing import synth
 from jixiao.writers import Format, write_form
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def writer_digest() -> str:
+    """A digest of jixiao's writers (code and fonts): the rendered forms kept in
+    --dir are drawn again when the PDF writer changes."""
+    import jixiao.writers
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(jixiao.writers.__file__).parent.rglob("*")):
+        if path.is_file() and path.suffix != ".pyc":
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def make_files(folder: Path, forms: int, distinct: int) -> list[Path]:
@@ -226,11 +240,12 @@ def main() -> None:
     )
     parser.add_argument("--long-repeat", type=int, default=3)
     args = parser.parse_args()
-    files = make_files(args.dir, max(args.forms, args.stages, args.distinct), args.distinct)
+    folder = args.dir / f"writers-{writer_digest()}"
+    files = make_files(folder, max(args.forms, args.stages, args.distinct), args.distinct)
     header(
         f"synthetic forms (jixiao.testing.synth, rng seed 6; 4 in 5 national-2020, 1 in 5 "
         f"shanghai-2019): {args.distinct} drawn by jixiao's PDF writer, copied to {len(files)} "
-        "distinct files, one form each",
+        f"distinct files, one form each (in {folder})",
         f"ratio: {args.forms} files × {args.repeat} rounds (bare 1, import 1, bare 2, import 2); "
         f"stages: {args.stages} files; long PDF: {args.long} pages × {args.long_repeat}",
     )
@@ -259,7 +274,7 @@ def main() -> None:
         stages(files[: args.stages])
         sys_stdout_flush()
     if args.long:
-        path = long_pdf(files, args.long, args.dir)
+        path = long_pdf(files, args.long, folder)
         runs = []
         for _ in range(args.long_repeat):
             with ProcessPoolExecutor(1) as pool:  # its own process: its own peak memory
