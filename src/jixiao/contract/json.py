@@ -202,8 +202,9 @@ class _Reader:
         d = self.obj(value, path)
         t = {k: self.text(d.get(k), f"{path}.{k}") for k in INDICATOR_KEYS if k not in FIGURES}
         return Indicator(
-            **t,
-            **{k: self.figure(d.get(k), f"{path}.{k}") for k in FIGURES},
+            **t,  # the FIGURES by name below, so that mypy checks each argument's type
+            points=self.figure(d.get("points"), f"{path}.points"),
+            score=self.figure(d.get("score"), f"{path}.score"),
             target_parsed=parse_target(t["target"]),
             actual_parsed=parse_target(t["actual"]),
         )
