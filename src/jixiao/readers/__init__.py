@@ -14,7 +14,6 @@ from pathlib import Path
 
 from jixiao.domain.model import Evaluation
 from jixiao.readers.base import ReadError
-from jixiao.readers.contract import looks_like_json, read_json
 from jixiao.readers.text import read_text
 
 __all__ = ["ReadError", "decode", "read_bytes", "read_path", "sniff"]
@@ -90,6 +89,10 @@ def read_bytes(
             name,
             f"扩展名为 {suffix}，但内容不是 {OFFICE_SUFFIXES[suffix]} 文件（文件损坏或扩展名有误）",
         )
+    # imported here: the contract's reader imports jixiao.readers.base, so this
+    # package cannot import it while it is being imported itself
+    from jixiao.readers.contract import looks_like_json, read_json
+
     if suffix == ".json":
         return read_json(decode(data, name), name)
     if suffix not in TEXT_SUFFIXES:

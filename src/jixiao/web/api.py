@@ -29,13 +29,13 @@ from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations import attention, rollup, services
+from jixiao.web.evaluations import attention, rollup, services, words
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.orgs.models import ApiToken, Organisation
 from jixiao.web.pages import evidence
 from jixiao.web.requests import ApiRequest
-from jixiao.writers import Format, WriteError, file_names, write_form
+from jixiao.writers import Format, UndrawableText, WriteError, file_names, write_form
 from jixiao.writers.findings import result_dict
 from jixiao.writers.json import figure
 from jixiao.writers.scores import score_dict
@@ -350,6 +350,8 @@ def export_evaluation(request: ApiRequest, pk: int, format: Format = Format.XLSX
         path = Path(folder) / name
         try:
             write_form(form, templates.load(form.template), format, path)
+        except UndrawableText as error:
+            raise services.Invalid(words.undrawable(error.chars)) from None
         except WriteError as error:
             raise services.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
         content = path.read_bytes()

@@ -29,7 +29,7 @@ from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
 from jixiao.readers.contract import evaluation_from_dict
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import services, words
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
@@ -38,7 +38,7 @@ from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.pages.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.pages.models import Evidence
 from jixiao.web.requests import SignedInRequest
-from jixiao.writers import Format, safe_name, write_form
+from jixiao.writers import Format, UndrawableText, WriteError, safe_name, write_form
 
 REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
 REVIEWABLE = {"funding.score"}  # and every indicators[i].score: where 复核 scores go
@@ -580,7 +580,14 @@ def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
     form = evaluation_from_dict(ev.data, f"自评表 {pk}")
     folder = tempfile.TemporaryDirectory()
     path = Path(folder.name) / f"form.{fmt}"
-    write_form(form, templates.load(form.template), Format(fmt), path)
+    try:
+        write_form(form, templates.load(form.template), Format(fmt), path)
+    except UndrawableText as error:
+        folder.cleanup()
+        raise services.Invalid(words.undrawable(error.chars)) from None
+    except WriteError as error:
+        folder.cleanup()
+        raise services.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
     name = f"{safe_name(ev.project.name)}-{ev.year}.{fmt}"
     response = _SentFile(path.open("rb"), as_attachment=True, filename=name)
     response._folder = folder  # removed with the response, once sent
