@@ -20,12 +20,12 @@ test:
 	$(PYTHON) -m pytest -q
 
 lint:
-	ruff check src tests bench
-	ruff format --check src tests bench
+	ruff check src tests bench tools
+	ruff format --check src tests bench tools
 
 format:
-	ruff check --fix src tests bench
-	ruff format src tests bench
+	ruff check --fix src tests bench tools
+	ruff format src tests bench tools
 
 typecheck:  # configured in pyproject.toml's [tool.mypy]; a stage of .ci/run
 	$(PYTHON) -m mypy src/jixiao

@@ -28,6 +28,7 @@ from rich.table import Table
 
 from jixiao import samples as bundled
 from jixiao import templates
+from jixiao.contract.json import dumps, evaluation_dict, figure
 from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
@@ -43,7 +44,6 @@ from jixiao.writers import (
 )
 from jixiao.writers.cells import defuse
 from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
-from jixiao.writers.json import dumps, evaluation_dict, figure
 from jixiao.writers.scores import check_dict, score_dict
 
 app = typer.Typer(
@@ -106,9 +106,10 @@ class Run:
             batch.read_batch(files, self.template_id, self.workers), len(files), self.tally
         ):
             if result.rejected:
-                self.rejects.append((result.path, result.error))
+                reason = result.error or "无法读取"
+                self.rejects.append((result.path, reason))
                 if not self.quiet_rejects:
-                    err.print(f"jixiao: {escape(result.path)}: {escape(result.error)}")
+                    err.print(f"jixiao: {escape(result.path)}: {escape(reason)}")
             elif result.duplicate_of:
                 self.rejects.append(
                     (result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次")
@@ -239,8 +240,8 @@ def _print_forms(forms: list[Evaluation]) -> None:
         f = ev.funding
         unit = f.unit.value if f.unit else ""
         table.add_row(
-            escape(Path(ev.source.file).name),
-            str(ev.source.form_index),
+            escape(Path(ev.source.file).name) if ev.source else "—",
+            str(ev.source.form_index) if ev.source else "",
             escape(ev.project.name or "—"),
             escape(ev.project.unit or "—"),
             f"{figure(f.total.annual_budget) or '—'} {unit}",
@@ -255,9 +256,7 @@ def _print_forms(forms: list[Evaluation]) -> None:
             raw = (
                 f"（原文：{p.raw.replace(chr(9), '⇥').replace(chr(10), '⏎')}）" if p.raw else ""
             )  # cells ⇥, lines ⏎
-            out.print(
-                f"{escape(ev.source.file)} #{ev.source.form_index} {p.field}: {escape(p.message + raw)}"
-            )
+            out.print(f"{escape(_where(ev))} {p.field}: {escape(p.message + raw)}")
 
 
 @app.command()
@@ -291,11 +290,16 @@ _RELATION = {
 }
 
 
+def _where(ev: Evaluation) -> str:
+    """The file and the form's place in it ("a.pdf #1"), as the messages name a form."""
+    return f"{ev.source.file} #{ev.source.form_index}" if ev.source else "（来源未知）"
+
+
 def _print_checks(ev: Evaluation, checks: list[Check], template: Template) -> None:
     """One line a figure: mark, field, printed vs computed, the arithmetic."""
     name = ev.project.name or "（无项目名称）"
     out.print(
-        f"[bold]{escape(name)}[/] — {escape(ev.source.file)} #{ev.source.form_index}（{template.id}，{template.rounding.label}）"
+        f"[bold]{escape(name)}[/] — {escape(_where(ev))}（{template.id}，{template.rounding.label}）"
     )
     for c in checks:
         d = check_dict(c)
@@ -380,7 +384,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Sever
 def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
     """A form's findings: level, field and where it was read, message, then the figures."""
     name = ev.project.name or "（无项目名称）"
-    head = f"[bold]{escape(name)}[/] — {escape(ev.source.file)} #{ev.source.form_index}（{ev.template}）"
+    head = f"[bold]{escape(name)}[/] — {escape(_where(ev))}（{ev.template}）"
     if not found:
         out.print(f"{head}  [green]✓ 未发现问题[/]")
         out.print()

@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from jixiao.cli import EXIT_UNREADABLE, EXIT_UNWRITABLE, app
+from jixiao.contract.json import evaluation_dict
 from jixiao.readers import read_path
 from jixiao.samples import paths as sample_paths
-from jixiao.writers.json import evaluation_dict
 
 runner = CliRunner()
 

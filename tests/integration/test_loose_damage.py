@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao import samples, templates
+from jixiao.contract.json import evaluation_dict
 from jixiao.domain.recompute import recompute
 from jixiao.readers.base import ReadError
 from jixiao.readers.text import read_text
-from jixiao.writers.json import evaluation_dict
 from tests.conftest import seed_path
 
 SAMPLE = next(p for p in samples.paths() if p.name == "shanghai-2019-tab.txt")

@@ -16,8 +16,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from jixiao.contract.json import evaluation_dict
 from jixiao.readers import read_path
-from jixiao.writers.json import evaluation_dict
 from tests.conftest import FIXTURES
 from tests.integration.test_office_roundtrip import NOT_COMPARED, without_wrap_spaces
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from jixiao import templates
+from jixiao.contract.json import evaluation_dict
 from jixiao.domain.model import Evaluation
 from jixiao.domain.normalize import squash
 from jixiao.readers import read_path
 from jixiao.writers import Format, write_form
-from jixiao.writers.json import evaluation_dict
 from tests.conftest import seed_path
 
 pytestmark = pytest.mark.seeds

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
+from jixiao.contract.json import evaluation_dict
 from jixiao.readers import read_path
-from jixiao.writers.json import evaluation_dict
 from tests.conftest import FIXTURES, seed_path
 from tests.integration.seed_compare import differences
 

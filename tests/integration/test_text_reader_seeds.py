@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from jixiao import templates
+from jixiao.contract.json import evaluation_dict
 from jixiao.domain.recompute import Status, recompute
 from jixiao.domain.template import Rounding
 from jixiao.readers import read_path
-from jixiao.writers.json import evaluation_dict
 from tests.conftest import FIXTURES, seed_path
 
 NATIONAL_SEEDS = ["001", "002", "003"]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jixiao import samples
+from jixiao.contract.json import evaluation_dict, evaluation_from_dict
 from jixiao.readers import ReadError, read_path
-from jixiao.readers.contract import evaluation_from_dict
-from jixiao.writers.json import evaluation_dict
 
 
 @pytest.mark.parametrize("path", samples.paths(), ids=lambda p: p.name)

@@ -8,11 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jixiao import templates
+from jixiao.contract.json import evaluation_dict
 from jixiao.domain.audit import Severity, audit
 from jixiao.domain.recompute import Status, recompute
 from jixiao.readers.text import read_text
 from jixiao.testing import synth
-from jixiao.writers.json import evaluation_dict
 
 NATIONAL = templates.load("national-2020")
 OLD = templates.load("shanghai-2019")

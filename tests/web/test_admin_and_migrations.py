@@ -51,7 +51,7 @@ def test_forms_stored_before_findings_get_them_on_migration():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from jixiao.writers.json import evaluation_dict
+    from jixiao.contract.json import evaluation_dict
     from tests.web.conftest import sample_forms
 
     executor = MigrationExecutor(connection)

@@ -892,7 +892,7 @@ def test_a_row_added_with_an_approved_name_is_the_approved_row(tree, approved):
 def test_the_services_refuse_an_approved_target_on_two_rows(tree, approved):
     from dataclasses import replace
 
-    from jixiao.readers.contract import evaluation_from_dict
+    from jixiao.contract.json import evaluation_from_dict
 
     form = services.form_of(approved)
     doubled = replace(form, indicators=(*form.indicators, form.indicators[0]))

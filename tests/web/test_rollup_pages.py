@@ -16,8 +16,8 @@ from urllib.parse import parse_qs
 import pytest
 from django.contrib.auth import get_user_model
 
+from jixiao.contract.json import evaluation_from_dict
 from jixiao.domain.model import AmountUnit
-from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web import province
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.pages.rollup import PER_PAGE, wan_shown

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from jixiao.contract.json import evaluation_dict
 from jixiao.domain.workflow import Action, State
 from jixiao.web.evaluations import services
 from jixiao.web.evaluations.models import Event, Project
-from jixiao.writers.json import evaluation_dict
 
 pytestmark = pytest.mark.django_db
 

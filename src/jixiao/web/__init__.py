@@ -2,7 +2,7 @@
 their workflow and audit trail, and the REST API.
 
 Dependencies point inward: this package stores :class:`jixiao.domain.model.Evaluation`
-through :func:`jixiao.writers.json.evaluation_dict` and asks the domain for states,
+through :func:`jixiao.contract.json.evaluation_dict` and asks the domain for states,
 diffs and hashes; the domain never imports Django.
 """
 

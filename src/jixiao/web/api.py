@@ -24,11 +24,11 @@ from ninja import Field, File, Form, NinjaAPI, Query, Schema, Status, UploadedFi
 from ninja.security import HttpBearer, SessionAuth
 
 from jixiao import templates
+from jixiao.contract.json import evaluation_from_dict, figure
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError
-from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import attention, rollup, services, words
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.uploads import read_upload
@@ -37,7 +37,6 @@ from jixiao.web.pages import evidence
 from jixiao.web.requests import ApiRequest
 from jixiao.writers import Format, UndrawableText, WriteError, file_names, write_form
 from jixiao.writers.findings import result_dict
-from jixiao.writers.json import figure
 from jixiao.writers.scores import score_dict
 
 

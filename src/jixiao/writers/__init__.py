@@ -72,10 +72,10 @@ def output_dir(path: Path) -> Path:
 def write_form(ev: Evaluation, template: Template, fmt: Format, path: Path) -> None:
     """Write one form to ``path`` in ``fmt``."""
     # Imported here: openpyxl and python-docx are not needed by the other commands.
+    from jixiao.contract.json import dumps, evaluation_dict
     from jixiao.writers.csv import write_csv
     from jixiao.writers.docx import write_docx
     from jixiao.writers.fonts import NoGlyphs
-    from jixiao.writers.json import dumps, evaluation_dict
     from jixiao.writers.layout import LayoutError, layout
     from jixiao.writers.pdf import write_pdf
     from jixiao.writers.xlsx import write_xlsx

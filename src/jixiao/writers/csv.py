@@ -14,10 +14,10 @@ import csv
 import io
 from decimal import Decimal
 
+from jixiao.contract.json import figure
 from jixiao.domain.model import Evaluation
 from jixiao.domain.template import Template
 from jixiao.writers.cells import defuse
-from jixiao.writers.json import figure
 from jixiao.writers.layout import indicator_columns
 
 _FORM_COLUMNS = (("name", "项目名称"), ("department", "主管部门"), ("unit", "实施单位"))

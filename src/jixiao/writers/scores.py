@@ -3,9 +3,9 @@ the printed one, with its arithmetic. A public contract (docs/json.md)."""
 
 from __future__ import annotations
 
+from jixiao.contract.json import figure
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check
-from jixiao.writers.json import figure
 
 
 def _value(value) -> str | None:

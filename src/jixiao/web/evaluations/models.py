@@ -1,7 +1,7 @@
 """Projects, their yearly self-evaluations and the audit trail.
 
 An evaluation stores the whole form as the import contract's JSON
-(:func:`jixiao.writers.json.evaluation_dict`), plus indexed copies of the figures
+(:func:`jixiao.contract.json.evaluation_dict`), plus indexed copies of the figures
 lists are filtered and sorted by (year, state, total, grade).
 """
 

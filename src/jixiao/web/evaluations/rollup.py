@@ -25,7 +25,7 @@ from django.db.models import Count, F, QuerySet, Sum
 
 from jixiao import templates
 from jixiao.domain import scoring
-from jixiao.domain.model import AmountUnit
+from jixiao.domain.model import AmountUnit, FundingLine
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.model import places as figure_places
 from jixiao.domain.scoring import round_figure
@@ -138,7 +138,7 @@ def years(visible: QuerySet[Evaluation]) -> list[int]:
 def fill_stored(model) -> None:
     """Fill every stored form's columns (for the migrations that add them: ``model`` is the
     migration's historical Evaluation)."""
-    from jixiao.readers.contract import evaluation_from_dict
+    from jixiao.contract.json import evaluation_from_dict
 
     for ev in model.objects.all():
         fill(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
@@ -177,11 +177,13 @@ class Group:
 
     @property
     def execution_rate(self) -> Decimal | None:
-        """执行率 of the group: 全年执行数 ÷ 全年预算数 × 100, to two places."""
+        """执行率 of the group: the forms' rule (:func:`jixiao.domain.scoring.execution_rate`)
+        over the group's sums in 万元, with the default template's places and rounding;
+        none for a group with nothing budgeted."""
         if not self.budget_wan or self.executed_wan is None:
             return None
-        rate = self.executed_wan / self.budget_wan * 100
-        return round_figure(rate, templates.load(templates.DEFAULT).rounding)
+        line = FundingLine(annual_budget=self.budget_wan, executed=self.executed_wan)
+        return scoring.execution_rate(line, templates.load(templates.DEFAULT)).value
 
 
 # Sort keys of the table (query string ``sort=key`` or ``sort=-key``) → the column sorted by.

@@ -12,7 +12,6 @@ language (LocaleMiddleware: the page's choice, the API's ``Accept-Language``) de
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Mapping
 from datetime import UTC
@@ -26,18 +25,18 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from jixiao import templates
+from jixiao.contract import paths
+from jixiao.contract.json import evaluation_dict, evaluation_from_dict, figure
 from jixiao.domain import approved_targets, trail, workflow
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.audit import Finding, Severity, audit
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.model import places
 from jixiao.domain.workflow import Action, Role, State
-from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import rollup, words
 from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Event, Project, SpotCheck
 from jixiao.web.orgs.models import Membership, Organisation
 from jixiao.writers.findings import finding_dict
-from jixiao.writers.json import evaluation_dict, figure
 
 
 class ServiceError(Exception):
@@ -443,7 +442,7 @@ def step(
     }
     if action is Action.RETURN and not comment.strip() and not field_comments:
         raise ServiceError(_("退回时请填写意见（总体或逐项）"))
-    if unknown := [path for path in field_comments if not _is_field(evaluation.data, path)]:
+    if unknown := [path for path in field_comments if not paths.json_has(evaluation.data, path)]:
         raise ServiceError(_("意见所指的字段不存在：%(paths)s") % {"paths": _("、").join(unknown)})
     state_from = evaluation.state
     diff = [{"path": "state", "old": state_from, "new": new_state.value}]
@@ -506,9 +505,6 @@ def _message(finding: dict) -> str:
     return english or finding["message"]
 
 
-_REVIEWED = re.compile(r"funding\.score|indicators\[(\d+)\]\.score")
-
-
 @transaction.atomic
 def review(
     user: User, pk: int, version: int | None, scores: Mapping[str, str | None]
@@ -544,18 +540,17 @@ def review(
 
 def _points_for(data: dict, path: str) -> Decimal | None:
     """The 分值 of the row a 复核 score is for; Invalid unless the path is a self score."""
-    match = _REVIEWED.fullmatch(path)
+    row = paths.indicator_of(path)
     rows = data.get("indicators") or []
-    if match is None or (match[1] is not None and int(match[1]) >= len(rows)):
+    if path == "funding.score":
+        points = paths.json_get(data, "funding.points")
+    elif row is not None and row[1] == "score" and row[0] < len(rows):
+        points = paths.json_get(data, f"indicators[{row[0]}].points")
+    else:
         raise Invalid(
             _("复核得分只能录在自评得分旁（indicators[i].score 或 funding.score）：%(path)s")
             % {"path": path}
         )
-    points = (
-        (data.get("funding") or {}).get("points")
-        if match[1] is None
-        else rows[int(match[1])].get("points")
-    )
     return None if points is None else Decimal(points)
 
 
@@ -654,22 +649,6 @@ def _by_name(rows: list[dict]) -> dict[str, dict]:
 
 def targets_of(user: User, code: str) -> QuerySet[ApprovedTargets]:
     return project(user, code).targets.order_by("-year")
-
-
-_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _is_field(data: dict, path: str) -> bool:
-    """Whether a field path (``indicators[3].score``) names a value of the form."""
-    node = data
-    for key, index in _PATH_PART.findall(path):
-        if key and isinstance(node, dict) and key in node:
-            node = node[key]
-        elif index and isinstance(node, list) and int(index) < len(node):
-            node = node[int(index)]
-        else:
-            return False
-    return bool(path)
 
 
 @transaction.atomic

@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from jixiao import templates
+from jixiao.contract.json import evaluation_from_dict
+from jixiao.contract.paths import funding_of, indicator_of, json_set, parent
 from jixiao.domain.approved_targets import key as target_key
 from jixiao.domain.audit import Finding, audit
 from jixiao.domain.model import BREAKDOWN_KEYS
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.readers.base import ReadError
-from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import services
 
 LINE_COLUMNS = [
@@ -346,9 +347,6 @@ def build(
     return sheet
 
 
-_LAST_PART = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
-
-
 def _place(sheet: Sheet, cells: dict[str, Cell], path: str) -> Cell | Row:
     """The cell or row a field path points at; the nearest enclosing row or
     section when the page has no such field; ``sheet.other`` as a last resort."""
@@ -363,12 +361,8 @@ def _place(sheet: Sheet, cells: dict[str, Cell], path: str) -> Cell | Row:
     while probe:
         if probe in rows:
             return rows[probe]
-        shorter = _LAST_PART.sub("", probe)
-        probe = shorter if shorter != probe else ""
+        probe = parent(probe)
     return sheet.other
-
-
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> dict:
@@ -382,17 +376,8 @@ def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> dict:
         value = typed[path].strip()
         if path.rsplit(".", 1)[-1] in FIGURE_KEYS:
             value = value.replace(",", "").replace("，", "").replace(" ", "")
-        _set(out, path, value or None)
+        json_set(out, path, value or None)
     return out
-
-
-def _set(data: dict, path: str, value: str | None) -> None:
-    parts = [(key, int(index) if index else None) for key, index in _PART.findall(path)]
-    node = data
-    for key, index in parts[:-1]:
-        node = node[key] if key else node[index]
-    key, index = parts[-1]
-    node[key if key else index] = value
 
 
 def describe(path: str, data: dict) -> str:
@@ -406,17 +391,17 @@ def describe(path: str, data: dict) -> str:
         return f"{_('目标调整理由')} · {rest}"
     if head == "approved_targets" and rest:  # 批复绩效目标 changed (services.set_targets)
         return f"{_('批复绩效目标')} · {rest}"
-    match = re.fullmatch(r"indicators\[(\d+)\](?:\.(\w+))?", path)
-    if match:
-        n, key = int(match[1]), match[2]
+    row = indicator_of(path)
+    if row is not None:
+        n, key = row
         indicators = data.get("indicators") or []
         name = _text(indicators[n].get("name")) if n < len(indicators) else ""
         where = _("指标 %(n)s「%(name)s」") % {"n": n + 1, "name": name}
         return f"{where} · {dict(INDICATOR_COLUMNS).get(key, key)}" if key else str(where)
-    match = re.fullmatch(r"funding(?:\.breakdown\.(\w+))?(?:\.(\w+))?", path)
-    if match and (match[1] in (None, *BREAKDOWN_KEYS)):
-        row = LINE_ROWS.get(match[1] or "", match[1])
-        return f"{row} · {dict(LINE_COLUMNS).get(match[2], match[2])}" if match[2] else str(row)
+    line = funding_of(path)
+    if line is not None and line[0] in ("", *BREAKDOWN_KEYS):
+        row_name, key = LINE_ROWS[line[0]], line[1]
+        return f"{row_name} · {dict(LINE_COLUMNS).get(key, key)}" if key else str(row_name)
     if path.startswith("goals.") and path[6:] in GOAL_LABELS:
         return str(GOAL_LABELS[path[6:]])
     if path.startswith("project.") and path[8:] in PROJECT_LABELS:

@@ -7,7 +7,6 @@ stale save shows the services' message on the page, with the user's text kept.
 from __future__ import annotations
 
 import functools
-import re
 import tempfile
 from pathlib import Path
 from urllib.parse import quote
@@ -23,12 +22,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixiao import templates
+from jixiao.contract import paths
+from jixiao.contract.json import evaluation_from_dict
 from jixiao.domain.carry import next_year
 from jixiao.domain.model import Evaluation as DomainForm
 from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
-from jixiao.readers.contract import evaluation_from_dict
 from jixiao.web.evaluations import services, words
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
@@ -262,9 +262,8 @@ def _context(
         row.evidence = files.get(ind.get("name") or "", [])
     for cell in built.cells():
         cell.review = ev.review_scores.get(cell.path, "")
-        cell.reviewable = cell.path in REVIEWABLE or bool(
-            re.fullmatch(r"indicators\[\d+\]\.score", cell.path)
-        )
+        of = paths.indicator_of(cell.path)
+        cell.reviewable = cell.path in REVIEWABLE or (of is not None and of[1] == "score")
     errors = list(
         {f["key"]: f for f in ev.findings if f.get("severity") == "error"}.values()
     )  # one per rule and field
