@@ -294,7 +294,7 @@ def main() -> None:
         f"{args.forms:,} evaluations over {YEARS[0]}–{YEARS[-1]}, seed 1, 5% planted slips; "
         f"requests on the latest year",
         f"{args.forms:,} forms, {args.repeat} repeats of each request and its SQL, "
-        f"{ {None: 'SQLite, then PostgreSQL'}.get(args.only, args.only + ' only') }",
+        f"{args.only + ' only' if args.only else 'SQLite, then PostgreSQL'}",
     )
     if args.only in (None, "sqlite"):
         report(run_child("sqlite", args.forms, args.repeat, None, args.profile))
