@@ -488,10 +488,10 @@ def samples() -> None:
 
 @app.command("templates")
 def list_templates() -> None:
-    """列出可用的模板。"""
+    """列出可用的模板：ID、名称、表的种类（项目支出、转移支付、部门整体支出）与舍入方式。"""
     for template_id in templates.ids():
         t = templates.load(template_id)
-        print(f"{t.id}\t{t.name}\t舍入：{t.rounding.value}")
+        print(f"{t.id}\t{t.name}\t{t.kind.label}（{t.kind.value}）\t舍入：{t.rounding.value}")
 
 
 DataDir = Annotated[

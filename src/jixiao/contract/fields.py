@@ -37,6 +37,18 @@ INDICATOR_KEYS = (
 )
 """The cells of an indicator row (:class:`~jixiao.domain.model.Indicator`), in printed order."""
 
+INDICATOR_EXTRA_KEYS = (
+    "nature",
+    "measure_unit",
+    "weight_share",
+    "weighted_score",
+    "method",
+    "core",
+    "review_score",
+    "child",
+)
+"""The cells of an indicator row that only some layouts print; in the JSON only where set."""
+
 PROJECT_KEYS = ("name", "department", "unit", "division", "recurring")
 NARRATIVE_KEYS = ("achievements", "problems_found", "improvements")
 """The old template's free texts: 主要成效, 发现的问题, 改进措施."""
@@ -45,6 +57,7 @@ __all__ = [
     "AMOUNT_KEYS",
     "BREAKDOWN_KEYS",
     "FIELDS",
+    "INDICATOR_EXTRA_KEYS",
     "INDICATOR_KEYS",
     "LINE_KEYS",
     "NARRATIVE_KEYS",
@@ -132,6 +145,14 @@ _INDICATOR = [
     ("deviation", Kind.TEXT, "偏差原因分析及改进措施", "reasons and remedies", False, "deviation"),
     ("rule", Kind.TEXT, "评分规则", "scoring rule", False, None),
     ("explanation", Kind.TEXT, "指标解释", "explanation", False, None),
+    ("nature", Kind.CHOICE, "指标性质", "comparator", False, "nature"),
+    ("measure_unit", Kind.TEXT, "度量单位", "unit of measure", False, "measure_unit"),
+    ("weight_share", Kind.RATE, "权重占比", "weight share", False, "weight_share"),
+    ("weighted_score", Kind.SCORE, "折算得分", "weighted score", True, "weighted_score"),
+    ("method", Kind.TEXT, "得分计算方法", "scoring method", False, "method"),
+    ("core", Kind.CHOICE, "是否核心指标", "core indicator", False, "core"),
+    ("review_score", Kind.SCORE, "复核分", "re-check score", False, "review_score"),
+    ("child", Kind.CHOICE, "其中", "detail row", False, None),
 ]
 
 FIELDS: tuple[Field, ...] = (

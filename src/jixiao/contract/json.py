@@ -19,7 +19,7 @@ from typing import Any, cast, overload
 
 from jixiao.contract.fields import (
     BREAKDOWN_KEYS,
-    INDICATOR_KEYS,
+    INDICATOR_EXTRA_KEYS,
     LINE_KEYS,
     NARRATIVE_KEYS,
     PROJECT_KEYS,
@@ -38,9 +38,6 @@ from jixiao.domain.model import (
 )
 from jixiao.domain.targets import Target, parse_target
 from jixiao.readers.base import ReadError
-
-FIGURES = ("points", "score")
-"""An indicator's figures; its other cells are texts."""
 
 
 @overload
@@ -93,6 +90,10 @@ def _indicator(ind: Indicator) -> dict[str, Any]:
     if ind.rule is not None or ind.explanation is not None:
         out["rule"] = ind.rule
         out["explanation"] = ind.explanation
+    for key in INDICATOR_EXTRA_KEYS:  # the columns only some layouts print
+        value = getattr(ind, key)
+        if value is not None:
+            out[key] = figure(value) if isinstance(value, Decimal) else value
     return out
 
 
@@ -183,6 +184,11 @@ class _Reader:
             raise self.fail(path, f"不是数字：{value!r}")
         return number
 
+    def flag(self, value: Any, path: str) -> bool | None:
+        if value is not None and not isinstance(value, bool):
+            raise self.fail(path, "应为 true、false 或 null")
+        return value
+
     def day(self, value: Any, path: str) -> date | None:
         text = self.text(value, path)
         if text is None:
@@ -199,14 +205,39 @@ class _Reader:
         return FundingLine(**{k: self.figure(d.get(k), f"{path}.{k}") for k in LINE_KEYS})
 
     def indicator(self, value: Any, path: str) -> Indicator:
+        # Every argument by name, so that mypy checks each one's type.
         d = self.obj(value, path)
-        t = {k: self.text(d.get(k), f"{path}.{k}") for k in INDICATOR_KEYS if k not in FIGURES}
+
+        def text(key: str) -> str | None:
+            return self.text(d.get(key), f"{path}.{key}")
+
+        def number(key: str) -> Decimal | None:
+            return self.figure(d.get(key), f"{path}.{key}")
+
+        def flag(key: str) -> bool | None:
+            return self.flag(d.get(key), f"{path}.{key}")
+
         return Indicator(
-            **t,  # the FIGURES by name below, so that mypy checks each argument's type
-            points=self.figure(d.get("points"), f"{path}.points"),
-            score=self.figure(d.get("score"), f"{path}.score"),
-            target_parsed=parse_target(t["target"]),
-            actual_parsed=parse_target(t["actual"]),
+            level1=text("level1"),
+            level2=text("level2"),
+            name=text("name"),
+            target=text("target"),
+            actual=text("actual"),
+            points=number("points"),
+            score=number("score"),
+            deviation=text("deviation"),
+            rule=text("rule"),
+            explanation=text("explanation"),
+            target_parsed=parse_target(text("target")),
+            actual_parsed=parse_target(text("actual")),
+            nature=text("nature"),
+            measure_unit=text("measure_unit"),
+            weight_share=number("weight_share"),
+            weighted_score=number("weighted_score"),
+            method=text("method"),
+            core=flag("core"),
+            review_score=number("review_score"),
+            child=flag("child"),
         )
 
 

@@ -119,7 +119,14 @@ class Indicator:
     ``target``/``actual`` are the printed 年度指标值 / 实际完成值; their parsed
     forms are ``target_parsed``/``actual_parsed``. ``deviation`` is 偏差原因分析及
     改进措施 (the old template's 备注). ``rule`` and ``explanation`` are the old
-    template's 评分规则 and 指标解释."""
+    template's 评分规则 and 指标解释.
+
+    Other layouts of the national family print more (None where a layout has
+    no such column): ``nature`` 指标性质 (=, ≥, ≤, 定性) and ``measure_unit``
+    度量单位 in columns of their own (Sichuan); ``weight_share`` 权重占比(%) and
+    ``weighted_score`` 折算得分 = score × weight_share ÷ 100 (Hebei); ``method``
+    得分计算方法; ``core`` 是否核心指标; ``review_score`` 复核分; ``child`` for an
+    ``其中…`` row that details the row above it and carries no points."""
 
     level1: str | None = None
     level2: str | None = None
@@ -133,6 +140,14 @@ class Indicator:
     explanation: str | None = None
     target_parsed: Target | None = None
     actual_parsed: Target | None = None
+    nature: str | None = None
+    measure_unit: str | None = None
+    weight_share: Decimal | None = None
+    weighted_score: Decimal | None = None
+    method: str | None = None
+    core: bool | None = None
+    review_score: Decimal | None = None
+    child: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,10 +199,22 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
             execution = scoring.execution_score(ev.funding.total, template).value
         parts.append(("funding.score", execution))
     for n, indicator in enumerate(ev.indicators):
+        if indicator.child:  # an 其中… row details the row above: no points, no score
+            continue
         figure = _indicator_figure(ev, indicator, template)
         path = _SCORE_PATHS[n] if n < len(_SCORE_PATHS) else f"indicators[{n}].score"
         checks.append(Check(path, indicator.score, figure, _status(indicator.score, figure)))
-        parts.append((path, indicator.score if indicator.score is not None else figure.value))
+        score = indicator.score if indicator.score is not None else figure.value
+        if indicator.weight_share is not None or indicator.weighted_score is not None:
+            weighted = scoring.weighted_score(indicator, template)
+            shown = indicator.weighted_score
+            checks.append(
+                Check(f"indicators[{n}].weighted_score", shown, weighted, _status(shown, weighted))
+            )
+            if template.weighted_total:
+                path = f"indicators[{n}].weighted_score"
+                score = shown if shown is not None else weighted.value
+        parts.append((path, score))
     checks += _group_checks(ev, template)
 
     total = scoring.total_score(parts, template)

@@ -392,6 +392,23 @@ def _missed_words(
     return f"完成值 {_fmt(actual.value)}{unit} 未满足 {wanted}（{kind}）：{how} = {_rounded(raw, template)}"
 
 
+def weighted_score(indicator: Indicator, template: Template) -> Figure:
+    """折算得分 = 单项指标得分 × 权重占比(%) ÷ 100 (the Hebei layout: 25 × 25% = 6.25),
+    cut to the template's places."""
+    score, share = indicator.score, indicator.weight_share
+    if score is None:
+        return Figure(None, "单项指标得分缺失，无法计算折算得分")
+    if share is None:
+        return Figure(None, "权重占比缺失，无法计算折算得分")
+    raw = score * share / HUNDRED
+    value = round_figure(raw, template.rounding, template.decimals)
+    return Figure(value, (_weighted_words, score, share, raw, template), raw=raw)
+
+
+def _weighted_words(score: Decimal, share: Decimal, raw: Decimal, template: Template) -> str:
+    return f"折算得分 = {_fmt(score)} × {_fmt(share)}% = {_rounded(raw, template)}"
+
+
 # --- total and grade ------------------------------------------------------------
 
 

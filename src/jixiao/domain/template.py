@@ -41,6 +41,20 @@ class InverseFormula(str, Enum):
     LINEAR = "linear"  # points × (1 − (actual − target) / target), ≥ 0
 
 
+class FormKind(str, Enum):
+    """What a template's forms evaluate."""
+
+    PROJECT = "project"  # 项目支出绩效自评表: one funded project
+    TRANSFER = "transfer"  # 转移支付 / 衔接资金 绩效目标自评表: funds passed down, by project
+    DEPARTMENT = "department"  # 部门整体支出绩效自评表: a whole department or unit
+
+    @property
+    def label(self) -> str:
+        return {"project": "项目支出", "transfer": "转移支付", "department": "部门整体支出"}[
+            self.value
+        ]
+
+
 @dataclass(frozen=True, slots=True)
 class Band:
     """A qualitative band: a share of the points, in percent [min, max]."""
@@ -90,6 +104,9 @@ class Template:
     level1: tuple[str, ...]
     level2: tuple[str, ...]
     grades: tuple[Grade, ...]
+    kind: FormKind = FormKind.PROJECT
+    # 总分 adds the indicators' 折算得分 (score × weight share) rather than their scores
+    weighted_total: bool = False
     rounding: Rounding = Rounding.DOWN
     decimals: int = 2
     inverse_formula: InverseFormula = InverseFormula.RATIO

@@ -15,6 +15,7 @@ from jixiao.domain.normalize import fold, squash
 from jixiao.domain.template import (
     Band,
     ExecutionBand,
+    FormKind,
     Grade,
     Group,
     InverseFormula,
@@ -66,6 +67,8 @@ def from_toml(data: dict) -> Template:
             Grade(g["label"], Decimal(g["min"]), tuple(g.get("synonyms", ())))
             for g in data["grades"]
         ),
+        kind=FormKind(data.get("kind", "project")),
+        weighted_total=bool(indicators.get("weighted_total", False)),
         rounding=Rounding(scoring.get("rounding", "down")),
         decimals=int(scoring.get("decimals", 2)),
         inverse_formula=InverseFormula(scoring.get("inverse_formula", "ratio")),

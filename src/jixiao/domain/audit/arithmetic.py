@@ -263,8 +263,9 @@ def _points(
                     what_en=f"the weights of {group.name} add up to",
                 )
         return
-    points = [ind.points for ind in form.indicators if ind.points is not None]
-    if not points or len(points) < len(form.indicators):  # one missing: said elsewhere
+    rows = [ind for ind in form.indicators if not ind.child]  # 其中… rows have no points
+    points = [ind.points for ind in rows if ind.points is not None]
+    if not points or len(points) < len(rows):  # one missing: said elsewhere
         return
     added = sum(points, Decimal(0))
     if added != template.indicator_points:

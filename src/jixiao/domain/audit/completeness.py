@@ -74,6 +74,7 @@ _SCORED_FUNDING = {
     "funding.score": ("项目资金得分", "the execution score"),
 }
 _REQUIRED_CELLS = ("name", "target", "actual", "points")  # of every indicator row
+_SCORED_CELLS = ("points",)
 _TEXT_CELLS = {"name", "target", "actual"}  # the rest hold figures
 
 
@@ -100,6 +101,8 @@ def findings(
         if None not in texts and "" not in texts and _filled(ind, figure_keys):
             continue
         for key, zh, en in columns:
+            if ind.child and key in _SCORED_CELLS:  # an 其中… row carries no points
+                continue
             value = getattr(ind, key)
             if value is not None and (value != "" if isinstance(value, str) else True):
                 continue

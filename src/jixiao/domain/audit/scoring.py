@@ -110,6 +110,8 @@ def findings(
     far = settings(template).far_above_target
     reported = {p.field for p in form.problems}  # said once, by completeness
     for n, ind in enumerate(form.indicators):
+        if ind.child:  # an 其中… row: no points, no score
+            continue
         path = f"indicators[{n}]"
         if ind.score is None:
             if ind.points is not None and f"{path}.score" not in reported:
