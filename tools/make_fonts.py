@@ -32,12 +32,15 @@ FACES = [
     ("NotoSansCJK-Bold.ttc", "Bold", "jixiao Sans SC", "jixiao-sans-sc-bold.otf"),
 ]
 
-# Blocks printed on forms beyond GB 2312: Latin-1, general punctuation, letterlike
-# symbols (℃ №), number forms (Ⅻ), arrows, mathematical operators, enclosed numbers
-# (①), geometric shapes (□ ○), CJK symbols and punctuation, fullwidth forms.
+# Blocks printed on forms beyond GB 2312: Latin-1 and Latin Extended-A (pinyin
+# with tones), general punctuation, letterlike symbols (℃ №), number forms (Ⅻ),
+# arrows, mathematical operators, enclosed numbers (①), geometric shapes (□ ○),
+# CJK radicals and Kangxi radicals (text pulled out of PDFs carries them: ⻓ for
+# 长), CJK symbols and punctuation, enclosed CJK and CJK compatibility (㈠ ㎡ ㎞),
+# compatibility ideographs (also left by PDF extraction), fullwidth forms.
 BLOCKS = [
     (0x0020, 0x007E),
-    (0x00A0, 0x00FF),
+    (0x00A0, 0x017F),
     (0x2010, 0x205E),
     (0x2100, 0x218F),
     (0x2190, 0x21FF),
@@ -45,7 +48,10 @@ BLOCKS = [
     (0x2460, 0x24FF),
     (0x25A0, 0x25FF),
     (0x2605, 0x2606),
+    (0x2E80, 0x2FDF),
     (0x3000, 0x303F),
+    (0x3200, 0x33FF),
+    (0xF900, 0xFAFF),
     (0xFF01, 0xFF5E),
     (0xFFE0, 0xFFE6),
 ]

@@ -32,6 +32,9 @@ def test_both_fonts_hold_the_general_standard_table_gb2312_and_ascii():
         cmap = TTFont(str(path), lazy=True).getBestCmap()
         assert wanted - set(cmap) == set(), path.name
     assert wanted <= fonts.shipped_characters()
+    # what text pulled out of PDFs and typed forms also carry: radicals (⻓ for 长),
+    # compatibility ideographs, units (㎡), enclosed numbers, pinyin with tones
+    assert {ord(c) for c in "⻓⻔⺠⼀㎡㎞①⑳㈠℃№ǎā"} <= fonts.shipped_characters()
 
 
 def test_the_fonts_are_renamed_and_carry_their_licence():
