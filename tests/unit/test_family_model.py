@@ -132,3 +132,76 @@ def test_detail_rows_carry_no_points_and_are_left_out_of_scores_and_sums():
     assert "indicators[0].score" in fields and "indicators[1].score" not in fields
     about_the_child = [f for f in audit(ev, template) if f.field.startswith("indicators[1]")]
     assert [f.code for f in about_the_child if f.field.endswith(("points", "score"))] == []
+
+
+def _line(budget: str, spent: str, rate: str | None = None):
+    from jixiao.domain.model import FundingLine
+
+    return FundingLine(annual_budget=D(budget), executed=D(spent), execution_rate=rate and D(rate))
+
+
+def test_funding_lines_of_other_layouts_go_through_the_json_and_back():
+    from jixiao.contract import paths
+    from jixiao.domain.model import Funding
+
+    funding = Funding(
+        total=_line("100", "90", "90.00"),
+        other_funds=_line("10", "10", "100.00"),
+        extra=(("fiscal_funds", _line("60", "50")), ("unit_funds", _line("30", "30"))),
+    )
+    ev = Evaluation(template="national-2020", funding=funding)
+    data = evaluation_dict(ev)
+    breakdown = data["funding"]["breakdown"]
+    assert list(breakdown) == [
+        "current_year_appropriation",
+        "prior_year_carryover",
+        "other_funds",
+        "fiscal_funds",
+        "unit_funds",
+    ]
+    assert breakdown["unit_funds"]["executed"] == "30"
+    back = evaluation_from_dict(data)
+    assert back.funding == funding and evaluation_dict(back) == data
+    assert paths.model_get(back, "funding.breakdown.fiscal_funds.executed") == D("50")
+    assert paths.model_get(back, "funding.breakdown.other_funds.annual_budget") == D("10")
+    assert paths.model_get(back, "funding.breakdown.nowhere.executed") is None
+    checks = {c.field for c in recompute(back, templates.load("national-2020"))}
+    assert "funding.breakdown.unit_funds.execution_rate" in checks
+
+
+def test_a_funding_key_outside_the_path_grammar_is_refused():
+    import pytest
+
+    from jixiao.readers.base import ReadError
+
+    data = evaluation_dict(Evaluation(template="national-2020"))
+    data["funding"]["breakdown"]["单位资金"] = {"executed": "1"}
+    with pytest.raises(ReadError, match=r"funding\.breakdown"):
+        evaluation_from_dict(data)
+
+
+def test_each_partition_of_the_funding_adds_up_on_its_own():
+    from jixiao.domain.model import Funding
+
+    template = replace(
+        templates.load("national-2020"),
+        funding_partitions=(
+            ("current_year_appropriation", "other_funds"),
+            ("basic_expenditure", "project_expenditure"),
+        ),
+    )
+    funding = Funding(
+        total=_line("100", "90"),
+        current_year_appropriation=_line("80", "70"),
+        other_funds=_line("20", "20"),
+        extra=(
+            ("basic_expenditure", _line("40", "40")),
+            ("project_expenditure", _line("60", "55")),  # 40 + 55 ≠ 90 spent
+        ),
+    )
+    ev = Evaluation(template="national-2020", funding=funding)
+    sums = [f for f in audit(ev, template) if f.code == "funding-parts-sum"]
+    assert [(f.field, f.expected) for f in sums] == [("funding.executed", "95")]
+    # without partitions all the parts are one set: 70 + 20 + 40 + 55
+    whole = [f for f in audit(ev, templates.load("national-2020")) if f.code == "funding-parts-sum"]
+    assert ("funding.executed", "185") in [(f.field, f.expected) for f in whole]

@@ -24,6 +24,7 @@ from jixiao.contract.fields import (
     NARRATIVE_KEYS,
     PROJECT_KEYS,
 )
+from jixiao.contract.paths import is_path
 from jixiao.domain.model import (
     AmountUnit,
     Evaluation,
@@ -117,7 +118,10 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
             "unit": funding.unit.value if funding.unit else None,
             **_figures(funding.total),
             "prior_year_budget": figure(funding.prior_year_budget),
-            "breakdown": {key: _line(getattr(funding, key)) for key in BREAKDOWN_KEYS},
+            "breakdown": {
+                **{key: _line(getattr(funding, key)) for key in BREAKDOWN_KEYS},
+                **{key: _figures(line) for key, line in funding.extra},
+            },
         },
         "goals": {"expected": ev.goals.expected, "actual": ev.goals.actual},
         "indicators": [_indicator(ind) for ind in ev.indicators],
@@ -183,6 +187,20 @@ class _Reader:
         if not number.is_finite():
             raise self.fail(path, f"不是数字：{value!r}")
         return number
+
+    def extra_lines(self, breakdown: Mapping[str, Any]) -> tuple[tuple[str, FundingLine], ...]:
+        """The lines of other layouts (any key but the three parts), in written order."""
+        lines = []
+        for key, value in breakdown.items():
+            if key in BREAKDOWN_KEYS:
+                continue
+            path = f"funding.breakdown.{key}"
+            if not isinstance(key, str) or not is_path(key) or "." in key or "[" in key:
+                raise self.fail(path, "资金行的键应为小写英文名（如 unit_funds）")
+            line = self.line(value, path)
+            if line is not None:
+                lines.append((key, line))
+        return tuple(lines)
 
     def flag(self, value: Any, path: str) -> bool | None:
         if value is not None and not isinstance(value, bool):
@@ -278,6 +296,7 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         funding=Funding(
             total=r.line(f, "funding") or FundingLine(),
             **{k: r.line(breakdown.get(k), f"funding.breakdown.{k}") for k in BREAKDOWN_KEYS},
+            extra=r.extra_lines(breakdown),
             prior_year_budget=r.figure(f.get("prior_year_budget"), "funding.prior_year_budget"),
             unit=AmountUnit(unit) if unit else None,
         ),

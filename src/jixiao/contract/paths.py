@@ -155,11 +155,16 @@ def model_get(form: Evaluation, path: str) -> object:
     if steps is None:
         return None
     obj: object = form
+    in_breakdown = False
     for name, index in steps:
         if obj is None:
             return None
         if name == "breakdown" and isinstance(obj, Funding):
-            continue  # the JSON nests the parts; the model keeps them on Funding
+            in_breakdown = True  # the JSON nests the parts; the model keeps them on Funding
+            continue
+        if isinstance(obj, Funding) and in_breakdown:
+            obj, in_breakdown = obj.part(name), False
+            continue
         if isinstance(obj, Funding) and name in _LINE_KEYS:
             obj = obj.total  # funding.executed is the 年度资金总额 row's
         obj = getattr(obj, name, None)

@@ -98,10 +98,23 @@ class Funding:
     other_funds: FundingLine | None = None
     prior_year_budget: Decimal | None = None
     unit: AmountUnit | None = None
+    # Lines other layouts print beside or instead of the three parts, by JSON key in
+    # printed order: 财政专户管理资金 (special_account_funds), 单位资金 (unit_funds),
+    # 基本支出 / 项目支出 of a department form (basic_expenditure, project_expenditure) …
+    extra: tuple[tuple[str, FundingLine], ...] = ()
 
     def parts(self) -> dict[str, FundingLine]:
-        """The printed parts by JSON key (missing parts left out)."""
-        return {k: line for k in BREAKDOWN_KEYS if (line := getattr(self, k)) is not None}
+        """The printed parts by JSON key (missing parts left out), the three first."""
+        parts = {k: line for k in BREAKDOWN_KEYS if (line := getattr(self, k)) is not None}
+        parts.update(self.extra)
+        return parts
+
+    def part(self, key: str) -> FundingLine | None:
+        """One part by its JSON key, one of the three or an extra line."""
+        if key in BREAKDOWN_KEYS:
+            line: FundingLine | None = getattr(self, key)
+            return line
+        return dict(self.extra).get(key)
 
 
 @dataclass(frozen=True, slots=True)

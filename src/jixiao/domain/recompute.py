@@ -190,7 +190,8 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
     if ev.funding.total.annual_budget is not None or ev.funding.total.execution_rate is not None:
         checks += _funding_checks("funding", ev.funding.total, template, scored)
     for key, line in ev.funding.parts().items():
-        checks += _funding_checks(_PART_PATHS[key], line, template, scored=False)
+        path = _PART_PATHS.get(key) or f"funding.breakdown.{key}"
+        checks += _funding_checks(path, line, template, scored=False)
 
     parts: list[tuple[str, Decimal | None]] = []
     if scored:

@@ -107,6 +107,9 @@ class Template:
     kind: FormKind = FormKind.PROJECT
     # 总分 adds the indicators' 折算得分 (score × weight share) rather than their scores
     weighted_total: bool = False
+    # Sets of funding parts that each add up to the 年度资金总额 (by JSON key); none:
+    # all the parts printed are one set
+    funding_partitions: tuple[tuple[str, ...], ...] = ()
     rounding: Rounding = Rounding.DOWN
     decimals: int = 2
     inverse_formula: InverseFormula = InverseFormula.RATIO

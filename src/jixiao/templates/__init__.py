@@ -69,6 +69,9 @@ def from_toml(data: dict) -> Template:
         ),
         kind=FormKind(data.get("kind", "project")),
         weighted_total=bool(indicators.get("weighted_total", False)),
+        funding_partitions=tuple(
+            tuple(keys) for keys in data.get("funding", {}).get("partitions", ())
+        ),
         rounding=Rounding(scoring.get("rounding", "down")),
         decimals=int(scoring.get("decimals", 2)),
         inverse_formula=InverseFormula(scoring.get("inverse_formula", "ratio")),

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
-from jixiao.domain.model import Evaluation
+from jixiao.domain.model import Evaluation, FundingLine
 from jixiao.domain.recompute import Check, Status
 from jixiao.domain.template import ROUNDINGS, Rounding, Template
 
@@ -127,7 +127,7 @@ def findings(
     form: Evaluation, template: Template, figures: Mapping[str, Check]
 ) -> Iterator[Finding]:
     yield from _rounding(figures, template)
-    yield from _parts(form)
+    yield from _parts(form, template)
     total = figures.get("total")
     if total is not None and total.status is Status.DIFFERS:
         yield TOTAL_DIFFERS.finding(
@@ -203,10 +203,22 @@ def _names(modes: Iterable[Rounding]) -> str:
 # --- sums the rules do not score ------------------------------------------------------
 
 
-def _parts(form: Evaluation) -> Iterator[Finding]:
-    lines = tuple(form.funding.parts().values())
-    if not lines:
+def _parts(form: Evaluation, template: Template) -> Iterator[Finding]:
+    """Each set of parts that divides the 年度资金总额 adds up to it: all the parts,
+    or each of the template's partitions (a department form's by source and by use)."""
+    parts = form.funding.parts()
+    if not parts:
         return
+    if not template.funding_partitions:
+        yield from _parts_add_up(form, tuple(parts.values()))
+        return
+    for keys in template.funding_partitions:
+        lines = tuple(parts[k] for k in keys if k in parts)
+        if lines:
+            yield from _parts_add_up(form, lines)
+
+
+def _parts_add_up(form: Evaluation, lines: tuple[FundingLine, ...]) -> Iterator[Finding]:
     total_line = form.funding.total
     for column, (label, label_en) in _COLUMNS.items():
         total = getattr(total_line, column)
