@@ -78,9 +78,9 @@ def project_a1(tree):
 @pytest.fixture
 def draft(tree, project_a1, forms):
     """A draft of the first sample form, created by the unit's filler."""
-    from jixiao.web.evaluations import services
+    from jixiao.web.evaluations import actions
 
-    return services.create(tree.users["filler_a1"], project_a1, forms[0])
+    return actions.forms.create(user=tree.users["filler_a1"], project=project_a1, form=forms[0])
 
 
 def edited(form: Form, **changes) -> Form:

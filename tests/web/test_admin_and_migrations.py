@@ -100,3 +100,60 @@ def test_forms_stored_before_findings_get_them_on_migration():
         == (kinds.count(True), kinds.count(False), kinds.count(None))
         == (4, 1, 0)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_stored_in_the_pages_app_is_kept_when_it_moves_to_evaluations():
+    """evaluations/0007 takes the Evidence model over from the pages app with its rows
+    (the table renamed, ids and bytes kept), and back again when unapplied."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from jixiao.contract.json import evaluation_dict
+    from tests.web.conftest import sample_forms
+
+    before = [("evaluations", "0006_grade_as_printed"), ("pages", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    organisation = old.get_model("orgs", "Organisation")
+    bureau = organisation.objects.create(name="局", kind="bureau")
+    dept = organisation.objects.create(name="部门", kind="department", parent=bureau)
+    unit = organisation.objects.create(name="单位", kind="unit", parent=dept)
+    project = old.get_model("evaluations", "Project").objects.create(
+        code="OLD-2", name="旧项目", unit=unit
+    )
+    form = sample_forms()[0]
+    ev = old.get_model("evaluations", "Evaluation").objects.create(
+        project=project, year=2023, template=form.template, data=evaluation_dict(form)
+    )
+    kept = old.get_model("pages", "Evidence").objects.create(
+        evaluation=ev,
+        indicator="巡查频次",
+        name="巡查记录.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+        content=b"%PDF-1.4",
+        uploaded_by="filler",
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    from jixiao.web.evaluations.models import Evidence
+
+    assert Evidence._meta.db_table == "evaluations_evidence"
+    moved = Evidence.objects.get()
+    assert (moved.pk, moved.evaluation_id, moved.name, bytes(moved.content)) == (
+        kept.pk,
+        ev.pk,
+        "巡查记录.pdf",
+        b"%PDF-1.4",
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    back = executor.loader.project_state(before).apps.get_model("pages", "Evidence")
+    assert back.objects.get().name == "巡查记录.pdf"
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

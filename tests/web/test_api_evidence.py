@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from jixiao.domain.workflow import Action
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Event
 from jixiao.web.orgs.models import ApiToken
 
@@ -62,7 +62,7 @@ def test_upload_list_download_remove(tree, draft):
         "size": 12,
         "sha256": item["sha256"],
     }
-    assert services.verify_trail()[:2] == (3, [])
+    assert actions.trail.verify()[:2] == (3, [])
 
 
 def test_limits_and_permissions_as_on_the_pages(tree, draft):
@@ -102,7 +102,7 @@ def test_limits_and_permissions_as_on_the_pages(tree, draft):
         == 404
     )
 
-    services.step(tree.users["filler_a1"], draft.pk, Action.SUBMIT)
+    actions.workflow.step(user=tree.users["filler_a1"], pk=draft.pk, action=Action.SUBMIT)
     locked = client.delete(url, headers=bearer(tree, "filler_a1", **{"Accept-Language": "en"}))
     assert (
         locked.status_code == 409

@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 
 from jixiao.domain.workflow import Action
 from jixiao.web import province
-from jixiao.web.evaluations import attention, services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project
+from jixiao.web.evaluations.selectors import attention
 from jixiao.web.orgs.models import ApiToken
 
 YEARS = [2023, 2024]
@@ -35,7 +36,7 @@ def user(name: str):
 
 
 def listed(who, year: int, department: int | None = None) -> list:
-    return attention.entries(attention.flagged(services.visible(who), year, department))
+    return attention.entries(attention.flagged(actions.access.visible(who), year, department))
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -133,9 +134,9 @@ def test_the_api_says_what_the_page_says(client, made):
 
 def test_a_review_far_below_the_self_scores_puts_a_form_on_the_list(tree, draft):
     filler, reviewer = tree.users["filler_a1"], tree.users["reviewer_a"]
-    ev = services.get(filler, draft.pk)
+    ev = actions.access.get(filler, draft.pk)
     acks = {f["key"]: "已核实" for f in ev.findings if f["severity"] == "error"}
-    services.step(filler, ev.pk, Action.SUBMIT, acknowledgements=acks)
+    actions.workflow.step(user=filler, pk=ev.pk, action=Action.SUBMIT, acknowledgements=acks)
     before = {e.evaluation.pk: {r.code for r in e.reasons} for e in listed(reviewer, ev.year)}
     assert "review-gap" not in before.get(ev.pk, set())
     rows = [
@@ -144,7 +145,7 @@ def test_a_review_far_below_the_self_scores_puts_a_form_on_the_list(tree, draft)
         if i.get("score") and Decimal(i["score"]) >= 5
     ]
     cut = {f"indicators[{n}].score": "0" for n, _i in rows[:3]}
-    services.review(reviewer, ev.pk, None, cut)
+    actions.review.set_scores(user=reviewer, pk=ev.pk, version=None, scores=cut)
     entry = next(e for e in listed(reviewer, ev.year) if e.evaluation.pk == ev.pk)
     assert "review-gap" in {r.code for r in entry.reasons}
 
@@ -152,7 +153,7 @@ def test_a_review_far_below_the_self_scores_puts_a_form_on_the_list(tree, draft)
 def test_one_state_only(client, made):
     admin = user("syn-admin")
     submitted = attention.entries(
-        attention.flagged(services.visible(admin), 2024, state="submitted")
+        attention.flagged(actions.access.visible(admin), 2024, state="submitted")
     )
     assert submitted and all(e.evaluation.state == "submitted" for e in submitted)
     everyone = listed(admin, 2024)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from jixiao.web import backup
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Event, Project
 from jixiao.web.orgs.models import Membership, Organisation
 
@@ -21,19 +21,23 @@ def _snapshot() -> dict:
 
 
 def test_backup_then_restore_gives_identical_data(tree, draft, forms, tmp_path):
-    services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], grade="良"))
+    actions.forms.save(
+        user=tree.users["filler_a1"], pk=draft.pk, version=1, form=replace(forms[0], grade="良")
+    )
     before = _snapshot()
     file = tmp_path / "jixiao.backup"
     backup.backup(file)
     assert file.stat().st_size > 0
 
-    services.save(tree.users["filler_a1"], draft.pk, 2, replace(forms[0], grade="中"))
+    actions.forms.save(
+        user=tree.users["filler_a1"], pk=draft.pk, version=2, form=replace(forms[0], grade="中")
+    )
     Project.objects.create(code="LATER", name="备份之后", unit=tree.unit_a2)
     assert _snapshot() != before
 
     backup.restore(file)
     assert _snapshot() == before
-    assert services.verify_trail()[1] == []
+    assert actions.trail.verify()[1] == []
 
 
 def test_restore_refuses_what_is_not_a_backup(db, tmp_path):

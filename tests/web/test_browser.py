@@ -56,11 +56,11 @@ def browser():
 
 @pytest.fixture
 def slips(tree, forms):
-    from jixiao.web.evaluations import services
+    from jixiao.web.evaluations import actions
     from jixiao.web.evaluations.models import Project
 
     project = Project.objects.create(code="A1-002", name=forms[1].project.name, unit=tree.unit_a1)
-    return services.create(tree.users["filler_a1"], project, forms[1])
+    return actions.forms.create(user=tree.users["filler_a1"], project=project, form=forms[1])
 
 
 def new_page(browser, live_server):
@@ -108,7 +108,7 @@ def shot(page, name: str) -> None:
 def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     from jixiao import samples
     from jixiao.domain.approved_targets import ApprovedTarget
-    from jixiao.web.evaluations import services
+    from jixiao.web.evaluations import actions
     from jixiao.web.evaluations.models import Evaluation, Project
 
     Project.objects.create(code="A1-002", name="河道保洁养护", unit=tree.unit_a1)
@@ -116,8 +116,8 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
         ApprovedTarget("保洁河道长度", "≥120(公里)", Decimal("20.00")),
         ApprovedTarget("水面漂浮物清除率", "≥95.00(%)", Decimal("20.00")),
     ]
-    services.set_targets(
-        tree.users["reviewer_a"], "A1-002", 2023, approved
+    actions.targets.approve(
+        user=tree.users["reviewer_a"], code="A1-002", year=2023, rows=approved
     )  # 绩效目标批复: locks both rows
     filler = sign_in(browser, live_server, "filler_a1")
     expect(filler.get_by_role("heading", name="我的自评表")).to_be_visible()

@@ -10,8 +10,9 @@ from decimal import ROUND_DOWN, Decimal
 import pytest
 
 from jixiao.domain.model import AmountUnit
-from jixiao.web.evaluations import dashboards, services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project
+from jixiao.web.evaluations.selectors import dashboards
 
 from .conftest import edited
 
@@ -38,10 +39,14 @@ def stored(tree, forms):
     by_code = {}
     for n, (form, unit) in enumerate(zip(forms, places)):
         project = Project.objects.create(code=f"P-{n:03}", name=f"项目{n}", unit=unit)
-        services.create(tree.users[fillers[unit]], project, edited(form, year=YEAR))
+        actions.forms.create(
+            user=tree.users[fillers[unit]], project=project, form=edited(form, year=YEAR)
+        )
         by_code[project.code] = (form, unit)
     earlier = edited(forms[3], year=YEAR - 1)
-    services.create(tree.users["filler_a1"], Project.objects.get(code="P-001"), earlier)
+    actions.forms.create(
+        user=tree.users["filler_a1"], project=Project.objects.get(code="P-001"), form=earlier
+    )
     assert {f.funding.unit for f, _u in by_code.values()} == {AmountUnit.YUAN, AmountUnit.WAN_YUAN}
     assert {f.template for f, _u in by_code.values()} == {"national-2020", "shanghai-2019"}
     return by_code

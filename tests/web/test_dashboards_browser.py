@@ -27,7 +27,7 @@ def province(tree, forms):
     in every workflow state, with P-000 filled in 2021 and 2022 as well; P-016 has no 2023 form."""
     from jixiao import templates
     from jixiao.testing import synth
-    from jixiao.web.evaluations import services
+    from jixiao.web.evaluations import actions
     from jixiao.web.evaluations.models import Evaluation, Project
 
     units = [tree.unit_a1, tree.unit_a2, tree.unit_b1]
@@ -42,10 +42,14 @@ def province(tree, forms):
         project = Project.objects.create(
             code=f"P-{n:03}", name=form.project.name or f"项目{n}", unit=unit
         )
-        services.create(tree.users[fillers[unit]], project, edited(form, year=YEAR))
+        actions.forms.create(
+            user=tree.users[fillers[unit]], project=project, form=edited(form, year=YEAR)
+        )
     for year, form in ((YEAR - 2, forms[2]), (YEAR - 1, forms[3])):
-        services.create(
-            tree.users["filler_a1"], Project.objects.get(code="P-000"), edited(form, year=year)
+        actions.forms.create(
+            user=tree.users["filler_a1"],
+            project=Project.objects.get(code="P-000"),
+            form=edited(form, year=year),
         )
     Evaluation.objects.filter(project__code="P-016").update(year=YEAR - 1)
     # 万元 with six places (as 元 forms give): the pages show two, 四舍五入

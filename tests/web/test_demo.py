@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from jixiao.web import demo
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.orgs.models import Organisation
 from tests.web.conftest import sample_forms
@@ -34,9 +34,9 @@ def test_demo_tree_accounts_and_forms():
     assert len(units) >= 4
     assert Evaluation.objects.count() == len(forms)
     assert set(Evaluation.objects.values_list("state", flat=True)) == {"draft"}
-    assert services.visible(users["admin"]).count() == len(forms)
-    assert services.visible(users["filler"]).count() == 1
+    assert actions.access.visible(users["admin"]).count() == len(forms)
+    assert actions.access.visible(users["filler"]).count() == 1
     culture = Evaluation.objects.filter(project__unit__parent__name=demo.CULTURE).count()
-    assert services.visible(users["reviewer"]).count() == culture == 2
+    assert actions.access.visible(users["reviewer"]).count() == culture == 2
     assert all(ev.targets and not ev.target_reasons for ev in Evaluation.objects.all())
-    assert services.verify_trail()[:2] == (len(forms), [])
+    assert actions.trail.verify()[:2] == (len(forms), [])

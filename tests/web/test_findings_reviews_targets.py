@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from jixiao import samples
 from jixiao.cli import app
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ class As:
 @pytest.fixture
 def slips(tree, project_a1, forms):
     """The slips sample: several error-level findings."""
-    return services.create(tree.users["filler_a1"], project_a1, forms[1])
+    return actions.forms.create(user=tree.users["filler_a1"], project=project_a1, form=forms[1])
 
 
 def _errors(evaluation) -> list[str]:
@@ -264,7 +264,9 @@ def test_export_refuses_an_unknown_format(tree, draft):
 
 def test_findings_are_stored_on_create_and_save(tree, draft, forms):
     assert draft.findings and {f["key"] for f in draft.findings} >= {"weights-unusual@indicators"}
-    saved = services.save(tree.users["filler_a1"], draft.pk, 1, replace(forms[0], grade="良"))
+    saved = actions.forms.save(
+        user=tree.users["filler_a1"], pk=draft.pk, version=1, form=replace(forms[0], grade="良")
+    )
     assert "grade-differs@grade" in {f["key"] for f in saved.findings}
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from jixiao.domain.workflow import Action
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +28,14 @@ def explained(ev: Evaluation) -> dict[str, str]:
 
 
 def submit(user, ev: Evaluation) -> None:
-    services.step(user, ev.pk, Action.SUBMIT, acknowledgements=explained(ev))
+    actions.workflow.step(user=user, pk=ev.pk, action=Action.SUBMIT, acknowledgements=explained(ev))
 
 
 @pytest.fixture
 def slips(tree, forms):
     """The sample with slips: indicator 2 scores 22.00 of 20 points, total and grade wrong."""
     project = Project.objects.create(code="A1-002", name=forms[1].project.name, unit=tree.unit_a1)
-    return services.create(tree.users["filler_a1"], project, forms[1])
+    return actions.forms.create(user=tree.users["filler_a1"], project=project, form=forms[1])
 
 
 def test_login_page_has_labelled_inputs_and_signs_in(tree):
@@ -375,7 +375,9 @@ def test_evidence_files_per_indicator(tree, slips):
 
     submit(tree.users["filler_a1"], slips)
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 409
-    services.step(tree.users["reviewer_a"], slips.pk, Action.RETURN, comment="补充材料")
+    actions.workflow.step(
+        user=tree.users["reviewer_a"], pk=slips.pk, action=Action.RETURN, comment="补充材料"
+    )
     assert filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/").status_code == 302
     assert not slips.evidence.exists()
 
@@ -491,8 +493,8 @@ def approved(tree, forms):
         )
         for r in forms[1].indicators[:2]
     ]
-    services.set_targets(tree.users["reviewer_a"], "A1-002", 2023, rows)
-    return services.create(tree.users["filler_a1"], project, forms[1])
+    actions.targets.approve(user=tree.users["reviewer_a"], code="A1-002", year=2023, rows=rows)
+    return actions.forms.create(user=tree.users["filler_a1"], project=project, form=forms[1])
 
 
 def notes_of(page: str, dom: str) -> str:
@@ -604,7 +606,7 @@ def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
     assert (
         events[2].diff[0]["old"]["name"] == "巡查记录.pdf" and events[1].hash == events[2].prev_hash
     )
-    count, breaks, _head = services.verify_trail()
+    count, breaks, _head = actions.trail.verify()
     assert (count, breaks) == (3, [])
     history = filler.get(f"/forms/{slips.pk}/history/").content.decode()
     assert "上传佐证材料" in history and "删除佐证材料" in history
@@ -629,7 +631,7 @@ def test_one_acknowledgement_per_rule_and_field(tree, slips):
     )
     slips.refresh_from_db()
     assert slips.state == "submitted" and slips.acknowledgements == {k: "已核实" for k in keys}
-    services.step(reviewer, slips.pk, Action.RETURN, comment="请再核实")
+    actions.workflow.step(user=reviewer, pk=slips.pk, action=Action.RETURN, comment="请再核实")
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
     for key in keys:  # the reasons on record are shown again, pre-filled
         assert re.search(rf'name="ack:{re.escape(key)}" value="已核实"', page)
@@ -674,7 +676,7 @@ def _rule_texts(ev: Evaluation) -> set[str]:
     from jixiao import templates
     from jixiao.domain.recompute import recompute
 
-    form = services.form_of(ev)
+    form = actions.forms.form_of(ev)
     template = templates.load(form.template)
     return (
         {check.figure.explanation for check in recompute(form, template)}
@@ -724,17 +726,20 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
         {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF-1.4")},
     )
     submit(tree.users["filler_a1"], approved)
-    services.step(
-        tree.users["reviewer_a"],
-        pk,
-        Action.RETURN,
+    actions.workflow.step(
+        user=tree.users["reviewer_a"],
+        pk=pk,
+        action=Action.RETURN,
         comment="请补充",
         field_comments={"indicators[0]": "请核实长度"},
     )
     edit, returned = (filler.get(f"/forms/{pk}/{path}").content.decode() for path in ("edit/", ""))
-    services.step(tree.users["filler_a1"], pk, Action.SUBMIT)
-    services.review(
-        tree.users["reviewer_a"], pk, None, {"indicators[0].score": "18", "funding.score": "9"}
+    actions.workflow.step(user=tree.users["filler_a1"], pk=pk, action=Action.SUBMIT)
+    actions.review.set_scores(
+        user=tree.users["reviewer_a"],
+        pk=pk,
+        version=None,
+        scores={"indicators[0].score": "18", "funding.score": "9"},
     )
     pages = {
         "edit": edit,
@@ -742,7 +747,7 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
         "form": filler.get(f"/forms/{pk}/").content.decode(),
         "review": reviewer.get(f"/forms/{pk}/review/").content.decode(),
     }
-    services.step(tree.users["reviewer_a"], pk, Action.APPROVE)
+    actions.workflow.step(user=tree.users["reviewer_a"], pk=pk, action=Action.APPROVE)
     pages |= {
         "history": filler.get(f"/forms/{pk}/history/").content.decode(),
         "approved": filler.get(f"/forms/{pk}/").content.decode(),
@@ -894,13 +899,16 @@ def test_the_services_refuse_an_approved_target_on_two_rows(tree, approved):
 
     from jixiao.contract.json import evaluation_from_dict
 
-    form = services.form_of(approved)
+    form = actions.forms.form_of(approved)
     doubled = replace(form, indicators=(*form.indicators, form.indicators[0]))
-    with pytest.raises(services.Invalid, match="保洁河道长度"):
-        services.save(tree.users["filler_a1"], approved.pk, 1, doubled)
+    with pytest.raises(actions.errors.Invalid, match="保洁河道长度"):
+        actions.forms.save(user=tree.users["filler_a1"], pk=approved.pk, version=1, form=doubled)
     assert (
-        services.save(
-            tree.users["filler_a1"], approved.pk, 1, evaluation_from_dict(approved.data, "x")
+        actions.forms.save(
+            user=tree.users["filler_a1"],
+            pk=approved.pk,
+            version=1,
+            form=evaluation_from_dict(approved.data, "x"),
         ).version
         == 1
     )

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from django.test import Client
 
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Project
 from jixiao.web.orgs.models import ApiToken
 from jixiao.writers import fonts
@@ -28,7 +28,7 @@ def rare_form(tree, forms):
     form = forms[0]
     form = edited(form, project=replace(form.project, name="项目" + RARE))
     project = Project.objects.create(code="A1-009", name=form.project.name, unit=tree.unit_a1)
-    return services.create(tree.users["filler_a1"], project, form)
+    return actions.forms.create(user=tree.users["filler_a1"], project=project, form=form)
 
 
 def test_the_page_refuses_the_pdf_naming_the_character_and_package(tree, rare_form):

@@ -14,7 +14,7 @@ from django.test import Client
 
 from jixiao.domain.workflow import Action
 from jixiao.web.api import api
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -141,9 +141,9 @@ def test_every_endpoint_has_a_rule():
 def _bring_to(state: str, tree, draft) -> None:
     filler, reviewer = tree.users["filler_a1"], tree.users["reviewer_a"]
     if state in {"submitted", "approved"}:
-        services.step(filler, draft.pk, Action.SUBMIT)
+        actions.workflow.step(user=filler, pk=draft.pk, action=Action.SUBMIT)
     if state == "approved":
-        services.step(reviewer, draft.pk, Action.APPROVE)
+        actions.workflow.step(user=reviewer, pk=draft.pk, action=Action.APPROVE)
 
 
 @pytest.mark.parametrize("state", ["draft", "submitted", "approved"])
@@ -151,11 +151,12 @@ def _bring_to(state: str, tree, draft) -> None:
 def test_matrix(tree, draft, user, state):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from jixiao.web.pages import evidence
-
     indicator = draft.data["indicators"][0]["name"]
-    item = evidence.add(
-        tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile("a.pdf", b"%PDF-1.4")
+    item = actions.evidence.add(
+        user=tree.users["filler_a1"],
+        pk=draft.pk,
+        indicator=indicator,
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
     )
     _bring_to(state, tree, draft)
     client = Client()

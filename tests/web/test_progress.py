@@ -9,8 +9,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from jixiao.web.evaluations import progress, services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Project
+from jixiao.web.evaluations.selectors import progress
 
 from .conftest import edited
 
@@ -31,7 +32,9 @@ def year_of_work(tree, forms):
             unit
         ]
         p = Project.objects.filter(code=code).first() or project(code, unit)
-        ev = services.create(tree.users[filler], p, edited(forms[1], year=year))
+        ev = actions.forms.create(
+            user=tree.users[filler], project=p, form=edited(forms[1], year=year)
+        )
         Evaluation.objects.filter(pk=ev.pk).update(state=state)
 
     form("P-1", tree.unit_a1, YEAR, "draft")
@@ -117,7 +120,7 @@ def test_a_department_sees_only_its_units(client, tree, year_of_work):
     body = client.get("/progress/", {"year": YEAR}).content.decode()
     assert tree.dept_b.name in body and tree.dept_a.name not in body and "P-3" not in body
     assert "没有需要催报的单位" in body
-    rows = progress.by_department(services.visible_units(tree.users["filler_a2"]), YEAR)
+    rows = progress.by_department(actions.access.visible_units(tree.users["filler_a2"]), YEAR)
     assert [(r["name"], r["not_started"], r["returned"]) for r in rows] == [
         (tree.dept_a.name, 2, 1)
     ]

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from jixiao.web import province
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Event, Project
 from jixiao.web.orgs.models import Organisation
 
@@ -41,7 +41,7 @@ def test_the_tree_and_the_accounts(made):
     users = {a.username: get_user_model().objects.get(username=a.username) for a in made.accounts}
     assert all(users[a.username].check_password(a.password) for a in made.accounts)
     assert [a.role.value for a in made.accounts] == ["admin", "reviewer", "filler"]
-    assert services.visible(users["syn-admin"]).count() == 300
+    assert actions.access.visible(users["syn-admin"]).count() == 300
 
 
 def test_every_project_every_year_and_all_states(made):
@@ -59,7 +59,7 @@ def test_every_project_every_year_and_all_states(made):
 
 
 def test_the_trail_holds_every_step(made):
-    count, breaks, _head = services.verify_trail()
+    count, breaks, _head = actions.trail.verify()
     assert breaks == []
     assert count == Event.objects.count()
     for ev in Evaluation.objects.all():
@@ -91,7 +91,7 @@ def test_roll_up_columns_are_those_a_save_fills(made):
     ]
     for ev in Evaluation.objects.all():
         stored = [getattr(ev, n) for n in names]
-        services.store(ev, services.form_of(ev))
+        actions.forms.store(evaluation=ev, form=actions.forms.form_of(ev))
         assert [getattr(ev, n) for n in names] == stored, ev.project.code
 
 

@@ -12,8 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from jixiao.domain.model import AmountUnit
-from jixiao.web.evaluations import rollup, services
+from jixiao.domain.workflow import Action
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project
+from jixiao.web.evaluations.selectors import rollup
 from jixiao.web.pages.rollup import wan_shown
 
 from .conftest import edited
@@ -30,7 +32,9 @@ def stored(tree, forms):
     by_unit: dict[str, list] = {}
     for n, (form, unit) in enumerate(zip(forms, places)):
         project = Project.objects.create(code=f"P-{n:03}", name=f"项目{n}", unit=unit)
-        services.create(tree.users[fillers[unit]], project, edited(form, year=YEAR))
+        actions.forms.create(
+            user=tree.users[fillers[unit]], project=project, form=edited(form, year=YEAR)
+        )
         by_unit.setdefault(unit.name, []).append(form)
     assert {f.funding.unit for f in forms} == {AmountUnit.YUAN, AmountUnit.WAN_YUAN}
     return by_unit
@@ -49,7 +53,7 @@ def executed(forms) -> Decimal:
 
 
 def test_totals_and_subtotals_equal_the_sums_of_the_forms(tree, stored):
-    chosen = rollup.rows(services.visible(tree.users["admin"]), YEAR)
+    chosen = rollup.rows(actions.access.visible(tree.users["admin"]), YEAR)
     every = [f for forms in stored.values() for f in forms]
     total = rollup.totals(chosen)
     assert (total.count, total.budget_wan, total.executed_wan) == (
@@ -82,7 +86,7 @@ def test_findings_and_scores_are_copied_from_each_form(tree, stored):
         )
         scores = [Decimal(i["score"]) for i in ev.data["indicators"] if i.get("score") is not None]
         assert ev.indicator_score == sum(scores, Decimal(0))
-    chosen = rollup.rows(services.visible(tree.users["admin"]), YEAR)
+    chosen = rollup.rows(actions.access.visible(tree.users["admin"]), YEAR)
     errors = sum(ev.errors for ev in Evaluation.objects.all())
     assert rollup.totals(chosen).errors == errors
 
@@ -95,24 +99,27 @@ def test_grades_of_both_templates_on_one_scale(stored):
 
 
 def test_a_unit_sees_only_its_own_unit(tree, stored):
-    chosen = rollup.rows(services.visible(tree.users["filler_a2"]), YEAR)
+    chosen = rollup.rows(actions.access.visible(tree.users["filler_a2"]), YEAR)
     assert {ev.project.unit.name for ev in chosen} == {tree.unit_a2.name}
     assert rollup.totals(chosen).budget_wan == budget(stored[tree.unit_a2.name])
-    dept = rollup.rows(services.visible(tree.users["reviewer_b"]), YEAR)
+    dept = rollup.rows(actions.access.visible(tree.users["reviewer_b"]), YEAR)
     assert rollup.totals(dept).count == 1
 
 
 def test_the_review_total_follows_the_review_scores(tree, stored):
     ev = Evaluation.objects.get(project__code="P-000")
-    services.step(
-        tree.users["filler_a1"],
-        ev.pk,
-        services.Action.SUBMIT,
+    actions.workflow.step(
+        user=tree.users["filler_a1"],
+        pk=ev.pk,
+        action=Action.SUBMIT,
         acknowledgements={f["key"]: "说明" for f in ev.findings if f["severity"] == "error"},
     )
     first = Decimal(ev.data["indicators"][0]["score"])
-    ev = services.review(
-        tree.users["reviewer_a"], ev.pk, None, {"indicators[0].score": str(first - 5)}
+    ev = actions.review.set_scores(
+        user=tree.users["reviewer_a"],
+        pk=ev.pk,
+        version=None,
+        scores={"indicators[0].score": str(first - 5)},
     )
     self_total = Decimal(ev.data["funding"]["score"]) + ev.indicator_score
     assert ev.review_total == self_total - 5
@@ -244,7 +251,7 @@ def test_amounts_in_wan_show_two_places_and_the_exports_keep_every_place(client,
     )
     form = edited(yuan, year=YEAR, funding=replace(yuan.funding, total=total))
     project = Project.objects.create(code="P-WAN", name="万元项目", unit=tree.unit_a1)
-    services.create(tree.users["filler_a1"], project, form)
+    actions.forms.create(user=tree.users["filler_a1"], project=project, form=form)
     client.force_login(tree.users["reviewer_a"])
     page = client.get("/rollup/", {"year": YEAR}).content.decode()
     line = page[page.index("P-WAN") :]

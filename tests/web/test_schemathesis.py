@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jixiao.domain.workflow import Action
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project
 from jixiao.web.orgs.models import ApiToken
 from jixiao.web.wsgi import application
@@ -50,9 +50,11 @@ def tokens(tree, project_a1, forms):
         project = Project.objects.create(
             code=f"S-{form.year}-{len(form.indicators)}", name="模糊测试", unit=tree.unit_a1
         )
-        ev = services.create(filler, project, form)
+        ev = actions.forms.create(user=filler, project=project, form=form)
         for action in steps:
-            services.step(reviewer if action is Action.APPROVE else filler, ev.pk, action)
+            actions.workflow.step(
+                user=reviewer if action is Action.APPROVE else filler, pk=ev.pk, action=action
+            )
     return {name: ApiToken.issue(tree.users[name]) for name in ("filler_a1", "reviewer_a", "admin")}
 
 

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Project
 
 from .conftest import edited
@@ -33,7 +33,7 @@ def _texts(content: bytes, min_row: int) -> list:
 
 def test_the_forms_list_export_writes_names_as_text_not_formulas(tree, forms):
     project = Project.objects.create(code="=1+1", name=NASTY, unit=tree.unit_a1)
-    services.create(tree.users["filler_a1"], project, forms[0])
+    actions.forms.create(user=tree.users["filler_a1"], project=project, form=forms[0])
     cells = _texts(signed_in(tree, "admin").get("/forms/export/").content, min_row=2)
     values = {c.value for c in cells}
     assert {"=1+1", NASTY} <= values
@@ -42,7 +42,9 @@ def test_the_forms_list_export_writes_names_as_text_not_formulas(tree, forms):
 
 def test_the_rollup_export_writes_names_as_text_without_a_quote(tree, forms):
     project = Project.objects.create(code="-P1", name=NASTY, unit=tree.unit_a1)
-    services.create(tree.users["filler_a1"], project, edited(forms[0], year=2023))
+    actions.forms.create(
+        user=tree.users["filler_a1"], project=project, form=edited(forms[0], year=2023)
+    )
     cells = _texts(
         signed_in(tree, "admin").get("/rollup/export/xlsx/", {"year": 2023}).content, min_row=3
     )
@@ -57,14 +59,18 @@ def test_the_rollup_export_writes_names_as_text_without_a_quote(tree, forms):
 
 def test_a_printed_grade_with_a_note_is_kept(tree, project_a1, forms):
     grade = "良（主管部门核定）"
-    ev = services.create(tree.users["filler_a1"], project_a1, edited(forms[0], grade=grade))
+    ev = actions.forms.create(
+        user=tree.users["filler_a1"], project=project_a1, form=edited(forms[0], grade=grade)
+    )
     ev.refresh_from_db()
     assert ev.grade == grade
 
 
 def test_a_grade_longer_than_its_column_is_refused_naming_it(tree, project_a1, forms):
-    with pytest.raises(services.Invalid) as caught:
-        services.create(tree.users["filler_a1"], project_a1, edited(forms[0], grade="优" * 65))
+    with pytest.raises(actions.errors.Invalid) as caught:
+        actions.forms.create(
+            user=tree.users["filler_a1"], project=project_a1, form=edited(forms[0], grade="优" * 65)
+        )
     assert caught.value.status == 422 and "等级" in caught.value.message
 
 
@@ -93,17 +99,17 @@ def test_evidence_for_an_over_long_indicator_name_is_refused_naming_it(tree, pro
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from jixiao.web.pages import evidence
-
     form = forms[0]
     long_name = "指" * 201
     form = replace(
         form, indicators=(replace(form.indicators[0], name=long_name), *form.indicators[1:])
     )
-    ev = services.create(tree.users["filler_a1"], project_a1, form)
+    ev = actions.forms.create(user=tree.users["filler_a1"], project=project_a1, form=form)
     upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    with pytest.raises(services.Invalid) as caught:
-        evidence.add(tree.users["filler_a1"], ev.pk, long_name, upload)
+    with pytest.raises(actions.errors.Invalid) as caught:
+        actions.evidence.add(
+            user=tree.users["filler_a1"], pk=ev.pk, indicator=long_name, upload=upload
+        )
     assert "三级指标" in caught.value.message
 
 
@@ -277,14 +283,16 @@ def test_the_pages_have_htmx_show_a_422_answer(tree, draft):
 
 
 def test_subtotals_and_the_total_have_the_form_lines_places(tree, forms):
-    from jixiao.web.evaluations import rollup
+    from jixiao.web.evaluations.selectors import rollup
 
     places = [tree.unit_a1, tree.unit_a1, tree.unit_a2, tree.unit_b1, tree.unit_a2]
     fillers = {tree.unit_a1: "filler_a1", tree.unit_a2: "filler_a2", tree.unit_b1: "filler_b1"}
     for n, (form, unit) in enumerate(zip(forms, places)):
         project = Project.objects.create(code=f"S-{n}", name=f"项目{n}", unit=unit)
-        services.create(tree.users[fillers[unit]], project, edited(form, year=2023))
-    chosen = rollup.rows(services.visible(tree.users["admin"]), 2023)
+        actions.forms.create(
+            user=tree.users[fillers[unit]], project=project, form=edited(form, year=2023)
+        )
+    chosen = rollup.rows(actions.access.visible(tree.users["admin"]), 2023)
     lines = {ev.budget_wan.as_tuple().exponent for ev in chosen} | {
         ev.executed_wan.as_tuple().exponent for ev in chosen
     }
@@ -315,12 +323,13 @@ def test_subtotals_and_the_total_have_the_form_lines_places(tree, forms):
 def test_evidence_whose_content_is_not_its_type_is_refused(tree, draft, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from jixiao.web.pages import evidence
-
     indicator = draft.data["indicators"][0]["name"]
-    with pytest.raises(services.ServiceError) as caught:
-        evidence.add(
-            tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content)
+    with pytest.raises(actions.errors.ServiceError) as caught:
+        actions.evidence.add(
+            user=tree.users["filler_a1"],
+            pk=draft.pk,
+            indicator=indicator,
+            upload=SimpleUploadedFile(name, content),
         )
     assert name.rpartition(".")[2] in caught.value.message and "内容" in caught.value.message
     assert not draft.evidence.exists()
@@ -348,11 +357,12 @@ def _zip_with(part: str) -> bytes:
 def test_evidence_of_its_type_is_kept(tree, draft, name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from jixiao.web.pages import evidence
-
     indicator = draft.data["indicators"][0]["name"]
-    item = evidence.add(
-        tree.users["filler_a1"], draft.pk, indicator, SimpleUploadedFile(name, content)
+    item = actions.evidence.add(
+        user=tree.users["filler_a1"],
+        pk=draft.pk,
+        indicator=indicator,
+        upload=SimpleUploadedFile(name, content),
     )
     assert bytes(item.content) == content
 
@@ -362,8 +372,10 @@ def test_evidence_of_its_type_is_kept(tree, draft, name, content):
 
 
 def test_a_form_of_a_year_outside_2000_to_2100_is_refused_naming_the_year(tree, project_a1, forms):
-    with pytest.raises(services.Invalid) as caught:
-        services.create(tree.users["filler_a1"], project_a1, edited(forms[0], year=3023))
+    with pytest.raises(actions.errors.Invalid) as caught:
+        actions.forms.create(
+            user=tree.users["filler_a1"], project=project_a1, form=edited(forms[0], year=3023)
+        )
     assert "3023" in caught.value.message and "2000" in caught.value.message
     assert not project_a1.evaluations.exists()
 
@@ -386,12 +398,12 @@ def test_a_used_project_code_is_refused_alike_whether_or_not_one_may_see_its_pro
     """Project codes are unique in the whole region (the finance bureau's 项目库 gives
     them): the refusal says the code is taken, never whose it is, and reads the same
     for a project of another unit as for one's own."""
-    own = services.create_project
+    own = actions.projects.create
     Project.objects.create(code="B1-900", name="乙一的项目", unit=tree.unit_b1)
     answers = []
     for code in ("A1-001", "B1-900"):
-        with pytest.raises(services.Conflict) as caught:
-            own(tree.users["filler_a1"], code, "新项目", tree.unit_a1.pk)
+        with pytest.raises(actions.errors.Conflict) as caught:
+            own(user=tree.users["filler_a1"], code=code, name="新项目", unit_id=tree.unit_a1.pk)
         answers.append((caught.value.status, caught.value.message.replace(code, "<code>")))
     assert answers[0] == answers[1]
     assert "乙一" not in answers[1][1] and tree.unit_b1.name not in answers[1][1]
@@ -415,18 +427,20 @@ def test_setting_targets_again_is_on_the_trail_of_the_form_of_that_year(tree, fo
         )
         for r in form.indicators[:2]
     ]
-    services.set_targets(tree.users["reviewer_a"], "A1-002", form.year, rows)
-    ev = services.create(tree.users["filler_a1"], project, form)
+    actions.targets.approve(user=tree.users["reviewer_a"], code="A1-002", year=form.year, rows=rows)
+    ev = actions.forms.create(user=tree.users["filler_a1"], project=project, form=form)
     assert [e.action for e in ev.events.all()] == ["create"]
 
     changed = [replace(rows[0], target="≥999"), rows[1]]
-    services.set_targets(tree.users["reviewer_a"], "A1-002", form.year, changed)
+    actions.targets.approve(
+        user=tree.users["reviewer_a"], code="A1-002", year=form.year, rows=changed
+    )
     event = Event.objects.filter(evaluation=ev).order_by("-id").first()
     assert event.action == "targets_set" and event.actor_name == "reviewer_a"
     assert event.diff == [
         {"path": f"approved_targets.{rows[0].name}.target", "old": rows[0].target, "new": "≥999"}
     ]
-    count, breaks, _head = services.verify_trail()
+    count, breaks, _head = actions.trail.verify()
     assert (count, breaks) == (2, [])
     history = signed_in(tree, "filler_a1").get(f"/forms/{ev.pk}/history/").content.decode()
     assert "批复绩效目标" in history and "≥999" in history and rows[0].name in history

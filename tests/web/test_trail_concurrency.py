@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from django.db import connection
 
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Event, Project
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,10 +22,10 @@ def test_concurrent_saves_keep_one_chain(tree, forms):
         pytest.skip("needs PostgreSQL (run .ci/postgres-tests)")
     filler = tree.users["filler_a1"]
     drafts = [
-        services.create(
-            filler,
-            Project.objects.create(code=f"C-{i}", name=f"并发{i}", unit=tree.unit_a1),
-            forms[0],
+        actions.forms.create(
+            user=filler,
+            project=Project.objects.create(code=f"C-{i}", name=f"并发{i}", unit=tree.unit_a1),
+            form=forms[0],
         )
         for i in range(6)
     ]
@@ -33,12 +33,14 @@ def test_concurrent_saves_keep_one_chain(tree, forms):
     def edit(draft):
         try:
             for version, grade in enumerate(GRADES, start=1):
-                services.save(filler, draft.pk, version, replace(forms[0], grade=grade))
+                actions.forms.save(
+                    user=filler, pk=draft.pk, version=version, form=replace(forms[0], grade=grade)
+                )
         finally:
             connection.close()
 
     with ThreadPoolExecutor(6) as pool:
         list(pool.map(edit, drafts))
-    count, breaks, _ = services.verify_trail()
+    count, breaks, _ = actions.trail.verify()
     assert breaks == []
     assert count == Event.objects.count() == 6 + 6 * len(GRADES)

@@ -1,7 +1,7 @@
 """The REST API (django-ninja): OpenAPI at ``/api/openapi.json``, docs at ``/api/docs``.
 
-Thin: every endpoint calls :mod:`jixiao.web.evaluations.services`, which holds
-the permissions and the workflow, and answers its errors with their status and a ``detail`` in
+Thin: every endpoint calls :mod:`jixiao.web.evaluations.actions` (the writes, the permissions
+and the workflow) or :mod:`jixiao.web.evaluations.selectors` (the aggregates), and answers its errors with their status and a ``detail`` in
 the request's language (``Accept-Language``; Chinese by default).
 Authentication: ``Authorization: Bearer <token>`` (from
 ``POST /api/auth/token``, valid for JIXIAO_API_TOKEN_DAYS days) or the browser
@@ -29,11 +29,13 @@ from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State, actions_from
 from jixiao.readers import ReadError
-from jixiao.web.evaluations import attention, rollup, services, words
+from jixiao.web.evaluations import actions, words
+from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.evaluations.selectors import attention, rollup
 from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.orgs.models import ApiToken, Organisation
-from jixiao.web.pages import evidence
+from jixiao.web.pages.evidence import download
 from jixiao.web.requests import ApiRequest
 from jixiao.writers import Format, UndrawableText, WriteError, file_names, write_form
 from jixiao.writers.findings import result_dict
@@ -67,8 +69,8 @@ class Error(Schema):
     detail: str
 
 
-@api.exception_handler(services.ServiceError)
-def _service_error(request, error: services.ServiceError):
+@api.exception_handler(actions.errors.ServiceError)
+def _service_error(request, error: actions.errors.ServiceError):
     return api.create_response(request, {"detail": error.message}, status=error.status)
 
 
@@ -81,7 +83,7 @@ def _read_error(request, error: ReadError):
 def _out_of_range(request, error: ArithmeticError):
     """A form whose figures the scoring rules cannot compute with (say a budget of
     1e-30, whose execution rate overflows): the form's fault, not the server's."""
-    return api.create_response(request, {"detail": str(services.OUT_OF_RANGE)}, status=422)
+    return api.create_response(request, {"detail": str(actions.errors.OUT_OF_RANGE)}, status=422)
 
 
 class Credentials(Schema):
@@ -184,7 +186,7 @@ class EventOut(Schema):
 
 
 def _out(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
-    role = services.membership(request.auth).role_enum
+    role = actions.access.membership(request.auth).role_enum
     return {
         "id": ev.pk,
         "project_code": ev.project.code,
@@ -218,7 +220,7 @@ ERRORS = {403: Error, 404: Error, 409: Error, 422: Error}
 
 @api.get("/evaluations", response={200: list[EvaluationOut], 403: Error}, summary="可见的自评表")
 def list_evaluations(request: ApiRequest, year: int | None = None, state: State | None = None):
-    rows = services.visible(request.auth)
+    rows = actions.access.visible(request.auth)
     if year is not None:
         rows = rows.filter(year=year)
     if state is not None:
@@ -228,7 +230,7 @@ def list_evaluations(request: ApiRequest, year: int | None = None, state: State 
 
 @api.get("/evaluations/{int:pk}", response={200: EvaluationDetail, **ERRORS}, summary="一张自评表")
 def get_evaluation(request: ApiRequest, pk: int):
-    return _detail(request, services.get(request.auth, pk))
+    return _detail(request, actions.access.get(request.auth, pk))
 
 
 @api.put(
@@ -239,16 +241,23 @@ def get_evaluation(request: ApiRequest, pk: int):
 def save_evaluation(request: ApiRequest, pk: int, body: SaveIn):
     form = evaluation_from_dict(body.form, f"自评表 {pk}")
     return _detail(
-        request, services.save(request.auth, pk, body.version, form, body.target_reasons)
+        request,
+        actions.forms.save(
+            user=request.auth,
+            pk=pk,
+            version=body.version,
+            form=form,
+            target_reasons=body.target_reasons,
+        ),
     )
 
 
 def _step(action: Action):
     def take(request: ApiRequest, pk: int, body: StepIn):
-        ev = services.step(
-            request.auth,
-            pk,
-            action,
+        ev = actions.workflow.step(
+            user=request.auth,
+            pk=pk,
+            action=action,
             version=body.version,
             comment=body.comment,
             field_comments=body.field_comments,
@@ -272,7 +281,7 @@ for _action in Action:
     "/evaluations/{int:pk}/trail", response={200: list[EventOut], **ERRORS}, summary="审计留痕"
 )
 def trail(request: ApiRequest, pk: int):
-    ev = services.get(request.auth, pk)
+    ev = actions.access.get(request.auth, pk)
     return [
         {
             "id": e.pk,
@@ -296,7 +305,12 @@ def trail(request: ApiRequest, pk: int):
     summary="复核：在自评得分旁录入复核得分",
 )
 def review_evaluation(request: ApiRequest, pk: int, body: ReviewIn):
-    return _detail(request, services.review(request.auth, pk, body.version, body.scores))
+    return _detail(
+        request,
+        actions.review.set_scores(
+            user=request.auth, pk=pk, version=body.version, scores=body.scores
+        ),
+    )
 
 
 @api.get(
@@ -305,9 +319,9 @@ def review_evaluation(request: ApiRequest, pk: int, body: ReviewIn):
     summary="审核意见（与 jixiao check --json 的一张表相同）",
 )
 def check_evaluation(request: ApiRequest, pk: int):
-    ev = services.get(request.auth, pk)
-    form = services.form_of(ev)
-    return result_dict(form, services.findings(ev, form))
+    ev = actions.access.get(request.auth, pk)
+    form = actions.forms.form_of(ev)
+    return result_dict(form, actions.forms.findings(ev, form))
 
 
 @api.get(
@@ -316,7 +330,7 @@ def check_evaluation(request: ApiRequest, pk: int):
     summary="重算计分（与 jixiao score --json 的一张表相同）",
 )
 def score_evaluation(request: ApiRequest, pk: int):
-    form = services.form_of(services.get(request.auth, pk))
+    form = actions.forms.form_of(actions.access.get(request.auth, pk))
     return score_dict(form, recompute(form, templates.load(form.template)))
 
 
@@ -343,16 +357,18 @@ _FILE = {
     summary="按官方版式导出（xlsx、pdf、docx，或 json、csv）",
 )
 def export_evaluation(request: ApiRequest, pk: int, format: Format = Format.XLSX):
-    form = services.form_of(services.get(request.auth, pk))
+    form = actions.forms.form_of(actions.access.get(request.auth, pk))
     name = file_names([form], format)[0]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         try:
             write_form(form, templates.load(form.template), format, path)
         except UndrawableText as error:
-            raise services.Invalid(words.undrawable(error.chars)) from None
+            raise actions.errors.Invalid(words.undrawable(error.chars)) from None
         except WriteError as error:
-            raise services.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
+            raise actions.errors.Invalid(
+                _("无法导出：%(reason)s") % {"reason": error.reason}
+            ) from None
         content = path.read_bytes()
     answer = HttpResponse(content, content_type=_MEDIA[format])
     # An ASCII name for old clients, the project's name (RFC 6266) for the rest.
@@ -393,12 +409,12 @@ def _spot_check(check) -> dict[str, Any]:
     summary="抽查：随机抽取已通过的自评表",
 )
 def draw_spot_check(request: ApiRequest, body: SpotCheckIn):
-    return _spot_check(services.draw_spot_check(request.auth, body.year, body.size))
+    return _spot_check(actions.spot_checks.draw(user=request.auth, year=body.year, size=body.size))
 
 
 @api.get("/spot-checks", response={200: list[SpotCheckOut], 403: Error}, summary="历次抽查")
 def list_spot_checks(request: ApiRequest):
-    return [_spot_check(check) for check in services.spot_checks(request.auth)]
+    return [_spot_check(check) for check in actions.spot_checks.listed(request.auth)]
 
 
 class ProjectIn(Schema):
@@ -420,7 +436,7 @@ def _project(p) -> dict[str, Any]:
 
 @api.get("/projects", response={200: list[ProjectOut], 403: Error}, summary="可见的项目")
 def list_projects(request: ApiRequest):
-    return [_project(p) for p in services.visible_projects(request.auth)]
+    return [_project(p) for p in actions.access.visible_projects(request.auth)]
 
 
 @api.post(
@@ -429,7 +445,11 @@ def list_projects(request: ApiRequest):
     summary="新建项目（编码跨年度不变）",
 )
 def create_project(request: ApiRequest, body: ProjectIn):
-    return _project(services.create_project(request.auth, body.code, body.name, body.unit))
+    return _project(
+        actions.projects.create(
+            user=request.auth, code=body.code, name=body.name, unit_id=body.unit
+        )
+    )
 
 
 @api.post(
@@ -440,9 +460,9 @@ def create_project(request: ApiRequest, body: ProjectIn):
 def import_evaluation(
     request: ApiRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0
 ):
-    project = services.project(request.auth, code)
+    project = actions.access.project(request.auth, code)
     form = read_upload(file, form_index)
-    return _detail(request, services.create(request.auth, project, form))
+    return _detail(request, actions.forms.create(user=request.auth, project=project, form=form))
 
 
 class TargetsIn(Schema):
@@ -473,7 +493,7 @@ def _targets(t) -> dict[str, Any]:
     summary="项目各年度已批复的绩效目标",
 )
 def list_targets(request: ApiRequest, code: str):
-    return [_targets(t) for t in services.targets_of(request.auth, code)]
+    return [_targets(t) for t in actions.targets.of_project(request.auth, code)]
 
 
 @api.put(
@@ -483,7 +503,7 @@ def list_targets(request: ApiRequest, code: str):
 )
 def set_targets(request: ApiRequest, code: str, year: int, body: TargetsIn):
     rows = [ApprovedTarget(**row.dict()) for row in body.indicators]
-    return _targets(services.set_targets(request.auth, code, year, rows))
+    return _targets(actions.targets.approve(user=request.auth, code=code, year=year, rows=rows))
 
 
 class EvidenceOut(Schema):
@@ -516,7 +536,7 @@ def _evidence(item) -> dict[str, Any]:
     summary="佐证材料清单（各指标）",
 )
 def list_evidence(request: ApiRequest, pk: int):
-    return [_evidence(item) for item in evidence.of_form(request.auth, pk)]
+    return [_evidence(item) for item in actions.evidence.of_form(request.auth, pk)]
 
 
 @api.post(
@@ -525,14 +545,16 @@ def list_evidence(request: ApiRequest, pk: int):
     summary="上传一个指标的佐证材料（pdf、jpg、png、xlsx、docx，不超过 10 MB）",
 )
 def add_evidence(request: ApiRequest, pk: int, file: File[UploadedFile], indicator: Form[str]):
-    return _evidence(evidence.add(request.auth, pk, indicator, file))
+    return _evidence(
+        actions.evidence.add(user=request.auth, pk=pk, indicator=indicator, upload=file)
+    )
 
 
 _EVIDENCE_FILE = {
     "description": "佐证材料文件",
     "content": {
         m: {"schema": {"type": "string", "format": "binary"}}
-        for m in dict.fromkeys(evidence.TYPES.values())
+        for m in dict.fromkeys(EVIDENCE_TYPES.values())
     },
 }
 
@@ -544,7 +566,7 @@ _EVIDENCE_FILE = {
     summary="下载一份佐证材料",
 )
 def evidence_file(request: ApiRequest, pk: int, item: int):
-    return evidence.download(evidence.one(request.auth, pk, item))
+    return download(actions.evidence.one(request.auth, pk, item))
 
 
 @api.delete(
@@ -553,7 +575,7 @@ def evidence_file(request: ApiRequest, pk: int, item: int):
     summary="删除一份佐证材料（草稿或退回状态下，本单位填报人员）",
 )
 def remove_evidence(request: ApiRequest, pk: int, item: int):
-    evidence.remove(request.auth, pk, item)
+    actions.evidence.remove(user=request.auth, pk=pk, item=item)
     return Status(204, None)
 
 
@@ -607,7 +629,7 @@ def _department(unit: Organisation) -> str:
     summary="关注清单：应先打开的自评表，优先级高者在前，附原因",
 )
 def attention_list(request: ApiRequest, query: Query[AttentionQuery]):
-    visible = services.visible(request.auth)
+    visible = actions.access.visible(request.auth)
     held = rollup.years(visible)
     chosen = query.year if query.year in held else (held[0] if held else None)
     department = query.department
@@ -635,10 +657,11 @@ def attention_list(request: ApiRequest, query: Query[AttentionQuery]):
         }
         for e in attention.entries(flagged[offset : offset + limit])
     ]
+    limits = attention.thresholds()
     return {
         "year": chosen,
         "count": flagged.count(),
-        "low_execution": figure(attention.LOW_EXECUTION),
-        "review_gap": figure(attention.REVIEW_GAP),
+        "low_execution": figure(limits.low_execution),
+        "review_gap": figure(limits.review_gap),
         "items": items,
     }

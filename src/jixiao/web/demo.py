@@ -14,7 +14,7 @@ from django.db import transaction
 from jixiao import samples
 from jixiao.domain.workflow import Role
 from jixiao.readers import read_path
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import ApprovedTargets, Project
 from jixiao.web.orgs.models import Membership, Organisation
 
@@ -75,7 +75,7 @@ def load() -> list[Account]:
                 if row.name
             ],
         )
-        services.create(admin.user, project, form)
+        actions.forms.create(user=admin.user, project=project, form=form)
     filler = _account("filler", Role.FILLER, units[0])
     department = units[0].parent
     assert department is not None  # a unit's parent is its department

@@ -12,8 +12,9 @@ turn (:data:`SLIPS`); :class:`Planted` records which form got which, so tests an
 can check the attention list (关注清单) against them.
 
 Rows are written in batches (``bulk_create``) with their roll-up columns filled as a
-save fills them and every workflow step on the hash-chained trail, exactly the events
-the services would have written (``jixiao verify-trail`` holds afterwards).
+save fills them (``actions.forms.store``) and every workflow step on the hash-chained
+trail (``actions.trail.append_many``), exactly the events the actions would have written
+(``jixiao verify-trail`` holds afterwards).
 """
 
 from __future__ import annotations
@@ -23,14 +24,12 @@ import random
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from jixiao import templates
 from jixiao.domain import scoring, trail
@@ -38,9 +37,9 @@ from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.workflow import Role, State
 from jixiao.testing import synth
 from jixiao.web.demo import Account
-from jixiao.web.evaluations import services
-from jixiao.web.evaluations.attention import LOW_EXECUTION, REVIEW_GAP
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Event, Project
+from jixiao.web.evaluations.selectors.attention import thresholds
 from jixiao.web.orgs.models import Membership, Organisation
 
 if TYPE_CHECKING:
@@ -245,7 +244,9 @@ def _made(
     district, theme = tree.places[project_no]
     form = synth.form(rng, template, index, "synthetic", theme=theme, district=district, year=year)
     # clean means clean
-    while kind is None and synth.known(form.funding.total.execution_rate) < LOW_EXECUTION:
+    while (
+        kind is None and synth.known(form.funding.total.execution_rate) < thresholds().low_execution
+    ):
         form = synth.form(
             rng, template, index, "synthetic", theme=theme, district=district, year=year
         )
@@ -264,7 +265,7 @@ def _made(
     ev = Evaluation(project=project, year=year, state=State.DRAFT.value, version=1)
     if state in (State.SUBMITTED, State.APPROVED) and (kind == "review-gap" or rng.random() < 0.5):
         ev.review_scores = _review(rng, form, far=kind == "review-gap")
-    services.store(ev, form)
+    actions.forms.store(evaluation=ev, form=form)
     return _Made(ev, *_steps(ev, state, tree, project), tree.fillers[project.unit_id], kind)
 
 
@@ -278,7 +279,7 @@ def _state(rng: random.Random, age: int, kind: str | None) -> State:
 def _steps(
     ev: Evaluation, state: State, tree: _Tree, project: Project
 ) -> tuple[list[Step], list[tuple[str, str]]]:
-    """The workflow steps to ``state`` as the services record them; sets the form's state,
+    """The workflow steps to ``state`` as the actions record them; sets the form's state,
     version and acknowledgements."""
     filler = tree.fillers[project.unit_id]
     reviewer = tree.reviewers[synth.known(project.unit.parent_id)]
@@ -330,18 +331,18 @@ def _moved(old: State, new: State) -> list[dict]:
 
 def _review(rng: random.Random, form: Form, far: bool) -> dict[str, str]:
     """复核 scores: a point or two off one or two indicators, or (``far``) the largest
-    indicators cut to 30% until the self scores are ``REVIEW_GAP`` + 2 above."""
+    indicators cut to 30% until the self scores are the attention list's review gap + 2 above."""
     scored = [
         (n, ind) for n, ind in enumerate(form.indicators) if ind.score is not None and ind.points
     ]
-    out, gap = {}, Decimal(0)
+    out, gap, limit = {}, Decimal(0), thresholds().review_gap
     if far:
         for n, ind in sorted(scored, key=lambda item: -synth.known(item[1].points)):
             score = synth.known(ind.score)
             cut = (synth.known(ind.points) * Decimal("0.3")).quantize(Decimal("0.01"))
             if cut < score:
                 out[f"indicators[{n}].score"], gap = str(cut), gap + score - cut
-            if gap >= REVIEW_GAP + 2:
+            if gap >= limit + 2:
                 break
         return out
     for n, ind in rng.sample(scored, k=min(len(scored), rng.randint(1, 2))):
@@ -435,17 +436,11 @@ PLANT: dict[str, Callable[[random.Random, Form, object], Form]] = {
 
 
 def _write(made: list[_Made]) -> list[Planted]:
-    """One batch in one transaction: the rows, then their events chained from the trail's head."""
+    """One batch in one transaction: the rows, then their events chained from the trail's
+    head (:func:`jixiao.web.evaluations.actions.trail.append_many`)."""
     with transaction.atomic():
         Evaluation.objects.bulk_create([m.evaluation for m in made])
-        services.lock_chain()
-        prev = Event.objects.order_by("-id").values_list("hash", flat=True).first() or trail.GENESIS
-        events = [event for m in made for event in _events(m)]
-        at = timezone.now()
-        for n, event in enumerate(events):  # a microsecond apart, in the order of the chain
-            event.at, event.prev_hash = at + timedelta(microseconds=n), prev
-            event.hash = prev = trail.event_hash(prev, event.content())
-        Event.objects.bulk_create(events)
+        actions.trail.append_many(events=[event for m in made for event in _events(m)])
     return [
         Planted(m.evaluation.pk, m.evaluation.project.code, m.evaluation.year, m.kind)
         for m in made
@@ -454,12 +449,11 @@ def _write(made: list[_Made]) -> list[Planted]:
 
 
 def _events(m: _Made) -> Iterator[Event]:
-    """The form's events as the services write them (``at`` and the hashes set by :func:`_write`)."""
+    """The form's events as the actions write them (time and hashes set by ``append_many``)."""
     ev = m.evaluation
-    yield Event(
+    yield actions.trail.event(
         evaluation=ev,
-        actor=m.filler,
-        actor_name=m.filler.get_username(),
+        user=m.filler,
         action="create",
         state_from="",
         state_to=State.DRAFT.value,
@@ -469,10 +463,9 @@ def _events(m: _Made) -> Iterator[Event]:
     for version, ((action, actor, diff, comment), (old, new)) in enumerate(
         zip(m.steps, m.states), start=2
     ):
-        yield Event(
+        yield actions.trail.event(
             evaluation=ev,
-            actor=actor,
-            actor_name=actor.get_username(),
+            user=actor,
             action=action,
             state_from=old,
             state_to=new,

@@ -3,6 +3,8 @@
 [audit]
 far_above_target = "130"   # percent of the target
 near_copy = "0.90"         # similarity, 0–1
+attention_low_execution = "60"  # the web's attention list: 执行率 (%) below which full scores are odd
+attention_review_gap = "10"     # … and self scores this many points above the 复核 total
 
 [audit.severity]
 "weights-unusual" = "info" # or "error", "warning", "off"
@@ -20,6 +22,8 @@ from jixiao.domain.template import Template
 OFF = "off"
 DEFAULT_FAR_ABOVE = Decimal(130)
 DEFAULT_NEAR_COPY = Decimal("0.90")
+DEFAULT_LOW_EXECUTION = Decimal(60)
+DEFAULT_REVIEW_GAP = Decimal(10)
 
 
 class AuditSettingError(ValueError):
@@ -31,9 +35,18 @@ class AuditSettings:
     severity: dict[str, Severity | None]  # by code; None: the check is off
     far_above_target: Decimal = DEFAULT_FAR_ABOVE
     near_copy: Decimal = DEFAULT_NEAR_COPY
+    # Read by the web's attention list (关注清单), not by the checks.
+    attention_low_execution: Decimal = DEFAULT_LOW_EXECUTION
+    attention_review_gap: Decimal = DEFAULT_REVIEW_GAP
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
-        return AuditSettings, (self.severity, self.far_above_target, self.near_copy)
+        return AuditSettings, (
+            self.severity,
+            self.far_above_target,
+            self.near_copy,
+            self.attention_low_execution,
+            self.attention_review_gap,
+        )
 
     def severity_of(self, code: str) -> Severity | None:
         return self.severity.get(code, RULES[code].severity)
@@ -60,6 +73,10 @@ def _read_settings(template: Template) -> AuditSettings:
         severity=severity,
         far_above_target=_number(table, "far_above_target", DEFAULT_FAR_ABOVE, where),
         near_copy=_number(table, "near_copy", DEFAULT_NEAR_COPY, where),
+        attention_low_execution=_number(
+            table, "attention_low_execution", DEFAULT_LOW_EXECUTION, where
+        ),
+        attention_review_gap=_number(table, "attention_review_gap", DEFAULT_REVIEW_GAP, where),
     )
 
 

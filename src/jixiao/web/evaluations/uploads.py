@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.domain import model as domain
 from jixiao.readers import ReadError, read_path
-from jixiao.web.evaluations.services import ServiceError
+from jixiao.web.evaluations.actions.errors import ServiceError
 
 MAX_UPLOAD = 20 * 1024 * 1024
 """Bytes of an uploaded form: the largest published forms are a few MB."""

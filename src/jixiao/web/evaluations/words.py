@@ -1,5 +1,5 @@
 """Words of the workflow as people read them, translatable (the domain's own
-labels are Chinese only): states, trail actions and roles, for the services'
+labels are Chinese only): states, trail actions and roles, for the actions'
 messages and the pages."""
 
 from django.utils.translation import gettext, pgettext_lazy

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from jixiao.web.evaluations import attention, rollup
+from jixiao.web.evaluations.selectors import attention, rollup
 from jixiao.web.pages import labels
 from jixiao.web.pages.rollup import visible_departments, year_and_department
 from jixiao.web.pages.views import page
@@ -48,6 +48,7 @@ def attention_page(request: SignedInRequest) -> HttpResponse:
         _row(n, entry, form_url)
         for n, entry in enumerate(attention.entries(shown.object_list), shown.start_index())
     ]
+    limits = attention.thresholds()
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -60,10 +61,11 @@ def attention_page(request: SignedInRequest) -> HttpResponse:
         "states": [(value, str(label)) for value, label in labels.STATES.items()],
         "departments": visible_departments(request.user),
         "query": query.urlencode(),
-        "low": attention.LOW_EXECUTION,
-        "gap": attention.REVIEW_GAP,
+        "low": limits.low_execution,
+        "gap": limits.review_gap,
+        "near": limits.near_copy,
         "weights": {
-            code.replace("-", "_"): weight for code, (weight, _q) in attention.CONDITIONS.items()
+            code.replace("-", "_"): weight for code, (weight, _t) in attention.CONDITIONS.items()
         },
     }
     return render(request, "pages/attention.html", context)

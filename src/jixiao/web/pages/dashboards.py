@@ -15,7 +15,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.web.evaluations import dashboards, services
+from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.selectors import dashboards
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages.rollup import year_and_department
 from jixiao.web.pages.views import page
@@ -102,7 +103,7 @@ def _default_project(visible, chosen) -> str:
 @page
 def dashboards_page(request: SignedInRequest) -> HttpResponse:
     visible, years, year, department, chosen = _scope(request)
-    units = services.visible_units(request.user)
+    units = actions.access.visible_units(request.user)
     project = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
     context = {
         "years": years,

@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixiao.web.evaluations import progress, services
+from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.selectors import progress
 from jixiao.web.pages.views import page
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import append_row
@@ -28,7 +29,7 @@ STAGE_LABELS = {
 
 def _year(request: SignedInRequest) -> tuple[list[int], int]:
     """The years offered (those with forms, and the next) and the one asked for (default: the latest)."""
-    have = set(services.visible(request.user).values_list("year", flat=True))
+    have = set(actions.access.visible(request.user).values_list("year", flat=True))
     years = sorted(have | {max(have) + 1} if have else set(), reverse=True)
     asked = request.GET.get("year", "")
     if asked.isdigit() and 1900 < int(asked) < 2200:
@@ -38,7 +39,7 @@ def _year(request: SignedInRequest) -> tuple[list[int], int]:
 
 def _figures(request: SignedInRequest):
     years, year = _year(request)
-    units = services.visible_units(request.user)
+    units = actions.access.visible_units(request.user)
     departments = progress.by_department(units, year)
     return years, year, departments, progress.totals(departments), progress.to_chase(units, year)
 

@@ -26,7 +26,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from jixiao.domain.scoring import round_figure
 from jixiao.domain.template import Rounding
 from jixiao.domain.workflow import State
-from jixiao.web.evaluations import rollup, services
+from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.actions.columns import SCALE
+from jixiao.web.evaluations.selectors import rollup
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
 from jixiao.web.pages.views import page
@@ -98,7 +100,7 @@ def _threshold(text: str) -> Decimal | None:
 def year_and_department(request: SignedInRequest):
     """The forms the user may see, the years they span, the year asked for (default: the
     latest) and the department asked for (``None``: all)."""
-    visible = services.visible(request.user)
+    visible = actions.access.visible(request.user)
     years = rollup.years(visible)
     asked = _number(request.GET.get("year", ""), 2**15)
     year = asked if asked in years else (years[0] if years else None)
@@ -124,7 +126,7 @@ def visible_departments(user: User) -> list[Department]:
     """The 主管部门 of the filter (``pk``, ``name``): for the bureau every department with
     units, by name; a department's or a unit's member sees one department, which the
     membership names (no query over the tree: the list is shown only when it has two)."""
-    place = services.membership(user).organisation
+    place = actions.access.membership(user).organisation
     if place.kind == Organisation.Kind.BUREAU:
         return list(
             Organisation.objects.filter(children__kind=Organisation.Kind.UNIT)
@@ -145,7 +147,7 @@ def _chosen(request: SignedInRequest):
     sort = got.get("sort", "") if got.get("sort", "").lstrip("-") in rollup.SORTS else ""
     filters: Filters = {
         "unit": _number(got.get("unit", ""), 2**31),
-        "scale": got.get("scale", "") if got.get("scale", "") in (*rollup.SCALE, "-") else "",
+        "scale": got.get("scale", "") if got.get("scale", "") in (*SCALE, "-") else "",
         "state": got.get("state", "") if got.get("state", "") in {s.value for s in State} else "",
         "rate_below": _threshold(got.get("rate_below", "")),
         "with_errors": got.get("errors") == "1",
@@ -292,7 +294,7 @@ def _pages(number: int, count: int) -> list[int | None]:
 @page
 def rollup_page(request: SignedInRequest) -> HttpResponse:
     years, year, department, sort, filters, chosen = _chosen(request)
-    units = services.visible_units(request.user)
+    units = actions.access.visible_units(request.user)
     total = rollup.totals(chosen)
     pages = max(1, -(-total.count // PER_PAGE))
     number = min(_number(request.GET.get("page", ""), 2**31) or 1, pages)
@@ -322,7 +324,7 @@ def rollup_page(request: SignedInRequest) -> HttpResponse:
         )
         if units.count() > 1
         else "",
-        "scales": rollup.SCALE,
+        "scales": SCALE,
         "states": list(states.items()),
         "query": query.urlencode(),
         "count": total.count,

@@ -26,7 +26,7 @@ from jixiao.domain.model import BREAKDOWN_KEYS
 from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.readers.base import ReadError
-from jixiao.web.evaluations import services
+from jixiao.web.evaluations import actions
 
 LINE_COLUMNS = [
     ("initial_budget", _("年初预算数")),
@@ -243,7 +243,7 @@ def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -
     """Indicator rows; a row added on the page (origin ``new``) has its name and
     levels open, every row what the unit reports, and its target and points
     unless an approved target locks them (until unlocked). A row is the approved
-    row by its name, wherever it was added: the services compare by name too."""
+    row by its name, wherever it was added: the actions compare by name too."""
     rows = []
     for n, ind in enumerate(data.get("indicators") or []):
         added = origins is not None and n < len(origins) and origins[n] == NEW
@@ -287,7 +287,7 @@ def build(
     findings: Callable[[Form], list[Finding]] | None = None,
 ) -> Sheet:
     """The sheet of a form's contract JSON, with figures, findings and comments in
-    place; ``findings`` of the form are the audit's unless given (the services add
+    place; ``findings`` of the form are the audit's unless given (the actions add
     the approved targets' changes)."""
     goals = data.get("goals") or {}
     project = data.get("project") or {}
@@ -333,7 +333,7 @@ def build(
         checks = {check.field: check for check in recompute(form, template)}
         found = findings(form) if findings else audit(form, template)
     except ArithmeticError:  # figures beyond any computable range: shown, typed text kept
-        sheet.error = str(services.OUT_OF_RANGE)
+        sheet.error = str(actions.errors.OUT_OF_RANGE)
         return sheet
     cells = {cell.path: cell for cell in sheet.cells()}
     for path, check in checks.items():
@@ -389,7 +389,7 @@ def describe(path: str, data: dict) -> str:
         return f"{_('单位说明')} · {describe(rest.partition('@')[2] or rest, data)}"
     if head == "target_reasons" and rest:
         return f"{_('目标调整理由')} · {rest}"
-    if head == "approved_targets" and rest:  # 批复绩效目标 changed (services.set_targets)
+    if head == "approved_targets" and rest:  # 批复绩效目标 changed (actions.targets.approve)
         return f"{_('批复绩效目标')} · {rest}"
     row = indicator_of(path)
     if row is not None:

@@ -1,7 +1,7 @@
-"""The pages' views: thin, each one calls the services and renders a template.
+"""The pages' views: thin, each one calls the actions (or selectors) and renders a template.
 
 What a user may not see answers 404 (as the API does); a refused step or a
-stale save shows the services' message on the page, with the user's text kept.
+stale save shows the actions' message on the page, with the user's text kept.
 """
 
 from __future__ import annotations
@@ -29,14 +29,13 @@ from jixiao.domain.model import Evaluation as DomainForm
 from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, actions_from, editable
 from jixiao.readers.base import ReadError
-from jixiao.web.evaluations import services, words
-from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.evaluations import actions, words
+from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
+from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
+from jixiao.web.evaluations.models import Evaluation, Evidence
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import evidence, labels, sheet
-from jixiao.web.pages.models import MAX_BYTES as EVIDENCE_MAX
-from jixiao.web.pages.models import TYPES as EVIDENCE_TYPES
-from jixiao.web.pages.models import Evidence
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers import Format, UndrawableText, WriteError, safe_name, write_form
 
@@ -52,9 +51,9 @@ def page(view):
     def wrapped(request: HttpRequest, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except services.NotFound:
+        except actions.errors.NotFound:
             raise Http404 from None
-        except services.ServiceError as error:
+        except actions.errors.ServiceError as error:
             return render(
                 request, "pages/refused.html", {"message": error.message}, status=error.status
             )
@@ -64,7 +63,7 @@ def page(view):
 
 @page
 def home(request: SignedInRequest) -> HttpResponse:
-    role = services.membership(request.user).role_enum
+    role = actions.access.membership(request.user).role_enum
     return redirect("pages:queue" if role is Role.REVIEWER else "pages:forms")
 
 
@@ -94,7 +93,7 @@ def _filtered(request: SignedInRequest, rows):
 def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpResponse:
     everything = rows
     rows, chosen = _filtered(request, rows)
-    units = services.visible_units(request.user)
+    units = actions.access.visible_units(request.user)
     context = {
         "title": title,
         "queue": queue,
@@ -115,14 +114,14 @@ def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpRespon
 
 @page
 def forms(request: SignedInRequest) -> HttpResponse:
-    place = services.membership(request.user)
+    place = actions.access.membership(request.user)
     title = {Role.FILLER: _("我的自评表")}.get(place.role_enum, _("全部自评表"))
-    return _list(request, services.visible(request.user), title, queue=False)
+    return _list(request, actions.access.visible(request.user), title, queue=False)
 
 
 @page
 def queue(request: SignedInRequest) -> HttpResponse:
-    rows = services.visible(request.user).filter(state__in=REVIEW_STATES)
+    rows = actions.access.visible(request.user).filter(state__in=REVIEW_STATES)
     return _list(request, rows, _("待我审核"), queue=True)
 
 
@@ -133,7 +132,7 @@ def export_list(request: SignedInRequest) -> HttpResponse:
 
     from jixiao.writers.cells import append_row
 
-    rows = services.visible(request.user)
+    rows = actions.access.visible(request.user)
     if request.GET.get("scope") == "queue":
         rows = rows.filter(state__in=REVIEW_STATES)
     rows, _chosen = _filtered(request, rows)
@@ -182,8 +181,8 @@ def export_list(request: SignedInRequest) -> HttpResponse:
 
 def _can_edit(user, ev: Evaluation) -> bool:
     """Whether the page offers changes: the unit's own filler, while the form is with the unit
-    (the services decide again on every change)."""
-    place = services.membership(user)
+    (the actions decide again on every change)."""
+    place = actions.access.membership(user)
     return (
         place.role_enum is Role.FILLER
         and editable(ev.state_enum)
@@ -213,7 +212,7 @@ def _sheet(
     unlock: str = "",
 ) -> sheet.Sheet:
     """The sheet with the approved targets locked, those with a reason (typed or on
-    record) or just unlocked open, and the services' findings: the audit's and
+    record) or just unlocked open, and the actions' findings: the audit's and
     a warning for each changed approved target."""
     typed = _posted_reasons(request, ev)
     reasons = {
@@ -225,7 +224,7 @@ def _sheet(
         comments,
         origins=rows,
         approval=_approval(request, ev, unlock),
-        findings=lambda form: services.findings(ev, form, reasons),
+        findings=lambda form: actions.forms.findings(ev, form, reasons),
     )
 
 
@@ -252,7 +251,7 @@ def _context(
     returned = _last_return(ev)
     data = data if data is not None else ev.data
     rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
-    role = services.membership(request.user).role_enum
+    role = actions.access.membership(request.user).role_enum
     can_edit = _can_edit(request.user, ev)
     built = _sheet(request, ev, data, rows, returned.field_comments if returned else None, unlock)
     files: dict[str, list[Evidence]] = {}
@@ -289,11 +288,11 @@ def new(request: SignedInRequest) -> HttpResponse:
     """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
     readers, or from last year's form of the same project (结转)."""
     context = {
-        "projects": services.visible_projects(request.user),
+        "projects": actions.access.visible_projects(request.user),
         "templates": templates.ids(),
         "default_template": templates.DEFAULT,
         "this_year": timezone.localdate().year - 1,
-        "last_years": services.visible(request.user).order_by("-year", "project__code"),
+        "last_years": actions.access.visible(request.user).order_by("-year", "project__code"),
         "accept": ",".join(UPLOAD_TYPES),
         "max_mb": MAX_UPLOAD // 1024 // 1024,
         "chosen": request.POST.get("project", ""),
@@ -303,16 +302,16 @@ def new(request: SignedInRequest) -> HttpResponse:
     try:
         start = request.POST.get("start")
         if start == "last_year":
-            last = services.get(request.user, int(request.POST.get("last") or 0))
+            last = actions.access.get(request.user, int(request.POST.get("last") or 0))
             project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
         elif start == "blank":
-            project = services.project(request.user, request.POST.get("project", ""))
+            project = actions.access.project(request.user, request.POST.get("project", ""))
             form = _blank(project, request.POST.get("year", ""), request.POST.get("template", ""))
         else:
-            project = services.project(request.user, request.POST.get("project", ""))
+            project = actions.access.project(request.user, request.POST.get("project", ""))
             form = _uploaded_form(request)
-        ev = services.create(request.user, project, form)
-    except (ReadError, services.ServiceError) as error:
+        ev = actions.forms.create(user=request.user, project=project, form=form)
+    except (ReadError, actions.errors.ServiceError) as error:
         message, status = _refusal(error)
         return render(request, "pages/new.html", {**context, "error": message}, status=status)
     return redirect("pages:form", pk=ev.pk)
@@ -321,9 +320,9 @@ def new(request: SignedInRequest) -> HttpResponse:
 def _blank(project, year: str, template_id: str) -> DomainForm:
     """An empty form of the project for a year, in a bundled template."""
     if not year.isdigit() or not 2000 <= int(year) <= 2100:
-        raise services.ServiceError(_("年度应为四位数字"))
+        raise actions.errors.ServiceError(_("年度应为四位数字"))
     if template_id not in templates.ids():
-        raise services.ServiceError(_("没有这个模板"))
+        raise actions.errors.ServiceError(_("没有这个模板"))
     unit = project.unit
     return DomainForm(
         template=template_id,
@@ -339,17 +338,17 @@ def _blank(project, year: str, template_id: str) -> DomainForm:
 def _uploaded_form(request: SignedInRequest):
     upload = request.FILES.get("file")
     if upload is None:
-        raise services.ServiceError(_("请选择要上传的文件"))
+        raise actions.errors.ServiceError(_("请选择要上传的文件"))
     index = request.POST.get("form_index", "0")
     return read_upload(upload, int(index) if index.isdigit() else 0)
 
 
-def _refusal(error: ReadError | services.ServiceError | ArithmeticError) -> tuple[str, int]:
+def _refusal(error: ReadError | actions.errors.ServiceError | ArithmeticError) -> tuple[str, int]:
     """What to show and answer for a refused save or upload (a bad form is 422)."""
-    if isinstance(error, services.ServiceError):
+    if isinstance(error, actions.errors.ServiceError):
         return error.message, error.status
     if isinstance(error, ArithmeticError):
-        return str(services.OUT_OF_RANGE), 422
+        return str(actions.errors.OUT_OF_RANGE), 422
     return str(error), 422
 
 
@@ -362,7 +361,7 @@ def _version(request: SignedInRequest) -> int | None:
 def _typed(request: SignedInRequest, ev: Evaluation) -> tuple[dict, list[str]]:
     """The stored form with the page's indicator rows and what the user typed
     into its editable fields, every row named like an approved target holding
-    that target until unlocked (as the services see it); and the rows' origins."""
+    that target until unlocked (as the actions see it); and the rows' origins."""
     rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
     shown = sheet.arranged(ev.data, rows)
     typed = sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths())
@@ -371,7 +370,7 @@ def _typed(request: SignedInRequest, ev: Evaluation) -> tuple[dict, list[str]]:
 
 def _show(mode: str):
     def show(request: SignedInRequest, pk: int) -> HttpResponse:
-        ev = services.get(request.user, pk)
+        ev = actions.access.get(request.user, pk)
         return render(request, "pages/form.html", _context(request, ev, mode=mode))
 
     return page(show)
@@ -385,7 +384,7 @@ review = _show("review")  # with comment inputs and the return / approve buttons
 def edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Fill in: GET shows the inputs; POST saves a draft carrying the version it
     edited. A stale or bad save is refused with the typed text kept on screen."""
-    ev = services.get(request.user, pk)
+    ev = actions.access.get(request.user, pk)
     if request.method != "POST":
         return render(request, "pages/form.html", _context(request, ev, mode="edit"))
     (typed, rows), version = _typed(request, ev), _version(request)
@@ -407,16 +406,16 @@ def edit(request: SignedInRequest, pk: int) -> HttpResponse:
         return render(request, "pages/form.html", context)
     try:
         if version is None:
-            raise services.ServiceError(_("缺少版本号，请重新打开后再保存"))
-        services.save(
-            request.user,
-            pk,
-            version,
-            evaluation_from_dict(typed, _("自评表")),
+            raise actions.errors.ServiceError(_("缺少版本号，请重新打开后再保存"))
+        actions.forms.save(
+            user=request.user,
+            pk=pk,
+            version=version,
+            form=evaluation_from_dict(typed, _("自评表")),
             target_reasons=_posted_reasons(request, ev),
         )
-    except (ReadError, services.ServiceError, ArithmeticError) as error:
-        if isinstance(error, services.NotFound):
+    except (ReadError, actions.errors.ServiceError, ArithmeticError) as error:
+        if isinstance(error, actions.errors.NotFound):
             raise
         message, status = _refusal(error)
         context = _context(
@@ -435,7 +434,7 @@ def _unlocked(
     op: str,
 ) -> HttpResponse:
     """The page again with one approved target's 年度指标值 and 分值 open, and a
-    box for the reason (the services refuse a change without one)."""
+    box for the reason (the actions refuse a change without one)."""
     number = op.partition(":")[2]
     indicators = typed.get("indicators") or []
     row = indicators[int(number)] if number.isdigit() and int(number) < len(indicators) else {}
@@ -456,7 +455,7 @@ def _unlocked(
 def recompute(request: SignedInRequest, pk: int) -> HttpResponse:
     """htmx, as the user types: the rules' figures and the findings, swapped in
     beside each field (out of band); the inputs themselves are left alone."""
-    ev = services.get(request.user, pk)
+    ev = actions.access.get(request.user, pk)
     typed, rows = _typed(request, ev)
     built = _sheet(request, ev, typed, rows)
     return render(
@@ -470,15 +469,15 @@ def recompute(request: SignedInRequest, pk: int) -> HttpResponse:
 @page
 @require_POST
 def step(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
-    """Submit, return or approve through the services (which check role, place and state)."""
+    """Submit, return or approve through the actions (which check role, place and state)."""
     try:
         chosen = Action(action)
     except ValueError:
         raise Http404 from None
-    services.step(
-        request.user,
-        pk,
-        chosen,
+    actions.workflow.step(
+        user=request.user,
+        pk=pk,
+        action=chosen,
         version=_version(request),
         comment=request.POST.get("comment", ""),
         field_comments=_prefixed(request, "comment:"),
@@ -499,14 +498,16 @@ def _prefixed(request: SignedInRequest, prefix: str) -> dict[str, str]:
 @page
 @require_POST
 def review_scores(request: SignedInRequest, pk: int) -> HttpResponse:
-    """复核: the reviewer's scores beside the self scores, through the services."""
-    services.review(request.user, pk, _version(request), _prefixed(request, "review:"))
+    """复核: the reviewer's scores beside the self scores, through the actions."""
+    actions.review.set_scores(
+        user=request.user, pk=pk, version=_version(request), scores=_prefixed(request, "review:")
+    )
     return redirect("pages:review", pk=pk)
 
 
 @page
 def history(request: SignedInRequest, pk: int) -> HttpResponse:
-    ev = services.get(request.user, pk)
+    ev = actions.access.get(request.user, pk)
     events = [
         {
             "event": e,
@@ -573,7 +574,7 @@ class _SentFile(FileResponse):
 @page
 def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
     """The official form through :mod:`jixiao.writers`, named after its project."""
-    ev = services.get(request.user, pk)
+    ev = actions.access.get(request.user, pk)
     if fmt not in {Format.XLSX.value, Format.PDF.value, Format.DOCX.value}:
         raise Http404
     form = evaluation_from_dict(ev.data, f"自评表 {pk}")
@@ -583,10 +584,10 @@ def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
         write_form(form, templates.load(form.template), Format(fmt), path)
     except UndrawableText as error:
         folder.cleanup()
-        raise services.Invalid(words.undrawable(error.chars)) from None
+        raise actions.errors.Invalid(words.undrawable(error.chars)) from None
     except WriteError as error:
         folder.cleanup()
-        raise services.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
+        raise actions.errors.Invalid(_("无法导出：%(reason)s") % {"reason": error.reason}) from None
     name = f"{safe_name(ev.project.name)}-{ev.year}.{fmt}"
     response = _SentFile(path.open("rb"), as_attachment=True, filename=name)
     response._folder = folder  # removed with the response, once sent
@@ -598,17 +599,22 @@ def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
 @require_POST
 def add_evidence(request: SignedInRequest, pk: int) -> HttpResponse:
     """佐证材料 for one indicator: the unit's filler, while the form is with the unit."""
-    evidence.add(request.user, pk, request.POST.get("indicator", ""), request.FILES.get("file"))
+    actions.evidence.add(
+        user=request.user,
+        pk=pk,
+        indicator=request.POST.get("indicator", ""),
+        upload=request.FILES.get("file"),
+    )
     return redirect("pages:form", pk=pk)
 
 
 @page
 def evidence_file(request: SignedInRequest, pk: int, item: int) -> HttpResponse:
-    return evidence.download(evidence.one(request.user, pk, item))
+    return evidence.download(actions.evidence.one(request.user, pk, item))
 
 
 @page
 @require_POST
 def remove_evidence(request: SignedInRequest, pk: int, item: int) -> HttpResponse:
-    evidence.remove(request.user, pk, item)
+    actions.evidence.remove(user=request.user, pk=pk, item=item)
     return redirect("pages:form", pk=pk)

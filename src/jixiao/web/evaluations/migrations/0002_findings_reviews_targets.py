@@ -6,12 +6,22 @@ from django.db import migrations, models
 
 
 def fill_findings(apps, schema_editor):
-    """Forms stored before findings were kept get theirs, so a submit can check them."""
+    """Forms stored before findings were kept get theirs, so a submit can check them.
+
+    Frozen here (not the actions' code of today): the audit's findings as ``jixiao check
+    --json`` writes them, each with its key ``code@field``. The approved targets arrive with
+    this migration, so no form has any yet and none has a changed target to warn of."""
+    from jixiao import templates
+    from jixiao.domain.audit import audit
     from jixiao.readers.contract import evaluation_from_dict
-    from jixiao.web.evaluations.services import finding_rows
+    from jixiao.writers.findings import finding_dict
 
     for ev in apps.get_model("evaluations", "Evaluation").objects.all():
-        ev.findings = finding_rows(ev, evaluation_from_dict(ev.data, f"自评表 {ev.pk}"))
+        form = evaluation_from_dict(ev.data, f"自评表 {ev.pk}")
+        ev.findings = [
+            {**finding_dict(form, f), "key": f"{f.code}@{f.field}"}
+            for f in audit(form, templates.load(form.template))
+        ]
         ev.save(update_fields=["findings"])
 
 

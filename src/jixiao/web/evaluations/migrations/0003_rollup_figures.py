@@ -3,11 +3,85 @@
 from django.db import migrations, models
 
 
-def fill_rollup(apps, schema_editor):
-    """Forms stored before the roll-up columns get their figures."""
-    from jixiao.web.evaluations.rollup import fill_stored
+SCALE = ("优", "良", "中", "差")
+FIELDS = [
+    "budget_wan",
+    "executed_wan",
+    "execution_rate",
+    "execution_score",
+    "indicator_score",
+    "review_total",
+    "scale",
+    "errors",
+    "warnings",
+    "notices",
+]
 
-    fill_stored(apps.get_model("evaluations", "Evaluation"))
+
+def _fits(value, digits, places):
+    from jixiao.domain.model import places as figure_places
+
+    if value is None or not value.is_finite() or abs(value) >= 10 ** (digits - places):
+        return None
+    return value if figure_places(value) <= places else None
+
+
+def _in_wan(amount, unit, template):
+    from decimal import Decimal
+
+    from jixiao.domain.model import AmountUnit
+    from jixiao.domain.scoring import round_figure
+
+    if amount is None or not amount.is_finite():
+        return None
+    wan = amount / Decimal(10000) if unit is AmountUnit.YUAN else amount
+    return _fits(round_figure(wan, template.rounding, 6), 18, 6)
+
+
+def _scale(printed, template):
+    grade = template.canonical_grade(printed)
+    if grade is None:
+        return ""
+    ranked = sorted(template.grades, key=lambda g: -g.min)
+    return SCALE[min(ranked.index(grade), len(SCALE) - 1)]
+
+
+def fill_rollup(apps, schema_editor):
+    """Forms stored before the roll-up columns get their figures: a frozen copy of the
+    roll-up's fill as it was when these columns came (not the actions' code of today)."""
+    from decimal import Decimal
+
+    from jixiao import templates
+    from jixiao.contract.json import evaluation_from_dict
+    from jixiao.domain.model import AmountUnit
+
+    for ev in apps.get_model("evaluations", "Evaluation").objects.all():
+        form = evaluation_from_dict(ev.data, f"自评表 {ev.pk}")
+        try:
+            template = templates.load(form.template)
+        except templates.UnknownTemplate:
+            template = templates.load(templates.DEFAULT)
+        unit = form.funding.unit or AmountUnit(template.amount_unit)
+        line = form.funding.total
+        ev.budget_wan = _in_wan(line.annual_budget, unit, template)
+        ev.executed_wan = _in_wan(line.executed, unit, template)
+        ev.execution_rate = _fits(line.execution_rate, 9, 4)
+        ev.execution_score = _fits(line.score, 7, 2)
+        scores = [ind.score for ind in form.indicators if ind.score is not None]
+        ev.indicator_score = _fits(sum(scores, Decimal(0)), 7, 2) if scores else None
+        review = None
+        if ev.review_scores:
+            own = {"funding.score": line.score}
+            own |= {f"indicators[{n}].score": i.score for n, i in enumerate(form.indicators)}
+            own |= {path: Decimal(value) for path, value in ev.review_scores.items()}
+            review = sum((s for s in own.values() if s is not None), Decimal(0))
+        ev.review_total = _fits(review, 7, 2)
+        ev.scale = _scale(form.grade, template)
+        severities = [f.get("severity") for f in ev.findings]
+        ev.errors = severities.count("error")
+        ev.warnings = severities.count("warning")
+        ev.notices = severities.count("info")
+        ev.save(update_fields=FIELDS)
 
 
 class Migration(migrations.Migration):

@@ -3,15 +3,16 @@ from django.db import migrations, models
 
 def fill_kinds(apps, schema_editor):
     """Forms stored before get their indicators counted by kind, read from the stored JSON
-    (``indicators[n].target_parsed.kind``: quantitative / qualitative, or no target)."""
-    from jixiao.web.evaluations.rollup import indicator_kinds
-
+    (``indicators[n].target_parsed.kind``: quantitative / qualitative, or no target). Frozen:
+    it reads the JSON alone, no code of today's."""
     Evaluation = apps.get_model("evaluations", "Evaluation")
     batch = []
     for ev in Evaluation.objects.only("id", "data").iterator(chunk_size=500):
         parsed = [(ind.get("target_parsed") or {}).get("kind") for ind in ev.data.get("indicators") or []]
         kinds = [None if kind is None else kind == "quantitative" for kind in parsed]
-        ev.quantitative_indicators, ev.qualitative_indicators, ev.untargeted_indicators = indicator_kinds(kinds)
+        ev.quantitative_indicators = kinds.count(True)
+        ev.qualitative_indicators = kinds.count(False)
+        ev.untargeted_indicators = kinds.count(None)
         batch.append(ev)
         if len(batch) == 500:
             Evaluation.objects.bulk_update(batch, FIELDS)

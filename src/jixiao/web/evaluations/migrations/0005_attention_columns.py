@@ -3,12 +3,57 @@
 from django.db import migrations, models
 
 
-def fill_attention(apps, schema_editor):
-    """Forms stored before the attention columns get their facts (and the roll-up figures again:
-    filling is idempotent)."""
-    from jixiao.web.evaluations.rollup import fill_stored
+SCALE = ("优", "良", "中", "差")
+FIELDS = ["indicator_points", "goals_copied", "grade_out_of_band", "error_codes"]
 
-    fill_stored(apps.get_model("evaluations", "Evaluation"))
+
+def _scale(printed, template):
+    grade = template.canonical_grade(printed)
+    if grade is None:
+        return ""
+    ranked = sorted(template.grades, key=lambda g: -g.min)
+    return SCALE[min(ranked.index(grade), len(SCALE) - 1)]
+
+
+def fill_attention(apps, schema_editor):
+    """Forms stored before the attention columns get their facts: a frozen copy of the
+    roll-up's attention fill as it was when these columns came (not the actions' code of
+    today) — the indicators' points summed, the audit's goals-copied finding, whether the
+    printed grade is not the one the printed total's band earns, the error codes. (The
+    roll-up columns of 0003 are as 0003 filled them: the same form gives the same figures.)"""
+    from decimal import Decimal
+
+    from jixiao import templates
+    from jixiao.contract.json import evaluation_from_dict
+    from jixiao.domain import scoring
+    from jixiao.domain.model import places as figure_places
+
+    for ev in apps.get_model("evaluations", "Evaluation").objects.all():
+        form = evaluation_from_dict(ev.data, f"自评表 {ev.pk}")
+        try:
+            template = templates.load(form.template)
+        except templates.UnknownTemplate:
+            template = templates.load(templates.DEFAULT)
+        points = [ind.points for ind in form.indicators if ind.points is not None]
+        total = sum(points, Decimal(0)) if points else None
+        fits = (
+            total is not None
+            and total.is_finite()
+            and abs(total) < 10**5
+            and figure_places(total) <= 2
+        )
+        ev.indicator_points = total if fits else None
+        ev.goals_copied = any(f.get("code") == "goals-copied" for f in ev.findings)
+        scale = _scale(form.grade, template)
+        earned = scoring.grade(form.total, template)[0] if form.total is not None else None
+        ev.grade_out_of_band = bool(
+            scale and earned is not None and _scale(earned.label, template) != scale
+        )
+        errors = sorted(
+            {f["code"] for f in ev.findings if f.get("severity") == "error" and f.get("code")}
+        )
+        ev.error_codes = ",".join(errors)[:300]
+        ev.save(update_fields=FIELDS)
 
 
 class Migration(migrations.Migration):

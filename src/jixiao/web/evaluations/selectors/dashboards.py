@@ -5,7 +5,7 @@ computed by database aggregates (GROUP BY, filtered COUNT, SUM), never a loop ov
 One function per dashboard (the JSON endpoint ``/dashboards/data/<name>/`` serves it):
 
 - ``grades``: :func:`grade_distribution` — forms per grade on the one scale 优/良/中/差
-  (:data:`rollup.SCALE`), and those without a grade;
+  (:data:`~jixiao.web.evaluations.actions.columns.SCALE`), and those without a grade;
 - ``rates``: :func:`execution_rate_distribution` — forms per 执行率 band of 10 points
   (under 10 … 90–100, 100 and above), the 90% line;
 - ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form (as columns);
@@ -46,9 +46,8 @@ from django.utils.translation import gettext
 from jixiao import templates
 from jixiao.domain.audit import RULES
 from jixiao.domain.scoring import round_figure
-
-from .models import Evaluation
-from .rollup import SCALE
+from jixiao.web.evaluations.actions.columns import SCALE
+from jixiao.web.evaluations.models import Evaluation
 
 RATE_LINE = Decimal(90)
 """执行率 below 90% is where a reviewer looks (the line drawn on the distribution)."""

@@ -18,9 +18,8 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from jixiao.domain.workflow import State
+from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Project
 from jixiao.web.orgs.models import Organisation
-
-from .models import ApprovedTargets, Evaluation, Project
 
 STAGES = ("not_started", "draft", "submitted", "returned", "approved")
 """The columns, in the order a form goes: 未开始, 草稿, 已提交, 已退回, 已通过."""

@@ -1,0 +1,128 @@
+"""The workflow steps (submit, return, approve): :mod:`jixiao.domain.workflow` says
+whether the step exists and which role takes it; the tree says whether this user may
+take it here. Each step raises the version and is an event on the trail."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from jixiao.contract import paths
+from jixiao.domain import trail, workflow
+from jixiao.domain.audit import Severity
+from jixiao.domain.workflow import Action, Role
+from jixiao.web.evaluations import words
+from jixiao.web.evaluations.models import Evaluation
+
+from . import access, checks
+from . import trail as events
+from .errors import Conflict, Forbidden, ServiceError
+
+
+@transaction.atomic
+def step(
+    *,
+    user: User,
+    pk: int,
+    action: Action,
+    version: int | None = None,
+    comment: str = "",
+    field_comments: dict[str, str] | None = None,
+    acknowledgements: dict[str, str] | None = None,
+) -> Evaluation:
+    """Submit, return or approve. A return carries an overall comment or comments on
+    fields (by field path). A submit is refused while an error-level finding has no
+    reason (``acknowledgements``: finding key → reason, kept for later submits)."""
+    place = access.membership(user)
+    evaluation = access.get(user, pk, for_update=True)
+    try:
+        new_state = workflow.next_state(evaluation.state_enum, action, place.role_enum)
+    except workflow.WorkflowError:
+        raise _refused_step(evaluation, action, place.role_enum) from None
+    if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以提交"))
+    checks.current(evaluation, version)
+    checks.storable(
+        {
+            "comment": comment,
+            "field_comments": field_comments,
+            "acknowledgements": acknowledgements,
+        },
+        _("意见"),
+    )
+    field_comments = {
+        path: text.strip() for path, text in (field_comments or {}).items() if text.strip()
+    }
+    if action is Action.RETURN and not comment.strip() and not field_comments:
+        raise ServiceError(_("退回时请填写意见（总体或逐项）"))
+    if unknown := [path for path in field_comments if not paths.json_has(evaluation.data, path)]:
+        raise ServiceError(_("意见所指的字段不存在：%(paths)s") % {"paths": _("、").join(unknown)})
+    state_from = evaluation.state
+    diff = [{"path": "state", "old": state_from, "new": new_state.value}]
+    if action is Action.SUBMIT:
+        acks = _acknowledged(evaluation, acknowledgements or {})
+        diff += trail.field_diff(
+            {"acknowledgements": evaluation.acknowledgements}, {"acknowledgements": acks}
+        )
+        evaluation.acknowledgements = acks
+    elif acknowledgements:
+        raise ServiceError(_("错误说明只能在提交时填写"))
+    evaluation.state = new_state.value
+    evaluation.version += 1
+    evaluation.save()
+    events.append(
+        evaluation=evaluation,
+        user=user,
+        action=action.value,
+        state_from=state_from,
+        diff=diff,
+        comment=comment,
+        field_comments=field_comments,
+    )
+    return evaluation
+
+
+def _refused_step(evaluation: Evaluation, action: Action, role: Role) -> ServiceError:
+    """Why the workflow refuses a step: the role may never take it (403), or not
+    from the form's state (409)."""
+    if role not in workflow.ACTORS[action]:
+        allowed = _("、").join(words.role(r.value) for r in Role if r in workflow.ACTORS[action])
+        return Forbidden(
+            _("“%(action)s”只能由%(roles)s操作，当前角色为%(role)s")
+            % {"action": words.step(action.value), "roles": allowed, "role": words.role(role.value)}
+        )
+    return Conflict(
+        _("自评表当前为“%(state)s”，不能“%(action)s”")
+        % {"state": words.state(evaluation.state), "action": words.step(action.value)}
+    )
+
+
+def _acknowledged(evaluation: Evaluation, given: dict[str, str]) -> dict[str, str]:
+    """The reasons for every error-level finding (given now or at an earlier
+    submit); refuses the submit while one has none."""
+    errors = {f["key"]: f for f in evaluation.findings if f["severity"] == Severity.ERROR.value}
+    if unknown := sorted(set(given) - set(errors)):
+        raise ServiceError(_("说明所指的错误不存在：%(keys)s") % {"keys": _("、").join(unknown)})
+    reasons = {
+        **evaluation.acknowledgements,
+        **{k: v.strip() for k, v in given.items() if v.strip()},
+    }
+    reasons = {key: text for key, text in reasons.items() if key in errors}
+    if missing := [key for key in errors if key not in reasons]:
+        listed = _("；").join(
+            _("%(key)s：%(message)s") % {"key": key, "message": _message(errors[key])}
+            for key in missing
+        )
+        raise Conflict(
+            _("还有 %(n)s 个错误未更正或说明理由，不能提交（acknowledgements）：%(listed)s")
+            % {"n": len(missing), "listed": listed}
+        )
+    return reasons
+
+
+def _message(finding: dict) -> str:
+    """A stored finding's message in the active language (the domain writes both)."""
+    english = (get_language() or "").startswith("en") and finding.get("message_en")
+    return english or finding["message"]
