@@ -242,7 +242,7 @@ def _print_forms(forms: list[Evaluation]) -> None:
         table.add_row(
             escape(Path(ev.source.file).name) if ev.source else "—",
             str(ev.source.form_index) if ev.source else "",
-            escape(ev.project.name or "—"),
+            escape(ev.subject or "—"),
             escape(ev.project.unit or "—"),
             f"{figure(f.total.annual_budget) or '—'} {unit}",
             figure(f.total.execution_rate) or "—",
@@ -297,7 +297,7 @@ def _where(ev: Evaluation) -> str:
 
 def _print_checks(ev: Evaluation, checks: list[Check], template: Template) -> None:
     """One line a figure: mark, field, printed vs computed, the arithmetic."""
-    name = ev.project.name or "（无项目名称）"
+    name = ev.subject or "（无项目名称）"
     out.print(
         f"[bold]{escape(name)}[/] — {escape(_where(ev))}（{template.id}，{template.rounding.label}）"
     )
@@ -383,7 +383,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Sever
 
 def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
     """A form's findings: level, field and where it was read, message, then the figures."""
-    name = ev.project.name or "（无项目名称）"
+    name = ev.subject or "（无项目名称）"
     head = f"[bold]{escape(name)}[/] — {escape(_where(ev))}（{ev.template}）"
     if not found:
         out.print(f"{head}  [green]✓ 未发现问题[/]")

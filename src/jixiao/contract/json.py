@@ -37,7 +37,7 @@ from jixiao.domain.model import (
     Project,
     Source,
 )
-from jixiao.domain.targets import Target, parse_target
+from jixiao.domain.targets import Target, parse_target, target_text
 from jixiao.readers.base import ReadError
 
 
@@ -246,7 +246,9 @@ class _Reader:
             deviation=text("deviation"),
             rule=text("rule"),
             explanation=text("explanation"),
-            target_parsed=parse_target(text("target")),
+            target_parsed=parse_target(
+                target_text(text("nature"), text("target"), text("measure_unit"))
+            ),
             actual_parsed=parse_target(text("actual")),
             nature=text("nature"),
             measure_unit=text("measure_unit"),

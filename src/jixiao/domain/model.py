@@ -195,6 +195,12 @@ class Evaluation:
     problems: tuple[Problem, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict, compare=False, hash=False)
 
+    @property
+    def subject(self) -> str | None:
+        """What the form evaluates, as people name it: the project, or for a
+        部门整体支出 form (no project) the department."""
+        return self.project.name or self.project.department
+
 
 def places(figure: Decimal) -> int:
     """The decimal places a finite figure is written with: 9.50 → 2, 100 → 0, 1E+2 → -2."""

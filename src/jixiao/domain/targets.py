@@ -211,6 +211,17 @@ def normalize_text(text: str) -> str:
     return " ".join(fold(text).split())
 
 
+def target_text(nature: str | None, value: str | None, unit: str | None) -> str | None:
+    """A target printed in three columns (指标性质, 指标值, 度量单位: ``≥``, ``98``, ``%``)
+    as one text to parse (``≥98%``); a qualitative nature (定性) or a value that
+    already carries its comparator is the value alone."""
+    if value is None or nature is None or nature.strip() in ("", "定性"):
+        return value
+    if value.lstrip()[:1] in ("≥", "≤", "=", ">", "<", "＞", "＜", "＝"):
+        return value
+    return f"{nature.strip()}{value.strip()}{(unit or '').strip()}"
+
+
 def parse_target(raw: str | None) -> Target | None:
     """Parse a printed 年度指标值 or 实际完成值. ``None`` for a blank cell."""
     if raw is None:

@@ -92,10 +92,13 @@ def from_toml(data: dict) -> Template:
 
 
 def detect(text: str) -> str | None:
-    """The id of the template whose marker labels all appear in ``text``."""
+    """The id of the template whose marker labels all appear in ``text``; of several,
+    the one with the most markers (a department form also carries the project
+    form's 年初预算数, 全年执行数 and 年度指标值)."""
     key = squash(fold(text))
-    for template_id in ids():
-        markers = load(template_id).detect
-        if markers and all(squash(fold(m)) in key for m in markers):
-            return template_id
-    return None
+    found = [
+        (len(markers), template_id)
+        for template_id in ids()
+        if (markers := load(template_id).detect) and all(squash(fold(m)) in key for m in markers)
+    ]
+    return max(found, key=lambda hit: hit[0])[1] if found else None

@@ -124,7 +124,7 @@ def file_names(forms: Iterable[Evaluation], fmt: Format) -> list[str]:
     (compared ignoring case, as Windows and macOS do): 项目.xlsx, 项目-2.xlsx …"""
     names, taken = [], set()
     for ev in forms:
-        stem = safe_name(ev.project.name)
+        stem = safe_name(ev.subject)
         name, n = f"{stem}.{fmt.value}", 1
         while name.casefold() in taken:
             n += 1

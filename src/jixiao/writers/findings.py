@@ -213,7 +213,7 @@ def html_report(results: list[Result]) -> str:
         )
     parts.append("</table>")
     for ev, found in results:
-        name = ev.project.name or "（无项目名称）"
+        name = ev.subject or "（无项目名称）"
         where = f"{ev.source.file} 第 {ev.source.form_index + 1} 张" if ev.source else ""
         parts.append(f"<h2>{e(name)}</h2><p>{e(where)}</p>")
         if not found:

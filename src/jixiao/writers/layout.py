@@ -290,10 +290,11 @@ class _Builder:
             )
         first_part = next((key for key in lines if key != "total"), None)
         for offset, key in enumerate(lines, start=1):
-            line = self.ev.funding.total if key == "total" else getattr(self.ev.funding, key, None)
+            line = self.ev.funding.total if key == "total" else self.ev.funding.part(key)
             name = _label(self.t, _LINE_LABELS.get(key, key))
             if key == first_part:
                 name = block.get("parts_prefix", "") + name  # 其中：
+            name = block.get("prefixes", {}).get(key, "") + name  # 按来源：… 按用途：…
             self.put(self.row + offset, label_right, line_right, name, Style.LABEL)
             for n, spec in enumerate(figures):
                 value = getattr(line, spec["field"]) if line else None
