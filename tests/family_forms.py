@@ -55,19 +55,19 @@ def _scored(ev: Evaluation) -> Evaluation:
     total = replace(total, execution_rate=scoring.execution_rate(total, template).value)
     if template.execution_points is not None:
         total = replace(total, score=scoring.execution_score(total, template).value)
-    parts = {
-        key: replace(line, execution_rate=scoring.execution_rate(line, template).value)
-        for key, line in ev.funding.parts().items()
-    }
+
+    def rated(line: FundingLine | None) -> FundingLine | None:
+        if line is None:
+            return None
+        return replace(line, execution_rate=scoring.execution_rate(line, template).value)
+
     funding = replace(
         ev.funding,
         total=total,
-        **{k: v for k, v in parts.items() if k in ("current_year_appropriation", "other_funds")},
-        extra=tuple(
-            (k, v)
-            for k, v in parts.items()
-            if k not in ("current_year_appropriation", "other_funds")
-        ),
+        current_year_appropriation=rated(ev.funding.current_year_appropriation),
+        prior_year_carryover=rated(ev.funding.prior_year_carryover),
+        other_funds=rated(ev.funding.other_funds),
+        extra=tuple((key, rated(line) or line) for key, line in ev.funding.extra),
     )
     rows = []
     for ind in ev.indicators:
@@ -285,7 +285,76 @@ def hebei() -> Evaluation:
     return replace(ev, indicators=weighted)
 
 
-FORMS = {"national-transfer": transfer, "national-department": department, "hebei-2020": hebei}
+def sichuan() -> Evaluation:
+    """A Sichuan 2023 form: four money sources, 指标性质/指标值/度量单位, a low rate with
+    its 原因, narratives within their limits."""
+    rows = tuple(
+        _row(level1, level2, name, value, actual, points, nature=nature, measure_unit=unit)
+        for level1, level2, name, nature, value, unit, actual, points in (
+            ("产出指标", "数量指标", "培训基层医务人员", "≥", "300", "人次", "320人次", "30"),
+            ("产出指标", "质量指标", "培训考核合格率", "≥", "95", "%", "97%", "20"),
+            ("产出指标", "时效指标", "培训按期完成", "定性", "按期完成", "", "达成年度指标", "10"),
+            (
+                "效益指标",
+                "社会效益指标",
+                "基层诊疗能力提升",
+                "定性",
+                "有所提升",
+                "",
+                "达成年度指标",
+                "20",
+            ),
+            ("满意度指标", "服务对象满意度指标", "参训人员满意度", "≥", "90", "%", "92%", "10"),
+        )
+    )
+
+    def line(budget: str, adjusted: str, spent: str, reason: str | None = None) -> FundingLine:
+        return FundingLine(
+            initial_budget=D(budget), annual_budget=D(adjusted), executed=D(spent), reason=reason
+        )
+
+    return _scored(
+        Evaluation(
+            template="sichuan-2023",
+            year=2023,
+            source=FormSource("sichuan-2023.json", 0),
+            project=Project(
+                name="基层医务人员能力提升培训项目",
+                department="示例县卫生健康局",
+                unit="示例县卫生健康服务中心",
+            ),
+            funding=Funding(
+                total=replace(
+                    line("120.00", "150.00", "126.30", "部分培训改为线上，场地与差旅费用节约"),
+                    points=D("10"),
+                ),
+                extra=(
+                    ("fiscal_funds", line("100.00", "130.00", "108.30")),
+                    ("special_account_funds", line("0.00", "0.00", "0.00")),
+                    ("unit_funds", line("20.00", "20.00", "18.00")),
+                    ("other_funds", line("0.00", "0.00", "0.00")),
+                ),
+                unit=AmountUnit.WAN_YUAN,
+            ),
+            goals=Goals(
+                "全年培训基层医务人员 300 人次以上，考核合格率不低于 95%。",
+                "全年培训 320 人次，考核合格率 97%。",
+            ),
+            indicators=rows,
+            conclusion="项目按计划实施，培训人次和合格率均达到年度目标，资金执行率 84.20%，"
+            "低于 90% 的原因是部分培训改为线上开展。",
+            problems_found="部分培训改为线上后实操环节偏少。",
+            improvements="下年度增加实操培训课时，按进度拨付资金。",
+        )
+    )
+
+
+FORMS = {
+    "national-transfer": transfer,
+    "national-department": department,
+    "hebei-2020": hebei,
+    "sichuan-2023": sichuan,
+}
 
 
 def main() -> None:

@@ -89,3 +89,33 @@ def test_detection_prefers_the_template_with_the_most_markers():
     assert templates.detect(text) == "national-department"
     assert templates.detect("年初预算数 全年执行数 年度指标值") == "national-2020"
     assert templates.detect("全年预算数(A) 全年执行数(B) 全年实际值") == "national-transfer"
+
+
+def test_a_low_rate_without_its_reason_and_an_overlong_narrative_are_found():
+    from dataclasses import replace
+
+    from jixiao.domain.audit import audit
+
+    form = family_forms.sichuan()
+    template = templates.load("sichuan-2023")
+    assert not {f.code for f in audit(form, template)} & {
+        "execution-reason-missing",
+        "narrative-too-long",
+    }
+    slipped = replace(
+        form,
+        funding=replace(form.funding, total=replace(form.funding.total, reason=None)),
+        conclusion="项目按计划实施。" * 30,  # 240 characters, the limit is 200
+    )
+    found = {f.code: f for f in audit(slipped, template)}
+    assert found["execution-reason-missing"].field == "funding.reason"
+    assert "84.20" in found["execution-reason-missing"].message
+    assert found["narrative-too-long"].field == "conclusion"
+    assert (
+        "240" in found["narrative-too-long"].message
+        and "200" in found["narrative-too-long"].message
+    )
+    # the project form asks for neither
+    national = replace(slipped, template="national-2020")
+    codes = {f.code for f in audit(national, templates.load("national-2020"))}
+    assert "execution-reason-missing" not in codes and "narrative-too-long" not in codes

@@ -186,6 +186,17 @@ FIELDS: tuple[Field, ...] = (
     Field("achievements", Kind.TEXT, "主要成效", "main achievements", column="achievements"),
     Field("problems_found", Kind.TEXT, "发现的问题", "problems found", column="problems_found"),
     Field("improvements", Kind.TEXT, "改进措施", "improvements", column="improvements"),
+    Field("conclusion", Kind.TEXT, "评价结论", "conclusion", column="conclusion"),
+    *(
+        Field(
+            line_path(line, "reason"),
+            Kind.TEXT,
+            "原因",
+            "reason",
+            column=None if line else "reason",
+        )
+        for line in _LINE_ROWS
+    ),
 )
 
 _BY_PATH = {f.path: f for f in FIELDS}

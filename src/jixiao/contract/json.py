@@ -72,7 +72,10 @@ def _line(line: FundingLine | None) -> dict[str, str | None] | None:
 
 
 def _figures(line: FundingLine) -> dict[str, str | None]:
-    return {key: figure(getattr(line, key)) for key in LINE_KEYS}
+    out = {key: figure(getattr(line, key)) for key in LINE_KEYS}
+    if line.reason is not None:  # printed by some layouts only
+        out["reason"] = line.reason
+    return out
 
 
 def _indicator(ind: Indicator) -> dict[str, Any]:
@@ -132,6 +135,7 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         "achievements": ev.achievements,
         "problems_found": ev.problems_found,
         "improvements": ev.improvements,
+        **({"conclusion": ev.conclusion} if ev.conclusion is not None else {}),
         "problems": [{"field": p.field, "message": p.message, "raw": p.raw} for p in ev.problems],
         "sources": {
             path: {
@@ -220,7 +224,10 @@ class _Reader:
         if value is None:
             return None
         d = self.obj(value, path)
-        return FundingLine(**{k: self.figure(d.get(k), f"{path}.{k}") for k in LINE_KEYS})
+        return FundingLine(
+            **{k: self.figure(d.get(k), f"{path}.{k}") for k in LINE_KEYS},
+            reason=self.text(d.get("reason"), f"{path}.reason"),
+        )
 
     def indicator(self, value: Any, path: str) -> Indicator:
         # Every argument by name, so that mypy checks each one's type.
@@ -311,6 +318,7 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         grade=r.text(d.get("grade"), "grade"),
         evaluated_on=r.day(d.get("evaluated_on"), "evaluated_on"),
         **{k: r.text(d.get(k), k) for k in NARRATIVE_KEYS},
+        conclusion=r.text(d.get("conclusion"), "conclusion"),
         source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
         problems=tuple(
             Problem(

@@ -75,6 +75,7 @@ class FundingLine:
     points: Decimal | None = None
     execution_rate: Decimal | None = None
     score: Decimal | None = None
+    reason: str | None = None  # 原因: why the money was not spent (Sichuan 2023)
 
 
 class AmountUnit(str, Enum):
@@ -176,7 +177,8 @@ class Evaluation:
     """One self-evaluation form (自评表) of one project and year.
 
     The old Shanghai template also prints 自评时间 (``evaluated_on``), 主要绩效
-    (``achievements``), 主要问题 (``problems_found``) and 改进措施 (``improvements``)."""
+    (``achievements``), 主要问题 (``problems_found``) and 改进措施 (``improvements``);
+    the Sichuan 2023 form 评价结论 (``conclusion``), 存在问题 and 改进措施."""
 
     template: str
     year: int | None = None
@@ -191,6 +193,7 @@ class Evaluation:
     achievements: str | None = None
     problems_found: str | None = None
     improvements: str | None = None
+    conclusion: str | None = None  # 评价结论 (Sichuan 2023)
     source: FormSource | None = None
     problems: tuple[Problem, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict, compare=False, hash=False)

@@ -110,6 +110,9 @@ class Template:
     # Sets of funding parts that each add up to the 年度资金总额 (by JSON key); none:
     # all the parts printed are one set
     funding_partitions: tuple[tuple[str, ...], ...] = ()
+    # Narrative fields with the most characters the form allows (Sichuan: 100 or 200 字),
+    # by field path: {"conclusion": 200, …}
+    narrative_limits: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
     rounding: Rounding = Rounding.DOWN
     decimals: int = 2
     inverse_formula: InverseFormula = InverseFormula.RATIO

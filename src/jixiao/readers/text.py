@@ -287,11 +287,23 @@ class _FormReader:
         filled = row.filled()
         label_at = next(i for i, c in filled if self._line_key(Row((c,), row.source)))
         cells = list(row.cells[label_at + 1 :]) + [""] * len(LINE_KEYS)
-        values = {
-            name: self.out.number(cells[n], f"{prefix}.{name}", row.source, dash_ok=line != "total")
-            for n, name in enumerate(LINE_KEYS)
-        }
-        return FundingLine(**values)
+
+        def figure(name: str) -> Decimal | None:
+            return self.out.number(
+                cells[LINE_KEYS.index(name)],
+                f"{prefix}.{name}",
+                row.source,
+                dash_ok=line != "total",
+            )
+
+        return FundingLine(  # by name, so that mypy checks each figure's type
+            initial_budget=figure("initial_budget"),
+            annual_budget=figure("annual_budget"),
+            executed=figure("executed"),
+            points=figure("points"),
+            execution_rate=figure("execution_rate"),
+            score=figure("score"),
+        )
 
     # 年度总体目标 --------------------------------------------------------------
 

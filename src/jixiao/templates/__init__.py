@@ -84,6 +84,9 @@ def from_toml(data: dict) -> Template:
             for b in scoring.get("execution_bands", ())
         ),
         execution_indicator=scoring.get("execution_indicator"),
+        narrative_limits={
+            n["field"]: int(n["max_chars"]) for n in data.get("narratives", ()) if "max_chars" in n
+        },
         columns={k: tuple(v) for k, v in data.get("columns", {}).items()},
         detect=tuple(data.get("detect", {}).get("all", ())),
         audit=data.get("audit", {}),

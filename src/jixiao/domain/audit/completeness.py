@@ -16,6 +16,7 @@ from typing import Any
 from jixiao.contract import paths
 from jixiao.contract.fields import field
 from jixiao.domain.audit.finding import Finding, Severity, rule
+from jixiao.domain.audit.settings import settings
 from jixiao.domain.model import Evaluation, Indicator
 from jixiao.domain.recompute import Check
 from jixiao.domain.template import Template
@@ -49,6 +50,27 @@ DOUBTFUL = rule(
     "{message}",
     "read with a doubt: {message}",
     {"message": "标签残缺，按标准名称「服务对象满意度指标」读取（原文：服务对象满意度标）"},
+)
+
+TOO_LONG = rule(
+    "narrative-too-long",
+    "completeness",
+    Severity.WARNING,
+    "文字超过字数限制",
+    "模板规定了字数上限的栏目（如四川 2023 年表的评价结论 200 字）写得更长。",
+    "{what}共 {count} 字，超过 {limit} 字的限制",
+    "{what_en} has {count} characters, over the limit of {limit}",
+    {"what": "评价结论", "what_en": "the conclusion", "count": "236", "limit": "200"},
+)
+REASON_MISSING = rule(
+    "execution-reason-missing",
+    "completeness",
+    Severity.WARNING,
+    "执行率偏低未说明原因",
+    "模板要求执行率低于某一比例（如 90%）时在资金的「原因」栏说明，而原因是空的。",
+    "执行率 {rate}% 低于 {below}%，未说明原因",
+    "the execution rate {rate}% is below {below}% and no reason is given",
+    {"rate": "82.50", "below": "90"},
 )
 
 # The header and funding cells a form must fill in, where its template prints them
@@ -113,6 +135,33 @@ def findings(
                 )
     if not form.indicators and has_table and "indicators" not in reported:
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
+    if template.narrative_limits:
+        yield from _too_long(form, template)
+    below = settings(template).execution_reason_below
+    if below is not None:
+        yield from _reason_missing(form, below)
+
+
+def _too_long(form: Evaluation, template: Template) -> Iterator[Finding]:
+    """Narratives over the template's character limits (whitespace not counted)."""
+    for path, limit in template.narrative_limits.items():
+        value = paths.model_get(form, path)
+        if not isinstance(value, str):
+            continue
+        count = len("".join(value.split()))
+        if count > limit:
+            entry = field(path)
+            what = entry.label if entry else path
+            what_en = f"the {entry.label_en}" if entry else path
+            yield TOO_LONG.finding(path, what=what, what_en=what_en, count=count, limit=limit)
+
+
+def _reason_missing(form: Evaluation, below: Decimal) -> Iterator[Finding]:
+    """A low 执行率 without the 原因 the template asks for."""
+    line = form.funding.total
+    rate = line.execution_rate
+    if rate is not None and rate < below and not (line.reason or "").strip():
+        yield REASON_MISSING.finding("funding.reason", rate=rate, below=below)
 
 
 def _required(

@@ -5,6 +5,7 @@ far_above_target = "130"   # percent of the target
 near_copy = "0.90"         # similarity, 0–1
 attention_low_execution = "60"  # the web's attention list: 执行率 (%) below which full scores are odd
 attention_review_gap = "10"     # … and self scores this many points above the 复核 total
+execution_reason_below = "90"   # 执行率 (%) below which the funding's 原因 must be given (off if unset)
 
 [audit.severity]
 "weights-unusual" = "info" # or "error", "warning", "off"
@@ -38,6 +39,7 @@ class AuditSettings:
     # Read by the web's attention list (关注清单), not by the checks.
     attention_low_execution: Decimal = DEFAULT_LOW_EXECUTION
     attention_review_gap: Decimal = DEFAULT_REVIEW_GAP
+    execution_reason_below: Decimal | None = None  # none: no reason asked for
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
         return AuditSettings, (
@@ -46,6 +48,7 @@ class AuditSettings:
             self.near_copy,
             self.attention_low_execution,
             self.attention_review_gap,
+            self.execution_reason_below,
         )
 
     def severity_of(self, code: str) -> Severity | None:
@@ -77,6 +80,11 @@ def _read_settings(template: Template) -> AuditSettings:
             table, "attention_low_execution", DEFAULT_LOW_EXECUTION, where
         ),
         attention_review_gap=_number(table, "attention_review_gap", DEFAULT_REVIEW_GAP, where),
+        execution_reason_below=(
+            _number(table, "execution_reason_below", DEFAULT_LOW_EXECUTION, where)
+            if "execution_reason_below" in table
+            else None
+        ),
     )
 
 
