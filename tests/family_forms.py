@@ -349,7 +349,56 @@ def sichuan() -> Evaluation:
     )
 
 
+def hubei() -> Evaluation:
+    """A Hubei city form: no points per row, one score over two rows, tick boxes."""
+    rows = (
+        _row("产出指标", "数量指标", "存储备份设备", "25TB", "25TB", score=D("10")),
+        _row("产出指标", "数量指标", "无线网络布点覆盖", "100%", "100%", shared=True),
+        _row("产出指标", "质量指标", "数字资源更新", "当年资源为主", "达成年度指标", score=D("10")),
+        _row("产出指标", "时效指标", "全年开放服务天数", "≥360天", "365天", score=D("10")),
+        _row("产出指标", "成本指标", "采购成本", "≤5万元", "4.8万元", score=D("10")),
+        _row("效益指标", "社会效益", "读者检索便利程度", "明显提升", "达成年度指标", score=D("15")),
+        _row("效益指标", "可持续影响指标", "持续服务读者", "≥360天", "365天", score=D("15")),
+        _row("满意度指标", "服务对象满意度", "读者满意度", "≥90%", "94%", score=D("10")),
+    )
+    ev = Evaluation(
+        template="hubei-city",
+        year=2022,
+        source=FormSource("hubei-city.json", 0),
+        project=Project(
+            name="数字文化资源共享工程", department="示例市文化和旅游局", unit="示例市图书馆"
+        ),
+        funding=Funding(
+            total=FundingLine(annual_budget=D("5.00"), executed=D("4.80"), points=D("20")),
+            unit=AmountUnit.WAN_YUAN,
+        ),
+        indicators=rows,
+        choices=(
+            ("project_category", "部门预算项目"),
+            ("project_nature", "持续性项目"),
+            ("project_type", "常年性项目"),
+        ),
+    )
+    template = templates.load("hubei-city")
+    total = replace(
+        ev.funding.total,
+        execution_rate=scoring.execution_rate(ev.funding.total, template).value,
+        score=scoring.execution_score(ev.funding.total, template).value,
+    )
+    scores = [("funding.score", total.score)] + [
+        (f"indicators[{n}].score", r.score) for n, r in enumerate(rows) if not r.shared
+    ]
+    figure = scoring.total_score(scores, template)
+    return replace(
+        ev,
+        funding=replace(ev.funding, total=total),
+        total=figure.value,
+        total_points=template.total_points,
+    )
+
+
 FORMS = {
+    "hubei-city": hubei,
     "national-transfer": transfer,
     "national-department": department,
     "hebei-2020": hebei,

@@ -46,6 +46,7 @@ INDICATOR_EXTRA_KEYS = (
     "core",
     "review_score",
     "child",
+    "shared",
 )
 """The cells of an indicator row that only some layouts print; in the JSON only where set."""
 
@@ -153,6 +154,7 @@ _INDICATOR = [
     ("core", Kind.CHOICE, "是否核心指标", "core indicator", False, "core"),
     ("review_score", Kind.SCORE, "复核分", "re-check score", False, "review_score"),
     ("child", Kind.CHOICE, "其中", "detail row", False, None),
+    ("shared", Kind.CHOICE, "与上行共用得分", "shares the score above", False, None),
 ]
 
 FIELDS: tuple[Field, ...] = (

@@ -136,6 +136,7 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         "problems_found": ev.problems_found,
         "improvements": ev.improvements,
         **({"conclusion": ev.conclusion} if ev.conclusion is not None else {}),
+        **({"choices": dict(ev.choices)} if ev.choices else {}),
         "problems": [{"field": p.field, "message": p.message, "raw": p.raw} for p in ev.problems],
         "sources": {
             path: {
@@ -206,6 +207,15 @@ class _Reader:
                 lines.append((key, line))
         return tuple(lines)
 
+    def choices(self, value: Any) -> tuple[tuple[str, str], ...]:
+        """Tick boxes: an object of key → the option ticked (texts)."""
+        out = []
+        for key, ticked in self.obj(value, "choices").items():
+            if not isinstance(ticked, str):
+                raise self.fail(f"choices.{key}", "应为所选的选项文字")
+            out.append((str(key), ticked))
+        return tuple(out)
+
     def flag(self, value: Any, path: str) -> bool | None:
         if value is not None and not isinstance(value, bool):
             raise self.fail(path, "应为 true、false 或 null")
@@ -265,6 +275,7 @@ class _Reader:
             core=flag("core"),
             review_score=number("review_score"),
             child=flag("child"),
+            shared=flag("shared"),
         )
 
 
@@ -319,6 +330,7 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         evaluated_on=r.day(d.get("evaluated_on"), "evaluated_on"),
         **{k: r.text(d.get(k), k) for k in NARRATIVE_KEYS},
         conclusion=r.text(d.get("conclusion"), "conclusion"),
+        choices=r.choices(d.get("choices")),
         source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
         problems=tuple(
             Problem(

@@ -140,7 +140,8 @@ class Indicator:
     度量单位 in columns of their own (Sichuan); ``weight_share`` 权重占比(%) and
     ``weighted_score`` 折算得分 = score × weight_share ÷ 100 (Hebei); ``method``
     得分计算方法; ``core`` 是否核心指标; ``review_score`` 复核分; ``child`` for an
-    ``其中…`` row that details the row above it and carries no points."""
+    ``其中…`` row that details the row above it and carries no points; ``shared``
+    for a row whose 得分 is the merged cell of the row above."""
 
     level1: str | None = None
     level2: str | None = None
@@ -162,6 +163,9 @@ class Indicator:
     core: bool | None = None
     review_score: Decimal | None = None
     child: bool | None = None
+    # The row's 得分 is the one printed above it (one merged cell over several 三级
+    # rows, the Hubei city layout): it adds nothing of its own to the total.
+    shared: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +198,8 @@ class Evaluation:
     problems_found: str | None = None
     improvements: str | None = None
     conclusion: str | None = None  # 评价结论 (Sichuan 2023)
+    # Tick boxes by key, the option ticked: (("project_category", "部门预算项目"), …)
+    choices: tuple[tuple[str, str], ...] = ()
     source: FormSource | None = None
     problems: tuple[Problem, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict, compare=False, hash=False)

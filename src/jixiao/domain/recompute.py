@@ -147,6 +147,8 @@ def _indicator_figure(ev: Evaluation, indicator: Indicator, template: Template) 
         return scoring.execution_band_score(rate, indicator.points, template)
     if "target" not in template.columns and indicator.target is None:
         return scoring.judgement_score(indicator.points, template)
+    if indicator.points is None and "points" not in template.columns:
+        return scoring.group_scored(indicator, template)
     return scoring.indicator_score(indicator, template)
 
 
@@ -155,15 +157,20 @@ def _group_checks(ev: Evaluation, template: Template) -> list[Check]:
     36 …), and its scores stay within them."""
     checks = []
     for j, group in enumerate(template.groups):
-        rows = [(n, ind) for n, ind in enumerate(ev.indicators) if ind.level1 == group.name]
-        weights = scoring.sum_figure(
-            f"{group.name} 权重合计",
-            [(f"indicators[{n}].points", ind.points) for n, ind in rows],
-            "权重",
-        )
-        checks.append(
-            Check(f"groups[{j}].points", group.points, weights, _status(group.points, weights))
-        )
+        rows = [
+            (n, ind)
+            for n, ind in enumerate(ev.indicators)
+            if ind.level1 == group.name and not ind.child and not ind.shared
+        ]
+        if any(ind.points is not None for _, ind in rows):  # rows printing their weights
+            weights = scoring.sum_figure(
+                f"{group.name} 权重合计",
+                [(f"indicators[{n}].points", ind.points) for n, ind in rows],
+                "权重",
+            )
+            checks.append(
+                Check(f"groups[{j}].points", group.points, weights, _status(group.points, weights))
+            )
         scores = scoring.sum_figure(
             f"{group.name} 自评合计", [(f"indicators[{n}].score", ind.score) for n, ind in rows]
         )
@@ -200,7 +207,7 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
             execution = scoring.execution_score(ev.funding.total, template).value
         parts.append(("funding.score", execution))
     for n, indicator in enumerate(ev.indicators):
-        if indicator.child:  # an 其中… row details the row above: no points, no score
+        if indicator.child or indicator.shared:  # 其中… rows; rows under a merged 得分
             continue
         figure = _indicator_figure(ev, indicator, template)
         path = _SCORE_PATHS[n] if n < len(_SCORE_PATHS) else f"indicators[{n}].score"

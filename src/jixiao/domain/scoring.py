@@ -392,6 +392,18 @@ def _missed_words(
     return f"完成值 {_fmt(actual.value)}{unit} 未满足 {wanted}（{kind}）：{how} = {_rounded(raw, template)}"
 
 
+def group_scored(indicator: Indicator, template: Template) -> Figure:
+    """A row of a layout that prints no 分值 per row (points only in block headers,
+    the Hubei city layout): its score is checked within its block's points."""
+    group = next((g for g in template.groups if g.name == indicator.level1), None)
+    if group is None:
+        return Figure(None, "本表不列指标分值，无法单独计分")
+    return Figure(
+        None,
+        f"本表不列指标分值：得分计入「{group.name}」（{_fmt(group.points)} 分）的合计核对",
+    )
+
+
 def weighted_score(indicator: Indicator, template: Template) -> Figure:
     """折算得分 = 单项指标得分 × 权重占比(%) ÷ 100 (the Hebei layout: 25 × 25% = 6.25),
     cut to the template's places."""

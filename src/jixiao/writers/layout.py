@@ -233,8 +233,18 @@ class _Builder:
         return self.cuts[first], self.cuts[(first if last is None else last) + 1]
 
     def put(
-        self, row: int, left: int, right: int, value, style: Style, rows: int = 1, **extra
+        self,
+        row: int,
+        left: int,
+        right: int,
+        value,
+        style: Style,
+        rows: int = 1,
+        align_left: bool = False,
+        **extra,
     ) -> None:
+        if align_left:
+            extra["left"] = True
         self.placed.append(
             (row, left, right, {"value": _plain(value), "style": style, "rows": rows, **extra})
         )
@@ -265,6 +275,22 @@ class _Builder:
                 self.put(self.row, left, middle, _label(self.t, key), Style.LABEL)
                 self.put_value(self.row, middle, right, key, _field_value(self.ev, key))
                 left = right
+            self.row += 1
+
+    def choices(self, block: dict) -> None:
+        """Tick boxes, one row each: the label, then every option with ☑ or □
+        ("1、部门预算项目 ☑ 2、市直专项 □")."""
+        label_width = int(block.get("label_width", self.layout.get("label_width", 16)))
+        middle = self.snap(label_width)
+        ticked = dict(self.ev.choices)
+        for spec in block["choices"]:
+            key = spec["key"]
+            options = "  ".join(
+                f"{n}、{option} {'☑' if ticked.get(key) == option else '□'}"
+                for n, option in enumerate(spec["options"], start=1)
+            )
+            self.put(self.row, 0, middle, _label(self.t, key, spec.get("label")), Style.LABEL)
+            self.put(self.row, middle, self.width, options, Style.TEXT, align_left=True)
             self.row += 1
 
     def funding(self, block: dict) -> None:
@@ -324,11 +350,18 @@ class _Builder:
             for n, column in enumerate(self.columns):
                 if column.merge:
                     continue
+                span = 1
+                if column.field == "score":  # one 得分 merged over the rows sharing it
+                    if indicator.shared:
+                        continue
+                    while i + span < len(rows) and rows[i + span].shared:
+                        span += 1
                 self.put_value(
                     self.row + i,
                     *self.column_span(n),
                     column.field,
                     getattr(indicator, column.field, None),
+                    rows=span,
                 )
         for n, start, end, last, value in merged:
             self.put(
@@ -455,7 +488,7 @@ def _fit_numbers(cells: list[Cell], widths: list[int]) -> None:
             widths[widest] += short
 
 
-_BLOCKS = {"fields", "funding", "goals", "indicators", "total", "note"}
+_BLOCKS = {"fields", "choices", "funding", "goals", "indicators", "total", "note"}
 
 
 def layout(ev: Evaluation, template: Template) -> Grid:

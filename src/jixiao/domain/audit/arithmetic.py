@@ -275,7 +275,7 @@ def _points(
                     what_en=f"the weights of {group.name} add up to",
                 )
         return
-    rows = [ind for ind in form.indicators if not ind.child]  # 其中… rows have no points
+    rows = [ind for ind in form.indicators if not ind.child and not ind.shared]
     points = [ind.points for ind in rows if ind.points is not None]
     if not points or len(points) < len(rows):  # one missing: said elsewhere
         return

@@ -110,7 +110,7 @@ def findings(
     far = settings(template).far_above_target
     reported = {p.field for p in form.problems}  # said once, by completeness
     for n, ind in enumerate(form.indicators):
-        if ind.child:  # an 其中… row: no points, no score
+        if ind.child or ind.shared:  # an 其中… row; a row under a merged 得分
             continue
         path = f"indicators[{n}]"
         if ind.score is None:
