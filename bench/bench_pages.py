@@ -55,7 +55,7 @@ def build_data(data_dir: Path, clients: int) -> tuple[str, str, list[int]]:
     from jixiao import samples
     from jixiao.readers import read_path
     from jixiao.web import demo
-    from jixiao.web.evaluations import services
+    from jixiao.web.evaluations.actions import forms
     from jixiao.web.evaluations.models import Project
 
     accounts = demo.load()
@@ -66,7 +66,7 @@ def build_data(data_dir: Path, clients: int) -> tuple[str, str, list[int]]:
     ids = []
     for n in range(clients):
         project = Project.objects.create(code=f"BENCH-{n:03d}", name=f"压测项目 {n}", unit=unit)
-        ids.append(services.create(user, project, slips).pk)
+        ids.append(forms.create(user=user, project=project, form=slips).pk)
     return filler.username, filler.password, ids
 
 

@@ -674,7 +674,7 @@ def doctor(data_dir: DataDir = Path("jixiao-data"), as_json: Json = False) -> No
 def verify_trail(data_dir: DataDir = Path("jixiao-data")) -> None:
     """核验审计留痕的哈希链：任何事件被改动、删除或插入都会被发现。"""
     _database(data_dir)
-    from jixiao.web.evaluations.services import verify_trail as verify
+    from jixiao.web.evaluations.actions.trail import verify
 
     count, breaks, head = verify()
     for b in breaks:
