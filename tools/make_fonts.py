@@ -15,12 +15,13 @@ again only to change the character set; the fonts are committed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
+
+from jixiao.writers.fonts import gb2312
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src/jixiao/writers/fonts"
@@ -55,16 +56,6 @@ BLOCKS = [
     (0xFF01, 0xFF5E),
     (0xFFE0, 0xFFE6),
 ]
-
-
-def gb2312() -> set[str]:
-    """Every character GB 2312 encodes, from Python's codec."""
-    chars = set()
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):  # an unassigned code
-                chars.add(bytes([high, low]).decode("gb2312"))
-    return chars
 
 
 def tgscc() -> set[str]:

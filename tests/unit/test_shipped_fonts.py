@@ -3,7 +3,6 @@ tools/make_fonts.py): the characters they promise, their licence, their size."""
 
 from __future__ import annotations
 
-import contextlib
 import io
 import zipfile
 from pathlib import Path
@@ -15,19 +14,10 @@ from jixiao.writers import fonts
 TGSCC = Path(__file__).resolve().parents[2] / "tools/fonts/tgscc-2013.txt"
 
 
-def gb2312() -> set[str]:
-    chars = set()
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            with contextlib.suppress(UnicodeDecodeError):  # an unassigned code
-                chars.add(bytes([high, low]).decode("gb2312"))
-    return chars
-
-
 def test_both_fonts_hold_the_general_standard_table_gb2312_and_ascii():
     table = set("".join(TGSCC.read_text("utf-8").split()))
     assert len(table) == 8105
-    wanted = {ord(c) for c in table | gb2312()} | set(range(0x21, 0x7F))
+    wanted = {ord(c) for c in table | fonts.gb2312()} | set(range(0x21, 0x7F))
     for path in (fonts.SERIF, fonts.SANS_BOLD):
         cmap = TTFont(str(path), lazy=True).getBestCmap()
         assert wanted - set(cmap) == set(), path.name

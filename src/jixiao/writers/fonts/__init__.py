@@ -11,6 +11,7 @@ rather than print an empty box.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import unicodedata
@@ -44,6 +45,17 @@ class NoGlyphs(Exception):
             f"请安装含有该字的字体（Debian/Ubuntu：apt-get install {FONT_PACKAGE}）后重试"
         )
         super().__init__(self.reason)
+
+
+def gb2312() -> set[str]:
+    """Every character GB 2312 encodes (letters, symbols, 6,763 汉字), from Python's codec:
+    part of what the shipped fonts hold (tools/make_fonts.py)."""
+    chars = set()
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            with contextlib.suppress(UnicodeDecodeError):  # an unassigned code
+                chars.add(bytes([high, low]).decode("gb2312"))
+    return chars
 
 
 def undrawable(texts: list[str]) -> list[str]:
