@@ -55,6 +55,7 @@ def tree(db) -> Tree:
         "filler_a1": (unit_a1, "filler"),
         "filler_a2": (unit_a2, "filler"),
         "filler_b1": (unit_b1, "filler"),
+        "filler_dept_a": (dept_a, "filler"),  # fills 甲局's own 部门整体支出 form
         "reviewer_a": (dept_a, "reviewer"),
         "reviewer_b": (dept_b, "reviewer"),
         "reviewer_bureau": (bureau, "reviewer"),
@@ -85,3 +86,16 @@ def draft(tree, project_a1, forms):
 
 def edited(form: Form, **changes) -> Form:
     return replace(form, **changes)
+
+
+def department_form(name: str = "示例县民政局", year: int = 2023) -> Form:
+    """The family's 部门整体支出 form (national-department), named for ``name``."""
+    import json
+    from pathlib import Path
+
+    from jixiao.contract.json import evaluation_from_dict
+
+    path = Path(__file__).parents[1] / "fixtures" / "family" / "national-department.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["project"]["department"], data["year"] = name, year
+    return evaluation_from_dict(data, path.name)

@@ -3,11 +3,17 @@ document), so a new endpoint is covered as soon as it exists: for every
 endpoint on one form × every account in the tree × the form's state, and every
 endpoint on one project × every account, the answer is the one the rules below
 say. A new kind of endpoint fails ``test_every_endpoint_has_a_rule`` until a
-rule is written for it."""
+rule is written for it.
+
+The form endpoints run on three forms: a project form of 甲一中心, 甲一中心's own
+部门整体支出 form (the same rules: its filler fills, 甲局's and the bureau's reviewers
+review) and 甲局's own 部门整体支出 form (甲局's filler fills it; 甲局's accounts and the
+bureau's see it, its units' do not; only the bureau's reviewers review it)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 from django.test import Client
@@ -21,6 +27,7 @@ pytestmark = pytest.mark.django_db
 # Accounts of tests/web/conftest.py; the form belongs to 甲一中心 (unit_a1, under 甲局).
 ROLES = {
     "filler_a1": "filler",
+    "filler_dept_a": "filler",
     "filler_a2": "filler",
     "filler_b1": "filler",
     "reviewer_a": "reviewer",
@@ -28,8 +35,30 @@ ROLES = {
     "reviewer_bureau": "reviewer",
     "admin": "admin",
 }
-SEES_THE_FORM = {"filler_a1", "reviewer_a", "reviewer_bureau", "admin"}
+SEES_THE_FORM = {"filler_a1", "filler_dept_a", "reviewer_a", "reviewer_bureau", "admin"}
 OWNING_FILLER = "filler_a1"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose form the matrix runs on: who sees it, who fills it, who reviews it."""
+
+    sees: frozenset[str]
+    filler: str
+    reviewers: frozenset[str]
+
+
+SUBJECTS = {
+    "project": Subject(SEES_THE_FORM, OWNING_FILLER, frozenset({"reviewer_a", "reviewer_bureau"})),
+    "unit-record": Subject(
+        SEES_THE_FORM, OWNING_FILLER, frozenset({"reviewer_a", "reviewer_bureau"})
+    ),
+    "department-record": Subject(
+        frozenset({"filler_dept_a", "reviewer_a", "reviewer_bureau", "admin"}),
+        "filler_dept_a",
+        frozenset({"reviewer_bureau"}),
+    ),
+}
 
 # Endpoints about no one object, each tested on its own (test_api, test_projects, test_spot_checks).
 GLOBAL = {
@@ -69,6 +98,8 @@ def _kind(method: str, path: str) -> str:
             return "targets-set"
         if method == "post" and last == "evaluations":
             return "import"
+    if "{org}" in path and method == "post" and last == "department-record":
+        return "department-record"
     return "unknown"
 
 
@@ -90,26 +121,32 @@ def _project_endpoints() -> list[tuple[str, str]]:
     return [(m, p) for m, p in _endpoints() if "{code}" in p]
 
 
-def expected(kind: str, user: str, state: str, method: str = "get") -> int:
-    if user not in SEES_THE_FORM:
+def _organisation_endpoints() -> list[tuple[str, str]]:
+    return [(m, p) for m, p in _endpoints() if "{org}" in p]
+
+
+def expected(
+    kind: str, user: str, state: str, method: str = "get", subject: Subject = SUBJECTS["project"]
+) -> int:
+    if user not in subject.sees:
         return 404  # never reveal that another unit's form exists
-    role = ROLES[user]
     if kind == "read":
         return 200
     if kind == "evidence-change":  # upload or remove a file: as a save, answering 200 or 204
-        if user != OWNING_FILLER:
+        if user != subject.filler:
             return 403
         return (204 if method == "delete" else 200) if state in {"draft", "returned"} else 409
     if kind == "save":
-        if user != OWNING_FILLER:
+        if user != subject.filler:
             return 403
         return 200 if state in {"draft", "returned"} else 409
     if kind == "review":
-        if role != "reviewer":
+        if user not in subject.reviewers:
             return 403
         return 200 if state in {"submitted", "resubmitted"} else 409
     action = STEPS[kind]
-    if role != ("filler" if action is Action.SUBMIT else "reviewer"):
+    allowed = {subject.filler} if action is Action.SUBMIT else subject.reviewers
+    if user not in allowed:
         return 403
     return 200 if state in STEP_FROM[action] else 409
 
@@ -122,13 +159,25 @@ def expected_on_project(kind: str, user: str) -> int:
         return 200
     if kind == "targets-set":
         return 200 if role in {"reviewer", "admin"} else 403
-    return 200 if role in {"filler", "admin"} else 403  # import
+    return 200 if user in {OWNING_FILLER, "admin"} else 403  # import: the unit's filler
+
+
+# POST /api/organisations/{org}/department-record on 甲局 and on 甲一中心: a filler there or an
+# admin (200); other roles 403; another organisation's filler 404.
+RECORD_MAKERS = {"dept_a": "filler_dept_a", "unit_a1": "filler_a1"}
+
+
+def expected_on_organisation(org: str, user: str) -> int:
+    if ROLES[user] == "reviewer":
+        return 403
+    return 200 if user in {RECORD_MAKERS[org], "admin"} else 404
 
 
 def test_every_endpoint_has_a_rule():
     unknown = [(m, p) for m, p in _endpoints() if _kind(m, p) == "unknown"]
     assert unknown == [], "new endpoints need a rule in the permission matrix"
     assert len(_form_endpoints()) >= 14 and len(_project_endpoints()) >= 3
+    assert _organisation_endpoints() == [("post", "/api/organisations/{org}/department-record")]
     evidence = {
         ("get", "/api/evaluations/{pk}/evidence"),
         ("post", "/api/evaluations/{pk}/evidence"),
@@ -138,27 +187,42 @@ def test_every_endpoint_has_a_rule():
     assert evidence <= set(_form_endpoints())
 
 
-def _bring_to(state: str, tree, draft) -> None:
-    filler, reviewer = tree.users["filler_a1"], tree.users["reviewer_a"]
+def _bring_to(state: str, subject: Subject, tree, draft) -> None:
+    filler, reviewer = tree.users[subject.filler], tree.users["reviewer_bureau"]
     if state in {"submitted", "approved"}:
         actions.workflow.step(user=filler, pk=draft.pk, action=Action.SUBMIT)
     if state == "approved":
         actions.workflow.step(user=reviewer, pk=draft.pk, action=Action.APPROVE)
 
 
+def _form_of(subject: str, tree, draft):
+    """The form the matrix runs on (a draft)."""
+    from tests.web.conftest import department_form
+
+    if subject == "project":
+        return draft
+    owner = {"unit-record": tree.unit_a1, "department-record": tree.dept_a}[subject]
+    filler = tree.users[SUBJECTS[subject].filler]
+    record = actions.projects.department_record(user=filler, organisation_id=owner.pk)
+    return actions.forms.create(user=filler, project=record, form=department_form(owner.name))
+
+
+@pytest.mark.parametrize("subject", sorted(SUBJECTS))
 @pytest.mark.parametrize("state", ["draft", "submitted", "approved"])
 @pytest.mark.parametrize("user", sorted(ROLES))
-def test_matrix(tree, draft, user, state):
+def test_matrix(tree, draft, user, state, subject):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    rules = SUBJECTS[subject]
+    draft = _form_of(subject, tree, draft)
     indicator = draft.data["indicators"][0]["name"]
     item = actions.evidence.add(
-        user=tree.users["filler_a1"],
+        user=tree.users[rules.filler],
         pk=draft.pk,
         indicator=indicator,
         upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
     )
-    _bring_to(state, tree, draft)
+    _bring_to(state, rules, tree, draft)
     client = Client()
     client.force_login(tree.users[user])  # session auth; CSRF is enforced separately
     outcomes = {}
@@ -184,9 +248,27 @@ def test_matrix(tree, draft, user, state):
                     if method != "get"
                     else client.get(url)
                 )
-        outcomes[(method, path)] = (answer.status_code, expected(kind, user, state, method))
+        outcomes[(method, path)] = (
+            answer.status_code,
+            expected(kind, user, state, method, rules),
+        )
     wrong = {k: v for k, v in outcomes.items() if v[0] != v[1]}
     assert wrong == {}, "(got, expected)"
+
+
+@pytest.mark.parametrize("org", sorted(RECORD_MAKERS))
+@pytest.mark.parametrize("user", sorted(ROLES))
+def test_department_record_matrix(tree, user, org):
+    """Who may open an organisation's own 部门整体支出 record (made on first use)."""
+    client = Client()
+    client.force_login(tree.users[user])
+    organisation = getattr(tree, org)
+    with _rollback():
+        answer = client.post(f"/api/organisations/{organisation.pk}/department-record")
+    assert answer.status_code == expected_on_organisation(org, user)
+    if answer.status_code == 200:
+        assert answer.json()["code"] == f"DEPT-{organisation.pk}"
+        assert answer.json()["kind"] == "department"
 
 
 @pytest.mark.parametrize("user", sorted(ROLES))

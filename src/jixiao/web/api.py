@@ -27,7 +27,7 @@ from jixiao import templates
 from jixiao.contract.json import evaluation_from_dict, figure
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.recompute import recompute
-from jixiao.domain.workflow import Action, State, actions_from
+from jixiao.domain.workflow import Action, State
 from jixiao.readers import ReadError
 from jixiao.web.evaluations import actions, words
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
@@ -124,6 +124,7 @@ class EvaluationOut(Schema):
     total: str | None
     grade: str | None
     actions: list[Action]
+    kind: str = Field("project", description="project 项目支出 / department 部门整体支出")
 
 
 class FindingOut(Schema):
@@ -186,7 +187,6 @@ class EventOut(Schema):
 
 
 def _out(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
-    role = actions.access.membership(request.auth).role_enum
     return {
         "id": ev.pk,
         "project_code": ev.project.code,
@@ -199,7 +199,8 @@ def _out(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
         "version": ev.version,
         "total": figure(ev.total),
         "grade": ev.grade,
-        "actions": actions_from(ev.state_enum, role),
+        "actions": actions.access.steps(request.auth, ev),
+        "kind": ev.project.kind,
     }
 
 
@@ -428,10 +429,19 @@ class ProjectOut(Schema):
     name: str
     unit: int
     unit_name: str
+    kind: str = Field(
+        "project", description="project 项目 / department 该组织自身的部门整体支出（unit 为该组织）"
+    )
 
 
 def _project(p) -> dict[str, Any]:
-    return {"code": p.code, "name": p.name, "unit": p.unit_id, "unit_name": p.unit.name}
+    return {
+        "code": p.code,
+        "name": p.name,
+        "unit": p.unit_id,
+        "unit_name": p.unit.name,
+        "kind": p.kind,
+    }
 
 
 @api.get("/projects", response={200: list[ProjectOut], 403: Error}, summary="可见的项目")
@@ -450,6 +460,15 @@ def create_project(request: ApiRequest, body: ProjectIn):
             user=request.auth, code=body.code, name=body.name, unit_id=body.unit
         )
     )
+
+
+@api.post(
+    "/organisations/{org}/department-record",
+    response={200: ProjectOut, **ERRORS},
+    summary="该组织（实施单位或主管部门）自身的部门整体支出：首次使用时建立，编码 DEPT-<组织 ID>",
+)
+def department_record(request: ApiRequest, org: int):
+    return _project(actions.projects.department_record(user=request.auth, organisation_id=org))
 
 
 @api.post(

@@ -5,7 +5,8 @@ from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Event, Pr
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "unit")
+    list_display = ("code", "name", "kind", "unit")
+    list_filter = ("kind",)
     search_fields = ("code", "name")
 
 

@@ -15,23 +15,48 @@ from django.db import models
 from jixiao.domain.workflow import State
 from jixiao.web.orgs.models import Organisation
 
+DEPARTMENT_CODE = "DEPT-{org}"
+"""The code of an organisation's own 部门整体支出 record (one per organisation, never reused)."""
+
 
 class Project(models.Model):
-    """项目: followed across years by its stable code even when its name drifts."""
+    """项目: followed across years by its stable code even when its name drifts.
+
+    A project of kind ``department`` is not a project but an organisation's own whole-spending
+    record (部门整体支出): its forms are 部门整体支出绩效自评表 (templates of kind
+    department), ``unit`` is the organisation they evaluate — a 实施单位 or a 主管部门 — one
+    such record per organisation, its code :data:`DEPARTMENT_CODE`."""
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "项目支出"
+        DEPARTMENT = "department", "部门整体支出"
 
     code = models.CharField("项目编码", max_length=64, unique=True)
     name = models.CharField("项目名称", max_length=300)
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.PROJECT)
     unit = models.ForeignKey(
         Organisation,
         models.PROTECT,
         related_name="projects",
-        verbose_name="实施单位",
-        limit_choices_to={"kind": Organisation.Kind.UNIT},
+        verbose_name="实施单位（部门整体支出：被评价的单位或主管部门）",
+        limit_choices_to={"kind__in": [Organisation.Kind.UNIT, Organisation.Kind.DEPARTMENT]},
     )
 
     class Meta:
         verbose_name = verbose_name_plural = "项目"
         ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=models.Q(kind="department"),
+                name="one_department_record_per_organisation",
+            )
+        ]
+
+    @property
+    def is_department(self) -> bool:
+        """Whether this is an organisation's own 部门整体支出 record."""
+        return self.kind == self.Kind.DEPARTMENT
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

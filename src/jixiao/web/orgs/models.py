@@ -47,6 +47,15 @@ class Organisation(models.Model):
             where = f"上级应为{self.Kind(wanted).label}" if wanted else "不应有上级"
             raise ValidationError({"parent": f"{self.get_kind_display()}{where}"})
 
+    def scope(self) -> models.QuerySet[Organisation]:
+        """The organisations whose forms are seen from this node: a unit itself, a department
+        itself and its units, the bureau every unit and department."""
+        if self.kind == self.Kind.BUREAU:
+            return Organisation.objects.exclude(kind=self.Kind.BUREAU)
+        if self.kind == self.Kind.DEPARTMENT:
+            return Organisation.objects.filter(models.Q(pk=self.pk) | models.Q(parent=self))
+        return Organisation.objects.filter(pk=self.pk)
+
     def units(self) -> models.QuerySet[Organisation]:
         """The 实施单位 at or below this node."""
         units = Organisation.objects.filter(kind=self.Kind.UNIT)
@@ -57,9 +66,10 @@ class Organisation(models.Model):
         return units.filter(pk=self.pk)
 
 
-# Where each role sits in the tree.
+# Where each role sits in the tree. A filler at a 主管部门 fills the department's own
+# 部门整体支出 form (its units' forms are their fillers').
 ROLE_KINDS = {
-    Role.FILLER: {Organisation.Kind.UNIT},
+    Role.FILLER: {Organisation.Kind.UNIT, Organisation.Kind.DEPARTMENT},
     Role.REVIEWER: {Organisation.Kind.DEPARTMENT, Organisation.Kind.BUREAU},
     Role.ADMIN: {Organisation.Kind.BUREAU},
 }

@@ -27,12 +27,12 @@ from jixiao.contract.json import evaluation_from_dict
 from jixiao.domain.carry import next_year
 from jixiao.domain.model import Evaluation as DomainForm
 from jixiao.domain.model import Project as DomainProject
-from jixiao.domain.workflow import Action, Role, State, actions_from, editable
+from jixiao.domain.workflow import Action, Role, State, editable
 from jixiao.readers.base import ReadError
 from jixiao.web.evaluations import actions, words
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
-from jixiao.web.evaluations.models import Evaluation, Evidence
+from jixiao.web.evaluations.models import Evaluation, Evidence, Project
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import evidence, labels, sheet
@@ -76,7 +76,7 @@ def _filtered(request: SignedInRequest, rows):
     if chosen["year"].isdigit():
         rows = rows.filter(year=int(chosen["year"]))
     if chosen["department"].isdigit():
-        rows = rows.filter(project__unit__parent_id=int(chosen["department"]))
+        rows = rows.filter(actions.access.in_department(int(chosen["department"])))
     if chosen["unit"].isdigit():
         rows = rows.filter(project__unit_id=int(chosen["unit"]))
     if chosen["state"] in {s.value for s in State}:
@@ -121,7 +121,7 @@ def forms(request: SignedInRequest) -> HttpResponse:
 
 @page
 def queue(request: SignedInRequest) -> HttpResponse:
-    rows = actions.access.visible(request.user).filter(state__in=REVIEW_STATES)
+    rows = actions.access.reviewable(request.user).filter(state__in=REVIEW_STATES)
     return _list(request, rows, _("待我审核"), queue=True)
 
 
@@ -251,7 +251,6 @@ def _context(
     returned = _last_return(ev)
     data = data if data is not None else ev.data
     rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
-    role = actions.access.membership(request.user).role_enum
     can_edit = _can_edit(request.user, ev)
     built = _sheet(request, ev, data, rows, returned.field_comments if returned else None, unlock)
     files: dict[str, list[Evidence]] = {}
@@ -276,7 +275,7 @@ def _context(
         "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
         "rows": ",".join(rows),
         "returned": returned,
-        "actions": [a.value for a in actions_from(ev.state_enum, role)],
+        "actions": [a.value for a in actions.access.steps(request.user, ev)],
         "can_edit": can_edit,
         "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
         **extra,
@@ -287,8 +286,12 @@ def _context(
 def new(request: SignedInRequest) -> HttpResponse:
     """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
     readers, or from last year's form of the same project (结转)."""
+    place = actions.access.membership(request.user)
+    has_record = place.organisation.projects.filter(kind=Project.Kind.DEPARTMENT).exists()
     context = {
         "projects": actions.access.visible_projects(request.user),
+        # a filler's own 部门整体支出 record, offered before it exists (made on first use)
+        "own_record": OWN_RECORD if place.role_enum is Role.FILLER and not has_record else "",
         "templates": templates.ids(),
         "default_template": templates.DEFAULT,
         "this_year": timezone.localdate().year - 1,
@@ -305,16 +308,32 @@ def new(request: SignedInRequest) -> HttpResponse:
             last = actions.access.get(request.user, int(request.POST.get("last") or 0))
             project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
         elif start == "blank":
-            project = actions.access.project(request.user, request.POST.get("project", ""))
+            project = _chosen_project(request)
             form = _blank(project, request.POST.get("year", ""), request.POST.get("template", ""))
         else:
-            project = actions.access.project(request.user, request.POST.get("project", ""))
+            project = _chosen_project(request)
             form = _uploaded_form(request)
         ev = actions.forms.create(user=request.user, project=project, form=form)
     except (ReadError, actions.errors.ServiceError) as error:
         message, status = _refusal(error)
         return render(request, "pages/new.html", {**context, "error": message}, status=status)
     return redirect("pages:form", pk=ev.pk)
+
+
+OWN_RECORD = "@department"
+"""The new-form page's choice of the filler's own 部门整体支出 record before it exists."""
+
+
+def _chosen_project(request: SignedInRequest) -> Project:
+    """The project chosen on the new-form page (the filler's own 部门整体支出 record is made
+    on first use)."""
+    code = request.POST.get("project", "")
+    if code == OWN_RECORD:
+        place = actions.access.membership(request.user)
+        return actions.projects.department_record(
+            user=request.user, organisation_id=place.organisation_id
+        )
+    return actions.access.project(request.user, code)
 
 
 def _blank(project, year: str, template_id: str) -> DomainForm:
@@ -324,15 +343,15 @@ def _blank(project, year: str, template_id: str) -> DomainForm:
     if template_id not in templates.ids():
         raise actions.errors.ServiceError(_("没有这个模板"))
     unit = project.unit
-    return DomainForm(
-        template=template_id,
-        year=int(year),
-        project=DomainProject(
+    if project.is_department:  # 部门整体支出: no project, the organisation is the subject
+        subject = DomainProject(name=None, unit=None, department=unit.name)
+    else:
+        subject = DomainProject(
             name=project.name,
             unit=unit.name,
             department=unit.parent.name if unit.parent_id else None,
-        ),
-    )
+        )
+    return DomainForm(template=template_id, year=int(year), project=subject)
 
 
 def _uploaded_form(request: SignedInRequest):

@@ -1,15 +1,21 @@
 """Who may see and do what: every query is scoped by the user's place in the tree (a unit
-its own forms, a department its units', the bureau all). What one may not see is
+its own forms, a department its own and its units', the bureau all). What one may not see is
 :class:`NotFound`, as if it did not exist; a step the role may not take :class:`Forbidden`.
-These are reads: the writes call them first."""
+These are reads: the writes call them first.
+
+A 部门整体支出 form (a project of kind department) belongs to the organisation it evaluates:
+a unit's is filled by the unit's fillers and reviewed by its department's reviewers (or the
+bureau's), as a project form; a 主管部门's own is filled by the department's fillers and
+reviewed by the bureau's reviewers only (:func:`require_reviewer`) — the department's own
+reviewers see it but do not approve their own department's spending."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
-from jixiao.domain.workflow import Role
+from jixiao.domain.workflow import Action, Role, actions_from
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import Evaluation, Project
 from jixiao.web.orgs.models import Membership, Organisation
@@ -45,10 +51,40 @@ def visible_units(user: User) -> QuerySet[Organisation]:
     return membership(user).organisation.units()
 
 
+def visible_organisations(user: User) -> QuerySet[Organisation]:
+    """The organisations whose forms ``user`` may see: their unit; their department and its
+    units; every unit and department from the bureau."""
+    return membership(user).organisation.scope()
+
+
 def visible(user: User) -> QuerySet[Evaluation]:
-    return Evaluation.objects.filter(project__unit__in=visible_units(user)).select_related(
+    return Evaluation.objects.filter(project__unit__in=visible_organisations(user)).select_related(
         "project__unit"
     )
+
+
+def reviews(place: Membership, evaluation: Evaluation) -> bool:
+    """Whether a reviewer at ``place`` (who sees the form) may review it: a 主管部门's own
+    部门整体支出 form only from the bureau, every other form from the department or the bureau."""
+    return reviews_project(place, evaluation.project)
+
+
+def reviews_project(place: Membership, project: Project) -> bool:
+    """:func:`reviews` for the forms and approved targets of ``project``."""
+    owner = project.unit
+    return not (
+        owner.kind == Organisation.Kind.DEPARTMENT
+        and place.organisation.kind != Organisation.Kind.BUREAU
+    )
+
+
+def require_reviewer(user: User, evaluation: Evaluation, doing: str) -> Membership:
+    """The user's place, if they are a reviewer who may review ``evaluation``; :class:`Forbidden`
+    otherwise (they see it: what they may not see is 404 before)."""
+    place = require_role(user, {Role.REVIEWER}, doing)
+    if not reviews(place, evaluation):
+        raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
+    return place
 
 
 def get(user: User, pk: int, *, for_update: bool = False) -> Evaluation:
@@ -65,7 +101,7 @@ def get(user: User, pk: int, *, for_update: bool = False) -> Evaluation:
 
 
 def visible_projects(user: User) -> QuerySet[Project]:
-    return Project.objects.filter(unit__in=visible_units(user)).select_related("unit")
+    return Project.objects.filter(unit__in=visible_organisations(user)).select_related("unit")
 
 
 def project(user: User, code: str) -> Project:
@@ -73,3 +109,47 @@ def project(user: User, code: str) -> Project:
         return visible_projects(user).get(code=code)
     except Project.DoesNotExist:
         raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": code}) from None
+
+
+def reviewable(user: User) -> QuerySet[Evaluation]:
+    """The forms ``user`` sees that they may review (a department's reviewers not their own
+    department's 部门整体支出 form)."""
+    rows = visible(user)
+    if membership(user).organisation.kind != Organisation.Kind.BUREAU:
+        rows = rows.exclude(project__unit__kind=Organisation.Kind.DEPARTMENT)
+    return rows
+
+
+def steps(user: User, evaluation: Evaluation) -> list[Action]:
+    """The workflow steps ``user`` may take on ``evaluation`` (which they see) now."""
+    place = membership(user)
+    taken = actions_from(evaluation.state_enum, place.role_enum)
+    if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
+        return []
+    if place.role_enum is Role.REVIEWER and not reviews(place, evaluation):
+        return []
+    return taken
+
+
+# The 主管部门 a form rolls up in: its unit's department, or for a department's own 部门整体支出
+# form the department itself (as a database expression, and as a filter).
+DEPARTMENT_ID = Case(
+    When(project__unit__kind=Organisation.Kind.DEPARTMENT, then=F("project__unit_id")),
+    default=F("project__unit__parent_id"),
+)
+DEPARTMENT_NAME = Case(
+    When(project__unit__kind=Organisation.Kind.DEPARTMENT, then=F("project__unit__name")),
+    default=F("project__unit__parent__name"),
+)
+
+
+def in_department(department: int) -> Q:
+    """The forms that roll up in ``department`` (its units' and its own)."""
+    return Q(project__unit__parent_id=department) | Q(project__unit_id=department)
+
+
+def department_of(organisation: Organisation) -> Organisation | None:
+    """The 主管部门 an organisation's forms roll up in (itself for a department)."""
+    if organisation.kind == Organisation.Kind.DEPARTMENT:
+        return organisation
+    return organisation.parent if organisation.kind == Organisation.Kind.UNIT else None

@@ -16,6 +16,7 @@ from jixiao.domain import approved_targets, trail, workflow
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.audit import Finding, audit
 from jixiao.domain.model import Evaluation as Form
+from jixiao.domain.template import FormKind
 from jixiao.domain.workflow import Role, State
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Project
@@ -95,8 +96,11 @@ def create(*, user: User, project: Project, form: Form) -> Evaluation:
     """A new draft for ``project`` and the form's year, by a filler of the
     project's unit or a bureau admin (importing)."""
     place = access.require_role(user, {Role.FILLER, Role.ADMIN}, _("新建自评表"))
-    if not place.organisation.units().filter(pk=project.unit_id).exists():
+    if not access.visible_projects(user).filter(pk=project.pk).exists():
         raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
+    if place.role_enum is Role.FILLER and project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以新建自评表"))
+    _fits_kind(project, form.template)
     if form.year is None:
         raise ServiceError(_("自评表缺少年度，无法保存"))
     if not 2000 <= form.year <= 2100:  # as the blank form and the approved targets
@@ -154,6 +158,7 @@ def save(
             _("template：没有模板 %(template)r（可用：%(known)s）")
             % {"template": form.template, "known": _("、").join(templates.ids())}
         )
+    _fits_kind(evaluation.project, form.template)
     _one_row_per_target(evaluation, form)
     old, old_reasons = evaluation.data, evaluation.target_reasons
     evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
@@ -168,6 +173,25 @@ def save(
         evaluation=evaluation, user=user, action="save", state_from=evaluation.state, diff=diff
     )
     return evaluation
+
+
+def _fits_kind(project: Project, template_id: str) -> None:
+    """A 部门整体支出 record takes 部门整体支出 forms only, a project every other kind."""
+    if template_id not in templates.ids():
+        return  # the reader or the save names the unknown template
+    department = templates.load(template_id).kind is FormKind.DEPARTMENT
+    if department and not project.is_department:
+        raise Invalid(
+            _(
+                "部门整体支出自评表（模板 %(template)s）应建在部门整体支出下，不能建在项目 %(code)s 下"
+            )
+            % {"template": template_id, "code": project.code}
+        )
+    if project.is_department and not department:
+        raise Invalid(
+            _("部门整体支出下只能填部门整体支出自评表，模板 %(template)s 是项目支出的")
+            % {"template": template_id}
+        )
 
 
 def _one_row_per_target(evaluation: Evaluation, form: Form) -> None:

@@ -13,7 +13,7 @@ from jixiao.contract import paths
 from jixiao.contract.json import figure
 from jixiao.domain import trail
 from jixiao.domain.model import places
-from jixiao.domain.workflow import Role, State
+from jixiao.domain.workflow import State
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import Evaluation
 
@@ -30,7 +30,7 @@ def set_scores(
     """复核: a reviewer records their score beside self scores (``indicators[i].score``,
     ``funding.score`` the execution score) of a submitted form; ``None`` or "" clears one."""
     evaluation = access.get(user, pk, for_update=True)
-    access.require_role(user, {Role.REVIEWER}, _("复核评分"))
+    access.require_reviewer(user, evaluation, _("复核评分"))
     if evaluation.state_enum is State.APPROVED:
         raise Conflict(_("自评表已审核通过并锁定，不能修改复核得分"))
     if evaluation.state_enum not in (State.SUBMITTED, State.RESUBMITTED):

@@ -16,7 +16,7 @@ from jixiao.web.evaluations.models import ApprovedTargets, Evaluation
 
 from . import access, checks
 from . import trail as events
-from .errors import Invalid
+from .errors import Forbidden, Invalid
 
 TARGETS_SET = "targets_set"
 
@@ -29,7 +29,9 @@ def approve(*, user: User, code: str, year: int, rows: list[ApprovedTarget]) -> 
     form's trail (events belong to a form: before there is one, the form's
     create event records the targets it took)."""
     found = access.project(user, code)
-    access.require_role(user, {Role.REVIEWER, Role.ADMIN}, _("批复绩效目标"))
+    place = access.require_role(user, {Role.REVIEWER, Role.ADMIN}, _("批复绩效目标"))
+    if place.role_enum is Role.REVIEWER and not access.reviews_project(place, found):
+        raise Forbidden(_("主管部门的部门整体支出绩效目标由财政局批复"))
     if not 2000 <= year <= 2100:
         raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": year})
     names = [approved_targets.key(row.name) for row in rows]

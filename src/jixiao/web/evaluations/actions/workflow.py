@@ -37,12 +37,15 @@ def step(
     reason (``acknowledgements``: finding key → reason, kept for later submits)."""
     place = access.membership(user)
     evaluation = access.get(user, pk, for_update=True)
+    filler = place.role_enum is Role.FILLER
+    if filler and action is Action.SUBMIT and evaluation.project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以提交"))
+    if place.role_enum is Role.REVIEWER and not access.reviews(place, evaluation):
+        raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
     try:
         new_state = workflow.next_state(evaluation.state_enum, action, place.role_enum)
     except workflow.WorkflowError:
         raise _refused_step(evaluation, action, place.role_enum) from None
-    if place.role_enum is Role.FILLER and evaluation.project.unit_id != place.organisation_id:
-        raise Forbidden(_("只有本单位的填报人员可以提交"))
     checks.current(evaluation, version)
     checks.storable(
         {
