@@ -175,3 +175,40 @@ def test_approved_targets_of_a_department_are_the_bureaus(tree):
     assert actions.targets.approve(
         user=tree.users["reviewer_bureau"], code=record.code, year=2023, rows=rows
     )
+
+
+def test_a_department_form_rolls_up_in_its_department(tree, draft, client):
+    from jixiao.web.evaluations.selectors import rollup
+
+    own = _department_draft(tree)  # 甲局's own, beside 甲一中心's project form
+    own.year = draft.year
+    own.save()
+    bureau = actions.access.visible(tree.users["admin"])
+    chosen = rollup.rows(bureau, draft.year, department=tree.dept_a.pk)
+    assert {ev.pk for ev in chosen} == {draft.pk, own.pk}
+    lines = rollup.table(chosen)
+    forms = [line.form for line in lines if line.form is not None]
+    assert forms[0]["pk"] == own.pk  # the department's own form first in it
+    assert {f["department_name"] for f in forms} == {"甲局"}
+    assert forms[0]["project_kind"] == "department" and forms[0]["unit_name"] == "甲局"
+    departments = [line.group for line in lines if line.kind == "department"]
+    assert [(g.name, g.count) for g in departments if g is not None] == [("甲局", 2)]
+    client.force_login(tree.users["reviewer_a"])
+    page = client.get(f"/rollup/?year={draft.year}").content.decode()
+    assert "甲局（部门整体支出）" in page
+    listed = client.get(f"/forms/?department={tree.dept_a.pk}").content.decode()
+    assert f"/forms/{own.pk}/" in listed and f"/forms/{draft.pk}/" in listed
+    attention = client.get(f"/api/attention?department={tree.dept_a.pk}&year={draft.year}")
+    assert attention.status_code == 200
+
+
+def test_progress_and_attention_pages_take_department_forms(tree, draft, client):
+    _department_draft(tree)
+    client.force_login(tree.users["admin"])
+    for path in (
+        "/progress/",
+        "/attention/",
+        "/dashboards/data/budget/",
+        "/dashboards/data/indicators/",
+    ):
+        assert client.get(path).status_code == 200, path

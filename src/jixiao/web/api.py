@@ -636,8 +636,9 @@ class AttentionQuery(Schema):
 
 
 def _department(unit: Organisation) -> str:
-    """The 主管部门 over a 实施单位 (every unit has one: Organisation.clean)."""
-    department = unit.parent
+    """The 主管部门 over a 实施单位 (every unit has one: Organisation.clean), or the 主管部门
+    itself for its own 部门整体支出 form."""
+    department = actions.access.department_of(unit)
     assert department is not None
     return department.name
 

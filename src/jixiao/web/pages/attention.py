@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.selectors import attention, rollup
 from jixiao.web.pages import labels
 from jixiao.web.pages.rollup import visible_departments, year_and_department
@@ -23,13 +24,14 @@ def _row(number: int, entry: attention.Entry, form_url: str) -> str:
     """One line of the list as HTML, every text escaped (built here: a template's lookups
     and tags per cell cost more than the page's SQL)."""
     ev, unit = entry.evaluation, entry.evaluation.project.unit
+    department = actions.access.department_of(unit)  # a department's own form: itself
     reasons = "".join(
         f'<li data-reason="{escape(r.code)}">{escape(r.message)}</li>' for r in entry.reasons
     )
     return (
         f'<tr><td class="num">{number}</td><td class="num">{entry.priority}</td>'
         f'<td><a href="{form_url % ev.pk}">{escape(ev.project.name)}</a> <small>{escape(ev.project.code)}</small></td>'
-        f"<td>{escape(unit.name)}</td><td>{escape(unit.parent.name if unit.parent else '')}</td>"
+        f"<td>{escape(unit.name)}</td><td>{escape(department.name if department else '')}</td>"
         f'<td class="num">{rollup.wan_text(ev.budget_wan)}</td><td>{escape(labels.state(ev.state))}</td>'
         f'<td><ul class="notes">{reasons}</ul></td></tr>'
     )

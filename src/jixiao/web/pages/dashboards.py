@@ -82,7 +82,7 @@ def _scope(request: SignedInRequest):
     visible, years, year, department = year_and_department(request)
     chosen = visible.filter(year=year or 0)
     if department is not None:
-        chosen = chosen.filter(project__unit__parent_id=department)
+        chosen = chosen.filter(actions.access.in_department(department))
     return visible, years, year, department, chosen
 
 

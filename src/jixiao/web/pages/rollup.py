@@ -164,7 +164,9 @@ def _cells(line: rollup.Line, states: dict[str, str]) -> list:
         return [
             f["department_name"],
             f["unit_name"],
-            f["project_name"],
+            _("%(name)s（部门整体支出）") % {"name": f["project_name"]}
+            if f.get("project_kind") == "department"
+            else f["project_name"],
             f["project_code"],
             f["budget_wan"],
             f["executed_wan"],

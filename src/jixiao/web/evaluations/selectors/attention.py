@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 from jixiao import templates
 from jixiao.domain.audit import RULES
 from jixiao.domain.audit.settings import settings
+from jixiao.web.evaluations.actions.access import in_department
 from jixiao.web.evaluations.models import Evaluation
 
 
@@ -189,7 +190,7 @@ def flagged(
     ``priority``, worst first."""
     chosen = visible.filter(year=year)
     if department is not None:
-        chosen = chosen.filter(project__unit__parent_id=department)
+        chosen = chosen.filter(in_department(department))
     if state is not None:
         chosen = chosen.filter(state=state)
     chosen = chosen.annotate(self_total=_SELF)

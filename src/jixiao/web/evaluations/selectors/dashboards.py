@@ -46,6 +46,7 @@ from django.utils.translation import gettext
 from jixiao import templates
 from jixiao.domain.audit import RULES
 from jixiao.domain.scoring import round_figure
+from jixiao.web.evaluations.actions.access import DEPARTMENT_ID, DEPARTMENT_NAME
 from jixiao.web.evaluations.actions.columns import SCALE
 from jixiao.web.evaluations.models import Evaluation
 
@@ -143,8 +144,8 @@ def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
 def budget_by_department_and_grade(forms: QuerySet[Evaluation]) -> dict:
     """全年预算数 (万元) per 主管部门 and 统一等级, and each department's total; departments by name."""
     department = {
-        "key": F("project__unit__parent_id"),
-        "department": F("project__unit__parent__name"),
+        "key": DEPARTMENT_ID,
+        "department": DEPARTMENT_NAME,
     }
     # rows as dicts (the stubs' plugin does not see the keys of **department)
     cells: QuerySet[Evaluation, Mapping[str, Any]] = (
@@ -239,7 +240,7 @@ def indicator_kinds(forms: QuerySet[Evaluation]) -> dict:
     none printed; with the 定性 share of those that have one."""
     grouped = (
         forms.order_by()
-        .values(department=F("project__unit__parent__name"))
+        .values(department=DEPARTMENT_NAME)
         .annotate(**KINDS)
         .order_by("department")
     )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum
 
 from jixiao import templates
 from jixiao.domain import scoring
@@ -22,7 +22,9 @@ from jixiao.domain.model import FundingLine
 from jixiao.domain.model import places as figure_places
 from jixiao.domain.scoring import round_figure
 from jixiao.domain.template import Rounding
+from jixiao.web.evaluations.actions.access import DEPARTMENT_ID, DEPARTMENT_NAME, in_department
 from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.orgs.models import Organisation
 
 
 def years(visible: QuerySet[Evaluation]) -> list[int]:
@@ -67,7 +69,7 @@ class Group:
 
 # Sort keys of the table (query string ``sort=key`` or ``sort=-key``) → the column sorted by.
 SORTS = {
-    "department": "project__unit__parent__name",
+    "department": "rollup_department_name",
     "unit": "project__unit__name",
     "project": "project__name",
     "code": "project__code",
@@ -86,8 +88,9 @@ SORTS = {
     "notices": "notices",
 }
 GROUPED = (
-    "project__unit__parent__name",
-    "project__unit__parent_id",
+    "rollup_department_name",
+    "rollup_department_id",
+    "project__kind",  # a department's own 部门整体支出 form first in it ("department" < "project")
     "project__unit__name",
     "project__unit_id",
     "project__code",
@@ -100,9 +103,12 @@ def rows(
     """The forms of ``year`` among ``visible`` (those the user may see), optionally of one
     department; ordered by department, unit and project code, or by the ``sort`` key of
     :data:`SORTS` (``-key`` descending; empty figures last either way, then by project code)."""
-    chosen = visible.filter(year=year)
+    # The department a form rolls up in: its unit's, or a department's own (部门整体支出).
+    chosen = visible.filter(year=year).annotate(
+        rollup_department_id=DEPARTMENT_ID, rollup_department_name=DEPARTMENT_NAME
+    )
     if department is not None:
-        chosen = chosen.filter(project__unit__parent_id=department)
+        chosen = chosen.filter(in_department(department))
     # The table needs only the indexed copies: the forms' JSON stays in the database.
     heavy = ("data", "findings", "acknowledgements", "review_scores", "targets", "target_reasons")
     chosen = chosen.select_related("project__unit__parent").defer(*heavy)
@@ -139,10 +145,9 @@ def narrowed(
 
 def subtotals(chosen: QuerySet[Evaluation], level: str) -> dict[int, Group]:
     """小计 per ``level`` — ``unit`` or ``department`` — keyed by the organisation's id."""
-    path = {"unit": "project__unit", "department": "project__unit__parent"}[level]
-    grouped = (
-        chosen.order_by().values(key=F(f"{path}_id"), name=F(f"{path}__name")).annotate(**SUMS)
-    )
+    key: F | Case = F("project__unit_id") if level == "unit" else DEPARTMENT_ID
+    name: F | Case = F("project__unit__name") if level == "unit" else DEPARTMENT_NAME
+    grouped = chosen.order_by().values(key=key, name=name).annotate(**SUMS)
     return {g["key"]: _group(g) for g in grouped}
 
 
@@ -172,12 +177,13 @@ def _stored(total: Decimal | None) -> Decimal | None:
 
 # The columns a table line of a form reads (``.values()``: no model instances, no JSON).
 FORM_FIELDS = {
-    "department_id": F("project__unit__parent_id"),
-    "department_name": F("project__unit__parent__name"),
+    "department_id": DEPARTMENT_ID,
+    "department_name": DEPARTMENT_NAME,
     "unit_id": F("project__unit_id"),
     "unit_name": F("project__unit__name"),
     "project_name": F("project__name"),
     "project_code": F("project__code"),
+    "project_kind": F("project__kind"),
 }
 FORM_FIGURES = (
     "pk",
@@ -261,12 +267,10 @@ def _ending(
     }
     if not ending:
         return {}
-    return subtotals(
-        chosen.filter(
-            **{f"project__{'unit' if level == 'unit' else 'unit__parent'}_id__in": ending}
-        ),
-        level,
-    )
+    if level == "unit":
+        return subtotals(chosen.filter(project__unit_id__in=ending), level)
+    own = Q(project__unit_id__in=ending, project__unit__kind=Organisation.Kind.DEPARTMENT)
+    return subtotals(chosen.filter(Q(project__unit__parent_id__in=ending) | own), level)
 
 
 def wan_text(amount: Decimal | None) -> str:
