@@ -239,10 +239,7 @@ def indicator_kinds(forms: QuerySet[Evaluation]) -> dict:
     """Indicators by kind of 年度指标值 per 主管部门 and in all: 定量 (a figure), 定性 (words),
     none printed; with the 定性 share of those that have one."""
     grouped = (
-        forms.order_by()
-        .values(department=DEPARTMENT_NAME)
-        .annotate(**KINDS)
-        .order_by("department")
+        forms.order_by().values(department=DEPARTMENT_NAME).annotate(**KINDS).order_by("department")
     )
     total = {k: v or 0 for k, v in forms.order_by().aggregate(**KINDS).items()}
 
