@@ -105,6 +105,9 @@ class Template:
     level2: tuple[str, ...]
     grades: tuple[Grade, ...]
     kind: FormKind = FormKind.PROJECT
+    # Which recogniser reads its forms: "table" (the national layout), "grouped"
+    # (groups with printed points, Shanghai 2019), or None: not yet read from files
+    reader: str | None = None
     # 总分 adds the indicators' 折算得分 (score × weight share) rather than their scores
     weighted_total: bool = False
     # Sets of funding parts that each add up to the 年度资金总额 (by JSON key); none:

@@ -70,22 +70,41 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
 def read_rows(rows: list[Row], file: str, template_id: str | None = None) -> list[Evaluation]:
     """Every form in a file's table rows, whatever the file's format (text,
     PDF, xlsx, docx). Raises ReadError when they hold none."""
-    template_id = template_id or templates.detect("\n".join(row.text() for row in rows))
+    text = "\n".join(row.text() for row in rows)
+    template_id = template_id or templates.detect(text)
     if template_id is None:
-        markers = "；".join(
-            f"{t}：" + "、".join(f"「{m}」" for m in templates.load(t).detect)
-            for t in templates.ids()
-        )
-        raise ReadError(file, f"看不出是哪种自评表：找不到任一模板的全部表头（{markers}）")
+        raise ReadError(file, _not_a_form(text, rows))
     template = templates.load(template_id)
-    if template.groups:  # the old Shanghai layout: indicator groups with printed points
+    if template.reader == "grouped":  # the old Shanghai layout: groups with printed points
         return read_grouped(rows, file, template)
-    if template.execution_points is None:
-        raise ReadError(file, f"模板 {template_id} 的文本暂不能读取")
+    if template.reader != "table":
+        raise ReadError(
+            file,
+            f"看来是「{template.name}」（模板 {template_id}，{template.kind.label}），"
+            "jixiao 还不能从文件读取这种版式；可把它整理成 JSON 契约文件导入（docs/json.md）",
+        )
     forms = [f.build(template, file, i) for i, f in enumerate(_split_forms(rows, template))]
     if not forms:
         raise ReadError(file, "没有找到「项目名称」行：文件里没有自评表")
     return forms
+
+
+def _not_a_form(text: str, rows: list[Row]) -> str:
+    """Why no template fits: what the file looks like, or the closest template and
+    the labels it lacks."""
+    tables = sum(1 for row in rows if len(row.filled()) > 2)
+    if "自评报告" in text and tables < 3:
+        return "这是一份文字的绩效自评报告，不是自评表（没有表格）：请导入报告所附的自评表"
+    near = templates.closest(text)
+    if near is not None:
+        template_id, missing = near
+        template = templates.load(template_id)
+        lacking = "、".join(f"「{m}」" for m in missing)
+        return (
+            f"看不出是哪种自评表：最接近「{template.name}」（模板 {template_id}），"
+            f"但缺少表头 {lacking}（空白模板、残缺的页面，或另一种版式）"
+        )
+    return "看不出是哪种自评表：找不到任何模板的表头（可用 jixiao templates 查看已有的模板）"
 
 
 # --- splitting a file into forms -------------------------------------------------

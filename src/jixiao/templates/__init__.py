@@ -68,6 +68,7 @@ def from_toml(data: dict) -> Template:
             for g in data["grades"]
         ),
         kind=FormKind(data.get("kind", "project")),
+        reader=data.get("reader"),
         weighted_total=bool(indicators.get("weighted_total", False)),
         funding_partitions=tuple(
             tuple(keys) for keys in data.get("funding", {}).get("partitions", ())
@@ -105,3 +106,19 @@ def detect(text: str) -> str | None:
         if (markers := load(template_id).detect) and all(squash(fold(m)) in key for m in markers)
     ]
     return max(found, key=lambda hit: hit[0])[1] if found else None
+
+
+def closest(text: str) -> tuple[str, list[str]] | None:
+    """The template most of whose marker labels appear in ``text`` (at least half
+    of them), and the markers missing; None when no template comes that close."""
+    key = squash(fold(text))
+    best: tuple[float, str, list[str]] | None = None
+    for template_id in ids():
+        markers = load(template_id).detect
+        if not markers:
+            continue
+        missing = [m for m in markers if squash(fold(m)) not in key]
+        share = 1 - len(missing) / len(markers)
+        if share >= 0.5 and (best is None or share > best[0]):
+            best = (share, template_id, missing)
+    return (best[1], best[2]) if best else None
