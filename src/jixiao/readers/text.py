@@ -36,7 +36,9 @@ from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target
 from jixiao.domain.template import Template, label_key
 from jixiao.readers.base import Collector, ReadError, Row
+from jixiao.readers.family import read_family
 from jixiao.readers.loose import read_grouped
+from jixiao.readers.shapes import Shape, split_text
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
@@ -63,8 +65,34 @@ def split_rows(text: str, file: str) -> list[Row]:
 
 
 def read_text(text: str, file: str, template_id: str | None = None) -> list[Evaluation]:
-    """Every form in a text file. Raises ReadError when it holds none."""
+    """Every form in a text file. Raises ReadError when it holds none.
+
+    Tab-separated and markdown text of the national project form goes to the
+    table recogniser below; every other shape, and every layout of the family,
+    to :mod:`jixiao.readers.family` (cells cut by :mod:`jixiao.readers.shapes`)."""
+    template_id = template_id or templates.detect(text)
+    template = templates.load(template_id) if template_id else None
+    if template is not None and template.reader != "grouped":
+        shape, cells = split_text(text, file)
+        if template.reader == "family" or not _table_shaped(text, shape):
+            return _family(cells, file, template, shape)
     return read_rows(split_rows(text, file), file, template_id)
+
+
+def _table_shaped(text: str, shape: Shape) -> bool:
+    """Whether the text is the table recogniser's: tabs, or markdown rows whose
+    first cell is a label."""
+    if shape is Shape.TABS:
+        return True
+    lines = [line.strip() for line in text.splitlines() if "|" in line]
+    return bool(lines) and sum(line.startswith("|") for line in lines) >= 0.8 * len(lines)
+
+
+def _family(rows: list[Row], file: str, template: Template, shape: Shape | None) -> list[Evaluation]:
+    forms = read_family(rows, file, template, shape)
+    if not forms:  # pragma: no cover - the family reader gives at least one form
+        raise ReadError(file, "没有找到自评表")
+    return forms
 
 
 def read_rows(rows: list[Row], file: str, template_id: str | None = None) -> list[Evaluation]:
@@ -77,6 +105,8 @@ def read_rows(rows: list[Row], file: str, template_id: str | None = None) -> lis
     template = templates.load(template_id)
     if template.reader == "grouped":  # the old Shanghai layout: groups with printed points
         return read_grouped(rows, file, template)
+    if template.reader == "family":
+        return _family(rows, file, template, None)
     if template.reader != "table":
         raise ReadError(
             file,
