@@ -38,6 +38,7 @@ from jixiao.domain.model import (
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target, target_text
 from jixiao.domain.template import Template, label_key
+from jixiao.readers import glued
 from jixiao.readers.base import Collector, Row
 from jixiao.readers.shapes import Shape
 
@@ -80,7 +81,7 @@ COMMON_LABELS: dict[str, tuple[str, ...]] = {
     "target": ("年度指标值", "年初目标值", "预期指标值", "指标值", "年度目标值"),
     "actual": ("实际完成值", "全年实际值", "实际完成指标值", "完成值", "全年实际完成值"),
     "method": ("得分计算方法",),
-    "core": ("是否核心指标",),
+    "core": ("是否核心指标", "核心指标"),
     "conclusion": ("评价结论", "自评结论"),
     "problems_found": ("存在问题", "存在的问题"),
     "improvements": ("改进措施", "改进意见"),
@@ -99,6 +100,7 @@ COMMON_LABELS: dict[str, tuple[str, ...]] = {
         "总体完成率(%)",
         "总体完成率",
         "指标解释",
+        "备注",
     ),
 }
 HEADER_FIELDS = ("name", "department", "unit")
@@ -132,17 +134,36 @@ NUMBER_FIELDS = ("points", "score", "weight_share", "weighted_score", "review_sc
 
 _PAREN = re.compile(r"\([^()]*\)")
 _POINTS = re.compile(r"\((\d+(?:\.\d+)?)分")
-_PREFIX = re.compile(r"^(?:其中:?|[一二三四五六七八九十]+、|\d+[、.]|\(\d+\))")
+_PREFIX = re.compile(
+    r"^(?:其中:?|按(?:来源|用途|性质|类别)?:|[一二三四五六七八九十]+、|\d+[、.]|\(\d+\))"
+)
 _MARKS = str.maketrans("", "", "★☆*")
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _RATE = re.compile(r"[+-]?\d+(?:\.\d+)?%")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度")
-_COMPARATORS = {"=", "≥", "≤", ">", "<", ">=", "<=", "==", "≧", "≦", "═", "＞", "＜", "定性", "定量"}
+_COMPARATORS = {
+    "=",
+    "≥",
+    "≤",
+    ">",
+    "<",
+    ">=",
+    "<=",
+    "==",
+    "≧",
+    "≦",
+    "═",
+    "＞",
+    "＜",
+    "定性",
+    "定量",
+}
 _BLANKS = {"", "/", "-", "—", "--", "——", "无", "…", "……", "...", "……。"}
 _HINT = re.compile(r"字以内\)?|说明原因|^对照年度目标|^结合自评情况|^针对项目自评")
 _TICKED = "☑■√✓✔"
 _BOX = "□☐"
 _LEVEL2_WORD = re.compile(r"(?:数量|质量|时效|成本|效益|满意度|影响|效果|产出)指标$")
+_TOO_COMMON = frozenset(("其他", "总额", "单位", "原因", "完成情况", "指标值", "完成值", "权重"))
 _LEVEL1 = frozenset(("产出指标", "效益指标", "满意度指标", "效果指标"))
 _GENERIC_LEVEL2 = ("经济效益", "社会效益", "环境效益", "生态效益", "可持续影响")
 
@@ -159,6 +180,7 @@ class Cell:
     text: str
     source: Source
     row: int  # which input row: cells of one printed row share it
+    glued: bool = False  # cut out of text run together: may hold several values
 
 
 class Labels:
@@ -176,6 +198,16 @@ class Labels:
                 self.loose.setdefault(bare(name), column)
         self.level1 = {bare(x) for x in template.level1}
         self.level2 = {bare(x) for x in template.level2}
+        # the labels text run together is cut at: every printed label but the
+        # shortest, which occur inside ordinary words
+        self.words = tuple(
+            {k for k in self.exact if k not in _TOO_COMMON}
+            | self.level1
+            | self.level2
+            | _LEVEL1
+            | set(_GENERIC_LEVEL2)
+            | {"资金情况", "项目资金"}
+        )
 
     def column(self, text: str) -> str | None:
         if not text or len(text) > 40:
@@ -186,7 +218,7 @@ class Labels:
         return found
 
     def level(self, text: str) -> str | None:
-        """"level1" or "level2" for a 一级/二级 indicator label, "piece" for the tail
+        """ "level1" or "level2" for a 一级/二级 indicator label, "piece" for the tail
         of one broken over two lines (度指标), else None."""
         found = self.level_label(text)
         return found[0] if found else None
@@ -213,7 +245,7 @@ class Labels:
             w.endswith(key) and w != key for w in self.level1 | self.level2 | _LEVEL1
         ):
             return "piece", key
-        if _LEVEL2_WORD.search(key) and len(key) <= 12 or key in _GENERIC_LEVEL2:
+        if (_LEVEL2_WORD.search(key) and len(key) <= 12) or key in _GENERIC_LEVEL2:
             return "level2", key
         return None
 
@@ -238,14 +270,29 @@ def is_hint(text: str) -> bool:
 # --- the stream ----------------------------------------------------------------------
 
 
-def cells_of(rows: list[Row], labels: Labels) -> list[Cell]:
-    """The rows' cells as one stream; a "label:value" cell cut in two."""
+def cells_of(rows: list[Row], labels: Labels, shape: Shape | None = None) -> list[Cell]:
+    """The rows' cells as one stream; a "label:value" cell cut in two; a long cell
+    holding several labels (text run together) cut at its labels."""
     out = []
     for n, row in enumerate(rows):
         for text in row.cells:
             text = text.strip()
+            if shape is Shape.GLUED and len(text) > 60 and _labels_in(text, labels) >= 3:
+                out.extend(
+                    Cell(part, row.source, n, True) for part in glued.cut(text, labels.words)
+                )
+                continue
             out.extend(Cell(part, row.source, n) for part in _cut_label(text, labels))
     return out
+
+
+def _labels_in(text: str, labels: Labels) -> int:
+    key = squash(fold(text))
+    return sum(
+        1
+        for word in ("项目名称", "一级指标", "二级指标", "三级指标", "得分", "分值", "总分")
+        if word in key
+    ) + sum(1 for word in labels.words if len(word) >= 4 and word in key)
 
 
 def _cut_label(text: str, labels: Labels) -> list[str]:
@@ -284,7 +331,9 @@ def split_forms(cells: list[Cell], labels: Labels) -> list[list[Cell]]:
             first = back - 1
             while first > cuts[-1] and cells[first - 1].row == row:
                 first -= 1
-            if row < cells[at].row - 3 or any(_is_stop(cells, k, labels) for k in range(first, back)):
+            if row < cells[at].row - 3 or any(
+                _is_stop(cells, k, labels) for k in range(first, back)
+            ):
                 break
             back = first
         cuts.append(back)
@@ -303,6 +352,7 @@ class FormReader:
         self.t = template
         self.labels = labels
         self._single = False  # set per form: cells one a line, rows not printed
+        self._columns: list[str] = ["points"]  # the indicator table's, once read
         self.out = Collector()
 
     # cursor helpers -----------------------------------------------------------
@@ -373,7 +423,7 @@ class FormReader:
                 goals["expected"] or goals["actual"]
             ):
                 i = self._goals(cells, i, goals)
-            elif column == "level1":
+            elif column == "level1" and not indicators and total is None:
                 i = self._indicators(cells, i, indicators)
             elif column == "total" and total is None:
                 i, total_points, total = self._total(cells, i)
@@ -423,7 +473,9 @@ class FormReader:
             total_line = _with(total_line, points=funding.points)
         named = {k: lines[k] for k in BREAKDOWN_KEYS if k in lines}
         extra = tuple(
-            (k, line) for k, line in lines.items() if k not in BREAKDOWN_KEYS and k != "funding_total"
+            (k, line)
+            for k, line in lines.items()
+            if k not in BREAKDOWN_KEYS and k != "funding_total"
         )
         return Evaluation(
             template=t.id,
@@ -468,11 +520,17 @@ class FormReader:
         text = squash(fold(cell.text))
         if text.startswith("金额单位"):  # 金额单位: 万元, the unit perhaps in the next cell
             text += squash(fold(after))
-        if funding.unit is None and len(text) <= 40 and ("资金" in text or "单位" in text or "预算" in text):
+        if (
+            funding.unit is None
+            and len(text) <= 40
+            and ("资金" in text or "单位" in text or "预算" in text)
+        ):
             if "万元" in text:
                 funding.unit = AmountUnit.WAN_YUAN
             elif "(元)" in text or text.endswith(":元") or "单位:元" in text:
                 funding.unit = AmountUnit.YUAN
+            if funding.unit is not None:
+                self.out.note("funding.unit", cell.source)
         if "执行" in text and (points := _POINTS.search(text)) and funding.points is None:
             funding.points = Decimal(points.group(1))
             self.out.note("funding.points", cell.source)
@@ -529,7 +587,11 @@ class FormReader:
         if line in funding.lines:
             self.out.problem(prefix, "资金行重复出现，只读第一行", label.text)
             return j
-        values = align(window, funding.columns, _funding_fit)
+        run = next((c for c in window if c.glued and glued.is_digits(c.text)), None)
+        if run is not None:
+            values = self._glued_line(run, line, funding, prefix)
+        else:
+            values = align(window, funding.columns, _funding_fit)
         figures: dict[str, Decimal | None] = {}
         reason = None
         for column, cell in values.items():
@@ -539,7 +601,7 @@ class FormReader:
                 )
             elif column == "reason" and not is_hint(cell.text) and not is_blank(cell.text):
                 reason = self.out.text(cell.text, f"{prefix}.reason", cell.source)
-        for cell in window:
+        for cell in window if run is None else ():
             if cell not in values.values() and not is_blank(cell.text):
                 self.out.problem(prefix, "资金行有一格对不上表头的任何一列，未读取", cell.text)
         funding.lines[line] = FundingLine(
@@ -554,6 +616,33 @@ class FormReader:
         self.out.note(prefix, label.source)
         return j
 
+    def _glued_line(self, run: Cell, line: str, funding: _Funding, prefix: str) -> dict[str, Cell]:
+        """A 资金 row's figures run together: the one reading the arithmetic allows."""
+        columns = [c for c in funding.columns if c in LINE_KEYS]
+        budget = "annual_budget" if "annual_budget" in columns else "initial_budget"
+        bounds = None
+        total = funding.lines.get("funding_total")
+        if line != "funding_total" and total is not None:
+            bounds = {
+                k: v
+                for k in ("initial_budget", "annual_budget", "executed")
+                if (v := getattr(total, k)) is not None
+            }
+        points = self.t.execution_points if total is None else total.points
+        ways = glued.figures(run.text, columns, glued.funding_valid(budget, bounds, points))
+        if len(ways) > 1:
+            # amounts are printed to the same places: of several readings, those that are
+            same = [w for w in ways if _same_places(w, total)]
+            ways = same if len(same) == 1 else ways
+        reading = glued.agreed(ways)
+        if reading is None:
+            why = (
+                "数字连在一起，按算术可有多种分法" if ways else "数字连在一起，没有一种分法合乎算术"
+            )
+            self.out.problem(prefix, f"{why}，未读取", run.text)
+            return {}
+        return {k: Cell(v, run.source, run.row) for k, v in reading.items()}
+
     # 年度总体目标 ------------------------------------------------------------------
 
     def _goals(self, cells: list[Cell], i: int, goals: dict[str, list[str]]) -> int:
@@ -565,7 +654,14 @@ class FormReader:
             if column in ("level1", *FUNDING_LINES, *STOPS):
                 return i
             i += 1
-        sides = list(dict.fromkeys(s for s in sides if s != "ignored")) or ["expected", "actual_goal"]
+        sides = list(dict.fromkeys(s for s in sides if s != "ignored")) or [
+            "expected",
+            "actual_goal",
+        ]
+        if len(sides) == 2 and i < len(cells) and cells[i].glued and not self._is_label(cells[i]):
+            # both texts run together: where one ends cannot be known
+            self.out.problem("goals", "预期目标与完成情况连在一起，分不清，未读取", cells[i].text)
+            return i + 1
         n = 0
         while i < len(cells):
             cell = cells[i]
@@ -589,10 +685,16 @@ class FormReader:
         j = i + 1
         while j < len(cells) and not cells[j].text and j - i < 12:
             j += 1
-        window = self._window(cells, j, 4, cells[i].row if self._single else cells[j].row if j < len(cells) else 0)
+        if j < len(cells) and cells[j].glued and (lead := glued.leading_run(cells[j].text)):
+            return j + 1, *self._glued_total(cells[j], lead)
+        window = self._window(
+            cells, j, 4, cells[i].row if self._single else cells[j].row if j < len(cells) else 0
+        )
         used = j + len(window)
-        if self._single and len(window) >= 2 and all(
-            is_number(c.text) or not c.text for c in window[:2]
+        if (
+            self._single
+            and len(window) >= 2
+            and all(is_number(c.text) or not c.text for c in window[:2])
         ):
             figures = window[:2]
         else:
@@ -603,16 +705,39 @@ class FormReader:
             if total is None:
                 self.out.problem("total", "总分的得分空白")
             return used, points, total
+        if len(figures) == 1 and "points" not in self._columns:
+            # no 分值 column in the table: the row prints its 得分 alone
+            return used, None, self.out.number(figures[0].text, "total", figures[0].source)
         if len(figures) == 1:
-            self.out.problem("total", "总分行只有一个数，分不清是分值还是得分，未读取", figures[0].text)
+            self.out.problem(
+                "total", "总分行只有一个数，分不清是分值还是得分，未读取", figures[0].text
+            )
         return used, None, None
+
+    def _glued_total(self, cell: Cell, run: str) -> tuple[Decimal | None, Decimal | None]:
+        top = self.t.total_points
+
+        def valid(taken: dict[str, str]) -> bool:
+            points, score = (Decimal(taken[k]) if k in taken else None for k in ("points", "score"))
+            return points is not None and points <= top and (score is None or score <= points)
+
+        reading = glued.agreed(glued.figures(run, ["points", "score"], valid))
+        if reading is None or "score" not in reading:
+            self.out.problem("total", "总分的分值与得分连在一起，分不清，未读取", cell.text)
+            return None, None
+        points = self.out.number(reading["points"], "total_points", cell.source)
+        return points, self.out.number(reading["score"], "total", cell.source)
 
     # 绩效指标 ---------------------------------------------------------------------
 
     def _indicators(self, cells: list[Cell], i: int, out: list[Indicator]) -> int:
         columns, i = self._indicator_header(cells, i)
+        self._columns = columns
+        levels_in_row = (-1, 0)  # (row, 一级/二级 labels read in it)
         level1 = level2 = None
         last_score_level2: str | None = None
+        block: Decimal | None = None  # the points printed in the 一级 block's header
+        start = len(out)  # the block's first row
         while i < len(cells):
             cell = cells[i]
             text = cell.text
@@ -623,12 +748,38 @@ class FormReader:
             if column in STOPS or column in ("name", *FUNDING_LINES, "goals"):
                 break
             found = self.labels.level_label(text)
+            if (
+                levels_in_row[0] == cell.row
+                and levels_in_row[1] >= 2
+                and not (self._single or cell.glued)
+            ):
+                found = None  # after its 一级 and 二级 labels, a row's next cell is its name
+            elif (
+                found and found[0] == "level1" and levels_in_row == (cell.row, 1) and text == level1
+            ):
+                # the label printed again in its row: the 二级 label when the row has
+                # cells for a 二级, a name and every column; else the row's name
+                enough = self._single or _filled_after(cells, i) >= len(columns) + 1
+                found = ("level2", found[1]) if enough else None
             level = found[0] if found else None
+            if found and level in ("level1", "level2"):
+                same = levels_in_row[0] == cell.row
+                levels_in_row = (cell.row, levels_in_row[1] + 1 if same else 1)
             if level == "piece":
                 i += 1  # the rest of a label broken over two lines
                 continue
+            if found and level == "level1" and found[1] in self.labels.level2 and block is not None:
+                # 成本指标 is a 一级 label in some layouts, a 二级 one in others: inside a
+                # block whose printed points its rows have not reached yet, it is 二级
+                have = sum((ind.points or 0 for ind in out[start:]), Decimal(0))
+                if have < block:
+                    found = ("level2", found[1])
+                    level = "level2"
             if found and level == "level1":
                 level1, level2 = found[1], None
+                printed = _POINTS.search(label_key(text))
+                block = Decimal(printed.group(1)) if printed else None
+                start = len(out)
                 # in a printed row with all its cells, the cell after a 一级 label is
                 # the 二级 label, whatever it says (读者 under 满意度指标)
                 j = i + 1
@@ -637,6 +788,7 @@ class FormReader:
                 if (
                     j < len(cells)
                     and not self._single
+                    and not cells[j].glued
                     and cells[j].row == cell.row
                     and self.labels.level(cells[j].text) is None
                     and self._column(cells[j]) is None
@@ -654,7 +806,13 @@ class FormReader:
                 i += 1  # a header label printed again (a table over two pages)
                 continue
             if is_number(text):
-                self.out.problem(f"indicators[{len(out)}]", "指标表里有一个数不在任何指标行上", text)
+                self.out.problem(
+                    f"indicators[{len(out)}]", "指标表里有一个数不在任何指标行上", text
+                )
+                i += 1
+                continue
+            if cell.glued and any(ch.isdigit() for ch in text):
+                out.extend(self._glued_rows(cell, columns, level1, level2, len(out)))
                 i += 1
                 continue
             window = self._window(cells, i + 1, len(columns), cell.row)
@@ -666,13 +824,31 @@ class FormReader:
             indicator = self._indicator_row(cell, window, columns, level1, level2, len(out))
             if indicator.score is not None:
                 last_score_level2 = level2
-            elif indicator.child is None and "points" not in columns and level2 == last_score_level2:
+            elif (
+                indicator.child is None and "points" not in columns and level2 == last_score_level2
+            ):
                 indicator = _with_ind(indicator, shared=True)
+                self.out.note(f"indicators[{len(out)}].shared", cell.source)
             out.append(indicator)
             i += 1 + len(window)
         if out and all(ind.level1 is None for ind in out):
             self.out.problem("indicators[0].level1", "指标表未印一级指标")
         return i
+
+    def _glued_rows(
+        self, cell: Cell, columns: list[str], level1: str | None, level2: str | None, n: int
+    ) -> list[Indicator]:
+        """Indicator rows run together: read only when every way of cutting them agrees."""
+        rows = glued.agreed_rows(glued.rows(cell.text, columns))
+        if rows is None:
+            self.out.problem(f"indicators[{n}]", "指标行连在一起，分不清各格，未读取", cell.text)
+            return []
+        out = []
+        for k, row in enumerate(rows):
+            name = Cell(row.name, cell.source, cell.row)
+            fixed = {c: Cell(v, cell.source, cell.row) for c, v in row.values.items()}
+            out.append(self._indicator_row(name, [], columns, level1, level2, n + k, fixed))
+        return out
 
     def _indicator_header(self, cells: list[Cell], i: int) -> tuple[list[str], int]:
         """The columns after 三级指标, in printed order; a second header row (符号,
@@ -685,6 +861,9 @@ class FormReader:
                 i += 1
                 continue
             column = self._column(cell)
+            header_row = i > 0 and cells[i - 1].row == cell.row and not (self._single or cell.glued)
+            if column is None and seen_indicator and header_row and _unknown_header(cell.text):
+                column = "ignored"  # a column this template does not know: it holds its place
             if column is None or column in STOPS:
                 break
             if column == "indicator":
@@ -702,13 +881,17 @@ class FormReader:
         level1: str | None,
         level2: str | None,
         n: int,
+        fixed: dict[str, Cell] | None = None,
     ) -> Indicator:
         path = f"indicators[{n}]"
         title = name.text.strip()
         child = True if bare(title).startswith("其中") or title.startswith("其中") else None
         core = True if title[:1] in "★☆" else None
-        wanted = [c for c in columns if not (child and c in NUMBER_FIELDS)]
-        values = align(window, wanted, _indicator_fit)
+        for flag, value in (("child", child), ("core", core)):
+            if value is not None:
+                self.out.note(f"{path}.{flag}", name.source)
+        fit = _child_fit if child else _indicator_fit
+        values = fixed if fixed is not None else align(window, columns, fit)
         for key in ("level1", "level2"):
             self.out.note(f"{path}.{key}", name.source)
         got: dict[str, str | None] = {}
@@ -716,13 +899,16 @@ class FormReader:
             text = None if is_blank(cell.text) and column not in ("target", "actual") else cell.text
             got[column] = text or None
             self.out.note(f"{path}.{_FIELD.get(column, column)}", cell.source)
-        stray = [c.text for c in window if c.text and c not in values.values() and not is_blank(c.text)]
+        stray = [
+            c.text for c in window if c.text and c not in values.values() and not is_blank(c.text)
+        ]
         explanation = None
         if stray:
             explanation = clean(" ".join(stray))
         nature = _comparator(got.get("nature"))
         unit = _unit(got.get("measure_unit"))
         target = clean(got.get("target"))
+        # the target as printed; with its 指标性质 and 度量单位 it is parsed (≥ 98 % → ≥98%)
         composed = target_text(nature, target, unit) if (nature or unit) else target
         actual = clean(got.get("actual"))
 
@@ -733,7 +919,7 @@ class FormReader:
             level1=level1,
             level2=level2 if level2 is not None else level1,
             name=self.out.text(title.lstrip("★☆* "), f"{path}.name", name.source),
-            target=composed,
+            target=target,
             actual=actual,
             points=number("points"),
             score=number("score"),
@@ -819,6 +1005,13 @@ def _indicator_fit(text: str, column: str) -> float | None:
     if column == "ignored":
         return 2.0
     return 1.0 if is_number(text) else 2.0
+
+
+def _child_fit(text: str, column: str) -> float | None:
+    """A 其中… row has no points and no score: those columns take only an empty cell."""
+    if column in NUMBER_FIELDS:
+        return 0.5 if not text or is_blank(text) else None
+    return _indicator_fit(text, column)
 
 
 def align(cells: list[Cell], columns: list[str], fit) -> dict[str, Cell]:
@@ -920,6 +1113,27 @@ def _year(cells: list[Cell], labels: Labels) -> int | None:
     return None
 
 
+def _same_places(way: dict[str, str], total: FundingLine | None) -> bool:
+    """Whether the amounts of a reading have one number of places, the total's."""
+    places = {len(v.partition(".")[2]) for k, v in way.items() if k in AMOUNTS}
+    if total is not None:
+        places |= {
+            -a.as_tuple().exponent if isinstance(a.as_tuple().exponent, int) else 0
+            for k in AMOUNTS
+            if (a := getattr(total, k)) is not None
+        }
+    return len(places) <= 1
+
+
+AMOUNTS = ("initial_budget", "annual_budget", "executed")
+
+
+def _unknown_header(text: str) -> bool:
+    """A short label with no figure in it, on the header's row: a header cell."""
+    key = squash(text)
+    return 2 <= len(key) <= 14 and not _NUMBER.search(key) and not is_blank(key)
+
+
 def _filled_after(cells: list[Cell], i: int) -> int:
     """How many cells of the row of ``i`` after it hold text."""
     row = cells[i].row
@@ -971,8 +1185,38 @@ def read_family(
 ) -> list[Evaluation]:
     """Every form of this template in a file's rows."""
     labels = Labels(template)
-    cells = cells_of(rows, labels)
+    cells = cells_of(rows, labels, shape)
     return [
         FormReader(template, labels, shape).read(part, file, n)
         for n, part in enumerate(split_forms(cells, labels))
     ]
+
+
+def refusal(forms: list[Evaluation], text: str, template: Template) -> str | None:
+    """Why what was read is not a self-evaluation form, or None when it is one: a
+    blank template, a scoring rubric, an indicator table without its project."""
+    if any(_has_figures(ev) for ev in forms):
+        if all(
+            ev.subject is None and not ev.funding.parts() and ev.funding.total == FundingLine()
+            for ev in forms
+        ):
+            return (
+                "只有指标表，没有项目名称和资金：像是一张绩效目标表或指标表，"
+                "不是自评表（自评表要有项目、资金和完成情况）"
+            )
+        return None
+    key = squash(fold(text))
+    if any(word in key for word in ("评分标准", "评分细则", "评分办法", "评分规则")):
+        return "像是一份评分标准（细则），不是填写好的自评表：没有资金和完成值"
+    return f"这是一份空白的「{template.name}」模板：只有表头，没有填写任何数字，不作为自评表读取"
+
+
+def _has_figures(ev: Evaluation) -> bool:
+    lines = [ev.funding.total, *ev.funding.parts().values()]
+    if any(getattr(line, k) is not None for line in lines for k in LINE_KEYS):
+        return True
+    if ev.total is not None:
+        return True
+    return any(
+        ind.points is not None or ind.score is not None or ind.actual for ind in ev.indicators
+    )

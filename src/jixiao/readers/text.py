@@ -29,6 +29,7 @@ from jixiao.domain.model import (
     FundingLine,
     Goals,
     Indicator,
+    Problem,
     Project,
     Source,
 )
@@ -36,7 +37,7 @@ from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target
 from jixiao.domain.template import Template, label_key
 from jixiao.readers.base import Collector, ReadError, Row
-from jixiao.readers.family import read_family
+from jixiao.readers.family import read_family, refusal
 from jixiao.readers.loose import read_grouped
 from jixiao.readers.shapes import Shape, split_text
 
@@ -71,11 +72,19 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
     table recogniser below; every other shape, and every layout of the family,
     to :mod:`jixiao.readers.family` (cells cut by :mod:`jixiao.readers.shapes`)."""
     template_id = template_id or templates.detect(text)
+    weak: list[str] | None = None
+    if template_id is None and (found := templates.by_evidence(text)):
+        template_id, weak = found
     template = templates.load(template_id) if template_id else None
     if template is not None and template.reader != "grouped":
         shape, cells = split_text(text, file)
-        if template.reader == "family" or not _table_shaped(text, shape):
-            return _family(cells, file, template, shape)
+        if template.reader == "family" or not _table_shaped(text, shape) or weak is not None:
+            forms = _family(cells, file, template, shape)
+            if weak:
+                lacking = "、".join(f"「{m}」" for m in weak)
+                note = Problem("template", f"按表头认定为模板 {template.id}，但缺少表头 {lacking}")
+                forms = [replace(f, problems=(note, *f.problems)) for f in forms]
+            return forms
     return read_rows(split_rows(text, file), file, template_id)
 
 
@@ -88,10 +97,14 @@ def _table_shaped(text: str, shape: Shape) -> bool:
     return bool(lines) and sum(line.startswith("|") for line in lines) >= 0.8 * len(lines)
 
 
-def _family(rows: list[Row], file: str, template: Template, shape: Shape | None) -> list[Evaluation]:
+def _family(
+    rows: list[Row], file: str, template: Template, shape: Shape | None
+) -> list[Evaluation]:
     forms = read_family(rows, file, template, shape)
-    if not forms:  # pragma: no cover - the family reader gives at least one form
-        raise ReadError(file, "没有找到自评表")
+    text = "\n".join(row.text() for row in rows)
+    why = refusal(forms, text, template)
+    if why is not None:
+        raise ReadError(file, why)
     return forms
 
 

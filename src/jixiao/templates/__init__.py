@@ -108,6 +108,25 @@ def detect(text: str) -> str | None:
     return max(found, key=lambda hit: hit[0])[1] if found else None
 
 
+def by_evidence(text: str) -> tuple[str, list[str]] | None:
+    """When no template has all its markers: the one with most of them, if it has
+    at least 60% and leads the next by a fifth of its markers (a page cut before its
+    last header, a blank template); None for a weak match or a near-tie."""
+    key = squash(fold(text))
+    shares = []
+    for template_id in ids():
+        markers = load(template_id).detect
+        if markers:
+            missing = [m for m in markers if squash(fold(m)) not in key]
+            shares.append((1 - len(missing) / len(markers), template_id, missing))
+    shares.sort(key=lambda s: -s[0])
+    if not shares or shares[0][0] < 0.6:
+        return None
+    if len(shares) > 1 and shares[0][0] - shares[1][0] < 0.2:
+        return None
+    return shares[0][1], shares[0][2]
+
+
 def closest(text: str) -> tuple[str, list[str]] | None:
     """The template most of whose marker labels appear in ``text`` (at least half
     of them), and the markers missing; None when no template comes that close."""
