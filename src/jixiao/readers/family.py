@@ -18,6 +18,7 @@ that carries the raw text — a figure is never guessed.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,7 +106,9 @@ COMMON_LABELS: dict[str, tuple[str, ...]] = {
 }
 HEADER_FIELDS = ("name", "department", "unit")
 FUNDING_COLUMNS = (*LINE_KEYS, "reason", "method", "ignored")
-FUNDING_LINES = ("funding_total", *BREAKDOWN_KEYS) + (
+FUNDING_LINES = (
+    "funding_total",
+    *BREAKDOWN_KEYS,
     "fiscal_funds",
     "special_account_funds",
     "unit_funds",
@@ -273,7 +276,7 @@ def is_hint(text: str) -> bool:
 def cells_of(rows: list[Row], labels: Labels, shape: Shape | None = None) -> list[Cell]:
     """The rows' cells as one stream; a "label:value" cell cut in two; a long cell
     holding several labels (text run together) cut at its labels."""
-    out = []
+    out: list[Cell] = []
     for n, row in enumerate(rows):
         for text in row.cells:
             text = text.strip()
@@ -338,7 +341,7 @@ def split_forms(cells: list[Cell], labels: Labels) -> list[list[Cell]]:
             back = first
         cuts.append(back)
     cuts.append(len(cells))
-    return [cells[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    return [cells[a:b] for a, b in itertools.pairwise(cuts) if a < b]
 
 
 def _is_stop(cells: list[Cell], i: int, labels: Labels) -> bool:

@@ -145,9 +145,13 @@ def funding_valid(
         if points is not None and score is not None and score > points:
             return False
         rate = values.get("execution_rate")
-        if rate is not None and points is not None and score is not None:
-            if abs(min(rate, Decimal(100)) * points / 100 - score) > _half(score):
-                return False
+        if (
+            rate is not None
+            and points is not None
+            and score is not None
+            and abs(min(rate, Decimal(100)) * points / 100 - score) > _half(score)
+        ):
+            return False
         rate, budget, executed = (
             values.get("execution_rate"),
             values.get(budget_column),
@@ -158,10 +162,7 @@ def funding_valid(
                 return False
         elif rate is not None and rate > 1000:
             return False
-        for key, top in (bounds or {}).items():
-            if key in values and values[key] > top:
-                return False
-        return True
+        return all(not (key in values and values[key] > top) for key, top in (bounds or {}).items())
 
     return valid
 
