@@ -1,6 +1,7 @@
 """The templates of the national family read back from their own exports: each
 form of tests/fixtures/family written as xlsx, docx and PDF in its template's
-layout, then read by the reader of real files, gives every printed field back."""
+layout — and as the web page the PDF is drawn from, as a browser saves it — then
+read by the reader of real files, gives every printed field back."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from jixiao import templates
 from jixiao.contract.json import evaluation_dict
 from jixiao.readers import read_path
 from jixiao.writers import Format, write_form
+from jixiao.writers.layout import layout
+from jixiao.writers.pdf import form_html
 
 FAMILY = Path(__file__).resolve().parents[1] / "fixtures" / "family"
 FORMS = sorted(p.stem for p in FAMILY.glob("*.json"))
@@ -47,3 +50,16 @@ def test_a_family_form_reads_back_from_its_export(tmp_path, name, fmt):
     assert back.template == form.template
     assert _printed(evaluation_dict(back), template) == _printed(evaluation_dict(form), template)
     assert not [p for p in back.problems if p.field != "total"], back.problems
+
+
+@pytest.mark.parametrize("name", [*FORMS, "../files/sample-national", "../files/sample-shanghai"])
+def test_a_form_reads_back_from_its_web_page(tmp_path, name):
+    for n, form in enumerate(read_path(FAMILY / f"{name}.json")):
+        template = templates.load(form.template)
+        page = tmp_path / f"form-{n}.html"
+        page.write_text(form_html(layout(form, template)), encoding="utf-8")
+        (back,) = read_path(page)
+        assert back.template == form.template
+        assert _printed(evaluation_dict(back), template) == _printed(
+            evaluation_dict(form), template
+        )

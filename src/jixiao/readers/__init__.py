@@ -19,6 +19,7 @@ from jixiao.readers.text import read_text
 __all__ = ["ReadError", "decode", "read_bytes", "read_path", "sniff"]
 
 TEXT_SUFFIXES = {".txt", ".md", ".tsv", ".text", ".markdown", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".mhtml"}
 OFFICE_SUFFIXES = {".pdf": "PDF", ".xlsx": "Excel", ".xlsm": "Excel", ".docx": "Word"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 """Bytes read per file: a form is a few hundred KB, a long PDF a few MB."""
@@ -95,15 +96,25 @@ def read_bytes(
 
     if suffix == ".json":
         return read_json(decode(data, name), name)
+    if suffix in HTML_SUFFIXES or (suffix in TEXT_SUFFIXES and _looks_like_html(data)):
+        from jixiao.readers.html import read_html
+
+        return read_html(decode(data, name), name, template_id)
     if suffix not in TEXT_SUFFIXES:
         raise ReadError(
             name,
-            f"暂不支持 {suffix} 文件（目前可读：PDF、xlsx、docx、文本、markdown、jixiao 的 JSON）",
+            f"暂不支持 {suffix} 文件（目前可读：PDF、xlsx、docx、网页 HTML、文本、markdown、jixiao 的 JSON）",
         )
     text = decode(data, name)
     if looks_like_json(text):  # the contract saved as .txt or without a name
         return read_json(text, name)
     return read_text(text, name, template_id)
+
+
+def _looks_like_html(data: bytes) -> bool:
+    from jixiao.readers.html import looks_like_html
+
+    return looks_like_html(data)
 
 
 def sniff(data: bytes) -> str | None:
