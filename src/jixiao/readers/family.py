@@ -39,7 +39,7 @@ from jixiao.domain.model import (
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target, target_text
 from jixiao.domain.template import Template, label_key
-from jixiao.readers import glued
+from jixiao.readers import glued, ocr
 from jixiao.readers.base import Collector, Row
 from jixiao.readers.shapes import Shape
 
@@ -356,9 +356,22 @@ class FormReader:
         self.labels = labels
         self._single = False  # set per form: cells one a line, rows not printed
         self._columns: list[str] = ["points"]  # the indicator table's, once read
+        self._misread: list[tuple[str, str, Decimal]] = []  # (path, raw, figure) to confirm
         self.out = Collector()
 
     # cursor helpers -----------------------------------------------------------
+
+    def _number(
+        self, raw: str | None, path: str, source: Source, dash_ok: bool = False
+    ) -> Decimal | None:
+        """A figure; one OCR misread (IO for 10) is held back until the arithmetic
+        confirms it (:meth:`_confirm_misread`)."""
+        figure = ocr.repaired(raw)
+        if figure is not None:
+            self.out.note(path, source)
+            self._misread.append((path, raw or "", figure))
+            return None
+        return self.out.number(_figure(raw), path, source, dash_ok=dash_ok)
 
     def _column(self, cell: Cell) -> str | None:
         return self.labels.column(cell.text)
@@ -459,6 +472,7 @@ class FormReader:
         self, file, index, year, project, funding, goals, indicators, narratives, choices,
         total, total_points, grade,
     ) -> Evaluation:  # fmt: skip
+        total_points, total = self._confirm_misread(funding, indicators, total_points, total)
         lines = funding.lines
         t = self.t
         if t.kind.value != "department":
@@ -513,6 +527,80 @@ class FormReader:
             sources=dict(self.out.sources),
         )
 
+    def _confirm_misread(
+        self,
+        funding: _Funding,
+        indicators: list[Indicator],
+        total_points: Decimal | None,
+        total: Decimal | None,
+    ) -> tuple[Decimal | None, Decimal | None]:
+        """Each figure OCR misread, kept where the form's arithmetic confirms it: a 资金
+        row's 执行率 = 执行数 ÷ 预算数 or 得分 = 执行率 × 分值; the points (or scores) of
+        the rows and the 资金 adding up to 总分 (only one misread among them)."""
+        points_misread = [
+            m for m in self._misread if m[0].endswith(".points") and m[0].startswith("ind")
+        ]
+        score_misread = [
+            m for m in self._misread if m[0].endswith(".score") and m[0].startswith("ind")
+        ]
+        for path, raw, figure in self._misread:
+            ok = False
+            if path.startswith("funding"):
+                ok = self._confirm_line(funding, path, figure)
+            elif path.startswith("indicators["):
+                group = points_misread if path.endswith(".points") else score_misread
+                column = "points" if path.endswith(".points") else "score"
+                top = total_points if column == "points" else total
+                if column == "points" and top is None:
+                    top = self.t.total_points
+                ok = (
+                    len(group) == 1
+                    and top is not None
+                    and _sum(indicators, funding, column) + figure == top
+                )
+                if ok:
+                    n = int(path[len("indicators[") : path.index("]")])
+                    indicators[n] = _with_ind(indicators[n], **{column: figure})
+            elif path in ("total", "total_points"):
+                column = "score" if path == "total" else "points"
+                ok = (
+                    not points_misread
+                    and not score_misread
+                    and _sum(indicators, funding, column) == figure
+                )
+                if ok:
+                    total, total_points = (
+                        (figure, total_points) if path == "total" else (total, figure)
+                    )
+            if ok:
+                self.out.problem(path, f"按 OCR 常见误读读作 {figure}，已由表上的算术核对", raw)
+            else:
+                self.out.problem(path, "像是 OCR 误读的数字，表上的算术不能证实读法，未读取", raw)
+        return total_points, total
+
+    def _confirm_line(self, funding: _Funding, path: str, figure: Decimal) -> bool:
+        key, _, column = path.removeprefix("funding").lstrip(".").rpartition(".")
+        line_key = "funding_total" if not key else key.removeprefix("breakdown.")
+        line = funding.lines.get(line_key)
+        if line is None:
+            return False
+        taken = {k: str(v) for k in LINE_KEYS if (v := getattr(line, k)) is not None}
+        taken[column] = str(figure)
+        budget = "annual_budget" if "annual_budget" in taken else "initial_budget"
+        needs = {
+            "execution_rate": (budget, "executed"),
+            budget: ("executed", "execution_rate"),
+            "executed": (budget, "execution_rate"),
+            "points": ("execution_rate", "score"),
+            "score": ("execution_rate", "points"),
+        }.get(column)
+        if needs is None or not all(k in taken for k in needs):
+            return False
+        if not glued.funding_valid(budget)(taken):
+            return False
+        funding.lines[line_key] = _with(line, **{column: figure})
+        return True
+
     def _require(self, value, path: str, message: str) -> None:
         if value is None or value == [] or value == {}:
             self.out.problem(path, message)
@@ -520,7 +608,9 @@ class FormReader:
     # 资金 -----------------------------------------------------------------------
 
     def _unit_hint(self, cell: Cell, funding: _Funding, after: str = "") -> None:
-        text = squash(fold(cell.text))
+        text = ocr.unit_text(squash(fold(cell.text)))
+        if funding.unit is None and "兀" in cell.text and "元" in text:
+            self.out.problem("funding.unit", "按 OCR 常见误读「兀」读作「元」", cell.text)
         if text.startswith("金额单位"):  # 金额单位: 万元, the unit perhaps in the next cell
             text += squash(fold(after))
         if (
@@ -599,8 +689,8 @@ class FormReader:
         reason = None
         for column, cell in values.items():
             if column in LINE_KEYS:
-                figures[column] = self.out.number(
-                    _figure(cell.text), f"{prefix}.{column}", cell.source, dash_ok=True
+                figures[column] = self._number(
+                    cell.text, f"{prefix}.{column}", cell.source, dash_ok=True
                 )
             elif column == "reason" and not is_hint(cell.text) and not is_blank(cell.text):
                 reason = self.out.text(cell.text, f"{prefix}.reason", cell.source)
@@ -701,10 +791,10 @@ class FormReader:
         ):
             figures = window[:2]
         else:
-            figures = [c for c in window if is_number(c.text)]
+            figures = [c for c in window if is_number(c.text) or ocr.repaired(c.text) is not None]
         if len(figures) >= 2:
-            points = self.out.number(figures[0].text, "total_points", figures[0].source)
-            total = self.out.number(figures[1].text or None, "total", figures[1].source)
+            points = self._number(figures[0].text, "total_points", figures[0].source)
+            total = self._number(figures[1].text or None, "total", figures[1].source)
             if total is None:
                 self.out.problem("total", "总分的得分空白")
             return used, points, total
@@ -916,7 +1006,7 @@ class FormReader:
         actual = clean(got.get("actual"))
 
         def number(column: str) -> Decimal | None:
-            return self.out.number(_figure(got.get(column)), f"{path}.{column}", name.source)
+            return self._number(got.get(column), f"{path}.{column}", name.source)
 
         return Indicator(
             level1=level1,
@@ -986,6 +1076,8 @@ def _funding_fit(text: str, column: str) -> float | None:
         return 2.0  # a column printed and not kept holds its place, whatever is in it
     if column in ("reason", "method"):
         return 0.5 if is_number(text) else 1.0
+    if ocr.repaired(text) is not None:
+        return 1.0
     return 2.0 if is_number(_figure(text) or "") else None
 
 
@@ -995,6 +1087,8 @@ def _indicator_fit(text: str, column: str) -> float | None:
     if column in NUMBER_FIELDS:
         if is_blank(text):
             return 0.5
+        if ocr.repaired(text) is not None:
+            return 1.0
         return 2.0 if is_number(_figure(text) or "") else None
     if column == "nature":
         return 3.0 if _comparator(text) else (0.5 if is_blank(text) else None)
@@ -1057,7 +1151,7 @@ def _figure(text: str | None) -> str | None:
     """A figure as printed, without its unit or ★: "4753.66万元" → "4753.66"."""
     if text is None:
         return None
-    value = squash(fold(text)).translate(_MARKS)
+    value = ocr.unit_text(squash(fold(text)).translate(_MARKS))
     for unit in ("万元", "元", "分"):
         if value.endswith(unit) and _NUMBER.fullmatch(value[: -len(unit)].replace(",", "")):
             return value[: -len(unit)]
@@ -1114,6 +1208,17 @@ def _year(cells: list[Cell], labels: Labels) -> int | None:
         if len(cell.text) <= 80 and (found := _YEAR.search(fold(cell.text))):
             return int(found.group(1))
     return None
+
+
+def _sum(indicators: list[Indicator], funding: _Funding, column: str) -> Decimal:
+    """The points (or scores) of the scored rows and of the 资金 row."""
+    total = sum((getattr(i, column) or Decimal(0) for i in indicators if not i.child), Decimal(0))
+    line = funding.lines.get("funding_total")
+    if line is not None and getattr(line, column) is not None:
+        total += getattr(line, column)
+    elif column == "points" and funding.points is not None:
+        total += funding.points
+    return total
 
 
 def _same_places(way: dict[str, str], total: FundingLine | None) -> bool:
