@@ -137,6 +137,7 @@ NUMBER_FIELDS = ("points", "score", "weight_share", "weighted_score", "review_sc
 
 _PAREN = re.compile(r"\([^()]*\)")
 _POINTS = re.compile(r"\((\d+(?:\.\d+)?)分")
+_POINTS_ONLY = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 _PREFIX = re.compile(
     r"^(?:其中:?|按(?:来源|用途|性质|类别)?:|[一二三四五六七八九十]+、|\d+[、.]|\(\d+\))"
 )
@@ -775,6 +776,8 @@ class FormReader:
     def _total(self, cells: list[Cell], i: int) -> tuple[int, Decimal | None, Decimal | None]:
         """总分's 分值 and 得分: the first two places after the label that hold a number
         (one cell a line: the first two places, an empty one an empty 得分)."""
+        if self._single:
+            return self._total_in_place(cells, i)
         j = i + 1
         while j < len(cells) and not cells[j].text and j - i < 12:
             j += 1
@@ -784,14 +787,7 @@ class FormReader:
             cells, j, 4, cells[i].row if self._single else cells[j].row if j < len(cells) else 0
         )
         used = j + len(window)
-        if (
-            self._single
-            and len(window) >= 2
-            and all(is_number(c.text) or not c.text for c in window[:2])
-        ):
-            figures = window[:2]
-        else:
-            figures = [c for c in window if is_number(c.text) or ocr.repaired(c.text) is not None]
+        figures = [c for c in window if is_number(c.text) or ocr.repaired(c.text) is not None]
         if len(figures) >= 2:
             points = self._number(figures[0].text, "total_points", figures[0].source)
             total = self._number(figures[1].text or None, "total", figures[1].source)
@@ -806,6 +802,28 @@ class FormReader:
                 "total", "总分行只有一个数，分不清是分值还是得分，未读取", figures[0].text
             )
         return used, None, None
+
+    def _total_in_place(
+        self, cells: list[Cell], i: int
+    ) -> tuple[int, Decimal | None, Decimal | None]:
+        """One cell a line: the label spans the columns before 分值, each cell after it
+        is the indicator column below which it stands (an empty one an empty 得分)."""
+        columns = self._columns
+        at = columns.index("points") if "points" in columns else len(columns) - 1
+        j = i + 1  # the label's merged cell may come out as empty cells after it
+        while j < len(cells) and not cells[j].text and j - i <= len(columns):
+            j += 1
+        window = self._window(cells, j, len(columns) - at, cells[i].row)
+        values = dict(zip(columns[at:], window, strict=False))
+        points = values.get("points")
+        score = values.get("score")
+        total_points = (
+            self._number(points.text or None, "total_points", points.source) if points else None
+        )
+        total = self._number(score.text or None, "total", score.source) if score else None
+        if total is None and total_points is not None:
+            self.out.problem("total", "总分的得分空白")
+        return j + len(window), total_points, total
 
     def _glued_total(self, cell: Cell, run: str) -> tuple[Decimal | None, Decimal | None]:
         top = self.t.total_points
@@ -827,6 +845,7 @@ class FormReader:
         columns, i = self._indicator_header(cells, i)
         self._columns = columns
         levels_in_row = (-1, 0)  # (row, 一级/二级 labels read in it)
+        last_level = -1  # where the last 一级/二级 label was
         level1 = level2 = None
         last_score_level2: str | None = None
         block: Decimal | None = None  # the points printed in the 一级 block's header
@@ -841,23 +860,33 @@ class FormReader:
             if column in STOPS or column in ("name", *FUNDING_LINES, "goals"):
                 break
             found = self.labels.level_label(text)
+            # the row a cell is in; one cell a line, a run of labels stands for the row
+            row = (
+                cell.row
+                if not self._single
+                else (levels_in_row[0] if _follows(cells, i, last_level) else i)
+            )
             if (
-                levels_in_row[0] == cell.row
+                levels_in_row[0] == row
                 and levels_in_row[1] >= 2
                 and not (self._single or cell.glued)
             ):
                 found = None  # after its 一级 and 二级 labels, a row's next cell is its name
-            elif (
-                found and found[0] == "level1" and levels_in_row == (cell.row, 1) and text == level1
-            ):
+            elif found and found[0] == "level1" and levels_in_row == (row, 1) and text == level1:
                 # the label printed again in its row: the 二级 label when the row has
                 # cells for a 二级, a name and every column; else the row's name
-                enough = self._single or _filled_after(cells, i) >= len(columns) + 1
+                if self._single:  # no rows to count: which reading fits the cells better
+                    as_name = fitness(cells[i + 1 : i + 1 + len(columns)], columns, _indicator_fit)
+                    after = cells[i + 2 : i + 2 + len(columns)]
+                    enough = fitness(after, columns, _indicator_fit) > as_name
+                else:
+                    enough = _filled_after(cells, i) >= len(columns) + 1
                 found = ("level2", found[1]) if enough else None
             level = found[0] if found else None
             if found and level in ("level1", "level2"):
-                same = levels_in_row[0] == cell.row
-                levels_in_row = (cell.row, levels_in_row[1] + 1 if same else 1)
+                same = levels_in_row[0] == row
+                levels_in_row = (row, levels_in_row[1] + 1 if same else 1)
+                last_level = i
             if level == "piece":
                 i += 1  # the rest of a label broken over two lines
                 continue
@@ -897,6 +926,10 @@ class FormReader:
                 continue
             if column is not None:
                 i += 1  # a header label printed again (a table over two pages)
+                continue
+            if (printed := _POINTS_ONLY.fullmatch(label_key(text))) is not None:
+                block = Decimal(printed.group(1))  # a 一级 label's points broken onto the next line
+                i += 1
                 continue
             if is_number(text):
                 self.out.problem(
@@ -1115,6 +1148,15 @@ def align(cells: list[Cell], columns: list[str], fit) -> dict[str, Cell]:
     """The columns the cells fill, in order: each cell goes to a later column than
     the one before, a cell that fits no column is left over, a column may stay
     empty. Of every way, the one whose cells fit best (ties: the earliest)."""
+    return {columns[j]: cells[i] for j, i in _best(cells, columns, fit)[1]}
+
+
+def fitness(cells: list[Cell], columns: list[str], fit) -> float:
+    """How well the cells fit the columns, by :func:`align`'s measure."""
+    return _best(cells, columns, fit)[0]
+
+
+def _best(cells: list[Cell], columns: list[str], fit) -> tuple[float, tuple]:
     m, k = len(cells), len(columns)
     best: dict[tuple[int, int], tuple[float, tuple]] = {}
 
@@ -1141,7 +1183,7 @@ def align(cells: list[Cell], columns: list[str], fit) -> dict[str, Cell]:
         best[(i, j)] = result
         return result
 
-    return {columns[j]: cells[i] for j, i in solve(0, 0)[1]}
+    return solve(0, 0)
 
 
 # --- small readings ------------------------------------------------------------------
@@ -1240,6 +1282,14 @@ def _unknown_header(text: str) -> bool:
     """A short label with no figure in it, on the header's row: a header cell."""
     key = squash(text)
     return 2 <= len(key) <= 14 and not _NUMBER.search(key) and not is_blank(key)
+
+
+def _follows(cells: list[Cell], i: int, at: int) -> bool:
+    """Whether cell ``i`` comes right after cell ``at``, empty cells aside."""
+    j = i - 1
+    while j > at and not cells[j].text:
+        j -= 1
+    return at >= 0 and j == at
 
 
 def _filled_after(cells: list[Cell], i: int) -> int:
