@@ -4,8 +4,10 @@ over --timeout seconds).
 
     python bench/bench_mutations.py [--count 1000] [--repeat 5] [--workers 2] [--timeout 20]
 
-The corpus is three committed fixtures (tests/fixtures/files: synth-national.pdf,
-three-forms.xlsx, synth-shanghai.docx). Mutations are seeded, so a run can be
+The corpus is committed fixtures: tests/fixtures/files (synth-national.pdf,
+three-forms.xlsx, synth-shanghai.docx) and the text and web-page shapes of real
+pages in tests/fixtures/shapes (cells between pipes padded, one cell a line,
+running lines, everything run together, a saved web page). Mutations are seeded, so a run can be
 repeated; each round mutates ``--count`` new seeds of every reader in turn
 (round r: seeds r·count … (r+1)·count − 1), so ``--repeat`` rounds try
 count × repeat mutations of each. Each crash or hang prints its reader, seed and
@@ -29,10 +31,16 @@ from jixiao.readers import ReadError, read_bytes
 ROOT = Path(__file__).resolve().parents[1]
 
 FILES = ROOT / "tests" / "fixtures" / "files"
-SOURCES = {
+SHAPES = ROOT / "tests" / "fixtures" / "shapes"
+SOURCES = {  # reader → the fixture it damages
     "pdf": FILES / "synth-national.pdf",
     "xlsx": FILES / "three-forms.xlsx",
     "docx": FILES / "synth-shanghai.docx",
+    "pipes": SHAPES / "transfer-pipes-padded.txt",
+    "cells": SHAPES / "sichuan-one-cell-a-line.txt",
+    "running": SHAPES / "hebei-running.txt",
+    "glued": SHAPES / "transfer-glued.txt",
+    "html": SHAPES / "department.html",
 }
 
 
@@ -56,15 +64,58 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
     return bytes(out)
 
 
+_INSERTS = [
+    "|",
+    " | ",
+    "\n",
+    "\t",
+    "0",
+    "9",
+    ".",
+    "%",
+    "≥",
+    "(10分)",
+    "其中:",
+    "总分",
+    "<td>",
+    "</tr>",
+]
+
+
+def mutate_text(data: bytes, rng: random.Random) -> bytes:
+    """Text damaged as text: spans deleted, repeated or moved, separators and figures
+    put in, lines joined; half the time the bytes too."""
+    text = data.decode("utf-8")
+    for _ in range(rng.randint(1, 12)):
+        if not text:
+            break
+        at = rng.randrange(len(text))
+        span = rng.randint(1, 40)
+        how = rng.random()
+        if how < 0.3:
+            text = text[:at] + text[at + span :]
+        elif how < 0.5:
+            text = text[:at] + text[at : at + span] * 2 + text[at + span :]
+        elif how < 0.8:
+            text = text[:at] + rng.choice(_INSERTS) + text[at:]
+        else:
+            text = text.replace("\n", "", 1) if rng.random() < 0.5 else text.replace("|", "", 3)
+    out = text.encode("utf-8")
+    return mutate(out, rng) if rng.random() < 0.5 else out
+
+
 def run_chunk(kind: str, seeds: range, timeout: int) -> tuple[Counter, list[str]]:
     signal.signal(signal.SIGALRM, _alarm)
     data = SOURCES[kind].read_bytes()
     counts, failures = Counter(), []
     for seed in seeds:
-        mutated = mutate(data, random.Random(f"{kind}-{seed}"))
+        rng = random.Random(f"{kind}-{seed}")
+        textual = SOURCES[kind].suffix in (".txt", ".html")
+        mutated = mutate_text(data, rng) if textual else mutate(data, rng)
         signal.alarm(timeout)
         try:
-            read_bytes(mutated, f"mutated.{kind}", f".{kind}")
+            suffix = SOURCES[kind].suffix
+            read_bytes(mutated, f"mutated-{kind}{suffix}", suffix)
             counts["read"] += 1
         except ReadError:
             counts["refused"] += 1
@@ -85,7 +136,7 @@ def main() -> int:
     add_repeat(parser)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=20)
-    parser.add_argument("--readers", default="pdf,xlsx,docx")
+    parser.add_argument("--readers", default=",".join(SOURCES))
     args = parser.parse_args()
     kinds = args.readers.split(",")
     header(

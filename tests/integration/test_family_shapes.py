@@ -7,6 +7,8 @@ line, running lines — and read back as text: every printed field comes back.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from jixiao import templates
@@ -60,3 +62,22 @@ def test_a_family_form_reads_the_same_in_every_text_shape(name, shape):
     assert back.template == form.template
     want = _squashed(_printed(evaluation_dict(form), template))
     assert _squashed(_printed(evaluation_dict(back), template)) == want
+
+
+SHAPE_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "shapes"
+
+
+def test_the_committed_shape_fixtures_are_the_family_forms():
+    """bench/bench_mutations.py damages these files: they must still be the forms."""
+    from tests.fixtures.shapes.make_shapes import FILES
+
+    for file, (name, _shape) in FILES.items():
+        (form,) = read_path(FAMILY / f"{name}.json")
+        template = templates.load(form.template)
+        (back,) = read_path(SHAPE_FIXTURES / file)
+        want = _squashed(_printed(evaluation_dict(form), template))
+        assert _squashed(_printed(evaluation_dict(back), template)) == want, file
+    (page,) = read_path(SHAPE_FIXTURES / "department.html")
+    assert page.template == "national-department" and len(page.indicators) == 5
+    (run,) = read_path(SHAPE_FIXTURES / "transfer-glued.txt")
+    assert run.total == 99 and len(run.indicators) == 4
