@@ -89,6 +89,7 @@ def figures(run: str, columns: list[str], valid: Callable[[dict[str, str]], bool
     """Every way to cut ``run`` into well-formed figures for the first columns in
     order, that ``valid`` accepts; each way a dict column → figure as printed."""
     ways: list[dict] = []
+    columns = list(dict.fromkeys(columns))  # a header printed twice names a column once
 
     def walk(rest: str, at: int, taken: dict[str, str]) -> None:
         if len(ways) >= MAX_WAYS:
@@ -187,7 +188,9 @@ def rows(segment: str, columns: list[str]) -> list[list[GluedRow]]:
     next row's name). 得分 ≤ 分值 ≤ 100; a target and its actual that are words
     are read only where both halves are equal (显著提升显著提升)."""
     last = max((n for n, c in enumerate(columns) if c in _NUMBER_FIELDS), default=-1)
-    wanted = [c for c in columns[: last + 1] if c in _NUMBER_FIELDS or c in _TEXT_FIELDS]
+    wanted = list(
+        dict.fromkeys(c for c in columns[: last + 1] if c in _NUMBER_FIELDS or c in _TEXT_FIELDS)
+    )
     text = segment.strip().rstrip("…. ")
     ways: list[list[GluedRow]] = []
 
