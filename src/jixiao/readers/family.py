@@ -698,6 +698,8 @@ class FormReader:
         for cell in window if run is None else ():
             if cell not in values.values() and not is_blank(cell.text):
                 self.out.problem(prefix, "资金行有一格对不上表头的任何一列，未读取", cell.text)
+        self._amounts_in_unit(values, figures, funding, prefix)
+        self._rate_as_fraction(values, figures, prefix)
         funding.lines[line] = FundingLine(
             initial_budget=figures.get("initial_budget"),
             annual_budget=figures.get("annual_budget"),
@@ -709,6 +711,64 @@ class FormReader:
         )
         self.out.note(prefix, label.source)
         return j
+
+    def _amounts_in_unit(
+        self,
+        cells: dict[str, Cell],
+        figures: dict[str, Decimal | None],
+        funding: _Funding,
+        prefix: str,
+    ) -> None:
+        """Amounts printed with their unit in the cell (4753.66万元, 2.6亿元): in the
+        form's unit, converted exactly where the cell's unit differs; the form's unit
+        taken from the cells where its header names none."""
+        units: dict[str, str] = {
+            k: u
+            for k in AMOUNTS
+            if k in cells and figures.get(k) is not None and (u := _cell_unit(cells[k].text))
+        }
+        if not units:
+            return
+        if funding.unit is None and len(set(units.values())) == 1:
+            only = next(iter(units.values()))
+            if only in _TO_YUAN and only != "亿元":
+                funding.unit = AmountUnit(only)
+                self.out.note("funding.unit", next(iter(cells.values())).source)
+        if funding.unit is None:
+            return
+        for key, unit in units.items():
+            figure = figures[key]
+            if unit != funding.unit.value and figure is not None:
+                converted = figure * _TO_YUAN[unit] / _TO_YUAN[funding.unit.value]
+                figures[key] = converted
+                self.out.problem(
+                    f"{prefix}.{key}",
+                    f"格内金额单位为{unit}，按表头的{funding.unit.value}换算为 {converted}",
+                    cells[key].text,
+                )
+
+    def _rate_as_fraction(
+        self, cells: dict[str, Cell], figures: dict[str, Decimal | None], prefix: str
+    ) -> None:
+        """A rate printed as a fraction (1 for 100%, 0.9 for 90%), read as a percent
+        where the amounts give it so."""
+        rate, executed = figures.get("execution_rate"), figures.get("executed")
+        budget = figures.get("annual_budget") or figures.get("initial_budget")
+        cell = cells.get("execution_rate")
+        if rate is None or cell is None or "%" in cell.text or rate > Decimal("1.5"):
+            return
+        if executed is None or not budget:
+            return
+        if (
+            abs(executed / budget - rate) <= glued.half_unit(rate)
+            and abs(executed / budget * 100 - rate) > 1
+        ):
+            figures["execution_rate"] = rate * 100
+            self.out.problem(
+                f"{prefix}.execution_rate",
+                f"执行率印作小数 {cell.text}，按 {rate * 100}% 读取",
+                cell.text,
+            )
 
     def _glued_line(self, run: Cell, line: str, funding: _Funding, prefix: str) -> dict[str, Cell]:
         """A 资金 row's figures run together: the one reading the arithmetic allows."""
@@ -1194,7 +1254,7 @@ def _figure(text: str | None) -> str | None:
     if text is None:
         return None
     value = ocr.unit_text(squash(fold(text)).translate(_MARKS))
-    for unit in ("万元", "元", "分"):
+    for unit in ("亿元", "万元", "元", "分"):
         if value.endswith(unit) and _NUMBER.fullmatch(value[: -len(unit)].replace(",", "")):
             return value[: -len(unit)]
     return value
@@ -1276,6 +1336,16 @@ def _same_places(way: dict[str, str], total: FundingLine | None) -> bool:
 
 
 AMOUNTS = ("initial_budget", "annual_budget", "executed")
+_TO_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+
+
+def _cell_unit(text: str) -> str | None:
+    """The unit printed after an amount in its cell: 元, 万元 or 亿元."""
+    value = ocr.unit_text(squash(fold(text)))
+    for unit in ("亿元", "万元", "元"):
+        if value.endswith(unit) and _NUMBER.fullmatch(value[: -len(unit)].replace(",", "")):
+            return unit
+    return None
 
 
 def _unknown_header(text: str) -> bool:

@@ -122,6 +122,11 @@ def agreed(ways: list[dict]) -> dict[str, str] | None:
     return first if all(way == first for way in ways[1:]) else None
 
 
+def half_unit(value: Decimal) -> Decimal:
+    """Half a unit of the last place printed: what rounding may have moved."""
+    return _half(value)
+
+
 def _half(value: Decimal) -> Decimal:
     """Half a unit of the last place printed: what rounding may have moved."""
     exponent = value.as_tuple().exponent

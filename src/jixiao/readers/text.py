@@ -85,7 +85,15 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
                 note = Problem("template", f"按表头认定为模板 {template.id}，但缺少表头 {lacking}")
                 forms = [replace(f, problems=(note, *f.problems)) for f in forms]
             return forms
-    return read_rows(split_rows(text, file), file, template_id)
+    try:
+        return read_rows(split_rows(text, file), file, template_id)
+    except ReadError:
+        if template is None or template.reader != "table":
+            raise
+        # 项目名称 is there but not the first cell of its line: the family reader
+        # finds labels anywhere
+        shape, cells = split_text(text, file)
+        return _family(cells, file, template, shape)
 
 
 def _table_shaped(text: str, shape: Shape) -> bool:

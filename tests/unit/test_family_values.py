@@ -1,0 +1,53 @@
+"""Values as units print them, in the family reader: amounts with their unit in
+the cell, a rate as a fraction; a file whose text holds 项目名称 never told it has
+no form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from jixiao.readers.text import read_text
+from tests.unit.test_shapes import _sample, pipes
+
+TEXT = pipes(_sample("national-2023-tab.txt"))
+TOTAL_ROW = "| 9.00 | 9.00 | 8.98 | 10.00 | 99.77 | 9.97 |"
+
+
+def _first(text: str):
+    return read_text(text, "values.txt")[0]
+
+
+def test_an_amount_with_the_forms_unit_in_its_cell_is_the_amount():
+    form = _first(
+        TEXT.replace(TOTAL_ROW, "| 9.00万元 | 9.00万元 | 8.98万元 | 10.00 | 99.77 | 9.97 |", 1)
+    )
+    assert form.funding.total.annual_budget == Decimal("9.00")
+    assert form.funding.total.executed == Decimal("8.98")
+    assert not [p for p in form.problems if p.field.startswith("funding")]
+
+
+def test_an_amount_in_another_unit_is_converted_exactly_and_said():
+    form = _first(
+        TEXT.replace(TOTAL_ROW, "| 90000元 | 0.0009亿元 | 8.98 | 10.00 | 99.77 | 9.97 |", 1)
+    )
+    assert form.funding.total.initial_budget == Decimal("9")
+    assert form.funding.total.annual_budget == Decimal("9")
+    said = {p.field: p.raw for p in form.problems if "换算" in p.message}
+    assert said == {"funding.initial_budget": "90000元", "funding.annual_budget": "0.0009亿元"}
+
+
+def test_a_rate_printed_as_a_fraction_is_read_as_a_percent_where_the_amounts_agree():
+    form = _first(TEXT.replace(TOTAL_ROW, "| 9.00 | 9.00 | 8.98 | 10.00 | 0.9977 | 9.97 |", 1))
+    assert form.funding.total.execution_rate == Decimal("99.77")
+    assert any(p.field == "funding.execution_rate" and "小数" in p.message for p in form.problems)
+    kept = _first(TEXT.replace(TOTAL_ROW, "| 9.00 | 9.00 | 8.98 | 10.00 | 0.5 | 9.97 |", 1))
+    assert kept.funding.total.execution_rate == Decimal("0.5")  # the amounts say otherwise
+
+
+def test_a_tab_file_whose_name_label_is_not_its_first_cell_is_still_a_form():
+    text = "\n".join(
+        "基本信息\t" + line if line.startswith("项目名称") else line
+        for line in _sample("national-2023-tab.txt").splitlines()
+    )
+    forms = read_text(text, "shifted.txt")
+    assert forms and forms[0].project.name
