@@ -39,7 +39,7 @@ from jixiao.domain.template import Template, label_key
 from jixiao.readers.base import Collector, ReadError, Row
 from jixiao.readers.family import read_family, refusal
 from jixiao.readers.loose import read_grouped
-from jixiao.readers.shapes import Shape, split_text
+from jixiao.readers.shapes import Shape, shape_of, split_text
 
 _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
@@ -77,9 +77,9 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
         template_id, weak = found
     template = templates.load(template_id) if template_id else None
     if template is not None and template.reader != "grouped":
-        shape, cells = split_text(text, file)
+        shape = shape_of(text)
         if template.reader == "family" or not _table_shaped(text, shape) or weak is not None:
-            forms = _family(cells, file, template, shape)
+            forms = _family(split_text(text, file)[1], file, template, shape)
             if weak:
                 lacking = "、".join(f"「{m}」" for m in weak)
                 note = Problem("template", f"按表头认定为模板 {template.id}，但缺少表头 {lacking}")
