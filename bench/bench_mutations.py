@@ -140,7 +140,7 @@ def main() -> int:
     args = parser.parse_args()
     kinds = args.readers.split(",")
     header(
-        "committed fixtures (tests/fixtures/files): "
+        "committed fixtures (tests/fixtures/files, tests/fixtures/shapes): "
         + ", ".join(SOURCES[kind].name for kind in kinds),
         f"{args.count:,} mutations of each a round × {args.repeat} rounds, readers in turn, "
         f"{args.workers} worker processes, timeout {args.timeout} s",
