@@ -260,6 +260,63 @@ def group_score_over(form):
     )
 
 
+def total_row_zero_beside_parts(form):
+    """The 年度资金总额 row printed 0 / 0 / 0, one part carrying the money, the others blank."""
+    part = form.funding.current_year_appropriation
+    needs(part is not None and bool(part.executed))
+    zero = replace(form.funding.total, initial_budget=D(0), annual_budget=D(0), executed=D(0))
+    funding = replace(form.funding, total=zero, prior_year_carryover=None, other_funds=None)
+    return replace(form, funding=funding), "funding-parts-sum", "funding.executed"
+
+
+def spent_above_budget(form):
+    line = form.funding.total
+    needs(line.annual_budget is not None and line.executed is not None)
+    more = (line.annual_budget * D("1.05")).quantize(D("0.01"))
+    total = replace(line, executed=more)
+    return (
+        replace(form, funding=replace(form.funding, total=total)),
+        "execution-above-budget",
+        "funding.executed",
+    )
+
+
+def deadline_missed_full_score(form):
+    needs("target" in templates.load(form.template).columns)
+    n = first(form, lambda i: i.score == i.points and i.points)
+    return (
+        with_indicator(form, n, target="9月前", actual="10月"),
+        "full-score-target-missed",
+        f"indicators[{n}].score",
+    )
+
+
+def placeholder_actual(form):
+    needs("target" in templates.load(form.template).columns)
+    n = first(form, lambda i: i.points is not None and i.actual)
+    return with_indicator(form, n, actual="/"), "value-placeholder", f"indicators[{n}].actual"
+
+
+def percent_unit_as_a_word(form):
+    n = first(form, lambda i: measured(i) and i.target_parsed.unit == "%")
+    target = replace(form.indicators[n].target_parsed, unit="百分比")
+    return (
+        with_indicator(form, n, target=format_target(target).replace("(百分比)", "百分比")),
+        "unit-malformed",
+        f"indicators[{n}].target",
+    )
+
+
+def percent_target_above_100(form):
+    n = first(form, lambda i: measured(i) and i.target_parsed.unit == "%")
+    target = replace(form.indicators[n].target_parsed, value=D("110"))
+    return (
+        with_indicator(form, n, target=format_target(target)),
+        "percent-target-above-100",
+        f"indicators[{n}].target",
+    )
+
+
 def achievements_copied(form):
     needs(form.achievements is not None and form.goals.expected is not None)
     return replace(form, achievements=form.goals.expected), "goals-copied", "achievements"
@@ -273,6 +330,8 @@ SLIPS = {
         total_off,
         points_off,
         total_points_off,
+        total_row_zero_beside_parts,
+        spent_above_budget,
     ],
     "scoring": [
         score_above_points,
@@ -281,9 +340,10 @@ SLIPS = {
         qualitative_missed_full_score,
         cut_without_reason,
         group_score_over,
+        deadline_missed_full_score,
     ],
     "grade": [wrong_grade],
-    "units": [unit_mismatch],
+    "units": [unit_mismatch, placeholder_actual, percent_unit_as_a_word, percent_target_above_100],
     "text": [narrative_actual, narrative_target, achievements_copied],
     "completeness": [unit_cell_emptied, target_cell_emptied, weight_cell_emptied],
 }

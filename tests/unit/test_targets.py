@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jixiao.domain.targets import Op, Target, format_target, parse_target, same_unit
+from jixiao.domain.targets import (
+    DATE_UNIT,
+    Op,
+    Target,
+    as_date,
+    format_target,
+    parse_target,
+    same_unit,
+)
 
 D = Decimal
 
@@ -69,6 +77,48 @@ def test_canonical_format():
     assert format_target(parse_target("1 份年度运维总结报告")) == "1(份)；年度运维总结报告"
 
 
+DATES = [
+    # printed, op, month.day, note: a deadline is met up to the last day it names
+    ("9月前", Op.LE, "9.30", None),
+    ("11月前", Op.LE, "11.30", None),
+    ("11月底前", Op.LE, "11.30", None),
+    ("12月31日前", Op.LE, "12.31", None),
+    ("12 月 31 日前", Op.LE, "12.31", None),
+    ("年底前", Op.LE, "12.31", None),
+    ("年内完成", Op.LE, "12.31", None),
+    ("2023年10月中旬前完成", Op.LE, "10.20", None),
+    ("9月底", Op.LE, "9.30", None),
+    ("2月底前", Op.LE, "2.28", None),
+    ("9月前完成验收", Op.LE, "9.30", "完成验收"),
+    ("10月15日", None, "10.15", None),
+]
+
+
+@pytest.mark.parametrize("printed, op, value, note", DATES)
+def test_deadlines_and_dates(printed, op, value, note):
+    assert parse_target(printed) == Target(op=op, value=D(value), unit=DATE_UNIT, note=note)
+
+
+@pytest.mark.parametrize(
+    "printed", ["7月", "3月内", "≤12(月)", "13月前", "3个月", "12月份工作计划"]
+)
+def test_months_that_are_not_dates(printed):
+    """A month alone is a count of months (read as a date only beside a date
+    target: :func:`as_date`); "3月内" is within three months."""
+    assert parse_target(printed).unit != DATE_UNIT
+
+
+def test_a_month_alone_beside_a_deadline_is_its_first_day():
+    assert as_date(parse_target("7月")) == Target(value=D("7.01"), unit=DATE_UNIT)
+    assert as_date(parse_target("≤3(月)")) is None
+    assert as_date(parse_target("90(%)")) is None
+
+
+def test_dates_format_as_people_write_them():
+    assert format_target(parse_target("9月前")) == "9月30日前"
+    assert format_target(parse_target("10月15日")) == "10月15日"
+
+
 def test_units_that_mean_the_same():
     assert same_unit("%", "百分比")
     assert same_unit("％", "%")
@@ -122,13 +172,26 @@ _PIECES = st.lists(
             "响应",
             "a",
             "0",
+            "9",
+            "12",
+            "31",
+            "月",
+            "日",
+            "底",
+            "前",
+            "以前",
+            "中旬",
+            "年底",
+            "年内",
+            "2023年",
+            "完成",
         ]
     ),
     max_size=8,
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(st.one_of(st.text(max_size=40), _PIECES))
 def test_parse_never_raises_and_format_round_trips(text):
     target = parse_target(text)

@@ -263,7 +263,7 @@ def test_export_refuses_an_unknown_format(tree, draft):
 
 
 def test_findings_are_stored_on_create_and_save(tree, draft, forms):
-    assert draft.findings and {f["key"] for f in draft.findings} >= {"weights-unusual@indicators"}
+    assert draft.findings and {f["key"] for f in draft.findings} >= {"rounding-modes@funding"}
     saved = actions.forms.save(
         user=tree.users["filler_a1"], pk=draft.pk, version=1, form=replace(forms[0], grade="良")
     )

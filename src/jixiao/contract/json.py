@@ -37,7 +37,7 @@ from jixiao.domain.model import (
     Project,
     Source,
 )
-from jixiao.domain.targets import Target, parse_target, target_text
+from jixiao.domain.targets import DATE_UNIT, Target, parse_target, target_text
 from jixiao.readers.base import ReadError
 
 
@@ -57,7 +57,8 @@ def target_dict(target: Target | None) -> dict[str, Any] | None:
     if not target.quantitative:
         return {"kind": "qualitative", "text": target.text}
     return {
-        "kind": "quantitative",
+        # a deadline or date ("9月前" → ≤ 9.30, unit 日期): kind "date"
+        "kind": "date" if target.unit == DATE_UNIT else "quantitative",
         "op": target.op.value if target.op else None,
         "value": figure(target.value),
         "unit": target.unit,

@@ -16,10 +16,13 @@ from typing import Any
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.targets import (
     ACHIEVED_WORDS,
+    DATE_UNIT,
     MISSED_WORDS,
     PARTIAL_WORDS,
     Op,
     Target,
+    as_date,
+    date_words,
     format_target,
     same_unit,
 )
@@ -300,9 +303,48 @@ def indicator_score(indicator: Indicator, template: Template) -> Figure:
         return Figure(None, "年度指标值缺失，无法计分")
     if actual is None:
         return Figure(None, "实际完成值缺失，无法计分")
+    if target.unit == DATE_UNIT:
+        done = as_date(actual)
+        if done is not None:
+            return _deadline_score(target, done, points, template)
     if target.quantitative and actual.quantitative:
         return _quantitative_score(target, actual, points, template)
     return _band_score(target, actual, points, template)
+
+
+def deadline_met(target: Target, done: Target) -> bool:
+    """Whether a date meets a deadline or date target: on or before its day
+    (a single day printed as the target counts as "by that day")."""
+    assert target.value is not None and done.value is not None, "two dates"
+    if target.op is Op.LT:
+        return done.value < target.value
+    if target.op in (Op.GE, Op.GT):  # "不早于": rare, taken as written
+        return done.value >= target.value if target.op is Op.GE else done.value > target.value
+    return done.value <= target.value
+
+
+def _deadline_score(target: Target, done: Target, points: Decimal, template: Template) -> Figure:
+    """A deadline (时限) met earns the points; missed, the rules give no proportion
+    (a date is not a quantity): a judgement below the 部分达成 band's top."""
+    if deadline_met(target, done):
+        full = round_figure(points, template.rounding, template.decimals)
+        return Figure(full, (_deadline_met_words, target, done, full))
+    low = round_figure(ZERO, template.rounding, template.decimals)
+    high = round_figure(
+        points * template.band("partial").max / HUNDRED, template.rounding, template.decimals
+    )
+    return Figure(None, (_deadline_missed_words, target, done, low, high), low, high)
+
+
+def _deadline_met_words(target: Target, done: Target, full: Decimal) -> str:
+    return f"完成于 {date_words(done)}，在时限 {date_words(target)} 以内 → 满分 {_fmt(full)}"
+
+
+def _deadline_missed_words(target: Target, done: Target, low: Decimal, high: Decimal) -> str:
+    return (
+        f"完成于 {date_words(done)}，晚于时限 {date_words(target)}：未按期完成，"
+        f"酌情 {_fmt(low)}–{_fmt(high)}（不超过「部分达成」档的上限）"
+    )
 
 
 def _band_score(target: Target, actual: Target, points: Decimal, template: Template) -> Figure:

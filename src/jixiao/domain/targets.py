@@ -204,6 +204,17 @@ _QUANTITY = re.compile(
 _SEPARATORS = " ,，、;；:："
 _NOTE_SEPARATOR = "；"  # folds to ";", which no number or unit contains
 _BLANK = {"", "-", "/", "—", "--", "无"}
+# Marks standing where a value belongs (normalized): not a value, nor words about one.
+_PLACEHOLDERS = frozenset(
+    {"*", "**", "/", "//", "\\", "-", "--", "—", "——", "...", "......", "×", "x"}
+)
+# Units spelled as a word where a sign belongs: "≥100百分比" is "≥100%".
+MALFORMED_UNITS = {"百分比": "%", "百分率": "%", "%%": "%"}
+
+
+def is_placeholder(raw: str | None) -> bool:
+    """Whether a printed value is a mark standing for none: ``*``, ``/``, ``—``."""
+    return raw is not None and normalize_text(raw) in _PLACEHOLDERS
 
 
 def normalize_text(text: str) -> str:
@@ -229,11 +240,119 @@ def parse_target(raw: str | None) -> Target | None:
     text = normalize_text(raw)
     if text in _BLANK:
         return None
+    if "月" in text or "年" in text:  # a deadline or a date: "9月前", "年底前", "7月15日"
+        dated = _date(text)
+        if dated is not None:
+            return dated
     found = quantity(text)
     if found is None:
         return Target(text=text)
     op, value, unit, rest = found
     return Target(op=op, value=value, unit=unit, note=rest.strip(_SEPARATORS) or None)
+
+
+# --- dates: deadlines (时限) and the dates they were met ----------------------------
+
+DATE_UNIT = "日期"
+"""The unit of a date Target: its value is month + day ÷ 100 (9月30日 → 9.30), so
+dates compare as numbers within a year; the year, where printed, is not kept."""
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a deadline's month end
+# "9月前", "11月底前", "12月31日前", "2023年10月中旬前完成", "7月", "10月15日"; the
+# part of the month a deadline or a date names: its first and last day.
+_MONTH_DATE = re.compile(
+    r"(?:\d{4} ?年 ?)?(?P<month>\d{1,2}) ?月(?:份)? ?"
+    r"(?:(?P<day>\d{1,2}) ?[日号]|(?P<part>底|末|上旬|中旬|下旬|初))? ?"
+    r"(?P<before>之前|以前|前)?"
+)
+_YEAR_END = re.compile(
+    r"(?:\d{4} ?年 ?)?(?:本|当)?(?:年底|年末|年内|年度内)(?: ?(?:之前|以前|前))?"
+)
+_PART_ENDS = {"初": 10, "上旬": 10, "中旬": 20, "下旬": 0, "底": 0, "末": 0}  # 0: the month's end
+_DONE_WORDS = ("完成", "前完成", "内完成", "办结", "完工", "竣工", "到位", "验收")
+
+
+def _date(text: str) -> Target | None:
+    """A date or a deadline read from a normalized text, or None (then the text
+    is read as before: "3月内" is three months, "12月" a count of months).
+
+    A deadline — 前, 以前 or 之前 after a date, a part of a month ("9月底",
+    "10月中旬"), or 年底, 年末, 年内 — is met by any day up to the last day it
+    names: "9月前" by 9月30日 (the month named counts: never stricter than the
+    form's writer), "11月底前" by 11月30日, "年底前" by 12月31日. A single day
+    ("10月15日") is that day."""
+    found = _YEAR_END.match(text)
+    if found:
+        month, day, deadline = 12, 31, True
+    else:
+        found = _MONTH_DATE.match(text)
+        if not found:
+            return None
+        month = int(found.group("month"))
+        if not 1 <= month <= 12:
+            return None
+        printed_day, part, before = found.group("day", "part", "before")
+        end = _DAYS[month - 1]
+        if printed_day is not None:
+            day, deadline = int(printed_day), before is not None
+            if not 1 <= day <= end + (month == 2):  # 2月29日 is a day
+                return None
+        elif part is not None:
+            day, deadline = _PART_ENDS[part] or end, True
+        elif before is not None:
+            day, deadline = end, True
+        else:  # a month alone: a count of months unless a date is compared with it
+            return None
+    rest = text[found.end() :].strip(_SEPARATORS)
+    return Target(
+        op=Op.LE if deadline else None,
+        value=Decimal(f"{month}.{day:02d}"),
+        unit=DATE_UNIT,
+        note=None if not rest or rest in _DONE_WORDS else rest,
+    )
+
+
+def is_date(target: Target | None) -> bool:
+    """Whether a Target is a date or a deadline (its unit :data:`DATE_UNIT`)."""
+    return target is not None and target.unit == DATE_UNIT
+
+
+def as_date(target: Target | None) -> Target | None:
+    """A Target read as a date where it can be one: a date itself, or a month
+    printed alone (read as a count of months; "7月" → 7月1日)."""
+    if target is None or target.value is None:
+        return None
+    if target.unit == DATE_UNIT:
+        return target
+    value = target.value
+    if (
+        target.unit == "月"
+        and target.op is None
+        and not target.note
+        and value == value.to_integral_value()
+        and 1 <= value <= 12
+    ):  # "7月" beside a deadline: done in July, read as its first day (never stricter)
+        return Target(value=Decimal(f"{int(value)}.01"), unit=DATE_UNIT)
+    return None
+
+
+def date_words(target: Target) -> str:
+    """A date Target as people write it: "9月30日前", "7月1日"."""
+    value = target.value
+    assert value is not None, "a date"
+    month, day = _month_day(value) or (0, 0)
+    return f"{month}月{day}日" + ("前" if target.op is Op.LE else "")
+
+
+def _month_day(value: Decimal) -> tuple[int, int] | None:
+    """(month, day) of a date's value (9.30 → (9, 30)); None if it is no day."""
+    hundredths = value * 100
+    if hundredths != hundredths.to_integral_value():
+        return None
+    month, day = divmod(int(hundredths), 100)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS[month - 1] + (month == 2):
+        return None
+    return month, day
 
 
 def quantity(text: str) -> tuple[Op | None, Decimal, str | None, str] | None:
@@ -295,6 +414,8 @@ def format_target(target: Target) -> str:
     """The canonical text of a Target; ``parse_target`` reads it back unchanged."""
     if target.value is None:  # qualitative
         return target.text or ""
+    if target.unit == DATE_UNIT and target.op in (None, Op.LE) and _month_day(target.value):
+        return date_words(target) + (_NOTE_SEPARATOR + target.note if target.note else "")
     out = (target.op.value if target.op else "") + _plain(target.value)
     if target.unit:
         out += f"({target.unit})"

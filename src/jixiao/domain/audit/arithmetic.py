@@ -71,20 +71,22 @@ PARTS_SUM = rule(
     "arithmetic",
     E,
     "资金来源之和与总额不符",
-    "当年财政拨款、上年结转资金、其他资金之和不等于年度资金总额（年初预算数、全年预算数、全年执行数各列）。",
-    "{column}：各项资金之和 {sum} ≠ 年度资金总额 {printed}",
-    "{column_en}: the parts add up to {sum}, the total row says {printed}",
-    {"column": "全年执行数", "sum": "80.94", "printed": "80.49", "column_en": "amount spent"},
+    "当年财政拨款、上年结转资金、其他资金之和不等于年度资金总额（年初预算数、全年预算数、全年执行数各列）；"
+    "年度资金总额为 0 或空白而资金来源有金额，或留空的来源之外各项已超过总额，也是如此。",
+    "{column}：各项资金之和 {sum} ≠ 年度资金总额 {total}",
+    "{column_en}: the parts add up to {sum}, the total row says {total}",
+    {"column": "全年执行数", "sum": "80.94", "total": "80.49", "column_en": "amount spent"},
 )
 TOTAL_DIFFERS = rule(
     "total-differs",
     "arithmetic",
     E,
     "总分与各项得分之和不符",
-    "总分不等于资金得分与各指标得分之和（旧模板：各指标得分之和）。",
-    "总分 {printed} ≠ 各项得分之和 {expected}",
-    "total {printed} is not the sum of the scores, {expected}",
-    {"printed": "99.00", "expected": "102.00"},
+    "总分不等于资金得分与各指标得分之和（旧模板：各指标得分之和）；各项得分之和超过总分值时，"
+    "说明有得分超过了分值。",
+    "总分 {printed} ≠ 各项得分之和 {expected}{beyond}",
+    "total {printed} is not the sum of the scores, {expected}{beyond_en}",
+    {"printed": "99.00", "expected": "102.00", "beyond": "", "beyond_en": ""},
 )
 POINTS_SUM = rule(
     "points-sum",
@@ -105,15 +107,28 @@ POINTS_SUM = rule(
 WEIGHTS_UNUSUAL = rule(
     "weights-unusual",
     "arithmetic",
-    W,
+    I,
     "分值分配与建议不同",
-    "一级指标的分值分配与模板建议的（产出 50、效益 30、满意度 10）不同：常有正当理由，但值得说明。",
+    "一级指标的分值分配与模板建议的（产出 50、效益 30、满意度 10；设成本指标的，成本与产出合计 50）"
+    "不同：常有正当理由，值得一看。",
     "一级指标分值为 {split}，建议为 {advised}",
     "the points are split {split}; the template advises {advised}",
     {
         "split": "产出指标 50、效益指标 20、满意度指标 20",
         "advised": "产出指标 50、效益指标 30、满意度指标 10",
     },
+)
+
+ABOVE_BUDGET = rule(
+    "execution-above-budget",
+    "arithmetic",
+    W,
+    "执行数超过预算数",
+    "全年执行数大于全年预算数（执行率超过 100%）：超支或预算未调整。资金得分以分值为限，不因超支而多得。",
+    "全年执行数 {printed} 超过全年预算数 {expected}（执行率 {rate}%）；资金得分以分值 {points} 为限",
+    "{printed} spent is above the budget of {expected} ({rate}%); the execution score is capped at "
+    "its {points} points",
+    {"printed": "338.31", "expected": "329.77", "rate": "102.58", "points": "10.00"},
 )
 
 _COLUMNS = {
@@ -128,13 +143,21 @@ def findings(
 ) -> Iterator[Finding]:
     yield from _rounding(figures, template)
     yield from _parts(form, template)
+    yield from _above_budget(form, template, figures)
     total = figures.get("total")
     if total is not None and total.status is Status.DIFFERS:
+        expected = total.figure.value
+        over = expected is not None and expected > template.total_points
         yield TOTAL_DIFFERS.finding(
             "total",
             printed=form.total,
-            expected=total.figure.value,
+            expected=expected,
             explanation=total.figure.explanation,
+            beyond=f"，超过总分值 {shown(template.total_points)}：有得分超过了分值" if over else "",
+            beyond_en=f", above the {shown(template.total_points)} points: some scores exceed "
+            "their points"
+            if over
+            else "",
         )
     yield from _points(form, template, figures)
     yield from _weights(form, template)
@@ -219,27 +242,64 @@ def _parts(form: Evaluation, template: Template) -> Iterator[Finding]:
 
 
 def _parts_add_up(form: Evaluation, lines: tuple[FundingLine, ...]) -> Iterator[Finding]:
+    """Every part printed: their sum is the total. A part left blank may be the
+    rest, so then the parts printed only must not exceed it (money is never
+    negative): a total of 0, or blank, beside a part carrying money is a slip."""
     total_line = form.funding.total
+    unread = {p.field for p in form.problems} if form.problems else ()
     for column, (label, label_en) in _COLUMNS.items():
         total = getattr(total_line, column)
-        if total is None:
+        if total is None and f"funding.{column}" in unread:  # unreadable: said by completeness
             continue
         values = [getattr(line, column) for line in lines]
-        if any(
-            v is None for v in values
-        ):  # not "None in values": a Decimal compared with None is slow
+        printed = [
+            v for v in values if v is not None
+        ]  # not "None in": a Decimal compared with None is slow
+        if not printed:
             continue
-        added = sum(values, Decimal(0))
-        if added != total:
-            yield PARTS_SUM.finding(
-                f"funding.{column}",
-                printed=total,
-                expected=added,
-                explanation=" + ".join(format(v, "f") for v in values) + f" = {shown(added)}",
-                column=label,
-                column_en=label_en,
-                sum=added,
-            )
+        added = sum(printed, Decimal(0))
+        if len(printed) < len(values):  # a part left blank
+            if added <= (total if total is not None else Decimal(0)):
+                continue
+        elif total is None:
+            if not added:
+                continue
+        elif added == total:
+            continue
+        terms = " + ".join("空白" if v is None else format(v, "f") for v in values)
+        yield PARTS_SUM.finding(
+            f"funding.{column}",
+            printed=total,
+            expected=added,
+            explanation=f"{terms} = {shown(added)}"
+            + ("（空白的来源不计）" if len(printed) < len(values) else ""),
+            column=label,
+            column_en=label_en,
+            sum=added,
+            total=total if total is not None else "空白",
+        )
+
+
+def _above_budget(
+    form: Evaluation, template: Template, figures: Mapping[str, Check]
+) -> Iterator[Finding]:
+    """Spent above the annual budget: said once, on the total row (the score's cap explained)."""
+    line = form.funding.total
+    budget, spent = line.annual_budget, line.executed
+    if budget is None or spent is None or budget <= 0 or spent <= budget:
+        return
+    rate = figures.get("funding.execution_rate")
+    score = figures.get("funding.score")
+    why = [c.figure.explanation for c in (rate, score) if c is not None]
+    points = line.points if line.points is not None else template.execution_points
+    yield ABOVE_BUDGET.finding(
+        "funding.executed",
+        printed=spent,
+        expected=budget,
+        explanation="；".join(why) or None,
+        rate=rate.figure.value if rate is not None else None,
+        points=points if points is not None else "—",
+    )
 
 
 def _points(
@@ -307,6 +367,22 @@ def _weights(form: Evaluation, template: Template) -> Iterator[Finding]:
         key = ind.level1 or "（无一级指标）"
         split[key] = split.get(key, Decimal(0)) + ind.points
     if all(split.get(level1, Decimal(0)) == points for level1, points in advised.items()):
+        return
+    cost = next((k for k in split if "成本" in k and k not in advised), None)
+    output = next((k for k in advised if "产出" in k), None)
+    if cost is not None and output is not None:  # 成本指标 beside 产出: the two share 产出's points
+        joined = dict(split)
+        joined[output] = joined.get(output, Decimal(0)) + joined.pop(cost)
+        if all(joined.get(level1, Decimal(0)) == points for level1, points in advised.items()):
+            return
+        advice = {(f"{output}与{cost}" if k == output else k): v for k, v in advised.items()}
+        yield WEIGHTS_UNUSUAL.finding(
+            "indicators",
+            printed=_split(split),
+            expected=_split(advice),
+            split=_split(split),
+            advised=_split(advice),
+        )
         return
     yield WEIGHTS_UNUSUAL.finding(
         "indicators",

@@ -73,6 +73,17 @@ REASON_MISSING = rule(
     {"rate": "82.50", "below": "90"},
 )
 
+ADJUSTED_WITHOUT_REASON = rule(
+    "budget-adjusted-without-reason",
+    "completeness",
+    Severity.WARNING,
+    "预算调整未说明原因",
+    "模板要求说明预算调整（如四川 2023 年表）：调整后预算数与年初预算数不同，资金的「原因」栏却是空的。",
+    "调整后预算数 {printed} 与年初预算数 {expected} 不同，未说明原因",
+    "the adjusted budget {printed} differs from the initial budget {expected} and no reason is given",
+    {"printed": "120.00", "expected": "100.00"},
+)
+
 # The header and funding cells a form must fill in, where its template prints them
 # (the field table says which column prints each, and its English name; the
 # Chinese name is the column's label as the template prints it).
@@ -137,9 +148,25 @@ def findings(
         yield MISSING.finding("indicators", what="指标表", what_en="the indicator table")
     if template.narrative_limits:
         yield from _too_long(form, template)
-    below = settings(template).execution_reason_below
+    chosen = settings(template)
+    below = chosen.execution_reason_below
     if below is not None:
         yield from _reason_missing(form, below)
+    if chosen.adjustment_reason:
+        line = form.funding.total
+        initial, adjusted = line.initial_budget, line.annual_budget
+        if (
+            initial is not None
+            and adjusted is not None
+            and initial != adjusted
+            and not (line.reason or "").strip()
+        ):
+            yield ADJUSTED_WITHOUT_REASON.finding(
+                "funding.reason",
+                printed=adjusted,
+                expected=initial,
+                explanation=f"调整后预算数 {adjusted} − 年初预算数 {initial} = {adjusted - initial}",
+            )
 
 
 def _too_long(form: Evaluation, template: Template) -> Iterator[Finding]:

@@ -16,7 +16,7 @@ from jixiao.domain.audit.settings import settings
 from jixiao.domain.model import Evaluation, Indicator
 from jixiao.domain.recompute import Check, Status
 from jixiao.domain.scoring import HUNDRED, Figure
-from jixiao.domain.targets import Op, same_unit
+from jixiao.domain.targets import DATE_UNIT, Op, same_unit
 from jixiao.domain.template import Template
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -46,7 +46,8 @@ FULL_BUT_MISSED = rule(
     "scoring",
     E,
     "未完成定量指标却得满分",
-    "定量指标的实际完成值没有达到年度指标值，按规则应按比例扣分，表上却给了满分。",
+    "定量指标的实际完成值没有达到年度指标值，按规则应按比例扣分，表上却给了满分；时限指标（如「9月前」）"
+    "完成晚于时限而得满分也是如此（提前完成算达成）。",
     "完成值 {actual} 未达到 {target}，却得满分 {printed}；按规则应为 {expected}",
     "actual {actual} misses the target {target} yet scores full {printed}; the rule gives {expected}",
     {"actual": "118.00(公里)", "target": "≥120(公里)", "printed": "20.00", "expected": "19.66"},
@@ -164,6 +165,16 @@ def _score(
     value = figure.value
     if value is None:  # computable: a range
         band = f"{shown(figure.low)}–{shown(figure.high)}"
+        target = ind.target_parsed
+        if score == points and target is not None and target.unit == DATE_UNIT:  # a missed deadline
+            return FULL_BUT_MISSED.finding(
+                field,
+                printed=score,
+                expected=band,
+                explanation=figure.explanation,
+                actual=ind.actual,
+                target=ind.target,
+            )
         return OUTSIDE_BAND.finding(
             field, printed=score, expected=band, explanation=figure.explanation
         )
@@ -193,6 +204,8 @@ def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> F
     if wanted is None or done is None or wanted <= 0:  # not both quantitative
         return None
     if target.op in (Op.LE, Op.LT) or not same_unit(target.unit, actual.unit):
+        return None
+    if target.unit == DATE_UNIT:  # a date is not a quantity
         return None
     percent = done / wanted * HUNDRED
     if percent < far:

@@ -6,6 +6,7 @@ near_copy = "0.90"         # similarity, 0–1
 attention_low_execution = "60"  # the web's attention list: 执行率 (%) below which full scores are odd
 attention_review_gap = "10"     # … and self scores this many points above the 复核 total
 execution_reason_below = "90"   # 执行率 (%) below which the funding's 原因 must be given (off if unset)
+adjustment_reason = true        # 调整后预算 other than 年初预算 must be explained in 原因 (off if unset)
 
 [audit.severity]
 "weights-unusual" = "info" # or "error", "warning", "off"
@@ -40,6 +41,7 @@ class AuditSettings:
     attention_low_execution: Decimal = DEFAULT_LOW_EXECUTION
     attention_review_gap: Decimal = DEFAULT_REVIEW_GAP
     execution_reason_below: Decimal | None = None  # none: no reason asked for
+    adjustment_reason: bool = False  # a budget adjusted during the year asks for its 原因
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
         return AuditSettings, (
@@ -49,6 +51,7 @@ class AuditSettings:
             self.attention_low_execution,
             self.attention_review_gap,
             self.execution_reason_below,
+            self.adjustment_reason,
         )
 
     def severity_of(self, code: str) -> Severity | None:
@@ -85,7 +88,15 @@ def _read_settings(template: Template) -> AuditSettings:
             if "execution_reason_below" in table
             else None
         ),
+        adjustment_reason=_flag(table, "adjustment_reason", where),
     )
+
+
+def _flag(table: dict[str, Any], key: str, where: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise AuditSettingError(f"{where}.{key}：{value!r} 应为 true 或 false")
+    return value
 
 
 def _number(table: dict[str, Any], key: str, default: Decimal, where: str) -> Decimal:

@@ -7,13 +7,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from functools import lru_cache
 
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Indicator
 from jixiao.domain.normalize import fold, squash
 from jixiao.domain.recompute import Check
-from jixiao.domain.targets import same_unit
+from jixiao.domain.targets import (
+    DATE_UNIT,
+    MALFORMED_UNITS,
+    Op,
+    Target,
+    as_date,
+    is_placeholder,
+    same_unit,
+    unit_key,
+)
 from jixiao.domain.template import Template
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -70,8 +80,56 @@ ACTUAL_IN_WORDS = rule(
     {"target": "1 份年度运维总结报告", "printed": "达成指标"},
 )
 
+COST_AT_LEAST = rule(
+    "cost-target-at-least",
+    "units",
+    W,
+    "成本指标写成「不低于」",
+    "成本指标的年度指标值用了 ≥、> 或「不低于」：成本应当控制在上限以内（≤），除非指标说的是节约或降低。",
+    "成本指标「{name}」的指标值「{printed}」是下限（{op}），成本一般应为上限（≤）",
+    "the cost indicator “{name}” has a lower bound “{printed}” ({op}); a cost is normally capped (≤)",
+    {"name": "项目预算控制数", "printed": "≥100(万元)", "op": "≥"},
+)
+PERCENT_ABOVE_100 = rule(
+    "percent-target-above-100",
+    "units",
+    W,
+    "百分比指标值超过 100%",
+    "率或比例的年度指标值超过 100%（如完成率 ≥120%），无法达到或写错了；增长、提高一类的指标除外。",
+    "「{name}」的指标值「{printed}」超过 100%",
+    "the target of “{name}”, “{printed}”, is above 100%",
+    {"name": "项目验收合格率", "printed": "≥110(%)"},
+)
+PLACEHOLDER = rule(
+    "value-placeholder",
+    "units",
+    W,
+    "指标值或完成值是占位符",
+    "计分的指标行里，年度指标值或实际完成值只写了 *、/、— 之类的符号，没有可据以计分的值。",
+    "{where}只写了「{printed}」，没有可据以计分的值",
+    "the {where_en} is only “{printed}”: nothing to score by",
+    {"where": "实际完成值", "printed": "/", "where_en": "actual"},
+)
+UNIT_MALFORMED = rule(
+    "unit-malformed",
+    "units",
+    W,
+    "单位写法不规范",
+    "年度指标值或实际完成值的单位写成了文字（如「≥100百分比」），应写符号（≥100%）。",
+    "{where}「{printed}」的单位「{unit}」不规范，应为「{expected}」",
+    "the {where_en} “{printed}” has the unit “{unit}”; write “{expected}”",
+    {
+        "where": "年度指标值",
+        "printed": "≥100百分比",
+        "unit": "百分比",
+        "expected": "%",
+        "where_en": "target",
+    },
+)
+
 _NAME_UNIT = re.compile(r"\(([^()\d]{1,4})\)$")
 _SIGNS = set("≥≤<>=")
+_HUNDRED = Decimal(100)
 # Words that say only which way a target goes, not how far.
 _DIRECTION_WORDS = (
     "提高",
@@ -111,14 +169,71 @@ def findings(
         found = _target_words(ind, path)
         if found:
             yield found
+        target = ind.target_parsed
+        if target is not None and target.value is not None:
+            found = _target_bounds(ind, target, path)
+            if found:
+                yield found
+            if target.unit in MALFORMED_UNITS:
+                yield _malformed(ind.target, target.unit, f"{path}.target", "年度指标值", "target")
+        actual = ind.actual_parsed
+        if actual is not None and actual.unit in MALFORMED_UNITS:
+            yield _malformed(ind.actual, actual.unit, f"{path}.actual", "实际完成值", "actual")
+        if ind.points is not None and not ind.child:
+            for raw, where, where_en, key in (
+                (ind.target, "年度指标值", "target", "target"),
+                (ind.actual, "实际完成值", "actual", "actual"),
+            ):
+                if is_placeholder(raw):
+                    yield PLACEHOLDER.finding(
+                        f"{path}.{key}", printed=raw, where=where, where_en=where_en
+                    )
+
+
+# Indicators whose % may pass 100 (growth, a rise), and costs that may have a floor (savings).
+_GROWTH_WORDS = ("增长", "增幅", "增加", "增速", "提高", "提升", "同比", "环比", "倍")
+_SAVING_WORDS = ("节约", "节省", "降低", "下降", "压减", "减少")
+
+
+def _target_bounds(ind: Indicator, target: Target, path: str) -> Finding | None:
+    op, value = target.op, target.value
+    assert value is not None, "a quantitative target"
+    name = ind.name or path
+    if op in (Op.GE, Op.GT) and _is_cost(ind) and not any(w in name for w in _SAVING_WORDS):
+        return COST_AT_LEAST.finding(f"{path}.target", printed=ind.target, name=name, op=op.value)
+    if (
+        value > _HUNDRED
+        and op not in (Op.LE, Op.LT)
+        and unit_key(target.unit) == "%"
+        and not any(w in name for w in _GROWTH_WORDS)
+    ):
+        return PERCENT_ABOVE_100.finding(f"{path}.target", printed=ind.target, name=name)
+    return None
+
+
+def _is_cost(ind: Indicator) -> bool:
+    return "成本" in (ind.level2 or "") or "成本" in (ind.level1 or "")
+
+
+def _malformed(raw: str | None, unit: str, field: str, where: str, where_en: str) -> Finding:
+    return UNIT_MALFORMED.finding(
+        field,
+        printed=raw,
+        expected=MALFORMED_UNITS[unit],
+        where=where,
+        where_en=where_en,
+        unit=unit,
+    )
 
 
 def _units(ind: Indicator, path: str) -> list[Finding]:
     # A list, not a generator: cheaper to make twelve times a form, and mostly empty.
-    found = []
+    found: list[Finding] = []
     target, actual = ind.target_parsed, ind.actual_parsed
     t_unit = target.unit if target is not None and target.quantitative else None
     a_unit = actual.unit if actual is not None and actual.quantitative else None
+    if t_unit == DATE_UNIT and as_date(actual) is not None:  # a deadline met on a date, "7月"
+        return found
     if t_unit and a_unit and not same_unit(t_unit, a_unit):
         found.append(
             UNIT_DIFFERS.finding(
