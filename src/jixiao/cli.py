@@ -234,14 +234,14 @@ def _summary(run: Run, seconds: float) -> str:
 
 def _print_forms(forms: list[Evaluation]) -> None:
     table = Table(
-        "文件", "#", "项目名称", "单位", "全年预算数", "执行率(%)", "总分", "等级", "问题"
+        "文件", "表序", "项目名称", "单位", "全年预算数", "执行率(%)", "总分", "等级", "问题"
     )
     for ev in forms:
         f = ev.funding
         unit = f.unit.value if f.unit else ""
         table.add_row(
             escape(Path(ev.source.file).name) if ev.source else "—",
-            str(ev.source.form_index) if ev.source else "",
+            str(ev.source.form_index + 1) if ev.source else "",  # people count from 1
             escape(ev.subject or "—"),
             escape(ev.project.unit or "—"),
             f"{figure(f.total.annual_budget) or '—'} {unit}",
@@ -291,8 +291,9 @@ _RELATION = {
 
 
 def _where(ev: Evaluation) -> str:
-    """The file and the form's place in it ("a.pdf #1"), as the messages name a form."""
-    return f"{ev.source.file} #{ev.source.form_index}" if ev.source else "（来源未知）"
+    """The file and the form's place in it ("a.pdf 第 2 张"), as the messages name a form."""
+    # people count from 1 (第 1 张); the JSON's form_index counts from 0
+    return f"{ev.source.file} 第 {ev.source.form_index + 1} 张" if ev.source else "（来源未知）"
 
 
 def _print_checks(ev: Evaluation, checks: list[Check], template: Template) -> None:

@@ -59,6 +59,8 @@ def test_human_output_groups_by_form_with_field_and_figures():
     assert "indicators[1].score（第 15 行） score-above-points" in out
     assert "得分 22.00 超过分值 20.00" in out
     assert "表上 99.00 → 应为 102.00" in out
+    assert "超过总分值 100：有得分超过了分值" in out  # 102 of 100 points
+    assert f"{SLIPS} 第 1 张" in out and " #0" not in out  # forms counted from 1 for people
     clean = jixiao("check", SAMPLE_MD, "--min-severity", "error")
     assert "✓ 未发现问题" in clean.stdout
 
@@ -107,7 +109,11 @@ def test_report_xlsx(tmp_path):
         "20.00",
     ]
     summary = {r[0].value: r[3].value for r in book["汇总"].iter_rows(min_row=2)}
-    assert summary["score-above-points"] == 1 and summary["weights-unusual"] == 3
+    # the tab sample's first form counts its 成本指标 with 产出 (40 + 10): the advised split
+    assert summary["score-above-points"] == 1 and summary["weights-unusual"] == 2
+    levels = [r[1].value for r in book["汇总"].iter_rows(min_row=2)]
+    rank = {"错误": 3, "警告": 2, "提示": 1}
+    assert levels == sorted(levels, key=lambda label: -rank[label])  # errors first
 
 
 def test_report_html(tmp_path):

@@ -127,10 +127,15 @@ def rows(results: Iterable[Result]) -> list[tuple]:
 
 
 def summary_rows(results: list[Result]) -> list[tuple]:
-    severity = {f.code: f.severity for _, found in results for f in found}
+    """One row a code: errors first, then warnings, then infos; most frequent first within."""
+    severity: dict[str, Severity] = {}
+    for _, found in results:
+        for f in found:
+            if f.code not in severity or f.severity.rank > severity[f.code].rank:
+                severity[f.code] = f.severity  # a code tuned apart by two templates: its worst
+    counted = sorted(counts_by_code(results), key=lambda row: -severity[row[0]].rank)
     return [
-        (code, severity[code].label, RULES[code].title, n, forms)
-        for code, n, forms in counts_by_code(results)
+        (code, severity[code].label, RULES[code].title, n, forms) for code, n, forms in counted
     ]
 
 

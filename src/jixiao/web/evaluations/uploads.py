@@ -40,6 +40,6 @@ def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
             raise ReadError(name, error.reason) from None
     if not 0 <= form_index < len(forms):
         raise ReadError(
-            name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index} 张（从 0 起数）"
+            name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index + 1} 张"
         )
     return replace(forms[form_index], source=domain.FormSource(name, form_index))

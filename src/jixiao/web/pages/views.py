@@ -358,6 +358,11 @@ def _uploaded_form(request: SignedInRequest):
     upload = request.FILES.get("file")
     if upload is None:
         raise actions.errors.ServiceError(_("请选择要上传的文件"))
+    # The page asks for 第 N 张 counted from 1 (form_number); form_index, counted from 0
+    # as in the JSON and the API, is still taken from a client that posts it.
+    number = request.POST.get("form_number", "")
+    if number.isdigit() and int(number) >= 1:
+        return read_upload(upload, int(number) - 1)
     index = request.POST.get("form_index", "0")
     return read_upload(upload, int(index) if index.isdigit() else 0)
 
