@@ -647,8 +647,8 @@ class FormReader:
                 self._unit_hint(cell, funding)
                 if column == "points" and (p := _POINTS.search(label_key(cell.text))):
                     funding.points = funding.points or Decimal(p.group(1))
-            elif len(squash(cell.text)) > 16 or is_number(cell.text):
-                break
+            elif column is not None or len(squash(cell.text)) > 16 or is_number(cell.text):
+                break  # another block's label, or a figure: the header has ended
             else:
                 self._unit_hint(cell, funding)
             i += 1
