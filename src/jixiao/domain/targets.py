@@ -212,9 +212,14 @@ _PLACEHOLDERS = frozenset(
 MALFORMED_UNITS = {"百分比": "%", "百分率": "%", "%%": "%"}
 
 
+_MARKS = "*/\\-—–.…×xX－／＊＼ 　"  # what a placeholder is made of, before normalizing
+
+
 def is_placeholder(raw: str | None) -> bool:
     """Whether a printed value is a mark standing for none: ``*``, ``/``, ``—``."""
-    return raw is not None and normalize_text(raw) in _PLACEHOLDERS
+    if not raw or len(raw) > 12 or raw.strip(_MARKS):  # most values: a figure or words
+        return False
+    return normalize_text(raw) in _PLACEHOLDERS
 
 
 def normalize_text(text: str) -> str:
