@@ -33,6 +33,7 @@ from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
+from jixiao.readers import formats_text
 from jixiao.services import batch
 from jixiao.writers import (
     Format,
@@ -63,9 +64,7 @@ EXIT_UNDRAWABLE = 4
 
 Files = Annotated[
     list[Path],
-    typer.Argument(
-        help="自评表文件或文件夹（PDF、xlsx、docx、文本、markdown）", show_default=False
-    ),
+    typer.Argument(help=f"自评表文件或文件夹（{formats_text()}；按内容识别）", show_default=False),
 ]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
@@ -110,7 +109,13 @@ class Run:
                 self.rejects.append((result.path, reason))
                 if not self.quiet_rejects:
                     err.print(f"jixiao: {escape(result.path)}: {escape(reason)}")
-            elif result.duplicate_of:
+            for skipped in result.skipped:
+                if not self.quiet_rejects:
+                    err.print(
+                        f"jixiao: {escape(result.path)}: 跳过工作表「{escape(skipped.sheet)}」："
+                        f"{escape(skipped.reason)}"
+                    )
+            if result.duplicate_of:
                 self.rejects.append(
                     (result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次")
                 )
@@ -177,14 +182,17 @@ def import_(
     run = Run(template, workers=workers, quiet_rejects=rejects is not None)
     sink = _open_for_writing(json_out) if json_out else None
     forms: list[Evaluation] = []
+    dicts: list[dict] = []
     started = time.perf_counter()
     try:
         for result in run.results(files):
             if sink:
-                sink.writelines(dumps_line(evaluation_dict(ev)) + "\n" for ev in result.forms)
+                sink.writelines(dumps_line(form_dict(ev, result)) + "\n" for ev in result.forms)
                 sink.flush()
             else:
                 forms.extend(result.forms)
+                if json:
+                    dicts.extend(form_dict(ev, result) for ev in result.forms)
     except KeyboardInterrupt:
         err.print("jixiao: 已中断。" + _summary(run, time.perf_counter() - started))
         _write_rejects(rejects, run.rejects)
@@ -193,12 +201,23 @@ def import_(
         if sink:
             sink.close()
     if json:
-        print(dumps([evaluation_dict(ev) for ev in forms]))
+        print(dumps(dicts))
     elif not sink:
         _print_forms(forms)
     _write_rejects(rejects, run.rejects)
     err.print(_summary(run, time.perf_counter() - started))
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else 0)
+
+
+def form_dict(ev: Evaluation, result: batch.FileResult) -> dict:
+    """A form as the JSON contract, and, when it came from a workbook with sheets
+    that are not forms, ``source.skipped_sheets``: ``[{"sheet", "reason"}]``."""
+    data = evaluation_dict(ev)
+    if result.skipped and data.get("source") is not None:
+        data["source"]["skipped_sheets"] = [
+            {"sheet": s.sheet, "reason": s.reason} for s in result.skipped
+        ]
+    return data
 
 
 def _open_for_writing(path: Path):
@@ -226,9 +245,10 @@ def _summary(run: Run, seconds: float) -> str:
     t = run.tally
     rate = f"，{t.forms / seconds:,.0f} 张表/秒" if seconds > 0 and t.forms else ""
     ignored = f"；隐藏文件 {len(t.ignored)} 个未读" if t.ignored else ""
+    sheets = f"；跳过不是自评表的工作表 {t.sheets_skipped} 个" if t.sheets_skipped else ""
     return (
         f"共 {t.files} 个文件：读出 {t.forms} 张表；拒收 {t.rejected} 个；重复 {t.duplicates} 个"
-        f"{ignored}。用时 {seconds:.1f} 秒{rate}。"
+        f"{sheets}{ignored}。用时 {seconds:.1f} 秒{rate}。"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from jixiao.readers.xlsx import _figure
+from jixiao.readers.xlsx import shown_number
 
 
 @pytest.mark.parametrize(
@@ -28,4 +28,4 @@ from jixiao.readers.xlsx import _figure
     ],
 )
 def test_a_figure_reads_as_excel_shows_it(value, number_format, shown):
-    assert _figure(value, number_format) == shown
+    assert shown_number(value, number_format) == shown

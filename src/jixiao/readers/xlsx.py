@@ -6,7 +6,9 @@ ranges, so the workbook is loaded whole; the size caps below bound that. Figures
 written as the sheet shows them: a number with its number format's decimal
 places (15 with "0.00" → "15.00"), so a score keeps its printed scale; a
 figure typed as text stays as typed. Forms may be on several sheets or stacked
-on one. Each value's source is the sheet and its row's cells ("A7:J7").
+on one; only the sheets that are forms are read (:mod:`jixiao.readers.workbook`:
+a project list or a budget table beside the 自评表 is skipped with its reason).
+Each value's source is the sheet and its row's cells ("A7:J7").
 
 A workbook is a zip: its declared uncompressed size is capped, as a whole
 (:data:`MAX_UNCOMPRESSED`) and part by part (:data:`MAX_PART`), before anything
@@ -27,7 +29,8 @@ from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.scoring import round_figure
 from jixiao.domain.template import Rounding
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, read_grid, to_rows
+from jixiao.readers.grid import Span, column_letter, to_rows
+from jixiao.readers.workbook import Reading, read_sheets
 
 MAX_UNCOMPRESSED = 20 * 1024 * 1024
 """Bytes a workbook or document may inflate to; real forms are well under 1 MB."""
@@ -97,11 +100,17 @@ def check_count(
 
 def read_xlsx(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
     """Every form in a workbook."""
-    return read_grid(xlsx_rows(data, file), file, template_id)
+    return read_xlsx_sheets(data, file, template_id).forms
 
 
-def xlsx_rows(data: bytes, file: str) -> list[Row]:
-    """The rows of every sheet, sheet after sheet."""
+def read_xlsx_sheets(data: bytes, file: str, template_id: str | None = None) -> Reading:
+    """The forms of the workbook's form sheets, and the sheets skipped with why
+    (:mod:`jixiao.readers.workbook`)."""
+    return read_sheets(xlsx_sheets(data, file), file, "Excel", template_id)
+
+
+def xlsx_sheets(data: bytes, file: str) -> list[tuple[str, list[Row]]]:
+    """Each sheet's title and rows, in the workbook's order."""
     from openpyxl import load_workbook
 
     archive = check_zip(data, file, "Excel ")
@@ -111,18 +120,16 @@ def xlsx_rows(data: bytes, file: str) -> list[Row]:
     try:
         # Not read-only: that mode does not say which cells are merged.
         workbook = load_workbook(io.BytesIO(data), data_only=True)
-        rows: list[Row] = []
-        for sheet in workbook.worksheets:
-            rows += to_rows(_spans(sheet, file), _row_source(file, sheet.title))
+        return [
+            (sheet.title, to_rows(_spans(sheet, file), _row_source(file, sheet.title)))
+            for sheet in workbook.worksheets
+        ]
     except ReadError:
         raise
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise ReadError(
             file, f"Excel 文件无法打开或内容损坏（{type(error).__name__}: {error}）"
         ) from None
-    if not rows:
-        raise ReadError(file, "Excel 文件中没有内容")
-    return rows
 
 
 def _spans(sheet, file: str) -> list[Span]:
@@ -171,13 +178,13 @@ def _shown(value, number_format: str | None) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, (int, float)):
-        return _figure(value, number_format or "General")
+        return shown_number(value, number_format or "General")
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.strftime("%Y年%m月%d日")
     return str(value)
 
 
-def _figure(value: int | float, number_format: str) -> str:
+def shown_number(value: int | float, number_format: str) -> str:
     """The number as Excel prints it: at most 15 significant digits (0.1+0.2 is
     0.3), the format's places (none when it has no decimal point: "#,##0"),
     rounded half away from zero as Excel does (2.345 with "0.00" is 2.35)."""

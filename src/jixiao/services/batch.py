@@ -2,7 +2,8 @@
 
 Each input file ends as exactly one of: read (its forms), rejected (with a
 one-line reason), or a duplicate of an earlier file with the same content
-(counted once). Nothing is dropped silently.
+(counted once). Nothing is dropped silently: a workbook's sheets that are not
+forms are listed with the file (``skipped``), each with its reason.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jixiao.domain.model import Evaluation
-from jixiao.readers import ReadError, read_path
+from jixiao.readers import ReadError, Skipped, read_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class FileResult:
     forms: tuple[Evaluation, ...] = ()
     error: str | None = None  # why the file was rejected
     duplicate_of: str | None = None  # an earlier file with the same content
+    skipped: tuple[Skipped, ...] = ()  # a workbook's sheets that are not forms, and why
 
     @property
     def rejected(self) -> bool:
@@ -41,6 +43,7 @@ class Tally:
     forms: int = 0
     rejected: int = 0
     duplicates: int = 0
+    sheets_skipped: int = 0  # sheets of workbooks that are not forms
     ignored: list[str] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
@@ -48,6 +51,7 @@ class Tally:
         self.forms += len(result.forms)
         self.rejected += result.rejected
         self.duplicates += result.duplicate_of is not None
+        self.sheets_skipped += len(result.skipped)
 
 
 def collect(inputs: Iterable[Path]) -> tuple[list[Path], list[str]]:
@@ -90,7 +94,8 @@ def read_one(path: str, template_id: str | None) -> FileResult:
     if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
         return FileResult(path, error="不是普通文件（管道、设备等），未读取")
     try:
-        return FileResult(path, tuple(read_path(path, template_id)))
+        reading = read_file(path, template_id)
+        return FileResult(path, tuple(reading.forms), skipped=reading.skipped)
     except ReadError as error:
         return FileResult(path, error=error.reason)
     except Exception as error:  # a reader bug must not stop the batch; it is reported

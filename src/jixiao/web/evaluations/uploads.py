@@ -1,5 +1,8 @@
 """An uploaded form file read through the readers, the same way for the API
-and the pages, with the same limits (:data:`MAX_UPLOAD`, :data:`UPLOAD_TYPES`)."""
+and the pages, with the same limits (:data:`MAX_UPLOAD`, :data:`UPLOAD_TYPES`).
+
+The types are the readers' own list (:data:`jixiao.readers.SUFFIXES`), so the
+upload accepts every format the readers read and no other."""
 
 from __future__ import annotations
 
@@ -11,12 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from jixiao.domain import model as domain
-from jixiao.readers import ReadError, read_path
+from jixiao.readers import SUFFIXES, ReadError, formats_text, read_path
 from jixiao.web.evaluations.actions.errors import ServiceError
 
 MAX_UPLOAD = 20 * 1024 * 1024
 """Bytes of an uploaded form: the largest published forms are a few MB."""
-UPLOAD_TYPES = (".xlsx", ".pdf", ".docx", ".txt", ".md", ".tsv")
+UPLOAD_TYPES = SUFFIXES
+"""The suffixes an upload may have: every one the readers read (a file without
+a suffix, which they read as text, is refused here: a browser names a file)."""
 
 
 def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
@@ -27,7 +32,7 @@ def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
     if upload.size > MAX_UPLOAD:
         raise ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
     if not (upload.name or "").lower().endswith(UPLOAD_TYPES):
-        raise ServiceError(_("只能上传 %(types)s 文件") % {"types": "、".join(UPLOAD_TYPES)})
+        raise ServiceError(_("只能上传 %(types)s 文件") % {"types": formats_text()})
     name = Path(upload.name or "").name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
@@ -39,7 +44,5 @@ def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
         except ReadError as error:
             raise ReadError(name, error.reason) from None
     if not 0 <= form_index < len(forms):
-        raise ReadError(
-            name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index + 1} 张"
-        )
+        raise ReadError(name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index + 1} 张")
     return replace(forms[form_index], source=domain.FormSource(name, form_index))

@@ -284,8 +284,8 @@ def _context(
 
 @page
 def new(request: SignedInRequest) -> HttpResponse:
-    """Start a form: by uploading a file (xlsx/PDF/docx/text) read by the
-    readers, or from last year's form of the same project (结转)."""
+    """Start a form: by uploading a file of any kind the readers read
+    (:data:`jixiao.readers.FORMATS`), or from last year's form of the same project (结转)."""
     place = actions.access.membership(request.user)
     has_record = place.organisation.projects.filter(kind=Project.Kind.DEPARTMENT).exists()
     context = {
@@ -297,6 +297,7 @@ def new(request: SignedInRequest) -> HttpResponse:
         "this_year": timezone.localdate().year - 1,
         "last_years": actions.access.visible(request.user).order_by("-year", "project__code"),
         "accept": ",".join(UPLOAD_TYPES),
+        "kinds": "、".join(suffix.lstrip(".") for suffix in UPLOAD_TYPES),
         "max_mb": MAX_UPLOAD // 1024 // 1024,
         "chosen": request.POST.get("project", ""),
     }
