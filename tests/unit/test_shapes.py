@@ -45,7 +45,27 @@ def running(text: str) -> str:
     return "\n".join(" ".join(c.replace(" ", "") for c in cells if c) for cells in _lines(text))
 
 
+def ocr_spaced(text: str) -> str:
+    """Running lines as OCR gives them: a space between the Chinese characters of a
+    word, cells apart by three spaces."""
+
+    def spaced(cell: str) -> str:
+        out = ""
+        for a, b in zip(cell, cell[1:] + " ", strict=True):
+            out += a + (" " if _han(a) and _han(b) else "")
+        return out
+
+    return "\n".join(
+        "   ".join(spaced(c.replace(" ", "")) for c in cells if c) for cells in _lines(text)
+    )
+
+
+def _han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
 SHAPES = {
+    "ocr-spaced": ocr_spaced,
     "pipes": pipes,
     "pipes-padded": pipes_padded,
     "one-cell-a-line": one_cell_a_line,

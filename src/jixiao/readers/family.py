@@ -1304,10 +1304,17 @@ def _ticked(text: str) -> str | None:
 
 
 def _year(cells: list[Cell], labels: Labels) -> int | None:
+    """The year of the title (2023年度), before the form's first label; a title cut
+    into cells (「(2023年」「度)」) is read across its row."""
+    rows: dict[int, str] = {}
     for cell in cells:
         if labels.column(cell.text) in ("name", "department", "funding_total"):
             break
         if len(cell.text) <= 80 and (found := _YEAR.search(fold(cell.text))):
+            return int(found.group(1))
+        rows[cell.row] = rows.get(cell.row, "") + cell.text
+    for text in rows.values():
+        if len(text) <= 80 and (found := _YEAR.search(squash(fold(text)))):
             return int(found.group(1))
     return None
 

@@ -55,18 +55,19 @@ def shape_of(text: str) -> Shape:
 def split_text(text: str, file: str) -> tuple[Shape, list[Row]]:
     """The text's rows of cells, by its shape; blank lines left out."""
     shape = shape_of(text)
+    spaced = shape is Shape.RUNNING and spaced_letters(text)
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        cells = _cells(line, shape)
+        cells = _cells(line, shape, spaced)
         if cells is None:
             continue
         rows.append(Row(cells, Source(file, line=number)))
     return shape, rows
 
 
-def _cells(line: str, shape: Shape) -> tuple[str, ...] | None:
+def _cells(line: str, shape: Shape, spaced: bool = False) -> tuple[str, ...] | None:
     body = line.strip()
     if shape is Shape.PIPES and "|" in body:
         if body.startswith("|") and len(body) > 1 and body != "|":
@@ -82,5 +83,25 @@ def _cells(line: str, shape: Shape) -> tuple[str, ...] | None:
     if shape is Shape.RUNNING or (shape is Shape.PIPES and len(body) <= 60):
         # a short line outside the table (项目单位(盖章):… 主要领导签字:) is label and value
         # pairs; a long one is a text, kept whole
+        if spaced:
+            # OCR puts a space between the characters of a word (项 目 名 称): cells
+            # are apart by two spaces or more there, and a word's spaces go
+            return tuple(_CJK_GAP.sub("", c) for c in _WIDE_SPACES.split(body))
         return tuple(_SPACES.split(body))
     return (body,)
+
+
+_WIDE_SPACES = re.compile(r"\s{2,}")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff]) (?=\S)|(?<=\S) (?=[\u3400-\u9fff])")
+
+
+def spaced_letters(text: str) -> bool:
+    """Whether the text came through OCR spacing the characters of its words: a
+    third of its lines hold three words or more of one Chinese character."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    spaced = 0
+    for line in lines:
+        words = _SPACES.split(line.strip())
+        single = sum(1 for w in words if len(w) == 1 and "\u3400" <= w <= "\u9fff")
+        spaced += single >= 3 and single >= 0.3 * len(words)
+    return bool(lines) and spaced >= max(2, len(lines) // 3)
