@@ -259,3 +259,54 @@ def test_a_total_above_the_points_says_the_scores_exceed_them(clean):
     assert "exceed" in total.message_en
     under = found(replace(clean, total=D("98.00")))[("total-differs", "total")]
     assert "超过" not in under.message
+
+
+# --- 4. inflated or hollow forms ---------------------------------------------------------
+
+
+def test_every_actual_exactly_its_target(clean):
+    form = replace(clean, goals=replace(clean.goals, actual="平台全年稳定运行，各项指标均已完成。"))
+    for n in (0, 1, 2, 6):  # ≥40 个, ≥99.00%, ≤2 小时, ≥90.00%; =100.00% does not count
+        form = with_indicator(form, n, actual=clean.indicators[n].target.lstrip("≥≤"))
+    assert errors(form) == []
+    exact = found(form)[("actuals-equal-targets", "indicators")]
+    assert exact.severity is Severity.WARNING and "4 个定量指标" in exact.message
+    assert not [k for k in found(clean) if k[0] == "actuals-equal-targets"]
+
+
+def test_full_marks_beside_money_not_spent(clean):
+    template = templates.load(clean.template)
+    line = replace(clean.funding.total, executed=D("7.20"))
+    line = replace(
+        line,
+        execution_rate=scoring.execution_rate(line, template).value,
+        score=scoring.execution_score(line, template).value,
+    )
+    part = replace(clean.funding.current_year_appropriation, executed=D("7.20"))
+    part = replace(part, execution_rate=scoring.execution_rate(part, template).value)
+    form = replace(
+        clean,
+        funding=replace(clean.funding, total=line, current_year_appropriation=part),
+        total=clean.total - clean.funding.total.score + line.score,
+    )
+    assert errors(form) == []
+    low = found(form)[("full-marks-low-execution", "indicators")]
+    assert low.severity is Severity.WARNING and "80.00%" in low.message
+    assert not [k for k in found(clean) if k[0] == "full-marks-low-execution"]  # 99.77%
+
+
+def test_full_marks_beside_a_reason_admitting_a_shortfall(clean):
+    form = with_indicator(clean, 0, deviation="部分接口未完成迁移，明年继续。")
+    admitted = found(form)[("full-score-despite-shortfall", "indicators[0].score")]
+    assert admitted.severity is Severity.WARNING and "未完成" in admitted.message
+    assert errors(form) == []
+    fine = with_indicator(clean, 0, deviation="全年无未完成事项。")
+    assert not [k for k in found(fine) if k[0] == "full-score-despite-shortfall"]
+
+
+def test_qualitative_rows_mostly_and_all_at_full_marks(clean):
+    form = with_indicator(clean, 0, target="稳定运行", actual="达成指标")
+    form = with_indicator(form, 1, target="稳定运行", actual="达成指标")  # 4 of 7 now
+    qualitative = found(form)[("qualitative-full-marks", "indicators")]
+    assert qualitative.severity is Severity.INFO and "7 个指标中 4 个" in qualitative.message
+    assert not [k for k in found(clean) if k[0] == "qualitative-full-marks"]  # 2 of 7

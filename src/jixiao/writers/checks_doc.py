@@ -13,7 +13,13 @@ from pathlib import Path
 from jixiao import templates
 from jixiao.domain.audit import FAMILIES, RULES
 from jixiao.domain.audit.finding import shown
-from jixiao.domain.audit.settings import DEFAULT_FAR_ABOVE, DEFAULT_NEAR_COPY, settings
+from jixiao.domain.audit.settings import (
+    DEFAULT_FAR_ABOVE,
+    DEFAULT_FULL_MARKS_EXECUTION,
+    DEFAULT_NEAR_COPY,
+    DEFAULT_QUALITATIVE_SHARE,
+    settings,
+)
 
 
 def _cell(text: str) -> str:
@@ -57,6 +63,9 @@ def markdown() -> str:
         "|---|---|---|",
         f"| `far_above_target` | {shown(DEFAULT_FAR_ABOVE)} | 实际完成值达到年度指标值的这个百分比及以上而未说明原因时提出警告 |",
         f"| `near_copy` | {shown(DEFAULT_NEAR_COPY)} | 实际完成情况与预期目标的相似度（0–1，去掉标点后）达到此值即视为照抄 |",
+        f"| `full_marks_execution_below` | {shown(DEFAULT_FULL_MARKS_EXECUTION)} | 执行率（%）低于此值而指标全部满分时提出警告 |",
+        f"| `qualitative_share` | {shown(DEFAULT_QUALITATIVE_SHARE)} | 定性指标占指标的这个比例及以上（至少 3 个）且全部满分时提示 |",
+        "| `adjustment_reason` | false | 为 true 时，调整后预算数与年初预算数不同须在资金的「原因」栏说明 |",
         "",
         "## 各模板的调整",
         "",

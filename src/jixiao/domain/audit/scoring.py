@@ -19,7 +19,7 @@ from jixiao.domain.scoring import HUNDRED, Figure
 from jixiao.domain.targets import DATE_UNIT, Op, same_unit
 from jixiao.domain.template import Template
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 ABOVE_POINTS = rule(
     "score-above-points",
@@ -104,10 +104,67 @@ FAR_ABOVE = rule(
     {"actual": "160.00(个)", "target": "≥100(个)", "percent": "160"},
 )
 
+ALL_EXACTLY_MET = rule(
+    "actuals-equal-targets",
+    "scoring",
+    W,
+    "完成值全部恰好等于指标值",
+    "每个定量指标（至少 3 个，= 指标除外）的实际完成值都恰好等于年度指标值，且都得满分：完成值可能是照抄指标值，"
+    "而不是实际测得的。",
+    "{count} 个定量指标的完成值全部恰好等于指标值，且都得满分",
+    "all {count} quantitative actuals equal their targets exactly, each at full marks",
+    {"count": "6"},
+)
+FULL_MARKS_LOW_EXECUTION = rule(
+    "full-marks-low-execution",
+    "scoring",
+    W,
+    "执行率偏低而指标全部满分",
+    "执行率低于 90%（模板可调）而每个指标都得满分：钱没有花完，产出和效益却全部达成，得分可能虚高。",
+    "执行率 {rate}% 而 {count} 个指标全部满分",
+    "execution is {rate}% yet all {count} indicators score full marks",
+    {"rate": "63.53", "count": "8"},
+)
+FULL_DESPITE_SHORTFALL = rule(
+    "full-score-despite-shortfall",
+    "scoring",
+    W,
+    "偏差原因承认未完成却得满分",
+    "指标得满分，偏差原因分析却写着未完成、未达到、滞后之类：两者自相矛盾，满分可能虚高。",
+    "得满分 {printed}，偏差原因却写「{words}」",
+    "full marks {printed}, yet the reason given says “{words}”",
+    {"printed": "10.00", "words": "未完成"},
+)
+QUALITATIVE_FULL = rule(
+    "qualitative-full-marks",
+    "scoring",
+    I,
+    "定性指标多且全部满分",
+    "定性指标占指标的一半（模板可调）以上（至少 3 个）且全部得满分：定性指标靠评价人判断，"
+    "全部满分值得核对依据。",
+    "{count} 个指标中 {qualitative} 个是定性指标，全部得满分",
+    "{qualitative} of the {count} indicators are qualitative, all at full marks",
+    {"count": "8", "qualitative": "5"},
+)
+# Words of a 偏差原因 that admit the target was not reached (not after 无/没有/不存在).
+_SHORTFALL_WORDS = (
+    "未完成",
+    "未达到",
+    "未达成",
+    "未实现",
+    "未能",
+    "滞后",
+    "延期",
+    "推迟",
+    "没有完成",
+)
+_NEGATED_BEFORE = ("无", "没有", "不存在", "均已", "全部")
+
 
 def findings(
     form: Evaluation, template: Template, figures: Mapping[str, Check]
 ) -> Iterator[Finding]:
+    yield from _hollow(form, template)
     far = settings(template).far_above_target
     reported = {p.field for p in form.problems}  # said once, by completeness
     for n, ind in enumerate(form.indicators):
@@ -124,6 +181,12 @@ def findings(
             )
             if found:
                 yield found
+            if ind.score == ind.points and ind.deviation:
+                words = _shortfall(ind.deviation)
+                if words:
+                    yield FULL_DESPITE_SHORTFALL.finding(
+                        f"{path}.score", printed=ind.score, explanation=ind.deviation, words=words
+                    )
             if ind.score < ind.points and not ind.deviation:
                 yield CUT_WITHOUT_REASON.finding(
                     f"{path}.deviation",
@@ -218,3 +281,50 @@ def _far_above(ind: Indicator, path: str, far: Decimal, template: Template) -> F
         target=ind.target,
         percent=scoring.round_figure(percent, template.rounding, 0),
     )
+
+
+def _shortfall(reason: str) -> str | None:
+    """The words of a reason that admit a shortfall ("未完成"), or None."""
+    for word in _SHORTFALL_WORDS:
+        at = reason.find(word)
+        if at >= 0 and not reason[max(0, at - 3) : at].endswith(_NEGATED_BEFORE):
+            return word
+    return None
+
+
+def _hollow(form: Evaluation, template: Template) -> Iterator[Finding]:
+    """Forms scored as if everything was met: every actual its target to the letter,
+    full marks beside money not spent, qualitative rows all at full marks."""
+    rows = [
+        ind
+        for ind in form.indicators
+        if not ind.child and not ind.shared and ind.points is not None and ind.points > 0
+    ]
+    if not rows or any(ind.score != ind.points for ind in rows):  # not all full marks
+        return
+    chosen = settings(template)
+    exact = qualitative = 0
+    for ind in rows:
+        target, actual = ind.target_parsed, ind.actual_parsed
+        if target is None or not target.quantitative:
+            qualitative += target is not None
+            continue
+        if target.op is Op.EQ or target.unit == DATE_UNIT:
+            continue
+        if actual is None or actual.value != target.value:
+            exact = -len(rows)  # one actual differs: not copied
+        else:
+            exact += 1
+    if exact >= 3:
+        yield ALL_EXACTLY_MET.finding("indicators", count=exact)
+    rate = form.funding.total.execution_rate
+    if rate is not None and rate < chosen.full_marks_execution_below:
+        yield FULL_MARKS_LOW_EXECUTION.finding(
+            "indicators",
+            printed=rate,
+            expected=f"< {shown(chosen.full_marks_execution_below)}",
+            rate=rate,
+            count=len(rows),
+        )
+    if qualitative >= 3 and qualitative >= chosen.qualitative_share * len(rows):
+        yield QUALITATIVE_FULL.finding("indicators", count=len(rows), qualitative=qualitative)

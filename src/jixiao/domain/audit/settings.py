@@ -7,6 +7,8 @@ attention_low_execution = "60"  # the web's attention list: 执行率 (%) below 
 attention_review_gap = "10"     # … and self scores this many points above the 复核 total
 execution_reason_below = "90"   # 执行率 (%) below which the funding's 原因 must be given (off if unset)
 adjustment_reason = true        # 调整后预算 other than 年初预算 must be explained in 原因 (off if unset)
+full_marks_execution_below = "90"  # every indicator at full marks with 执行率 (%) below this: odd
+qualitative_share = "0.50"      # qualitative indicators this share of the rows, all at full marks: info
 
 [audit.severity]
 "weights-unusual" = "info" # or "error", "warning", "off"
@@ -26,6 +28,8 @@ DEFAULT_FAR_ABOVE = Decimal(130)
 DEFAULT_NEAR_COPY = Decimal("0.90")
 DEFAULT_LOW_EXECUTION = Decimal(60)
 DEFAULT_REVIEW_GAP = Decimal(10)
+DEFAULT_FULL_MARKS_EXECUTION = Decimal(90)
+DEFAULT_QUALITATIVE_SHARE = Decimal("0.50")
 
 
 class AuditSettingError(ValueError):
@@ -42,6 +46,8 @@ class AuditSettings:
     attention_review_gap: Decimal = DEFAULT_REVIEW_GAP
     execution_reason_below: Decimal | None = None  # none: no reason asked for
     adjustment_reason: bool = False  # a budget adjusted during the year asks for its 原因
+    full_marks_execution_below: Decimal = DEFAULT_FULL_MARKS_EXECUTION
+    qualitative_share: Decimal = DEFAULT_QUALITATIVE_SHARE
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
         return AuditSettings, (
@@ -52,6 +58,8 @@ class AuditSettings:
             self.attention_review_gap,
             self.execution_reason_below,
             self.adjustment_reason,
+            self.full_marks_execution_below,
+            self.qualitative_share,
         )
 
     def severity_of(self, code: str) -> Severity | None:
@@ -89,6 +97,10 @@ def _read_settings(template: Template) -> AuditSettings:
             else None
         ),
         adjustment_reason=_flag(table, "adjustment_reason", where),
+        full_marks_execution_below=_number(
+            table, "full_marks_execution_below", DEFAULT_FULL_MARKS_EXECUTION, where
+        ),
+        qualitative_share=_number(table, "qualitative_share", DEFAULT_QUALITATIVE_SHARE, where),
     )
 
 
