@@ -134,9 +134,7 @@ def summary_rows(results: list[Result]) -> list[tuple]:
             if f.code not in severity or f.severity.rank > severity[f.code].rank:
                 severity[f.code] = f.severity  # a code tuned apart by two templates: its worst
     counted = sorted(counts_by_code(results), key=lambda row: -severity[row[0]].rank)
-    return [
-        (code, severity[code].label, RULES[code].title, n, forms) for code, n, forms in counted
-    ]
+    return [(code, severity[code].label, RULES[code].title, n, forms) for code, n, forms in counted]
 
 
 def write_report(results: list[Result], path: Path) -> None:
