@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from jixiao.readers import FORMATS, SUFFIXES, ReadError, formats_text
 from jixiao.web.evaluations.actions.errors import ServiceError
@@ -43,6 +44,9 @@ def test_another_suffix_is_refused_with_the_list(name):
     with pytest.raises(ServiceError) as caught:
         read_upload(SimpleUploadedFile(name, b"%PDF-1.4"), 0)
     assert str(caught.value) == f"只能上传 {formats_text()} 文件"
+    with translation.override("en"), pytest.raises(ServiceError) as caught:
+        read_upload(SimpleUploadedFile(name, b"%PDF-1.4"), 0)
+    assert ".xls, .docx" in str(caught.value) and "工作簿" not in str(caught.value)
 
 
 @pytest.mark.django_db
@@ -51,7 +55,7 @@ def test_the_page_accepts_the_list_and_reads_an_xls_workbook(tree, project_a1):
     page = client.get("/forms/new/").content.decode()
     accept = re.search(r'name="file" type="file" accept="([^"]*)"', page)
     assert accept is not None and accept.group(1).split(",") == list(SUFFIXES)
-    assert "xls、docx" in page  # the label names the kinds
+    assert "xls, docx" in page  # the label names the kinds
     response = client.post(
         "/forms/new/",
         {

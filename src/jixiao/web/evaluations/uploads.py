@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jixiao.domain import model as domain
@@ -24,6 +25,14 @@ UPLOAD_TYPES = SUFFIXES
 a suffix, which they read as text, is refused here: a browser names a file)."""
 
 
+def _kinds() -> str:
+    """The readable kinds: named in Chinese ("PDF（.pdf）、Excel 工作簿（…）"), or
+    by their suffixes alone on pages in another language."""
+    if (get_language() or "zh-hans").lower().startswith("zh"):
+        return formats_text()
+    return ", ".join(UPLOAD_TYPES)
+
+
 def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
     """The uploaded file through the readers (which choose by content and name),
     if its size and type are allowed; errors and the form's source name the
@@ -32,7 +41,7 @@ def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
     if upload.size > MAX_UPLOAD:
         raise ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_UPLOAD // 1024 // 1024})
     if not (upload.name or "").lower().endswith(UPLOAD_TYPES):
-        raise ServiceError(_("只能上传 %(types)s 文件") % {"types": formats_text()})
+        raise ServiceError(_("只能上传 %(types)s 文件") % {"types": _kinds()})
     name = Path(upload.name or "").name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name

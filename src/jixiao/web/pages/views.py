@@ -297,7 +297,7 @@ def new(request: SignedInRequest) -> HttpResponse:
         "this_year": timezone.localdate().year - 1,
         "last_years": actions.access.visible(request.user).order_by("-year", "project__code"),
         "accept": ",".join(UPLOAD_TYPES),
-        "kinds": "、".join(suffix.lstrip(".") for suffix in UPLOAD_TYPES),
+        "kinds": ", ".join(suffix.lstrip(".") for suffix in UPLOAD_TYPES),  # also in English
         "max_mb": MAX_UPLOAD // 1024 // 1024,
         "chosen": request.POST.get("project", ""),
     }
