@@ -53,7 +53,7 @@ COMMON_LABELS: dict[str, tuple[str, ...]] = {
     "level2": ("二级指标",),
     "indicator": ("三级指标",),
     "total": ("总分", "合计", "自评总分"),
-    "grade": ("评价等级", "自评等级", "绩效等级"),
+    "grade": ("评价等级", "自评等级", "绩效等级", "评分等级"),
     "funding_total": ("年度资金总额", "年度财政资金总额", "资金总额", "总额"),
     "current_year_appropriation": ("当年财政拨款", "本年财政拨款", "财政拨款"),
     "prior_year_carryover": ("上年结转资金", "上年结余结转资金"),
@@ -78,9 +78,27 @@ COMMON_LABELS: dict[str, tuple[str, ...]] = {
         "未完成原因及拟采取的改进措施",
         "未完成原因和改进措施",
         "偏差原因分析",
+        "偏差原因及改进措施",
+        "原因分析及改进措施",
+        "未完成原因分析及改进措施",
+        "偏差原因",
     ),
-    "target": ("年度指标值", "年初目标值", "预期指标值", "指标值", "年度目标值"),
-    "actual": ("实际完成值", "全年实际值", "实际完成指标值", "完成值", "全年实际完成值"),
+    "target": ("年度指标值", "年初目标值", "预期指标值", "指标值", "年度目标值", "目标值"),
+    "actual": (
+        "实际完成值",
+        "全年实际值",
+        "实际完成指标值",
+        "完成值",
+        "全年实际完成值",
+        "实际值",
+        "全年完成值",
+    ),
+    "points": ("分值", "权重", "指标分值", "标准分值"),
+    "score": ("得分", "自评得分", "实际得分"),
+    "initial_budget": ("年初预算数", "年初预算"),
+    "annual_budget": ("全年预算数", "调整后预算数", "调整后预算"),
+    "executed": ("全年执行数", "预算执行数", "实际支出数", "执行数"),
+    "execution_rate": ("执行率", "预算执行率"),
     "method": ("得分计算方法",),
     "core": ("是否核心指标", "核心指标"),
     "conclusion": ("评价结论", "自评结论"),
@@ -233,13 +251,13 @@ class Labels:
         label it starts."""
         if not text or len(text) > 24 or _NUMBER.search(text.split("(")[0]):
             return None
-        if self.column(text) is not None:
-            return None
         key = bare(text)
-        if key in self.level1 or key in _LEVEL1:
-            return "level1", key
+        if key in self.level1 or key in _LEVEL1:  # the template's own words first:
+            return "level1", key  # Hebei's 预算执行率 row is a 一级 label
         if key in self.level2:
             return "level2", key
+        if self.column(text) is not None:
+            return None
         if 2 <= len(key) <= 3:
             for kind, words in (("level1", self.level1 | _LEVEL1), ("level2", self.level2)):
                 heads = {w for w in words if w.startswith(key)}
@@ -984,7 +1002,7 @@ class FormReader:
                 level2 = found[1]
                 i += 1
                 continue
-            if column is not None:
+            if column in ("level1", "level2", "indicator", *columns) and found is None:
                 i += 1  # a header label printed again (a table over two pages)
                 continue
             if (printed := _POINTS_ONLY.fullmatch(label_key(text))) is not None:
