@@ -101,6 +101,9 @@ def xls_sheets(data: bytes, file: str, suffix: str = ".xls") -> list[tuple[str, 
             file_contents=data,
             formatting_info=True,  # merged ranges and number formats
             on_demand=True,  # sheets parsed one at a time, each counted before it is read
+            # rows as long as their cells: padding every row to the widest (xlrd's
+            # default) takes minutes when a damaged record puts a cell at row 65535
+            ragged_rows=True,
             logfile=io.StringIO(),  # xlrd writes warnings to stdout, which --json keeps pure
         )
     except Exception as error:
@@ -135,8 +138,14 @@ def xls_sheets(data: bytes, file: str, suffix: str = ".xls") -> list[tuple[str, 
 
 
 def _spans(book, sheet) -> list[Span]:
-    """Every cell of the sheet: a merged range as one (its top-left cell's value)."""
-    merged = {(rlo, clo): (rhi - rlo, chi - clo) for rlo, rhi, clo, chi in sheet.merged_cells}
+    """Every cell of the sheet: a merged range as one (its top-left cell's value).
+    Ranges are cut to the sheet's size (checked against MAX_CELLS), so a damaged
+    MERGEDCELLS record cannot make the covered set huge."""
+    merged = {
+        (rlo, clo): (min(rhi, sheet.nrows) - rlo, min(chi, sheet.ncols) - clo)
+        for rlo, rhi, clo, chi in sheet.merged_cells
+        if 0 <= rlo < min(rhi, sheet.nrows) and 0 <= clo < min(chi, sheet.ncols)
+    }
     covered = {
         (r, c)
         for (rlo, clo), (rows, cols) in merged.items()
@@ -146,7 +155,7 @@ def _spans(book, sheet) -> list[Span]:
     }
     spans = []
     for r in range(sheet.nrows):
-        for c in range(sheet.ncols):
+        for c in range(sheet.row_len(r)):  # ragged: a row holds its cells only
             if (r, c) in covered:
                 continue
             rows, cols = merged.get((r, c), (1, 1))
