@@ -354,6 +354,21 @@ def test_an_html_table_named_xls_is_read_as_the_page(tmp_path):
     assert [evaluation_dict(ev)["total"] for ev in forms] == ["99.97", "87.01"]
 
 
+def test_tab_separated_text_named_xls_is_read_as_the_text(tmp_path):
+    from jixiao import samples
+
+    sample = next(p for p in samples.paths() if p.name == "national-2023-tab.txt")
+    path = tmp_path / "导出.xls"
+    path.write_bytes(sample.read_text(encoding="utf-8").encode("gb18030"))
+    assert [evaluation_dict(ev)["total"] for ev in read_path(path)] == ["99.97", "87.01"]
+
+
+def test_other_content_named_xls_is_refused_as_not_an_xls(tmp_path):
+    path = tmp_path / "form.xls"
+    path.write_bytes("没有表格的一段文字".encode())
+    assert "扩展名为 .xls，但内容不是 Excel 97-2003 文件" in refusal(path)
+
+
 # --- the one list of formats -------------------------------------------------------
 
 

@@ -76,11 +76,12 @@ OFFICE_SUFFIXES = {
     ".pdf": "PDF",
     ".xlsx": "Excel",
     ".xlsm": "Excel",
-    ".xls": "Excel 97-2003（.xls）",
+    ".xls": "Excel 97-2003",
     ".docx": "Word",
 }
 SHEET_SUFFIXES = {".xls", ".et"}
-"""Names that web systems often give to an HTML table ("导出 Excel"): read as the page."""
+"""Names that web systems often give to an HTML table or tab-separated text
+("导出 Excel"): read as the page or the text they are."""
 MAX_FILE_BYTES = 200 * 1024 * 1024
 """Bytes read per file: a form is a few hundred KB, a long PDF a few MB."""
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -172,6 +173,8 @@ def _read_forms(
         from jixiao.readers.html import read_html
 
         return read_html(decode(data, name), name, template_id)
+    if suffix in SHEET_SUFFIXES and b"\t" in data[:4096] and b"\x00" not in data[:4096]:
+        return read_text(decode(data, name), name, template_id)
     from jixiao.readers.xls import WPS_KINDS
 
     if suffix in WPS_KINDS:
