@@ -179,15 +179,15 @@ def findings(
         actual = ind.actual_parsed
         if actual is not None and actual.unit in MALFORMED_UNITS:
             yield _malformed(ind.actual, actual.unit, f"{path}.actual", "实际完成值", "actual")
-        if ind.points is not None and not ind.child:
-            for raw, where, where_en, key in (
-                (ind.target, "年度指标值", "target", "target"),
-                (ind.actual, "实际完成值", "actual", "actual"),
-            ):
-                if is_placeholder(raw):
-                    yield PLACEHOLDER.finding(
-                        f"{path}.{key}", printed=raw, where=where, where_en=where_en
-                    )
+        if ind.points is not None and not ind.child:  # a scored row: a value belongs there
+            if is_placeholder(ind.target):
+                yield PLACEHOLDER.finding(
+                    f"{path}.target", printed=ind.target, where="年度指标值", where_en="target"
+                )
+            if is_placeholder(ind.actual):
+                yield PLACEHOLDER.finding(
+                    f"{path}.actual", printed=ind.actual, where="实际完成值", where_en="actual"
+                )
 
 
 # Indicators whose % may pass 100 (growth, a rise), and costs that may have a floor (savings).
