@@ -136,7 +136,9 @@ def read_rows(rows: list[Row], file: str, template_id: str | None = None) -> lis
         )
     forms = [f.build(template, file, i) for i, f in enumerate(_split_forms(rows, template))]
     if not forms:
-        raise ReadError(file, "没有找到「项目名称」行：文件里没有自评表")
+        # 项目名称 is printed but not first in its row: the family reader finds
+        # labels anywhere in a row
+        return _family(rows, file, template, None)
     return forms
 
 
