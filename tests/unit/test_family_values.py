@@ -51,3 +51,16 @@ def test_a_tab_file_whose_name_label_is_not_its_first_cell_is_still_a_form():
     )
     forms = read_text(text, "shifted.txt")
     assert forms and forms[0].project.name
+
+
+def test_the_table_reader_reads_amounts_with_their_unit_too():
+    tab = _sample("national-2023-tab.txt")
+    row = "\t9.00\t9.00\t8.98\t10.00\t99.77\t9.97"
+    assert row in tab
+    form = read_text(
+        tab.replace(row, "\t9.00万元\t90000元\t8.98万元\t10.00\t99.77\t9.97", 1), "tab.txt"
+    )[0]
+    assert form.funding.total.initial_budget == Decimal("9.00")
+    assert form.funding.total.annual_budget == Decimal("9")
+    assert form.funding.total.executed == Decimal("8.98")
+    assert [p.field for p in form.problems if "换算" in p.message] == ["funding.annual_budget"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from jixiao.domain.model import Problem, Source
-from jixiao.domain.normalize import clean
+from jixiao.domain.normalize import clean, fold, squash
 
 
 class ReadError(Exception):
@@ -44,6 +44,25 @@ class Row:
 
 
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+YUAN_IN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+"""Yuan in one of each amount unit forms print."""
+
+
+def amount_unit(text: str) -> tuple[str, str] | None:
+    """An amount printed with its unit in the cell ("4753.66万元", "2.6亿元", OCR's
+    "万兀"): (the figure's text, the unit); None for a cell without one."""
+    value = squash(fold(text)).replace(",", "").replace("兀", "元")
+    for unit in ("亿元", "万元", "元"):
+        if value.endswith(unit) and _NUMBER.fullmatch(value[: -len(unit)]):
+            return value[: -len(unit)], unit
+    return None
+
+
+def in_unit(figure: Decimal, printed: str, wanted: str) -> Decimal:
+    """An amount printed in one unit, in another: exact (a Decimal product)."""
+    return figure * YUAN_IN[printed] / YUAN_IN[wanted]
+
+
 _DASHES = {"-", "—", "–", "/", "－"}
 
 

@@ -40,7 +40,7 @@ from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target, target_text
 from jixiao.domain.template import Template, label_key
 from jixiao.readers import glued, ocr
-from jixiao.readers.base import Collector, Row
+from jixiao.readers.base import Collector, Row, amount_unit, in_unit
 from jixiao.readers.shapes import Shape
 
 # Labels every layout of the family prints the same way; a template's own
@@ -63,6 +63,13 @@ COMMON_LABELS: dict[str, tuple[str, ...]] = {
     "unit_funds": ("单位资金",),
     "basic_expenditure": ("基本支出",),
     "project_expenditure": ("项目支出",),
+    # the levels of government a transfer's money comes from
+    "central_funds": ("中央财政资金", "中央资金", "中央补助资金", "中央财政补助资金"),
+    "provincial_funds": ("省级资金", "省级财政资金", "省级补助资金"),
+    "city_funds": ("市级资金", "市级财政资金"),
+    "county_funds": ("县级资金", "县级财政资金", "区级资金", "县(区)级资金"),
+    "local_funds": ("地方资金", "地方财政资金", "地方配套资金"),
+    "self_raised_funds": ("自筹资金", "单位自筹资金"),
     "goals": ("年度总体目标", "总体目标", "年度绩效目标"),
     "expected": ("年初设定目标", "预期目标", "年度目标", "项目年度目标", "年度预期目标"),
     "actual_goal": (
@@ -132,6 +139,12 @@ FUNDING_LINES = (
     "unit_funds",
     "basic_expenditure",
     "project_expenditure",
+    "central_funds",
+    "provincial_funds",
+    "city_funds",
+    "county_funds",
+    "local_funds",
+    "self_raised_funds",
 )
 INDICATOR_COLUMNS = (
     "points",
@@ -743,13 +756,13 @@ class FormReader:
         units: dict[str, str] = {
             k: u
             for k in AMOUNTS
-            if k in cells and figures.get(k) is not None and (u := _cell_unit(cells[k].text))
+            if k in cells and figures.get(k) is not None and (u := _unit_of(cells[k].text))
         }
         if not units:
             return
         if funding.unit is None and len(set(units.values())) == 1:
             only = next(iter(units.values()))
-            if only in _TO_YUAN and only != "亿元":
+            if only != "亿元":
                 funding.unit = AmountUnit(only)
                 self.out.note("funding.unit", next(iter(cells.values())).source)
         if funding.unit is None:
@@ -757,7 +770,7 @@ class FormReader:
         for key, unit in units.items():
             figure = figures[key]
             if unit != funding.unit.value and figure is not None:
-                converted = figure * _TO_YUAN[unit] / _TO_YUAN[funding.unit.value]
+                converted = in_unit(figure, unit, funding.unit.value)
                 figures[key] = converted
                 self.out.problem(
                     f"{prefix}.{key}",
@@ -1348,6 +1361,11 @@ def _sum(indicators: list[Indicator], funding: _Funding, column: str) -> Decimal
     return total
 
 
+def _unit_of(text: str) -> str | None:
+    found = amount_unit(text)
+    return found[1] if found else None
+
+
 def _same_places(way: dict[str, str], total: FundingLine | None) -> bool:
     """Whether the amounts of a reading have one number of places, the total's."""
     places = {len(v.partition(".")[2]) for k, v in way.items() if k in AMOUNTS}
@@ -1361,16 +1379,6 @@ def _same_places(way: dict[str, str], total: FundingLine | None) -> bool:
 
 
 AMOUNTS = ("initial_budget", "annual_budget", "executed")
-_TO_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
-
-
-def _cell_unit(text: str) -> str | None:
-    """The unit printed after an amount in its cell: 元, 万元 or 亿元."""
-    value = ocr.unit_text(squash(fold(text)))
-    for unit in ("亿元", "万元", "元"):
-        if value.endswith(unit) and _NUMBER.fullmatch(value[: -len(unit)].replace(",", "")):
-            return unit
-    return None
 
 
 def _unknown_header(text: str) -> bool:

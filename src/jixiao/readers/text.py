@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao import templates
-from jixiao.contract.fields import LINE_KEYS
+from jixiao.contract.fields import AMOUNT_KEYS, LINE_KEYS
 from jixiao.domain.model import (
     BREAKDOWN_KEYS,
     AmountUnit,
@@ -36,7 +36,7 @@ from jixiao.domain.model import (
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target
 from jixiao.domain.template import Template, label_key
-from jixiao.readers.base import Collector, ReadError, Row
+from jixiao.readers.base import Collector, ReadError, Row, amount_unit, in_unit
 from jixiao.readers.family import read_family, refusal
 from jixiao.readers.loose import read_grouped
 from jixiao.readers.shapes import Shape, shape_of, split_text
@@ -243,7 +243,7 @@ class _FormReader:
                 section = "funding"
                 unit = self._amount_unit(row)
             elif section == "funding" and (line := self._line_key(row)):
-                funding_lines[line] = self._funding_line(row, line)
+                funding_lines[line] = self._funding_line(row, line, unit)
             elif self._has_label(row, "expected"):
                 section = "goals"
                 goals_header = self._label_columns(row, ("expected", "actual_goal"))
@@ -353,7 +353,7 @@ class _FormReader:
                     return line
         return None
 
-    def _funding_line(self, row: Row, line: str) -> FundingLine:
+    def _funding_line(self, row: Row, line: str, unit: AmountUnit | None) -> FundingLine:
         """Six figures follow the row's label, wherever extraction put the label."""
         prefix = "funding" if line == "total" else f"funding.breakdown.{line}"
         filled = row.filled()
@@ -361,12 +361,18 @@ class _FormReader:
         cells = list(row.cells[label_at + 1 :]) + [""] * len(LINE_KEYS)
 
         def figure(name: str) -> Decimal | None:
-            return self.out.number(
-                cells[LINE_KEYS.index(name)],
-                f"{prefix}.{name}",
-                row.source,
-                dash_ok=line != "total",
+            raw = cells[LINE_KEYS.index(name)]
+            path = f"{prefix}.{name}"
+            printed = amount_unit(raw) if name in AMOUNT_KEYS else None
+            value = self.out.number(
+                printed[0] if printed else raw, path, row.source, line != "total"
             )
+            if printed and value is not None and unit is not None and printed[1] != unit.value:
+                value = in_unit(value, printed[1], unit.value)  # 4753.66万元 in a form in 元
+                self.out.problem(
+                    path, f"格内金额单位为{printed[1]}，按表头的{unit.value}换算为 {value}", raw
+                )
+            return value
 
         return FundingLine(  # by name, so that mypy checks each figure's type
             initial_budget=figure("initial_budget"),
