@@ -64,3 +64,34 @@ def test_the_table_reader_reads_amounts_with_their_unit_too():
     assert form.funding.total.annual_budget == Decimal("9")
     assert form.funding.total.executed == Decimal("8.98")
     assert [p.field for p in form.problems if "换算" in p.message] == ["funding.annual_budget"]
+
+
+def _part_line(text: str, new: str):
+    from tests.unit.test_shapes import pipes_padded
+
+    padded = pipes_padded(_sample("national-2023-tab.txt"))
+    line = next(x for x in padded.splitlines() if "当年财政拨款" in x)
+    return read_text(padded.replace(line, new, 1), "padded.txt")[0]
+
+
+def test_a_funding_row_that_lost_its_empty_cells_is_placed_by_its_arithmetic():
+    form = _part_line(TEXT, "其中：当年财政拨款 | 9.00 | 9.00 | 8.98 | 99.77 | ||||||")
+    part = form.funding.current_year_appropriation
+    # 99.77 is the rate (8.98 ÷ 9.00), not a 分值 (the total's is 10.00) nor a 得分
+    assert (part.initial_budget, part.annual_budget, part.executed, part.execution_rate) == (
+        Decimal("9.00"),
+        Decimal("9.00"),
+        Decimal("8.98"),
+        Decimal("99.77"),
+    )
+    assert part.points is None and part.score is None
+
+
+def test_a_funding_row_whose_figures_fit_several_places_is_left_blank_with_the_raw_text():
+    form = _part_line(TEXT, "其中：当年财政拨款 | 9.00 | 8.98 | 99.77 | ||||||")
+    part = form.funding.current_year_appropriation
+    assert part.initial_budget is None and part.executed is None and part.execution_rate is None
+    (problem,) = [
+        p for p in form.problems if p.field == "funding.breakdown.current_year_appropriation"
+    ]
+    assert "分不清" in problem.message and problem.raw == "9.00 8.98 99.77"

@@ -389,6 +389,7 @@ class FormReader:
         self._single = False  # set per form: cells one a line, rows not printed
         self._columns: list[str] = ["points"]  # the indicator table's, once read
         self._misread: list[tuple[str, str, Decimal]] = []  # (path, raw, figure) to confirm
+        self._unplaced_said = False  # a 资金 row's figures said to be unplaceable
         self.out = Collector()
 
     # cursor helpers -----------------------------------------------------------
@@ -716,7 +717,7 @@ class FormReader:
         if run is not None:
             values = self._glued_line(run, line, funding, prefix)
         else:
-            values = align(window, funding.columns, _funding_fit)
+            values = self._line_cells(window, line, funding, prefix)
         figures: dict[str, Decimal | None] = {}
         reason = None
         for column, cell in values.items():
@@ -726,7 +727,8 @@ class FormReader:
                 )
             elif column == "reason" and not is_hint(cell.text) and not is_blank(cell.text):
                 reason = self.out.text(cell.text, f"{prefix}.reason", cell.source)
-        for cell in window if run is None else ():
+        said, self._unplaced_said = self._unplaced_said, False
+        for cell in window if run is None and not said else ():
             if cell not in values.values() and not is_blank(cell.text):
                 self.out.problem(prefix, "资金行有一格对不上表头的任何一列，未读取", cell.text)
         self._amounts_in_unit(values, figures, funding, prefix)
@@ -742,6 +744,61 @@ class FormReader:
         )
         self.out.note(prefix, label.source)
         return j
+
+    def _line_cells(
+        self, window: list[Cell], line: str, funding: _Funding, prefix: str
+    ) -> dict[str, Cell]:
+        """Which column each cell of a 资金 row is. With a cell for every column, by
+        place; with fewer (empty cells dropped, as some pages store tables), every
+        way of placing the figures in order is tried and kept only where the row's
+        arithmetic (执行率 = 执行数 ÷ 预算数, 得分 = 执行率 × 分值) leaves one."""
+        cells = list(window)
+        while cells and not cells[-1].text:
+            cells.pop()
+        figures = [c for c in cells if c.text and not is_blank(c.text)]
+        columns = funding.columns
+        if (
+            len(cells) >= len(columns)
+            or len(figures) <= 1
+            or any(c in columns for c in ("reason", "method"))
+        ):
+            return align(window, columns, _funding_fit)
+        numeric = [c for c in columns if c in LINE_KEYS]
+        total = funding.lines.get("funding_total")
+        # a part's 分值, where printed, is the total's (in the template's)
+        points = total.points if total is not None and total.points else self.t.execution_points
+        budget = "annual_budget" if "annual_budget" in numeric else "initial_budget"
+        valid = glued.funding_valid(budget, None, points)
+        ways = []
+        for chosen in itertools.combinations(range(len(numeric)), len(figures)):
+            taken = {
+                numeric[k]: _figure(c.text) or "" for k, c in zip(chosen, figures, strict=True)
+            }
+            if any(
+                _funding_fit(c.text, numeric[k]) is None
+                for k, c in zip(chosen, figures, strict=True)
+            ):
+                continue
+            if all(is_rate(v) for v in taken.values()) and valid({k: v for k, v in taken.items()}):
+                ways.append(chosen)
+        if len(ways) == 1:
+            return {numeric[k]: c for k, c in zip(ways[0], figures, strict=True)}
+        placed = align(window, columns, _funding_fit)
+        if not ways:
+            return placed
+        agreed = {
+            numeric[k]: c
+            for n, (k, c) in enumerate(zip(ways[0], figures, strict=True))
+            if all(way[n] == k for way in ways)
+        }
+        if len(agreed) < len(figures):
+            self.out.problem(
+                prefix,
+                "资金行缺了空格，分不清部分数字属于哪一列，未读取",
+                " ".join(c.text for c in figures),
+            )
+            self._unplaced_said = True
+        return agreed
 
     def _amounts_in_unit(
         self,

@@ -150,6 +150,8 @@ def funding_valid(
             return False
         if points is not None and score is not None and score > points:
             return False
+        if points is None and score is not None and points_printed and score > points_printed:
+            return False  # a score above the points the row would have
         rate = values.get("execution_rate")
         if (
             rate is not None
