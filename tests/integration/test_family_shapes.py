@@ -31,6 +31,7 @@ def _rows(form, template) -> list[list[str]]:
 
 
 SHAPES = {
+    "bare-lines": lambda rows: "\n".join(c for cells in rows for c in cells),
     "pipes": lambda rows: "\n".join(" | ".join(cells) + " |" for cells in rows),
     "pipes-padded": lambda rows: "\n".join(
         " | ".join(c for c in cells if c) + " | " + "|" * 6 for cells in rows

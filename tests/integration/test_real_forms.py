@@ -299,3 +299,29 @@ def test_a_blank_template_is_refused_as_blank(folder):
     with pytest.raises(ReadError) as refused:
         read_path(folder / "hubei-blank-template.txt")
     assert "空白" in refused.value.reason and "湖北" in refused.value.reason
+
+
+RESHAPED = {  # a real form's own cells written in another shape real pages use
+    "pipes": lambda rows: "\n".join(" | ".join(r) + " |" for r in rows),
+    "one-cell-a-line": lambda rows: "\n".join((c + " |") if c else "|" for r in rows for c in r),
+    "bare-lines": lambda rows: "\n".join(c for r in rows for c in r),
+    "tabs": lambda rows: "\n".join("\t".join(r) for r in rows),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(RESHAPED))
+@pytest.mark.parametrize("name", sorted(set(FIGURES) - {"sichuan-zhongjiang-2022-project.txt"}))
+def test_a_real_form_reads_the_same_in_another_shape(folder, name, shape):
+    from jixiao.readers.shapes import split_text
+    from jixiao.readers.text import read_text
+
+    _, rows = split_text((folder / name).read_text("utf-8"), name)
+    cells = [list(row.cells) for row in rows]
+    (form,) = read_text(RESHAPED[shape](cells), name)
+    data = evaluation_dict(form)
+    wrong = {
+        path: (paths.json_get(data, path), want)
+        for path, want in FIGURES[name].items()
+        if paths.json_get(data, path) != want
+    }
+    assert not wrong, wrong

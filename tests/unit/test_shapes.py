@@ -64,7 +64,13 @@ def _han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
+def bare_lines(text: str) -> str:
+    """One cell a line with no separator, an empty cell an empty line."""
+    return "\n".join(c for cells in _lines(text) for c in cells)
+
+
 SHAPES = {
+    "bare-lines": bare_lines,
     "ocr-spaced": ocr_spaced,
     "pipes": pipes,
     "pipes-padded": pipes_padded,
@@ -107,6 +113,7 @@ def test_the_shape_of_a_text_is_told_by_its_lines():
     assert shape_of(pipes(text)) is Shape.PIPES
     assert shape_of(one_cell_a_line(text)) is Shape.PIPES
     assert shape_of(running(text)) is Shape.RUNNING
+    assert shape_of(bare_lines(text)) is Shape.LINES
     assert shape_of("项目名称某项目主管部门某局实施单位某中心年度资金总额:10") is Shape.GLUED
 
 

@@ -7,6 +7,7 @@ The shapes seen on real pages:
 * one cell a line, each ending in `` |``, an empty cell a bare ``|``;
 * markdown tables (``| a | b |`` with a ``|---|`` line);
 * tab-separated cells;
+* one cell a line with no separator at all, an empty line an empty cell;
 * labels and values on running lines separated by spaces
   (``预算数 6.84 到位数 6.84``);
 * everything run together with no separator at all — one "cell" per line here;
@@ -31,6 +32,7 @@ _SPACES = re.compile(r"\s+")
 class Shape(str, Enum):
     PIPES = "pipes"  # cells between |, a row or a cell a line
     TABS = "tabs"
+    LINES = "lines"  # one cell a line with no separator, an empty line an empty cell
     RUNNING = "running"  # cells separated by spaces
     GLUED = "glued"  # no separator at all
 
@@ -46,6 +48,9 @@ def shape_of(text: str) -> Shape:
         return Shape.PIPES
     if tabbed >= max(3, len(lines) // 4):
         return Shape.TABS
+    words = [len(_SPACES.split(line.strip())) for line in lines]
+    if len(lines) >= 20 and sum(1 for n in words if n == 1) >= 0.7 * len(lines):
+        return Shape.LINES
     spaced = sum(1 for line in lines if len(_SPACES.split(line.strip())) > 2)
     if spaced >= max(2, len(lines) // 5):
         return Shape.RUNNING
@@ -59,6 +64,8 @@ def split_text(text: str, file: str) -> tuple[Shape, list[Row]]:
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
+            if shape is Shape.LINES and rows:  # an empty line is an empty cell here
+                rows.append(Row(("",), Source(file, line=number)))
             continue
         cells = _cells(line, shape, spaced)
         if cells is None:
