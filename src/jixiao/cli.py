@@ -547,7 +547,11 @@ def serve(
     if demo:
         _load_demo()
     err.print(f"jixiao：数据目录 {data_dir.resolve()}；访问 http://{host}:{port}/ （Ctrl+C 停止）")
-    server.serve(host, port, threads)
+    try:
+        server.serve(host, port, threads)
+    except server.StartError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
 
 
 def _load_demo() -> None:

@@ -130,6 +130,7 @@ def _settings_from(env: dict) -> dict:
         "SECURE_HSTS_SECONDS",
         "CSRF_TRUSTED_ORIGINS",
         "JIXIAO_PROXY_COUNT",
+        "JIXIAO_TRUSTED_PROXIES",
     ]
     code = (
         "import json, jixiao.web.settings as s; "
@@ -150,6 +151,7 @@ def test_https_settings_come_from_the_environment():
     plain = _settings_from({})
     assert not plain["SESSION_COOKIE_SECURE"] and not plain["CSRF_COOKIE_SECURE"]
     assert plain["SECURE_PROXY_SSL_HEADER"] is None and plain["CSRF_TRUSTED_ORIGINS"] == []
+    assert plain["JIXIAO_TRUSTED_PROXIES"] == []  # no proxy: every X-Forwarded-* is dropped
     https = _settings_from(
         {
             "JIXIAO_HTTPS": "1",
@@ -165,6 +167,24 @@ def test_https_settings_come_from_the_environment():
     )
     assert https["CSRF_TRUSTED_ORIGINS"] == ["https://jx.example.cn", "https://b.example"]
     assert https["JIXIAO_PROXY_COUNT"] == 1
+    assert https["JIXIAO_TRUSTED_PROXIES"] == ["127.0.0.1", "::1"]  # nginx on this machine
+    listed = _settings_from(
+        {"JIXIAO_PROXY_COUNT": "2", "JIXIAO_TRUSTED_PROXIES": "10.0.0.0/8, ::1"}
+    )
+    assert listed["JIXIAO_TRUSTED_PROXIES"] == ["10.0.0.0/8", "::1"]
+
+
+def test_a_trusted_proxy_that_is_no_address_stops_the_server_saying_so():
+    from jixiao.web.server import StartError, proxy_networks
+
+    assert [str(n) for n in proxy_networks(["127.0.0.1", "10.0.0.0/8", "[::1]"])] == [
+        "127.0.0.1/32",
+        "10.0.0.0/8",
+        "::1/128",
+    ]
+    with pytest.raises(StartError) as caught:
+        proxy_networks(["nginx.local"])
+    assert "JIXIAO_TRUSTED_PROXIES" in str(caught.value) and "nginx.local" in str(caught.value)
 
 
 @pytest.fixture

@@ -3,9 +3,13 @@ secret key, migrations, and the waitress WSGI server."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 class StartError(Exception):
@@ -57,7 +61,63 @@ def has_tables() -> bool:
 
 def serve(host: str, port: int, threads: int) -> None:
     import waitress
+    from django.conf import settings
 
     from jixiao.web.wsgi import application
 
-    waitress.serve(application, host=host, port=port, threads=threads, ident="jixiao")
+    app = behind_proxies(application, settings.JIXIAO_TRUSTED_PROXIES, settings.JIXIAO_PROXY_COUNT)
+    # waitress's own proxy handling trusts one address; behind_proxies does it for a
+    # list, with waitress's parser, so waitress itself is told to leave the headers alone.
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="jixiao",
+        clear_untrusted_proxy_headers=False,
+    )
+
+
+def proxy_networks(addresses: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """``JIXIAO_TRUSTED_PROXIES`` as networks (an address is a network of one)."""
+    networks = []
+    for address in addresses:
+        try:
+            networks.append(ipaddress.ip_network(address.strip("[]"), strict=False))
+        except ValueError:
+            raise StartError(
+                f"JIXIAO_TRUSTED_PROXIES：{address!r} 不是 IP 地址或网段（如 127.0.0.1、10.0.0.0/8）"
+            ) from None
+    return networks
+
+
+def behind_proxies(app: WSGIApp, trusted: list[str], count: int) -> WSGIApp:
+    """The WSGI app as the proxies in front see it: from an address in ``trusted``
+    (JIXIAO_TRUSTED_PROXIES) X-Forwarded-Proto sets the scheme and, with ``count``
+    (JIXIAO_PROXY_COUNT) proxies appending to it, X-Forwarded-For sets REMOTE_ADDR to
+    the client that many places from the right (what a client wrote further left is
+    dropped); from any other address every X-Forwarded-* and Forwarded header is
+    removed, so a client reaching the server directly cannot claim HTTPS or another
+    address. Waitress's own parser (its ``trusted_proxy`` middleware) does the work."""
+    from waitress.proxy_headers import proxy_headers_middleware
+
+    networks = proxy_networks(trusted)
+    headers = {"x-forwarded-proto"} | ({"x-forwarded-for"} if count else set())
+    believed = proxy_headers_middleware(
+        app,
+        trusted_proxy="*",
+        trusted_proxy_count=max(count, 1),
+        trusted_proxy_headers=headers,
+        clear_untrusted=True,
+    )
+    cleared = proxy_headers_middleware(app, trusted_proxy=None, clear_untrusted=True)
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        try:
+            peer = ipaddress.ip_address(environ.get("REMOTE_ADDR", "").strip("[]"))
+        except ValueError:
+            return cleared(environ, start_response)
+        trusted_peer = any(peer in network for network in networks)
+        return (believed if trusted_peer else cleared)(environ, start_response)
+
+    return application

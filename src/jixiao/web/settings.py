@@ -6,7 +6,8 @@ secret key; ``DATABASE_URL`` switches to PostgreSQL. ``JIXIAO_SECRET_KEY``,
 Behind an HTTPS reverse proxy: ``JIXIAO_HTTPS=1`` (trust its X-Forwarded-Proto,
 Secure cookies, HSTS for ``JIXIAO_HSTS_SECONDS``), ``JIXIAO_CSRF_TRUSTED_ORIGINS``
 (comma-separated, "https://jx.example.cn") and ``JIXIAO_PROXY_COUNT`` (how many
-proxies append to X-Forwarded-For, for the login lockout); see docs/web.md.
+proxies append to X-Forwarded-For, for the login lockout) and ``JIXIAO_TRUSTED_PROXIES``
+(whose X-Forwarded-* headers ``jixiao serve`` believes); see docs/web.md.
 Importing this module writes nothing: ``jixiao serve`` creates the data directory
 and the key file before Django starts.
 """
@@ -136,6 +137,18 @@ CSRF_TRUSTED_ORIGINS = [
 # Proxies in front that append the address they saw to X-Forwarded-For: the
 # lockout counts the client that many places from the right, not the proxy.
 JIXIAO_PROXY_COUNT = int(os.environ.get("JIXIAO_PROXY_COUNT", "0"))
+# The addresses (or networks, 10.0.0.0/8) of the proxies whose X-Forwarded-For and
+# X-Forwarded-Proto ``jixiao serve`` believes; from anyone else they are removed before
+# Django sees the request. Behind a proxy (JIXIAO_HTTPS=1 or JIXIAO_PROXY_COUNT) the
+# default is this machine (nginx on the same host).
+JIXIAO_TRUSTED_PROXIES = [
+    a.strip()
+    for a in os.environ.get(
+        "JIXIAO_TRUSTED_PROXIES",
+        "127.0.0.1,::1" if os.environ.get("JIXIAO_HTTPS") == "1" or JIXIAO_PROXY_COUNT else "",
+    ).split(",")
+    if a.strip()
+]
 # How long an API token works (POST /api/auth/token says until when).
 JIXIAO_API_TOKEN_DAYS = int(os.environ.get("JIXIAO_API_TOKEN_DAYS", "30"))
 
