@@ -325,3 +325,18 @@ def test_a_real_form_reads_the_same_in_another_shape(folder, name, shape):
         if paths.json_get(data, path) != want
     }
     assert not wrong, wrong
+
+
+def test_the_audit_asks_only_for_what_the_form_prints(folder):
+    """The department form prints 年初预算数(A) and 全年执行数(B), no 全年预算数 and no
+    执行率: the audit does not ask for them (it asks for what the page lost)."""
+    from jixiao.contract.json import evaluation_from_dict
+    from jixiao.domain.audit import audit
+
+    (form,) = read_path(folder / "guizhou-suiyang-2021-department.txt")
+    assert form.source.unprinted == ("funding.annual_budget", "funding.execution_rate")
+    fields = {f.field for f in audit(form, templates.load(form.template))}
+    assert not fields & {"funding.annual_budget", "funding.execution_rate"}
+    assert "total" in fields  # the page stops before its 总分: that is asked for
+    again = evaluation_from_dict(evaluation_dict(form))  # the JSON contract keeps it
+    assert again.source.unprinted == form.source.unprinted

@@ -102,13 +102,18 @@ def _indicator(ind: Indicator) -> dict[str, Any]:
     return out
 
 
+def _source_dict(source: FormSource) -> dict[str, Any]:
+    out: dict[str, Any] = {"file": source.file, "form_index": source.form_index}
+    if source.unprinted:  # only where the file lacks columns of its template
+        out["unprinted"] = list(source.unprinted)
+    return out
+
+
 def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
     """One form as the import contract's object."""
     funding = ev.funding
     return {
-        "source": {"file": ev.source.file, "form_index": ev.source.form_index}
-        if ev.source
-        else None,
+        "source": _source_dict(ev.source) if ev.source else None,
         "template": ev.template,
         "year": ev.year,
         "project": {
@@ -332,7 +337,13 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
         **{k: r.text(d.get(k), k) for k in NARRATIVE_KEYS},
         conclusion=r.text(d.get("conclusion"), "conclusion"),
         choices=r.choices(d.get("choices")),
-        source=FormSource(source_file, source.get("form_index") or 0) if source_file else None,
+        source=FormSource(
+            source_file,
+            source.get("form_index") or 0,
+            tuple(p for p in source.get("unprinted") or () if isinstance(p, str) and is_path(p)),
+        )
+        if source_file
+        else None,
         problems=tuple(
             Problem(
                 # a null field or message is kept as written (the JSON goes back as it came)

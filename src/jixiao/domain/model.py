@@ -170,10 +170,14 @@ class Indicator:
 
 @dataclass(frozen=True, slots=True)
 class FormSource:
-    """Which file a form came from and its 0-based position within the file."""
+    """Which file a form came from and its 0-based position within the file;
+    ``unprinted``: the field paths of its template's columns the file does not
+    print at all (a department form without 全年预算数, a page without a grade row),
+    so that the audit asks only for what the form has."""
 
     file: str
     form_index: int = 0
+    unprinted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -390,6 +390,7 @@ class FormReader:
         self._columns: list[str] = ["points"]  # the indicator table's, once read
         self._misread: list[tuple[str, str, Decimal]] = []  # (path, raw, figure) to confirm
         self._unplaced_said = False  # a 资金 row's figures said to be unplaceable
+        self._seen: set[str] = set()  # blocks printed: "grade", "goals", "indicators"
         self.out = Collector()
 
     # cursor helpers -----------------------------------------------------------
@@ -475,8 +476,10 @@ class FormReader:
             elif column == "level1" and not indicators and total is None:
                 i = self._indicators(cells, i, indicators)
             elif column == "total" and total is None:
+                self._seen.add("total")
                 i, total_points, total = self._total(cells, i)
             elif column == "grade":
+                self._seen.add("grade")
                 j, value = self._next_value(cells, i)
                 grade = self.out.text(value.text, "grade", value.source) if value else None
                 i = j + 1
@@ -555,10 +558,37 @@ class FormReader:
             improvements=narratives.get("improvements"),
             conclusion=narratives.get("conclusion"),
             choices=tuple(choices),
-            source=FormSource(file, index),
+            source=FormSource(file, index, self._unprinted(funding)),
             problems=tuple(self.out.problems),
             sources=dict(self.out.sources),
         )
+
+    def _unprinted(self, funding: _Funding) -> tuple[str, ...]:
+        """The paths of the template's columns this form does not print at all: the
+        audit asks only for what the form has. A block cut off the page is not here:
+        only columns missing from a header the form does print, and a grade row on
+        a form that reached its total without one."""
+        t = self.t.columns
+        out = []
+        if funding.columns:
+            for key in (
+                "initial_budget",
+                "annual_budget",
+                "executed",
+                "execution_rate",
+                "points",
+                "score",
+            ):
+                printed = key in funding.columns or (key == "points" and funding.points is not None)
+                if key in t and not printed:
+                    out.append(f"funding.{key}")
+        if "indicators" in self._seen and "rows" in self._seen:  # a header cut short says nothing
+            for key in ("target", "actual", "points", "score"):
+                if key in t and key not in self._columns:
+                    out.append(f"indicators[].{key}")
+        if "grade" in t and "grade" not in self._seen and "total" in self._seen:
+            out.append("grade")
+        return tuple(out)
 
     def _confirm_misread(
         self,
@@ -992,6 +1022,7 @@ class FormReader:
     def _indicators(self, cells: list[Cell], i: int, out: list[Indicator]) -> int:
         columns, i = self._indicator_header(cells, i)
         self._columns = columns
+        self._seen.add("indicators")
         levels_in_row = (-1, 0)  # (row, 一级/二级 labels read in it)
         last_level = -1  # where the last 一级/二级 label was
         level1 = level2 = None
@@ -1087,6 +1118,7 @@ class FormReader:
                 continue
             if cell.glued and any(ch.isdigit() for ch in text):
                 out.extend(self._glued_rows(cell, columns, level1, level2, len(out)))
+                self._seen.add("rows")
                 i += 1
                 continue
             window = self._window(cells, i + 1, len(columns), cell.row)
@@ -1104,6 +1136,7 @@ class FormReader:
                 indicator = _with_ind(indicator, shared=True)
                 self.out.note(f"indicators[{len(out)}].shared", cell.source)
             out.append(indicator)
+            self._seen.add("rows")
             i += 1 + len(window)
         if out and all(ind.level1 is None for ind in out):
             self.out.problem("indicators[0].level1", "指标表未印一级指标")

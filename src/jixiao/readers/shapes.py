@@ -61,7 +61,7 @@ def split_text(text: str, file: str) -> tuple[Shape, list[Row]]:
     """The text's rows of cells, by its shape; blank lines left out."""
     shape = shape_of(text)
     spaced = shape is Shape.RUNNING and spaced_letters(text)
-    rows = []
+    rows: list[Row] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             if shape is Shape.LINES and rows:  # an empty line is an empty cell here

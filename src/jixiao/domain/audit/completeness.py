@@ -2,7 +2,8 @@
 
 Which cells are required follows the template: a cell is required when the
 template's layout has its column (the old template has no 主管部门, and its
-项目资金 block has no score)."""
+项目资金 block has no score), and the form's file prints it (``source.unprinted``:
+a department form without 全年预算数)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ MISSING = rule(
     "completeness",
     Severity.ERROR,
     "必填内容缺失",
-    "模板要求填写的内容是空的（项目名称、单位、预算与执行金额、目标、指标名称、指标值、完成值、分值、总分、等级…）。",
+    "模板要求填写的内容是空的（项目名称、单位、预算与执行金额、目标、指标名称、指标值、完成值、分值、总分、等级…）；"
+    "文件整列未印的（如部门整体支出表没有全年预算数）不要求。",
     "{what}未填写",
     "{what_en} is empty",
     {"what": "评分等级", "what_en": "the grade"},
@@ -116,6 +118,14 @@ def findings(
 ) -> Iterator[Finding]:
     yield from _problems(form)
     reported = {p.field for p in form.problems}
+    unprinted: set[str] = set()  # indicator cells no row of this form's table has
+    if form.source is not None and form.source.unprinted:
+        reported.update(form.source.unprinted)  # not on this form's page: not asked for
+        unprinted = {
+            p[len("indicators[].") :]
+            for p in form.source.unprinted
+            if p.startswith("indicators[].")
+        }
     required, header_of, columns, has_table, row_of = template.derived("audit.required", _required)
     try:
         header = header_of(form)
@@ -135,6 +145,8 @@ def findings(
             continue
         for key, zh, en in columns:
             if ind.child and key in _SCORED_CELLS:  # an 其中… row carries no points
+                continue
+            if key in unprinted:
                 continue
             value = getattr(ind, key)
             if value is not None and (value != "" if isinstance(value, str) else True):
