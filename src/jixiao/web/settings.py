@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jixiao.web.edge.Edge",  # no-store, the CSP, body size, JSON errors under /api
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jixiao.web.sessions.IdleExpiry",
     "django.middleware.locale.LocaleMiddleware",

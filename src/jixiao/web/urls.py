@@ -8,3 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("jixiao.web.pages.urls")),
 ]
+
+# A body over Django's limits is a 413 (JSON under /api: jixiao.web.edge); the other
+# errors keep Django's pages, which jixiao.web.edge.Edge turns into JSON under /api.
+handler400 = "jixiao.web.edge.bad_request"
