@@ -723,26 +723,45 @@ def _database(data_dir: Path) -> None:
         raise typer.Exit(EXIT_UNREADABLE)
 
 
-def _copy(direction: str, file: Path) -> None:
+def _copy(direction: str, file: Path, passphrase: str | None = None) -> None:
     """``backup`` or ``restore`` through jixiao.web.backup, exiting 2 with its message on failure."""
     from jixiao.web import backup as copies
 
     try:
-        getattr(copies, direction)(file)
+        getattr(copies, direction)(file, passphrase)
     except copies.BackupError as error:
         err.print(f"jixiao: {escape(str(error))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
+
+
+def _passphrase(confirm: bool) -> str:
+    """The backup passphrase: ``JIXIAO_BACKUP_PASSPHRASE``, or asked for (twice to make one)."""
+    if given := os.environ.get("JIXIAO_BACKUP_PASSPHRASE"):
+        return given
+    return typer.prompt(
+        "备份口令", hide_input=True, confirmation_prompt="再输入一次" if confirm else False
+    )
 
 
 BackupFile = Annotated[Path, typer.Argument(help="备份文件", show_default=False)]
 
 
 @app.command()
-def backup(file: BackupFile, data_dir: DataDir = Path("jixiao-data")) -> None:
-    """备份整个数据库（SQLite 在线备份；PostgreSQL 用 pg_dump），服务运行时也可备份。"""
+def backup(
+    file: BackupFile,
+    data_dir: DataDir = Path("jixiao-data"),
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help="用口令加密备份（AES-256-GCM；口令取自 JIXIAO_BACKUP_PASSPHRASE 或提示输入）",
+        ),
+    ] = False,
+) -> None:
+    """备份整个数据库（SQLite 在线备份；PostgreSQL 用 pg_dump），服务运行时也可备份；备份文件仅本用户可读（600）。"""
     _database(data_dir)
-    _copy("backup", file)
-    out.print(f"已备份到 {escape(str(file))}")
+    _copy("backup", file, _passphrase(confirm=True) if encrypt else None)
+    out.print(f"已备份到 {escape(str(file))}" + ("（已加密）" if encrypt else ""))
 
 
 @app.command()
@@ -751,11 +770,23 @@ def restore(
     data_dir: DataDir = Path("jixiao-data"),
     yes: Annotated[bool, typer.Option("--yes", help="不再确认")] = False,
 ) -> None:
-    """用备份替换整个数据库（请先停止服务）。"""
-    _database(data_dir)
+    """用备份替换整个数据库（请先停止服务）；数据目录不存在时先创建并初始化；加密的备份会要求口令。"""
+    from jixiao.web import backup as copies
+    from jixiao.web import server
+
+    if not file.is_file():
+        err.print(f"jixiao: {escape(str(file))}：文件不存在")
+        raise typer.Exit(EXIT_UNREADABLE)
+    try:
+        server.prepare(data_dir)  # a fresh data directory is made, with its key
+    except server.StartError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    server.migrate()
     if not yes and not typer.confirm(f"用 {file} 替换当前全部数据？", err=True):
         raise typer.Exit(1)
-    _copy("restore", file)
+    _copy("restore", file, _passphrase(confirm=False) if copies.is_encrypted(file) else None)
+    server.migrate()  # a copy made by an older version gets the migrations since
     out.print(f"已从 {escape(str(file))} 恢复；请运行 jixiao verify-trail 核验留痕")
 
 

@@ -42,12 +42,30 @@ def from_url(url: str) -> dict:
 
 
 def sqlite_in(data_dir: Path) -> dict:
-    """The default: one SQLite file in the data directory, in WAL mode for concurrent readers."""
+    """The default: one SQLite file in the data directory, in WAL mode for concurrent
+    readers; ``secure_delete`` overwrites what a delete frees (an evidence file's bytes)
+    with zeros instead of leaving it in free pages."""
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(data_dir / "jixiao.sqlite3"),
         "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+            ),
             "transaction_mode": "IMMEDIATE",
         },
     }
+
+
+def forget_deleted() -> None:
+    """After confidential bytes were deleted (an evidence file): SQLite copies the WAL
+    into the database, where ``secure_delete`` zeroed the freed pages, and truncates the
+    WAL, so the old frames holding the bytes are gone from the disk too. Run after the
+    commit (``transaction.on_commit``); another connection still reading an old snapshot
+    can keep the checkpoint from finishing, in which case the next one does. PostgreSQL:
+    nothing (its own VACUUM reclaims the space)."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")

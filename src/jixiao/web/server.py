@@ -19,11 +19,14 @@ class StartError(Exception):
 def prepare(data_dir: Path, host: str | None = None) -> None:
     """Create the data directory and its secret key, then start Django."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data_dir.chmod(0o700)  # the database, its WAL, the key: for this account alone
         key_file = data_dir / "secret_key"
         if not key_file.exists():
             key_file.touch(mode=0o600)
             key_file.write_text(secrets.token_urlsafe(50))
+        if not os.environ.get("DATABASE_URL"):
+            private_database(data_dir / "jixiao.sqlite3")
     except OSError as error:
         raise StartError(f"无法使用数据目录 {data_dir}：{error.strerror or error}") from None
     if host is not None and "JIXIAO_ALLOWED_HOSTS" not in os.environ:
@@ -31,6 +34,17 @@ def prepare(data_dir: Path, host: str | None = None) -> None:
     from jixiao.web import setup
 
     setup(data_dir)
+
+
+def private_database(database: Path) -> None:
+    """The SQLite file made (empty) with mode 0600 before SQLite opens it, and an older
+    one, with its WAL and shared-memory files, set to 0600: SQLite gives the WAL and
+    the journal the database file's mode, so they stay private too."""
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    for path in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
+        if path.exists():
+            path.chmod(0o600)
 
 
 def allowed_hosts(host: str) -> str:
@@ -63,6 +77,7 @@ def serve(host: str, port: int, threads: int) -> None:
     import waitress
     from django.conf import settings
 
+    from jixiao.web.edge import MAX_BODY
     from jixiao.web.wsgi import application
 
     app = behind_proxies(application, settings.JIXIAO_TRUSTED_PROXIES, settings.JIXIAO_PROXY_COUNT)
@@ -75,6 +90,9 @@ def serve(host: str, port: int, threads: int) -> None:
         threads=threads,
         ident="jixiao",
         clear_untrusted_proxy_headers=False,
+        # a backstop for bodies without a Content-Length (chunked); jixiao.web.edge
+        # refuses a declared one over MAX_BODY with its own 413
+        max_request_body_size=2 * MAX_BODY,
     )
 
 

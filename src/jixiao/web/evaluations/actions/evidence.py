@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jixiao.domain import workflow
 from jixiao.domain.workflow import Role
 from jixiao.readers import sniff
+from jixiao.web.database import forget_deleted
 from jixiao.web.evaluations.models import MAX_BYTES, TYPES, Event, Evidence
 
 from . import access, checks
@@ -80,6 +81,7 @@ def remove(*, user: User, pk: int, item: int) -> None:
     found = one(user, pk, item)
     _record(user=user, pk=pk, action=REMOVED, item=trail_item(found))
     found.delete()
+    transaction.on_commit(forget_deleted)  # the bytes out of the WAL as well
 
 
 _SIGNATURES = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
