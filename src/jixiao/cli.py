@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -93,6 +93,27 @@ class Run:
         self.rejects: list[
             tuple[str, str]
         ] = []  # (file, reason), duplicates and hidden files included
+        self.rejects_sink: TextIO | None = (
+            None  # the --rejects CSV, written row by row as files fail
+        )
+
+    def keep_rejects(self, path: Path) -> None:
+        """Write each reject to ``path`` as it happens (a header first, each row flushed),
+        so an import that is killed leaves the rows of the files it had refused."""
+        self.rejects_sink = _open_for_writing(path)
+        csv.writer(self.rejects_sink).writerow(["文件", "原因"])
+        self.rejects_sink.flush()
+
+    def reject(self, path: str, reason: str) -> None:
+        self.rejects.append((path, reason))
+        if self.rejects_sink is not None:
+            csv.writer(self.rejects_sink).writerow((defuse(path), defuse(reason)))
+            self.rejects_sink.flush()
+
+    def close(self) -> None:
+        if self.rejects_sink is not None:
+            self.rejects_sink.close()
+            self.rejects_sink = None
 
     @property
     def unreadable(self) -> int:
@@ -100,13 +121,14 @@ class Run:
 
     def results(self, inputs: list[Path]) -> Iterator[batch.FileResult]:
         files, self.tally.ignored = batch.collect(inputs)
-        self.rejects += [(path, "隐藏文件或临时文件，未读取") for path in self.tally.ignored]
+        for path in self.tally.ignored:
+            self.reject(path, "隐藏文件或临时文件，未读取")
         for result in _with_progress(
             batch.read_batch(files, self.template_id, self.workers), len(files), self.tally
         ):
             if result.rejected:
                 reason = result.error or "无法读取"
-                self.rejects.append((result.path, reason))
+                self.reject(result.path, reason)
                 if not self.quiet_rejects:
                     err.print(f"jixiao: {escape(result.path)}: {escape(reason)}")
             for skipped in result.skipped:
@@ -116,9 +138,7 @@ class Run:
                         f"{escape(skipped.reason)}"
                     )
             if result.duplicate_of:
-                self.rejects.append(
-                    (result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次")
-                )
+                self.reject(result.path, f"与 {result.duplicate_of} 内容相同，按重复文件只计一次")
             yield result
 
     def forms(self, inputs: list[Path]) -> Iterator[Evaluation]:
@@ -180,6 +200,8 @@ def import_(
 ) -> None:
     """读取自评表（文件或文件夹），输出统一的数据模型。"""
     run = Run(template, workers=workers, quiet_rejects=rejects is not None)
+    if rejects is not None:
+        run.keep_rejects(rejects)
     sink = _open_for_writing(json_out) if json_out else None
     forms: list[Evaluation] = []
     dicts: list[dict] = []
@@ -195,16 +217,15 @@ def import_(
                     dicts.extend(form_dict(ev, result) for ev in result.forms)
     except KeyboardInterrupt:
         err.print("jixiao: 已中断。" + _summary(run, time.perf_counter() - started))
-        _write_rejects(rejects, run.rejects)
         raise typer.Exit(130) from None
     finally:
+        run.close()
         if sink:
             sink.close()
     if json:
         print(dumps(dicts))
     elif not sink:
         _print_forms(forms)
-    _write_rejects(rejects, run.rejects)
     err.print(_summary(run, time.perf_counter() - started))
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else 0)
 
@@ -230,15 +251,6 @@ def _open_for_writing(path: Path):
 
 def dumps_line(obj) -> str:
     return jsonlib.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-
-
-def _write_rejects(path: Path | None, rows: list[tuple[str, str]]) -> None:
-    if path is None:
-        return
-    with _open_for_writing(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["文件", "原因"])
-        writer.writerows((defuse(file), defuse(reason)) for file, reason in rows)
 
 
 def _summary(run: Run, seconds: float) -> str:

@@ -130,3 +130,38 @@ def test_rejects_csv_defuses_formulas(tmp_path):
     jixiao("import", bad, "--rejects", "r.csv", cwd=cwd)
     rows = list(csv.reader((cwd / "r.csv").open(encoding="utf-8")))
     assert rows[1] == ["'=HYPERLINK(1).txt", "空文件"]
+
+
+def test_the_rejects_csv_holds_what_was_refused_when_the_import_is_killed(tmp_path):
+    """Three refused files first, then slow ones (2 MB of rows without a form each, about
+    a second apiece): once the three rows are in the CSV the import is killed (SIGKILL,
+    nothing runs after it) and the CSV still holds them, each row whole."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for n in range(3):
+        (inbox / f"a-{n}.txt").write_text(f"没有表格的文字 {n}", encoding="utf-8")
+    rows = "".join(f"项目名称\t项目{i}\n年度资金总额\t100\t90\t80\n" for i in range(40_000))
+    for n in range(8):
+        (inbox / f"z-{n}.txt").write_text(f"{n}\n{rows}", encoding="utf-8")
+    rejects = tmp_path / "rejects.csv"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jixiao", "import", str(inbox), "--rejects", str(rejects)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(600):  # up to a minute: a bound, not a speed check
+            if rejects.exists() and len(rejects.read_text("utf-8").splitlines()) >= 4:
+                break
+            assert proc.poll() is None, "the import ended before it could be killed"
+            time.sleep(0.1)
+        assert proc.poll() is None, "the import ended before it could be killed"
+        proc.kill()
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    written = list(csv.reader(rejects.open(encoding="utf-8")))
+    assert written[0] == ["文件", "原因"]
+    assert [Path(row[0]).name for row in written[1:4]] == ["a-0.txt", "a-1.txt", "a-2.txt"]
+    assert all(len(row) == 2 and row[1] for row in written[1:])
+    assert len(written) < 1 + 3 + 8  # killed before the end
