@@ -6,8 +6,8 @@ figure measured in one run.
 
 Runs the bench script with the ``--before`` interpreter (an environment where
 the earlier jixiao is installed, e.g. a worktree of the earlier commit put on
-its path) and with this one, alternating A, B, A, B … for ``--rounds`` rounds,
-so that a change in the machine's load falls on both. Each run's last
+its path) and with this one, alternating A B, B A, … for ``--rounds`` rounds,
+so that a change in the machine's load, and which runs first, falls on both. Each run's last
 "N forms/s" figure is taken; prints both medians, their spread and the ratio
 after/before, round by round.
 """
@@ -40,8 +40,12 @@ def main() -> int:
     script = [a for a in args.script if a != "--"]
     before, after, ratios = [], [], []
     for n in range(args.rounds):
-        b, head_b = rate(args.before, script)
-        a, head_a = rate(sys.executable, script)
+        if n % 2 == 0:  # which goes first alternates: A B, B A, … (no order effect)
+            b, head_b = rate(args.before, script)
+            a, head_a = rate(sys.executable, script)
+        else:
+            a, head_a = rate(sys.executable, script)
+            b, head_b = rate(args.before, script)
         before.append(b)
         after.append(a)
         ratios.append(a / b)

@@ -51,6 +51,9 @@ YUAN_IN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_0
 def amount_unit(text: str) -> tuple[str, str] | None:
     """An amount printed with its unit in the cell ("4753.66万元", "2.6亿元", OCR's
     "万兀"): (the figure's text, the unit); None for a cell without one."""
+    tail = text.rstrip()[-1:]
+    if tail not in ("元", "兀"):  # most cells: a bare figure, told at once
+        return None
     value = squash(fold(text)).replace(",", "").replace("兀", "元")
     for unit in ("亿元", "万元", "元"):
         if value.endswith(unit) and _NUMBER.fullmatch(value[: -len(unit)]):

@@ -76,15 +76,18 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
     if template_id is None and (found := templates.by_evidence(text)):
         template_id, weak = found
     template = templates.load(template_id) if template_id else None
-    if template is not None and template.reader != "grouped":
-        shape = shape_of(text)
-        if template.reader == "family" or not _table_shaped(text, shape) or weak is not None:
-            forms = _family(split_text(text, file)[1], file, template, shape)
-            if weak:
-                lacking = "、".join(f"「{m}」" for m in weak)
-                note = Problem("template", f"按表头认定为模板 {template.id}，但缺少表头 {lacking}")
-                forms = [replace(f, problems=(note, *f.problems)) for f in forms]
-            return forms
+    table = template is not None and template.reader == "table" and weak is None
+    if (
+        template is not None
+        and template.reader != "grouped"
+        and not (table and _table_shaped(text))
+    ):
+        forms = _family(split_text(text, file)[1], file, template, shape_of(text))
+        if weak:
+            lacking = "、".join(f"「{m}」" for m in weak)
+            note = Problem("template", f"按表头认定为模板 {template.id}，但缺少表头 {lacking}")
+            forms = [replace(f, problems=(note, *f.problems)) for f in forms]
+        return forms
     try:
         return read_rows(split_rows(text, file), file, template_id)
     except ReadError:
@@ -96,13 +99,16 @@ def read_text(text: str, file: str, template_id: str | None = None) -> list[Eval
         return _family(cells, file, template, shape)
 
 
-def _table_shaped(text: str, shape: Shape) -> bool:
-    """Whether the text is the table recogniser's: tabs, or markdown rows whose
-    first cell is a label."""
-    if shape is Shape.TABS:
+def _table_shaped(text: str) -> bool:
+    """Whether the text is the table recogniser's: tab-separated, or markdown rows
+    (each opening with a pipe)."""
+    tabs, pipes = text.count("\t"), text.count("|")
+    if tabs > max(20, 4 * pipes):
         return True
-    lines = [line.strip() for line in text.splitlines() if "|" in line]
-    return bool(lines) and sum(line.startswith("|") for line in lines) >= 0.8 * len(lines)
+    if pipes < 3:
+        return False
+    lines = [line.lstrip() for line in text.splitlines() if "|" in line]
+    return sum(line.startswith("|") for line in lines) >= 0.8 * len(lines)
 
 
 def _family(
