@@ -18,6 +18,7 @@ from jixiao.readers import read_path
 from jixiao.readers.grid import Span, to_rows
 from jixiao.readers.text import read_text
 from jixiao.writers.layout import layout
+from tests.unit.test_shapes import _squashed
 
 from .test_family_round_trip import FAMILY, FORMS, _printed
 
@@ -43,14 +44,6 @@ SHAPES = {
         " ".join(c.replace(" ", "") for c in cells if c) for cells in rows
     ),
 }
-
-
-def _squashed(value):
-    if isinstance(value, dict):
-        return {k: _squashed(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_squashed(v) for v in value]
-    return value.replace(" ", "") if isinstance(value, str) else value
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))

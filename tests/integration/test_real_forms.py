@@ -227,6 +227,16 @@ INDICATOR_COUNTS = {
 }
 
 
+def _wrong(form, name: str) -> dict[str, tuple[object, object]]:
+    """The pinned figures of file ``name`` the form does not give: path → (read, pinned)."""
+    data = evaluation_dict(form)
+    return {
+        path: (paths.json_get(data, path), want)
+        for path, want in FIGURES[name].items()
+        if paths.json_get(data, path) != want
+    }
+
+
 @pytest.fixture(scope="module")
 def folder() -> Path:
     if not REAL_FORMS.is_dir():
@@ -246,12 +256,7 @@ def test_a_real_form_is_recognised_as_its_template(folder, name):
 @pytest.mark.parametrize("name", sorted(FIGURES))
 def test_a_real_form_is_read_with_its_figures(folder, name):
     (form,) = read_path(folder / name)
-    data = evaluation_dict(form)
-    wrong = {
-        path: (paths.json_get(data, path), want)
-        for path, want in FIGURES[name].items()
-        if paths.json_get(data, path) != want
-    }
+    wrong = _wrong(form, name)
     assert not wrong, wrong
     if name in INDICATOR_COUNTS:
         assert len(form.indicators) == INDICATOR_COUNTS[name]
@@ -318,12 +323,7 @@ def test_a_real_form_reads_the_same_in_another_shape(folder, name, shape):
     _, rows = split_text((folder / name).read_text("utf-8"), name)
     cells = [list(row.cells) for row in rows]
     (form,) = read_text(RESHAPED[shape](cells), name)
-    data = evaluation_dict(form)
-    wrong = {
-        path: (paths.json_get(data, path), want)
-        for path, want in FIGURES[name].items()
-        if paths.json_get(data, path) != want
-    }
+    wrong = _wrong(form, name)
     assert not wrong, wrong
 
 
