@@ -24,6 +24,7 @@ from contextlib import suppress
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.normalize import squash
+from jixiao.readers import pdfium
 from jixiao.readers.base import ReadError, Row
 from jixiao.readers.grid import Span, column_letter, radicals_folded, read_grid, to_rows
 
@@ -33,8 +34,16 @@ of forms reads in 49 s with an 872 MB peak (docs/benchmarks.md): close to the
 bars of 60 s and 1 GiB on a busy machine, so the cap leaves room."""
 # pdfminer logs each damaged stream it works around; the reader reports what it could not read.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+log = logging.getLogger(__name__)
 
 _PAGE_NUMBER = re.compile(r"^(第\d+页|-?\d+-?$|\d+/\d+$|Page\d+)")
+
+
+ENGINES = ("pdfium", "pdfplumber")
+ENGINE = "pdfium"
+"""How pages are read: "pdfium" (pdfplumber for the pages pdfium's reading does
+not apply to), or "pdfplumber" for every page — the reader before pdfium, kept
+for the test that reads every fixture both ways and for the bench."""
 
 
 def read_pdf(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
@@ -42,8 +51,100 @@ def read_pdf(data: bytes, file: str, template_id: str | None = None) -> list[Eva
     return read_grid(pdf_rows(data, file), file, template_id)
 
 
-def pdf_rows(data: bytes, file: str) -> list[Row]:
-    """The rows of every table on every page, page after page."""
+def pdf_rows(data: bytes, file: str, engine: str | None = None) -> list[Row]:
+    """The rows of every table on every page, page after page: each page read
+    with pdfium where its rulings make tables, with pdfplumber where they do not
+    or where pdfium cannot open the file cleanly (``engine``: :data:`ENGINE`)."""
+    engine = engine or ENGINE
+    if engine not in ENGINES:
+        raise ValueError(f"engine {engine!r}: one of {ENGINES}")
+    document = pdfium.read_document(data, MAX_PAGES) if engine == "pdfium" else None
+    if document is None:  # damaged, encrypted: pdfplumber reads it or says why not
+        pages = _plumber_pages(data, file, None)
+    else:
+        _check_pages(document.pages, file)
+        others = [i for i, page in enumerate(document.read) if page is None]
+        plumbed = dict(zip(others, _plumber_pages(data, file, others))) if others else {}
+        if others:
+            log.debug("%s: pages %s read by pdfplumber", file, [i + 1 for i in others])
+        pages = [
+            plumbed[i]
+            if page is None
+            else (_page_rows(file, i + 1, _pdfium_tables(page), page.lines), page.has_text)
+            for i, page in enumerate(document.read)
+        ]
+    if not any(has_text for _, has_text in pages):
+        raise ReadError(file, "PDF 没有文字层（是扫描件或图片），需先做文字识别（OCR）才能读取")
+    rows = [row for page_rows, _ in pages for row in page_rows]
+    if not rows:
+        raise ReadError(file, "PDF 中没有找到表格（自评表应是有框线的表格）")
+    return rows
+
+
+def _check_pages(count: int, file: str) -> None:
+    if count > MAX_PAGES:
+        raise ReadError(
+            file, f"PDF 有 {count} 页，超过每个文件 {MAX_PAGES} 页的上限，请拆分后再导入"
+        )
+
+
+Tables = list[tuple[float, list[Span], int]]
+"""A page's tables top to bottom: each one's top, its cells (rows from 0) and its rows."""
+
+
+def _page_rows(file: str, page: int, tables: Tables, lines: list[tuple[float, str]]) -> list[Row]:
+    """The page's tables, top to bottom, with the lines of text above and
+    between them (a form's title and year); lines below the last table are
+    page footers and notes, left out, and so are page numbers."""
+    if not tables:
+        return []
+    kept = []
+    for top, line in lines:
+        text = radicals_folded(line).strip()
+        if text and not _PAGE_NUMBER.match(squash(text)):
+            kept.append((top, text))
+    rows: list[Row] = []
+    offset = 0  # the page's tables are numbered as one grid, top to bottom
+    for table_top, spans, height in tables:
+        while kept and kept[0][0] < table_top:
+            offset += 1
+            rows.append(Row((kept.pop(0)[1],), Source(file, page=page, cell=f"A{offset}")))
+        rows += to_rows(
+            [Span(offset + s.row, s.col, s.text, s.rows, s.cols) for s in spans],
+            _row_source(file, page),
+        )
+        offset += height
+    return rows
+
+
+def _pdfium_tables(page: pdfium.Page) -> Tables:
+    return [
+        (
+            table.bbox[1],
+            [
+                Span(
+                    cell.row,
+                    cell.col,
+                    unwrap(radicals_folded(pdfium.text_of(cell.chars))),
+                    rows=cell.rows,
+                    cols=cell.cols,
+                )
+                for cell in table.cells
+            ],
+            table.height,
+        )
+        for table in page.tables
+    ]
+
+
+# --- pdfplumber: files pdfium cannot open cleanly, pages whose rulings make no table for it ----
+
+
+def _plumber_pages(
+    data: bytes, file: str, indexes: list[int] | None
+) -> list[tuple[list[Row], bool]]:
+    """(rows, whether it has text) of each page in ``indexes`` (None: every
+    page, the page cap checked), read by pdfplumber."""
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
@@ -57,39 +158,30 @@ def pdf_rows(data: bytes, file: str) -> list[Row]:
             raise ReadError(file, "PDF 已加密，需要密码才能打开，请先去掉密码再导入") from None
         raise ReadError(file, _damaged(error)) from None
     try:
-        rows, has_text = _read_pages(pdf, file)
+        try:
+            pages = pdf.pages
+        except Exception as error:
+            raise ReadError(file, _damaged(error)) from None
+        if indexes is None:
+            _check_pages(len(pages), file)
+        read = []
+        for page in pages if indexes is None else [pages[i] for i in indexes]:
+            try:
+                has_text = bool(page.chars)
+                tables = _plumber_tables(page)
+                lines = _plumber_lines(page, tables) if tables else []
+                spans = [(t.bbox[1], *_spans(t)) for t in tables]
+                read.append((_page_rows(file, page.page_number, spans, lines), has_text))
+            except ReadError:
+                raise
+            except Exception as error:
+                raise ReadError(file, f"第 {page.page_number} 页{_damaged(error)}") from None
+            finally:
+                page.close()  # frees the page's parsed objects: long files stay small in memory
     finally:
         with suppress(Exception):  # closing walks the pages again: a damaged one raises again
             pdf.close()
-    if not has_text:
-        raise ReadError(file, "PDF 没有文字层（是扫描件或图片），需先做文字识别（OCR）才能读取")
-    if not rows:
-        raise ReadError(file, "PDF 中没有找到表格（自评表应是有框线的表格）")
-    return rows
-
-
-def _read_pages(pdf, file: str) -> tuple[list[Row], bool]:
-    try:
-        pages = pdf.pages
-    except Exception as error:
-        raise ReadError(file, _damaged(error)) from None
-    if len(pages) > MAX_PAGES:
-        raise ReadError(
-            file, f"PDF 有 {len(pages)} 页，超过每个文件 {MAX_PAGES} 页的上限，请拆分后再导入"
-        )
-    rows: list[Row] = []
-    has_text = False
-    for page in pages:
-        try:
-            has_text = has_text or bool(page.chars)
-            rows += _page_rows(page, file)
-        except ReadError:
-            raise
-        except Exception as error:
-            raise ReadError(file, f"第 {page.page_number} 页{_damaged(error)}") from None
-        finally:
-            page.close()  # frees the page's parsed objects: long files stay small in memory
-    return rows, has_text
+    return read
 
 
 def _damaged(error: Exception) -> str:
@@ -97,43 +189,23 @@ def _damaged(error: Exception) -> str:
     return f"PDF 文件已损坏或不完整（{detail}）".replace("\n", " ")
 
 
-def _page_rows(page, file: str) -> list[Row]:
-    """The page's tables, top to bottom, with the lines of text above and
-    between them (a form's title and year); lines below the last table are
-    page footers and notes, left out."""
+def _plumber_tables(page) -> list:
+    """The page's tables by pdfplumber's finder, top to bottom."""
     tables = page.find_tables()
     if any(_has_holes(t) for t in tables):
         # A cell merged down over a page break has no bottom border on either
         # page, so the table finder misses it: close the tables and look again.
         edges = sorted({y for t in tables for y in (t.bbox[1], t.bbox[3])})
         tables = page.find_tables({"explicit_horizontal_lines": edges})
-    tables = sorted(tables, key=lambda t: t.bbox[1])
-    lines = _lines_outside(page, tables) if tables else []
-    rows: list[Row] = []
-    offset = 0  # the page's tables are numbered as one grid, top to bottom
-    for table in tables:
-        while lines and lines[0][0] < table.bbox[1]:
-            offset += 1
-            rows.append(
-                Row((lines.pop(0)[1],), Source(file, page=page.page_number, cell=f"A{offset}"))
-            )
-        spans, height = _spans(table, offset)
-        rows += to_rows(spans, _row_source(file, page.page_number))
-        offset += height
-    return rows
+    return sorted(tables, key=lambda t: t.bbox[1])
 
 
-def _lines_outside(page, tables) -> list[tuple[float, str]]:
-    """(top, text) of the lines of text outside the tables, page numbers left out."""
+def _plumber_lines(page, tables) -> list[tuple[float, str]]:
+    """(top, text) of the lines of text outside the tables."""
     outside = page
     for table in tables:
         outside = outside.outside_bbox(table.bbox)
-    lines = []
-    for line in outside.extract_text_lines():
-        text = radicals_folded(line["text"]).strip()
-        if text and not _PAGE_NUMBER.match(squash(text)):
-            lines.append((line["top"], text))
-    return lines
+    return [(line["top"], line["text"]) for line in outside.extract_text_lines()]
 
 
 def _has_holes(table) -> bool:
@@ -144,7 +216,7 @@ def _has_holes(table) -> bool:
     return area < (xs[-1] - xs[0]) * (tops[-1] - tops[0]) - 1.0
 
 
-def _spans(table, offset: int) -> tuple[list[Span], int]:
+def _spans(table) -> tuple[list[Span], int]:
     """The table's cells as spans over the grid of its cells' left and top edges."""
     texts = table.extract()
     xs = sorted({cell[0] for cell in table.cells})
@@ -158,7 +230,7 @@ def _spans(table, offset: int) -> tuple[list[Span], int]:
             text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
             spans.append(
                 Span(
-                    offset + r,
+                    r,
                     c,
                     unwrap(radicals_folded(text or "")),
                     rows=max(1, bisect_left(tops, bottom - 0.5) - r),
