@@ -72,3 +72,30 @@ def test_evidence_needs_most_labels_and_a_clear_lead():
     )
     assert templates.by_evidence("全年预算数(A)") is None  # a third of the labels: too weak
     assert templates.by_evidence("项目名称 得分") is None
+
+
+def test_a_near_tie_on_markers_goes_to_the_template_more_of_whose_labels_are_printed():
+    # a transfer form printing 实际完成值 where the layout says 全年实际值
+    text = (
+        TRANSFER_HEAD
+        + "年度资金总额: | 50.00 | 45.00 | 10 | 90.00% | 9 |\n"
+        + INDICATORS.replace("全年实际值", "实际完成值")
+    )
+    assert templates.detect(text) is None
+    (form,) = read_text(text, "tie.txt")
+    assert form.template == "national-transfer"
+    assert [i.score for i in form.indicators] == [30, 30]
+
+
+def test_indicator_tables_of_two_goals_are_one_table():
+    second = INDICATORS.replace("硬化道路长度", "排水沟长度").replace("受益群众人数", "通行车辆")
+    text = (
+        TRANSFER_HEAD + "年度资金总额: | 50.00 | 45.00 | 10 | 90.00% | 9 |\n" + INDICATORS + second
+    )
+    (form,) = read_text(text, "two.txt")
+    assert [i.name for i in form.indicators] == [
+        "硬化道路长度",
+        "受益群众人数",
+        "排水沟长度",
+        "通行车辆",
+    ]

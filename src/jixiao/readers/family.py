@@ -473,7 +473,7 @@ class FormReader:
                 goals["expected"] or goals["actual"]
             ):
                 i = self._goals(cells, i, goals)
-            elif column == "level1" and not indicators and total is None:
+            elif column == "level1" and total is None:  # a table, or the next (绩效目标2)
                 i = self._indicators(cells, i, indicators)
             elif column == "total" and total is None:
                 self._seen.add("total")
@@ -1103,7 +1103,7 @@ class FormReader:
                 level2 = found[1]
                 i += 1
                 continue
-            if column in ("level1", "level2", "indicator", *columns) and found is None:
+            if column in ("level1", "level2", "indicator", "block", *columns) and found is None:
                 i += 1  # a header label printed again (a table over two pages)
                 continue
             if (printed := _POINTS_ONLY.fullmatch(label_key(text))) is not None:

@@ -122,9 +122,34 @@ def by_evidence(text: str) -> tuple[str, list[str]] | None:
     shares.sort(key=lambda s: -s[0])
     if not shares or shares[0][0] < 0.6:
         return None
-    if len(shares) > 1 and shares[0][0] - shares[1][0] < 0.2:
-        return None
+    close = [s for s in shares if shares[0][0] - s[0] < 0.2]
+    if len(close) > 1:
+        # a near-tie on the markers: the template whose own labels the text prints
+        # most (a label weighs less the more templates print it), by a clear lead
+        weights = sorted(((_evidence(key, s[1]), s) for s in close), key=lambda c: -c[0])
+        if weights[0][0] < 1.15 * weights[1][0]:
+            return None
+        return weights[0][1][1], weights[0][1][2]
     return shares[0][1], shares[0][2]
+
+
+@cache
+def _label_templates() -> dict[str, int]:
+    """How many templates print each (squashed) label."""
+    count: dict[str, int] = {}
+    for template_id in ids():
+        labels = {squash(fold(n)) for names in load(template_id).columns.values() for n in names}
+        for label in labels:
+            count[label] = count.get(label, 0) + 1
+    return count
+
+
+def _evidence(key: str, template_id: str) -> float:
+    """The weight of a template's labels printed in the (squashed) text: each label
+    1 ÷ the number of templates that print it."""
+    count = _label_templates()
+    labels = {squash(fold(n)) for names in load(template_id).columns.values() for n in names}
+    return sum(1 / count[label] for label in labels if label in key)
 
 
 def closest(text: str) -> tuple[str, list[str]] | None:
