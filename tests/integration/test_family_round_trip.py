@@ -63,3 +63,24 @@ def test_a_form_reads_back_from_its_web_page(tmp_path, name):
         assert _printed(evaluation_dict(back), template) == _printed(
             evaluation_dict(form), template
         )
+
+
+@pytest.mark.parametrize("name", FORMS)
+def test_a_form_reads_back_from_a_web_page_that_lays_it_out_in_a_table(tmp_path, name):
+    """Government sites put their content in layout tables: the form is the table inside."""
+    (form,) = read_path(FAMILY / f"{name}.json")
+    template = templates.load(form.template)
+    html = form_html(layout(form, template))
+    assert "<body" in html and "</body>" in html
+    start = html.index(">", html.index("<body")) + 1
+    wrapped = (
+        html[:start]
+        + "<table><tr><td>某县财政局 政府信息公开</td></tr><tr><td>"
+        + html[start : html.index("</body>")]
+        + "</td></tr><tr><td>附件下载 打印本页</td></tr></table>"
+        + html[html.index("</body>") :]
+    )
+    page = tmp_path / "site.html"
+    page.write_text(wrapped, encoding="utf-8")
+    (back,) = read_path(page)
+    assert _printed(evaluation_dict(back), template) == _printed(evaluation_dict(form), template)

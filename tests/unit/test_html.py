@@ -51,3 +51,14 @@ def test_absurd_spans_are_cut():
         '<table><tr><td rowspan="99999" colspan="x">a</td><td>b</td></tr></table>', "p.html"
     )
     assert rows[0].cells == ("a", "b")
+
+
+def test_a_table_inside_a_layout_table_is_a_grid_of_its_own():
+    page = """<table><tr><td>某单位网站</td></tr><tr><td><p>2024年度项目自评表</p>
+      <table><tr><td rowspan="2">产出指标</td><td>数量指标</td></tr><tr><td>质量指标</td></tr></table>
+    </td></tr><tr><td>附件下载</td></tr></table>"""
+    rows = html_rows(page, "p.html")
+    cells = [r.cells for r in rows]
+    assert ("2024年度项目自评表",) in cells  # the layout cell keeps its own text
+    assert ("产出指标", "数量指标") in cells and ("", "质量指标") in cells
+    assert not any("数量指标" in c and len(c) == 1 for c in cells)  # not folded into one cell

@@ -57,23 +57,22 @@ class _Page(HTMLParser):
         if self.skip:
             return
         if tag == "table":
+            # every table its own grid, a table inside a cell too (pages lay out
+            # their content in tables: the form is the table inside)
             if not self.tables:
                 self._flush_text()
-                table = _Table()
-                self.blocks.append(table)
-                self.tables.append(table)
-            else:  # a table inside a cell: its text is the cell's
-                self.tables.append(self.tables[-1])
-                self._cell_text("\n")
+            table = _Table()
+            self.blocks.append(table)
+            self.tables.append(table)
             return
         if not self.tables:
             if tag in _BREAKS:
                 self._flush_text()
             return
         table = self.tables[-1]
-        if tag == "tr" and len(self.tables) == 1:
+        if tag == "tr":
             table.start_row(self.getpos()[0])
-        elif tag in ("td", "th") and len(self.tables) == 1:
+        elif tag in ("td", "th"):
             self.cells += 1
             if self.cells > MAX_CELLS:
                 raise ReadError("", f"网页的表格超过 {MAX_CELLS} 格，不像自评表，未读取")
@@ -100,8 +99,8 @@ class _Page(HTMLParser):
         if self.skip:
             return
         if tag == "table" and self.tables:
-            self.tables.pop()
-        elif self.tables and len(self.tables) == 1 and tag in ("td", "th"):
+            self.tables.pop().end_cell()
+        elif self.tables and tag in ("td", "th"):
             self.tables[-1].end_cell()
         elif not self.tables and tag in _BREAKS:
             self._flush_text()
