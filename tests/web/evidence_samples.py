@@ -30,7 +30,12 @@ def pdf_with(action: str) -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
     if action == "javascript":
-        writer.add_js("app.alert('x');")
+        launch = DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert('x');"),
+            }
+        )
     else:
         launch = DictionaryObject(
             {
@@ -38,7 +43,7 @@ def pdf_with(action: str) -> bytes:
                 NameObject("/F"): TextStringObject("cmd.exe"),
             }
         )
-        writer._root_object[NameObject("/OpenAction")] = writer._add_object(launch)
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(launch)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
@@ -87,6 +92,7 @@ def zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
             block = b"\0" * (1 << 20)
             for _ in range(1024):
@@ -95,3 +101,16 @@ def zip_bomb() -> bytes:
 
 
 HTML_AS_PDF = b"<!-- %PDF-1.7 --><html><body><script>alert(1)</script></body></html>"
+
+
+def pdf_of_size(size: int) -> bytes:
+    """A real one-page PDF of exactly ``size`` bytes (its title padded)."""
+    pad = max(1, size - len(pdf_bytes(marker="x")))
+    for n in range(max(1, pad - 20), pad + 20):
+        if len(content := pdf_bytes(marker="x" * n)) == size:
+            return content
+    raise AssertionError(f"no PDF of {size} bytes")
+
+
+PDF = pdf_bytes()
+"""A real one-page PDF, for the tests that need any evidence file."""

@@ -12,6 +12,8 @@ from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Event
 from jixiao.web.orgs.models import ApiToken
 
+from .evidence_samples import PDF
+
 pytestmark = pytest.mark.django_db
 
 
@@ -30,7 +32,7 @@ def upload(client: Client, headers: dict, pk: int, indicator: str, name: str, co
 def test_upload_list_download_remove(tree, draft):
     client, filler = Client(), bearer(tree, "filler_a1")
     indicator = draft.data["indicators"][0]["name"]
-    added = upload(client, filler, draft.pk, indicator, "验收报告.pdf", b"%PDF-1.4 api")
+    added = upload(client, filler, draft.pk, indicator, "验收报告.pdf", PDF)
     assert added.status_code == 200
     item = added.json()
     assert (
@@ -39,16 +41,14 @@ def test_upload_list_download_remove(tree, draft):
         item["size"],
         item["content_type"],
         item["uploaded_by"],
-    ) == (indicator, "验收报告.pdf", 12, "application/pdf", "filler_a1")
+    ) == (indicator, "验收报告.pdf", len(PDF), "application/pdf", "filler_a1")
     listed = client.get(f"/api/evaluations/{draft.pk}/evidence", headers=bearer(tree, "reviewer_a"))
     assert listed.status_code == 200 and [row["id"] for row in listed.json()] == [item["id"]]
     got = client.get(
         f"/api/evaluations/{draft.pk}/evidence/{item['id']}", headers=bearer(tree, "reviewer_a")
     )
     assert (
-        got.status_code == 200
-        and got.content == b"%PDF-1.4 api"
-        and got["Content-Type"] == "application/pdf"
+        got.status_code == 200 and got.content == PDF and got["Content-Type"] == "application/pdf"
     )
     assert "attachment" in got["Content-Disposition"] and got["X-Content-Type-Options"] == "nosniff"
 
@@ -59,7 +59,7 @@ def test_upload_list_download_remove(tree, draft):
     assert events[1].diff[0]["new"] == {
         "indicator": indicator,
         "name": "验收报告.pdf",
-        "size": 12,
+        "size": len(PDF),
         "sha256": item["sha256"],
     }
     assert actions.trail.verify()[:2] == (3, [])
@@ -72,21 +72,17 @@ def test_limits_and_permissions_as_on_the_pages(tree, draft):
     assert exe.status_code == 400 and "佐证材料只能是" in exe.json()["detail"]
     big = upload(client, filler, draft.pk, indicator, "big.pdf", b"0" * (10 * 1024 * 1024 + 1))
     assert big.status_code == 400 and "10 MB" in big.json()["detail"]
-    nowhere = upload(client, filler, draft.pk, "没有这个指标", "a.pdf", b"%PDF-1.4")
+    nowhere = upload(client, filler, draft.pk, "没有这个指标", "a.pdf", PDF)
     assert nowhere.status_code == 400
     assert (
-        upload(
-            client, bearer(tree, "filler_b1"), draft.pk, indicator, "a.pdf", b"%PDF-1.4"
-        ).status_code
+        upload(client, bearer(tree, "filler_b1"), draft.pk, indicator, "a.pdf", PDF).status_code
         == 404
     )
     assert (
-        upload(
-            client, bearer(tree, "reviewer_a"), draft.pk, indicator, "a.pdf", b"%PDF-1.4"
-        ).status_code
+        upload(client, bearer(tree, "reviewer_a"), draft.pk, indicator, "a.pdf", PDF).status_code
         == 403
     )
-    item = upload(client, filler, draft.pk, indicator, "a.pdf", b"%PDF-1.4").json()["id"]
+    item = upload(client, filler, draft.pk, indicator, "a.pdf", PDF).json()["id"]
     url = f"/api/evaluations/{draft.pk}/evidence/{item}"
     for other in ("filler_b1", "reviewer_b"):  # another unit's: as if it did not exist
         assert client.get(url, headers=bearer(tree, other)).status_code == 404

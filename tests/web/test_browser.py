@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import need_tool
+from .evidence_samples import PDF
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
@@ -140,9 +141,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
 
     # 佐证材料 for the first indicator.
     filler.get_by_label("为「1. 保洁河道长度」上传").set_input_files(
-        files=[
-            {"name": "河道巡查记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 test"}
-        ]
+        files=[{"name": "河道巡查记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     filler.locator("#f-indicators-0").locator("xpath=following-sibling::tr[1]").get_by_role(
         "button", name="上传", exact=True

@@ -12,6 +12,8 @@ from jixiao.domain.workflow import Action
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project
 
+from .evidence_samples import PDF, pdf_of_size
+
 pytestmark = pytest.mark.django_db
 
 
@@ -346,15 +348,15 @@ def test_evidence_files_per_indicator(tree, slips):
 
     filler = signed_in(tree, "filler_a1")
     url = f"/forms/{slips.pk}/evidence/"
-    pdf = SimpleUploadedFile("巡查记录.pdf", b"%PDF-1.4 test")
+    pdf = SimpleUploadedFile("巡查记录.pdf", PDF)
     assert filler.post(url, {"indicator": "保洁河道长度", "file": pdf}).status_code == 302
     page = filler.get(f"/forms/{slips.pk}/").content.decode()
     row = page[page.index('id="f-indicators-0"') : page.index('id="f-indicators-1"')]
     assert "巡查记录.pdf" in row
     item = slips.evidence.get()
-    assert (item.size, item.content_type) == (13, "application/pdf")
+    assert (item.size, item.content_type) == (len(PDF), "application/pdf")
     response = signed_in(tree, "reviewer_a").get(f"/forms/{slips.pk}/evidence/{item.pk}/")
-    assert response.content == b"%PDF-1.4 test" and "attachment" in response["Content-Disposition"]
+    assert response.content == PDF and "attachment" in response["Content-Disposition"]
     assert (
         signed_in(tree, "filler_b1").get(f"/forms/{slips.pk}/evidence/{item.pk}/").status_code
         == 404
@@ -427,7 +429,7 @@ def test_every_input_has_a_label(tree, slips):
     filler, reviewer = signed_in(tree, "filler_a1"), signed_in(tree, "reviewer_a")
     filler.post(
         f"/forms/{slips.pk}/evidence/",
-        {"indicator": "保洁河道长度", "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")},
+        {"indicator": "保洁河道长度", "file": SimpleUploadedFile("a.pdf", PDF)},
     )
     pages = [
         filler.get(url).content.decode()
@@ -586,7 +588,7 @@ def test_evidence_is_on_the_trail_and_in_the_history(tree, slips):
     from jixiao.web.evaluations.models import Event
 
     filler = signed_in(tree, "filler_a1")
-    pdf = SimpleUploadedFile("巡查记录.pdf", b"%PDF-1.4 " + b"x" * 2000)
+    pdf = SimpleUploadedFile("巡查记录.pdf", pdf_of_size(2009))
     filler.post(f"/forms/{slips.pk}/evidence/", {"indicator": "巡查频次", "file": pdf})
     item = slips.evidence.get()
     filler.post(f"/forms/{slips.pk}/evidence/{item.pk}/remove/")
@@ -723,7 +725,7 @@ def test_english_pages_show_no_chinese_but_the_users(tree, approved):
     )
     filler.post(
         f"/forms/{pk}/evidence/",
-        {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", b"%PDF-1.4")},
+        {"indicator": "巡查频次", "file": SimpleUploadedFile("巡查.pdf", PDF)},
     )
     submit(tree.users["filler_a1"], approved)
     actions.workflow.step(

@@ -22,6 +22,8 @@ from jixiao.domain.workflow import Action
 from jixiao.web.api import api
 from jixiao.web.evaluations import actions
 
+from .evidence_samples import PDF
+
 pytestmark = pytest.mark.django_db
 
 # Accounts of tests/web/conftest.py; the form belongs to 甲一中心 (unit_a1, under 甲局).
@@ -220,7 +222,7 @@ def test_matrix(tree, draft, user, state, subject):
         user=tree.users[rules.filler],
         pk=draft.pk,
         indicator=indicator,
-        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+        upload=SimpleUploadedFile("a.pdf", PDF),
     )
     _bring_to(state, rules, tree, draft)
     client = Client()
@@ -240,7 +242,7 @@ def test_matrix(tree, draft, user, state, subject):
         with _rollback():
             if kind == "evidence-change" and method == "post":
                 answer = client.post(
-                    url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", b"%PDF-1.4")}
+                    url, {"indicator": indicator, "file": SimpleUploadedFile("b.pdf", PDF)}
                 )
             else:
                 answer = (

