@@ -29,6 +29,7 @@ from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.recompute import recompute
 from jixiao.domain.workflow import Action, State
 from jixiao.readers import ReadError
+from jixiao.web import render
 from jixiao.web.evaluations import actions, words
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.evaluations.models import Evaluation
@@ -37,7 +38,7 @@ from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.orgs.models import ApiToken, Organisation
 from jixiao.web.pages.evidence import download
 from jixiao.web.requests import ApiRequest
-from jixiao.writers import Format, UndrawableText, WriteError, file_names, write_form
+from jixiao.writers import Format, UndrawableText, WriteError, file_names
 from jixiao.writers.findings import result_dict
 from jixiao.writers.scores import score_dict
 
@@ -363,7 +364,9 @@ def export_evaluation(request: ApiRequest, pk: int, format: Format = Format.XLSX
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         try:
-            write_form(form, templates.load(form.template), format, path)
+            render.write(form, format, path)  # a PDF in a process of its own, bounded
+        except render.Busy:
+            raise actions.errors.Unavailable(_("正在导出的文件较多，请稍后再试")) from None
         except UndrawableText as error:
             raise actions.errors.Invalid(words.undrawable(error.chars)) from None
         except WriteError as error:

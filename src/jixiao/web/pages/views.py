@@ -29,6 +29,7 @@ from jixiao.domain.model import Evaluation as DomainForm
 from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, editable
 from jixiao.readers.base import ReadError
+from jixiao.web import render as rendering
 from jixiao.web.evaluations import actions, words
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
@@ -37,7 +38,7 @@ from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import evidence, labels, sheet
 from jixiao.web.requests import SignedInRequest
-from jixiao.writers import Format, UndrawableText, WriteError, safe_name, write_form
+from jixiao.writers import Format, UndrawableText, WriteError, safe_name
 
 REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
 REVIEWABLE = {"funding.score"}  # and every indicators[i].score: where 复核 scores go
@@ -606,7 +607,10 @@ def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
     folder = tempfile.TemporaryDirectory()
     path = Path(folder.name) / f"form.{fmt}"
     try:
-        write_form(form, templates.load(form.template), Format(fmt), path)
+        rendering.write(form, Format(fmt), path)  # a PDF in a process of its own, bounded
+    except rendering.Busy:
+        folder.cleanup()
+        raise actions.errors.Unavailable(_("正在导出的文件较多，请稍后再试")) from None
     except UndrawableText as error:
         folder.cleanup()
         raise actions.errors.Invalid(words.undrawable(error.chars)) from None

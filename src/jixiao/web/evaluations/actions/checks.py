@@ -5,7 +5,10 @@ and a stale version is refused (409) before anything is overwritten."""
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from jixiao.contract import fields, paths
 
 from .errors import Conflict, Invalid
 
@@ -53,4 +56,73 @@ def current(evaluation, version: int | None) -> None:
                 "请重新打开后再修改，您的改动未保存。"
             )
             % {"yours": version, "now": evaluation.version}
+        )
+
+
+# Limits on what one form may hold (#21): a 100,000-character field made a 31-second PDF
+# and 5,000 indicator rows a 23 MB page. The printed forms hold far less: a name or a
+# target is a line, a narrative box a few hundred characters, a table a few dozen rows.
+NAME_CHARS = 300
+"""Names and short values: the project's, the units', an indicator's levels, name, target,
+actual and unit of measure (the project name's column holds 300 as well)."""
+NARRATIVE_CHARS = 5000
+"""Narratives: goals and results, deviation reasons, rules, achievements, conclusions."""
+FIGURE_CHARS = 100
+"""A figure, a date, a choice (held as text in the contract JSON)."""
+OTHER_CHARS = 20000
+"""Anything else a reader kept (a line it could not read, in ``problems``)."""
+MAX_INDICATORS = 200
+"""Indicator rows of one form."""
+
+_NAMES = {
+    "project.name",
+    "project.department",
+    "project.unit",
+    "project.division",
+    "level1",
+    "level2",
+    "name",
+    "target",
+    "actual",
+    "measure_unit",
+}
+
+
+def limits(data: dict) -> None:
+    """The form's JSON within the limits above, else 422 naming the field and its limit."""
+    rows = data.get("indicators") or []
+    if len(rows) > MAX_INDICATORS:
+        raise Invalid(
+            _("指标不能超过 %(limit)s 行（现为 %(rows)s 行），无法保存")
+            % {"limit": MAX_INDICATORS, "rows": len(rows)}
+        )
+    _within(data, "")
+
+
+def _within(value, path: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _within(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _within(item, f"{path}[{n}]")
+    elif isinstance(value, str) and len(value) > FIGURE_CHARS:
+        known = fields.field(path)
+        row = paths.indicator_of(path)
+        key = row[1] if row is not None else path
+        if known is None:
+            limit = OTHER_CHARS
+        elif known.kind is not fields.Kind.TEXT:
+            limit = FIGURE_CHARS
+        else:
+            limit = NAME_CHARS if key in _NAMES else NARRATIVE_CHARS
+        if len(value) <= limit:
+            return
+        chinese = (get_language() or "zh-hans").lower().startswith("zh")
+        label = path if known is None else known.label if chinese else known.label_en
+        if row is not None:
+            label = _("第 %(n)s 个指标的%(field)s") % {"n": row[0] + 1, "field": label}
+        raise Invalid(
+            _("%(field)s超过 %(limit)s 个字符（现为 %(length)s 个），无法保存")
+            % {"field": label, "limit": limit, "length": len(value)}
         )

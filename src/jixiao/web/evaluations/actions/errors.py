@@ -41,3 +41,9 @@ OUT_OF_RANGE = gettext_lazy(
 )
 """What a form gets whose figures the rules cannot compute with (an ArithmeticError:
 a budget of 1E-999999 whose execution rate overflows): the form's fault, a 422."""
+
+
+class Unavailable(ServiceError):
+    """The server is too busy for this now (every PDF render slot taken): try again."""
+
+    status = 503

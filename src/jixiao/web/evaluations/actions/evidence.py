@@ -13,7 +13,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from jixiao.domain import workflow
@@ -24,7 +24,7 @@ from jixiao.web.evaluations.models import MAX_BYTES, TYPES, Event, Evidence
 
 from . import access, checks
 from . import trail as events
-from .errors import Conflict, Forbidden, NotFound, ServiceError
+from .errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 ADDED, REMOVED = "evidence_add", "evidence_remove"
 
@@ -70,7 +70,33 @@ def add(*, user: User, pk: int, indicator: str, upload: UploadedFile | None) -> 
             uploaded_by=user.get_username(),
         )
         _record(user=user, pk=pk, action=ADDED, item=trail_item(item))
+        _within_limits(ev.pk, indicator)  # counted under _record's lock of the form
     return item
+
+
+MAX_PER_INDICATOR = 20
+MAX_PER_FORM = 100
+MAX_FORM_BYTES = 200 * 1024 * 1024
+"""佐证材料 of one form: files per indicator, files in all, and their bytes in all."""
+
+
+def _within_limits(pk: int, indicator: str) -> None:
+    files = Evidence.objects.filter(evaluation_id=pk)
+    if files.filter(indicator=indicator).count() > MAX_PER_INDICATOR:
+        raise Invalid(
+            _("每个指标最多 %(limit)s 个佐证材料，请先删除不需要的文件")
+            % {"limit": MAX_PER_INDICATOR}
+        )
+    totals = files.aggregate(n=Count("id"), size=Sum("size"))
+    if totals["n"] > MAX_PER_FORM:
+        raise Invalid(
+            _("每张自评表最多 %(limit)s 个佐证材料，请先删除不需要的文件") % {"limit": MAX_PER_FORM}
+        )
+    if (totals["size"] or 0) > MAX_FORM_BYTES:
+        raise Invalid(
+            _("每张自评表的佐证材料合计不能超过 %(mb)s MB，请先删除不需要的文件")
+            % {"mb": MAX_FORM_BYTES // 1024 // 1024}
+        )
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ def store(*, evaluation: Evaluation, form: Form) -> dict:
     Every create and save goes through here, and the synthetic province's bulk loader."""
     data = evaluation_dict(form)
     checks.storable(data, _("自评表"))
+    checks.limits(data)
     checks.fits(Evaluation, "grade", form.grade)
     evaluation.data = data
     evaluation.template = form.template
