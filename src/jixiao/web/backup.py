@@ -192,10 +192,25 @@ def _check_sqlite(file: Path) -> None:
         raise BackupError(f"{file}：不是 jixiao 的备份（缺少自评表数据）")
 
 
+_PG_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+"""libpq's connection options as the environment variables pg_dump and pg_restore read."""
+
+
 def _pg(program: str, *args: str) -> None:
     """Run pg_dump / pg_restore against Django's database, password through the environment."""
     s = connection.settings_dict
     env = {**os.environ, "PGPASSWORD": s.get("PASSWORD") or ""}
+    # DATABASE_URL's ?sslmode=…&sslrootcert=… hold for the dump as for the server
+    for option, value in (s.get("OPTIONS") or {}).items():
+        if option in _PG_ENV:
+            env[_PG_ENV[option]] = str(value)
     where = [f"--dbname={s['NAME']}"]
     if s.get("HOST"):
         where.append(f"--host={s['HOST']}")
