@@ -161,7 +161,13 @@ def read_page(document: pdfium.PdfDocument, index: int) -> Page | None:
         if page.get_rotation():
             return None
         height = page.get_height()
-        horizontal, vertical = _rulings(page, height)
+        horizontal, vertical, blank = _rulings(page, height)
+        if blank:
+            # A text object in a font the PDF does not carry, with no extent:
+            # pdfium found no glyph for it (no such font on this machine) and its
+            # text page leaves a one-character object out, where pdfminer reads
+            # the codes whatever the glyphs.
+            return None
         chars = _chars(page, height)
         if not chars:
             return Page([], [], False)  # nothing printed: no rows whatever the rulings
@@ -321,18 +327,22 @@ def _place(chars: list[Char], tables: list[Table]) -> list[Char]:
 Ruling = tuple[float, float, float]
 
 
-def _rulings(page: pdfium.PdfPage, height: float) -> tuple[list[Ruling], list[Ruling]]:
-    """The page's horizontal and vertical rulings, snapped and joined."""
+def _rulings(page: pdfium.PdfPage, height: float) -> tuple[list[Ruling], list[Ruling], bool]:
+    """The page's horizontal and vertical rulings, snapped and joined, and
+    whether some text object on it, in a font not embedded, has no extent."""
     horizontal: list[Ruling] = []
     vertical: list[Ruling] = []
+    blank: list[int] = []
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    _walk(page, None, identity, height, horizontal, vertical, 0)
-    return _snap_join(horizontal), _snap_join(vertical)
+    _walk(page, None, identity, height, (horizontal, vertical, blank), 0)
+    return _snap_join(horizontal), _snap_join(vertical), bool(blank)
 
 
-def _walk(page, form, outer, height, horizontal, vertical, depth) -> None:
+def _walk(page, form, outer, height, found, depth) -> None:
     """The path objects of the page (or of a Form XObject in it), their segments
-    taken to page space by each object's matrix and the forms' around it."""
+    taken to page space by each object's matrix and the forms' around it; the
+    text objects without extent in a font not embedded noted in ``found[2]``."""
+    horizontal, vertical, blank = found
     if form is None:
         count = pdfium_c.FPDFPage_CountObjects(page)
         get = pdfium_c.FPDFPage_GetObject
@@ -342,10 +352,19 @@ def _walk(page, form, outer, height, horizontal, vertical, depth) -> None:
         get = pdfium_c.FPDFFormObj_GetObject
         parent = form
     matrix = pdfium_c.FS_MATRIX()
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     for i in range(count):
         obj = get(parent, i)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            if (
+                pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
+                and right.value - left.value < 0.01
+                and top.value - bottom.value < 0.01
+                and not pdfium_c.FPDFFont_GetIsEmbedded(pdfium_c.FPDFTextObj_GetFont(obj))
+            ):
+                blank.append(i)  # (a lone space in an embedded font has no extent either)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
                 continue
             m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
@@ -354,7 +373,7 @@ def _walk(page, form, outer, height, horizontal, vertical, depth) -> None:
             if not pdfium_c.FPDFPageObj_GetMatrix(obj, matrix):
                 continue
             m = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-            _walk(page, obj, m, height, horizontal, vertical, depth + 1)
+            _walk(page, obj, m, height, found, depth + 1)
 
 
 def _times(inner, outer):
