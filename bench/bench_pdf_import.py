@@ -4,6 +4,12 @@ a PDF's time goes; one long PDF.
 
     python bench/bench_pdf_import.py [--forms 100] [--repeat 5] [--long 500 --long-repeat 3]
                                      [--stages 50] [--dir /tmp/jixiao-bench-pdf]
+                                     [--engine pdfium|pdfplumber|both]
+
+``--engine`` says how the import reads pages (``jixiao.readers.pdf.ENGINE``):
+pdfium (the default: pdfplumber only for pages pdfium's reading does not apply
+to; bar ≤ 0.25× the bare extraction, goal 0.15×), pdfplumber for every page (the
+reader before pdfium; bar ≤ 1.5×), or both, timed side by side in each round.
 
 The corpus: synthetic forms of both templates (jixiao.testing.synth, rng seed 6,
 4 in 5 national-2020, every 5th shanghai-2019) drawn by jixiao's PDF writer:
@@ -15,16 +21,18 @@ them all.
 
 Each of ``--repeat`` rounds times, in turn: the bare extraction with 1 worker
 (open, then extract_tables() on every page), the full import with 1 worker
-(read_batch: read, recognise, build the model), then both with 2 workers (a
-process pool of that size for the bare side too). Prints the median and min–max
-of each, of import/bare per worker count (bar ≤ 1.5) and of the speed-up of 2
-workers over 1 (bar ≥ 1.6), each worked out round by round.
+(read_batch: read, recognise, build the model) by each engine, then all with 2
+workers (a process pool of that size for the bare side too). Prints the median
+and min–max of each, of import/bare per engine and worker count and of the
+speed-up of 2 workers over 1 (bar ≥ 1.6), each worked out round by round.
 
-``--stages N`` reads N of the files in this process with a timer on each stage
-(pdfminer opening the document and interpreting each page, pdfplumber making
-the page's objects, finding tables, the cells' text and the text outside the
-tables, jixiao's own work) and prints each stage's share of the time, then the
-same from cProfile (own time grouped by package). ``--long`` pages: one long
+``--stages N`` reads N of the files in this process (by the first engine) with a
+timer on each stage — pdfplumber: pdfminer opening the document and interpreting
+each page, pdfplumber making the page's objects, finding tables, the cells' text
+and the text outside the tables; pdfium: the characters and their boxes, the
+path objects' rulings, the grid, the characters into cells, the cells' text —
+and jixiao's own work, and prints each stage's share of the time, then the same
+from cProfile (own time grouped by package). ``--long`` pages: one long
 PDF (the forms' pages joined by pypdf) read alone, page cap lifted, in its own
 process, ``--long-repeat`` times: seconds and peak memory (bars 60 s, 1 GiB).
 ``--forms 0`` or ``--long 0`` or ``--stages 0`` skips that part.
@@ -110,7 +118,10 @@ def bare(files: list[Path], workers: int) -> int:
         return sum(pool.map(bare_extract, files, chunksize=chunk))
 
 
-def full_import(files: list[Path], workers: int) -> tuple[int, int]:
+def full_import(files: list[Path], workers: int, engine: str) -> tuple[int, int]:
+    from jixiao.readers import pdf as pdf_reader
+
+    pdf_reader.ENGINE = engine  # the pool's processes are forked from this one: they read so too
     results = list(read_batch(files, workers=workers))
     return sum(len(r.forms) for r in results), sum(r.rejected for r in results)
 
@@ -183,16 +194,25 @@ class Stages:
             setattr(owner, attr, original)
 
 
-def stages(files: list[Path]) -> None:
+def stages(files: list[Path], engine: str) -> None:
     """Where the time of reading PDFs goes, by stage and by package."""
     import pdfplumber.page
     import pdfplumber.pdf
     import pdfplumber.table
 
     import jixiao.readers.pdf as reader
+    import jixiao.readers.pdfium as pdfium_reader
     from jixiao.readers import read_path
 
+    reader.ENGINE = engine
     timer = Stages()
+    timer.wrap(pdfium_reader, "read_document", "pdfium: open the document, load and close pages")
+    timer.wrap(pdfium_reader, "_chars", "pdfium: the characters and their boxes")
+    timer.wrap(pdfium_reader, "_rulings", "pdfium: the path objects' rulings, snapped and joined")
+    timer.wrap(pdfium_reader, "_tables", "jixiao: the grid and merged cells from the rulings")
+    timer.wrap(pdfium_reader, "_place", "jixiao: each character into its cell")
+    timer.wrap(pdfium_reader, "text_of", "jixiao: the cells' text and the lines outside")
+    timer.wrap(pdfium_reader, "_lines", "jixiao: the cells' text and the lines outside")
     opening = "pdfminer: open the document, xref and page tree"
     timer.wrap(pdfplumber.pdf.PDF, "__init__", opening)
     timer.wrap(pdfplumber.pdf.PDF, "pages", opening)
@@ -218,13 +238,14 @@ def stages(files: list[Path]) -> None:
     timer.own["jixiao: the PDF reader's own (cells to rows, sources)"] = total - sum(
         timer.own.values()
     )
-    print(f"stages of reading {len(files)} PDFs in one process: {total:.2f} s")
+    print(f"stages of reading {len(files)} PDFs in one process ({engine}): {total:.2f} s")
     for stage, seconds in timer.own.most_common():
         print(f"  {100 * seconds / total:5.1f}%  {seconds:6.2f} s  {stage}")
 
     print(f"the same {len(files)} files again, under cProfile:")
     own_time_by_package(
-        lambda: [read_path(path) for path in files], ("pdfminer", "pdfplumber", "jixiao")
+        lambda: [read_path(path) for path in files],
+        ("pdfminer", "pdfplumber", "pypdfium2", "jixiao"),
     )
 
 
@@ -239,22 +260,33 @@ def main() -> None:
         "--long", type=int, default=500, help="pages of the long PDF read alone (0: skip)"
     )
     parser.add_argument("--long-repeat", type=int, default=3)
+    parser.add_argument(
+        "--engine",
+        choices=("pdfium", "pdfplumber", "both"),
+        default="pdfium",
+        help="how the import reads pages (default pdfium; both: each timed in every round)",
+    )
     args = parser.parse_args()
+    engines = ["pdfium", "pdfplumber"] if args.engine == "both" else [args.engine]
     folder = args.dir / f"writers-{writer_digest()}"
     files = make_files(folder, max(args.forms, args.stages, args.distinct), args.distinct)
     header(
         f"synthetic forms (jixiao.testing.synth, rng seed 6; 4 in 5 national-2020, 1 in 5 "
         f"shanghai-2019): {args.distinct} drawn by jixiao's PDF writer, copied to {len(files)} "
         f"distinct files, one form each (in {folder})",
-        f"ratio: {args.forms} files × {args.repeat} rounds (bare 1, import 1, bare 2, import 2); "
-        f"stages: {args.stages} files; long PDF: {args.long} pages × {args.long_repeat}",
+        f"ratio: {args.forms} files × {args.repeat} rounds (bare, then the import by "
+        f"{' and '.join(engines)}; 1 worker, then 2); stages: {args.stages} files; "
+        f"long PDF: {args.long} pages × {args.long_repeat}",
     )
     if args.forms:
         ratio_files = files[: args.forms]
         sides = {}
         for workers in (1, 2):
             sides[f"bare-{workers}"] = functools.partial(bare, ratio_files, workers)
-            sides[f"import-{workers}"] = functools.partial(full_import, ratio_files, workers)
+            for engine in engines:
+                sides[f"import-{engine}-{workers}"] = functools.partial(
+                    full_import, ratio_files, workers, engine
+                )
 
         def seen(name: str, result) -> None:
             if name.startswith("import"):
@@ -264,24 +296,36 @@ def main() -> None:
         times = interleave(sides, args.repeat, after=seen)
         print("seconds and files/s (bare) or forms/s (import):")
         report(times, per=len(ratio_files), what="files or forms")
-        for workers in (1, 2):
-            both = spread(ratios(times[f"import-{workers}"], times[f"bare-{workers}"]))
-            print(f"  import / bare, {workers} worker(s): {both.show(3)}  (bar ≤ 1.5)")
-        speedup = spread(ratios(times["import-1"], times["import-2"]))
-        print(f"  import, 2 workers against 1: {speedup.show(2, '×')} faster  (bar ≥ 1.6)")
+        bars = {"pdfium": "bar ≤ 0.25, goal 0.15", "pdfplumber": "bar ≤ 1.5"}
+        for engine in engines:
+            for workers in (1, 2):
+                both = spread(ratios(times[f"import-{engine}-{workers}"], times[f"bare-{workers}"]))
+                print(
+                    f"  import ({engine}) / bare, {workers} worker(s): {both.show(3)}"
+                    f"  ({bars[engine]})"
+                )
+            speedup = spread(ratios(times[f"import-{engine}-1"], times[f"import-{engine}-2"]))
+            print(
+                f"  import ({engine}), 2 workers against 1: {speedup.show(2, '×')} faster"
+                "  (bar ≥ 1.6)"
+            )
         sys_stdout_flush()
     if args.stages:
-        stages(files[: args.stages])
+        stages(files[: args.stages], engines[0])
         sys_stdout_flush()
     if args.long:
         path = long_pdf(files, args.long, folder)
         runs = []
+        from jixiao.readers import pdf as pdf_reader
+
+        pdf_reader.ENGINE = engines[0]
         for _ in range(args.long_repeat):
             with ProcessPoolExecutor(1) as pool:  # its own process: its own peak memory
                 runs.append(pool.submit(read_long, path, args.long).result())
         seconds, peaks = spread([r[0] for r in runs]), spread([r[2] for r in runs])
         print(
-            f"one {args.long}-page PDF ({path.stat().st_size // 1024:,} KB), page cap lifted, "
+            f"one {args.long}-page PDF ({path.stat().st_size // 1024:,} KB, {engines[0]}), "
+            "page cap lifted, "
             f"{runs[0][1]} forms: {seconds.show(1, ' s')}, peak memory {peaks.show(0, ' MB')} "
             "(bars: 60 s, 1 GiB)"
         )
