@@ -133,7 +133,7 @@ def findings(
         header = [get(form) for _, get, _, _ in required]
     for (path, _, zh, en), value in zip(required, header):
         if (
-            value.__class__ is not Decimal and _empty(value) and path not in reported
+            value.__class__ is not Decimal and _empty(value) and not _covered(path, reported)
         ):  # most cells hold a figure
             yield MISSING.finding(path, what=zh, what_en=en)
     text_of, figure_keys = row_of
@@ -152,7 +152,7 @@ def findings(
             if value is not None and (value != "" if isinstance(value, str) else True):
                 continue
             path = f"indicators[{n}].{key}"
-            if path not in reported:
+            if not _covered(path, reported):
                 yield MISSING.finding(
                     path, what=f"第 {n + 1} 个指标的{zh}", what_en=f"{en} of indicator {n + 1}"
                 )
@@ -237,6 +237,16 @@ def _required(
         *(paths.model_attribute(path) for path, _, _, _ in required), "project"
     )  # a tuple even of one
     return required, header_of, columns, "indicator" in label, row_of
+
+
+def _covered(path: str, reported: set[str]) -> bool:
+    """Whether a problem was recorded at the path or above it (「goals」 covers
+    「goals.expected」: the reader said why the whole block is not there)."""
+    while path:
+        if path in reported:
+            return True
+        path = paths.parent(path)
+    return False
 
 
 def _filled(ind: Indicator, keys: tuple[str, ...]) -> bool:
