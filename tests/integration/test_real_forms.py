@@ -338,5 +338,10 @@ def test_the_audit_asks_only_for_what_the_form_prints(folder):
     fields = {f.field for f in audit(form, templates.load(form.template))}
     assert not fields & {"funding.annual_budget", "funding.execution_rate"}
     assert "total" in fields  # the page stops before its 总分: that is asked for
+    # 执行率 measured against 年初预算数 where no 全年预算数 is printed: 1268.72 ÷ 1172.55
+    above = next(
+        f for f in audit(form, templates.load(form.template)) if f.code == "execution-above-budget"
+    )
+    assert above.field == "funding.executed" and "年初预算数 1172.55" in above.message
     again = evaluation_from_dict(evaluation_dict(form))  # the JSON contract keeps it
     assert again.source.unprinted == form.source.unprinted

@@ -194,7 +194,8 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
     """Every figure of the form the rules can compute, printed beside computed."""
     checks: list[Check] = []
     scored = template.execution_points is not None
-    if ev.funding.total.annual_budget is not None or ev.funding.total.execution_rate is not None:
+    line = ev.funding.total
+    if scoring.rate_budget(line, template) is not None or line.execution_rate is not None:
         checks += _funding_checks("funding", ev.funding.total, template, scored)
     for key, line in ev.funding.parts().items():
         path = _PART_PATHS.get(key) or f"funding.breakdown.{key}"

@@ -153,9 +153,23 @@ def _rounded(value: Decimal, template: Template, suffix: str = "") -> str:
 # --- 项目资金: execution rate and its score ---------------------------------
 
 
-def execution_ratio(line: FundingLine) -> Decimal | None:
-    """全年执行数 ÷ 全年预算数, unrounded; 0 for a part with nothing budgeted or spent."""
-    budget, spent = line.annual_budget, line.executed
+def rate_budget(line: FundingLine, template: Template | None = None) -> Decimal | None:
+    """The budget 执行率 is measured against: 全年预算数, or the first of the
+    template's ``execution_base`` the row prints (年初预算数 on a department form
+    that prints no 全年预算数)."""
+    if template is None:
+        return line.annual_budget
+    for key in template.execution_base:
+        value: Decimal | None = getattr(line, key)
+        if value is not None:
+            return value
+    return None
+
+
+def execution_ratio(line: FundingLine, template: Template | None = None) -> Decimal | None:
+    """全年执行数 ÷ 全年预算数 (:func:`rate_budget`), unrounded; 0 for a part with
+    nothing budgeted or spent."""
+    budget, spent = rate_budget(line, template), line.executed
     if budget is None or spent is None:
         return None
     if budget == 0:
@@ -165,10 +179,10 @@ def execution_ratio(line: FundingLine) -> Decimal | None:
 
 def execution_rate(line: FundingLine, template: Template) -> Figure:
     """执行率(%) = 全年执行数 ÷ 全年预算数 × 100, cut to the template's places."""
-    budget, spent = line.annual_budget, line.executed
+    budget, spent = rate_budget(line, template), line.executed
     if budget is None or spent is None:
         return Figure(None, "全年预算数或全年执行数缺失，无法计算执行率")
-    ratio = execution_ratio(line)
+    ratio = execution_ratio(line, template)
     if ratio is None:
         return Figure(None, f"全年预算数为 0 而执行数为 {_fmt(spent)}，无法计算执行率")
     if budget == 0:
@@ -195,7 +209,7 @@ def execution_score(line: FundingLine, template: Template, points: Decimal | Non
         points = template.execution_points
     if points is None:
         return Figure(None, "该模板的项目资金不计分")
-    ratio = execution_ratio(line)
+    ratio = execution_ratio(line, template)
     if ratio is None:
         return Figure(None, "无法计算执行率，得分无从计算")
     raw = ratio * points
@@ -209,8 +223,9 @@ def execution_score(line: FundingLine, template: Template, points: Decimal | Non
 def _score_words(
     line: FundingLine, points: Decimal, raw: Decimal, capped: Decimal | None, template: Template
 ) -> str:
-    head = f"得分 = {_fmt(line.executed)} ÷ {_fmt(line.annual_budget)} × {_fmt(points)}"
-    if line.annual_budget == 0:
+    budget = rate_budget(line, template)
+    head = f"得分 = {_fmt(line.executed)} ÷ {_fmt(budget)} × {_fmt(points)}"
+    if budget == 0:
         head = f"得分 = 0 × {_fmt(points)}"
     if capped is not None:
         return f"{head} = {show(raw)} → 不超过分值 → {_fmt(capped)}"

@@ -123,6 +123,9 @@ class Template:
     execution_bands: tuple[ExecutionBand, ...] = ()
     groups: tuple[Group, ...] = ()
     execution_indicator: str | None = None  # old template: the indicator scored by execution_bands
+    # The budget 执行率 is measured against: the first of these a 资金 row prints
+    # (a department form printing only 年初预算数(A) measures B/A against it).
+    execution_base: tuple[str, ...] = ("annual_budget",)
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()

@@ -58,6 +58,7 @@ def from_toml(data: dict) -> Template:
         total_points=Decimal(data["total_points"]),
         amount_unit=data.get("amount_unit", "万元"),
         execution_points=Decimal(execution["points"]) if execution else None,
+        execution_base=tuple((execution or {}).get("base", ("annual_budget",))),
         indicator_points=Decimal(indicators.get("points", "90")),
         level1=tuple(indicators.get("level1", ())),
         level2=tuple(indicators.get("level2", ())),

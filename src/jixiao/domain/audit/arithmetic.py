@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
+from jixiao.domain import scoring
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.model import Evaluation, FundingLine
 from jixiao.domain.recompute import Check, Status
@@ -125,10 +126,16 @@ ABOVE_BUDGET = rule(
     W,
     "执行数超过预算数",
     "全年执行数大于全年预算数（执行率超过 100%）：超支或预算未调整。资金得分以分值为限，不因超支而多得。",
-    "全年执行数 {printed} 超过全年预算数 {expected}（执行率 {rate}%）；资金得分以分值 {points} 为限",
+    "全年执行数 {printed} 超过{budget} {expected}（执行率 {rate}%）；资金得分以分值 {points} 为限",
     "{printed} spent is above the budget of {expected} ({rate}%); the execution score is capped at "
     "its {points} points",
-    {"printed": "338.31", "expected": "329.77", "rate": "102.58", "points": "10.00"},
+    {
+        "printed": "338.31",
+        "expected": "329.77",
+        "rate": "102.58",
+        "points": "10.00",
+        "budget": "全年预算数",
+    },
 )
 
 _COLUMNS = {
@@ -285,7 +292,7 @@ def _above_budget(
 ) -> Iterator[Finding]:
     """Spent above the annual budget: said once, on the total row (the score's cap explained)."""
     line = form.funding.total
-    budget, spent = line.annual_budget, line.executed
+    budget, spent = scoring.rate_budget(line, template), line.executed
     if budget is None or spent is None or budget <= 0 or spent <= budget:
         return
     rate = figures.get("funding.execution_rate")
@@ -299,6 +306,7 @@ def _above_budget(
         explanation="；".join(why) or None,
         rate=rate.figure.value if rate is not None else None,
         points=points if points is not None else "—",
+        budget="全年预算数" if line.annual_budget is not None else "年初预算数",
     )
 
 
