@@ -1,13 +1,20 @@
-"""Read forms from PDF files with pdfplumber's table finder.
+"""Read forms from PDF files: pages by pdfium, pdfplumber where that does not apply.
 
-Each page's ruled tables become rows (:mod:`jixiao.readers.grid`): pdfplumber
-gives a cell's bounding box, from which its row and column spans follow (a
-merged cell covers the grid lines it crosses; pdfplumber reports None for the
-cells it covers). Pages are read in order and their rows joined, so a form
-runs on over page breaks and a file may hold many forms; a 一级指标 label
-printed once on page 1 is filled down on page 2 by the recogniser. The text of
-each cell has CJK radical code points (⻓ U+2EA0 …) folded to the characters
-they stand for. Each row's source is its page and cells ("第 2 页, A3:H3").
+Each page's ruled tables become rows (:mod:`jixiao.readers.grid`): a cell's
+place and its row and column spans over the grid of the table's cells, its text
+with wrapped lines joined. :mod:`jixiao.readers.pdfium` reads a page's
+characters and ruling lines with pdfium and finds the tables by pdfplumber's
+rules, 5–10× faster than pdfplumber; pdfplumber's table finder reads the pages
+that reading gives up on (no rulings that make a table, a merged region that is
+not a rectangle, a rotated page, text in a font pdfium has no glyphs for) and
+whole files pdfium cannot open cleanly (damaged, encrypted: pdfplumber then
+refuses them with its reason). Both read a page to the same rows
+(tests/integration/test_pdf_engines.py). Pages are read in order and their rows
+joined, so a form runs on over page breaks and a file may hold many forms; a
+一级指标 label printed once on page 1 is filled down on page 2 by the recogniser.
+The text of each cell has CJK radical code points (⻓ U+2EA0 …) folded to the
+characters they stand for. Each row's source is its page and cells ("第 2 页,
+A3:H3").
 
 Refused with a reason: a PDF without a text layer (a scan: needs OCR first),
 an encrypted PDF that needs a password, a damaged file, more than
@@ -125,7 +132,7 @@ def _pdfium_tables(page: pdfium.Page) -> Tables:
                 Span(
                     cell.row,
                     cell.col,
-                    unwrap(radicals_folded(pdfium.text_of(cell.chars))),
+                    unwrap(radicals_folded(cell.text)),
                     rows=cell.rows,
                     cols=cell.cols,
                 )
