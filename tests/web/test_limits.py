@@ -156,3 +156,18 @@ def test_while_every_render_slot_is_taken_a_pdf_is_a_503(tree, draft, monkeypatc
         for _ in taken:
             render._slots.release()
     assert answer.status_code == 503 and "请稍后再试" in answer.content.decode()
+
+
+def test_a_render_whose_client_left_is_stopped_and_its_child_reaped(tmp_path, forms):
+    """``gone`` is what waitress gives as ``waitress.client_disconnected``."""
+    import time
+
+    from jixiao.writers import Format
+
+    started = time.monotonic()
+    with pytest.raises(render.Abandoned):
+        render.write(forms[0], Format.PDF, tmp_path / "a.pdf", limit=30, gone=lambda: True)
+    assert time.monotonic() - started < 15  # long before the 30 s limit
+    assert multiprocessing.active_children() == []
+    render.write(forms[0], Format.PDF, tmp_path / "b.pdf", limit=60, gone=lambda: False)
+    assert (tmp_path / "b.pdf").read_bytes().startswith(b"%PDF-")

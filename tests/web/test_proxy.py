@@ -220,3 +220,19 @@ def test_headers_from_a_client_reaching_the_server_directly_are_not_believed(pro
     # the request is http:// to Django, so an https:// origin is refused
     claimed = direct.login(PASSWORD, {"X-Forwarded-Proto": "https"})
     assert claimed.status == 403
+
+
+def test_a_pdf_downloads_through_the_server_drawn_in_its_own_process(proxied):
+    """The PDF is drawn by a child of the fork server (jixiao.web.render) of the real
+    `jixiao serve`, started as `python -m jixiao`: the child must not run the CLI again."""
+    port, _app_port, _data = proxied
+    browser = Browser(port, "127.0.0.1")
+    assert browser.login(PASSWORD).status == 302
+    _, listing = browser.request("GET", "/forms/")
+    form = re.search(r'href="/forms/(\d+)/"', listing)
+    assert form, listing[:500]
+    started = time.monotonic()
+    response, _ = browser.request("GET", f"/forms/{form.group(1)}/download/pdf/")
+    assert response.status == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert time.monotonic() - started < 60  # a bound, not a speed check

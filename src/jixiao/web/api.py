@@ -364,7 +364,8 @@ def export_evaluation(request: ApiRequest, pk: int, format: Format = Format.XLSX
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         try:
-            render.write(form, format, path)  # a PDF in a process of its own, bounded
+            # a PDF in a process of its own, bounded in time, stopped if the client leaves
+            render.write(form, format, path, gone=request.META.get("waitress.client_disconnected"))
         except render.Busy:
             raise actions.errors.Unavailable(_("正在导出的文件较多，请稍后再试")) from None
         except UndrawableText as error:

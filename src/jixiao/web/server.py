@@ -93,6 +93,9 @@ def serve(host: str, port: int, threads: int) -> None:
         # a backstop for bodies without a Content-Length (chunked); jixiao.web.edge
         # refuses a declared one over MAX_BODY with its own 413
         max_request_body_size=2 * MAX_BODY,
+        # read ahead on each connection, so waitress notices a client that went away
+        # (waitress.client_disconnected: a PDF render for no one is stopped)
+        channel_request_lookahead=5,
     )
 
 

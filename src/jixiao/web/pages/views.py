@@ -607,7 +607,10 @@ def download(request: SignedInRequest, pk: int, fmt: str) -> FileResponse:
     folder = tempfile.TemporaryDirectory()
     path = Path(folder.name) / f"form.{fmt}"
     try:
-        rendering.write(form, Format(fmt), path)  # a PDF in a process of its own, bounded
+        # a PDF in a process of its own, bounded in time, stopped if the browser leaves
+        rendering.write(
+            form, Format(fmt), path, gone=request.META.get("waitress.client_disconnected")
+        )
     except rendering.Busy:
         folder.cleanup()
         raise actions.errors.Unavailable(_("正在导出的文件较多，请稍后再试")) from None
