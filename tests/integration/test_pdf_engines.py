@@ -195,3 +195,16 @@ def test_a_merged_region_that_is_no_rectangle_leaves_the_page_to_pdfplumber():
     vs = [v for v in vs if v[0] != 50.0] + [(50.0, 20.0, 40.0)]
     hs = [h for h in hs if h[0] != 20.0] + [(20.0, 50.0, 100.0)]
     assert pdfium._tables(hs, vs) is None
+
+
+def test_a_hyphen_ending_a_line_is_read_as_the_hyphen(tmp_path):
+    # Seed 000's third form wraps 「及格-中等」 after its hyphen: pdfium's text
+    # gives such a hyphen as U+FFFE.
+    from tests.integration.test_office_roundtrip import _forms
+
+    ev = _forms("000")[2]
+    path = tmp_path / "hyphen.pdf"
+    write_form(ev, templates.load(ev.template), Format.PDF, path)
+    assert_same_both_ways(path)
+    rows = pdf_reader.pdf_rows(path.read_bytes(), str(path), "pdfium")
+    assert any("及格-中等" in row.text() for row in rows)

@@ -233,7 +233,9 @@ def _chars(page: pdfium.PdfPage, height: float) -> list[Char]:
                 if generated(textpage, i):
                     continue
                 ch = " "
-            elif ch == "\ufffe" or ch == "\x00":
+            elif ch == "\ufffe" or ch == "\x02":
+                ch = "-"  # a hyphen ending a line: U+0002 in pdfium's text page, U+FFFE in its text
+            elif ch == "\x00":
                 continue
             if not loose_box(textpage, i, box) or not origin(textpage, i, x, y):
                 continue
