@@ -40,8 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]  # no py.typed marker
-import pypdfium2.raw as pdfium_c  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 TOLERANCE = 3.0
 """pdfplumber's snap, join, intersection and text tolerances (points)."""
