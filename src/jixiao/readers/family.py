@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from jixiao.contract.fields import LINE_KEYS
@@ -383,7 +383,7 @@ def _is_stop(cells: list[Cell], i: int, labels: Labels) -> bool:
 class FormReader:
     """Reads one form's cells into an Evaluation."""
 
-    def __init__(self, template: Template, labels: Labels, shape: Shape | None):
+    def __init__(self, template: Template, labels: Labels):
         self.t = template
         self.labels = labels
         self._single = False  # set per form: cells one a line, rows not printed
@@ -523,7 +523,7 @@ class FormReader:
             self.out.problem("funding.unit", "资金未注明金额单位（万元/元）")
         total_line = lines.get("funding_total", FundingLine())
         if total_line.points is None and funding.points is not None:
-            total_line = _with(total_line, points=funding.points)
+            total_line = replace(total_line, points=funding.points)
         named = {k: lines[k] for k in BREAKDOWN_KEYS if k in lines}
         extra = tuple(
             (k, line)
@@ -623,7 +623,7 @@ class FormReader:
                 )
                 if ok:
                     n = int(path[len("indicators[") : path.index("]")])
-                    indicators[n] = _with_ind(indicators[n], **{column: figure})
+                    indicators[n] = replace(indicators[n], **{column: figure})  # type: ignore[arg-type]
             elif path in ("total", "total_points"):
                 column = "score" if path == "total" else "points"
                 ok = (
@@ -661,7 +661,7 @@ class FormReader:
             return False
         if not glued.funding_valid(budget)(taken):
             return False
-        funding.lines[line_key] = _with(line, **{column: figure})
+        funding.lines[line_key] = replace(line, **{column: figure})  # type: ignore[arg-type]
         return True
 
     def _require(self, value, path: str, message: str) -> None:
@@ -1133,7 +1133,7 @@ class FormReader:
             elif (
                 indicator.child is None and "points" not in columns and level2 == last_score_level2
             ):
-                indicator = _with_ind(indicator, shared=True)
+                indicator = replace(indicator, shared=True)
                 self.out.note(f"indicators[{len(out)}].shared", cell.source)
             out.append(indicator)
             self._seen.add("rows")
@@ -1519,18 +1519,6 @@ def _mostly_single(cells: list[Cell]) -> bool:
     return bool(rows) and sum(1 for n in rows.values() if n == 1) >= 0.7 * len(rows)
 
 
-def _with(line: FundingLine, **changes) -> FundingLine:
-    from dataclasses import replace
-
-    return replace(line, **changes)
-
-
-def _with_ind(indicator: Indicator, **changes) -> Indicator:
-    from dataclasses import replace
-
-    return replace(indicator, **changes)
-
-
 def read_family(
     rows: list[Row], file: str, template: Template, shape: Shape | None = None
 ) -> list[Evaluation]:
@@ -1538,7 +1526,7 @@ def read_family(
     labels = Labels(template)
     cells = cells_of(rows, labels, shape)
     return [
-        FormReader(template, labels, shape).read(part, file, n)
+        FormReader(template, labels).read(part, file, n)
         for n, part in enumerate(split_forms(cells, labels))
     ]
 
