@@ -100,6 +100,14 @@ class Evaluation(models.Model):
         db_index=True,
     )
     version = models.PositiveIntegerField("版本", default=1)
+    # Where the form came from: filled in (on the pages or through the API; its computable
+    # figures are computed on every save) or imported from a file (its printed figures kept).
+    origin = models.CharField(
+        "来源",
+        max_length=16,
+        choices=[("filled", "填写"), ("imported", "导入")],
+        default="imported",
+    )
     data = models.JSONField("表内容")
     total = models.DecimalField(
         "总分", max_digits=7, decimal_places=2, null=True, blank=True, db_index=True
@@ -117,6 +125,8 @@ class Evaluation(models.Model):
     # The approved targets copied at creation (locked), and indicator name → reason for changing one.
     targets = models.JSONField("绩效目标（批复）", default=list, blank=True)
     target_reasons = models.JSONField("目标调整理由", default=dict, blank=True)
+    # A filled-in form: indicator name → the reason its 得分 differs from the rule's.
+    score_reasons = models.JSONField("得分调整理由", default=dict, blank=True)
     # Roll-up (汇总) copies, filled on every save by jixiao.web.evaluations.rollup.fill: amounts in
     # 万元 whatever unit the form printed, the printed figures, the grade on one scale, findings counted.
     budget_wan = models.DecimalField(
@@ -169,6 +179,15 @@ class Evaluation(models.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+    @property
+    def filled(self) -> bool:
+        """Filled in on the pages or through the API (not imported from a file)."""
+        return self.origin == FILLED
+
+
+FILLED, IMPORTED = "filled", "imported"
+"""The origins of a form (:attr:`Evaluation.origin`)."""
 
 
 class ApprovedTargets(models.Model):
