@@ -207,8 +207,13 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
         if execution is None:
             execution = scoring.execution_score(ev.funding.total, template).value
         parts.append(("funding.score", execution))
+    rescale = template.rules.rescale_not_applicable
+    left_out = Decimal(0)  # the points of indicators a rule pack leaves out (不适用)
     for n, indicator in enumerate(ev.indicators):
         if indicator.child or indicator.shared:  # 其中… rows; rows under a merged 得分
+            continue
+        if rescale and scoring.not_applicable(indicator):
+            left_out += indicator.points or 0
             continue
         figure = _indicator_figure(ev, indicator, template)
         path = _SCORE_PATHS[n] if n < len(_SCORE_PATHS) else f"indicators[{n}].score"
@@ -227,6 +232,10 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
     checks += _group_checks(ev, template)
 
     total = scoring.total_score(parts, template)
+    if rescale:
+        total = scoring.rescaled_total(total, left_out, template)
+    if template.rules.total_caps:
+        total = scoring.capped_total(total, scoring.cap_rate(ev.funding.total, template), template)
     checks.append(Check("total", ev.total, total, _status(ev.total, total)))
 
     grade_total = ev.total if ev.total is not None else total.value

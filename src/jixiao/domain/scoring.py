@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from jixiao.domain.model import FundingLine, Indicator
+from jixiao.domain.normalize import fold, squash
 from jixiao.domain.targets import (
     ACHIEVED_WORDS,
     DATE_UNIT,
@@ -398,6 +399,8 @@ def _quantitative_score(
     assert t is not None and a is not None, "both quantitative"
     if target_met(target, a):
         full = round_figure(points, template.rounding, template.decimals)
+        if over_achieved(target, a, template):
+            return _over_achievement_score(target, actual, points, template)
         return Figure(full, (_met_words, target, actual, full))
     if t == 0:
         zero = round_figure(ZERO, template.rounding, template.decimals)
@@ -406,6 +409,61 @@ def _quantitative_score(
     raw = min(raw, points)
     value = round_figure(raw, template.rounding, template.decimals)
     return Figure(value, (_missed_words, target, actual, points, raw, template))
+
+
+def over_achieved(target: Target | None, actual: Decimal, template: Template) -> bool:
+    """Whether a rule pack's over-achievement deduction applies: a ≥ target (or one
+    with no comparator) beaten by ``rules.over_achievement_at`` percent or more."""
+    rules = template.rules
+    at = rules.over_achievement_at
+    if rules.over_achievement_deduction is None or at is None or target is None:
+        return False
+    t = target.value
+    if t is None or t <= 0:
+        return False
+    return target.op in (None, Op.GE, Op.GT) and actual * HUNDRED >= t * at
+
+
+def _over_achievement_score(
+    target: Target, actual: Target, points: Decimal, template: Template
+) -> Figure:
+    """超额完成扣分: the points less the rule pack's deduction, never below 0."""
+    deduction = template.rules.over_achievement_deduction
+    assert deduction is not None, "over_achieved() said it applies"
+    value = round_figure(max(points - deduction, ZERO), template.rounding, template.decimals)
+    return Figure(
+        value, (_over_achievement_words, target, actual, points, deduction, value, template)
+    )
+
+
+def _over_achievement_words(
+    target: Target,
+    actual: Target,
+    points: Decimal,
+    deduction: Decimal,
+    value: Decimal,
+    template: Template,
+) -> str:
+    unit, wanted = _wanted(target, actual)
+    assert actual.value is not None and target.value is not None, "quantitative"
+    percent = round_figure(actual.value * HUNDRED / target.value, Rounding.DOWN, 0)
+    return (
+        f"完成值 {_fmt(actual.value)}{unit} 为指标值 {wanted} 的 {_fmt(percent)}%，"
+        f"达到 {_fmt(template.rules.over_achievement_at)}%：视为指标值设置偏低，"
+        f"{_fmt(points)} − {_fmt(deduction)} = {_fmt(value)}"
+    )
+
+
+NOT_APPLICABLE_WORDS = frozenset({"不适用", "不涉及", "无此项", "本年度不适用", "不适用本项目"})
+
+
+def not_applicable(indicator: Indicator) -> bool:
+    """An indicator the form marks as not applying (不适用, 不涉及) in its 实际完成值,
+    年度指标值 or 得分 column (a rule pack may leave it out of the total)."""
+    for text in (indicator.actual, indicator.target):
+        if text and squash(fold(text)) in NOT_APPLICABLE_WORDS:
+            return True
+    return False
 
 
 def _proportional(
@@ -487,6 +545,57 @@ def total_score(parts: list[tuple[str, Decimal | None]], template: Template) -> 
     ``parts`` are (field path, score) in printed order; a missing score makes the
     total not computable and the explanation names the field."""
     return sum_figure("总分", parts)
+
+
+def rescaled_total(total: Figure, left_out: Decimal, template: Template) -> Figure:
+    """不适用指标剔除后折算: the total of the indicators that apply (and the
+    execution score) rescaled to the template's points, when a rule pack says so:
+    合计 ÷ (总分值 − 不适用分值) × 总分值."""
+    if total.value is None or not left_out:
+        return total
+    base = template.total_points - left_out
+    if base <= 0:
+        return Figure(None, f"不适用指标的分值合计 {_fmt(left_out)} 不小于总分值，无法折算")
+    raw = total.value * template.total_points / base
+    value = round_figure(raw, template.rounding, template.decimals)
+    return Figure(value, (_rescaled_words, total, left_out, raw, template), raw=raw)
+
+
+def _rescaled_words(total: Figure, left_out: Decimal, raw: Decimal, template: Template) -> str:
+    points = template.total_points
+    return (
+        f"{total.explanation}；不适用指标 {_fmt(left_out)} 分剔除后折算："
+        f"{_fmt(total.value)} ÷ ({_fmt(points)} − {_fmt(left_out)}) × {_fmt(points)} = "
+        f"{_rounded(raw, template)}"
+    )
+
+
+def cap_rate(line: FundingLine, template: Template) -> Decimal | None:
+    """The execution rate (%) a total cap looks at: from the amounts, else as printed."""
+    ratio = execution_ratio(line, template)
+    return ratio * HUNDRED if ratio is not None else line.execution_rate
+
+
+def capped_total(total: Figure, rate: Decimal | None, template: Template) -> Figure:
+    """总分按执行率封顶: the total at most the cap a rule pack sets for the form's
+    execution rate (%); unchanged without such a rule, a rate or a total."""
+    if total.value is None or rate is None or not template.rules.total_caps:
+        return total
+    cap = template.rules.total_cap(rate)
+    if cap is None or total.value <= cap:
+        return total
+    value = round_figure(cap, template.rounding, template.decimals)
+    return Figure(value, (_capped_words, total, rate, cap, value, template))
+
+
+def _capped_words(
+    total: Figure, rate: Decimal, cap: Decimal, value: Decimal, template: Template
+) -> str:
+    band = min(c.below for c in template.rules.total_caps if c.cap == cap)
+    return (
+        f"{total.explanation}；执行率 {_fmt(rate)}% 低于 {_fmt(band)}%，总分不高于 {_fmt(cap)} "
+        f"→ {_fmt(value)}"
+    )
 
 
 def sum_figure(label: str, parts: list[tuple[str, Decimal | None]], noun: str = "得分") -> Figure:

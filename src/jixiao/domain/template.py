@@ -92,6 +92,37 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class TotalCap:
+    """总分封顶: a form whose 执行率 is below ``below`` % totals at most ``cap``."""
+
+    below: Decimal
+    cap: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """Scoring rules some jurisdictions add to the national ones: the template's
+    ``[rules]`` table and the rule packs it names (``templates/packs/``).
+
+    ``total_caps``: the total capped by the execution rate (70–80% → at most 89 …);
+    ``over_achievement_at``: an actual at this percent of its target counts as a
+    target set too low, and ``over_achievement_deduction`` points come off its score;
+    ``rescale_not_applicable``: indicators marked 不适用 are left out and the total
+    of the rest is rescaled to the template's points."""
+
+    total_caps: tuple[TotalCap, ...] = ()
+    over_achievement_at: Decimal | None = None
+    over_achievement_deduction: Decimal | None = None
+    rescale_not_applicable: bool = False
+    packs: tuple[str, ...] = ()  # the packs' ids, as the template file names them
+
+    def total_cap(self, rate: Decimal) -> Decimal | None:
+        """The lowest cap whose band the execution rate (%) falls in, or None."""
+        caps = [c.cap for c in self.total_caps if rate < c.below]
+        return min(caps) if caps else None
+
+
+@dataclass(frozen=True, slots=True)
 class Template:
     id: str
     name: str
@@ -127,6 +158,7 @@ class Template:
     # (a department form printing only 年初预算数(A) measures B/A against it).
     execution_base: tuple[str, ...] = ("annual_budget",)
     advised_weights: dict[str, Decimal] = field(default_factory=dict, hash=False, compare=False)
+    rules: Rules = field(default_factory=Rules)
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     detect: tuple[str, ...] = ()
     # The [audit] table as written: thresholds and, under "severity", the

@@ -20,7 +20,9 @@ from jixiao.domain.template import (
     Group,
     InverseFormula,
     Rounding,
+    Rules,
     Template,
+    TotalCap,
 )
 
 DEFAULT = "national-2020"
@@ -28,6 +30,10 @@ DEFAULT = "national-2020"
 
 class UnknownTemplate(ValueError):
     pass
+
+
+class TemplateFileError(ValueError):
+    """A template file or rule pack that cannot be used: says which and why."""
 
 
 def ids() -> list[str]:
@@ -45,8 +51,71 @@ def load(template_id: str) -> Template:
     return from_toml(tomllib.loads(text))
 
 
+def pack_ids() -> list[str]:
+    """The ids of the bundled rule packs (``packs/<id>.toml``)."""
+    folder = resources.files(__name__).joinpath("packs")
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+@cache
+def load_pack(pack_id: str) -> dict:
+    """A rule pack: the ``[rules]`` and ``[audit]`` tables some jurisdictions
+    share (the total capped by the execution rate …), for templates to name."""
+    if pack_id not in pack_ids():
+        raise TemplateFileError(f"没有规则包 {pack_id!r}（可用：{', '.join(pack_ids())}）")
+    text = resources.files(__name__).joinpath("packs", f"{pack_id}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def with_packs(data: dict) -> dict:
+    """A template file's tables with the rule packs it names merged under its own:
+    ``packs = ["total-cap-by-execution"]``. What the template itself writes wins."""
+    rules: dict = {}
+    audit: dict = {"severity": {}}
+    for pack_id in data.get("packs", ()):
+        pack = load_pack(pack_id)
+        rules.update(pack.get("rules", {}))
+        pack_audit = pack.get("audit", {})
+        audit.update({k: v for k, v in pack_audit.items() if k != "severity"})
+        audit["severity"].update(pack_audit.get("severity", {}))
+    own_audit = data.get("audit", {})
+    audit.update({k: v for k, v in own_audit.items() if k != "severity"})
+    audit["severity"].update(own_audit.get("severity", {}))
+    return {**data, "rules": {**rules, **data.get("rules", {})}, "audit": audit}
+
+
+def _rules(data: dict) -> Rules:
+    table = data.get("rules", {})
+    where = f"模板 {data.get('id')} 的 [rules]"
+    unknown = set(table) - {
+        "total_caps",
+        "over_achievement_at",
+        "over_achievement_deduction",
+        "rescale_not_applicable",
+    }
+    if unknown:
+        raise TemplateFileError(f"{where}：不认识 {', '.join(sorted(unknown))}")
+    try:
+        caps = tuple(
+            TotalCap(Decimal(str(c["below"])), Decimal(str(c["cap"])))
+            for c in table.get("total_caps", ())
+        )
+        deduction = table.get("over_achievement_deduction")
+        at = table.get("over_achievement_at", "130" if deduction is not None else None)
+        return Rules(
+            total_caps=caps,
+            over_achievement_at=None if at is None else Decimal(str(at)),
+            over_achievement_deduction=None if deduction is None else Decimal(str(deduction)),
+            rescale_not_applicable=bool(table.get("rescale_not_applicable", False)),
+            packs=tuple(data.get("packs", ())),
+        )
+    except (KeyError, ArithmeticError, TypeError) as e:
+        raise TemplateFileError(f"{where}：{e!r} 不能用（见 docs/templates.md）") from None
+
+
 def from_toml(data: dict) -> Template:
-    """Build a Template from a parsed template file."""
+    """Build a Template from a parsed template file (its rule packs merged in)."""
+    data = with_packs(data)
     scoring = data.get("scoring", {})
     indicators = data.get("indicators", {})
     execution = data.get("execution")
@@ -64,6 +133,7 @@ def from_toml(data: dict) -> Template:
         level2=tuple(indicators.get("level2", ())),
         groups=tuple(Group(g["name"], Decimal(g["points"])) for g in indicators.get("groups", ())),
         advised_weights={k: Decimal(v) for k, v in indicators.get("advised_weights", {}).items()},
+        rules=_rules(data),
         grades=tuple(
             Grade(g["label"], Decimal(g["min"]), tuple(g.get("synonyms", ())))
             for g in data["grades"]

@@ -138,6 +138,30 @@ ABOVE_BUDGET = rule(
     },
 )
 
+TOTAL_ABOVE_CAP = rule(
+    "total-above-execution-cap",
+    "arithmetic",
+    E,
+    "总分超过执行率封顶分",
+    "模板的规则包规定总分按预算执行率封顶（如执行率 70%–80% 的总分不高于 89 分），表上的总分超过了"
+    "封顶分：钱没有花完，总分不能高。",
+    "总分 {printed} 超过执行率 {rate}% 所允许的 {cap} 分；应为 {expected}",
+    "total {printed} is above the {cap} points an execution rate of {rate}% allows; "
+    "it should be {expected}",
+    {"printed": "92.00", "rate": "75.00", "cap": "89", "expected": "89.00"},
+)
+TOTAL_NOT_RESCALED = rule(
+    "total-not-rescaled",
+    "arithmetic",
+    E,
+    "不适用指标剔除后总分未折算",
+    "模板的规则包规定标为「不适用」的指标不计分，其余得分按总分值折算"
+    "（得分合计 ÷ (总分值 − 不适用分值) × 总分值），表上的总分与折算结果不符。",
+    "总分 {printed}；{count} 个指标不适用，剔除后折算应为 {expected}",
+    "total {printed}; {count} indicators do not apply, and the rest rescaled gives {expected}",
+    {"printed": "81.00", "count": "1", "expected": "90.00"},
+)
+
 _COLUMNS = {
     "initial_budget": ("年初预算数", "initial budget"),
     "annual_budget": ("全年预算数", "annual budget"),
@@ -153,21 +177,59 @@ def findings(
     yield from _above_budget(form, template, figures)
     total = figures.get("total")
     if total is not None and total.status is Status.DIFFERS:
-        expected = total.figure.value
-        over = expected is not None and expected > template.total_points
-        yield TOTAL_DIFFERS.finding(
-            "total",
-            printed=form.total,
-            expected=expected,
-            explanation=total.figure.explanation,
-            beyond=f"，超过总分值 {shown(template.total_points)}：有得分超过了分值" if over else "",
-            beyond_en=f", above the {shown(template.total_points)} points: some scores exceed "
-            "their points"
-            if over
-            else "",
-        )
+        yield _total_by_pack(form, template, total) or _total_differs(form, template, total)
     yield from _points(form, template, figures)
     yield from _weights(form, template)
+
+
+def _total_differs(form: Evaluation, template: Template, total: Check) -> Finding:
+    expected = total.figure.value
+    over = expected is not None and expected > template.total_points
+    return TOTAL_DIFFERS.finding(
+        "total",
+        printed=form.total,
+        expected=expected,
+        explanation=total.figure.explanation,
+        beyond=f"，超过总分值 {shown(template.total_points)}：有得分超过了分值" if over else "",
+        beyond_en=f", above the {shown(template.total_points)} points: some scores exceed "
+        "their points"
+        if over
+        else "",
+    )
+
+
+def _total_by_pack(form: Evaluation, template: Template, total: Check) -> Finding | None:
+    """A total that differs because of a rule pack: above the cap its execution rate
+    allows, or not rescaled after indicators that do not apply were left out."""
+    printed, expected = form.total, total.figure.value
+    if printed is None or expected is None:
+        return None
+    rules = template.rules
+    if rules.total_caps:
+        rate = scoring.cap_rate(form.funding.total, template)
+        cap = rules.total_cap(rate) if rate is not None else None
+        if cap is not None and printed > cap:
+            return TOTAL_ABOVE_CAP.finding(
+                "total",
+                printed=printed,
+                expected=expected,
+                explanation=total.figure.explanation,
+                rate=scoring.round_figure(rate, template.rounding, template.decimals)
+                if rate is not None
+                else None,
+                cap=cap,
+            )
+    if rules.rescale_not_applicable:
+        left_out = [ind for ind in form.indicators if scoring.not_applicable(ind)]
+        if left_out:
+            return TOTAL_NOT_RESCALED.finding(
+                "total",
+                printed=printed,
+                expected=expected,
+                explanation=total.figure.explanation,
+                count=len(left_out),
+            )
+    return None
 
 
 # --- execution rate and score: which rounding modes the printed figures fit --------

@@ -16,6 +16,7 @@ from typing import Any
 
 from jixiao.contract import paths
 from jixiao.contract.fields import field
+from jixiao.domain import scoring
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.audit.settings import settings
 from jixiao.domain.model import Evaluation, Indicator
@@ -143,8 +144,11 @@ def findings(
         # tested one by one: a Decimal compared with None or "" is slow.)
         if None not in texts and "" not in texts and _filled(ind, figure_keys):
             continue
+        left_out = template.rules.rescale_not_applicable and scoring.not_applicable(ind)
         for key, zh, en in columns:
             if ind.child and key in _SCORED_CELLS:  # an 其中… row carries no points
+                continue
+            if left_out and key == "score":  # 不适用, left out by the rule pack
                 continue
             if key in unprinted:
                 continue

@@ -146,6 +146,18 @@ QUALITATIVE_FULL = rule(
     "{qualitative} of the {count} indicators are qualitative, all at full marks",
     {"count": "8", "qualitative": "5"},
 )
+OVER_NOT_DEDUCTED = rule(
+    "over-achievement-not-deducted",
+    "scoring",
+    W,
+    "大幅超额完成未按规定扣分",
+    "模板的规则包规定实际完成值达到指标值一定比例（如 130%）以上的，视为指标值设置偏低，扣减规定分数；"
+    "表上的得分没有扣。",
+    "超额完成应扣 {deduction} 分：得分 {printed}，应为 {expected}",
+    "over-achieved: {deduction} points come off; score {printed}, should be {expected}",
+    {"deduction": "2", "printed": "10.00", "expected": "8.00"},
+)
+
 # Words of a 偏差原因 that admit the target was not reached (not after 无/没有/不存在).
 _SHORTFALL_WORDS = (
     "未完成",
@@ -167,8 +179,11 @@ def findings(
     yield from _hollow(form, template)
     far = settings(template).far_above_target
     reported = {p.field for p in form.problems}  # said once, by completeness
+    rescale = template.rules.rescale_not_applicable
     for n, ind in enumerate(form.indicators):
         if ind.child or ind.shared:  # an 其中… row; a row under a merged 得分
+            continue
+        if rescale and scoring.not_applicable(ind):  # left out by the rule pack
             continue
         path = f"indicators[{n}]"
         if ind.score is None:
@@ -177,7 +192,12 @@ def findings(
         elif ind.points is not None:
             check = figures.get(f"{path}.score")
             found = _score(
-                ind, ind.score, ind.points, path, check.figure if check is not None else None
+                ind,
+                ind.score,
+                ind.points,
+                path,
+                check.figure if check is not None else None,
+                template,
             )
             if found:
                 yield found
@@ -210,7 +230,12 @@ def findings(
 
 
 def _score(
-    ind: Indicator, score: Decimal, points: Decimal, path: str, figure: Figure | None
+    ind: Indicator,
+    score: Decimal,
+    points: Decimal,
+    path: str,
+    figure: Figure | None,
+    template: Template,
 ) -> Finding | None:
     # One finding at most: returned, not yielded, as a generator costs more to
     # make than this check (twelve times a form).
@@ -244,6 +269,19 @@ def _score(
     if ind.target_parsed is None or not ind.target_parsed.quantitative:
         return OUTSIDE_BAND.finding(
             field, printed=score, expected=value, explanation=figure.explanation
+        )
+    actual = ind.actual_parsed
+    if (
+        actual is not None
+        and actual.value is not None
+        and scoring.over_achieved(ind.target_parsed, actual.value, template)
+    ):
+        return OVER_NOT_DEDUCTED.finding(
+            field,
+            printed=score,
+            expected=value,
+            explanation=figure.explanation,
+            deduction=template.rules.over_achievement_deduction,
         )
     if score == points and value < points:
         return FULL_BUT_MISSED.finding(
@@ -295,10 +333,15 @@ def _shortfall(reason: str) -> str | None:
 def _hollow(form: Evaluation, template: Template) -> Iterator[Finding]:
     """Forms scored as if everything was met: every actual its target to the letter,
     full marks beside money not spent, qualitative rows all at full marks."""
+    rescale = template.rules.rescale_not_applicable
     rows = [
         ind
         for ind in form.indicators
-        if not ind.child and not ind.shared and ind.points is not None and ind.points > 0
+        if not ind.child
+        and not ind.shared
+        and ind.points is not None
+        and ind.points > 0
+        and not (rescale and scoring.not_applicable(ind))
     ]
     if not rows or any(ind.score != ind.points for ind in rows):  # not all full marks
         return

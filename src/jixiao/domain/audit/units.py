@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
+from jixiao.domain import scoring
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Indicator
 from jixiao.domain.normalize import fold, squash
@@ -163,7 +164,10 @@ _MEASURED_NAMES = (
 def findings(
     form: Evaluation, template: Template, figures: Mapping[str, Check]
 ) -> Iterator[Finding]:
+    rescale = template.rules.rescale_not_applicable
     for n, ind in enumerate(form.indicators):
+        if rescale and scoring.not_applicable(ind):  # 不适用: left out by the rule pack
+            continue
         path = f"indicators[{n}]"
         yield from _units(ind, path)
         found = _target_words(ind, path)
