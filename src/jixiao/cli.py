@@ -29,7 +29,7 @@ from rich.table import Table
 from jixiao import samples as bundled
 from jixiao import templates
 from jixiao.contract.json import dumps, evaluation_dict, figure
-from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit
+from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit, audit_batch
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
@@ -387,9 +387,18 @@ def check(
     run = Run(template, rounding)
     started = time.perf_counter()
     try:
+        forms = list(run.forms(files))
+        across = audit_batch(forms, run.template)  # 跨表: what only the batch shows
         results = [
-            (ev, [f for f in audit(ev, run.template(ev)) if f.severity.rank >= min_severity.rank])
-            for ev in run.forms(files)
+            (
+                ev,
+                [
+                    f
+                    for f in audit(ev, run.template(ev)) + more
+                    if f.severity.rank >= min_severity.rank
+                ],
+            )
+            for ev, more in zip(forms, across)
         ]
     except AuditSettingError as error:
         err.print(f"jixiao: {escape(str(error))}")

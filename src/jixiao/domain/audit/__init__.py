@@ -10,11 +10,11 @@ the form's figures recomputed once by :func:`jixiao.domain.recompute.recompute`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from types import ModuleType
 
-from jixiao.domain.audit import arithmetic, completeness, grade, scoring, text, units
+from jixiao.domain.audit import arithmetic, batch, completeness, grade, scoring, text, units
 from jixiao.domain.audit.finding import FAMILIES, RULES, Finding, Rule, Severity
 from jixiao.domain.audit.settings import AuditSettingError, settings
 from jixiao.domain.model import Evaluation
@@ -29,6 +29,7 @@ __all__ = [
     "Rule",
     "Severity",
     "audit",
+    "audit_batch",
     "worst",
 ]
 
@@ -52,6 +53,14 @@ def audit(
                 finding if severity is finding.severity else replace(finding, severity=severity)
             )
     return out
+
+
+def audit_batch(
+    forms: Sequence[Evaluation], template_of: Callable[[Evaluation], Template]
+) -> list[list[Finding]]:
+    """What only the batch shows (跨表: texts copied across projects, targets unchanged
+    from last year), each form's findings by its place in ``forms``."""
+    return batch.findings(forms, template_of)
 
 
 def worst(findings: list[Finding]) -> Severity | None:

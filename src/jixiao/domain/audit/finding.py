@@ -71,6 +71,7 @@ FAMILIES = {
     "units": "单位与指标值",
     "text": "文字与表格",
     "completeness": "完整性",
+    "batch": "跨表",
 }
 
 

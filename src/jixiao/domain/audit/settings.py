@@ -3,6 +3,7 @@
 [audit]
 far_above_target = "130"   # percent of the target
 near_copy = "0.90"         # similarity, 0–1
+copied_across = "0.80"     # across a batch: shared shingles of two projects' texts, 0–1
 attention_low_execution = "60"  # the web's attention list: 执行率 (%) below which full scores are odd
 attention_review_gap = "10"     # … and self scores this many points above the 复核 total
 execution_reason_below = "90"   # 执行率 (%) below which the funding's 原因 must be given (off if unset)
@@ -26,6 +27,7 @@ from jixiao.domain.template import Template
 OFF = "off"
 DEFAULT_FAR_ABOVE = Decimal(130)
 DEFAULT_NEAR_COPY = Decimal("0.90")
+DEFAULT_COPIED_ACROSS = Decimal("0.80")
 DEFAULT_LOW_EXECUTION = Decimal(60)
 DEFAULT_REVIEW_GAP = Decimal(10)
 DEFAULT_FULL_MARKS_EXECUTION = Decimal(90)
@@ -48,6 +50,7 @@ class AuditSettings:
     adjustment_reason: bool = False  # a budget adjusted during the year asks for its 原因
     full_marks_execution_below: Decimal = DEFAULT_FULL_MARKS_EXECUTION
     qualitative_share: Decimal = DEFAULT_QUALITATIVE_SHARE
+    copied_across: Decimal = DEFAULT_COPIED_ACROSS
 
     def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle when compiled: see Finding
         return AuditSettings, (
@@ -60,6 +63,7 @@ class AuditSettings:
             self.adjustment_reason,
             self.full_marks_execution_below,
             self.qualitative_share,
+            self.copied_across,
         )
 
     def severity_of(self, code: str) -> Severity | None:
@@ -101,6 +105,7 @@ def _read_settings(template: Template) -> AuditSettings:
             table, "full_marks_execution_below", DEFAULT_FULL_MARKS_EXECUTION, where
         ),
         qualitative_share=_number(table, "qualitative_share", DEFAULT_QUALITATIVE_SHARE, where),
+        copied_across=_number(table, "copied_across", DEFAULT_COPIED_ACROSS, where),
     )
 
 
