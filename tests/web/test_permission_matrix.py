@@ -100,6 +100,8 @@ def _kind(method: str, path: str) -> str:
             return "targets-set"
         if method == "post" and last == "evaluations":
             return "import"
+        if method == "post" and path.endswith("/evaluations/blank"):
+            return "blank"  # a blank form to fill in: as an import
     if "{org}" in path and method == "post" and last == "department-record":
         return "department-record"
     return "unknown"
@@ -161,7 +163,7 @@ def expected_on_project(kind: str, user: str) -> int:
         return 200
     if kind == "targets-set":
         return 200 if role in {"reviewer", "admin"} else 403
-    return 200 if user in {OWNING_FILLER, "admin"} else 403  # import: the unit's filler
+    return 200 if user in {OWNING_FILLER, "admin"} else 403  # import, blank: the unit's filler
 
 
 # POST /api/organisations/{org}/department-record on 甲局 and on 甲一中心: a filler there or an
@@ -178,7 +180,7 @@ def expected_on_organisation(org: str, user: str) -> int:
 def test_every_endpoint_has_a_rule():
     unknown = [(m, p) for m, p in _endpoints() if _kind(m, p) == "unknown"]
     assert unknown == [], "new endpoints need a rule in the permission matrix"
-    assert len(_form_endpoints()) >= 14 and len(_project_endpoints()) >= 3
+    assert len(_form_endpoints()) >= 14 and len(_project_endpoints()) >= 4
     assert _organisation_endpoints() == [("post", "/api/organisations/{org}/department-record")]
     evidence = {
         ("get", "/api/evaluations/{pk}/evidence"),
@@ -293,6 +295,12 @@ def test_project_matrix(tree, user):
                     answer = client.post(url, {"file": upload})
             elif method == "get":
                 answer = client.get(url)
+            elif kind == "blank":
+                answer = client.post(
+                    url,
+                    json.dumps({"year": 2023, "template": "national-2020"}),
+                    content_type="application/json",
+                )
             else:
                 answer = getattr(client, method)(
                     url, json.dumps(targets), content_type="application/json"

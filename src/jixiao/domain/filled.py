@@ -14,6 +14,7 @@ The figures are :mod:`jixiao.domain.recompute`'s, which takes each of them from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 
@@ -34,18 +35,30 @@ def _bare_line(line: FundingLine, scored: bool) -> FundingLine:
     return replace(line, execution_rate=None, score=None if scored else line.score)
 
 
+def _lines(
+    funding: Funding, total: FundingLine, part: Callable[[str, FundingLine], FundingLine]
+) -> Funding:
+    """The 资金 block with its 年度资金总额 row and each printed part replaced."""
+
+    def each(key: str) -> FundingLine | None:
+        line = funding.part(key)
+        return part(key, line) if line is not None else None
+
+    return replace(
+        funding,
+        total=total,
+        current_year_appropriation=each("current_year_appropriation"),
+        prior_year_carryover=each("prior_year_carryover"),
+        other_funds=each("other_funds"),
+        extra=tuple((key, part(key, line)) for key, line in funding.extra),
+    )
+
+
 def _bare(form: Evaluation) -> Evaluation:
     """The form without the figures the rules compute (indicator scores kept)."""
     funding = form.funding
-    bare = replace(
-        funding,
-        total=_bare_line(funding.total, True),
-        **{
-            key: _bare_line(line, False)
-            for key in BREAKDOWN_KEYS
-            if (line := getattr(funding, key)) is not None
-        },
-        extra=tuple((key, _bare_line(line, False)) for key, line in funding.extra),
+    bare = _lines(
+        funding, _bare_line(funding.total, True), lambda _key, line: _bare_line(line, False)
     )
     return replace(
         form,
@@ -85,7 +98,9 @@ def _line(line: FundingLine, checks: dict[str, Check], path: str, scored: bool) 
     )
 
 
-def complete(form: Evaluation, template: Template, kept: frozenset[int] = frozenset()) -> Evaluation:
+def complete(
+    form: Evaluation, template: Template, kept: frozenset[int] = frozenset()
+) -> Evaluation:
     """The form with every computable figure as the rules compute it; the indicator
     rows in ``kept`` keep their typed 得分 (a change of the rule's, with a reason)."""
     bare = _bare(form)
@@ -98,18 +113,10 @@ def complete(form: Evaluation, template: Template, kept: frozenset[int] = frozen
         indicators.append(ind)
     funding = bare.funding
     scored = template.execution_points is not None
-    funding = replace(
+    funding = _lines(
         funding,
-        total=_line(funding.total, checks, "funding", scored),
-        **{
-            key: _line(line, checks, f"funding.breakdown.{key}", False)
-            for key in BREAKDOWN_KEYS
-            if (line := getattr(funding, key)) is not None
-        },
-        extra=tuple(
-            (key, _line(line, checks, f"funding.breakdown.{key}", False))
-            for key, line in funding.extra
-        ),
+        _line(funding.total, checks, "funding", scored),
+        lambda key, line: _line(line, checks, f"funding.breakdown.{key}", False),
     )
     scored_form = replace(bare, funding=funding, indicators=tuple(indicators))
     checks = _by_field(scored_form, template)

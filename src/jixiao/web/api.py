@@ -31,8 +31,8 @@ from jixiao.domain.workflow import Action, State
 from jixiao.readers import ReadError
 from jixiao.web import render
 from jixiao.web.evaluations import actions, words
+from jixiao.web.evaluations.models import FILLED, Evaluation
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
-from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.selectors import attention, rollup
 from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.orgs.models import ApiToken, Organisation
@@ -72,7 +72,10 @@ class Error(Schema):
 
 @api.exception_handler(actions.errors.ServiceError)
 def _service_error(request, error: actions.errors.ServiceError):
-    return api.create_response(request, {"detail": error.message}, status=error.status)
+    body: dict[str, Any] = {"detail": error.message}
+    if isinstance(error, actions.errors.FieldErrors):  # every field refused, by path
+        body["fields"] = error.fields
+    return api.create_response(request, body, status=error.status)
 
 
 @api.exception_handler(ReadError)
@@ -154,12 +157,29 @@ class EvaluationDetail(EvaluationOut):
     review_scores: dict[str, str]
     targets: list[TargetRow]
     target_reasons: dict[str, str]
+    origin: str = Field(
+        "imported",
+        description="filled 填写（执行率、资金得分、总分、等级每次保存时计算）/ imported 导入（保留表上的数字）",
+    )
+    score_reasons: dict[str, str] = Field(
+        {}, description="填写的表：指标名称 → 得分与规则不同的理由"
+    )
 
 
 class SaveIn(Schema):
     version: int
     form: dict[str, Any]
     target_reasons: dict[str, str] = {}
+    score_reasons: dict[str, str] = Field(
+        {},
+        description="填写的表：定量指标得分与规则得分不同时，按指标名称说明理由（导入的表不用）",
+    )
+
+
+class BlankIn(Schema):
+    year: int
+    template: str
+    unit: str | None = Field(None, description="金额单位：万元 / 元（默认按模板）")
 
 
 class StepIn(Schema):
@@ -214,6 +234,8 @@ def _detail(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
         "review_scores": ev.review_scores,
         "targets": ev.targets,
         "target_reasons": ev.target_reasons,
+        "origin": ev.origin,
+        "score_reasons": ev.score_reasons,
     }
 
 
@@ -250,6 +272,7 @@ def save_evaluation(request: ApiRequest, pk: int, body: SaveIn):
             version=body.version,
             form=form,
             target_reasons=body.target_reasons,
+            score_reasons=body.score_reasons,
         ),
     )
 
@@ -486,6 +509,20 @@ def import_evaluation(
     project = actions.access.project(request.auth, code)
     form = read_upload(file, form_index)
     return _detail(request, actions.forms.create(user=request.auth, project=project, form=form))
+
+
+@api.post(
+    "/projects/{code}/evaluations/blank",
+    response={200: EvaluationDetail, **ERRORS},
+    summary="建立该项目某年度的空白自评表（草稿，填写：执行率、资金得分、总分、等级由系统计算）",
+)
+def blank_evaluation(request: ApiRequest, code: str, body: BlankIn):
+    project = actions.access.project(request.auth, code)
+    form = actions.forms.blank(project, body.year, body.template, body.unit)
+    return _detail(
+        request,
+        actions.forms.create(user=request.auth, project=project, form=form, origin=FILLED),
+    )
 
 
 class TargetsIn(Schema):

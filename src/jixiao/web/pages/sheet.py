@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jixiao import templates
 from jixiao.contract.json import evaluation_from_dict
 from jixiao.contract.paths import funding_of, indicator_of, json_set, parent
+from jixiao.domain import filled as filled_rules
 from jixiao.domain.approved_targets import key as target_key
 from jixiao.domain.audit import Finding, audit
 from jixiao.domain.model import BREAKDOWN_KEYS
@@ -66,7 +67,9 @@ PROJECT_LABELS = {"name": _("项目名称"), "department": _("主管部门"), "u
 # What the unit may change on the page: figures, what happened, and the scores.
 # A row's name and levels stay as they are; its target and points too where an
 # approved target (绩效目标批复) locks them, until unlocked with a reason.
-EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "execution_rate", "score"}
+EDITABLE_LINE = {"initial_budget", "annual_budget", "executed", "points", "execution_rate", "score"}
+COMPUTED_LINE = {"execution_rate", "score"}  # a filled-in form's: computed, never typed
+COMPUTED_SUMMARY = {"total", "grade"}
 EDITABLE_INDICATOR = {"actual", "score", "deviation"}
 ROW_IDENTITY = {
     "level1",
@@ -97,6 +100,14 @@ class Cell:
     review: str = ""  # the reviewer's 复核 score beside a self score
     reviewable: bool = False
     locked: bool = False  # an approved target, read-only until unlocked with a reason
+    auto: bool = False  # a filled-in form's figure the rules compute: shown, never typed
+    proposed: bool = (
+        False  # a filled-in form's quantitative 得分: the rule's, changed with a reason
+    )
+    reason: str = ""  # the reason for a proposed score changed (as typed or on record)
+    reason_key: str = ""  # the indicator's name the reason is kept under
+    review_error: str = ""  # what is wrong with the 复核 score typed here
+    error: str = ""  # what is wrong with the value typed here (the value is kept)
 
     @property
     def dom_id(self) -> str:
@@ -133,6 +144,11 @@ class Cell:
     @property
     def explanation(self) -> str:
         return self.check.figure.explanation if self.check else ""
+
+    @property
+    def overridden(self) -> bool:
+        """A proposed score kept other than the rule's (with its reason)."""
+        return self.proposed and bool(self.reason)
 
     @property
     def differs(self) -> bool:
@@ -206,7 +222,7 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _line_rows(data: dict) -> list[Row]:
+def _line_rows(data: dict, filled: bool = False) -> list[Row]:
     funding = data.get("funding") or {}
     rows = []
     for key, label in LINE_ROWS.items():
@@ -214,9 +230,17 @@ def _line_rows(data: dict) -> list[Row]:
         if line is None:
             continue
         prefix = "funding" if not key else f"funding.breakdown.{key}"
-        editable_keys = EDITABLE_LINE if not key else EDITABLE_LINE - {"score"}
+        editable_keys = EDITABLE_LINE if not key else EDITABLE_LINE - {"score", "points"}
+        if filled:
+            editable_keys = editable_keys - COMPUTED_LINE
         cells = [
-            Cell(f"{prefix}.{k}", str(col), _text(line.get(k)), k in editable_keys)
+            Cell(
+                f"{prefix}.{k}",
+                str(col),
+                _text(line.get(k)),
+                k in editable_keys,
+                auto=filled and k in COMPUTED_LINE,
+            )
             for k, col in LINE_COLUMNS
         ]
         rows.append(Row(prefix, str(label), cells))
@@ -285,10 +309,17 @@ def build(
     origins: list[str] | None = None,
     approval: Approval = Approval(),
     findings: Callable[[Form], list[Finding]] | None = None,
+    filled: bool = False,
+    score_reasons: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Sheet:
     """The sheet of a form's contract JSON, with figures, findings and comments in
     place; ``findings`` of the form are the audit's unless given (the actions add
-    the approved targets' changes)."""
+    the approved targets' changes). A ``filled`` form (filled in, not imported) shows
+    its computable figures as computed, not as inputs, and a quantitative indicator's
+    得分 as the rule's with a way to change it with a reason (``score_reasons`` by
+    indicator name). ``errors``: what is wrong with typed values, by path, shown at
+    their fields (the typed text kept in ``data``, left out of the figures)."""
     goals = data.get("goals") or {}
     project = data.get("project") or {}
     sheet = Sheet(
@@ -298,7 +329,7 @@ def build(
             Cell(f"project.{k}", str(label), _text(project.get(k)))
             for k, label in PROJECT_LABELS.items()
         ],
-        funding=_line_rows(data),
+        funding=_line_rows(data, filled),
         goals=Row(
             "goals",
             str(SECTION_TITLES["goals"]),
@@ -311,7 +342,16 @@ def build(
         summary=Row(
             "total",
             str(SECTION_TITLES["summary"]),
-            [Cell(k, str(label), _text(data.get(k)), True) for k, label in SUMMARY_LABELS.items()],
+            [
+                Cell(
+                    k,
+                    str(label),
+                    _text(data.get(k)),
+                    not filled,
+                    auto=filled and k in COMPUTED_SUMMARY,
+                )
+                for k, label in SUMMARY_LABELS.items()
+            ],
             dom="summary",
         ),
         sections={
@@ -323,6 +363,14 @@ def build(
     sheet.dropped = [
         (name, approval.reasons.get(name, "")) for name in approval.names if name not in kept
     ]
+    cells = {cell.path: cell for cell in sheet.cells()}
+    for path, problem in (errors or {}).items():
+        if path in cells:
+            cells[path].error = problem
+    if errors:  # the figures from what could be read; the bad texts stay in their inputs
+        data = copy.deepcopy(data)
+        for path in errors:
+            json_set(data, path, None)
     try:
         form = evaluation_from_dict(data, "自评表")
         template = templates.load(form.template)
@@ -330,21 +378,52 @@ def build(
         sheet.error = str(error)
         return sheet
     try:
+        if filled:  # as the save will store it: every computable figure computed
+            form = _completed(form, template, score_reasons or {})
         checks = {check.field: check for check in recompute(form, template)}
         found = findings(form) if findings else audit(form, template)
     except ArithmeticError:  # figures beyond any computable range: shown, typed text kept
         sheet.error = str(actions.errors.OUT_OF_RANGE)
         return sheet
-    cells = {cell.path: cell for cell in sheet.cells()}
     for path, check in checks.items():
         if path in cells:
             cells[path].check = check
+    if filled:
+        _proposed(sheet, form, template, score_reasons or {})
     for finding in found:
         _place(sheet, cells, finding.field).findings.append(finding)
     for path, text in (comments or {}).items():
         holder = _place(sheet, cells, path)
         holder.comments.append(text)
     return sheet
+
+
+def _completed(form: Form, template, reasons: dict[str, str]) -> Form:
+    """A filled-in form as the actions complete it on save: the rows with a reason
+    for a score other than the rule's keep their score."""
+    rules = filled_rules.proposals(form, template)
+    kept = frozenset(
+        n
+        for n, figure in rules.items()
+        if reasons.get(form.indicators[n].name or "")
+        and form.indicators[n].score is not None
+        and form.indicators[n].score != figure.value
+    )
+    return filled_rules.complete(form, template, kept)
+
+
+def _proposed(sheet: Sheet, form: Form, template, reasons: dict[str, str]) -> None:
+    """A filled-in form's quantitative 得分 (the rules give one figure): the rule's, open
+    to a change with a reason (on record, by indicator name)."""
+    rules = filled_rules.proposals(form, template)
+    for n, row in enumerate(sheet.indicators):
+        if n not in rules:
+            continue
+        for cell in row.cells:
+            if cell.path.endswith(".score"):
+                cell.proposed = True
+                cell.reason_key = form.indicators[n].name or ""
+                cell.reason = reasons.get(cell.reason_key, "")
 
 
 def _place(sheet: Sheet, cells: dict[str, Cell], path: str) -> Cell | Row:
@@ -365,19 +444,27 @@ def _place(sheet: Sheet, cells: dict[str, Cell], path: str) -> Cell | Row:
     return sheet.other
 
 
-def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> dict:
-    """A copy of the form's JSON with the typed values of ``paths`` set (empty → null).
+def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> tuple[dict, dict[str, str]]:
+    """A copy of the form's JSON with the typed values of ``paths`` set (empty → null),
+    and what is wrong with each typed figure, by path (its text kept as typed).
 
-    Figures lose the thousands separators and spaces people type (1,234.50)."""
+    Figures lose the thousands separators and spaces people type (1,234.50); ``1,2,0``,
+    a negative 分值 or a 22-digit score is refused at its field
+    (:func:`jixiao.web.evaluations.actions.checks.typed_figure`)."""
     out = copy.deepcopy(data)
+    errors: dict[str, str] = {}
     for path in paths:
         if path not in typed:
             continue
         value = typed[path].strip()
-        if path.rsplit(".", 1)[-1] in FIGURE_KEYS:
-            value = value.replace(",", "").replace("，", "").replace(" ", "")
+        if actions.checks.figure_kind(path) is not None:
+            figure, problem = actions.checks.typed_figure(path, value)
+            if problem:
+                errors[path] = problem
+            else:
+                value = figure or ""
         json_set(out, path, value or None)
-    return out
+    return out, errors
 
 
 def describe(path: str, data: dict) -> str:

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,14 +27,13 @@ from jixiao.contract import paths
 from jixiao.contract.json import evaluation_from_dict
 from jixiao.domain.carry import next_year
 from jixiao.domain.model import Evaluation as DomainForm
-from jixiao.domain.model import Project as DomainProject
 from jixiao.domain.workflow import Action, Role, State, editable
 from jixiao.readers.base import ReadError
 from jixiao.web import render as rendering
 from jixiao.web.evaluations import actions, words
+from jixiao.web.evaluations.models import FILLED, IMPORTED, Evaluation, Evidence, Project
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
-from jixiao.web.evaluations.models import Evaluation, Evidence, Project
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import evidence, labels, sheet
@@ -204,6 +204,12 @@ def _posted_reasons(request: SignedInRequest, ev: Evaluation) -> dict[str, str]:
     return {name: text for name, text in _prefixed(request, "reason:").items() if name in names}
 
 
+def _score_reasons(request: SignedInRequest, ev: Evaluation) -> dict[str, str]:
+    """The reasons typed for a filled-in form's scores other than the rule's
+    (``score_reason:`` + the indicator's name)."""
+    return _prefixed(request, "score_reason:") if ev.filled else {}
+
+
 def _sheet(
     request: SignedInRequest,
     ev: Evaluation,
@@ -211,21 +217,27 @@ def _sheet(
     rows: list[str],
     comments: dict | None = None,
     unlock: str = "",
+    errors: dict[str, str] | None = None,
 ) -> sheet.Sheet:
     """The sheet with the approved targets locked, those with a reason (typed or on
     record) or just unlocked open, and the actions' findings: the audit's and
-    a warning for each changed approved target."""
+    a warning for each changed approved target. A filled-in form shows its computed
+    figures (never inputs); ``errors`` are shown beside their fields."""
     typed = _posted_reasons(request, ev)
     reasons = {
         **ev.target_reasons,
         **{name: text.strip() for name, text in typed.items() if text.strip()},
     }
+    scores = {**ev.score_reasons, **_score_reasons(request, ev)}
     return sheet.build(
         data,
         comments,
         origins=rows,
         approval=_approval(request, ev, unlock),
         findings=lambda form: actions.forms.findings(ev, form, reasons),
+        filled=ev.filled,
+        score_reasons={name: text for name, text in scores.items() if text.strip()},
+        errors=errors,
     )
 
 
@@ -247,13 +259,16 @@ def _context(
     data: dict | None = None,
     rows: list[str] | None = None,
     unlock: str = "",
+    field_errors: dict[str, str] | None = None,
     **extra,
 ) -> dict:
     returned = _last_return(ev)
     data = data if data is not None else ev.data
     rows = rows if rows is not None else [str(n) for n in range(len(data.get("indicators") or []))]
     can_edit = _can_edit(request.user, ev)
-    built = _sheet(request, ev, data, rows, returned.field_comments if returned else None, unlock)
+    built = _sheet(
+        request, ev, data, rows, returned.field_comments if returned else None, unlock, field_errors
+    )
     files: dict[str, list[Evidence]] = {}
     for item in ev.evidence.defer("content"):
         files.setdefault(item.indicator, []).append(item)
@@ -293,7 +308,9 @@ def new(request: SignedInRequest) -> HttpResponse:
         "projects": actions.access.visible_projects(request.user),
         # a filler's own 部门整体支出 record, offered before it exists (made on first use)
         "own_record": OWN_RECORD if place.role_enum is Role.FILLER and not has_record else "",
-        "templates": templates.ids(),
+        "templates": [
+            {"id": t, "name": _template_name(templates.load(t))} for t in templates.ids()
+        ],
         "default_template": templates.DEFAULT,
         "this_year": timezone.localdate().year - 1,
         "last_years": actions.access.visible(request.user).order_by("-year", "project__code"),
@@ -306,20 +323,27 @@ def new(request: SignedInRequest) -> HttpResponse:
         return render(request, "pages/new.html", context)
     try:
         start = request.POST.get("start")
+        origin = FILLED
         if start == "last_year":
             last = actions.access.get(request.user, int(request.POST.get("last") or 0))
             project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
         elif start == "blank":
             project = _chosen_project(request)
-            form = _blank(project, request.POST.get("year", ""), request.POST.get("template", ""))
+            form = _blank(project, request)
         else:
             project = _chosen_project(request)
-            form = _uploaded_form(request)
-        ev = actions.forms.create(user=request.user, project=project, form=form)
+            form, origin = _uploaded_form(request), IMPORTED
+        ev = actions.forms.create(user=request.user, project=project, form=form, origin=origin)
     except (ReadError, actions.errors.ServiceError) as error:
         message, status = _refusal(error)
         return render(request, "pages/new.html", {**context, "error": message}, status=status)
     return redirect("pages:form", pk=ev.pk)
+
+
+def _template_name(template) -> str:
+    """A template as people name it, in the page's language, with its id."""
+    english = (get_language() or "").startswith("en")
+    return f"{template.name_en} ({template.id})" if english else f"{template.name}（{template.id}）"
 
 
 OWN_RECORD = "@department"
@@ -338,22 +362,15 @@ def _chosen_project(request: SignedInRequest) -> Project:
     return actions.access.project(request.user, code)
 
 
-def _blank(project, year: str, template_id: str) -> DomainForm:
-    """An empty form of the project for a year, in a bundled template."""
+def _blank(project, request: SignedInRequest) -> DomainForm:
+    """An empty form of the project for the year, template and money unit chosen."""
+    year, template_id = request.POST.get("year", ""), request.POST.get("template", "")
     if not year.isdigit() or not 2000 <= int(year) <= 2100:
         raise actions.errors.ServiceError(_("年度应为四位数字"))
     if template_id not in templates.ids():
         raise actions.errors.ServiceError(_("没有这个模板"))
-    unit = project.unit
-    if project.is_department:  # 部门整体支出: no project, the organisation is the subject
-        subject = DomainProject(name=None, unit=None, department=unit.name)
-    else:
-        subject = DomainProject(
-            name=project.name,
-            unit=unit.name,
-            department=unit.parent.name if unit.parent_id else None,
-        )
-    return DomainForm(template=template_id, year=int(year), project=subject)
+    unit = request.POST.get("unit", "") or None
+    return actions.forms.blank(project, int(year), template_id, unit)
 
 
 def _uploaded_form(request: SignedInRequest):
@@ -384,14 +401,17 @@ def _version(request: SignedInRequest) -> int | None:
     return int(version) if version.isdigit() else None
 
 
-def _typed(request: SignedInRequest, ev: Evaluation) -> tuple[dict, list[str]]:
+def _typed(request: SignedInRequest, ev: Evaluation) -> tuple[dict, list[str], dict[str, str]]:
     """The stored form with the page's indicator rows and what the user typed
     into its editable fields, every row named like an approved target holding
-    that target until unlocked (as the actions see it); and the rows' origins."""
+    that target until unlocked (as the actions see it); the rows' origins; and
+    what is wrong with each typed figure, by path."""
     rows = sheet.origins(request.POST.get("rows"), len(ev.data.get("indicators") or []))
     shown = sheet.arranged(ev.data, rows)
-    typed = sheet.with_typed(shown, request.POST, _sheet(request, ev, shown, rows).editable_paths())
-    return sheet.with_approved(typed, _approval(request, ev)), rows
+    typed, errors = sheet.with_typed(
+        shown, request.POST, _sheet(request, ev, shown, rows).editable_paths()
+    )
+    return sheet.with_approved(typed, _approval(request, ev)), rows, errors
 
 
 def _show(mode: str):
@@ -413,11 +433,11 @@ def edit(request: SignedInRequest, pk: int) -> HttpResponse:
     ev = actions.access.get(request.user, pk)
     if request.method != "POST":
         return render(request, "pages/form.html", _context(request, ev, mode="edit"))
-    (typed, rows), version = _typed(request, ev), _version(request)
+    (typed, rows, errors), version = _typed(request, ev), _version(request)
     if (op := request.POST.get("op", "")).startswith(
         "unlock:"
     ):  # an approved target opened: not saved yet
-        return _unlocked(request, ev, typed, rows, version, op)
+        return _unlocked(request, ev, typed, rows, version, op, errors)
     if op:  # a row added, removed or moved: shown again, not saved yet
         typed, rows = sheet.rearrange(typed, rows, op)
         context = _context(
@@ -428,24 +448,40 @@ def edit(request: SignedInRequest, pk: int) -> HttpResponse:
             version=version,
             rows=rows,
             notice=_("指标行已调整，保存后生效。"),
+            field_errors=errors or None,
         )
         return render(request, "pages/form.html", context)
     try:
         if version is None:
             raise actions.errors.ServiceError(_("缺少版本号，请重新打开后再保存"))
+        if errors:
+            raise actions.errors.FieldErrors(errors)
         actions.forms.save(
             user=request.user,
             pk=pk,
             version=version,
             form=evaluation_from_dict(typed, _("自评表")),
             target_reasons=_posted_reasons(request, ev),
+            score_reasons=_score_reasons(request, ev) if ev.filled else None,
         )
     except (ReadError, actions.errors.ServiceError, ArithmeticError) as error:
         if isinstance(error, actions.errors.NotFound):
             raise
         message, status = _refusal(error)
+        fields = getattr(error, "fields", None)
+        if fields:  # each beside its field; one line on top says how many
+            message = _("有 %(n)s 处填写有误，已在对应栏目旁标出，其余内容已保留。") % {
+                "n": len(fields)
+            }
         context = _context(
-            request, ev, typed, mode="edit", error=message, version=version, rows=rows
+            request,
+            ev,
+            typed,
+            mode="edit",
+            error=message,
+            version=version,
+            rows=rows,
+            field_errors=fields or None,
         )
         return render(request, "pages/form.html", context, status=status)
     return redirect(reverse("pages:form", args=[pk]) + "?saved=1")
@@ -458,6 +494,7 @@ def _unlocked(
     rows: list[str],
     version: int | None,
     op: str,
+    errors: dict[str, str] | None = None,
 ) -> HttpResponse:
     """The page again with one approved target's 年度指标值 and 分值 open, and a
     box for the reason (the actions refuse a change without one)."""
@@ -471,7 +508,15 @@ def _unlocked(
         else ""
     )
     context = _context(
-        request, ev, typed, unlock=name, mode="edit", version=version, rows=rows, notice=notice
+        request,
+        ev,
+        typed,
+        unlock=name,
+        mode="edit",
+        version=version,
+        rows=rows,
+        notice=notice,
+        field_errors=errors or None,
     )
     return render(request, "pages/form.html", context)
 
@@ -482,8 +527,8 @@ def recompute(request: SignedInRequest, pk: int) -> HttpResponse:
     """htmx, as the user types: the rules' figures and the findings, swapped in
     beside each field (out of band); the inputs themselves are left alone."""
     ev = actions.access.get(request.user, pk)
-    typed, rows = _typed(request, ev)
-    built = _sheet(request, ev, typed, rows)
+    typed, rows, errors = _typed(request, ev)
+    built = _sheet(request, ev, typed, rows, errors=errors)
     return render(
         request,
         "pages/_figures.html",

@@ -5,6 +5,10 @@ and a stale version is refused (409) before anything is overwritten."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -126,3 +130,87 @@ def _within(value, path: str) -> None:
             _("%(field)s超过 %(limit)s 个字符（现为 %(length)s 个），无法保存")
             % {"field": label, "limit": limit, "length": len(value)}
         )
+
+
+# Figures as people type them, and figures no form holds (#19): a negative 分值, a
+# 22-digit score, "1,2,0" (not 120: the commas group no thousands) are refused at their
+# field with the reason, every one at once.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_MOST = {
+    fields.Kind.AMOUNT: (
+        Decimal("1e15"),
+        6,
+    ),  # money: below 10^15 (元), to 6 places (万元 to the 分)
+    fields.Kind.RATE: (Decimal("1e6"), 4),
+    fields.Kind.POINTS: (Decimal("1000"), 4),
+    fields.Kind.SCORE: (Decimal("1000"), 4),
+}
+FIGURE_KINDS = frozenset(_MOST)
+
+
+def figure_kind(path: str) -> fields.Kind | None:
+    """The kind of figure a path holds (an amount, a rate, points, a score), or None."""
+    known = fields.field(path)
+    return known.kind if known is not None and known.kind in _MOST else None
+
+
+def typed_figure(path: str, text: str) -> tuple[str | None, str | None]:
+    """A figure as typed (``1,234.50``, ``１２``, `` 9.5 ``) → (the figure's text, None),
+    or (None, what is wrong in the user's words). Empty is (None, None)."""
+    value = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("，", ",")
+    if not value:
+        return None, None
+    if "," in value:
+        if not _GROUPED.fullmatch(value):
+            return None, _("“%(text)s”不是数字（逗号只能用作千位分隔，如 1,234.50）") % {
+                "text": text.strip()
+            }
+        value = value.replace(",", "")
+    if not _PLAIN.fullmatch(value):
+        return None, _("“%(text)s”不是数字") % {"text": text.strip()}
+    problem = figure_problem(path, value)
+    return (None, problem) if problem else (value, None)
+
+
+def figure_problem(path: str, text: str) -> str | None:
+    """What is wrong with a figure no form holds (negative, too large, too many places)."""
+    kind = figure_kind(path)
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, ValueError):
+        return _("“%(text)s”不是数字") % {"text": text}
+    if kind is None or not value.is_finite():
+        return None if value.is_finite() else _("“%(text)s”不是数字") % {"text": text}
+    most, digits = _MOST[kind]
+    if value < 0:
+        return _("不能为负数：%(text)s") % {"text": text}
+    if value >= most:
+        return _("数字过大：%(text)s（应小于 %(most)s）") % {"text": text, "most": f"{most:,f}"}
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > digits:
+        return _("小数位过多：%(text)s（最多 %(n)s 位）") % {"text": text, "n": digits}
+    return None
+
+
+def figure_problems(data: dict) -> dict[str, str]:
+    """Every figure of a form's JSON that no form holds, by path (see :func:`figure_problem`)."""
+    found: dict[str, str] = {}
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key not in ("sources", "problems", "source", "targets"):
+                    walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for n, item in enumerate(value):
+                walk(item, f"{path}[{n}]")
+        elif (
+            isinstance(value, str)
+            and figure_kind(path) is not None
+            and (problem := figure_problem(path, value))
+        ):
+            found[path] = problem
+
+    walk(data, "")
+    return found

@@ -36,6 +36,16 @@ class Invalid(ServiceError):
     status = 422
 
 
+class FieldErrors(Invalid):
+    """Content refused at named fields (422): ``fields`` maps each field path to what is
+    wrong there, every one found at once, so a page marks them beside their fields and
+    keeps every other value; ``message`` lists them for the API's ``detail``."""
+
+    def __init__(self, fields: dict[str, str]):
+        super().__init__("；".join(fields.values()))
+        self.fields = fields
+
+
 OUT_OF_RANGE = gettext_lazy(
     "表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存"
 )

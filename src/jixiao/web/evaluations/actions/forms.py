@@ -11,20 +11,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao import templates
-from jixiao.contract.json import evaluation_dict, evaluation_from_dict
-from jixiao.domain import approved_targets, trail, workflow
+from jixiao.contract.json import evaluation_dict, evaluation_from_dict, figure
+from jixiao.domain import approved_targets, filled, trail, workflow
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.audit import Finding, audit
+from jixiao.domain.model import AmountUnit
 from jixiao.domain.model import Evaluation as Form
+from jixiao.domain.model import Project as Subject
 from jixiao.domain.template import FormKind
 from jixiao.domain.workflow import Role, State
 from jixiao.web.evaluations import words
-from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Project
+from jixiao.web.evaluations.models import FILLED, IMPORTED, ApprovedTargets, Evaluation, Project
 from jixiao.writers.findings import finding_dict
 
 from . import access, checks, columns
 from . import trail as events
-from .errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from .errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound, ServiceError
 
 
 def store(*, evaluation: Evaluation, form: Form) -> dict:
@@ -92,10 +94,51 @@ def findings(
     )
 
 
+def blank(project: Project, year: int, template_id: str, unit: str | None = None) -> Form:
+    """An empty form of the project for a year in a bundled template, ready to be
+    filled in: the project's names, the template's 资金 lines and execution points,
+    the amount unit (万元 / 元; the template's own when not chosen)."""
+    if not 2000 <= year <= 2100:
+        raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": year})
+    if template_id not in templates.ids():
+        raise Invalid(
+            _("template：没有模板 %(template)r（可用：%(known)s）")
+            % {"template": template_id, "known": _("、").join(templates.ids())}
+        )
+    template = templates.load(template_id)
+    units = {u.value: u for u in AmountUnit}
+    chosen = unit or template.amount_unit
+    if chosen not in units:
+        raise Invalid(_("金额单位只能是万元或元：%(unit)s") % {"unit": chosen})
+    organisation = project.unit
+    if project.is_department:  # 部门整体支出: no project, the organisation is the subject
+        subject = Subject(name=None, unit=None, department=organisation.name)
+    else:
+        subject = Subject(
+            name=project.name,
+            unit=organisation.name,
+            department=organisation.parent.name if organisation.parent is not None else None,
+        )
+    return Form(
+        template=template_id,
+        year=year,
+        project=subject,
+        funding=filled.funding_of(template, units[chosen]),
+    )
+
+
 @transaction.atomic
-def create(*, user: User, project: Project, form: Form) -> Evaluation:
+def create(
+    *,
+    user: User,
+    project: Project,
+    form: Form,
+    origin: str = IMPORTED,
+) -> Evaluation:
     """A new draft for ``project`` and the form's year, by a filler of the
-    project's unit or a bureau admin (importing)."""
+    project's unit or a bureau admin (importing). ``origin``: imported from a file
+    (its printed figures kept) or filled in (``FILLED``: blank or from last year; its
+    computable figures computed on every save)."""
     place = access.require_role(user, {Role.FILLER, Role.ADMIN}, _("新建自评表"))
     if not access.visible_projects(user).filter(pk=project.pk).exists():
         raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
@@ -111,11 +154,15 @@ def create(*, user: User, project: Project, form: Form) -> Evaluation:
             _("项目 %(code)s 的 %(year)s 年度自评表已存在")
             % {"code": project.code, "year": form.year}
         )
-    evaluation = Evaluation(project=project, year=form.year)
+    if origin not in (FILLED, IMPORTED):
+        raise Invalid(_("来源只能是 filled 或 imported：%(origin)s") % {"origin": origin})
+    evaluation = Evaluation(project=project, year=form.year, origin=origin)
     approved = ApprovedTargets.objects.filter(project=project, year=form.year).first()
     if approved is not None:  # copied and locked: from now on a change needs a reason
         evaluation.targets = approved.indicators
         form = approved_targets.copy_into(form, approved_of(evaluation))
+    if evaluation.filled and form.template in templates.ids():
+        form = filled.complete(form, templates.load(form.template))
     data = store(evaluation=evaluation, form=form)
     evaluation.save()
     events.append(
@@ -136,11 +183,15 @@ def save(
     version: int,
     form: Form,
     target_reasons: dict[str, str] | None = None,
+    score_reasons: dict[str, str] | None = None,
 ) -> Evaluation:
     """Replace the form's contents, if ``version`` is still current and the form
     is with the unit (草稿 / 已退回). A changed approved target needs a reason in
     ``target_reasons`` (by indicator name); reasons given stay while the change
-    does. Saving no change adds no event."""
+    does. A filled-in form's computable figures are computed (:mod:`jixiao.domain.filled`),
+    whatever was sent; a quantitative indicator's 得分 other than the rule's needs a
+    reason in ``score_reasons`` (by indicator name), kept while the change stands.
+    Saving no change adds no event."""
     evaluation = access.get(user, pk, for_update=True)  # what one may not see is 404 first
     place = access.require_role(user, {Role.FILLER}, _("修改自评表"))
     if evaluation.project.unit_id != place.organisation_id:
@@ -162,9 +213,20 @@ def save(
     _fits_kind(evaluation.project, form.template)
     _one_row_per_target(evaluation, form)
     old, old_reasons = evaluation.data, evaluation.target_reasons
+    old_scores = evaluation.score_reasons
     evaluation.target_reasons = _target_reasons(evaluation, form, target_reasons or {})
-    diff = trail.field_diff(old, store(evaluation=evaluation, form=form)) + trail.field_diff(
-        {"target_reasons": old_reasons}, {"target_reasons": evaluation.target_reasons}
+    if evaluation.filled:
+        form, evaluation.score_reasons = _completed(evaluation, form, score_reasons or {})
+    elif score_reasons:
+        raise Invalid(_("导入的自评表保留表上的得分，不需要得分调整理由（score_reasons）"))
+    diff = (
+        trail.field_diff(old, store(evaluation=evaluation, form=form))
+        + trail.field_diff(
+            {"target_reasons": old_reasons}, {"target_reasons": evaluation.target_reasons}
+        )
+        + trail.field_diff(
+            {"score_reasons": old_scores}, {"score_reasons": evaluation.score_reasons}
+        )
     )
     if not diff:
         return evaluation
@@ -230,3 +292,56 @@ def _target_reasons(evaluation: Evaluation, form: Form, given: dict[str, str]) -
             % {"names": _("、").join(missing)}
         )
     return reasons
+
+
+def _completed(
+    evaluation: Evaluation, form: Form, given: dict[str, str]
+) -> tuple[Form, dict[str, str]]:
+    """A filled-in form completed by the rules, and the reasons for the quantitative
+    scores kept other than the rule's (by indicator name: given now, else on record).
+
+    A score sent that is not the rule's is kept with a reason; without one it is the
+    rule's again when it is the score last stored for that row while no reason was on
+    record (the client sent back the old proposal after changing the row), and refused
+    (422, naming each field) otherwise."""
+    checks.storable(given, "score_reasons")
+    if problems := checks.figure_problems(evaluation_dict(form)):
+        raise FieldErrors(problems)
+    template = templates.load(form.template)
+    given = {name: text.strip() for name, text in given.items() if text.strip()}
+    names = {ind.name for ind in form.indicators if ind.name}
+    if unknown := sorted(set(given) - names):
+        raise Invalid(
+            _("得分调整理由所指的指标不在表中：%(names)s") % {"names": _("、").join(unknown)}
+        )
+    stored = {
+        row.get("name"): row.get("score")
+        for row in evaluation.data.get("indicators") or []
+        if row.get("name")
+    }
+    on_record = evaluation.score_reasons
+    kept: set[int] = set()
+    reasons: dict[str, str] = {}
+    refused: dict[str, str] = {}
+    for n, proposed in filled.proposals(form, template).items():
+        ind = form.indicators[n]
+        if ind.score is None or ind.score == proposed.value:
+            continue
+        reason = given.get(ind.name or "") or on_record.get(ind.name or "")
+        if reason:
+            kept.add(n)
+            reasons[ind.name or ""] = reason
+        elif ind.name in stored and stored[ind.name] == figure(ind.score):
+            continue  # the rule's figure of the last save, sent back: computed again
+        else:
+            refused[f"indicators[{n}].score"] = _(
+                "第 %(n)s 个指标「%(name)s」按规则得 %(rule)s 分；改为 %(typed)s 须说明理由"
+            ) % {
+                "n": n + 1,
+                "name": ind.name or "",
+                "rule": figure(proposed.value),
+                "typed": figure(ind.score),
+            }
+    if refused:
+        raise FieldErrors(refused)
+    return filled.complete(form, template, frozenset(kept)), reasons
