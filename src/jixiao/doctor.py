@@ -113,6 +113,40 @@ def compiled_core() -> Part:
     )
 
 
+def ocr() -> Part:
+    from importlib.util import find_spec
+
+    from jixiao.readers.scan import HOW_TO_ADD
+
+    missing = [
+        name
+        for name, module in (
+            ("rapidocr-onnxruntime", "rapidocr_onnxruntime"),
+            ("onnxruntime", "onnxruntime"),
+            ("opencv", "cv2"),
+            ("numpy", "numpy"),
+        )
+        if find_spec(module) is None
+    ]
+    detail = "RapidOCR（PP-OCRv4 中文模型，随包安装）可用" if not missing else f"缺少 {'、'.join(missing)}"
+    if not missing:
+        try:
+            import cv2  # noqa: F401  (OpenCV's wheel needs libGL, libglib)
+        except ImportError as error:
+            missing, detail = ["opencv"], f"OpenCV 无法加载：{error}"
+    fix = HOW_TO_ADD.split("：", 1)[1].split("（")[0]
+    if missing == ["opencv"] and "lib" in detail:
+        fix = f"{APT} libgl1 libglib2.0-0"
+    return Part(
+        "ocr",
+        "文字识别（OCR）",
+        not missing,
+        detail,
+        "导入扫描件：没有文字层的 PDF、JPEG、PNG、TIFF 图片（缺少时拒绝并说明）",
+        fix,
+    )
+
+
 def data_directory(data_dir: Path) -> Part:
     name = "数据目录"
     affects = "网页系统（jixiao serve）、备份与恢复"
@@ -222,6 +256,7 @@ def parts(data_dir: Path) -> list[Part]:
         pdf_engine,
         harfbuzz_subset,
         compiled_core,
+        ocr,
         lambda: data_directory(data_dir),
         lambda: database(data_dir),
         postgres_client,

@@ -6,7 +6,9 @@ its name: a PDF named .xlsx is read as the PDF it is, a WPS ``.et`` saved as
 xlsx as the workbook it is. A name that promises PDF, xlsx, xls or docx with
 other content is refused with a reason, and so are the files that are not
 forms but can be named (an OFD, a presentation, an old .doc, a WPS file in its
-own format, an encrypted Office file). A file of the JSON contract (.json, or
+own format, an encrypted Office file). A scan — a JPEG, PNG or TIFF image, or a
+PDF without a text layer — is read by OCR (:mod:`jixiao.readers.scan`, the
+``ocr`` extra). A file of the JSON contract (.json, or
 text that is JSON) is read back as it was written. Anything it cannot read
 raises :class:`ReadError`, naming the file and the reason.
 
@@ -52,6 +54,7 @@ class Format:
 
 FORMATS = (
     Format("PDF", (".pdf",)),
+    Format("扫描件、照片（文字识别）", (".jpg", ".jpeg", ".png", ".tif", ".tiff")),
     Format("Excel 工作簿", (".xlsx", ".xlsm", ".xls")),
     Format("Word 文档", (".docx",)),
     Format("WPS 表格、文字（存为 Excel、Word 格式的）", (".et", ".wps")),
@@ -85,6 +88,7 @@ SHEET_SUFFIXES = {".xls", ".et"}
 MAX_FILE_BYTES = 200 * 1024 * 1024
 """Bytes read per file: a form is a few hundred KB, a long PDF a few MB."""
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_TIFF = (b"II*\x00", b"MM\x00*")
 
 
 def decode(data: bytes, file: str) -> str:
@@ -152,9 +156,20 @@ def _read_forms(
     data: bytes, kind: str | None, name: str, suffix: str, template_id: str | None
 ) -> list[Evaluation]:
     if kind == "pdf":
-        from jixiao.readers.pdf import read_pdf
+        from jixiao.readers.pdf import NO_TEXT, read_pdf
 
-        return read_pdf(data, name, template_id)
+        try:
+            return read_pdf(data, name, template_id)
+        except ReadError as error:
+            if not error.reason.startswith(NO_TEXT):
+                raise
+        from jixiao.readers.scan import read_scan  # a scan saved as PDF: OCR
+
+        return read_scan(data, name, template_id)
+    if kind == "image":
+        from jixiao.readers.scan import read_scan
+
+        return read_scan(data, name, template_id)
     if kind == "docx":
         from jixiao.readers.docx import read_docx
 
@@ -218,11 +233,13 @@ def _looks_like_html(data: bytes) -> bool:
 def sniff(data: bytes) -> str | None:
     """What a file holds, by its first bytes: "pdf", "xlsx", "docx", "ofd" (a zip
     with OFD.xml), "pptx", "zip", "ole" (old Office, WPS or an encrypted Office
-    file), or None (text, or unknown)."""
+    file), "image" (JPEG, PNG, TIFF: a scan), or None (text, or unknown)."""
     if b"%PDF-" in data[:1024]:  # some writers put a few bytes before the header
         return "pdf"
     if data.startswith(_OLE):
         return "ole"
+    if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:4] in _TIFF:
+        return "image"
     if data.startswith(b"PK\x03\x04"):
         # The part names sit in the local headers near the start and in the
         # central directory at the end: look at both, without inflating anything.

@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 _PAGE_NUMBER = re.compile(r"^(第\d+页|-?\d+-?$|\d+/\d+$|Page\d+)")
 
 
+NO_TEXT = "PDF 没有文字层"
+"""How the refusal of a scanned PDF starts: ``read_path`` then reads it by OCR."""
 ENGINES = ("pdfium", "pdfplumber")
 ENGINE = "pdfium"
 """How pages are read: "pdfium" (pdfplumber for the pages pdfium's reading does
@@ -81,7 +83,7 @@ def pdf_rows(data: bytes, file: str, engine: str | None = None) -> list[Row]:
             for i, page in enumerate(document.read)
         ]
     if not any(has_text for _, has_text in pages):
-        raise ReadError(file, "PDF 没有文字层（是扫描件或图片），需先做文字识别（OCR）才能读取")
+        raise ReadError(file, NO_TEXT + "（是扫描件或图片），需先做文字识别（OCR）才能读取")
     rows = [row for page_rows, _ in pages for row in page_rows]
     if not rows:
         raise ReadError(file, "PDF 中没有找到表格（自评表应是有框线的表格）")

@@ -1,0 +1,455 @@
+"""Read scanned forms: a PDF without a text layer, or a JPEG, PNG or TIFF image.
+
+Each page is an image (a PDF's pages drawn by pdfium at :data:`DPI`; an image's
+frames by Pillow, scaled to that size), then:
+
+1. the red seal taken out by its colour, the page turned straight, its table
+   found from its ruling lines, each cell cut into its lines of text
+   (:mod:`jixiao.readers.scan_image`);
+2. every line read by the OCR engine (:mod:`jixiao.readers.scan_engines`), with
+   one confidence per character;
+3. the cells turned into rows as a PDF's are (:func:`jixiao.readers.grid.to_rows`,
+   the lines above the table first), and the forms read by the same template
+   readers as every other file (:func:`jixiao.readers.grid.read_grid`);
+4. every value read from a cell any of whose characters the engine was unsure
+   of (below :data:`FIGURE_CONFIDENCE` for a figure, :data:`TEXT_CONFIDENCE`
+   for text) is a problem at its field. Such a figure is not given: it is left
+   blank unless the form's arithmetic confirms the reading (the form's checks
+   agree with it and not without it, :func:`jixiao.domain.recompute.recompute`),
+   and the problem says which. A text is kept with its problem.
+
+Each value's source is its page and cell, as for a PDF; :data:`readings` of a
+form give each cell's box on the page image (in points from the top left) and
+its confidences.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from jixiao.contract import fields, paths
+from jixiao.contract.json import evaluation_dict, evaluation_from_dict
+from jixiao.domain.model import Evaluation, Problem, Source
+from jixiao.readers.base import ReadError, Row
+from jixiao.readers.grid import Span, cell_name, column_letter, radicals_folded, read_grid, to_rows
+
+HOW_TO_ADD = (
+    "安装文字识别（OCR）组件：pip install 'jixiao[ocr]'（RapidOCR，模型随包安装，离线可用）"
+)
+"""What the refusal of a scan says on a machine without the ``ocr`` extra."""
+DPI = 200
+"""Pixels per inch a PDF page is drawn at; images are scaled to an A4 page's size at it."""
+PAGE_PIXELS = round(297 / 25.4 * DPI)
+"""The long side of an A4 page at :data:`DPI`: what an image is scaled to."""
+MAX_PAGES = 50
+"""Pages read per scanned file (a scan of a form is a few pages)."""
+MAX_IMAGE_PIXELS = 120_000_000
+"""An image larger than this (a 600 dpi A3 scan is 70 M) is refused, not decoded."""
+FIGURE_CONFIDENCE = 0.90
+"""A figure any of whose characters the engine read with less confidence is not given."""
+TEXT_CONFIDENCE = 0.60
+"""A text any of whose characters the engine read with less is a problem (kept)."""
+NUMERIC = {fields.Kind.AMOUNT, fields.Kind.RATE, fields.Kind.POINTS, fields.Kind.SCORE}
+
+Progress = Callable[[int, int], None]
+"""Told (page, pages) as each page is read."""
+
+
+@dataclass(frozen=True, slots=True)
+class CellReading:
+    """What the engine read in one cell: its text, each character's confidence,
+    and its box on the page (points from the page's top left: x0, top, x1, bottom)."""
+
+    page: int
+    cell: str
+    text: str
+    confidences: tuple[float, ...]
+    box: tuple[float, float, float, float]
+
+    @property
+    def confidence(self) -> float:
+        return min(self.confidences, default=1.0)
+
+
+def is_image(data: bytes) -> bool:
+    """JPEG, PNG or TIFF, by the first bytes."""
+    return (
+        data[:3] == b"\xff\xd8\xff"
+        or data[:8] == b"\x89PNG\r\n\x1a\n"
+        or data[:4]
+        in (
+            b"II*\x00",
+            b"MM\x00*",
+        )
+    )
+
+
+def read_scan(
+    data: bytes,
+    file: str,
+    template_id: str | None = None,
+    progress: Progress | None = None,
+) -> list[Evaluation]:
+    """Every form in a scan (a PDF without text, or an image)."""
+    return [form for form, _ in read_scan_cells(data, file, template_id, progress)]
+
+
+def read_scan_cells(
+    data: bytes,
+    file: str,
+    template_id: str | None = None,
+    progress: Progress | None = None,
+) -> list[tuple[Evaluation, dict[str, CellReading]]]:
+    """Every form in a scan, each with the cells its values were read from
+    (field path → the cell's reading)."""
+    rows, cells = scan_rows(data, file, progress)
+    forms = read_grid(rows, file, template_id)
+    by_place: dict[tuple[int | None, str | None], CellReading] = {
+        (c.page, c.cell): c for c in cells
+    }
+    out = []
+    for form in forms:
+        read = {
+            path: by_place[(source.page, source.cell)]
+            for path, source in form.sources.items()
+            if (source.page, source.cell) in by_place
+        }
+        out.append((doubted(form, read), read))
+    return out
+
+
+def scan_rows(
+    data: bytes, file: str, progress: Progress | None = None
+) -> tuple[list[Row], list[CellReading]]:
+    """The rows of every page's table (the lines above it first), and each cell's reading."""
+    refusal = "是扫描件或图片，需要文字识别（OCR）才能读取："
+    try:
+        from jixiao.readers import scan_engines, scan_image
+    except ImportError:  # numpy or OpenCV missing: the extra is not installed
+        raise ReadError(file, refusal + HOW_TO_ADD) from None
+    try:
+        engine = scan_engines.engine()
+    except scan_engines.Unavailable as error:
+        raise ReadError(file, f"{refusal}{error}") from None
+    rows: list[Row] = []
+    cells: list[CellReading] = []
+    for number, count, rgb, scale in _pages(data, file):
+        grey = scan_image.unsealed(rgb)
+        grey, _angle = scan_image.deskewed(grey)
+        grid = scan_image.find_grid(grey)
+        if grid is not None:
+            above = scan_image.outside_lines(grey, grid)
+            inside = scan_image.cell_lines(grey, grid)
+            pieces = [image for image, _ in above] + [image for ls in inside for image, _ in ls]
+            found = engine.recognise(pieces)
+            found = _second_opinion(engine, pieces, found)
+            readings = iter(found)
+            offset = 0
+            for _image, box in above:
+                reading = next(readings)
+                text, confidences = _folded(reading.text, reading.confidences)
+                if not text.strip():
+                    continue
+                offset += 1
+                ref = f"A{offset}"
+                rows.append(Row((text,), Source(file, page=number, cell=ref)))
+                cells.append(CellReading(number, ref, text, confidences, _points(box, scale)))
+            spans = []
+            for cell, lines in zip(grid.cells, inside, strict=True):
+                parts = [next(readings) for _ in lines]
+                text, confidences = _joined([(p.text, p.confidences) for p in parts])
+                text, confidences = _folded(text, confidences)
+                text, confidences = _label(text, confidences)
+                spans.append(Span(offset + cell.row, cell.col, text, cell.rows, cell.cols))
+                if text:
+                    ref = cell_name(offset + cell.row, cell.col)
+                    cells.append(
+                        CellReading(number, ref, text, confidences, _points(cell.box, scale))
+                    )
+            rows += to_rows(spans, _row_source(file, number))
+        if progress is not None:
+            progress(number, count)
+    if not rows:
+        raise ReadError(file, "扫描件中没有找到表格（自评表应是有框线的表格）")
+    return rows, cells
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def _second_opinion(engine, pieces: list, found: list) -> list:
+    """Each line holding a digit read again at another scale: where the two
+    readings differ, every character of it is in doubt (confidence 0). A
+    figure's lines are short, so this costs a fraction of the page's reading."""
+    from jixiao.readers.scan_engines import Reading
+
+    again = [n for n, reading in enumerate(found) if _DIGIT.search(reading.text)]
+    if not again:
+        return found
+    out = list(found)
+    seconds = engine.recognise([pieces[n] for n in again], second=True)
+    for n, second in zip(again, seconds, strict=True):
+        if _squashed(second.text) != _squashed(found[n].text):
+            out[n] = Reading(found[n].text, (0.0,) * len(found[n].text))
+    return out
+
+
+def _squashed(text: str) -> str:
+    from jixiao.domain.normalize import fold, squash
+
+    return squash(fold(text))
+
+
+def _labels() -> dict[str, str]:
+    """Every header label of the bundled templates (folded and squashed → as printed)."""
+    from jixiao import templates
+
+    out: dict[str, str] = {}
+    for template_id in templates.ids():
+        template = templates.load(template_id)
+        for label in (*template.detect, *(n for names in template.columns.values() for n in names)):
+            key = _squashed(label)
+            if len(key) >= 4:
+                out.setdefault(key, label)
+    return out
+
+
+_LABELS: dict[str, str] = {}
+
+
+def _label(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float, ...]]:
+    """A header label the engine misread (年度指怀值, 偏差原因分析及改讲措施) read as the
+    one label of the templates it is closest to, when it is close (a header is no value)."""
+    from difflib import SequenceMatcher
+
+    if not _LABELS:
+        _LABELS.update(_labels())
+    key = _squashed(text)
+    if len(key) < 4 or len(key) > 16 or key in _LABELS:
+        return text, confidences
+    best = [
+        (SequenceMatcher(None, key, label).ratio(), label)
+        for label in _LABELS
+        if abs(len(label) - len(key)) <= 1
+    ]
+    best = sorted((b for b in best if b[0] >= 0.75), reverse=True)
+    if not best or (len(best) > 1 and best[1][0] == best[0][0]):
+        return text, confidences
+    label = _LABELS[best[0][1]]
+    return label, (1.0,) * len(label)
+
+
+def _row_source(file: str, page: int) -> Callable[[int, int], Source]:
+    def source(row: int, last_col: int) -> Source:
+        return Source(file, page=page, cell=f"A{row + 1}:{column_letter(last_col)}{row + 1}")
+
+    return source
+
+
+def _points(box: tuple[int, int, int, int], scale: float) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return (round(x0 * scale, 1), round(y0 * scale, 1), round(x1 * scale, 1), round(y1 * scale, 1))
+
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\uffef]")
+
+
+def _joined(lines: list[tuple[str, tuple[float, ...]]]) -> tuple[str, tuple[float, ...]]:
+    """A cell's lines as one text, as :func:`jixiao.readers.pdf.unwrap` joins a PDF
+    cell's: no space at a break next to a Chinese character, a space elsewhere."""
+    text = ""
+    confidences: tuple[float, ...] = ()
+    for line, conf in lines:
+        line_text = line.strip()
+        if not line_text:
+            continue
+        lead = len(line) - len(line.lstrip())
+        conf = conf[lead : lead + len(line_text)]
+        if text and not (_CJK.match(text[-1]) or _CJK.match(line_text[0])):
+            text += " "
+            confidences += (1.0,)
+        text += line_text
+        confidences += conf
+    return text, confidences
+
+
+def _folded(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float, ...]]:
+    """Radicals folded as a PDF's cells are; the confidences kept per character
+    (all the lowest where folding changed the length)."""
+    folded = radicals_folded(text)
+    if len(folded) != len(confidences):
+        confidences = (min(confidences, default=1.0),) * len(folded)
+    return folded, confidences
+
+
+def _pages(data: bytes, file: str) -> Iterator[tuple[int, int, Any, float]]:
+    """(page number, pages, RGB image, points per pixel) of each page."""
+    import numpy as np
+
+    if is_image(data):
+        from PIL import Image, ImageOps, ImageSequence
+
+        Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+        try:
+            image = Image.open(io.BytesIO(data))
+            frames = getattr(image, "n_frames", 1)
+        except Exception as error:  # Pillow raises many kinds for a damaged image
+            raise ReadError(file, f"图片无法打开（{type(error).__name__}: {error}）") from None
+        if frames > MAX_PAGES:
+            raise ReadError(file, f"图片有 {frames} 页，超过 {MAX_PAGES} 页的上限，请拆分后再导入")
+        try:
+            for n, frame in enumerate(ImageSequence.Iterator(image)):
+                picture = ImageOps.exif_transpose(frame.convert("RGB")) or frame.convert("RGB")
+                factor = PAGE_PIXELS / max(picture.size)
+                if abs(factor - 1) > 0.05:
+                    size = (round(picture.size[0] * factor), round(picture.size[1] * factor))
+                    picture = picture.resize(size, Image.Resampling.LANCZOS)
+                yield n + 1, frames, np.asarray(picture), 72 / DPI
+        except Image.DecompressionBombError:
+            raise ReadError(file, "图片像素过多，不像自评表的扫描件，未读取") from None
+        except (OSError, ValueError) as error:
+            raise ReadError(file, f"图片已损坏或不完整（{error}）") from None
+        return
+    import pypdfium2
+
+    from jixiao.readers.pdfium import _LOCK
+
+    with _LOCK:
+        try:
+            document = pypdfium2.PdfDocument(data)
+        except Exception as error:
+            raise ReadError(file, f"PDF 无法打开（{error}）") from None
+        try:
+            count = len(document)
+            if count > MAX_PAGES:
+                raise ReadError(
+                    file,
+                    f"扫描的 PDF 有 {count} 页，超过 {MAX_PAGES} 页的上限，请拆分后再导入",
+                )
+            images = []
+            for index in range(count):
+                page = document[index]
+                try:
+                    bitmap = page.render(scale=DPI / 72)
+                    images.append(np.array(bitmap.to_pil().convert("RGB")))
+                finally:
+                    page.close()
+        finally:
+            document.close()
+    for index, rgb in enumerate(images):
+        yield index + 1, count, rgb, 72 / DPI
+
+
+# --- doubt ---------------------------------------------------------------------------
+
+
+def doubted(form: Evaluation, read: dict[str, CellReading]) -> Evaluation:
+    """The form with a problem at each field read from a cell the engine was unsure
+    of; such a figure left blank unless the form's arithmetic confirms it."""
+    from jixiao import templates
+
+    problems: list[Problem] = []
+    blank: list[str] = []
+    doubtful: list[tuple[str, CellReading]] = []
+    for path, cell in read.items():
+        field = fields.field(path)
+        numeric = field is not None and field.kind in NUMERIC
+        if numeric and cell.confidence < FIGURE_CONFIDENCE:
+            doubtful.append((path, cell))
+        elif not numeric and cell.confidence < TEXT_CONFIDENCE:
+            problems.append(
+                Problem(
+                    path,
+                    f"文字识别置信度低（{cell.confidence:.2f}），请与原件核对",
+                    cell.text,
+                )
+            )
+    template = templates.load(form.template)
+    problems += _contradicted(form, read, template, {path for path, _ in doubtful})
+    if doubtful:
+        for path, cell in doubtful:
+            if _confirmed(form, path, template):
+                message = (
+                    f"文字识别置信度低（{cell.confidence:.2f}）的数字，读作 {cell.text}，"
+                    "已由表上的算术核对"
+                )
+            else:
+                message = (
+                    f"文字识别置信度低（{cell.confidence:.2f}）的数字，表上的算术不能证实，"
+                    "未读取：请与原件核对"
+                )
+                blank.append(path)
+            problems.append(Problem(path, message, cell.text))
+    if not problems:
+        return form
+    if blank:
+        form = _without(form, blank)
+    return replace(form, problems=(*form.problems, *problems))
+
+
+def _without(form: Evaluation, blank: list[str]) -> Evaluation:
+    data = evaluation_dict(form)
+    for path in blank:
+        paths.json_set(data, path, None)
+    out = evaluation_from_dict(data, form.sources[blank[0]].file)
+    return replace(out, sources=form.sources, problems=form.problems, source=form.source)
+
+
+def _confirmed(form: Evaluation, path: str, template) -> bool:
+    """Whether the form's checks agree with the figure at ``path`` more than they
+    do with it blank: the arithmetic confirms the reading."""
+    from jixiao.domain.recompute import Status, recompute
+
+    value = paths.model_get(form, path)
+    if not isinstance(value, Decimal):
+        return False
+    with_it = _matches(recompute(form, template))
+    without = _matches(recompute(_without(form, [path]), template))
+    return len(with_it - without) > 0 and not any(
+        c.status is Status.DIFFERS for c in recompute(form, template) if c.field == path
+    )
+
+
+def _contradicted(
+    form: Evaluation, read: dict[str, CellReading], template, doubtful: set[str]
+) -> list[Problem]:
+    """A problem at each figure read from the scan that a check of the form's
+    arithmetic contradicts (the check's figure and the figures beside it, of its
+    funding line or indicator row): one of them may be misread."""
+    from jixiao.domain.recompute import Status, recompute
+
+    out = []
+    said: set[str] = set(doubtful)
+    for check in recompute(form, template):
+        if check.status is not Status.DIFFERS:
+            continue
+        parent = paths.parent(check.field)
+        for path, cell in read.items():
+            field = fields.field(path)
+            if field is None or field.kind not in NUMERIC or path in said:
+                continue
+            if path == check.field or (parent and paths.parent(path) == parent):
+                said.add(path)
+                out.append(
+                    Problem(
+                        path,
+                        f"扫描件上的数字与表上的算术（{check.field}）不符，可能识别有误：请与原件核对",
+                        cell.text,
+                    )
+                )
+    return out
+
+
+def _matches(checks) -> set[str]:
+    from jixiao.domain.recompute import Status
+
+    return {
+        c.field
+        for c in checks
+        if c.status is Status.MATCH and (c.figure.value is not None or c.label is not None)
+    }
