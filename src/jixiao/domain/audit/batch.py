@@ -13,7 +13,9 @@ copies is joined through its first member, never pair by pair.
 
 from __future__ import annotations
 
+import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
@@ -64,6 +66,7 @@ _NARRATIVES = (
     ("improvements", "改进措施", "the improvements"),
     ("conclusion", "评价结论", "the conclusion"),
 )
+ONE = Decimal(1)
 SHINGLE = 3  # characters: specific enough in Chinese, short enough to survive an edit
 SKETCH = 4  # the smallest hashes kept of a text's shingles
 SHORTEST = 15  # characters (letters only): shorter texts are alike by nature (「无」「已完成」)
@@ -105,25 +108,18 @@ class _Text:
     def __init__(self, form: int, key: str, field: str, name: str, name_en: str, letters: str):
         self.form, self.key, self.field = form, key, field
         self.name, self.name_en, self.letters = name, name_en, letters
-        self.shingles: frozenset[bytes] | None = None
-        self.sketch = _sketch(letters)
-
-    def shingle_set(self) -> frozenset[bytes]:
-        if self.shingles is None:
-            self.shingles = frozenset(_shingles(self.letters))
-        return self.shingles
+        shingles = _shingles(letters)
+        self.shingles = frozenset(shingles)
+        self.sketch = tuple(sorted(set(map(zlib.crc32, shingles)))[:SKETCH])
 
 
-def _shingles(letters: str) -> Iterator[bytes]:
+def _shingles(letters: str) -> list[bytes]:
     data = letters.encode("utf-32-le")  # four bytes a character: shingles by slicing
     width = 4 * SHINGLE
-    for at in range(0, len(data) - width + 4, 4):
-        yield data[at : at + width]
+    return [data[at : at + width] for at in range(0, len(data) - width + 4, 4)]
 
 
-def _sketch(letters: str) -> tuple[int, ...]:
-    hashes = {zlib.crc32(s) for s in _shingles(letters)}
-    return tuple(sorted(hashes)[:SKETCH])
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def _letters(text: str | None, subject: str) -> str:
@@ -134,7 +130,7 @@ def _letters(text: str | None, subject: str) -> str:
     key = squash(fold(text))
     if subject:
         key = key.replace(subject, "")
-    return "".join(c for c in key if c.isalpha())
+    return _NOT_LETTERS.sub("", key)
 
 
 def _subject(form: Evaluation) -> str:
@@ -164,9 +160,12 @@ def _value(form: Evaluation, field: str) -> str | None:
 
 
 def _similarity(a: _Text, b: _Text) -> Decimal:
-    sa, sb = a.shingle_set(), b.shingle_set()
+    """Shared shingles over all shingles of the two (Jaccard); 1 for the same letters."""
+    if a.letters == b.letters:
+        return ONE
+    sa, sb = a.shingles, b.shingles
     union = len(sa | sb)
-    return Decimal(len(sa & sb)) / Decimal(union) if union else Decimal(0)
+    return Decimal(len(sa & sb)) / Decimal(union) if union else ONE
 
 
 def _copied(
@@ -202,28 +201,31 @@ def _copied(
     for t in sorted(joined):
         clusters.setdefault(root(t), []).append(texts[t])
     for cluster in clusters.values():
+        # The forms a copy is shared with, named in the message: a few, and how many;
+        # counted once a cluster (a boilerplate text may be in thousands of forms).
+        by_subject = Counter(subjects[form] for form in {text.form for text in cluster})
+        first_text: dict[int, _Text] = {}
         for text in cluster:
-            others = [o for o in cluster if subjects[o.form] != subjects[text.form]]
-            if others:
-                yield text.form, _copied_finding(text, others, _closest(text, others), forms)
-
-
-def _closest(text: _Text, others: list[_Text]) -> Decimal:
-    """The similarity to the nearest of the first few others (what the message shows)."""
-    return max(_similarity(text, o) for o in islice(others, 3))
+            first_text.setdefault(text.form, text)
+        in_order = sorted(first_text)
+        for text in cluster:
+            own = subjects[text.form]
+            count = len(in_order) - by_subject[own]
+            if count <= 0:
+                continue
+            named = list(islice((n for n in in_order if subjects[n] != own), 3))
+            similarity = _similarity(text, first_text[named[0]])  # to the first named
+            yield text.form, _copied_finding(text, named, count, similarity, forms)
 
 
 def _copied_finding(
-    text: _Text, others: list[_Text], similarity: Decimal, forms: Sequence[Evaluation]
+    text: _Text, named: list[int], count: int, similarity: Decimal, forms: Sequence[Evaluation]
 ) -> Finding:
-    named = sorted({o.form for o in others})
-    shown = "、".join(f"第 {n + 1} 张「{forms[n].subject or '无项目名称'}」" for n in named[:3])
-    shown_en = ", ".join(
-        f"form {n + 1} ({forms[n].subject or 'no project name'})" for n in named[:3]
-    )
-    if len(named) > 3:
-        shown += f"等 {len(named)} 张"
-        shown_en += f" and {len(named) - 3} more"
+    shown = "、".join(f"第 {n + 1} 张「{forms[n].subject or '无项目名称'}」" for n in named)
+    shown_en = ", ".join(f"form {n + 1} ({forms[n].subject or 'no project name'})" for n in named)
+    if count > len(named):
+        shown += f"等 {count} 张"
+        shown_en += f" and {count - len(named)} more"
     return COPIED.finding(
         text.field,
         what=text.name,
