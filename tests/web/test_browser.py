@@ -242,6 +242,8 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     expect(reviewer.locator("#f-indicators-0-score").locator("xpath=..")).to_contain_text("复核")
     expect(reviewer.locator("#review-f-indicators-0-score")).to_have_value("19.00")
     reviewer.get_by_role("button", name="审核通过").click()
+    expect(reviewer.get_by_role("heading", name="确认审核通过？")).to_be_visible()  # asked first
+    reviewer.get_by_role("button", name="确认通过").click()
     expect(reviewer.locator("#state")).to_have_text("已通过（锁定）")
     filler.reload()
     expect(filler.get_by_text("已审核通过，表已锁定")).to_be_visible()

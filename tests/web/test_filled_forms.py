@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 class As:
     def __init__(self, user):
         self.client = Client()
-        self.client.force_login(user)
+        self.client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
 
     def get(self, path: str):
         return self.client.get(f"/api{path}")
@@ -196,7 +196,7 @@ def _page_blank(client, template="national-2020", unit="万元") -> Evaluation:
 
 def _signed_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 

@@ -93,6 +93,8 @@ def _kind(method: str, path: str) -> str:
             return "review"
         if method == "post" and last in STEPS:
             return last
+        if method == "post" and last == "decide":
+            return "decide"  # 复核 scores, comments and the decision at once: as a return
     if "{code}" in path:
         if method == "get":
             return "project-read"
@@ -144,7 +146,7 @@ def expected(
         if user != subject.filler:
             return 403
         return 200 if state in {"draft", "returned"} else 409
-    if kind == "review":
+    if kind in ("review", "decide"):
         if user not in subject.reviewers:
             return 403
         return 200 if state in {"submitted", "resubmitted"} else 409
@@ -239,6 +241,12 @@ def test_matrix(tree, draft, user, state, subject):
             if kind == "save"
             else {"scores": {"indicators[0].score": "1.00"}}
             if kind == "review"
+            else {
+                "decision": "return",
+                "scores": {"indicators[0].score": "1.00"},
+                "comment": "矩阵测试",
+            }
+            if kind == "decide"
             else {"comment": "矩阵测试"}
         )
         with _rollback():

@@ -170,6 +170,7 @@ class Row:
     approved: str = ""  # the approved target's name this row keeps (绩效目标批复), if any
     unlocked: bool = False  # its target opened for a change, with a reason
     reason: str | None = None  # the reason for changing it, as typed or on record
+    typed_comment: str = ""  # a reviewer's comment on it, as typed (kept when a submit is refused)
 
     @property
     def dom_id(self) -> str:

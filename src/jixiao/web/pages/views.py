@@ -274,10 +274,17 @@ def _context(
         files.setdefault(item.indicator, []).append(item)
     for row, ind in zip(built.indicators, data.get("indicators") or []):
         row.evidence = files.get(ind.get("name") or "", [])
+    typed = extra.get("typed") or {}
+    review_errors = extra.get("review_errors") or {}
     for cell in built.cells():
-        cell.review = ev.review_scores.get(cell.path, "")
+        cell.review = (typed.get("scores") or {}).get(
+            cell.path, ev.review_scores.get(cell.path, "")
+        )
+        cell.review_error = review_errors.get(cell.path, "")
         of = paths.indicator_of(cell.path)
         cell.reviewable = cell.path in REVIEWABLE or (of is not None and of[1] == "score")
+    for row in built.rows():
+        row.typed_comment = (typed.get("field_comments") or {}).get(row.path, "")
     errors = list(
         {f["key"]: f for f in ev.findings if f.get("severity") == "error"}.values()
     )  # one per rule and field
@@ -423,7 +430,59 @@ def _show(mode: str):
 
 
 form_page = _show("view")
-review = _show("review")  # with comment inputs and the return / approve buttons
+
+
+@page
+def review(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The review page: the form read-only with a 复核 input beside every self score, a
+    comment per part and an overall one, and one submit carrying them with the decision
+    (保存复核得分 / 退回修改 / 审核通过, :func:`actions.review.decide`). A bad score keeps
+    every typed value and is marked at its field; an approval is asked to be confirmed."""
+    ev = actions.access.get(request.user, pk)
+    if request.method != "POST":
+        return render(request, "pages/form.html", _context(request, ev, mode="review"))
+    decision = request.POST.get("decision", "save")
+    scores = _prefixed(request, "review:")
+    comment = request.POST.get("comment", "")
+    field_comments = _prefixed(request, "comment:")
+    typed = {"scores": scores, "comment": comment, "field_comments": field_comments}
+    if decision == Action.APPROVE.value and request.POST.get("confirmed") != "1":
+        context = _context(
+            request, ev, mode="review", version=_version(request), typed=typed, confirm=True
+        )
+        return render(request, "pages/form.html", context)
+    try:
+        actions.review.decide(
+            user=request.user,
+            pk=pk,
+            version=_version(request),
+            decision=decision,
+            scores=scores,
+            comment=comment,
+            field_comments=field_comments,
+        )
+    except actions.errors.ServiceError as error:
+        if isinstance(error, actions.errors.NotFound):
+            raise
+        fields = getattr(error, "fields", None)
+        message = (
+            _("有 %(n)s 处填写有误，已在对应栏目旁标出，其余内容已保留。") % {"n": len(fields)}
+            if fields
+            else error.message
+        )
+        context = _context(
+            request,
+            ev,
+            mode="review",
+            version=_version(request),
+            typed=typed,
+            review_errors=fields or {},
+            error=message,
+        )
+        return render(request, "pages/form.html", context, status=error.status)
+    done = {"save": "scores", Action.RETURN.value: "returned", Action.APPROVE.value: "approved"}
+    target = "pages:review" if decision == "save" else "pages:form"
+    return redirect(reverse(target, args=[pk]) + f"?done={done.get(decision, 'scores')}")
 
 
 @page

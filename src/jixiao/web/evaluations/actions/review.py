@@ -13,13 +13,13 @@ from jixiao.contract import paths
 from jixiao.contract.json import figure
 from jixiao.domain import trail
 from jixiao.domain.model import places
-from jixiao.domain.workflow import State
+from jixiao.domain.workflow import Action, State
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import Evaluation
 
-from . import access, checks, columns
+from . import access, checks, columns, workflow
 from . import trail as events
-from .errors import Conflict, Invalid
+from .errors import Conflict, FieldErrors, Invalid
 from .forms import form_of
 
 
@@ -39,12 +39,18 @@ def set_scores(
         )
     checks.current(evaluation, version)
     new = dict(evaluation.review_scores)
+    refused: dict[str, str] = {}
     for path, value in scores.items():
         points = _points_for(evaluation.data, path)
         if value is None or not value.strip():
             new.pop(path, None)
-        else:
+            continue
+        try:
             new[path] = figure(_review_score(path, value.strip(), points))
+        except Invalid as error:  # every bad score named at once, none stored
+            refused[path] = error.message
+    if refused:
+        raise FieldErrors(refused)
     diff = trail.field_diff({"review_scores": evaluation.review_scores}, {"review_scores": new})
     if not diff:
         return evaluation
@@ -79,8 +85,9 @@ def _points_for(data: dict, path: str) -> Decimal | None:
 
 
 def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
+    typed, _problem = checks.typed_figure(path, text)  # 1,2,0 is no score; 15.50 and １５ are
     try:
-        score = Decimal(text)
+        score = Decimal(typed) if typed is not None else None
     except InvalidOperation:
         score = None
     if score is None or not score.is_finite() or score < 0 or places(score) > 2:
@@ -94,3 +101,42 @@ def _review_score(path: str, text: str, points: Decimal | None) -> Decimal:
             % {"path": path, "text": text, "points": figure(points)}
         )
     return score
+
+
+DECISIONS = ("save", Action.RETURN.value, Action.APPROVE.value)
+"""What a reviewer's one submit of the review page does: keep the 复核 scores, or keep them
+and return the form, or keep them and approve it."""
+
+
+@transaction.atomic
+def decide(
+    *,
+    user: User,
+    pk: int,
+    version: int | None,
+    decision: str,
+    scores: Mapping[str, str | None],
+    comment: str = "",
+    field_comments: dict[str, str] | None = None,
+) -> Evaluation:
+    """复核 scores, comments and the decision in one step, all or nothing: every bad score
+    is named (:class:`FieldErrors`) and nothing is stored; a return without a comment
+    stores no score either. Scores, then the step, each an event on the trail."""
+    if decision not in DECISIONS:
+        raise Invalid(
+            _("审核决定只能是 %(known)s：%(decision)s")
+            % {"known": "、".join(DECISIONS), "decision": decision}
+        )
+    evaluation = set_scores(user=user, pk=pk, version=version, scores=scores)
+    if decision == "save":
+        if comment.strip() or any(text.strip() for text in (field_comments or {}).values()):
+            raise Invalid(_("意见只随退回或通过一起保存：请选择“退回修改”或“审核通过”"))
+        return evaluation
+    return workflow.step(
+        user=user,
+        pk=pk,
+        action=Action(decision),
+        version=evaluation.version,
+        comment=comment,
+        field_comments=field_comments,
+    )
