@@ -338,6 +338,34 @@ def review_evaluation(request: ApiRequest, pk: int, body: ReviewIn):
     )
 
 
+class DecideIn(Schema):
+    version: int | None = None
+    decision: str = Field(description="save 只保存复核得分 / return 退回 / approve 通过")
+    scores: dict[str, str | None] = {}
+    comment: str = ""
+    field_comments: dict[str, str] = {}
+
+
+@api.post(
+    "/evaluations/{int:pk}/decide",
+    response={200: EvaluationDetail, **ERRORS},
+    summary="审核：复核得分、意见与决定（保存 / 退回 / 通过）一次提交，全部成功或全部不存",
+)
+def decide_evaluation(request: ApiRequest, pk: int, body: DecideIn):
+    return _detail(
+        request,
+        actions.review.decide(
+            user=request.auth,
+            pk=pk,
+            version=body.version,
+            decision=body.decision,
+            scores=body.scores,
+            comment=body.comment,
+            field_comments=body.field_comments,
+        ),
+    )
+
+
 @api.get(
     "/evaluations/{int:pk}/check",
     response={200: dict[str, Any], **ERRORS},
