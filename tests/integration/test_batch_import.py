@@ -80,6 +80,19 @@ def test_two_workers_read_the_same_as_one(tmp_path):
     assert [r.forms for r in one] == [r.forms for r in two]
 
 
+def test_collection_is_relaxed_while_a_batch_is_read_and_restored_after(tmp_path):
+    import gc
+
+    files, _ = batch.collect([_folder(tmp_path)])
+    before = gc.get_threshold()
+    during = []
+    for result in batch.read_batch(files, workers=1):
+        during.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        assert result.path
+    assert during and all(young >= batch.GC_YOUNG and frozen for young, frozen in during)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_a_pipe_is_refused_not_waited_on(tmp_path):
     fifo = tmp_path / "stuck.txt"
     os.mkfifo(fifo)

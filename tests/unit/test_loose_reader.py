@@ -235,6 +235,51 @@ def test_groups_follow_labels_and_points():
     assert assign_groups([1, 0] + [None] * 10, weights, points) is None  # labels out of order
 
 
+def _every_split(anchors, weights, points):
+    """assign_groups as first written: every split tried, the ones against a label
+    skipped (the reference the pruned search must agree with)."""
+    from itertools import combinations_with_replacement
+
+    from jixiao.readers.loose import fill_down
+
+    n, m = len(anchors), len(points)
+    first = {j: anchors.index(j) for j in set(anchors) if j is not None}
+    last = {j: n - 1 - anchors[::-1].index(j) for j in first}
+    down = fill_down(anchors)
+    best, best_key = None, None
+    for cuts in combinations_with_replacement(range(n + 1), m - 1):
+        bounds = (0, *cuts, n)
+        if any(not bounds[j] <= first[j] or not last[j] < bounds[j + 1] for j in first):
+            continue
+        groups = [weights[bounds[j] : bounds[j + 1]] for j in range(m)]
+        fits = sum(
+            1 for j, ws in enumerate(groups) if ws and None not in ws and sum(ws) == points[j]
+        )
+        agreeing = sum(down[i] == j for j in range(m) for i in range(bounds[j], bounds[j + 1]))
+        if best_key is None or (fits, agreeing) > best_key:
+            best, best_key = bounds, (fits, agreeing)
+    if best is None:
+        return None
+    return [next(j for j in range(m) if best[j] <= i < best[j + 1]) for i in range(n)]
+
+
+def test_groups_are_the_best_of_every_split():
+    import random
+
+    rng = random.Random(25)
+    for _ in range(400):
+        n, m = rng.randint(0, 9), rng.randint(1, 4)
+        weights = [rng.choice([None, *map(Decimal, "12345")]) for _ in range(n)]
+        points = [Decimal(rng.randint(1, 12)) for _ in range(m)]
+        anchors = [rng.choice([None, None, None, *range(m)]) for _ in range(n)]
+        if rng.random() < 0.5:  # labels in order, as printed
+            anchors = sorted(a for a in anchors if a is not None)
+            anchors = [a if rng.random() < 0.4 else None for a in anchors] + [None] * (
+                n - len(anchors)
+            )
+        assert assign_groups(anchors, weights, points) == _every_split(anchors, weights, points)
+
+
 def test_a_file_without_a_form_is_refused_with_its_name():
     with pytest.raises(ReadError, match=r"x\.txt"):
         read_text("一级指标\t指标名称\t指标解释\t权重\t评分规则\t自评\t备注\n", "x.txt")

@@ -164,6 +164,11 @@ INDICATOR_COLUMNS = (
 NARRATIVES = ("conclusion", "problems_found", "improvements")
 CHOICES = ("project_category", "project_nature", "project_type")
 STOPS = ("total", "grade", *NARRATIVES, *CHOICES)
+# Sets of columns asked for in loops (a literal tuple with starred parts there is
+# built on each pass; mypyc cannot compile one in an ``in`` test).
+_GOALS_END = frozenset(("level1", *FUNDING_LINES, *STOPS))
+_INDICATORS_END = frozenset(("name", *FUNDING_LINES, "goals", *STOPS))
+_HEADER_AGAIN = frozenset(("level1", "level2", "indicator", "block"))
 NUMBER_FIELDS = ("points", "score", "weight_share", "weighted_score", "review_score")
 
 _PAREN = re.compile(r"\([^()]*\)")
@@ -923,7 +928,7 @@ class FormReader:
             column = self._column(cells[i])
             if column in ("expected", "actual_goal", "ignored"):
                 sides.append(column)
-            if column in ("level1", *FUNDING_LINES, *STOPS):
+            if column in _GOALS_END:
                 return i
             i += 1
         sides = list(dict.fromkeys(s for s in sides if s != "ignored")) or [
@@ -1036,7 +1041,7 @@ class FormReader:
                 i += 1
                 continue
             column = self._column(cell)
-            if column in STOPS or column in ("name", *FUNDING_LINES, "goals"):
+            if column in _INDICATORS_END:
                 break
             found = self.labels.level_label(text)
             # the row a cell is in; one cell a line, a run of labels stands for the row
@@ -1103,7 +1108,7 @@ class FormReader:
                 level2 = found[1]
                 i += 1
                 continue
-            if column in ("level1", "level2", "indicator", "block", *columns) and found is None:
+            if (column in _HEADER_AGAIN or column in columns) and found is None:
                 i += 1  # a header label printed again (a table over two pages)
                 continue
             if (printed := _POINTS_ONLY.fullmatch(label_key(text))) is not None:

@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from itertools import combinations_with_replacement
 
 from jixiao.domain.model import (
     AmountUnit,
@@ -663,10 +662,7 @@ def assign_groups(
         for i in range(n):
             agree[j][i + 1] = agree[j][i] + (down[i] == j)
     best, best_key = None, None
-    for cuts in combinations_with_replacement(range(n + 1), m - 1):
-        bounds = (0, *cuts, n)
-        if any(not bounds[j] <= first[j] or not last[j] < bounds[j + 1] for j in first):
-            continue
+    for bounds in _splits(n, m, first, last):
         fits = sum(
             1
             for j in range(m)
@@ -681,6 +677,34 @@ def assign_groups(
     if best is None:
         return None
     return [next(j for j in range(m) if best[j] <= i < best[j + 1]) for i in range(n)]
+
+
+def _splits(n: int, m: int, first: dict[int, int], last: dict[int, int]) -> list[tuple[int, ...]]:
+    """The bounds (0, cut, …, n) of every split of ``n`` rows into ``m`` groups in
+    order (a group may be empty) that keeps each labelled row in its group: group
+    ``j`` starts at or before its first label and ends after its last. In the order
+    of ``combinations_with_replacement(range(n + 1), m - 1)``, only the splits it
+    allows made (a table's labels leave few)."""
+    low, high = [0] * (m + 1), [n] * (m + 1)
+    for j, at in first.items():
+        high[j] = min(high[j], at)
+        low[j + 1] = max(low[j + 1], last[j] + 1)
+    if high[0] < 0 or low[m] > n:
+        return []
+    out: list[tuple[int, ...]] = []
+    bounds = [0] * (m + 1)
+    bounds[m] = n
+
+    def place(k: int, start: int) -> None:
+        if k == m:
+            out.append(tuple(bounds))
+            return
+        for cut in range(max(start, low[k]), high[k] + 1):
+            bounds[k] = cut
+            place(k + 1, cut)
+
+    place(1, 0)
+    return out
 
 
 def fill_down(anchors: list[int | None]) -> list[int | None]:

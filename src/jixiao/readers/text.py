@@ -45,6 +45,8 @@ _SEPARATOR_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年度")
 _NUMBER_CELL = re.compile(r"^\s*[+-]?[\d,]+(?:\.\d+)?\s*%?\s*$")
 _LINE_LABELS = {"funding_total": "total", **{k: k for k in BREAKDOWN_KEYS}}
+_Labelled = tuple[int, str, str | None]
+"""A filled cell: its column in the row, its text, the template column its text names."""
 
 
 def split_rows(text: str, file: str) -> list[Row]:
@@ -180,7 +182,8 @@ def _split_forms(rows: list[Row], template: Template) -> list[_Form]:
     year: int | None = None
     for row in rows:
         key = _first_key(row)
-        if template.column(key) == "name":
+        column = template.column(key)
+        if column == "name":
             current = _Form(year=year)
             forms.append(current)
             year = None
@@ -192,7 +195,7 @@ def _split_forms(rows: list[Row], template: Template) -> list[_Form]:
                 year = int(found.group(1))
             continue
         current.rows.append(row)
-        if template.column(key) == "grade":
+        if column == "grade":
             current.closed = True
     return forms
 
@@ -240,23 +243,25 @@ class _FormReader:
         for row in form.rows:
             key = _first_key(row)
             column = self.t.column(key)
+            # each filled cell with the column its text names: looked up once a row
+            cells = [(i, cell, self.t.column(cell)) for i, cell in row.filled()]
             if row is name_row:
-                project["name"] = self._after(row, "name", "project.name")
-            elif self._has_label(row, "department"):
-                project["department"] = self._after(row, "department", "project.department")
-                project["unit"] = self._after(row, "unit", "project.unit")
+                project["name"] = self._after(row, cells, "name", "project.name")
+            elif _has_label(cells, "department"):
+                project["department"] = self._after(row, cells, "department", "project.department")
+                project["unit"] = self._after(row, cells, "unit", "project.unit")
             elif key.startswith("项目资金"):
                 section = "funding"
                 unit = self._amount_unit(row)
             elif section == "funding" and (line := self._line_key(row)):
                 funding_lines[line] = self._funding_line(row, line, unit)
-            elif self._has_label(row, "expected"):
+            elif _has_label(cells, "expected"):
                 section = "goals"
-                goals_header = self._label_columns(row, ("expected", "actual_goal"))
+                goals_header = _label_columns(cells, ("expected", "actual_goal"))
             elif column == "level1":
                 section = "indicators"
-                indicator_header = self._label_columns(
-                    row,
+                indicator_header = _label_columns(
+                    cells,
                     (
                         "level1",
                         "level2",
@@ -272,9 +277,9 @@ class _FormReader:
                 section = "total"
                 total_points, total = self._total(row)
             elif column == "grade":
-                grade = self._after(row, "grade", "grade")
+                grade = self._after(row, cells, "grade", "grade")
             elif section == "goals":
-                self._goal_cells(row, goals_header, goals)
+                self._goal_cells(row, cells, goals_header, goals)
             elif section == "indicators" and indicator_header is not None:
                 self._indicator_row(row, indicator_header, indicator_rows)
 
@@ -317,28 +322,16 @@ class _FormReader:
 
     # labels ------------------------------------------------------------------
 
-    def _has_label(self, row: Row, column: str) -> bool:
-        return any(self.t.column(c) == column for _, c in row.filled())
-
-    def _after(self, row: Row, column: str, path: str) -> str | None:
+    def _after(self, row: Row, cells: list[_Labelled], column: str, path: str) -> str | None:
         """The first non-empty cell after the cell labelled ``column``."""
-        filled = row.filled()
-        for n, (_, cell) in enumerate(filled):
-            if self.t.column(cell) == column:
-                following = filled[n + 1] if n + 1 < len(filled) else None
-                if following and self.t.column(following[1]) is None:
+        for n, (_, _, named) in enumerate(cells):
+            if named == column:
+                following = cells[n + 1] if n + 1 < len(cells) else None
+                if following and following[2] is None:
                     return self.out.text(following[1], path, row.source)
                 self.out.note(path, row.source)
                 return None
         return None
-
-    def _label_columns(self, row: Row, wanted: tuple[str, ...]) -> dict[str, int]:
-        found = {}
-        for i, cell in row.filled():
-            column = self.t.column(cell)
-            if column in wanted and column not in found:
-                found[column] = i
-        return found
 
     # 项目资金 ------------------------------------------------------------------
 
@@ -353,17 +346,23 @@ class _FormReader:
 
     def _line_key(self, row: Row) -> str | None:
         for _, cell in row.filled():
-            key = label_key(cell)
-            for column, line in _LINE_LABELS.items():
-                if any(label_key(n) in key for n in self.t.columns.get(column, ())):
-                    return line
+            if (line := self._line_of(cell)) is not None:
+                return line
+        return None
+
+    def _line_of(self, cell: str) -> str | None:
+        """The funding line a cell's label names (年度资金总额 → total), or None."""
+        key = label_key(cell)
+        for line, names in self.t.derived("text.line_labels", _line_labels):
+            if any(name in key for name in names):
+                return line
         return None
 
     def _funding_line(self, row: Row, line: str, unit: AmountUnit | None) -> FundingLine:
         """Six figures follow the row's label, wherever extraction put the label."""
         prefix = "funding" if line == "total" else f"funding.breakdown.{line}"
         filled = row.filled()
-        label_at = next(i for i, c in filled if self._line_key(Row((c,), row.source)))
+        label_at = next(i for i, c in filled if self._line_of(c) is not None)
         cells = list(row.cells[label_at + 1 :]) + [""] * len(LINE_KEYS)
 
         def figure(name: str) -> Decimal | None:
@@ -391,10 +390,16 @@ class _FormReader:
 
     # 年度总体目标 --------------------------------------------------------------
 
-    def _goal_cells(self, row: Row, header: dict[str, int], goals: dict[str, list[str]]) -> None:
+    def _goal_cells(
+        self,
+        row: Row,
+        cells: list[_Labelled],
+        header: dict[str, int],
+        goals: dict[str, list[str]],
+    ) -> None:
         actual_at = header.get("actual_goal")
-        for i, cell in row.filled():
-            if self.t.column(cell) is not None or label_key(cell) == "年度总体目标":
+        for i, cell, column in cells:
+            if column is not None or label_key(cell) == "年度总体目标":
                 continue
             side = "actual" if actual_at is not None and i >= actual_at else "expected"
             goals[side].append(cell)
@@ -483,6 +488,27 @@ class _FormReader:
             self.out.problem(path, f"标签残缺，按标准名称「{fits[0]}」读取", label)
             return fits[0]
         return label
+
+
+def _has_label(cells: list[_Labelled], column: str) -> bool:
+    return any(named == column for _, _, named in cells)
+
+
+def _label_columns(cells: list[_Labelled], wanted: tuple[str, ...]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for i, _, column in cells:
+        if column is not None and column in wanted and column not in found:
+            found[column] = i
+    return found
+
+
+def _line_labels(template: Template) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each funding line (total, the parts) with the label keys that name it, in
+    the order they are tried; made once a template."""
+    return tuple(
+        (line, tuple(label_key(n) for n in template.columns.get(column, ())))
+        for column, line in _LINE_LABELS.items()
+    )
 
 
 def _is_subsequence(short: str, long: str) -> bool:

@@ -173,10 +173,20 @@ def detect(text: str) -> str | None:
     key = squash(fold(text))
     found = [
         (len(markers), template_id)
-        for template_id in ids()
-        if (markers := load(template_id).detect) and all(squash(fold(m)) in key for m in markers)
+        for template_id, markers in _markers()
+        if markers and all(m in key for m in markers)
     ]
     return max(found, key=lambda hit: hit[0])[1] if found else None
+
+
+@cache
+def _markers() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each bundled template's marker labels as ``detect`` compares them (folded and
+    squashed), made once: detect runs on every file read."""
+    return tuple(
+        (template_id, tuple(squash(fold(m)) for m in load(template_id).detect))
+        for template_id in ids()
+    )
 
 
 def by_evidence(text: str) -> tuple[str, list[str]] | None:
