@@ -11,6 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.selectors import attention, rollup
 from jixiao.web.pages import labels
 from jixiao.web.pages.rollup import visible_departments, year_and_department
@@ -37,6 +38,16 @@ def _row(number: int, entry: attention.Entry, form_url: str) -> str:
     )
 
 
+def _across_row(ev: Evaluation, reasons: list[attention.Reason], form_url: str) -> str:
+    """A form the batch checks flag (跨表), with the fields and messages, escaped."""
+    notes = "".join(f'<li data-reason="{escape(r.code)}">{escape(r.message)}</li>' for r in reasons)
+    return (
+        f'<tr><td><a href="{form_url % ev.pk}">{escape(ev.project.name)}</a> '
+        f"<small>{escape(ev.project.code)}</small></td><td>{escape(ev.project.unit.name)}</td>"
+        f'<td><ul class="notes">{notes}</ul></td></tr>'
+    )
+
+
 @page
 def attention_page(request: SignedInRequest) -> HttpResponse:
     visible, years, year, department = year_and_department(request)
@@ -51,6 +62,9 @@ def attention_page(request: SignedInRequest) -> HttpResponse:
         for n, entry in enumerate(attention.entries(shown.object_list), shown.start_index())
     ]
     limits = attention.thresholds()
+    # 跨表 reads every form of the scope: asked for by a link, not on every view of the list
+    asked = request.GET.get("across") == "1"
+    across = attention.across(visible, year, department) if year and asked else None
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -58,6 +72,14 @@ def attention_page(request: SignedInRequest) -> HttpResponse:
         "year": year,
         "department": department,
         "rows": mark_safe("\n".join(rows)),
+        "across": across,
+        "across_asked": asked,
+        "across_rows": mark_safe(
+            "\n".join(_across_row(row, reasons, form_url) for row, reasons in across.flagged)
+        )
+        if across
+        else "",
+        "across_limit": attention.ACROSS_LIMIT,
         "shown": shown,
         "state": state,
         "states": [(value, str(label)) for value, label in labels.STATES.items()],

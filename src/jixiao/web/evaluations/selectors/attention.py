@@ -44,7 +44,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jixiao import templates
-from jixiao.domain.audit import RULES
+from jixiao.contract.json import evaluation_from_dict
+from jixiao.domain.audit import RULES, audit_batch
 from jixiao.domain.audit.settings import settings
 from jixiao.web.evaluations.actions.access import in_department
 from jixiao.web.evaluations.models import Evaluation
@@ -281,3 +282,42 @@ def _rule_names(codes: str) -> str:
     return "、".join(
         RULES[code].title if code in RULES else code for code in codes.split(",") if code
     )
+
+
+# --- across the forms of one department (跨表) ------------------------------------------
+
+ACROSS_LIMIT = 2000
+"""The most forms compared across on a page (a department's year and the year before);
+beyond it the page asks for one department (the CLI's ``jixiao check`` has no limit)."""
+
+
+@dataclass(frozen=True)
+class Across:
+    """The batch checks over a department's forms: each form of the year with what only
+    the batch shows (texts copied across projects, targets unchanged from last year)."""
+
+    compared: int  # forms read, with the year before's
+    flagged: list[tuple[Evaluation, list[Reason]]]
+
+
+def across(
+    visible: QuerySet[Evaluation], year: int, department: int | None = None
+) -> Across | None:
+    """The batch checks (:func:`jixiao.domain.audit.audit_batch`) over the forms of
+    ``year`` and the year before among ``visible`` (of one department if given); None
+    when they are more than :data:`ACROSS_LIMIT`."""
+    chosen = visible.filter(year__in=(year, year - 1))
+    if department is not None:
+        chosen = chosen.filter(in_department(department))
+    if chosen.count() > ACROSS_LIMIT:
+        return None
+    rows = list(chosen.select_related("project__unit").order_by("year", "project__code", "pk"))
+    forms = [evaluation_from_dict(row.data, f"自评表 {row.pk}") for row in rows]
+    english = (get_language() or "").startswith("en")
+    found = audit_batch(forms, lambda form: templates.load(form.template))
+    flagged = [
+        (row, [Reason(f.code, f.message_en if english else f.message) for f in findings])
+        for row, findings in zip(rows, found)
+        if findings and row.year == year
+    ]
+    return Across(len(rows), flagged)
