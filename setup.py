@@ -40,6 +40,7 @@ COMPILED = [
     "src/jixiao/domain/audit/settings.py",
     "src/jixiao/domain/audit/text.py",
     "src/jixiao/domain/audit/units.py",
+    "src/jixiao/domain/audit/batch.py",
     # The text path of the readers (#25): rows, shapes, the family, the 2023 table and
     # the Shanghai 2019 recognisers. Not the readers of files (pdf, xlsx, docx, html …),
     # whose time goes to pdfium, openpyxl or python-docx, nor read_path's dispatch.
