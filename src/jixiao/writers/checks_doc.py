@@ -39,7 +39,11 @@ def markdown() -> str:
         "级别：**error** 表格自相矛盾或违反规则（有任何 error 时 `jixiao check` 退出码为 1）；",
         "**warning** 很可能有误或不合规则的建议；**info** 值得一看。",
         "",
-        "每个模板文件的 `[audit]` 表可以调整级别（`[audit.severity]`，值为 error、warning、info 或 off）和阈值。",
+        "每个模板文件的 `[audit]` 表可以调整级别（`[audit.severity]`，值为 error、warning、info 或 off）和阈值；",
+        "模板点名的规则包（`packs`，见 docs/templates.md）可以加上某些地方的规则（总分按执行率封顶等）。",
+        "",
+        "「跨表」一组只在一次审核多张表时运行（命令行给出多个文件或文件夹；网页上关注清单的「跨表比对」）：",
+        "比较的是同一批表之间的文字与指标。",
         "",
     ]
     for family, title in FAMILIES.items():
