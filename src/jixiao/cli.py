@@ -12,40 +12,81 @@ print as an empty box; 2 and 3 win over 4). The other forms are still written.
 from __future__ import annotations
 
 import csv
+import importlib
 import json as jsonlib
 import os
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from jixiao import samples as bundled
 from jixiao import templates
-from jixiao.contract.json import dumps, evaluation_dict, figure
 from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit, audit_batch
 from jixiao.domain.model import Evaluation
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
 from jixiao.readers import formats_text
 from jixiao.services import batch
-from jixiao.writers import (
-    Format,
-    UndrawableText,
-    WriteError,
-    file_names,
-    output_dir,
-    write_form,
-)
-from jixiao.writers.cells import defuse
-from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
-from jixiao.writers.scores import check_dict, score_dict
+from jixiao.writers import Format, UndrawableText, WriteError
+
+if TYPE_CHECKING:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.table import Table
+
+    from jixiao.contract.json import dumps, evaluation_dict, figure
+    from jixiao.writers import file_names, output_dir, write_form
+    from jixiao.writers.cells import defuse
+    from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
+    from jixiao.writers.scores import check_dict, score_dict
+else:
+
+    def _lazy(module: str, name: str):
+        """``module.name``, imported when first called: what only some commands use
+        is not loaded for the others, nor for ``jixiao --help`` (which must be quick)."""
+
+        def call(*args, **kwargs):
+            return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = name
+        return call
+
+    BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn = (
+        _lazy("rich.progress", name)
+        for name in (
+            "BarColumn",
+            "MofNCompleteColumn",
+            "Progress",
+            "TextColumn",
+            "TimeRemainingColumn",
+        )
+    )
+    Table = _lazy("rich.table", "Table")
+    dumps, evaluation_dict, figure = (
+        _lazy("jixiao.contract.json", name) for name in ("dumps", "evaluation_dict", "figure")
+    )
+    file_names, output_dir, write_form = (
+        _lazy("jixiao.writers", name) for name in ("file_names", "output_dir", "write_form")
+    )
+    defuse = _lazy("jixiao.writers.cells", "defuse")
+    counts_by_code, result_dict, where_text, write_report = (
+        _lazy("jixiao.writers.findings", name)
+        for name in ("counts_by_code", "result_dict", "where_text", "write_report")
+    )
+    check_dict, score_dict = (
+        _lazy("jixiao.writers.scores", name) for name in ("check_dict", "score_dict")
+    )
 
 app = typer.Typer(
     add_completion=False,

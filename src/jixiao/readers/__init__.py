@@ -24,7 +24,6 @@ from pathlib import Path
 
 from jixiao.domain.model import Evaluation
 from jixiao.readers.base import ReadError
-from jixiao.readers.text import read_text
 from jixiao.readers.workbook import Reading, Skipped
 
 __all__ = [
@@ -189,6 +188,8 @@ def _read_forms(
 
         return read_html(decode(data, name), name, template_id)
     if suffix in SHEET_SUFFIXES and b"\t" in data[:4096] and b"\x00" not in data[:4096]:
+        from jixiao.readers.text import read_text  # here: the CLI's help imports this package
+
         return read_text(decode(data, name), name, template_id)
     from jixiao.readers.xls import WPS_KINDS
 
@@ -221,6 +222,8 @@ def _read_forms(
     text = decode(data, name)
     if looks_like_json(text):  # the contract saved as .txt or without a name
         return read_json(text, name)
+    from jixiao.readers.text import read_text
+
     return read_text(text, name, template_id)
 
 

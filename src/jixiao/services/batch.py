@@ -13,7 +13,6 @@ import hashlib
 import os
 import signal
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +163,8 @@ def _read_all(paths: list[str], template_id: str | None, workers: int) -> Iterat
         for path in paths:
             yield read_one(path, template_id)
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: the CLI's help imports this module
+
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
         try:
             chunk = max(1, min(64, len(paths) // (workers * 8)))
