@@ -130,6 +130,15 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     slips_file = next(p for p in samples.paths() if p.name == "national-2023-slips.txt")
     upload.get_by_label(re.compile("^自评表文件")).set_input_files(str(slips_file))
     upload.get_by_role("button", name="上传并建立草稿").click()
+    # The file names the project otherwise: refused with both names shown, then confirmed.
+    mismatch = filler.locator("#mismatch")
+    expect(mismatch).to_contain_text("示例区河道保洁养护（含错误的示例）")
+    expect(mismatch).to_contain_text("河道保洁养护")
+    shot(filler, "pages-upload-mismatch-zh")
+    upload = filler.get_by_role("region", name="上传自评表文件")
+    upload.get_by_label(re.compile("^我已核对")).check()
+    upload.get_by_label(re.compile("^自评表文件")).set_input_files(str(slips_file))
+    upload.get_by_role("button", name="上传并建立草稿").click()
     expect(filler.locator("#state")).to_have_text("草稿")
     slips = Evaluation.objects.get(project__code="A1-002")
 

@@ -151,7 +151,9 @@ def test_approved_targets_are_copied_and_locked(tree, project_a1, forms):
     assert [t["year"] for t in filler.get("/projects/A1-001/targets").json()] == [2023]
 
     with samples.paths()[0].open("rb") as upload:  # the markdown sample: forms[0]
-        made = filler.client.post("/api/projects/A1-001/evaluations", {"file": upload}).json()
+        made = filler.client.post(
+            "/api/projects/A1-001/evaluations", {"file": upload, "confirm": "true"}
+        ).json()
     rows = made["form"]["indicators"]
     assert (
         rows[0]["target"] == "≥40(台)" and rows[0]["target_parsed"]["value"] == "40"

@@ -201,12 +201,19 @@ def test_a_form_starts_from_an_uploaded_file(tree, project_a1):
     path = next(p for p in samples.paths() if p.name == "national-2023-slips.txt")
     client = signed_in(tree, "filler_a1")
     upload = SimpleUploadedFile(path.name, path.read_bytes())
-    response = client.post("/forms/new/", {"project": "A1-001", "file": upload, "form_number": "1"})
+    response = client.post(
+        "/forms/new/",
+        {"project": "A1-001", "file": upload, "form_number": "1", "confirm_project": "1"},
+    )
     ev = Evaluation.objects.get(project=project_a1)
     assert response["Location"] == f"/forms/{ev.pk}/" and ev.data["total"] == "99.00"
     again = client.post(
         "/forms/new/",
-        {"project": "A1-001", "file": SimpleUploadedFile(path.name, path.read_bytes())},
+        {
+            "project": "A1-001",
+            "file": SimpleUploadedFile(path.name, path.read_bytes()),
+            "confirm_project": "1",
+        },
     )
     assert again.status_code == 409 and "2023 年度自评表已存在" in again.content.decode()
     wrong = client.post(

@@ -300,7 +300,7 @@ def test_project_matrix(tree, user):
         with _rollback():
             if kind == "import":
                 with samples.paths()[0].open("rb") as upload:
-                    answer = client.post(url, {"file": upload})
+                    answer = client.post(url, {"file": upload, "confirm": "true"})
             elif method == "get":
                 answer = client.get(url)
             elif kind == "blank":

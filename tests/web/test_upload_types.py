@@ -63,6 +63,7 @@ def test_the_page_accepts_the_list_and_reads_an_xls_workbook(tree, project_a1):
             "project": "A1-001",
             "file": SimpleUploadedFile(LIBRARY_XLS.name, LIBRARY_XLS.read_bytes()),
             "form_index": "0",
+            "confirm_project": "1",  # the workbook names another project (#19)
         },
     )
     ev = Evaluation.objects.get(project=project_a1)

@@ -75,6 +75,8 @@ def _service_error(request, error: actions.errors.ServiceError):
     body: dict[str, Any] = {"detail": error.message}
     if isinstance(error, actions.errors.FieldErrors):  # every field refused, by path
         body["fields"] = error.fields
+    if isinstance(error, actions.errors.Mismatched):  # an upload not the project's
+        body["mismatches"] = error.mismatches
     return api.create_response(request, body, status=error.status)
 
 
@@ -532,11 +534,24 @@ def department_record(request: ApiRequest, org: int):
     summary="上传自评表文件，建立该项目的年度自评表（草稿）",
 )
 def import_evaluation(
-    request: ApiRequest, code: str, file: File[UploadedFile], form_index: Form[int] = 0
+    request: ApiRequest,
+    code: str,
+    file: File[UploadedFile],
+    form_index: Form[int] = 0,
+    year: Form[int | None] = None,
+    confirm: Form[bool] = False,
 ):
+    """A file whose 项目名称, 实施单位 or (with ``year``) 年度 differ from the project's is
+    refused (409, ``mismatches``: each field with the file's and the project's value)
+    unless ``confirm`` is true; the confirmation is the create event's comment."""
     project = actions.access.project(request.auth, code)
     form = read_upload(file, form_index)
-    return _detail(request, actions.forms.create(user=request.auth, project=project, form=form))
+    note = actions.forms.check_project(
+        user=request.auth, project=project, form=form, year=year, confirmed=confirm
+    )
+    return _detail(
+        request, actions.forms.create(user=request.auth, project=project, form=form, note=note)
+    )
 
 
 @api.post(

@@ -330,7 +330,7 @@ def new(request: SignedInRequest) -> HttpResponse:
         return render(request, "pages/new.html", context)
     try:
         start = request.POST.get("start")
-        origin = FILLED
+        origin, note = FILLED, ""
         if start == "last_year":
             last = actions.access.get(request.user, int(request.POST.get("last") or 0))
             project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
@@ -340,10 +340,27 @@ def new(request: SignedInRequest) -> HttpResponse:
         else:
             project = _chosen_project(request)
             form, origin = _uploaded_form(request), IMPORTED
-        ev = actions.forms.create(user=request.user, project=project, form=form, origin=origin)
+            year = request.POST.get("upload_year", "").strip()
+            note = actions.forms.check_project(
+                user=request.user,
+                project=project,
+                form=form,
+                year=int(year) if year.isdigit() else None,
+                confirmed=request.POST.get("confirm_project") == "1",
+            )
+        ev = actions.forms.create(
+            user=request.user, project=project, form=form, origin=origin, note=note
+        )
     except (ReadError, actions.errors.ServiceError) as error:
         message, status = _refusal(error)
-        return render(request, "pages/new.html", {**context, "error": message}, status=status)
+        mismatched = getattr(error, "mismatches", None)
+        context = {
+            **context,
+            "error": message,
+            "mismatches": mismatched or [],
+            "upload_year": request.POST.get("upload_year", ""),
+        }
+        return render(request, "pages/new.html", context, status=status)
     return redirect("pages:form", pk=ev.pk)
 
 
@@ -591,8 +608,8 @@ def recompute(request: SignedInRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "pages/_figures.html",
-        {"sheet": built, "acknowledgements": ev.acknowledgements},
-        status=422 if built.error else 200,
+        {"sheet": built, "acknowledgements": ev.acknowledgements, "field_errors": errors},
+        status=422 if built.error or errors else 200,
     )  # base.html has htmx swap a 422 in, so it is shown
 
 

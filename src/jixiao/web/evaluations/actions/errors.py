@@ -46,6 +46,15 @@ class FieldErrors(Invalid):
         self.fields = fields
 
 
+class Mismatched(Conflict):
+    """An uploaded form that is not the chosen project's (409): ``mismatches`` lists each
+    field with the file's value and the project's; imported only once confirmed."""
+
+    def __init__(self, message: str, mismatches: list[dict[str, str]]):
+        super().__init__(message)
+        self.mismatches = mismatches
+
+
 OUT_OF_RANGE = gettext_lazy(
     "表中的数字超出可计算的范围（例如预算数接近 0 而执行数很大），无法审核或计分，请核对后再保存"
 )

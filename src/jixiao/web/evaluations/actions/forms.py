@@ -8,11 +8,12 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jixiao import templates
 from jixiao.contract.json import evaluation_dict, evaluation_from_dict, figure
-from jixiao.domain import approved_targets, filled, trail, workflow
+from jixiao.domain import approved_targets, filled, project_match, trail, workflow
 from jixiao.domain.approved_targets import ApprovedTarget
 from jixiao.domain.audit import Finding, audit
 from jixiao.domain.model import AmountUnit
@@ -26,7 +27,15 @@ from jixiao.writers.findings import finding_dict
 
 from . import access, checks, columns
 from . import trail as events
-from .errors import Conflict, FieldErrors, Forbidden, Invalid, NotFound, ServiceError
+from .errors import (
+    Conflict,
+    FieldErrors,
+    Forbidden,
+    Invalid,
+    Mismatched,
+    NotFound,
+    ServiceError,
+)
 
 
 def store(*, evaluation: Evaluation, form: Form) -> dict:
@@ -127,6 +136,68 @@ def blank(project: Project, year: int, template_id: str, unit: str | None = None
     )
 
 
+def _may_create(user: User, project: Project) -> None:
+    """A filler of the project's unit or a bureau admin (importing) may start its forms."""
+    place = access.require_role(user, {Role.FILLER, Role.ADMIN}, _("新建自评表"))
+    if not access.visible_projects(user).filter(pk=project.pk).exists():
+        raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
+    if place.role_enum is Role.FILLER and project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以新建自评表"))
+
+
+def mismatches(
+    project: Project, form: Form, year: int | None = None
+) -> list[project_match.Mismatch]:
+    """How a form read from a file differs from the project it is filed under (项目名称,
+    实施单位, and the year asked): :func:`jixiao.domain.project_match.mismatches`."""
+    unit = project.unit
+    return project_match.mismatches(
+        form,
+        name=None if project.is_department else project.name,
+        unit=unit.name,
+        year=year,
+        department_record=project.is_department,
+    )
+
+
+def check_project(
+    *,
+    user: User,
+    project: Project,
+    form: Form,
+    year: int | None = None,
+    confirmed: bool = False,
+) -> str:
+    """The one decision whether an uploaded form goes under ``project`` (the page's
+    upload, the API's import, the bulk import): refused (:class:`Mismatched`, 409, both
+    values of each field said) while its 项目名称, 实施单位 or 年度 differ, unless the user
+    confirmed; then the words for the trail (the create event's comment), else ''."""
+    _may_create(user, project)  # who may not import here hears that first
+    found = mismatches(project, form, year)
+    if not found:
+        return ""
+    chinese = (get_language() or "zh-hans").lower().startswith("zh")
+    said = _("；").join(
+        _("%(field)s：文件中为「%(file)s」，所选项目为「%(project)s」")
+        % {
+            "field": m.label if chinese else m.label_en,
+            "file": m.in_file,
+            "project": m.expected,
+        }
+        for m in found
+    )
+    if not confirmed:
+        raise Mismatched(
+            _("上传的自评表与所选项目不符（%(said)s）。请核对；确属本项目的，确认后再导入。")
+            % {"said": said},
+            [
+                {"field": m.field, "label": m.label, "in_file": m.in_file, "expected": m.expected}
+                for m in found
+            ],
+        )
+    return _("确认导入与项目不符的文件：%(said)s") % {"said": said}
+
+
 @transaction.atomic
 def create(
     *,
@@ -134,16 +205,13 @@ def create(
     project: Project,
     form: Form,
     origin: str = IMPORTED,
+    note: str = "",
 ) -> Evaluation:
     """A new draft for ``project`` and the form's year, by a filler of the
     project's unit or a bureau admin (importing). ``origin``: imported from a file
     (its printed figures kept) or filled in (``FILLED``: blank or from last year; its
     computable figures computed on every save)."""
-    place = access.require_role(user, {Role.FILLER, Role.ADMIN}, _("新建自评表"))
-    if not access.visible_projects(user).filter(pk=project.pk).exists():
-        raise NotFound(_("项目 %(code)s 不存在或无权查看") % {"code": project.code})
-    if place.role_enum is Role.FILLER and project.unit_id != place.organisation_id:
-        raise Forbidden(_("只有本单位的填报人员可以新建自评表"))
+    _may_create(user, project)
     _fits_kind(project, form.template)
     if form.year is None:
         raise ServiceError(_("自评表缺少年度，无法保存"))
@@ -171,6 +239,7 @@ def create(
         action="create",
         state_from="",
         diff=trail.field_diff({}, data),
+        comment=note,
     )
     return evaluation
 
