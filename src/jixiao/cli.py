@@ -33,7 +33,7 @@ from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.domain.template import Rounding, Template
 from jixiao.readers import formats_text
 from jixiao.services import batch
-from jixiao.writers import Format, UndrawableText, WriteError
+from jixiao.writers import Format, WriteError
 
 if TYPE_CHECKING:
     from rich.progress import (
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from jixiao.contract.json import dumps, evaluation_dict, figure
-    from jixiao.writers import file_names, output_dir, write_form
+    from jixiao.writers import file_names, output_dir
     from jixiao.writers.cells import defuse
     from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
     from jixiao.writers.scores import check_dict, score_dict
@@ -76,8 +76,8 @@ else:
     dumps, evaluation_dict, figure = (
         _lazy("jixiao.contract.json", name) for name in ("dumps", "evaluation_dict", "figure")
     )
-    file_names, output_dir, write_form = (
-        _lazy("jixiao.writers", name) for name in ("file_names", "output_dir", "write_form")
+    file_names, output_dir = (
+        _lazy("jixiao.writers", name) for name in ("file_names", "output_dir")
     )
     defuse = _lazy("jixiao.writers.cells", "defuse")
     counts_by_code, result_dict, where_text, write_report = (
@@ -511,29 +511,28 @@ def export(
         Path, typer.Option("-o", "--out", help="输出目录（不存在则创建）", show_default=False)
     ],
     template: TemplateOpt = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="并行读取与写出的进程数（PDF 宜设为 CPU 核数）")
+    ] = 1,
 ) -> None:
     """按官方版式导出自评表（xlsx、PDF、docx），或导出 json、csv：每张表一个文件，以项目名称命名。"""
-    run = Run(template)
+    run = Run(template, workers=workers)
     try:
         folder = output_dir(out_dir)
     except WriteError as error:
         err.print(f"jixiao: {escape(str(error))}")
         raise typer.Exit(EXIT_UNWRITABLE) from None
     forms = list(run.forms(files))
+    jobs = [(ev, str(folder / name)) for ev, name in zip(forms, file_names(forms, to))]
     written = failed = undrawable = 0
-    for ev, name in _writing(list(zip(forms, file_names(forms, to)))):
-        try:
-            write_form(ev, run.template(ev), to, folder / name)
-        except UndrawableText as error:
-            undrawable += 1
-            err.print(f"jixiao: {escape(str(error))}")
-            continue
-        except WriteError as error:
-            failed += 1
-            err.print(f"jixiao: {escape(str(error))}")
+    for done in _writing(batch.write_batch(jobs, to, workers), len(jobs)):
+        if done.error is not None:
+            undrawable += done.undrawable
+            failed += not done.undrawable
+            err.print(f"jixiao: {escape(done.error)}")
             continue
         written += 1
-        print(folder / name)
+        print(done.path)
     err.print(
         f"已导出 {written} 个文件到 {escape(str(folder))}"
         + (f"，{failed + undrawable} 个失败" if failed + undrawable else "")
@@ -549,16 +548,16 @@ def export(
     )
 
 
-def _writing(items: list) -> Iterator:
+def _writing(results: Iterator[batch.Written], total: int) -> Iterator[batch.Written]:
     """A progress bar on stderr while files are written, for a terminal and more than one file."""
-    if len(items) < 2 or not err.is_terminal:
-        yield from items
+    if total < 2 or not err.is_terminal:
+        yield from results
         return
     columns = (TextColumn("导出"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("导出", total=len(items))
-        for item in items:
-            yield item
+        task = progress.add_task("导出", total=total)
+        for result in results:
+            yield result
             progress.advance(task)
 
 

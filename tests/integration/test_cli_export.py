@@ -90,3 +90,23 @@ def test_an_unknown_format_is_refused(tmp_path):
         app, ["export", str(sample_paths()[0]), "--to", "odt", "-o", str(tmp_path)]
     )
     assert result.exit_code == 2 and "odt" in result.output + result.stderr
+
+
+def test_two_workers_write_what_one_writes(tmp_path):
+    files = [str(p) for p in sample_paths()]
+    for fmt in ("json", "pdf"):
+        one = runner.invoke(app, ["export", *files, "--to", fmt, "-o", str(tmp_path / f"1{fmt}")])
+        two = runner.invoke(
+            app, ["export", *files, "--to", fmt, "-o", str(tmp_path / f"2{fmt}"), "--workers", "2"]
+        )
+        assert one.exit_code == two.exit_code == 0, two.output
+        # the same files, printed in the same order, whichever worker wrote each
+        assert [line.split("/")[-1] for line in one.stdout.splitlines()] == [
+            line.split("/")[-1] for line in two.stdout.splitlines()
+        ]
+        for path in (tmp_path / f"1{fmt}").iterdir():
+            other = (tmp_path / f"2{fmt}" / path.name).read_bytes()
+            if fmt == "json":
+                assert other == path.read_bytes()
+            else:
+                assert other.startswith(b"%PDF") and len(other) > 10_000

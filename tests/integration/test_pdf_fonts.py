@@ -50,12 +50,23 @@ def _latin_only(tmp_path: Path) -> Path:
     return _fontconfig(tmp_path, dirs)
 
 
-def _export(source: Path, out: Path, conf: Path | None) -> subprocess.CompletedProcess:
+def _export(source: Path, out: Path, conf: Path | None, *more: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     if conf is not None:
         env["FONTCONFIG_FILE"] = str(conf)
     return subprocess.run(
-        [sys.executable, "-m", "jixiao", "export", str(source), "--to", "pdf", "-o", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "jixiao",
+            "export",
+            str(source),
+            "--to",
+            "pdf",
+            "-o",
+            str(out),
+            *more,
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -96,9 +107,10 @@ def _with_project_name(sample: Path, tmp_path: Path, extra: str) -> Path:
     return path
 
 
-def test_a_character_no_font_has_is_refused_with_exit_4(tmp_path, sample):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_character_no_font_has_is_refused_with_exit_4(tmp_path, sample, workers):
     source = _with_project_name(sample, tmp_path, OUTSIDE_EVERY_FONT)
-    done = _export(source, tmp_path / "out", _fontconfig(tmp_path, []))
+    done = _export(source, tmp_path / "out", _fontconfig(tmp_path, []), "--workers", workers)
     assert done.returncode == EXIT_UNDRAWABLE == 4
     assert "U+30000" in done.stderr and fonts.FONT_PACKAGE in done.stderr
     assert "空框" in done.stderr

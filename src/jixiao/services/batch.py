@@ -1,4 +1,5 @@
-"""Batch import: folders of forms read in parallel, every file accounted for.
+"""Batch import and export: folders of forms read in parallel, every file
+accounted for; forms written to files in parallel (``write_batch``).
 
 Each input file ends as exactly one of: read (its forms), rejected (with a
 one-line reason), or a duplicate of an earlier file with the same content
@@ -16,9 +17,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jixiao.domain.model import Evaluation
 from jixiao.readers import ReadError, Skipped, read_file
+
+if TYPE_CHECKING:
+    from jixiao.writers import Format
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +174,69 @@ def _read_all(paths: list[str], template_id: str | None, workers: int) -> Iterat
         try:
             chunk = max(1, min(64, len(paths) // (workers * 8)))
             yield from pool.map(read_one, paths, [template_id] * len(paths), chunksize=chunk)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What became of one form to write: its file, or why it was not written."""
+
+    path: str
+    error: str | None = None  # WriteError's message: the file could not be written
+    undrawable: bool = False  # refused before drawing: a character no font here has
+
+
+def write_one(form: Evaluation, fmt: Format, path: str) -> Written:
+    """Write one form in its template's layout; a refusal becomes the reason."""
+    from jixiao import templates
+    from jixiao.writers import UndrawableText, WriteError, write_form
+
+    try:
+        write_form(form, templates.load(form.template), fmt, Path(path))
+    except UndrawableText as error:
+        return Written(path, str(error), undrawable=True)
+    except WriteError as error:
+        return Written(path, str(error))
+    return Written(path)
+
+
+def _writer_start(fmt: Format) -> None:
+    """A worker of an export: Ctrl-C left to the parent, the collector relaxed, the
+    writer's libraries and (for PDF) the fonts loaded once before the first form."""
+    _worker_start()
+    from jixiao.writers import Format
+
+    if fmt is Format.PDF:
+        from jixiao.writers import pdf
+
+        pdf.warm()
+
+
+def write_batch(
+    jobs: list[tuple[Evaluation, str]], fmt: Format, workers: int = 1
+) -> Iterator[Written]:
+    """Each (form, path) written, results in order. ``workers`` > 1 writes in that many
+    processes (a PDF costs a fifth of a second; most of it WeasyPrint's layout)."""
+    if workers <= 1 or len(jobs) < 2:
+        for form, path in jobs:
+            yield write_one(form, fmt, path)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    forms, paths = [f for f, _ in jobs], [p for _, p in jobs]
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_writer_start, initargs=(fmt,)
+    ) as pool:
+        try:
+            # small chunks: a form takes long enough that sending it costs nothing,
+            # and the workers finish together
+            chunk = max(1, min(8, len(jobs) // (workers * 16)))
+            yield from pool.map(write_one, forms, [fmt] * len(jobs), paths, chunksize=chunk)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -128,6 +128,13 @@ def _forget(cache: threading.local) -> None:
     cache.__dict__.pop("made", None)
 
 
+def warm() -> None:
+    """Load WeasyPrint and the fonts now (a worker of a batch export, before its first form)."""
+    import weasyprint  # noqa: F401
+
+    _stylesheet()
+
+
 def write_pdf(grid: Grid, target: str | BinaryIO) -> None:
     """Render the form to PDF at a path or into a binary file.
 
