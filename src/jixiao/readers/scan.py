@@ -46,6 +46,7 @@ DPI = 200
 """Pixels per inch a PDF page is drawn at; images are scaled to an A4 page's size at it."""
 PAGE_PIXELS = round(297 / 25.4 * DPI)
 """The long side of an A4 page at :data:`DPI`: what an image is scaled to."""
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 MAX_PAGES = 50
 """Pages read per scanned file (a scan of a form is a few pages)."""
 MAX_IMAGE_PIXELS = 120_000_000
@@ -107,8 +108,22 @@ def read_scan_cells(
 ) -> list[tuple[Evaluation, dict[str, CellReading]]]:
     """Every form in a scan, each with the cells its values were read from
     (field path → the cell's reading)."""
+    from jixiao import templates
+
     rows, cells = scan_rows(data, file, progress)
+    guessed: Problem | None = None
+    if template_id is None:
+        text = "\n".join(row.text() for row in rows)
+        if templates.detect(text) is None and (found := templates.by_evidence(text)):
+            # a header under the seal or misread: the template its other headers name
+            template_id, missing = found
+            guessed = Problem(
+                "template",
+                f"扫描件上未能读出表头「{'、'.join(missing)}」，按其余表头认作模板 {template_id}",
+            )
     forms = read_grid(rows, file, template_id)
+    if guessed is not None:
+        forms = [replace(form, problems=(guessed, *form.problems)) for form in forms]
     by_place: dict[tuple[int | None, str | None], CellReading] = {
         (c.page, c.cell): c for c in cells
     }
@@ -119,8 +134,59 @@ def read_scan_cells(
             for path, source in form.sources.items()
             if (source.page, source.cell) in by_place
         }
-        out.append((doubted(form, read), read))
+        out.append((unread(doubted(form, read), read, cells), read))
     return out
+
+
+def unread(form: Evaluation, read: dict[str, CellReading], cells: list[CellReading]) -> Evaluation:
+    """A problem at each field left blank in a row where the scan holds text no
+    field took (a figure the engine misread beyond recognition, cells run together
+    where a ruling was lost): what was there is in the problem, nothing is guessed."""
+    taken = {(c.page, c.cell) for c in read.values()}
+    loose: dict[tuple[int, str], list[CellReading]] = {}
+    for cell in cells:
+        if (cell.page, cell.cell) in taken or _is_label_text(cell.text):
+            continue
+        loose.setdefault((cell.page, _row_of(cell.cell)), []).append(cell)
+    if not loose:
+        return form
+    said = {p.field for p in form.problems}
+    problems = []
+    for path, source in form.sources.items():
+        if path in said or source.page is None or not source.cell:
+            continue
+        left = loose.get((source.page, _row_of(source.cell)))
+        if not left:
+            continue
+        try:
+            value = paths.model_get(form, path)
+        except (KeyError, IndexError, AttributeError, TypeError):
+            continue
+        if value is not None:
+            continue
+        raw = " ".join(c.text for c in left)
+        problems.append(
+            Problem(path, "扫描件这一行有未能对应到栏目的文字，此项未读出：请与原件核对", raw)
+        )
+    return replace(form, problems=(*form.problems, *problems)) if problems else form
+
+
+_ROW = re.compile(r"[A-Z]+(\d+)")
+
+
+def _row_of(cell: str) -> str:
+    found = _ROW.match(cell)
+    return found.group(1) if found else cell
+
+
+_DASH = re.compile(r"^[-—–/－\s]*$")
+
+
+def _is_label_text(text: str) -> bool:
+    if not _LABELS:
+        _LABELS.update(_labels())
+    key = _squashed(text)
+    return bool(_DASH.match(key)) or key in _LABELS
 
 
 def scan_rows(
@@ -175,7 +241,9 @@ def scan_rows(
         if progress is not None:
             progress(number, count)
     if not rows:
-        raise ReadError(file, "扫描件中没有找到表格（自评表应是有框线的表格）")
+        raise ReadError(
+            file, "扫描件中没有找到表格：文字识别（OCR）按框线找表，自评表应是有框线的表格"
+        )
     return rows, cells
 
 
@@ -299,7 +367,11 @@ def _pages(data: bytes, file: str) -> Iterator[tuple[int, int, Any, float]]:
             image = Image.open(io.BytesIO(data))
             frames = getattr(image, "n_frames", 1)
         except Exception as error:  # Pillow raises many kinds for a damaged image
-            raise ReadError(file, f"图片无法打开（{type(error).__name__}: {error}）") from None
+            raise ReadError(
+                file,
+                f"图片无法打开，不是完整的 JPEG、PNG 或 TIFF（{' '.join(IMAGE_SUFFIXES)}）："
+                f"{type(error).__name__}: {error}",
+            ) from None
         if frames > MAX_PAGES:
             raise ReadError(file, f"图片有 {frames} 页，超过 {MAX_PAGES} 页的上限，请拆分后再导入")
         try:

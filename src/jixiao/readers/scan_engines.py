@@ -72,10 +72,10 @@ class RapidEngine:
     which costs least: no padding to the widest line of a batch)."""
 
     name = "rapidocr"
-    HEIGHT = 32
+    HEIGHT = 48
     """Pixels a line is scaled to: the model was trained at 48, reads print as well
     at 32 on these forms and costs (32/48)² as much (docs/architecture.md)."""
-    SECOND_HEIGHT = 48
+    SECOND_HEIGHT = 32
 
     def __init__(self) -> None:
         import onnxruntime

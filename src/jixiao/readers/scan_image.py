@@ -135,8 +135,17 @@ def _positions(segments: list[tuple[int, int, int]], tolerance: int) -> list[int
     return [round(total / length) for total, length, _ in out]
 
 
-def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[int, int, int]]:
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+def _drawn(mask: np.ndarray, kept: list[tuple[int, int, int]], horizontal: bool) -> np.ndarray:
+    """The mask with only the segments kept (the components whose extent they are)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    wanted = set(kept)
+    keep = np.zeros(count, dtype=bool)
+    for n, (pos, start, end) in enumerate(_extents(stats, count, horizontal), start=1):
+        keep[n] = (pos, start, end) in wanted
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _extents(stats: np.ndarray, count: int, horizontal: bool) -> list[tuple[int, int, int]]:
     out = []
     for x, y, w, h, _area in stats[1:count]:
         if horizontal:
@@ -146,6 +155,11 @@ def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[int, int, int]]:
     return out
 
 
+def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[int, int, int]]:
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return _extents(stats, count, horizontal)
+
+
 def _meets(vertical: tuple[int, int, int], horizontals: list[tuple[int, int, int]]) -> bool:
     """Whether a vertical segment starts or ends on a horizontal one (a ruling of the
     table does; a tall character's stroke does not)."""
@@ -153,6 +167,16 @@ def _meets(vertical: tuple[int, int, int], horizontals: list[tuple[int, int, int
     return any(
         x0 - 8 <= x <= x1 + 8 and (abs(y - top) <= 10 or abs(y - bottom) <= 10 or top < y < bottom)
         for y, x0, x1 in horizontals
+    )
+
+
+def _ends_on(horizontal: tuple[int, int, int], verticals: list[tuple[int, int, int]]) -> bool:
+    """Whether a horizontal segment starts or ends on a vertical one (a ruling does,
+    at one end at least where a seal or a speck broke it; a bold stroke does not)."""
+    y, x0, x1 = horizontal
+    return any(
+        top - 10 <= y <= bottom + 10 and (abs(x - x0) <= 12 or abs(x - x1) <= 12)
+        for x, top, bottom in verticals
     )
 
 
@@ -190,7 +214,9 @@ def find_grid(grey: np.ndarray) -> Grid | None:
     top = min(s[1] for s in v_long)
     bottom = max(s[2] for s in v_long)
     h_in = [
-        s for s in h_segments if top - 10 <= s[0] <= bottom + 10 and s[2] > left and s[1] < right
+        s
+        for s in h_segments
+        if top - 10 <= s[0] <= bottom + 10 and s[2] > left and s[1] < right and _ends_on(s, v_long)
     ]
     v_in = [s for s in v_long if s[2] > top and s[1] < bottom]
     # Closed at the top and bottom of its verticals: a cell merged down over a
@@ -200,7 +226,10 @@ def find_grid(grey: np.ndarray) -> Grid | None:
     xs = _positions(v_in, 6)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    lines = cv2.bitwise_or(horizontal, vertical)
+    lines = _drawn(horizontal, h_in, True) | _drawn(vertical, v_in, False)
+    # the separators below look at the rulings kept, not at bold strokes
+    horizontal = _drawn(horizontal, h_in, True)
+    vertical = _drawn(vertical, v_in, False)
 
     def ruled(band: np.ndarray) -> bool:
         """Whether a strip across a border holds a ruling over most of its length."""

@@ -1,0 +1,226 @@
+"""Scanned forms read by OCR: the committed scans (LibreOffice prints of the
+project's own forms, sealed and scanned) and scans made in the run from jixiao's
+own PDFs, each compared field by field with what the same form's text reads to.
+Every field is right, or wrong with a problem at it: never wrong silently.
+
+A few pages only (OCR costs about a second a page): the figures over all the
+seed forms are bench/bench_scans.py's (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from jixiao import templates
+from jixiao.readers import FORMATS, ReadError, read_bytes, read_path, scan, sniff
+from jixiao.writers import Format, write_form
+from tests.scans import Damage, as_jpeg, as_pdf, as_png, as_tiff, make_scan, scored
+
+scan_engines = pytest.importorskip(
+    "jixiao.readers.scan_engines", reason="the ocr extra is not installed (pip install '.[ocr]')"
+)
+if not scan_engines.available("rapidocr"):
+    pytest.skip("the ocr extra is not installed (pip install '.[ocr]')", allow_module_level=True)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SCANS = FIXTURES / "scans"
+FILES = FIXTURES / "files"
+FLOOR = 0.85
+"""Fields right at least, on each scan here (a seal over a figure blanks it, with its
+problem); the figures over all the seed forms are the bench's."""
+
+
+def _check(name: str, got, want) -> None:
+    score = scored(got, want)
+    print(f"{name}: {score}")  # the per-field accuracy, shown with -s
+    assert not score.silent, f"{name}: read wrong without a problem: {score.wrong}"
+    assert score.right / score.total >= FLOOR, f"{name}: {score}"
+
+
+@pytest.mark.parametrize(
+    ("scan_name", "source"),
+    [("sample-national.jpg", "sample-national.pdf"), ("synth-shanghai.pdf", "synth-shanghai.pdf")],
+)
+def test_a_committed_scan_reads_as_its_pdf_or_says_where_not(scan_name, source):
+    got = read_path(SCANS / scan_name)
+    want = read_path(FILES / source)
+    _check(scan_name, got, want)
+    ev = got[0]
+    assert ev.template == want[0].template
+    assert all(s.page == 1 for s in ev.sources.values())
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """The national sample exported to PDF by jixiao's writer (one page)."""
+    want = read_path(FILES / "sample-national.json")
+    folder = tmp_path_factory.mktemp("scans")
+    path = folder / "national.pdf"
+    write_form(want[0], templates.load(want[0].template), Format.PDF, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "damage"),
+    [
+        (as_png, Damage(tilt=0.5, seals=1)),
+        (as_tiff, Damage(tilt=1.5, seals=2, quality=60)),
+    ],
+    ids=["png-0.5deg", "tiff-1.5deg-two-seals"],
+)
+def test_a_scan_of_jixiaos_pdf_reads_as_the_pdf(exported, kind, damage):
+    want = read_path(exported)
+    data = kind(make_scan(exported.read_bytes(), 5, damage))
+    assert sniff(data) == "image"
+    got = read_bytes(data, "scan")
+    _check(f"{kind.__name__} {damage}", got, want)
+
+
+def test_a_pdf_without_text_is_read_by_ocr_with_progress(exported):
+    data = as_pdf(make_scan(exported.read_bytes(), 3, Damage(seals=0)))
+    told = []
+    got = scan.read_scan(data, "scan.pdf", progress=lambda page, pages: told.append((page, pages)))
+    assert told == [(1, 1)]
+    assert got[0].project.name == read_path(exported)[0].project.name
+    assert read_bytes(data, "scan.pdf")[0].project.name == got[0].project.name  # via read_path
+
+
+def test_every_value_keeps_its_page_cell_and_box(exported):
+    data = as_jpeg(make_scan(exported.read_bytes(), 4, Damage(seals=0)))
+    [(ev, cells)] = scan.read_scan_cells(data, "scan.jpg")
+    reading = cells["funding.executed"]
+    assert ev.sources["funding.executed"].cell == reading.cell
+    x0, top, x1, bottom = reading.box
+    assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842  # points on an A4 page
+    assert 0 <= reading.confidence <= 1 and len(reading.confidences) == len(reading.text)
+
+
+# --- doubt: a low-confidence figure is a problem, never a guess ----------------------------
+
+
+def _doubt(path: str, text: str) -> tuple:
+    ev = read_path(FILES / "sample-national.json")[0]
+    cell = scan.CellReading(1, "C5", text, (0.99, 0.42) + (0.99,) * (len(text) - 2), (0, 0, 1, 1))
+    return ev, scan.doubted(ev, {path: cell})
+
+
+def test_a_doubtful_figure_the_arithmetic_confirms_is_kept_and_said():
+    rate = _rate()
+    _ev, out = _doubt("funding.execution_rate", str(rate))
+    assert out.funding.total.execution_rate == rate
+    [problem] = [p for p in out.problems if p.field == "funding.execution_rate"]
+    assert "0.42" in problem.message and "算术核对" in problem.message
+
+
+def _rate() -> Decimal:
+    rate = read_path(FILES / "sample-national.json")[0].funding.total.execution_rate
+    assert rate is not None
+    return rate
+
+
+def test_a_doubtful_figure_nothing_confirms_is_left_blank_with_a_problem():
+    ev, out = _doubt("funding.initial_budget", "123.45")
+    assert ev.funding.total.initial_budget is not None
+    assert out.funding.total.initial_budget is None
+    [problem] = [p for p in out.problems if p.field == "funding.initial_budget"]
+    assert "未读取" in problem.message and problem.raw == "123.45"
+
+
+# --- the file kinds and the refusal without OCR ----------------------------------------------
+
+
+def test_images_are_known_by_their_bytes_and_listed():
+    from PIL import Image
+
+    image = Image.new("RGB", (20, 20), "white")
+    for kind in ("JPEG", "PNG", "TIFF"):
+        buffer = io.BytesIO()
+        image.save(buffer, kind)
+        assert sniff(buffer.getvalue()) == "image", kind
+    suffixes = {s for f in FORMATS for s in f.suffixes}
+    assert {".jpg", ".jpeg", ".png", ".tif", ".tiff"} <= suffixes
+
+
+def test_an_image_without_a_table_is_refused_with_a_reason():
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 1100), "white").save(buffer, "PNG")
+    with pytest.raises(ReadError) as caught:
+        read_bytes(buffer.getvalue(), "blank.png")
+    assert "没有找到表格" in caught.value.reason and "框线" in caught.value.reason
+
+
+def test_a_broken_image_is_refused_with_a_reason():
+    with pytest.raises(ReadError) as caught:
+        read_bytes(b"\xff\xd8\xff\xe0 not a photo", "photo.jpg")
+    assert "图片无法打开" in caught.value.reason and ".jpg" in caught.value.reason
+
+
+def test_without_an_engine_a_scan_is_refused_with_how_to_add_it(monkeypatch, exported):
+    def none(name=None):
+        raise scan_engines.Unavailable(scan_engines.HOW_TO_ADD)
+
+    monkeypatch.setattr(scan_engines, "engine", none)
+    data = as_pdf(make_scan(exported.read_bytes(), 1, Damage(seals=0)))
+    with pytest.raises(ReadError) as caught:
+        read_bytes(data, "scan.pdf")
+    assert "OCR" in caught.value.reason and "pip install 'jixiao[ocr]'" in caught.value.reason
+
+
+def test_doctor_says_whether_ocr_is_there():
+    from jixiao import doctor
+
+    part = doctor.ocr()
+    assert part.key == "ocr" and part.present
+    assert "扫描件" in part.affects and "jixiao[ocr]" in part.fix
+
+
+# --- the image steps --------------------------------------------------------------------------
+
+
+def test_the_seal_goes_and_the_black_under_it_stays():
+    import numpy as np
+
+    from jixiao.readers import scan_image
+
+    page = np.full((100, 100, 3), 245, np.uint8)
+    page[40:60, :] = (0, 0, 0)  # a black stroke
+    page[:, 30:70] = (page[:, 30:70] * np.array([0.9, 0.2, 0.25])).astype(np.uint8)  # red over it
+    grey = scan_image.unsealed(page)
+    assert grey[10, 50] > 200  # the seal alone: light
+    assert grey[50, 50] < 60  # the stroke under the seal: dark
+    assert grey[50, 10] < 60
+
+
+@pytest.mark.parametrize("angle", [-1.5, -0.5, 0.8, 1.5])
+def test_a_tilted_page_is_turned_straight(exported, angle):
+    import numpy as np
+
+    from jixiao.readers import scan_image
+    from tests.scans import pages
+
+    page = pages(exported.read_bytes(), 100)[0].convert("L")
+    tilted = np.asarray(page.rotate(angle, fillcolor=255))
+    found = scan_image.skew_angle(scan_image.ink(tilted))
+    assert abs(found + angle) <= 0.1, (angle, found)
+
+
+@pytest.mark.skipif(
+    not scan_engines.available("tesseract"), reason="tesseract chi_sim not installed"
+)
+def test_tesseract_reads_the_lines_too():
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from jixiao.writers import fonts
+
+    image = Image.new("L", (360, 60), 255)
+    font = ImageFont.truetype(str(fonts.SERIF), 36)
+    ImageDraw.Draw(image).text((8, 8), "年度指标值 90.00", font=font, fill=0)
+    [reading] = scan_engines.engine("tesseract").recognise([np.asarray(image)])
+    assert "90.00" in reading.text.replace(" ", "")
