@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+# The trail's HMAC key for every test (and the commands they run); tests of the key itself
+# unset it or give their own.
+os.environ.setdefault("JIXIAO_TRAIL_KEY", "tests-trail-key-0123456789abcdefghijklmnop")
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("JIXIAO_SEEDS", ROOT.parent / "shared" / "seeds"))
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -757,18 +757,69 @@ def doctor(data_dir: DataDir = Path("jixiao-data"), as_json: Json = False) -> No
 
 
 @app.command("verify-trail")
-def verify_trail(data_dir: DataDir = Path("jixiao-data")) -> None:
-    """核验审计留痕的哈希链：任何事件被改动、删除或插入都会被发现。"""
+def verify_trail(
+    data_dir: DataDir = Path("jixiao-data"),
+    anchor: Annotated[
+        str | None,
+        typer.Option("--anchor", help="此前由 jixiao trail-anchor 记下的链头，核验它仍在链上"),
+    ] = None,
+) -> None:
+    """核验审计留痕：密钥哈希链（事件被改动、删除或插入），并逐一重算每张自评表、佐证材料、复核得分、错误说明、绩效目标、账号与岗位，与链上记录的状态比对。退出码：0 完整，1 有不符，2 无法核验（没有密钥）。"""
     _database(data_dir)
-    from jixiao.web.evaluations.actions.trail import verify
+    from jixiao.web.evaluations.actions.trail import check
 
-    count, breaks, head = verify()
-    for b in breaks:
-        out.print(f"[bold red]✗[/] 事件 #{b.id}：{b.reason}")
-    if breaks:
-        out.print(f"审计链有 {len(breaks)} 处断裂（共 {count} 条事件）")
+    report = check()
+    for b in report.breaks:
+        out.print(f"[bold red]✗[/] 事件 #{b.id}：{escape(b.reason)}")
+    for line in report.differences:
+        out.print(f"[bold red]✗[/] {escape(line)}")
+    on_chain = anchor is None or report.has(anchor)
+    if not on_chain:
+        out.print(
+            f"[bold red]✗[/] 记下的链头 {escape(str(anchor))} 不在链上（其后的事件被删去或链被重写）"
+        )
+    if report.breaks or report.differences or not on_chain:
+        out.print(
+            f"审计链有 {len(report.breaks)} 处断裂，{len(report.differences)} 处数据与链不符"
+            f"（共 {report.count} 条事件）"
+        )
         raise typer.Exit(EXIT_DIFFERS)
-    out.print(f"审计链完整：{count} 条事件，链头 {head}")
+    if report.key_error or report.unverifiable:
+        reason = report.key_error or f"{len(report.unverifiable)} 条事件的纪元密钥不在密钥文件中"
+        err.print(f"jixiao: 无法核验审计链：{escape(reason)}（不能认定完整）")
+        raise typer.Exit(EXIT_UNREADABLE)
+    legacy = (
+        f"，其中 {report.legacy} 条为启用密钥前的事件（只由公开哈希相连）" if report.legacy else ""
+    )
+    out.print(
+        f"审计链完整：{report.count} 条事件{legacy}，第 {report.epoch} 纪元，"
+        f"{report.objects} 个对象与链一致，链头 {report.head}"
+    )
+
+
+@app.command("trail-anchor")
+def trail_anchor(data_dir: DataDir = Path("jixiao-data")) -> None:
+    """打印审计链的链头及其时间，留存在系统之外（打印、邮寄），日后用 verify-trail --anchor 核验。"""
+    _database(data_dir)
+    from jixiao.web.evaluations.actions.trail import head_now
+
+    head, at, count, epoch = head_now()
+    when = at.isoformat() if at else "—"
+    out.print(f"链头 {head}\n时间 {when}\n事件 {count} 条，第 {epoch} 纪元")
+
+
+@app.command("trail-rotate")
+def trail_rotate(data_dir: DataDir = Path("jixiao-data")) -> None:
+    """更换留痕密钥：在密钥文件末尾加入新密钥（用 JIXIAO_TRAIL_KEY 时先自行把新密钥加在末尾），在链上开始新纪元。旧密钥须保留以核验旧纪元。"""
+    _database(data_dir)
+    from jixiao.web.evaluations.actions import trail as chain
+
+    try:
+        epoch = chain.rotate()
+    except chain.TrailKeyError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNREADABLE) from None
+    out.print(f"已开始第 {epoch} 纪元；请把新密钥同步到每台应用服务器")
 
 
 def _database(data_dir: Path) -> None:

@@ -22,7 +22,8 @@ def _env(**extra: str) -> dict:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"} and not k.startswith("JIXIAO_")
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+        and (not k.startswith("JIXIAO_") or k == "JIXIAO_TRAIL_KEY")  # one deployment's key
     }
     return {**clean, **extra}
 

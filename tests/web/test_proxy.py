@@ -146,6 +146,8 @@ def proxied(tmp_path_factory):
         env=env,
     )
     assert passwd.returncode == 0, passwd.stderr
+    with sqlite3.connect(data / "jixiao.sqlite3") as db:  # a reset must be changed at first
+        db.execute("UPDATE orgs_passwordstate SET must_change = 0")  # login: not tested here
 
     app_port, port = _spare_port(), _spare_port()
     server = subprocess.Popen(

@@ -1,14 +1,20 @@
-"""The audit trail (审计留痕): field-level diffs and the hash chain of events.
+"""The audit trail (审计留痕): field-level diffs and the keyed chain of events.
 
 Every saved edit and state change becomes an event. Each event's hash covers
 the previous event's hash and the event's own content, so changing, removing or
 reordering any stored event breaks the chain from there on (``verify_chain``).
+Since epoch 1 the hash is an HMAC-SHA256 under a key kept outside the database
+(:func:`event_mac`), so nobody who can only write the database can recompute
+it; each event also carries the hashes of the state it produced
+(:func:`state_hashes`), so the stored objects can be checked against the chain.
+Events of epoch 0 (before keys) keep their plain sha256 (:func:`event_hash`).
 Pure functions over plain JSON values; storage is the web layer's.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -62,14 +68,42 @@ def event_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(content)).hexdigest()
 
 
+def event_mac(key: bytes, prev_hash: str, content: Mapping[str, Any]) -> str:
+    """HMAC-SHA256 under ``key`` over the previous hash and the event's canonical content."""
+    return hmac.new(key, prev_hash.encode() + canonical(content), hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A key's public name (what the epoch event records): an HMAC of a fixed text under
+    it, which says which key an epoch used without revealing anything of the key."""
+    return hmac.new(key, b"jixiao trail key id", hashlib.sha256).hexdigest()[:16]
+
+
+def value_hash(value: Any) -> str:
+    """A stored value's hash (128 bits of sha256 over its canonical JSON)."""
+    return hashlib.sha256(canonical({"v": value})).hexdigest()[:32]
+
+
+def state_hashes(state: Mapping[str, Any]) -> dict[str, str]:
+    """An object's state as one hash a field, so a check names the fields that differ."""
+    return {name: value_hash(value) for name, value in state.items()}
+
+
+def differing(recorded: Mapping[str, str], now: Mapping[str, str]) -> list[str]:
+    """The fields whose hashes differ between a recorded state and the one stored now."""
+    return sorted(k for k in set(recorded) | set(now) if recorded.get(k) != now.get(k))
+
+
 @dataclass(frozen=True, slots=True)
 class Link:
-    """One stored event as the chain sees it."""
+    """One stored event as the chain sees it (``epoch`` 0: plain sha256; from 1: HMAC
+    under the key named by its epoch event, ``key`` in that event's content)."""
 
     id: int
     prev_hash: str
     hash: str
     content: Mapping[str, Any]
+    epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +114,65 @@ class Break:
     reason: str
 
 
-def verify_chain(links: Iterable[Link]) -> Iterator[Break]:
+EPOCH = "epoch"
+"""The action of the event that starts an epoch (its content's ``diff`` names the key)."""
+
+
+def epoch_key(content: Mapping[str, Any]) -> str | None:
+    """The key id an epoch event records (``{"path": "key", "new": id}`` in its diff)."""
+    for change in content.get("diff") or []:
+        if isinstance(change, Mapping) and change.get("path") == "key":
+            return str(change.get("new"))
+    return None
+
+
+def walk(links: Iterable[Link]) -> tuple[list[Link], list[Link]]:
+    """The links reached from :data:`GENESIS` by ``prev_hash`` in chain order, and those
+    not reached (hanging off a removed or altered event), by id."""
+    by_prev = {link.prev_hash: link for link in links}
+    prev, chain = GENESIS, []
+    while prev in by_prev:
+        link = by_prev.pop(prev)
+        chain.append(link)
+        prev = link.hash
+    return chain, sorted(by_prev.values(), key=lambda link: link.id)
+
+
+def verify_chain(
+    links: Iterable[Link],
+    keys: Mapping[str, bytes] | None = None,
+    unverifiable: list[int] | None = None,
+) -> Iterator[Break]:
     """The breaks in a chain; none when it is intact.
 
     The chain is walked from :data:`GENESIS` by ``prev_hash``, not by row id:
     concurrent writers may commit in another order than their ids. An event the
     walk does not reach hangs off a removed or altered event. (Cutting events
     off the end leaves a shorter valid chain: compare the head hash with one
-    recorded elsewhere.)"""
-    by_prev = {link.prev_hash: link for link in links}
-    prev = GENESIS
-    while prev in by_prev:
-        link = by_prev.pop(prev)
-        if event_hash(link.prev_hash, link.content) != link.hash:
-            yield Break(link.id, "内容与哈希不符（事件被修改）")
-        prev = link.hash
-    for link in sorted(by_prev.values(), key=lambda link: link.id):
+    recorded elsewhere, ``jixiao trail-anchor``.)
+
+    ``keys`` (key id → key) are the keys of the epochs; an event of an epoch whose key
+    is not among them cannot be checked: its id goes to ``unverifiable`` (a chain with
+    any such event is not proved intact). Epochs follow each other by one; an event of
+    epoch 0 after epoch 1 began, or of another epoch than the last epoch event, breaks."""
+    keys = keys or {}
+    chain, hanging = walk(links)
+    epoch, key = 0, None
+    for link in chain:
+        if link.content.get("action") == EPOCH and link.epoch == epoch + 1:
+            epoch, key = link.epoch, keys.get(epoch_key(link.content) or "")
+        elif link.epoch != epoch:
+            yield Break(link.id, f"纪元 {link.epoch} 与所在纪元 {epoch} 不符（事件被插入或修改）")
+            continue
+        if epoch == 0:
+            if event_hash(link.prev_hash, link.content) != link.hash:
+                yield Break(link.id, "内容与哈希不符（事件被修改）")
+        elif key is None:
+            if unverifiable is not None:
+                unverifiable.append(link.id)
+        elif not hmac.compare_digest(event_mac(key, link.prev_hash, link.content), link.hash):
+            yield Break(link.id, "内容与密钥哈希不符（事件被修改或不是用本链的密钥写的）")
+    for link in hanging:
         yield Break(link.id, "不在链上（之前的事件被删除或修改）")
 
 

@@ -1,21 +1,147 @@
-"""Accounts from the command line: ``jixiao passwd`` sets a new password.
+"""Accounts: the password policy, changing one's own password, passwords that must be changed
+(a new account's, a reset, an expired one) and the tokens a password change revokes.
 
-The password goes through the validators configured in the settings
-(``AUTH_PASSWORD_VALIDATORS``), as it does on a page; the reasons come back in
-Chinese for the command to print.
+The policy (``AUTH_PASSWORD_VALIDATORS``, every message in Chinese with English in the .po):
+at least 10 characters that are not all spaces, three of four classes (lower case, upper case,
+digits, symbols), not containing the username (nor reversed), not a common password (Django's
+list of 20,000 and :data:`COMMON` of those common in China), not all digits.
+
+``jixiao passwd`` (an operator's reset) and an administrator's password in Django admin make the
+owner change it at the next sign-in (:class:`MustChange` sends them to the change page; the API
+answers 403 until then); ``JIXIAO_PASSWORD_DAYS`` (0: never) makes a password older than that
+expire the same way. A password change, by anyone, revokes the account's API tokens.
 """
 
 from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+_COMMON_TEXT = """
+    123456 1234567 12345678 123456789 1234567890 0123456789 111111 11111111 000000 00000000
+    123123 123321 654321 666666 888888 88888888 123qwe qwe123 qweasd qweasdzxc 1qaz2wsx
+    1q2w3e4r 1q2w3e4r5t 1qaz2wsx3edc abc123 abc123456 a123456 a123456789 aa123456 woaini
+    woaini1314 woaini520 5201314 1314520 iloveyou password password1 password123 passw0rd
+    p@ssw0rd p@ssword admin admin123 admin@123 admin888 root root123 qwerty qwerty123
+    qwertyuiop asdfghjkl zxcvbnm abcd1234 abcd@1234 aaaaaa 147258369 159357 a1b2c3
+    zhangsan zhangsan123 lisi123 wangwu123 woshishui nihao123 caizheng caizhengju jixiao
+    jixiao123 zaq12wsx 1234qwer qwer1234 asd123 Aa123456 Aa123456. Abc@123 Abc@1234
+    Abc123456 Admin@123 Admin@1234 P@ssw0rd P@ssw0rd123 Qwer1234 Passw0rd! Password1
+    Password@123 Welcome1 Huawei@123 Huawei12#$ Changeme123 Root@123 Test@123 Aa@123456
+"""
+COMMON = frozenset(_COMMON_TEXT.split())
+"""Passwords common in China (pinyin names, 我爱你, keyboard walks, the defaults of devices)."""
+
+
+class ClassesValidator:
+    """Three of the four classes: lower case, upper case, digits, other symbols."""
+
+    def __init__(self, classes: int = 3) -> None:
+        self.classes = classes
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not password.strip():
+            raise ValidationError(_("密码不能全是空格"), code="password_blank")
+        kinds = [
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password.replace(" ", "")),
+        ]
+        if sum(kinds) < self.classes:
+            raise ValidationError(
+                _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)s 类")
+                % {"n": self.classes},
+                code="password_classes",
+            )
+
+    def get_help_text(self) -> str:
+        return _("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)s 类") % {"n": self.classes}
+
+
+class NotUsernameValidator:
+    """Not containing the username (nor its reverse), whatever the case."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        name = (getattr(user, "username", "") or "").lower()
+        low = password.lower()
+        if len(name) >= 3 and (name in low or name[::-1] in low):
+            raise ValidationError(_("密码不能包含账号名"), code="password_has_username")
+
+    def get_help_text(self) -> str:
+        return _("密码不能包含账号名")
+
+
+class CommonValidator:
+    """Not one of :data:`COMMON`, nor one of them with digits or symbols added at the end."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        stem = re.sub(r"[\d\W_]+$", "", password)
+        lowered = {p.lower() for p in COMMON}
+        if password.lower() in lowered or (len(stem) >= 4 and stem.lower() in lowered):
+            raise ValidationError(_("这是常见密码，请换一个"), code="password_common")
+
+    def get_help_text(self) -> str:
+        return _("不能使用常见密码")
 
 
 class PasswordRefused(Exception):
     """The account is unknown or the password fails a validator; the message says why."""
 
 
-def set_password(*, username: str, password: str) -> None:
-    """Give ``username`` a new password, or raise PasswordRefused naming the reason."""
-    from django.contrib.auth import get_user_model, password_validation
+def refusals(password: str, user: Any) -> list[str]:
+    """Why ``password`` is refused for ``user`` (empty when it passes the policy)."""
+    from django.contrib.auth import password_validation
     from django.core.exceptions import ValidationError
+
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        return [str(m) for m in error.messages]
+    return []
+
+
+def mark(user: Any, *, must_change: bool) -> None:
+    """Record that ``user``'s password was set now, and whether its owner must change it."""
+    from django.utils import timezone
+
+    from jixiao.web.orgs.models import PasswordState
+
+    PasswordState.objects.update_or_create(
+        user=user, defaults={"must_change": must_change, "changed_at": timezone.now()}
+    )
+
+
+def must_change(user: Any) -> bool:
+    """Whether ``user`` must change their password before anything else: set by an
+    administrator (new or reset), or older than ``JIXIAO_PASSWORD_DAYS``."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from jixiao.web.orgs.models import PasswordState
+
+    state = PasswordState.objects.filter(user_id=user.pk).first()
+    if state is None:
+        return False
+    if state.must_change:
+        return True
+    days = settings.JIXIAO_PASSWORD_DAYS
+    return bool(days and state.changed_at and state.changed_at < timezone.now() - timedelta(days))
+
+
+def set_password(*, username: str, password: str) -> None:
+    """An operator sets ``username``'s password (``jixiao passwd``): the owner must change it
+    at the next sign-in. Raises PasswordRefused naming the reason."""
+    from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.utils import translation
 
@@ -25,10 +151,26 @@ def set_password(*, username: str, password: str) -> None:
     except user_model.DoesNotExist:
         raise PasswordRefused(f"没有账号 {username}") from None
     with translation.override("zh-hans"):
-        try:
-            password_validation.validate_password(password, user)
-        except ValidationError as error:
-            raise PasswordRefused("；".join(str(m) for m in error.messages)) from None
+        if reasons := refusals(password, user):
+            raise PasswordRefused("；".join(reasons))
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        mark(user, must_change=True)
+
+
+def change_own(user: Any, *, old: str, new: str) -> None:
+    """The owner changes their own password: the old one checked, the new one by the policy
+    and not the same. Raises PasswordRefused naming the reason."""
+    from django.db import transaction
+
+    if not user.check_password(old):
+        raise PasswordRefused(_("原密码不正确"))
+    if old == new:
+        raise PasswordRefused(_("新密码不能与原密码相同"))
+    if reasons := refusals(new, user):
+        raise PasswordRefused(_("；").join(reasons))
+    with transaction.atomic():
+        user.set_password(new)
+        user.save(update_fields=["password"])
+        mark(user, must_change=False)

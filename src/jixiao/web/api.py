@@ -44,17 +44,46 @@ from jixiao.writers.scores import score_dict
 
 
 class BearerToken(HttpBearer):
+    """A bearer token; an account whose password must be changed gets 403 (but from the
+    password endpoint, whose ``changing`` auth lets it through)."""
+
+    changing = False
+
     def authenticate(self, request: HttpRequest, token: str):
         user = ApiToken.user_for(token)
         if user is not None:
             request.user = user
+            request.api_token = token  # type: ignore[attr-defined]
+            _not_forced(user, self.changing)
         return user
 
 
 class Session(SessionAuth):
+    changing = False
+
     def authenticate(self, request: HttpRequest, key: str | None):
         user = super().authenticate(request, key)
-        return user if user and user.is_active else None
+        if user and user.is_active:
+            _not_forced(user, self.changing)
+            return user
+        return None
+
+
+def _not_forced(user, changing: bool) -> None:
+    from ninja.errors import HttpError
+
+    from jixiao.web import accounts
+
+    if not changing and accounts.must_change(user):
+        raise HttpError(403, _("须先修改密码（POST /api/auth/password）"))
+
+
+class ChangingBearer(BearerToken):
+    changing = True
+
+
+class ChangingSession(Session):
+    changing = True
 
 
 api = NinjaAPI(
@@ -115,6 +144,77 @@ def issue_token(request: HttpRequest, body: Credentials):
     token = ApiToken.issue(user)
     made = ApiToken.objects.get(digest=ApiToken.digest_of(token))
     return Status(200, {"token": token, "expires_at": made.expires_at})
+
+
+AUTH_ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+
+
+class TokenInfo(Schema):
+    id: int
+    created_at: datetime
+    expires_at: datetime | None
+    current: bool  # the token this request was made with
+
+
+@api.get(
+    "/auth/tokens", response={200: list[TokenInfo], **AUTH_ERRORS}, summary="本账号的 API 令牌"
+)
+def list_tokens(request: ApiRequest):
+    current = ApiToken.digest_of(getattr(request, "api_token", "") or "")
+    return [
+        {
+            "id": t.pk,
+            "created_at": t.created_at,
+            "expires_at": t.expires_at,
+            "current": t.digest == current,
+        }
+        for t in ApiToken.objects.filter(user=request.auth).order_by("created_at")
+    ]
+
+
+@api.delete("/auth/token", response={204: None, **AUTH_ERRORS}, summary="撤销本次请求所用的令牌")
+def revoke_token(request: ApiRequest):
+    token = getattr(request, "api_token", None)
+    if token is None:
+        return Status(
+            400, {"detail": _("请用 Bearer 令牌调用；撤销其他令牌用 DELETE /api/auth/tokens/{id}")}
+        )
+    ApiToken.revoke(ApiToken.objects.filter(digest=ApiToken.digest_of(token)))
+    return Status(204, None)
+
+
+@api.delete(
+    "/auth/tokens/{int:token_id}",
+    response={204: None, **AUTH_ERRORS},
+    summary="撤销本账号的一个令牌",
+)
+def revoke_one(request: ApiRequest, token_id: int):
+    mine = ApiToken.objects.filter(user=request.auth, pk=token_id)
+    if not mine.exists():
+        return Status(404, {"detail": _("令牌 %(id)s 不存在") % {"id": token_id}})
+    ApiToken.revoke(mine)
+    return Status(204, None)
+
+
+class PasswordIn(Schema):
+    old_password: str
+    new_password: str
+
+
+@api.post(
+    "/auth/password",
+    auth=[ChangingBearer(), ChangingSession()],
+    response={200: Error, **AUTH_ERRORS},
+    summary="修改本人密码（所有 API 令牌随之撤销）",
+)
+def change_password(request: ApiRequest, body: PasswordIn):
+    from jixiao.web import accounts
+
+    try:
+        accounts.change_own(request.auth, old=body.old_password, new=body.new_password)
+    except accounts.PasswordRefused as refused:
+        return Status(422, {"detail": str(refused)})
+    return Status(200, {"detail": _("密码已修改；此账号的 API 令牌已全部撤销")})
 
 
 class EvaluationOut(Schema):

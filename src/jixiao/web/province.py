@@ -175,6 +175,7 @@ def _tree(rng: random.Random, projects: int) -> _Tree:
         rows.append(Project(code=f"SYN-{n + 1:06d}", name=name, unit=unit))
         project_places.append((district, theme))
     made = Project.objects.bulk_create(rows)
+    actions.trail.record_many([*depts, *units, *users.values(), *made])  # no signals in bulk
     accounts = [
         _password(users[name], role, org)
         for name, role, org in (

@@ -25,6 +25,9 @@ def prepare(data_dir: Path, host: str | None = None) -> None:
         if not key_file.exists():
             key_file.touch(mode=0o600)
             key_file.write_text(secrets.token_urlsafe(50))
+        from jixiao.web import trail_key
+
+        trail_key.make_key_file(trail_key.key_file(data_dir))
         if not os.environ.get("DATABASE_URL"):
             private_database(data_dir / "jixiao.sqlite3")
     except OSError as error:

@@ -60,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jixiao.web.evaluations.actions.trail.Actor",  # who acts in the trail's model events
+    "jixiao.web.orgs.views.MustChange",  # a password to change first: the change page only
+    "jixiao.web.orgs.security.Denials",  # every 403 on the security log
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -102,18 +105,29 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jixiao.web.accounts.ClassesValidator"},
+    {"NAME": "jixiao.web.accounts.NotUsernameValidator"},
+    {"NAME": "jixiao.web.accounts.CommonValidator"},
 ]
+# A password older than this many days must be changed at the next sign-in (0: never).
+JIXIAO_PASSWORD_DAYS = int(os.environ.get("JIXIAO_PASSWORD_DAYS", "0"))
+# Django admin (until the product's own administration pages): open to the system and
+# security administrators only; JIXIAO_ADMIN=0 turns it off.
+JIXIAO_ADMIN = os.environ.get("JIXIAO_ADMIN", "1") != "0"
 
 # Login lockout (django-axes): 5 failures for one account from one address lock
 # it for 30 minutes; the web login, admin and the API token endpoint all count.
 AUTHENTICATION_BACKENDS = [
+    "jixiao.web.orgs.lockout.AccountLockout",  # per account, across addresses
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = True  # the counters; the security log keeps every failure
+# One account, whatever the addresses: this many failures in AXES_COOLOFF_TIME lock it.
+JIXIAO_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("JIXIAO_ACCOUNT_FAILURE_LIMIT", "20"))
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "jixiao.web.orgs.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "jixiao.web.orgs.lockout.client_address"
@@ -150,6 +164,9 @@ JIXIAO_TRUSTED_PROXIES = [
     ).split(",")
     if a.strip()
 ]
+# The trail key (an HMAC key outside the database, the same on every app server):
+# JIXIAO_TRAIL_KEY, else this file (mode 0600; older keys first, the current one last).
+JIXIAO_TRAIL_KEY_FILE = Path(os.environ.get("JIXIAO_TRAIL_KEY_FILE") or DATA_DIR / "trail_key")
 # How long an API token works (POST /api/auth/token says until when).
 JIXIAO_API_TOKEN_DAYS = int(os.environ.get("JIXIAO_API_TOKEN_DAYS", "30"))
 

@@ -1,11 +1,15 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from jixiao.web.api import api
+from jixiao.web.orgs import security, views
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    *([path("admin/", admin.site.urls)] if settings.JIXIAO_ADMIN else []),  # JIXIAO_ADMIN=0: off
     path("api/", api.urls),
+    path("account/password/", views.password, name="password"),
+    path("security-log/", security.page, name="security_log"),
     path("", include("jixiao.web.pages.urls")),
 ]
 

@@ -224,11 +224,23 @@ class ApprovedTargets(models.Model):
 class Event(models.Model):
     """One append-only entry of the audit trail: who did what when, and the field-level diff.
 
-    ``prev_hash`` is unique, so the chain cannot fork even under concurrent writers."""
+    ``prev_hash`` is unique, so the chain cannot fork even under concurrent writers. From
+    epoch 1 (:mod:`jixiao.web.evaluations.actions.trail`) an event names the object it
+    changed (``subject``: ``evaluation#12``, ``account#3``, ``targets#5`` …; a form's events
+    also keep ``evaluation``) and the hashes of that object's state after it (``state``,
+    one a field, ``{}`` when the object was deleted)."""
 
     evaluation = models.ForeignKey(
-        Evaluation, models.PROTECT, related_name="events", verbose_name="自评表"
+        Evaluation,
+        models.PROTECT,
+        related_name="events",
+        verbose_name="自评表",
+        null=True,
+        blank=True,
     )
+    subject = models.CharField("对象", max_length=64, blank=True, db_index=True)
+    state = models.JSONField("状态哈希", null=True, blank=True)
+    epoch = models.PositiveIntegerField("纪元", default=0)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -256,8 +268,9 @@ class Event(models.Model):
         return f"#{self.pk} {self.actor_name} {self.action} {self.evaluation_id}"
 
     def content(self) -> dict:
-        """What the hash covers (everything but the row id and the hashes)."""
-        return {
+        """What the hash covers (everything but the row id and the hashes; an event of
+        epoch 0, from before keys, covers what it covered then)."""
+        content = {
             "evaluation": self.evaluation_id,
             "actor": self.actor_name,
             "at": self.at.astimezone(UTC).isoformat(),
@@ -269,6 +282,9 @@ class Event(models.Model):
             "comment": self.comment,
             "field_comments": self.field_comments,
         }
+        if self.epoch:
+            content |= {"epoch": self.epoch, "subject": self.subject, "state": self.state}
+        return content
 
 
 class SpotCheck(models.Model):

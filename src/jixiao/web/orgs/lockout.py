@@ -2,6 +2,7 @@
 whose address a failure counts against (AXES_CLIENT_IP_CALLABLE)."""
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +28,31 @@ def client_address(request) -> str | None:
     if count and len(forwarded) >= count:
         return forwarded[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+class AccountLockout(ModelBackend):
+    """An authentication backend listed first: an account with ``JIXIAO_ACCOUNT_FAILURE_LIMIT``
+    failed logins within the cool-off, summed over every address (django-axes counts per
+    account and address), is locked for all addresses until the cool-off passes."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        from datetime import timedelta
+
+        from axes.models import AccessAttempt
+        from django.core.exceptions import PermissionDenied
+        from django.db.models import Sum
+        from django.utils import timezone
+
+        if request is None or not username:
+            return None
+        since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+        failures = (
+            AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+                n=Sum("failures_since_start")
+            )["n"]
+            or 0
+        )
+        if failures >= settings.JIXIAO_ACCOUNT_FAILURE_LIMIT:
+            request.axes_locked_out = True
+            raise PermissionDenied(str(MESSAGE))
+        return None  # the other backends authenticate (get_user is ModelBackend's)

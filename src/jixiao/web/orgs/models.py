@@ -97,6 +97,13 @@ class Membership(models.Model):
         if self.organisation_id and self.organisation.kind not in kinds:
             places = "或".join(Organisation.Kind(k).label for k in sorted(kinds))
             raise ValidationError({"organisation": f"{Role(self.role).label}人员应设在{places}"})
+        if AdminRole.objects.filter(user_id=self.user_id).exists():
+            raise ValidationError({"user": "三员账号不能同时担任业务角色（填报、审核、管理）"})
+
+    def save(self, *args, **kwargs) -> None:
+        if AdminRole.objects.filter(user_id=self.user_id).exists():
+            raise ValidationError({"user": "三员账号不能同时担任业务角色（填报、审核、管理）"})
+        super().save(*args, **kwargs)
 
     @property
     def role_enum(self) -> Role:
@@ -128,8 +135,22 @@ class ApiToken(models.Model):
         """A new token for ``user`` (returned once, stored only as its digest)."""
         token = secrets.token_urlsafe(32)
         expires_at = timezone.now() + timedelta(days=settings.JIXIAO_API_TOKEN_DAYS)
-        cls.objects.create(user=user, digest=cls.digest_of(token), expires_at=expires_at)
+        made = cls.objects.create(user=user, digest=cls.digest_of(token), expires_at=expires_at)
+        from jixiao.web.orgs import security
+
+        security.log("token_create", user=user, detail=f"令牌 #{made.pk}")
         return token
+
+    @classmethod
+    def revoke(cls, tokens: models.QuerySet[ApiToken]) -> int:
+        """Delete ``tokens``, each on the security log; how many there were."""
+        from jixiao.web.orgs import security
+
+        gone = list(tokens.select_related("user"))
+        for token in gone:
+            security.log("token_revoke", user=token.user, detail=f"令牌 #{token.pk}")
+        tokens.filter(pk__in=[t.pk for t in gone]).delete()
+        return len(gone)
 
     @classmethod
     def user_for(cls, token: str):
@@ -140,3 +161,96 @@ class ApiToken(models.Model):
             .first()
         )
         return found.user if found and found.user.is_active else None
+
+
+class PasswordState(models.Model):
+    """When an account's password was last set, and whether it must be changed at the next
+    sign-in (a new account's or a reset password: set by an administrator, not chosen by
+    its owner). With ``JIXIAO_PASSWORD_DAYS`` a password older than that must be changed too."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="password_state",
+        verbose_name="用户",
+    )
+    must_change = models.BooleanField("下次登录须修改密码", default=False)
+    changed_at = models.DateTimeField("密码设置时间", null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "密码状态"
+
+
+class AdminRole(models.Model):
+    """三员分立: a technical administrator role. One account holds at most one (the user is
+    unique here) and no business role (:class:`Membership`) beside it."""
+
+    class Role(models.TextChoices):
+        SYSTEM = "system", "系统管理员"  # organisations, templates, years
+        SECURITY = "security", "安全管理员"  # accounts, roles, passwords, lockouts
+        AUDIT = "audit", "审计管理员"  # reads and exports the trail and the security log
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="admin_role", verbose_name="用户"
+    )
+    role = models.CharField("管理角色", max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "管理员角色（三员）"
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.get_role_display()}）"
+
+    def clean(self) -> None:
+        if Membership.objects.filter(user_id=self.user_id).exists():
+            raise ValidationError({"user": "三员账号不能同时担任业务角色（填报、审核、管理）"})
+
+    def save(self, *args, **kwargs) -> None:
+        self.clean()
+        super().save(*args, **kwargs)
+        self.grant()
+
+    def delete(self, *args, **kwargs):
+        user = self.user
+        done = super().delete(*args, **kwargs)
+        user.user_permissions.clear()
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+        return done
+
+    PERMISSIONS = {
+        "system": [
+            ("orgs", m, a) for m in ("organisation",) for a in ("add", "change", "delete", "view")
+        ]
+        + [("evaluations", "project", a) for a in ("add", "change", "view")],
+        "security": [("auth", "user", a) for a in ("add", "change", "view")]
+        + [
+            ("orgs", m, a)
+            for m in ("membership", "adminrole")
+            for a in ("add", "change", "delete", "view")
+        ]
+        + [("orgs", "passwordstate", a) for a in ("change", "view")]
+        + [("axes", m, "view") for m in ("accessattempt", "accesslog", "accessfailurelog")]
+        + [("axes", "accessattempt", "delete")],
+        "audit": [],
+    }
+    """The Django admin permissions each role has (the audit administrator has none: it reads
+    the trail and the security log, /security-log/)."""
+
+    def grant(self) -> None:
+        """The role's permissions, and staff status for the two that use Django admin."""
+        from django.contrib.auth.models import Permission
+
+        wanted = self.PERMISSIONS[self.role]
+        perms = [
+            p
+            for p in Permission.objects.select_related("content_type")
+            if (p.content_type.app_label, p.content_type.model, p.codename.partition("_")[0])
+            in wanted
+        ]
+        user = self.user
+        user.user_permissions.set(perms)
+        staff = self.role != self.Role.AUDIT
+        if user.is_staff != staff:
+            user.is_staff = staff
+            user.save(update_fields=["is_staff"])

@@ -79,12 +79,31 @@ def reviews_project(place: Membership, project: Project) -> bool:
 
 
 def require_reviewer(user: User, evaluation: Evaluation, doing: str) -> Membership:
-    """The user's place, if they are a reviewer who may review ``evaluation``; :class:`Forbidden`
-    otherwise (they see it: what they may not see is 404 before)."""
+    """The user's place, if they are a reviewer who may review ``evaluation`` and did not fill
+    or submit it (:func:`require_not_submitter`); :class:`Forbidden` otherwise (they see it:
+    what they may not see is 404 before)."""
     place = require_role(user, {Role.REVIEWER}, doing)
     if not reviews(place, evaluation):
         raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
+    require_not_submitter(user, evaluation)
     return place
+
+
+FILLED = ("create", "save", "submit", "evidence_add", "evidence_remove")
+"""The trail's actions of whoever fills a form: they never approve or 复核 it (职责分离)."""
+
+
+def submitted_by(user: User, evaluation: Evaluation) -> bool:
+    """Whether ``user`` filled or submitted ``evaluation`` at any time (by the trail: the role
+    they hold now does not matter)."""
+    mine = Q(actor_id=user.pk) | Q(actor_name=user.get_username())
+    return evaluation.events.filter(mine, action__in=FILLED).exists()
+
+
+def require_not_submitter(user: User, evaluation: Evaluation) -> None:
+    """职责分离: :class:`Forbidden` for whoever filled or submitted the form, whatever roles."""
+    if submitted_by(user, evaluation):
+        raise Forbidden(_("填报或提交了这张自评表的人员不能审核或复核它（职责分离）"))
 
 
 def get(user: User, pk: int, *, for_update: bool = False) -> Evaluation:
@@ -128,6 +147,8 @@ def steps(user: User, evaluation: Evaluation) -> list[Action]:
         return []
     if place.role_enum is Role.REVIEWER and not reviews(place, evaluation):
         return []
+    if Action.APPROVE in taken and submitted_by(user, evaluation):
+        taken = [a for a in taken if a is not Action.APPROVE]
     return taken
 
 

@@ -103,8 +103,9 @@ def _within_limits(pk: int, indicator: str) -> None:
 def remove(*, user: User, pk: int, item: int) -> None:
     """Delete one file of the form, with its ``evidence_remove`` event."""
     found = one(user, pk, item)
-    _record(user=user, pk=pk, action=REMOVED, item=trail_item(found))
-    found.delete()
+    removed = trail_item(found)
+    found.delete()  # before its event, whose state is the form's without it (refused: undone)
+    _record(user=user, pk=pk, action=REMOVED, item=removed)
     transaction.on_commit(forget_deleted)  # the bytes out of the WAL as well
 
 

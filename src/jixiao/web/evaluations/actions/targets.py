@@ -56,9 +56,10 @@ def approve(*, user: User, code: str, year: int, rows: list[ApprovedTarget]) -> 
         .values_list("indicators", flat=True)
         .first()
     )
-    targets, _created = ApprovedTargets.objects.update_or_create(
-        project=found, year=year, defaults={"indicators": stored, "set_by": user}
-    )
+    with events.acting(user):  # its own event (targets#id), by the model signal
+        targets, _created = ApprovedTargets.objects.update_or_create(
+            project=found, year=year, defaults={"indicators": stored, "set_by": user}
+        )
     diff = trail.field_diff(
         {"approved_targets": _by_name(before or [])}, {"approved_targets": _by_name(stored)}
     )

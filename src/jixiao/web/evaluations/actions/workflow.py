@@ -42,6 +42,8 @@ def step(
         raise Forbidden(_("只有本单位的填报人员可以提交"))
     if place.role_enum is Role.REVIEWER and not access.reviews(place, evaluation):
         raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
+    if action is Action.APPROVE:
+        access.require_not_submitter(user, evaluation)  # 职责分离, whatever roles now
     try:
         new_state = workflow.next_state(evaluation.state_enum, action, place.role_enum)
     except workflow.WorkflowError:
