@@ -22,6 +22,8 @@ PATH = [
     (State.RESUBMITTED, Action.RETURN, Role.REVIEWER, State.RETURNED),
     (State.RESUBMITTED, Action.APPROVE, Role.REVIEWER, State.APPROVED),
     (State.SUBMITTED, Action.APPROVE, Role.REVIEWER, State.APPROVED),
+    (State.SUBMITTED, Action.WITHDRAW, Role.FILLER, State.DRAFT),  # 撤回 before any review
+    (State.RESUBMITTED, Action.WITHDRAW, Role.FILLER, State.RETURNED),
 ]
 
 
@@ -57,3 +59,11 @@ def test_refusal_names_state_or_role():
     with pytest.raises(WorkflowError, match="审核"):
         next_state(State.SUBMITTED, Action.APPROVE, Role.FILLER)
     assert actions_from(State.SUBMITTED, Role.REVIEWER) == [Action.RETURN, Action.APPROVE]
+
+
+def test_a_withdrawn_form_is_with_the_unit_again():
+    assert actions_from(State.SUBMITTED, Role.FILLER) == [Action.WITHDRAW]
+    assert editable(next_state(State.SUBMITTED, Action.WITHDRAW, Role.FILLER))
+    assert editable(next_state(State.RESUBMITTED, Action.WITHDRAW, Role.FILLER))
+    with pytest.raises(WorkflowError, match="撤回"):
+        next_state(State.APPROVED, Action.WITHDRAW, Role.FILLER)

@@ -65,6 +65,10 @@ SUBJECTS = {
 # Endpoints about no one object, each tested on its own (test_api, test_projects, test_spot_checks).
 GLOBAL = {
     ("post", "/api/auth/token"),
+    ("delete", "/api/auth/token"),  # one's own tokens and password: test_accounts_matrix
+    ("get", "/api/auth/tokens"),
+    ("delete", "/api/auth/tokens/{token_id}"),
+    ("post", "/api/auth/password"),
     ("get", "/api/evaluations"),
     ("post", "/api/spot-checks"),
     ("get", "/api/spot-checks"),
@@ -77,6 +81,7 @@ STEP_FROM = {
     Action.SUBMIT: {"draft", "returned"},
     Action.RETURN: {"submitted", "resubmitted"},
     Action.APPROVE: {"submitted", "resubmitted"},
+    Action.WITHDRAW: {"submitted", "resubmitted"},  # 撤回 by the unit, before any review
 }
 
 
@@ -151,7 +156,7 @@ def expected(
             return 403
         return 200 if state in {"submitted", "resubmitted"} else 409
     action = STEPS[kind]
-    allowed = {subject.filler} if action is Action.SUBMIT else subject.reviewers
+    allowed = {subject.filler} if action in (Action.SUBMIT, Action.WITHDRAW) else subject.reviewers
     if user not in allowed:
         return 403
     return 200 if state in STEP_FROM[action] else 409

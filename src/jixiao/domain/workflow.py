@@ -1,6 +1,8 @@
 """The review workflow of a self-evaluation (自评表审核流程), as a pure state machine.
 
-draft 草稿 → submitted 已提交 → returned 已退回 → resubmitted 已重新提交 → approved 已通过.
+draft 草稿 → submitted 已提交 → returned 已退回 → resubmitted 已重新提交 → approved 已通过;
+a submission not yet reviewed may be withdrawn (撤回) by the unit: 已提交 → 草稿,
+已重新提交 → 已退回.
 A form can be edited only while it is with the unit (草稿, 已退回); once approved it
 is locked (锁定). Who may take a step is said by the role (填报 / 审核 / 管理);
 *where* (which unit, which department) is the web layer's permission check.
@@ -52,10 +54,16 @@ class Action(str, Enum):
     SUBMIT = "submit"
     RETURN = "return"
     APPROVE = "approve"
+    WITHDRAW = "withdraw"
 
     @property
     def label(self) -> str:
-        return {Action.SUBMIT: "提交", Action.RETURN: "退回", Action.APPROVE: "通过"}[self]
+        return {
+            Action.SUBMIT: "提交",
+            Action.RETURN: "退回",
+            Action.APPROVE: "通过",
+            Action.WITHDRAW: "撤回",
+        }[self]
 
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
@@ -65,6 +73,9 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.RESUBMITTED, Action.RETURN): State.RETURNED,
     (State.SUBMITTED, Action.APPROVE): State.APPROVED,
     (State.RESUBMITTED, Action.APPROVE): State.APPROVED,
+    # 撤回: the unit takes back a submission no reviewer has decided on yet
+    (State.SUBMITTED, Action.WITHDRAW): State.DRAFT,
+    (State.RESUBMITTED, Action.WITHDRAW): State.RETURNED,
 }
 
 EDITABLE = frozenset({State.DRAFT, State.RETURNED})
@@ -74,6 +85,7 @@ ACTORS: dict[Action, frozenset[Role]] = {
     Action.SUBMIT: frozenset({Role.FILLER}),
     Action.RETURN: frozenset({Role.REVIEWER}),
     Action.APPROVE: frozenset({Role.REVIEWER}),
+    Action.WITHDRAW: frozenset({Role.FILLER}),
 }
 
 

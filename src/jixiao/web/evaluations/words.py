@@ -20,6 +20,7 @@ ACTIONS = {
     "submit": _("提交"),
     "return": _("退回"),
     "approve": _("通过"),
+    "withdraw": _("撤回"),
     "spot_check": _("抽查"),
     "review_score": _("复核评分"),
     "evidence_add": _("上传佐证材料"),
@@ -30,6 +31,7 @@ STEPS = {
     "submit": pgettext_lazy("step", "提交"),
     "return": pgettext_lazy("step", "退回"),
     "approve": pgettext_lazy("step", "通过"),
+    "withdraw": pgettext_lazy("step", "撤回"),
 }
 """The workflow's steps as verbs (the trail's ACTIONS name what happened)."""
 ROLES = {"filler": _("填报人员"), "reviewer": _("审核人员"), "admin": _("管理人员")}

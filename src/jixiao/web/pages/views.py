@@ -192,10 +192,22 @@ def _can_edit(user, ev: Evaluation) -> bool:
 
 
 def _last_return(ev: Evaluation):
-    """The reviewer's latest return while the form is back with the unit or resubmitted."""
-    if ev.state not in (State.RETURNED.value, State.RESUBMITTED.value):
+    """The reviewer's latest return while the form is back with the unit: once it is
+    resubmitted the comments have been answered and are no longer shown as open."""
+    if ev.state != State.RETURNED.value:
         return None
     return ev.events.filter(action=Action.RETURN.value).order_by("-id").first()
+
+
+def _reviewer(event) -> str:
+    """Who returned a form, as colleagues name them: their name and their organisation
+    (the account name when no name is on record)."""
+    user = event.actor
+    if user is None:
+        return event.actor_name
+    name = user.get_full_name() or user.get_username()
+    place = getattr(user, "membership", None)
+    return f"{place.organisation.name} {name}" if place is not None else name
 
 
 def _posted_reasons(request: SignedInRequest, ev: Evaluation) -> dict[str, str]:
@@ -298,6 +310,7 @@ def _context(
         "evidence_mb": EVIDENCE_MAX // 1024 // 1024,
         "rows": ",".join(rows),
         "returned": returned,
+        "returned_by": _reviewer(returned) if returned else "",
         "actions": [a.value for a in actions.access.steps(request.user, ev)],
         "can_edit": can_edit,
         "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
@@ -616,7 +629,8 @@ def recompute(request: SignedInRequest, pk: int) -> HttpResponse:
 @page
 @require_POST
 def step(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
-    """Submit, return or approve through the actions (which check role, place and state)."""
+    """Submit, return, approve or withdraw through the actions (which check role, place
+    and state); the form page then says what was done."""
     try:
         chosen = Action(action)
     except ValueError:
@@ -630,7 +644,7 @@ def step(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
         field_comments=_prefixed(request, "comment:"),
         acknowledgements=_prefixed(request, "ack:") if chosen is Action.SUBMIT else None,
     )
-    return redirect("pages:form", pk=pk)
+    return redirect(reverse("pages:form", args=[pk]) + f"?done={chosen.value}")
 
 
 def _prefixed(request: SignedInRequest, prefix: str) -> dict[str, str]:

@@ -40,6 +40,8 @@ def step(
     filler = place.role_enum is Role.FILLER
     if filler and action is Action.SUBMIT and evaluation.project.unit_id != place.organisation_id:
         raise Forbidden(_("只有本单位的填报人员可以提交"))
+    if filler and action is Action.WITHDRAW:
+        _may_withdraw(evaluation, place)
     if place.role_enum is Role.REVIEWER and not access.reviews(place, evaluation):
         raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
     if action is Action.APPROVE:
@@ -87,6 +89,15 @@ def step(
         field_comments=field_comments,
     )
     return evaluation
+
+
+def _may_withdraw(evaluation: Evaluation, place) -> None:
+    """撤回: the unit's filler takes back a submission no reviewer has begun on (no 复核
+    score given yet); the workflow says from which states."""
+    if evaluation.project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以撤回"))
+    if evaluation.review_scores:
+        raise Conflict(_("审核人已开始复核（已录入复核得分），不能撤回"))
 
 
 def _refused_step(evaluation: Evaluation, action: Action, role: Role) -> ServiceError:
