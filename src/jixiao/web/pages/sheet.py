@@ -15,9 +15,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from jixiao import templates
+from jixiao.contract import fields
 from jixiao.contract.json import evaluation_from_dict
 from jixiao.contract.paths import funding_of, indicator_of, json_set, parent
 from jixiao.domain import filled as filled_rules
@@ -28,6 +30,7 @@ from jixiao.domain.model import Evaluation as Form
 from jixiao.domain.recompute import Check, Status, recompute
 from jixiao.readers.base import ReadError
 from jixiao.web.evaluations import actions
+from jixiao.writers import layout
 
 LINE_COLUMNS = [
     ("initial_budget", _("年初预算数")),
@@ -77,7 +80,13 @@ ROW_IDENTITY = {
     "name",
     "target",
     "points",
+    "explanation",
+    "rule",
+    "nature",
+    "measure_unit",
+    "method",
 }  # open only on rows added on the page
+MULTILINE_INDICATOR = {"deviation", "explanation", "rule"}
 LOCKED_BY_APPROVAL = {"target", "points"}
 NEW = "new"
 AMOUNT_KEYS = {"initial_budget", "annual_budget", "executed"}
@@ -107,6 +116,8 @@ class Cell:
     reason: str = ""  # the reason for a proposed score changed (as typed or on record)
     reason_key: str = ""  # the indicator's name the reason is kept under
     review_error: str = ""  # what is wrong with the 复核 score typed here
+    choices: list[tuple[str, str]] = field(default_factory=list)  # a select's (value, label)
+    input_type: str = ""  # "date" for a date
     error: str = ""  # what is wrong with the value typed here (the value is kept)
 
     @property
@@ -115,7 +126,10 @@ class Cell:
 
     @property
     def shown(self) -> str:
-        """The value as read on screen: amounts with thousands separators (1,234,567.00)."""
+        """The value as read on screen: amounts with thousands separators (1,234,567.00),
+        a choice by its label."""
+        if self.choices:
+            return next((label for value, label in self.choices if value == self.value), "")
         if self.path.rsplit(".", 1)[-1] in AMOUNT_KEYS and re.fullmatch(
             r"-?\d+(\.\d+)?", self.value
         ):
@@ -189,12 +203,18 @@ class Sheet:
     sections: dict[str, Row]
     other: Row  # findings with no field on the page
     error: str = ""
+    header: Row = field(default_factory=lambda: Row("", "", [], dom="header"))  # the template's
+    # fields above the tables besides the project's names: 具体实施处, 是否为经常性项目 …
+    narratives: Row = field(default_factory=lambda: Row("", "", [], dom="narratives"))  # 自评时间,
+    # 主要绩效, 主要问题, 改进措施, 评价结论: the template's texts below the tables
     dropped: list[tuple[str, str]] = field(
         default_factory=list
     )  # approved rows removed: (name, reason)
 
     def rows(self) -> list[Row]:
         return [
+            self.header,
+            self.narratives,
             *self.funding,
             self.goals,
             *self.indicators,
@@ -264,7 +284,12 @@ class Approval:
         return next((name for name in self.names if wanted and target_key(name) == wanted), "")
 
 
-def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -> list[Row]:
+def _indicator_rows(
+    data: dict,
+    origins: list[str] | None,
+    approval: Approval,
+    columns: list[tuple[str, str]] | None = None,
+) -> list[Row]:
     """Indicator rows; a row added on the page (origin ``new``) has its name and
     levels open, every row what the unit reports, and its target and points
     unless an approved target locks them (until unlocked). A row is the approved
@@ -286,10 +311,10 @@ def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -
                 str(col),
                 _text(ind.get(k)),
                 k in open_keys,
-                k == "deviation",
+                k in MULTILINE_INDICATOR,
                 locked=k in locked,
             )
-            for k, col in INDICATOR_COLUMNS
+            for k, col in (columns or [(k, str(label)) for k, label in INDICATOR_COLUMNS])
         ]
         rows.append(
             Row(
@@ -302,6 +327,146 @@ def _indicator_rows(data: dict, origins: list[str] | None, approval: Approval) -
             )
         )
     return rows
+
+
+# The template decides which fields the page shows (its [columns] and [layout], the data
+# the exports draw the printed form from): the Shanghai 2019 form's 具体实施处, 指标解释,
+# 评分规则, 自评时间, 主要绩效 …; a Sichuan form's 指标性质 and 度量单位.
+HEADER_OPEN = {"project.division", "project.recurring"}  # what the unit fills in the header
+NARRATIVE_PATHS = ("evaluated_on", "achievements", "problems_found", "improvements", "conclusion")
+LINE_TEMPLATE_KEYS = {"points": "points"}  # a LINE_COLUMNS key and the template column printing it
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _label_of(template, path: str, column: str | None, fallback: str = "") -> str:
+    """A field's label: the template's first name for its column (权重, 自评, 项目年度总目标 …)
+    on Chinese pages, the field table's English name on English ones."""
+    known = fields.field(path)
+    if _english():
+        return (known.label_en[:1].upper() + known.label_en[1:]) if known else fallback
+    names = template.columns.get(column) if column else None
+    return names[0] if names else (known.label if known else fallback)
+
+
+def _indicator_columns(template) -> list[tuple[str, str]]:
+    """The indicator table's columns as the template's [[layout.columns]] print them."""
+    try:
+        columns = layout.indicator_columns(template)
+    except layout.LayoutError:
+        return [(k, str(label)) for k, label in INDICATOR_COLUMNS]
+    out = []
+    for column in columns:
+        path = f"indicators[].{column.field}"
+        if _english():
+            out.append((column.field, _label_of(template, path, None, column.label)))
+        else:
+            out.append((column.field, column.label))
+    return out
+
+
+def _header_paths(template) -> list[str]:
+    """The paths the template's [layout] fields blocks print, in order."""
+    found = []
+    for block in template.layout.get("blocks") or []:
+        if block.get("kind") != "fields":
+            continue
+        for row in block.get("rows") or []:
+            for key in row:
+                path = fields.column_path(key) or key
+                if path not in found:
+                    found.append(path)
+    return found
+
+
+def _template_cells(
+    data: dict, template, filled: bool
+) -> tuple[list[Cell], list[Cell], list[Cell]]:
+    """The template's header fields (project names read-only, 具体实施处 and 是否为经常性项目
+    open), its narrative fields (open), and its 上年预算金额 where it prints one."""
+    printed = _header_paths(template)
+    project = data.get("project") or {}
+    header, narratives, extra = [], [], []
+    for path in printed:
+        if path.startswith("project."):
+            key = path.split(".", 1)[1]
+            value = project.get(key)
+            known = fields.field(path)
+            cell = Cell(
+                path,
+                _label_of(template, path, known.column if known else None),
+                _text(value),
+                path in HEADER_OPEN,
+            )
+            if key == "recurring":
+                cell.value = "" if value is None else ("true" if value else "false")
+                cell.choices = [("", "—"), ("true", str(_("是"))), ("false", str(_("否")))]
+            header.append(cell)
+        elif path in NARRATIVE_PATHS:
+            known = fields.field(path)
+            cell = Cell(
+                path,
+                _label_of(template, path, known.column if known else None),
+                _text(data.get(path)),
+                True,
+                path != "evaluated_on",
+            )
+            if path == "evaluated_on":
+                cell.input_type = "date"
+            narratives.append(cell)
+        elif path == "funding.prior_year_budget":
+            funding = data.get("funding") or {}
+            extra.append(
+                Cell(
+                    path,
+                    _label_of(template, path, "prior_year_budget"),
+                    _text(funding.get("prior_year_budget")),
+                    True,
+                )
+            )
+    for path in NARRATIVE_PATHS:  # printed outside the fields blocks (Sichuan's 评价结论 …)
+        known = fields.field(path)
+        if known and known.column in template.columns and path not in printed:
+            narratives.append(
+                Cell(
+                    path, _label_of(template, path, known.column), _text(data.get(path)), True, True
+                )
+            )
+    return header, narratives, extra
+
+
+def _for_template(sheet: Sheet, data: dict, template, filled: bool, origins, approval) -> None:
+    """The sheet cut to the template's fields: its indicator columns and labels, the 资金
+    columns it prints, its goals, header and narrative fields."""
+    header, narratives, extra = _template_cells(data, template, filled)
+    if header:
+        sheet.project = [c for c in header if not c.editable]
+        sheet.header.cells = [c for c in header if c.editable]
+    sheet.narratives.cells = narratives
+    printed = set(template.columns)
+    for row in sheet.funding:
+        row.cells = [
+            c
+            for c in row.cells
+            if LINE_TEMPLATE_KEYS.get(c.path.rsplit(".", 1)[1], c.path.rsplit(".", 1)[1]) in printed
+        ]
+        for cell in row.cells:
+            key = cell.path.rsplit(".", 1)[1]
+            cell.label = _label_of(template, f"funding.{key}", key, cell.label)
+    if extra:
+        sheet.header.cells += extra
+    goal_columns = {"expected": "expected", "actual": "actual_goal"}
+    sheet.goals.cells = [
+        c for c in sheet.goals.cells if goal_columns[c.path.split(".", 1)[1]] in printed
+    ]
+    for cell in sheet.goals.cells:
+        key = cell.path.split(".", 1)[1]
+        cell.label = _label_of(template, cell.path, goal_columns[key], cell.label)
+    for cell in sheet.summary.cells:
+        cell.label = _label_of(template, cell.path, cell.path, cell.label)
+    sheet.indicators = _indicator_rows(data, origins, approval, _indicator_columns(template))
 
 
 def build(
@@ -321,6 +486,7 @@ def build(
     得分 as the rule's with a way to change it with a reason (``score_reasons`` by
     indicator name). ``errors``: what is wrong with typed values, by path, shown at
     their fields (the typed text kept in ``data``, left out of the figures)."""
+    raw = data
     goals = data.get("goals") or {}
     project = data.get("project") or {}
     sheet = Sheet(
@@ -364,14 +530,16 @@ def build(
     sheet.dropped = [
         (name, approval.reasons.get(name, "")) for name in approval.names if name not in kept
     ]
-    cells = {cell.path: cell for cell in sheet.cells()}
-    for path, problem in (errors or {}).items():
-        if path in cells:
-            cells[path].error = problem
     if errors:  # the figures from what could be read; the bad texts stay in their inputs
         data = copy.deepcopy(data)
         for path in errors:
             json_set(data, path, None)
+    if sheet.template in templates.ids():  # an unknown one is said below
+        _for_template(sheet, raw, templates.load(sheet.template), filled, origins, approval)
+    cells = {cell.path: cell for cell in sheet.cells()}
+    for path, problem in (errors or {}).items():
+        if path in cells:
+            cells[path].error = problem
     try:
         form = evaluation_from_dict(data, "自评表")
         template = templates.load(form.template)
@@ -458,6 +626,9 @@ def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> tuple[dic
         if path not in typed:
             continue
         value = typed[path].strip()
+        if path == "project.recurring":  # a yes/no select
+            json_set(out, path, {"true": True, "false": False}.get(value))
+            continue
         if actions.checks.figure_kind(path) is not None:
             figure, problem = actions.checks.typed_figure(path, value)
             if problem:
