@@ -15,6 +15,7 @@ import csv
 import importlib
 import json as jsonlib
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -595,8 +596,15 @@ def serve(
         bool, typer.Option("--demo", help="创建演示组织、账号并载入示例自评表")
     ] = False,
     threads: Annotated[int, typer.Option(help="工作线程数")] = 8,
+    worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="同时启动一个后台任务进程（默认；另有 jixiao worker 时可关闭）",
+        ),
+    ] = True,
 ) -> None:
-    """启动网页系统（waitress），先执行数据库迁移。"""
+    """启动网页系统（waitress）与一个后台任务进程，先执行数据库迁移。"""
     from jixiao.web import server  # Django loads only for the web commands
 
     try:
@@ -608,11 +616,42 @@ def serve(
     if demo:
         _load_demo()
     err.print(f"jixiao：数据目录 {data_dir.resolve()}；访问 http://{host}:{port}/ （Ctrl+C 停止）")
+    from jixiao.web.tasks import process
+
+    beside = process.start_worker(data_dir) if worker else None
+    if beside is not None:  # SIGTERM stops the server through ``finally``, the worker too
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve(host, port, threads)
     except server.StartError as error:
         err.print(f"jixiao: {escape(str(error))}")
         raise typer.Exit(EXIT_UNREADABLE) from None
+    finally:
+        if beside is not None:
+            process.stop_worker(beside)
+
+
+@app.command("worker")
+def worker_command(
+    data_dir: DataDir = Path("jixiao-data"),
+    once: Annotated[
+        bool, typer.Option("--once", help="运行到期的任务后退出（不等待新任务）")
+    ] = False,
+    poll: Annotated[float, typer.Option(help="无任务时每隔几秒查看一次队列")] = 1.0,
+) -> None:
+    """运行后台任务（批量导入、批量导出、定时核验审计链等）：可在多台机器上各启动几个。"""
+    _database(data_dir)
+    from jixiao.web.tasks import process
+    from jixiao.web.tasks.worker import Worker
+
+    process.ensure_schedules()
+    working = Worker(poll=poll)
+    err.print(f"jixiao：后台任务进程 {working.name} 已启动（Ctrl+C 停止）")
+    if once:
+        while working.run_once() is not None:
+            pass
+        return
+    working.run(until=process.parent_gone())
 
 
 def _load_demo() -> None:

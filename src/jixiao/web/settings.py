@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "jixiao.web.orgs",
     "jixiao.web.evaluations",
     "jixiao.web.pages",
+    "jixiao.web.tasks",
 ]
 
 MIDDLEWARE = [
@@ -193,3 +194,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Background tasks (jixiao.web.tasks): a worker holds a task this many seconds without
+# renewing (it renews every third of it); a worker dead longer loses the task to another.
+JIXIAO_TASK_LEASE = int(os.environ.get("JIXIAO_TASK_LEASE", "60"))

@@ -1,0 +1,127 @@
+"""Workers as real processes on a real SQLite data directory: ``kill -9`` of a worker in
+the middle of a task, and the task finished once by another; ``jixiao serve`` runs a
+worker beside the server and stops it with itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+JIXIAO = [sys.executable, "-m", "jixiao"]
+
+
+def env(**extra: str) -> dict[str, str]:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return {**clean, **extra}
+
+
+def django(data: Path, code: str) -> str:
+    """Python run in a process of its own with Django on ``data`` (migrated)."""
+    script = (
+        "from pathlib import Path\n"
+        "from jixiao.web import server\n"
+        f"server.prepare(Path({str(data)!r}))\n"
+        "server.migrate()\n" + code
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env(), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def row(data: Path, pk: int) -> dict:
+    with sqlite3.connect(data / "jixiao.sqlite3", timeout=10) as db:
+        state, attempts, done, worker, result = db.execute(
+            "select state, attempts, done, worker, result from tasks_task where id = ?", (pk,)
+        ).fetchone()
+    return {"state": state, "attempts": attempts, "done": done, "worker": worker, "result": result}
+
+
+def wait(what, seconds: float = 60):
+    end = time.monotonic() + seconds  # a bound, not a speed check
+    while time.monotonic() < end:
+        if found := what():
+            return found
+        time.sleep(0.1)
+    pytest.fail("waited in vain")
+
+
+def test_kill_9_of_a_worker_mid_task_loses_nothing(tmp_path):
+    data, marker = tmp_path / "data", tmp_path / "runs.txt"
+    pk = int(
+        django(
+            data,
+            "from jixiao.web.tasks import queue\n"
+            f"print(queue.enqueue('selftest.sleep', {{'seconds': 4, 'steps': 40, "
+            f"'marker': {str(marker)!r}}}).pk)",
+        )
+    )
+    short = env(JIXIAO_TASK_LEASE="2")
+    first = subprocess.Popen(
+        [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"],
+        env=short,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait(lambda: row(data, pk)["done"] >= 5)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    dead = row(data, pk)
+    assert dead["state"] == "running" and dead["done"] < 40 and not marker.exists()
+    second = subprocess.Popen(
+        [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"],
+        env=short,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        finished = wait(lambda: (r := row(data, pk))["state"] == "done" and r)
+    finally:
+        second.terminate()
+        second.wait(30)
+    assert finished["attempts"] == 2 and finished["worker"] != dead["worker"]
+    assert json.loads(finished["result"]) == {"slept": 4}
+    assert marker.read_text().splitlines() == ["done"]  # finished once
+
+
+def test_serve_runs_a_worker_and_stops_it_with_itself(tmp_path):
+    data = tmp_path / "data"
+    django(data, "")
+    serve = subprocess.Popen(
+        [*JIXIAO, "serve", "--port", "0", "--data-dir", str(data)],
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        pk = int(
+            django(
+                data,
+                "from jixiao.web.tasks import queue\n"
+                "print(queue.enqueue('selftest.sleep', {'seconds': 0.1, 'steps': 2}).pk)",
+            )
+        )
+        assert wait(lambda: row(data, pk)["state"] == "done")
+        children = subprocess.run(
+            ["pgrep", "-P", str(serve.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert len(children) == 1
+    finally:
+        serve.terminate()
+        serve.wait(60)
+    time.sleep(0.5)
+    assert not Path(f"/proc/{children[0]}").exists()  # the worker went with the server
