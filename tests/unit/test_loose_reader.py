@@ -283,3 +283,21 @@ def test_groups_are_the_best_of_every_split():
 def test_a_file_without_a_form_is_refused_with_its_name():
     with pytest.raises(ReadError, match=r"x\.txt"):
         read_text("一级指标\t指标名称\t指标解释\t权重\t评分规则\t自评\t备注\n", "x.txt")
+
+
+def test_column_of_is_the_templates_column_and_remembers_a_bounded_number():
+    from dataclasses import replace
+
+    from jixiao import templates
+    from jixiao.readers import base
+
+    # a copy of the template: its own cache, so the test sees what it adds
+    template = replace(templates.load("shanghai-2019"))
+    labels = ["一级指标", "权 重", "自评：", "合计", "说明", "", "12.00", "不是表头"]
+    for label in labels * 2:
+        assert base.column_of(template, label) == template.column(label)
+    known = template.derived("readers.column_of", dict)
+    assert set(known) == {label for label in labels if label}
+    for n in range(2 * base._REMEMBERED):
+        assert base.column_of(template, f"格{n}") is None
+    assert len(known) == base._REMEMBERED

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from jixiao.domain.model import Problem, Source
 from jixiao.domain.normalize import clean, fold, squash
+from jixiao.domain.template import Template
 
 
 class ReadError(Exception):
@@ -67,6 +68,29 @@ def in_unit(figure: Decimal, printed: str, wanted: str) -> Decimal:
 
 
 _DASHES = {"-", "—", "–", "/", "－"}
+
+
+_REMEMBERED = 4096
+"""Texts whose column ``column_of`` keeps per template: the labels, which repeat
+form after form, fit many times over; a large batch's other cells stop being added."""
+
+
+def column_of(template: Template, text: str | None) -> str | None:
+    """``template.column(text)``, remembered per template for the texts seen: a
+    reader asks it of every cell of every row, and labels repeat form after form."""
+    if not text:
+        return None
+    known = template.derived("readers.column_of", _nothing_seen)
+    if text in known:
+        return known[text]
+    column = template.column(text)
+    if len(known) < _REMEMBERED:
+        known[text] = column
+    return column
+
+
+def _nothing_seen(template: Template) -> dict[str, str | None]:
+    return {}
 
 
 class Collector:

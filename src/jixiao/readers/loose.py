@@ -39,7 +39,7 @@ from jixiao.domain.model import (
 )
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.template import Group, Template, label_key
-from jixiao.readers.base import Collector, ReadError, Row
+from jixiao.readers.base import Collector, ReadError, Row, column_of
 
 # The header's labels in printed order, with the field path each one fills.
 HEADER_PATHS = {
@@ -130,7 +130,7 @@ def _split_forms(rows: list[Row], template: Template) -> list[_Form]:
     for row in rows:
         filled = row.filled()
         first = label_key(filled[0][1]) if filled else ""
-        if template.column(first) == "name":
+        if column_of(template, first) == "name":
             forms.append(_Form(year))
             year = None
         elif (found := _YEAR.search(fold(row.text()))) and len(squash(row.text())) <= 30:
@@ -275,14 +275,14 @@ class _FormReader:
         The label takes the first two columns, unless the first cell alone is a
         header label ("自评" alone is not: it is the score column's label)."""
         cells = list(row.cells)
-        if cells and self.t.column(cells[0]) in HEADER_PATHS:
+        if cells and column_of(self.t, cells[0]) in HEADER_PATHS:
             return cells[0].strip(), cells[1:]
         return "\t".join(c.strip() for c in cells[:2] if c.strip()), cells[2:]
 
     def _identify(self, label: str, last: int) -> str | None:
         """The header field a label names: exactly, or else the first field after
         the last one read whose label its characters fit (a repair, recorded)."""
-        exact = self.t.column(label)
+        exact = column_of(self.t, label)
         if exact in HEADER_PATHS:
             return exact
         key = label_key(label)
@@ -301,7 +301,7 @@ class _FormReader:
         """A row of two label/value pairs: the right label splits the values."""
         right = PAIRED[left]
         filled = [c for c in cells if c.strip()]
-        at = next((n for n, c in enumerate(filled) if self.t.column(c) == right), None)
+        at = next((n for n, c in enumerate(filled) if column_of(self.t, c) == right), None)
         if at is None:
             at = next(
                 (n for n, c in enumerate(filled) if n and self._fits_label(label_key(c), right)),
@@ -431,7 +431,7 @@ class _FormReader:
     # indicator table -----------------------------------------------------------------
 
     def _table_header(self, row: Row) -> bool:
-        columns = {self.t.column(c) for _, c in row.filled()}
+        columns = {column_of(self.t, c) for _, c in row.filled()}
         return len(columns & set(TABLE_COLUMNS)) >= 3 and "points" in columns
 
     def _table(
@@ -439,7 +439,7 @@ class _FormReader:
     ) -> tuple[list[Indicator], Decimal | None, Decimal | None]:
         header = {}
         for i, cell in rows[header_at].filled():
-            column = self.t.column(cell)
+            column = column_of(self.t, cell)
             if column in TABLE_COLUMNS and column not in header:
                 header[column] = i
         items: list[_Item] = []
@@ -448,7 +448,7 @@ class _FormReader:
         rest = rows[header_at + 1 :]
         for n, row in enumerate(rest):
             first = label_key(row.filled()[0][1]) if row.filled() else ""
-            if self.t.column(first) == "total":
+            if column_of(self.t, first) == "total":
                 total_points, total = self._total(
                     row, rest[n + 1] if n + 1 < len(rest) else None, header
                 )

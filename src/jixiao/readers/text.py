@@ -36,7 +36,7 @@ from jixiao.domain.model import (
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target
 from jixiao.domain.template import Template, label_key
-from jixiao.readers.base import Collector, ReadError, Row, amount_unit, in_unit
+from jixiao.readers.base import Collector, ReadError, Row, amount_unit, column_of, in_unit
 from jixiao.readers.family import read_family, refusal
 from jixiao.readers.loose import read_grouped
 from jixiao.readers.shapes import Shape, shape_of, split_text
@@ -182,7 +182,7 @@ def _split_forms(rows: list[Row], template: Template) -> list[_Form]:
     year: int | None = None
     for row in rows:
         key = _first_key(row)
-        column = template.column(key)
+        column = column_of(template, key)
         if column == "name":
             current = _Form(year=year)
             forms.append(current)
@@ -242,9 +242,9 @@ class _FormReader:
 
         for row in form.rows:
             key = _first_key(row)
-            column = self.t.column(key)
+            column = column_of(self.t, key)
             # each filled cell with the column its text names: looked up once a row
-            cells = [(i, cell, self.t.column(cell)) for i, cell in row.filled()]
+            cells = [(i, cell, column_of(self.t, cell)) for i, cell in row.filled()]
             if row is name_row:
                 project["name"] = self._after(row, cells, "name", "project.name")
             elif _has_label(cells, "department"):
