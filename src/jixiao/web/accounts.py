@@ -36,6 +36,24 @@ COMMON = frozenset(_COMMON_TEXT.split())
 """Passwords common in China (pinyin names, 我爱你, keyboard walks, the defaults of devices)."""
 
 
+class LengthValidator:
+    """At least ``min_length`` characters (Django's own says it in English only)."""
+
+    def __init__(self, min_length: int = 10) -> None:
+        self.min_length = min_length
+
+    def validate(self, password: str, user: Any = None) -> None:
+        from django.core.exceptions import ValidationError
+
+        if len(password) < self.min_length:
+            raise ValidationError(
+                _("密码太短，至少 %(n)s 个字符") % {"n": self.min_length}, code="password_too_short"
+            )
+
+    def get_help_text(self) -> str:
+        return _("密码至少 %(n)s 个字符") % {"n": self.min_length}
+
+
 class ClassesValidator:
     """Three of the four classes: lower case, upper case, digits, other symbols."""
 
@@ -85,13 +103,20 @@ class CommonValidator:
     def validate(self, password: str, user: Any = None) -> None:
         from django.core.exceptions import ValidationError
 
-        stem = re.sub(r"[\d\W_]+$", "", password)
-        lowered = {p.lower() for p in COMMON}
-        if password.lower() in lowered or (len(stem) >= 4 and stem.lower() in lowered):
+        if password.lower() in _LOWERED or _stem(password) in _STEMS:
             raise ValidationError(_("这是常见密码，请换一个"), code="password_common")
 
     def get_help_text(self) -> str:
         return _("不能使用常见密码")
+
+
+def _stem(text: str) -> str:
+    """A password without the digits and symbols at its end, in lower case ("Abc@123" → "abc")."""
+    return re.sub(r"[\d\W_]+$", "", text).lower()
+
+
+_LOWERED = frozenset(p.lower() for p in COMMON)
+_STEMS = frozenset(s for s in map(_stem, COMMON) if len(s) >= 3)
 
 
 class PasswordRefused(Exception):
