@@ -446,6 +446,8 @@ def _for_template(sheet: Sheet, data: dict, template, filled: bool, origins, app
         sheet.header.cells = [c for c in header if c.editable]
     sheet.narratives.cells = narratives
     printed = set(template.columns)
+    if template.execution_points is None:  # no 资金 points (Shanghai 2019: 权重 and 自评 are
+        printed -= {"points", "score"}  # its indicators' columns)
     for row in sheet.funding:
         row.cells = [
             c
