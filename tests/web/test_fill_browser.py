@@ -59,7 +59,7 @@ def _submit_clean(page) -> None:
     expect(page.locator("#done")).to_contain_text("已提交审核")
 
 
-def test_a_blank_national_form_filled_to_the_end(browser, live_server, tree, project_a1):  # noqa: F811
+def test_a_blank_national_form_filled_to_the_end(browser, live_server, tree, project_a1):
     filler = sign_in(browser, live_server, "filler_a1")
     _blank(filler, "national-2020", "万元")
     _no_computed_inputs(filler, ["funding.execution_rate", "funding.score", "total", "grade"])
@@ -181,7 +181,7 @@ SHANGHAI_ROWS = [
 ]
 
 
-def test_a_blank_shanghai_2019_form_filled_to_the_end(browser, live_server, tree, project_a1):  # noqa: F811
+def test_a_blank_shanghai_2019_form_filled_to_the_end(browser, live_server, tree, project_a1):
     filler = sign_in(browser, live_server, "filler_a1")
     _blank(filler, "shanghai-2019", "元")
     _no_computed_inputs(filler, ["funding.execution_rate", "total", "grade"])
