@@ -74,8 +74,11 @@ GLOBAL = {
     ("get", "/api/spot-checks"),
     ("get", "/api/projects"),
     ("post", "/api/projects"),
-    ("get", "/api/attention"),
-}  # test_attention
+    ("get", "/api/attention"),  # test_attention
+    ("post", "/api/imports"),  # the bulk import and its task: test_bulk_import's matrix
+    ("get", "/api/tasks/{task_id}"),
+    ("post", "/api/tasks/{task_id}/cancel"),
+}
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {
     Action.SUBMIT: {"draft", "returned"},

@@ -31,6 +31,7 @@ from jixiao.domain.workflow import Action, State
 from jixiao.readers import ReadError
 from jixiao.web import render
 from jixiao.web.evaluations import actions, words
+from jixiao.web.evaluations.actions import bulk_import
 from jixiao.web.evaluations.models import FILLED, Evaluation
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.evaluations.selectors import attention, rollup
@@ -38,6 +39,7 @@ from jixiao.web.evaluations.uploads import read_upload
 from jixiao.web.orgs.models import ApiToken, Organisation
 from jixiao.web.pages.evidence import download
 from jixiao.web.requests import ApiRequest
+from jixiao.web.tasks import queue
 from jixiao.writers import Format, UndrawableText, WriteError, file_names
 from jixiao.writers.findings import result_dict
 from jixiao.writers.scores import score_dict
@@ -869,3 +871,61 @@ def attention_list(request: ApiRequest, query: Query[AttentionQuery]):
         "review_gap": figure(limits.review_gap),
         "items": items,
     }
+
+
+# --- background tasks: the bulk import -------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    name: str
+    state: str
+    attempts: int
+    done: int
+    total: int
+    note: str
+    error: str
+    result: Any = None
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+def _task(made) -> dict[str, Any]:
+    fields = ("name", "state", "attempts", "done", "total", "note", "error", "result")
+    return {
+        "id": made.pk,
+        **{f: getattr(made, f) for f in fields},
+        "created_at": made.created_at,
+        "finished_at": made.finished_at,
+    }
+
+
+@api.post(
+    "/imports",
+    response={202: TaskOut, **ERRORS},
+    summary="批量导入：上传多个自评表文件或 zip，后台读取并按表上的项目名称与实施单位归入项目",
+)
+def import_bulk(request: ApiRequest, files: File[list[UploadedFile]]):
+    """Queued as a background task (202): ``GET /api/tasks/{id}`` says its progress and,
+    once done, the report (filed, duplicate, unmatched, refused, each with its reason)."""
+    made = bulk_import.start(user=request.auth, files=[(f.name or "", f.read()) for f in files])
+    return Status(202, _task(made))
+
+
+@api.get(
+    "/tasks/{task_id}", response={200: TaskOut, **ERRORS}, summary="后台任务：状态、进度与结果"
+)
+def get_task(request: ApiRequest, task_id: int):
+    return _task(bulk_import.own(request.auth, task_id))
+
+
+@api.post(
+    "/tasks/{task_id}/cancel",
+    response={200: TaskOut, **ERRORS},
+    summary="取消后台任务：排队中的不再运行，运行中的在下一个文件前停止（已完成的保留）",
+)
+def cancel_task(request: ApiRequest, task_id: int):
+    made = bulk_import.own(request.auth, task_id)
+    queue.cancel(made)
+    made.refresh_from_db()
+    return _task(made)

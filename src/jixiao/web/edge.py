@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
@@ -82,7 +83,7 @@ class Edge:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > MAX_BODY:
+        if length > body_limit(request):
             with translation.override(translation.get_language_from_request(request)):
                 response = _too_big(request)
         else:
@@ -93,6 +94,17 @@ class Edge:
         add_never_cache_headers(response)
         response.headers.setdefault("Content-Security-Policy", POLICY)
         return response
+
+
+BULK_PATHS = ("/imports/", "/api/imports")
+"""Where a bulk import's files are posted: their body may be as large as the bulk
+import allows (``JIXIAO_BULK_BYTES``), every other body :data:`MAX_BODY`."""
+
+
+def body_limit(request: HttpRequest) -> int:
+    if request.path_info in BULK_PATHS:
+        return int(getattr(settings, "JIXIAO_BULK_BYTES", MAX_BODY)) + 1024 * 1024
+    return MAX_BODY
 
 
 def _is_json(response: HttpResponse) -> bool:

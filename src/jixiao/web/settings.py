@@ -195,3 +195,8 @@ LOGGING = {
 # Background tasks (jixiao.web.tasks): a worker holds a task this many seconds without
 # renewing (it renews every third of it); a worker dead longer loses the task to another.
 JIXIAO_TASK_LEASE = int(os.environ.get("JIXIAO_TASK_LEASE", "60"))
+# A bulk import (批量导入): at most this many files (a zip's members counted) and bytes
+# (unpacked) at once; its request body may be that large, every other one 21 MB.
+JIXIAO_BULK_FILES = int(os.environ.get("JIXIAO_BULK_FILES", "2000"))
+JIXIAO_BULK_BYTES = int(os.environ.get("JIXIAO_BULK_BYTES", str(200 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FILES = JIXIAO_BULK_FILES + 10

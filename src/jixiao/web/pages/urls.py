@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from jixiao.web.pages import attention, dashboards, progress, rollup, views
+from jixiao.web.pages import attention, dashboards, progress, rollup, tasks, views
 
 app_name = "pages"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("dashboards/", dashboards.dashboards_page, name="dashboards"),
     path("dashboards/data/<str:name>/", dashboards.dashboard_data, name="dashboard_data"),
     path("forms/new/", views.new, name="new"),
+    path("imports/", tasks.import_page, name="imports"),
+    path("tasks/<int:pk>/", tasks.task_page, name="task"),
+    path("tasks/<int:pk>/cancel/", tasks.cancel_task, name="cancel_task"),
     path("forms/<int:pk>/", views.form_page, name="form"),
     path("forms/<int:pk>/edit/", views.edit, name="edit"),
     path("forms/<int:pk>/recompute/", views.recompute, name="recompute"),

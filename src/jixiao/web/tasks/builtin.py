@@ -12,6 +12,11 @@ from django.core.mail import mail_admins
 from jixiao.web.tasks.registry import Context, task
 
 
+def load_all() -> None:
+    """Import every module that registers tasks (the registry asks before a lookup)."""
+    from jixiao.web.evaluations.actions import bulk_import  # noqa: F401
+
+
 @task("trail.verify", max_attempts=1, timeout=3600)
 def verify_trail(context: Context) -> dict[str, Any]:
     """核验审计链 (the nightly ``verify-trail``): the result says intact or what broke;

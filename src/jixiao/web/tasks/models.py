@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Task(models.Model):
@@ -13,11 +14,11 @@ class Task(models.Model):
     while working; a lease run out means the worker died, and any worker takes it again."""
 
     class State(models.TextChoices):
-        QUEUED = "queued", "排队中"
-        RUNNING = "running", "运行中"
-        DONE = "done", "已完成"
-        FAILED = "failed", "失败"
-        CANCELLED = "cancelled", "已取消"
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
 
     name = models.CharField("任务", max_length=64, db_index=True)
     args = models.JSONField("参数", default=dict)
@@ -78,3 +79,18 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}（每 {self.every} 秒）"
+
+
+class Upload(models.Model):
+    """A file a task reads (a bulk import's), kept in the database where every worker of a
+    deployment sees it (and backups cover it) until the task's results expire."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="uploads")
+    number = models.PositiveIntegerField("序号")
+    name = models.CharField("文件名", max_length=255)
+    content = models.BinaryField("内容")
+
+    class Meta:
+        verbose_name = "任务文件"
+        verbose_name_plural = "任务文件"
+        constraints = [models.UniqueConstraint(fields=["task", "number"], name="one_upload_number")]

@@ -12,6 +12,9 @@ from typing import Any, Protocol
 
 
 class Context(Protocol):
+    @property
+    def task_id(self) -> int: ...
+
     def progress(self, done: int, total: int, note: str = "") -> None: ...
 
     def cancelled(self) -> bool: ...
@@ -50,7 +53,9 @@ class UnknownTask(LookupError):
 
 
 def registered(name: str) -> Registered:
-    from jixiao.web.tasks import builtin  # noqa: F401  # registers the tasks jixiao ships
+    from jixiao.web.tasks import builtin  # registers the tasks jixiao ships
+
+    builtin.load_all()
 
     try:
         return REGISTRY[name]

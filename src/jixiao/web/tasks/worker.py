@@ -35,6 +35,10 @@ class _Context:
     def __init__(self, task: Task, worker: str) -> None:
         self.task, self.worker = task, worker
 
+    @property
+    def task_id(self) -> int:
+        return self.task.pk
+
     def progress(self, done: int, total: int, note: str = "") -> None:
         queue.progress(self.task, self.worker, done, total, note)
 
