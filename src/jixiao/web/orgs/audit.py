@@ -21,6 +21,12 @@ def _before(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> Non
     instance._trail_before = states.of(states.subject(instance))
 
 
+def _short(subject: str) -> str:
+    """The action's prefix (the column holds 16 characters): ``org_change``, ``account_create``."""
+    kind = subject.partition("#")[0]
+    return {"organisation": "org"}.get(kind, kind)
+
+
 def _masked(state: dict) -> dict:
     return {**state, "password": "***"} if "password" in state else state
 
@@ -38,7 +44,7 @@ def _after(sender: Any, instance: Any, created: bool = False, raw: bool = False,
     diff = field_diff(_masked(before), _masked(after))
     if "password" in after and before.get("password") not in (None, after["password"]):
         diff.append({"path": "password", "new": "（已更改）"})
-    kind = subject.partition("#")[0]
+    kind = _short(subject)
     trail.record(subject, action=f"{kind}_{'create' if created else 'change'}", diff=diff)
     if kind == "account":
         _account_changed(instance, before, after, created)
@@ -82,7 +88,7 @@ def _deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     from jixiao.web.evaluations.actions import trail
 
     subject = states.subject(instance)
-    kind = subject.partition("#")[0]
+    kind = _short(subject)
     gone = type(instance).__name__ in {"Membership", "AdminRole"}
     trail.record(subject, action=f"{kind}_{'change' if gone else 'delete'}", diff=[])
     if kind == "account":
