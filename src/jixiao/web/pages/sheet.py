@@ -289,6 +289,7 @@ def _indicator_rows(
     origins: list[str] | None,
     approval: Approval,
     columns: list[tuple[str, str]] | None = None,
+    draft: bool = False,
 ) -> list[Row]:
     """Indicator rows; a row added on the page (origin ``new``) has its name and
     levels open, every row what the unit reports, and its target and points
@@ -296,7 +297,9 @@ def _indicator_rows(
     row by its name, wherever it was added: the actions compare by name too."""
     rows = []
     for n, ind in enumerate(data.get("indicators") or []):
-        added = origins is not None and n < len(origins) and origins[n] == NEW
+        # a row added on the page, or any row while the form is a draft (never submitted
+        # as it stands): its name, levels, rule and explanation open
+        added = draft or (origins is not None and n < len(origins) and origins[n] == NEW)
         approved = approval.name_of(ind.get("name"))
         unlocked = approved in approval.unlocked
         locked = LOCKED_BY_APPROVAL if approved and not unlocked else set()
@@ -381,9 +384,7 @@ def _header_paths(template) -> list[str]:
     return found
 
 
-def _template_cells(
-    data: dict, template, filled: bool
-) -> tuple[list[Cell], list[Cell], list[Cell]]:
+def _template_cells(data: dict, template) -> tuple[list[Cell], list[Cell], list[Cell]]:
     """The template's header fields (project names read-only, 具体实施处 and 是否为经常性项目
     open), its narrative fields (open), and its 上年预算金额 where it prints one."""
     printed = _header_paths(template)
@@ -437,10 +438,10 @@ def _template_cells(
     return header, narratives, extra
 
 
-def _for_template(sheet: Sheet, data: dict, template, filled: bool, origins, approval) -> None:
+def _for_template(sheet: Sheet, data: dict, template, origins, approval, draft: bool) -> None:
     """The sheet cut to the template's fields: its indicator columns and labels, the 资金
     columns it prints, its goals, header and narrative fields."""
-    header, narratives, extra = _template_cells(data, template, filled)
+    header, narratives, extra = _template_cells(data, template)
     if header:
         sheet.project = [c for c in header if not c.editable]
         sheet.header.cells = [c for c in header if c.editable]
@@ -468,7 +469,9 @@ def _for_template(sheet: Sheet, data: dict, template, filled: bool, origins, app
         cell.label = _label_of(template, cell.path, goal_columns[key], cell.label)
     for cell in sheet.summary.cells:
         cell.label = _label_of(template, cell.path, cell.path, cell.label)
-    sheet.indicators = _indicator_rows(data, origins, approval, _indicator_columns(template))
+    sheet.indicators = _indicator_rows(
+        data, origins, approval, _indicator_columns(template), draft=draft
+    )
 
 
 def build(
@@ -480,6 +483,7 @@ def build(
     filled: bool = False,
     score_reasons: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    draft: bool = False,
 ) -> Sheet:
     """The sheet of a form's contract JSON, with figures, findings and comments in
     place; ``findings`` of the form are the audit's unless given (the actions add
@@ -507,7 +511,7 @@ def build(
                 for k, label in GOAL_LABELS.items()
             ],
         ),
-        indicators=_indicator_rows(data, origins, approval),
+        indicators=_indicator_rows(data, origins, approval, draft=draft),
         summary=Row(
             "total",
             str(SECTION_TITLES["summary"]),
@@ -537,7 +541,7 @@ def build(
         for path in errors:
             json_set(data, path, None)
     if sheet.template in templates.ids():  # an unknown one is said below
-        _for_template(sheet, raw, templates.load(sheet.template), filled, origins, approval)
+        _for_template(sheet, raw, templates.load(sheet.template), origins, approval, draft)
     cells = {cell.path: cell for cell in sheet.cells()}
     for path, problem in (errors or {}).items():
         if path in cells:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -245,6 +246,7 @@ def _sheet(
         data,
         comments,
         origins=rows,
+        draft=ev.state == State.DRAFT.value,
         approval=_approval(request, ev, unlock),
         findings=lambda form: actions.forms.findings(ev, form, reasons),
         filled=ev.filled,
@@ -347,6 +349,11 @@ def new(request: SignedInRequest) -> HttpResponse:
         if start == "last_year":
             last = actions.access.get(request.user, int(request.POST.get("last") or 0))
             project, form = last.project, next_year(evaluation_from_dict(last.data, str(last)))
+            year = request.POST.get("year", "").strip()  # the year asked (default: the next)
+            if year:
+                if not year.isdigit() or not 2000 <= int(year) <= 2100:
+                    raise actions.errors.ServiceError(_("年度应为四位数字"))
+                form = replace(form, year=int(year))
         elif start == "blank":
             project = _chosen_project(request)
             form = _blank(project, request)
