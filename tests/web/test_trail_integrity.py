@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 
 from jixiao.domain import trail as chain
 from jixiao.domain.approved_targets import ApprovedTarget
@@ -267,3 +267,47 @@ def test_a_tampered_backup_is_detected_after_restore(tree, approved, tmp_path):
     backup.restore(file)
     [line] = actions.trail.check().differences
     assert f"自评表 #{approved.pk}" in line and "grade、total" in line
+
+
+def _named(tamper) -> list[str]:
+    """What the check names after ``tamper``, undone afterwards (a copy of the database each)."""
+
+    class Undo(Exception):
+        pass
+
+    found: list[str] = []
+    try:
+        with transaction.atomic():
+            tamper()
+            found.extend(actions.trail.check().differences)
+            raise Undo
+    except Undo:
+        pass
+    return found
+
+
+def test_each_tampering_of_the_issue_on_the_demo_database():
+    """The demo database (as ``jixiao serve --demo`` makes it), each change of issue #22 made
+    behind the application's back on a copy (a rolled-back transaction): named every time."""
+    from jixiao.web import demo
+
+    demo.load()
+    ev = Evaluation.objects.order_by("id").first()
+    other = Evaluation.objects.order_by("id").last()
+    target = ApprovedTargets.objects.order_by("id").first()
+    clerk = Membership.objects.filter(role="filler").first()
+    assert actions.trail.check().intact
+    rows = Evaluation.objects.filter
+    cases = {
+        "data、grade、total": lambda: rows(pk=ev.pk).update(
+            data={**ev.data, "grade": "差"}, total=Decimal("1.00"), grade="差"
+        ),
+        "state": lambda: rows(pk=other.pk).update(state="approved"),
+        "review_scores": lambda: rows(pk=ev.pk).update(review_scores={"funding.score": "0"}),
+        "indicators": lambda: ApprovedTargets.objects.filter(pk=target.pk).update(indicators=[]),
+        "membership": lambda: Membership.objects.filter(pk=clerk.pk).update(role="reviewer"),
+    }
+    for named, tamper in cases.items():
+        found = _named(tamper)
+        assert len(found) == 1 and f"{named} 与审计链记录的不符" in found[0], (named, found)
+    assert actions.trail.check().intact  # the untouched database

@@ -45,6 +45,8 @@ from jixiao.web.trail_key import TrailKeyError
 
 CHAIN_LOCK = 0x6A69786961_6F  # "jixiao": the advisory lock that orders appends on PostgreSQL
 ANCHOR = "anchor"
+EPOCHS = "epoch"  # the subject of the epoch events (indexed: found without a scan)
+NOT_OBJECTS = {EPOCHS, "security"}  # subjects that are not stored objects
 
 
 def keyring() -> tuple[dict[str, bytes], str]:
@@ -106,7 +108,7 @@ def _epoch() -> tuple[int, bytes]:
     """The chain's current epoch and its key, starting epoch 1 if there is none; refuses
     to write under a key that is not the current epoch's."""
     ring, current = keyring()
-    last = Event.objects.filter(action=trail.EPOCH).order_by("-epoch").first()
+    last = Event.objects.filter(subject=EPOCHS, action=trail.EPOCH).order_by("-epoch").first()
     if last is None:
         return start_epoch(), ring[current]
     recorded = trail.epoch_key(last.content())
@@ -137,7 +139,7 @@ def start_epoch(comment: str = "") -> int:
     lock_chain()
     ring, current = keyring()
     prev, _ = _head()
-    last = Event.objects.filter(action=trail.EPOCH).order_by("-epoch").first()
+    last = Event.objects.filter(subject=EPOCHS, action=trail.EPOCH).order_by("-epoch").first()
     diff: list[dict] = [{"path": "key", "new": current}]
     if last is not None:
         old = trail.epoch_key(last.content()) or ""
@@ -154,6 +156,7 @@ def start_epoch(comment: str = "") -> int:
             actor=user,
             actor_name=name,
             action=trail.EPOCH,
+            subject=EPOCHS,
             state_to="",
             version=0,
             diff=diff,
@@ -188,7 +191,7 @@ def start_epoch(comment: str = "") -> int:
 def anchor_after_migrate(**kwargs: Any) -> None:
     """post_migrate: a database with events or objects from before keys is re-anchored
     (epoch 1) as soon as it is migrated, if a key is there; otherwise at its first write."""
-    if Event.objects.filter(action=trail.EPOCH).exists():
+    if Event.objects.filter(subject=EPOCHS, action=trail.EPOCH).exists():
         return
     if not Event.objects.exists() and not any(True for _ in states.every()):
         return
@@ -378,7 +381,7 @@ def check() -> Report:
         report.form_events += event.evaluation_id is not None
         if event.action == trail.EPOCH and event.epoch:
             last_key, report.epoch = trail.epoch_key(link.content), event.epoch
-        if event.epoch and event.subject:
+        if event.epoch and event.subject and event.subject not in NOT_OBJECTS:
             recorded[event.subject] = event.state or {}
     if chain:
         report.head, report.head_at = chain[-1].hash, by_id[chain[-1].id].at
