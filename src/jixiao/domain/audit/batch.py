@@ -101,16 +101,29 @@ def findings(
 
 
 class _Text:
-    """One narrative of one form, reduced to its letters, with its shingles' sketch."""
+    """One narrative of one form, reduced to its letters, with its shingles and their
+    sketch (shared by the texts with the same letters: boilerplate is made once)."""
 
     __slots__ = ("field", "form", "key", "letters", "name", "name_en", "shingles", "sketch")
 
-    def __init__(self, form: int, key: str, field: str, name: str, name_en: str, letters: str):
+    def __init__(
+        self,
+        form: int,
+        key: str,
+        field: str,
+        name: str,
+        name_en: str,
+        letters: str,
+        made: dict[str, tuple[frozenset[bytes], tuple[int, ...]]],
+    ) -> None:
         self.form, self.key, self.field = form, key, field
         self.name, self.name_en, self.letters = name, name_en, letters
-        shingles = _shingles(letters)
-        self.shingles = frozenset(shingles)
-        self.sketch = tuple(sorted(set(map(zlib.crc32, shingles)))[:SKETCH])
+        known = made.get(letters)
+        if known is None:
+            shingles = _shingles(letters)
+            sketch = tuple(sorted(set(map(zlib.crc32, shingles)))[:SKETCH])
+            known = made[letters] = (frozenset(shingles), sketch)
+        self.shingles, self.sketch = known
 
 
 def _shingles(letters: str) -> list[bytes]:
@@ -122,15 +135,10 @@ def _shingles(letters: str) -> list[bytes]:
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
-def _letters(text: str | None, subject: str) -> str:
-    """The letters of a text (no digits, spaces or punctuation), the form's own project
-    name taken out: a copy changes the name and the figures first."""
-    if not text:
-        return ""
-    key = squash(fold(text))
-    if subject:
-        key = key.replace(subject, "")
-    return _NOT_LETTERS.sub("", key)
+def _letters(text: str | None) -> str:
+    """The letters of a text, without digits, spaces or punctuation (full-width ones too:
+    the classes are Unicode's): a copy changes the figures first."""
+    return _NOT_LETTERS.sub("", text) if text else ""
 
 
 def _subject(form: Evaluation) -> str:
@@ -138,17 +146,30 @@ def _subject(form: Evaluation) -> str:
 
 
 def _texts(forms: Sequence[Evaluation]) -> Iterator[_Text]:
+    made: dict[str, tuple[frozenset[bytes], tuple[int, ...]]] = {}
     for n, form in enumerate(forms):
-        subject = _subject(form)
+        own = _letters(form.subject)  # the project's own name, taken out of its texts
         for field, name, name_en in _NARRATIVES:
-            letters = _letters(_value(form, field), subject)
+            letters = _letters(_value(form, field))
+            if own:
+                letters = letters.replace(own, "")
             if len(letters) >= SHORTEST:
-                yield _Text(n, field, field, name, name_en, letters)
+                yield _Text(n, field, field, name, name_en, letters, made)
         for i, ind in enumerate(form.indicators):
-            letters = _letters(ind.deviation, subject)
+            if not ind.deviation:
+                continue
+            letters = _letters(ind.deviation)
+            if own:
+                letters = letters.replace(own, "")
             if len(letters) >= SHORTEST:
                 yield _Text(
-                    n, "deviation", f"indicators[{i}].deviation", "偏差原因", "the reason", letters
+                    n,
+                    "deviation",
+                    f"indicators[{i}].deviation",
+                    "偏差原因",
+                    "the reason",
+                    letters,
+                    made,
                 )
 
 
