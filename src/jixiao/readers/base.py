@@ -75,18 +75,27 @@ _REMEMBERED = 4096
 form after form, fit many times over; a large batch's other cells stop being added."""
 
 
-def column_of(template: Template, text: str | None) -> str | None:
+def column_of(
+    template: Template, text: str | None, known: dict[str, str | None] | None = None
+) -> str | None:
     """``template.column(text)``, remembered per template for the texts seen: a
-    reader asks it of every cell of every row, and labels repeat form after form."""
+    reader asks it of every cell of every row, and labels repeat form after form.
+    ``known`` is ``columns_seen(template)``, when the caller holds it."""
     if not text:
         return None
-    known = template.derived("readers.column_of", _nothing_seen)
+    if known is None:
+        known = columns_seen(template)
     if text in known:
         return known[text]
     column = template.column(text)
     if len(known) < _REMEMBERED:
         known[text] = column
     return column
+
+
+def columns_seen(template: Template) -> dict[str, str | None]:
+    """The texts ``column_of`` has seen for this template, and their columns."""
+    return template.derived("readers.column_of", _nothing_seen)
 
 
 def _nothing_seen(template: Template) -> dict[str, str | None]:

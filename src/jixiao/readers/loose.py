@@ -22,7 +22,7 @@ It never fills a figure from another field: a rate printed 0.00 stays 0.00.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -39,7 +39,7 @@ from jixiao.domain.model import (
 )
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.template import Group, Template, label_key
-from jixiao.readers.base import Collector, ReadError, Row, column_of
+from jixiao.readers.base import Collector, ReadError, Row, column_of, columns_seen
 
 # The header's labels in printed order, with the field path each one fills.
 HEADER_PATHS = {
@@ -127,10 +127,11 @@ def _split_forms(rows: list[Row], template: Template) -> list[_Form]:
     """A form starts at its 项目名称 row; a short "2019年度…" title before it gives the year."""
     forms: list[_Form] = []
     year = None
+    known = columns_seen(template)
     for row in rows:
         filled = row.filled()
         first = label_key(filled[0][1]) if filled else ""
-        if column_of(template, first) == "name":
+        if column_of(template, first, known) == "name":
             forms.append(_Form(year))
             year = None
         elif (found := _YEAR.search(fold(row.text()))) and len(squash(row.text())) <= 30:
@@ -177,6 +178,7 @@ class _HeaderValues:
 class _FormReader:
     def __init__(self, template: Template):
         self.t = template
+        self.known = columns_seen(template)
         self.out = Collector()
         self.values = _HeaderValues()
         self.texts: dict[str, list[str]] = {}
@@ -275,14 +277,14 @@ class _FormReader:
         The label takes the first two columns, unless the first cell alone is a
         header label ("自评" alone is not: it is the score column's label)."""
         cells = list(row.cells)
-        if cells and column_of(self.t, cells[0]) in HEADER_PATHS:
+        if cells and column_of(self.t, cells[0], self.known) in HEADER_PATHS:
             return cells[0].strip(), cells[1:]
         return "\t".join(c.strip() for c in cells[:2] if c.strip()), cells[2:]
 
     def _identify(self, label: str, last: int) -> str | None:
         """The header field a label names: exactly, or else the first field after
         the last one read whose label its characters fit (a repair, recorded)."""
-        exact = column_of(self.t, label)
+        exact = column_of(self.t, label, self.known)
         if exact in HEADER_PATHS:
             return exact
         key = label_key(label)
@@ -301,7 +303,9 @@ class _FormReader:
         """A row of two label/value pairs: the right label splits the values."""
         right = PAIRED[left]
         filled = [c for c in cells if c.strip()]
-        at = next((n for n, c in enumerate(filled) if column_of(self.t, c) == right), None)
+        at = next(
+            (n for n, c in enumerate(filled) if column_of(self.t, c, self.known) == right), None
+        )
         if at is None:
             at = next(
                 (n for n, c in enumerate(filled) if n and self._fits_label(label_key(c), right)),
@@ -431,7 +435,7 @@ class _FormReader:
     # indicator table -----------------------------------------------------------------
 
     def _table_header(self, row: Row) -> bool:
-        columns = {column_of(self.t, c) for _, c in row.filled()}
+        columns = {column_of(self.t, c, self.known) for _, c in row.filled()}
         return len(columns & set(TABLE_COLUMNS)) >= 3 and "points" in columns
 
     def _table(
@@ -439,7 +443,7 @@ class _FormReader:
     ) -> tuple[list[Indicator], Decimal | None, Decimal | None]:
         header = {}
         for i, cell in rows[header_at].filled():
-            column = column_of(self.t, cell)
+            column = column_of(self.t, cell, self.known)
             if column in TABLE_COLUMNS and column not in header:
                 header[column] = i
         items: list[_Item] = []
@@ -448,7 +452,7 @@ class _FormReader:
         rest = rows[header_at + 1 :]
         for n, row in enumerate(rest):
             first = label_key(row.filled()[0][1]) if row.filled() else ""
-            if column_of(self.t, first) == "total":
+            if column_of(self.t, first, self.known) == "total":
                 total_points, total = self._total(
                     row, rest[n + 1] if n + 1 < len(rest) else None, header
                 )
@@ -607,7 +611,7 @@ class _FormReader:
         for n, ind in enumerate(indicators):
             at = placed[n]
             self.out.note(f"indicators[{n}].level1", items[n].source)
-            out.append(replace(ind, level1=groups[at].name if at is not None else None))
+            out.append(_with_level1(ind, groups[at].name if at is not None else None))
         return out
 
     def _group_label(self, group: Group, label: str, path: str) -> None:
@@ -627,6 +631,14 @@ class _FormReader:
             )
         elif rest:
             self.out.problem(path, f"一级指标「{group.name}」的标签有多余文字", label)
+
+
+def _with_level1(ind: Indicator, level1: str | None) -> Indicator:
+    """``replace(ind, level1=level1)`` for an indicator this reader has just made and
+    no one else holds yet: set in place (replace's copy of a frozen dataclass cost a
+    tenth of reading a Shanghai form)."""
+    object.__setattr__(ind, "level1", level1)
+    return ind
 
 
 def _merged_score(above: Indicator, ind: Indicator) -> bool:

@@ -36,7 +36,15 @@ from jixiao.domain.model import (
 from jixiao.domain.normalize import clean, fold, squash
 from jixiao.domain.targets import parse_target
 from jixiao.domain.template import Template, label_key
-from jixiao.readers.base import Collector, ReadError, Row, amount_unit, column_of, in_unit
+from jixiao.readers.base import (
+    Collector,
+    ReadError,
+    Row,
+    amount_unit,
+    column_of,
+    columns_seen,
+    in_unit,
+)
 from jixiao.readers.family import read_family, refusal
 from jixiao.readers.loose import read_grouped
 from jixiao.readers.shapes import Shape, shape_of, split_text
@@ -180,9 +188,10 @@ def _split_forms(rows: list[Row], template: Template) -> list[_Form]:
     forms: list[_Form] = []
     current: _Form | None = None
     year: int | None = None
+    known = columns_seen(template)
     for row in rows:
         key = _first_key(row)
-        column = column_of(template, key)
+        column = column_of(template, key, known)
         if column == "name":
             current = _Form(year=year)
             forms.append(current)
@@ -229,6 +238,7 @@ class _FormReader:
     def __init__(self, template: Template, out: Collector):
         self.t = template
         self.out = out
+        self.known = columns_seen(template)
 
     def read(self, form: _Form, file: str, index: int) -> Evaluation:
         project, funding_lines, unit = {}, {}, None
@@ -242,9 +252,9 @@ class _FormReader:
 
         for row in form.rows:
             key = _first_key(row)
-            column = column_of(self.t, key)
+            column = column_of(self.t, key, self.known)
             # each filled cell with the column its text names: looked up once a row
-            cells = [(i, cell, column_of(self.t, cell)) for i, cell in row.filled()]
+            cells = [(i, cell, column_of(self.t, cell, self.known)) for i, cell in row.filled()]
             if row is name_row:
                 project["name"] = self._after(row, cells, "name", "project.name")
             elif _has_label(cells, "department"):
