@@ -136,13 +136,17 @@ class TokenOut(Schema):
 @api.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: Error},
+    response={200: TokenOut, 401: Error, 403: Error},
     summary="用账号口令换取 API 令牌",
 )
 def issue_token(request: HttpRequest, body: Credentials):
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
         return Status(401, {"detail": _("账号或口令不正确")})
+    from jixiao.web.orgs import totp
+
+    if totp.required(user):  # no second factor over the API: administrators use the pages
+        return Status(403, {"detail": _("管理员账号须经双因素验证登录页面，不能换取 API 令牌")})
     token = ApiToken.issue(user)
     made = ApiToken.objects.get(digest=ApiToken.digest_of(token))
     return Status(200, {"token": token, "expires_at": made.expires_at})

@@ -112,6 +112,8 @@ JIXIAO_PASSWORD_DAYS = int(os.environ.get("JIXIAO_PASSWORD_DAYS", "0"))
 # Django admin (until the product's own administration pages): open to the system and
 # security administrators only; JIXIAO_ADMIN=0 turns it off.
 JIXIAO_ADMIN = os.environ.get("JIXIAO_ADMIN", "1") != "0"
+# The administrator roles give a TOTP code after the password (JIXIAO_ADMIN_TOTP=1).
+JIXIAO_ADMIN_TOTP = os.environ.get("JIXIAO_ADMIN_TOTP") == "1"
 
 # Login lockout (django-axes): 5 failures for one account from one address lock
 # it for 30 minutes; the web login, admin and the API token endpoint all count.

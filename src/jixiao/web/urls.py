@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jixiao.web.api import api
-from jixiao.web.orgs import security, views
+from jixiao.web.orgs import security, totp, views
 
 urlpatterns = [
     *([path("admin/", admin.site.urls)] if settings.JIXIAO_ADMIN else []),  # JIXIAO_ADMIN=0: off
     path("api/", api.urls),
     path("account/password/", views.password, name="password"),
+    path("account/totp/", totp.page, name="totp"),
     path("security-log/", security.page, name="security_log"),
     path("", include("jixiao.web.pages.urls")),
 ]

@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from jixiao.web.orgs.models import AdminRole, Membership, Organisation, PasswordState
+from jixiao.web.orgs.models import AdminRole, Membership, Organisation, PasswordState, TotpDevice
 
 ADMIN_ROLES = {AdminRole.Role.SYSTEM.value, AdminRole.Role.SECURITY.value}
 
@@ -62,6 +62,25 @@ class AdminRoleAdmin(admin.ModelAdmin):
 class PasswordStateAdmin(admin.ModelAdmin):
     list_display = ("user", "must_change", "changed_at")
     readonly_fields = ("changed_at",)
+
+
+@admin.register(TotpDevice)
+class TotpDeviceAdmin(admin.ModelAdmin):
+    """A lost authenticator: the security administrator deletes the device (logged); the
+    account enrols again at its next sign-in."""
+
+    list_display = ("user", "confirmed")
+    fields = ("user", "confirmed")
+    readonly_fields = ("user", "confirmed")  # the secret is never shown here
+
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        from jixiao.web.orgs import security
+
+        security.log("totp_reset", user=request.user, request=request, detail=str(obj.user))
+        super().delete_model(request, obj)
 
 
 class AccountAdmin(UserAdmin):

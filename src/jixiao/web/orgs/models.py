@@ -231,7 +231,8 @@ class AdminRole(models.Model):
         ]
         + [("orgs", "passwordstate", a) for a in ("change", "view")]
         + [("axes", m, "view") for m in ("accessattempt", "accesslog", "accessfailurelog")]
-        + [("axes", "accessattempt", "delete")],
+        + [("axes", "accessattempt", "delete")]
+        + [("orgs", "totpdevice", a) for a in ("view", "delete")],  # a lost phone: reset
         "audit": [],
     }
     """The Django admin permissions each role has (the audit administrator has none: it reads
@@ -254,3 +255,19 @@ class AdminRole(models.Model):
         if user.is_staff != staff:
             user.is_staff = staff
             user.save(update_fields=["is_staff"])
+
+
+class TotpDevice(models.Model):
+    """The second factor of an administrator account (RFC 6238 TOTP, 6 digits, 30 s): its
+    secret (base32), whether it was confirmed by a first code, and the last time step used
+    (a code is accepted once). Required at sign-in when ``JIXIAO_ADMIN_TOTP=1``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="totp", verbose_name="用户"
+    )
+    secret = models.CharField("密钥", max_length=64)
+    confirmed = models.BooleanField("已启用", default=False)
+    last_step = models.BigIntegerField("最近使用的时间步", null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双因素（TOTP）"

@@ -49,17 +49,23 @@ def on_login(sender, request, user, **kwargs) -> None:
 
 
 OPEN = ("/account/password/", "/logout/", "/static/", "/i18n/", "/api/")
+TOTP_OPEN = ("/account/totp/", "/logout/", "/static/", "/i18n/")  # the second factor first
 
 
 class MustChange:
-    """Middleware (after AuthenticationMiddleware): a signed-in session whose password must be
-    changed sees only the change page (the API answers 403 itself: jixiao.web.api)."""
+    """Middleware (after AuthenticationMiddleware): a session that still owes its second factor
+    sees only ``/account/totp/`` (jixiao.web.orgs.totp); one whose password must be changed only
+    the change page (the API answers 403 itself: jixiao.web.api)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        from jixiao.web.orgs.totp import PENDING
+
         session = getattr(request, "session", None)
+        if session is not None and session.get(PENDING) and not request.path.startswith(TOTP_OPEN):
+            return redirect(reverse("totp"))
         if session is not None and session.get(MUST_CHANGE) and not request.path.startswith(OPEN):
             return redirect(reverse("password"))
         return self.get_response(request)
