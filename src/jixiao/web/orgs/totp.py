@@ -80,7 +80,7 @@ def page(request: HttpRequest) -> HttpResponse:
     if not required(user):
         return redirect("/")
     device, _made = TotpDevice.objects.get_or_create(
-        user_id=user.pk, defaults={"secret": new_secret()}
+        user_id=int(user.pk or 0), defaults={"secret": new_secret()}
     )
     context = {
         "enrol": not device.confirmed,
