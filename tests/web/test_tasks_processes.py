@@ -125,3 +125,65 @@ def test_serve_runs_a_worker_and_stops_it_with_itself(tmp_path):
         serve.wait(60)
     time.sleep(0.5)
     assert not Path(f"/proc/{children[0]}").exists()  # the worker went with the server
+
+
+def test_kill_9_mid_bulk_import_files_every_form_once(tmp_path):
+    """A bulk import of 200 files whose worker is killed part-way: another worker takes the
+    task again, and every form is filed exactly once (the first run's as duplicates)."""
+    data = tmp_path / "data"
+    demo = subprocess.run(
+        [*JIXIAO, "demo", "--synthetic", "200", "--years", "2023", "--data-dir", str(data)],
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert demo.returncode == 0, demo.stderr
+    pk = int(
+        django(
+            data,
+            "import json\n"
+            "from django.contrib.auth import get_user_model\n"
+            "from jixiao.web.evaluations.actions import bulk_import\n"
+            "from jixiao.web.evaluations.models import Evaluation, Project\n"
+            "files = []\n"
+            "for ev in Evaluation.objects.filter(year=2023).select_related('project'):\n"
+            "    name = ev.project.name + '（' + ev.project.code + '）'  # synthetic names repeat\n"
+            "    Project.objects.filter(pk=ev.project.pk).update(name=name)\n"
+            "    project = {**ev.data['project'], 'name': name}\n"
+            "    form = {**ev.data, 'year': 2024, 'project': project}\n"
+            "    files.append((ev.project.code + '.json', json.dumps(form).encode()))\n"
+            "admin = get_user_model().objects.get(username='syn-admin')\n"
+            "print(bulk_import.start(user=admin, files=files).pk)\n",
+        )
+    )
+    short = env(JIXIAO_TASK_LEASE="2")
+    worker = [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"]
+    first = subprocess.Popen(
+        worker, env=short, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait(lambda: row(data, pk)["done"] >= 20, seconds=300)
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    assert row(data, pk)["done"] < 200
+    second = subprocess.Popen(
+        worker, env=short, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        finished = wait(lambda: (r := row(data, pk))["state"] == "done" and r, seconds=600)
+    finally:
+        second.terminate()
+        second.wait(30)
+    report = json.loads(finished["result"])
+    assert finished["attempts"] == 2
+    counts = report["counts"]
+    assert counts["filed"] + counts["duplicate"] == 200 and counts["duplicate"] >= 20
+    assert counts["unmatched"] == counts["refused"] == 0
+    assert {d["reason"] for d in report["duplicate"]} == {"已导入（内容相同）"}
+    with sqlite3.connect(data / "jixiao.sqlite3") as db:
+        ((forms, projects),) = db.execute(
+            "select count(*), count(distinct project_id) from evaluations_evaluation where year = 2024"
+        ).fetchall()
+    assert forms == projects == 200
