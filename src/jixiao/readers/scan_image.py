@@ -25,23 +25,22 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-RED_HUE = 12
-"""Hues within this of red (OpenCV's 0…180 scale) are seal ink."""
-RED_SATURATION = 70
-"""Below this saturation a pixel is grey or black: printed ink, kept."""
+RED_MARGIN = 18
+"""A pixel whose red exceeds its green and blue by more than this is seal ink."""
 MAX_SKEW = 3.0
 """Degrees a page is searched for tilt either way."""
 
 
 def unsealed(rgb: np.ndarray) -> np.ndarray:
-    """The page as grey with the red seal's ink turned white."""
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-    hue, saturation = hsv[..., 0], hsv[..., 1]
-    red = ((hue <= RED_HUE) | (hue >= 180 - RED_HUE)) & (saturation >= RED_SATURATION)
+    """The page as grey with the red seal's ink taken out: where a pixel is
+    redder than it is green or blue (the seal's ink, and its pale edges that JPEG
+    has washed out), its grey is its red channel — light for the seal, dark where a
+    black stroke lies under it, so the stroke stays, edges and all."""
+    red = rgb[..., 0].astype(np.int16)
+    other = np.maximum(rgb[..., 1], rgb[..., 2]).astype(np.int16)
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    # Where the ink is red, the red channel: light for the seal's ink, dark where
-    # a black stroke lies under it (so the stroke stays, edges and all).
-    grey[red] = rgb[..., 0][red]
+    reddish = red - other > RED_MARGIN
+    grey[reddish] = rgb[..., 0][reddish]
     return grey
 
 
@@ -180,6 +179,22 @@ def _ends_on(horizontal: tuple[int, int, int], verticals: list[tuple[int, int, i
     )
 
 
+MAX_RULING = 7.0
+"""Pixels: a ruling's mean thickness at most (a 1.5 pt line at 200 dpi is 4)."""
+
+
+def _thin(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The mask without its components thicker on average than :data:`MAX_RULING`."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return mask
+    length = stats[:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT].astype(float)
+    thickness = stats[:, cv2.CC_STAT_AREA] / np.maximum(length, 1)
+    keep = thickness <= MAX_RULING
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
 def find_grid(grey: np.ndarray) -> Grid | None:
     """The page's table from its ruling lines; None where no table is drawn."""
     mask = ink(grey)
@@ -192,6 +207,9 @@ def find_grid(grey: np.ndarray) -> Grid | None:
     vertical = cv2.morphologyEx(
         mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_y))
     )
+    # A ruling is thin; what is thicker (a seal's ring left grey by JPEG) is no ruling.
+    horizontal = _thin(horizontal, True)
+    vertical = _thin(vertical, False)
     # Bridge the breaks noise and JPEG leave in a line.
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
@@ -348,8 +366,10 @@ def text_lines(
         if right - left < 4:
             continue
         pad = 4
-        gx0, gy0 = max(0, x0 + left - pad), max(0, y0 + top - pad)
-        gx1, gy1 = min(grey.shape[1], x0 + right + pad), min(grey.shape[0], y0 + bottom + pad)
+        # Half a character's room either side: a faint 。 or 、 at the end is kept.
+        side = max(pad, (bottom - top) // 2)
+        gx0, gy0 = max(x0, x0 + left - side), max(0, y0 + top - pad)
+        gx1, gy1 = min(x1, x0 + right + side), min(grey.shape[0], y0 + bottom + pad)
         piece = grey[gy0:gy1, gx0:gx1].copy()
         if rulings is not None:  # the rulings inside the padding are no text
             piece[rulings[gy0:gy1, gx0:gx1] > 0] = 255

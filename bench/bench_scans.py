@@ -1,0 +1,199 @@
+"""Scanned forms: how many fields OCR reads right, how many it gets wrong with a
+problem and silently, pages per second per core and peak memory.
+
+    python bench/bench_scans.py [--forms 23] [--printer jixiao|libreoffice|both]
+                                [--engine rapidocr|tesseract|both] [--dir /tmp/jixiao-bench-scans]
+
+The corpus: the seed forms (../shared/seeds: 23 forms of the two Shanghai
+layouts; synthetic forms of both templates where the seeds are absent), each
+drawn to PDF by jixiao's writer (``jixiao``) or exported to xlsx and printed to
+PDF by LibreOffice (``libreoffice``, needs ``soffice``: how the held-out scans
+were printed), then scanned as :mod:`tests.scans` scans (200 dpi, a red seal
+over the figures, tilted 0.5–1.5°, noised, JPEG-compressed; every other one an
+image PDF, the rest JPEG). The truth is what the same PDF's text layer reads to.
+
+Each engine reads every scan in a child process of its own with one thread
+(``JIXIAO_OCR_THREADS=1``): pages per second per core is the pages over that
+process's CPU seconds (bar ≥ 1), peak memory its maximum resident set (bar ≤ 1 GB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, SEEDS, footer, header
+
+sys.path.insert(0, str(ROOT))  # tests.scans: the scanner the tests use
+
+
+def corpus(count: int):
+    """(name, Evaluation) of the seed forms, else synthetic ones."""
+    from jixiao.readers import read_path
+
+    forms = []
+    if SEEDS.is_dir():
+        for path in sorted(SEEDS.glob("*.txt")):
+            forms += [(f"{path.name[:3]}-{n}", ev) for n, ev in enumerate(read_path(path))]
+    if not forms:
+        import random
+
+        from jixiao import templates
+        from jixiao.testing import synth
+
+        rng = random.Random(6)
+        forms = [
+            (
+                f"synth-{n}",
+                synth.form(rng, templates.load("shanghai-2019" if n % 5 == 4 else "national-2020")),
+            )
+            for n in range(count)
+        ]
+    return forms[:count]
+
+
+def printed(forms, printer: str, folder: Path) -> list[Path]:
+    from jixiao import templates
+    from jixiao.writers import Format, write_form
+
+    out = []
+    for name, ev in forms:
+        pdf = folder / f"{name}.{printer}.pdf"
+        if not pdf.exists():
+            if printer == "jixiao":
+                write_form(ev, templates.load(ev.template), Format.PDF, pdf)
+            else:
+                xlsx = folder / f"{name}.xlsx"
+                write_form(ev, templates.load(ev.template), Format.XLSX, xlsx)
+                with tempfile.TemporaryDirectory() as tmp:
+                    subprocess.run(
+                        [
+                            "soffice",
+                            "--headless",
+                            "--convert-to",
+                            "pdf",
+                            "--outdir",
+                            tmp,
+                            str(xlsx),
+                        ],
+                        check=True,
+                        capture_output=True,
+                        timeout=300,
+                    )
+                    shutil.move(Path(tmp) / f"{name}.pdf", pdf)
+        out.append(pdf)
+    return out
+
+
+def scanned(pdfs: list[Path], folder: Path) -> list[tuple[Path, Path, int]]:
+    """(scan, its PDF, pages) of each: as tests.scans scans, every other one as a PDF."""
+    from tests.scans import Damage, as_jpeg, as_pdf, make_scan
+
+    out = []
+    for n, pdf in enumerate(pdfs):
+        damage = Damage(tilt=0.5 + (n % 3) * 0.5, seals=1 + n % 2)
+        images = make_scan(pdf.read_bytes(), n, damage)
+        kind = as_pdf if n % 2 or len(images) > 1 else as_jpeg
+        path = folder / f"{pdf.stem}.scan.{'pdf' if kind is as_pdf else 'jpg'}"
+        path.write_bytes(kind(images))
+        out.append((path, pdf, len(images)))
+    return out
+
+
+def child(files: list[str]) -> None:
+    """Read the scans in this process; print one JSON line a file, then the totals."""
+    from jixiao.contract.json import evaluation_dict
+    from jixiao.readers import ReadError, read_path
+
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for file in files:
+        try:
+            forms = [evaluation_dict(ev) for ev in read_path(file)]
+            print(json.dumps({"file": file, "forms": forms}, ensure_ascii=False), flush=True)
+        except ReadError as error:
+            print(json.dumps({"file": file, "error": str(error)}, ensure_ascii=False), flush=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(json.dumps({"cpu": cpu, "wall": wall, "peak_mb": peak}), flush=True)
+
+
+def run(engine: str, scans: list[tuple[Path, Path, int]]) -> None:
+    from tests.scans import Score, scored
+
+    from jixiao.contract.json import evaluation_from_dict
+    from jixiao.readers import read_path
+
+    env = {**os.environ, "JIXIAO_OCR_ENGINE": engine, "JIXIAO_OCR_THREADS": "1"}
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", *(str(s) for s, _, _ in scans)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    totals = lines[-1]
+    total = Score(wrong=[])
+    refused = 0
+    for line, (_scan, pdf, _pages) in zip(lines[:-1], scans, strict=True):
+        want = read_path(pdf)
+        if "error" in line:
+            refused += 1
+            print(f"  {Path(line['file']).name}: refused: {line['error']}")
+            got = []
+        else:
+            got = [evaluation_from_dict(form) for form in line["forms"]]
+        score = scored(got, want)
+        total.add(score)
+        for wrong in score.wrong:
+            print(f"  {Path(line['file']).name}: silently wrong: {wrong[:160]}")
+    pages = sum(p for _, _, p in scans)
+    print(
+        f"{engine}: {total}; {refused} files refused\n"
+        f"{engine}: {pages} pages in {totals['cpu']:.1f} CPU s ({totals['wall']:.1f} s wall): "
+        f"{pages / totals['cpu']:.2f} pages/s/core; peak memory {totals['peak_mb']:.0f} MB",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--forms", type=int, default=23)
+    parser.add_argument("--printer", choices=("jixiao", "libreoffice", "both"), default="jixiao")
+    parser.add_argument("--engine", choices=("rapidocr", "tesseract", "both"), default="rapidocr")
+    parser.add_argument(
+        "--dir", type=Path, default=Path(tempfile.gettempdir()) / "jixiao-bench-scans"
+    )
+    parser.add_argument("--child", nargs="*")
+    args = parser.parse_args()
+    if args.child is not None:
+        child(args.child)
+        return
+    args.dir.mkdir(parents=True, exist_ok=True)
+    forms = corpus(args.forms)
+    printers = ("jixiao", "libreoffice") if args.printer == "both" else (args.printer,)
+    engines = ("rapidocr", "tesseract") if args.engine == "both" else (args.engine,)
+    header(
+        f"{len(forms)} forms ({'seeds' if SEEDS.is_dir() else 'synthetic'}), printed by {', '.join(printers)}"
+    )
+    for printer in printers:
+        scans = scanned(printed(forms, printer, args.dir), args.dir)
+        print(
+            f"printed by {printer}: {len(scans)} files, {sum(p for _, _, p in scans)} pages",
+            flush=True,
+        )
+        for engine in engines:
+            run(engine, scans)
+    footer()
+
+
+if __name__ == "__main__":
+    main()
