@@ -24,6 +24,7 @@ PATH = [
     (State.SUBMITTED, Action.APPROVE, Role.REVIEWER, State.APPROVED),
     (State.SUBMITTED, Action.WITHDRAW, Role.FILLER, State.DRAFT),  # 撤回 before any review
     (State.RESUBMITTED, Action.WITHDRAW, Role.FILLER, State.RETURNED),
+    (State.DRAFT, Action.DELETE, Role.FILLER, State.DELETED),  # 删除草稿
 ]
 
 
@@ -46,6 +47,7 @@ def test_every_other_step_is_refused(state, action, role):
 
 def test_approved_is_final_and_locked():
     assert all(not actions_from(State.APPROVED, role) for role in Role)
+    assert all(not actions_from(State.DELETED, role) for role in Role)  # deleted: final too
     assert not editable(State.APPROVED)
 
 
@@ -63,6 +65,7 @@ def test_refusal_names_state_or_role():
 
 def test_a_withdrawn_form_is_with_the_unit_again():
     assert actions_from(State.SUBMITTED, Role.FILLER) == [Action.WITHDRAW]
+    assert actions_from(State.DRAFT, Role.FILLER) == [Action.SUBMIT, Action.DELETE]
     assert editable(next_state(State.SUBMITTED, Action.WITHDRAW, Role.FILLER))
     assert editable(next_state(State.RESUBMITTED, Action.WITHDRAW, Role.FILLER))
     with pytest.raises(WorkflowError, match="撤回"):

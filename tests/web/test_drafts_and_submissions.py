@@ -96,3 +96,45 @@ def test_submit_is_confirmed_and_the_return_names_the_reviewer_until_resubmitted
     _submit(tree, draft)
     page = filler.get(f"/forms/{draft.pk}/").content.decode()
     assert "退回的意见" not in page and "请补充" not in page
+
+
+def test_a_draft_is_deleted_kept_with_its_trail_and_its_year_free(tree, draft, forms):
+    from jixiao.web.evaluations.models import Evaluation
+
+    filler = _client(tree.users["filler_a1"])
+    page = filler.get(f"/forms/{draft.pk}/").content.decode()
+    assert "删除草稿" in page and f'action="/forms/{draft.pk}/delete/"' in page
+    gone = filler.post(f"/forms/{draft.pk}/delete/", {"version": str(draft.version)})
+    assert gone.status_code == 302 and gone["Location"] == "/forms/?deleted=1"
+    assert "草稿已删除" in filler.get(gone["Location"]).content.decode()
+    draft.refresh_from_db()
+    assert draft.state == "deleted"  # the row and its trail stay …
+    last = Event.objects.filter(evaluation=draft).order_by("-id").first()
+    assert (last.action, last.state_from, last.state_to) == ("delete", "draft", "deleted")
+    # … seen by no one, on no page and in no list or API answer
+    for name in ("filler_a1", "reviewer_a", "admin"):
+        client = _client(tree.users[name])
+        assert client.get(f"/forms/{draft.pk}/").status_code == 404
+        assert client.get(f"/api/evaluations/{draft.pk}").status_code == 404
+        assert draft.pk not in [e["id"] for e in client.get("/api/evaluations").json()]
+    # the year is free again: the same project's form of that year can be made anew
+    again = actions.forms.create(user=tree.users["filler_a1"], project=draft.project, form=forms[0])
+    assert (
+        again.year == draft.year and Evaluation.objects.filter(project=draft.project).count() == 2
+    )
+    _count, breaks, _head = actions.trail.verify()
+    assert breaks == []
+
+
+def test_only_a_draft_is_deleted_and_only_by_its_unit(tree, draft):
+    api = _client(tree.users["filler_a2"])  # another unit: does not see it
+    url = f"/api/evaluations/{draft.pk}/delete"
+    assert api.post(url, json.dumps({}), content_type="application/json").status_code == 404
+    reviewer = _client(tree.users["reviewer_a"])
+    assert reviewer.post(url, json.dumps({}), content_type="application/json").status_code == 403
+    _submit(tree, draft)
+    filler = _client(tree.users["filler_a1"])
+    refused = filler.post(url, json.dumps({}), content_type="application/json")
+    assert refused.status_code == 409
+    draft.refresh_from_db()
+    assert draft.state == "submitted"

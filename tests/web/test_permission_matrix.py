@@ -85,6 +85,7 @@ STEP_FROM = {
     Action.RETURN: {"submitted", "resubmitted"},
     Action.APPROVE: {"submitted", "resubmitted"},
     Action.WITHDRAW: {"submitted", "resubmitted"},  # 撤回 by the unit, before any review
+    Action.DELETE: {"draft"},  # 删除草稿 by the unit
 }
 
 
@@ -159,7 +160,8 @@ def expected(
             return 403
         return 200 if state in {"submitted", "resubmitted"} else 409
     action = STEPS[kind]
-    allowed = {subject.filler} if action in (Action.SUBMIT, Action.WITHDRAW) else subject.reviewers
+    by_unit = (Action.SUBMIT, Action.WITHDRAW, Action.DELETE)
+    allowed = {subject.filler} if action in by_unit else subject.reviewers
     if user not in allowed:
         return 403
     return 200 if state in STEP_FROM[action] else 409

@@ -2,7 +2,7 @@
 
 draft 草稿 → submitted 已提交 → returned 已退回 → resubmitted 已重新提交 → approved 已通过;
 a submission not yet reviewed may be withdrawn (撤回) by the unit: 已提交 → 草稿,
-已重新提交 → 已退回.
+已重新提交 → 已退回; a draft may be deleted (删除): 草稿 → 已删除, kept with its trail.
 A form can be edited only while it is with the unit (草稿, 已退回); once approved it
 is locked (锁定). Who may take a step is said by the role (填报 / 审核 / 管理);
 *where* (which unit, which department) is the web layer's permission check.
@@ -21,6 +21,7 @@ class State(str, Enum):
     RETURNED = "returned"
     RESUBMITTED = "resubmitted"
     APPROVED = "approved"
+    DELETED = "deleted"  # a draft the unit deleted: kept with its trail, shown nowhere
 
     @property
     def label(self) -> str:
@@ -33,6 +34,7 @@ _STATE_LABELS = {
     State.RETURNED: "已退回",
     State.RESUBMITTED: "已重新提交",
     State.APPROVED: "已通过（锁定）",
+    State.DELETED: "已删除",
 }
 
 
@@ -55,6 +57,7 @@ class Action(str, Enum):
     RETURN = "return"
     APPROVE = "approve"
     WITHDRAW = "withdraw"
+    DELETE = "delete"
 
     @property
     def label(self) -> str:
@@ -63,6 +66,7 @@ class Action(str, Enum):
             Action.RETURN: "退回",
             Action.APPROVE: "通过",
             Action.WITHDRAW: "撤回",
+            Action.DELETE: "删除",
         }[self]
 
 
@@ -76,6 +80,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     # 撤回: the unit takes back a submission no reviewer has decided on yet
     (State.SUBMITTED, Action.WITHDRAW): State.DRAFT,
     (State.RESUBMITTED, Action.WITHDRAW): State.RETURNED,
+    # 删除: a draft the unit no longer wants (a wrong upload); its row and trail stay
+    (State.DRAFT, Action.DELETE): State.DELETED,
 }
 
 EDITABLE = frozenset({State.DRAFT, State.RETURNED})
@@ -86,6 +92,7 @@ ACTORS: dict[Action, frozenset[Role]] = {
     Action.RETURN: frozenset({Role.REVIEWER}),
     Action.APPROVE: frozenset({Role.REVIEWER}),
     Action.WITHDRAW: frozenset({Role.FILLER}),
+    Action.DELETE: frozenset({Role.FILLER}),
 }
 
 

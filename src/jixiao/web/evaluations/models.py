@@ -166,8 +166,10 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "自评表"
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "year"], name="one_evaluation_per_project_year"
+            models.UniqueConstraint(  # a deleted draft leaves its year free
+                fields=["project", "year"],
+                condition=~models.Q(state="deleted"),
+                name="one_evaluation_per_project_year",
             )
         ]
         indexes = [models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention")]

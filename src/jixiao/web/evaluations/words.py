@@ -13,6 +13,7 @@ STATES = {
     "returned": _("已退回"),
     "resubmitted": _("已重新提交"),
     "approved": _("已通过（锁定）"),
+    "deleted": _("已删除"),
 }
 ACTIONS = {
     "create": _("新建"),
@@ -21,6 +22,7 @@ ACTIONS = {
     "return": _("退回"),
     "approve": _("通过"),
     "withdraw": _("撤回"),
+    "delete": _("删除草稿"),
     "spot_check": _("抽查"),
     "review_score": _("复核评分"),
     "evidence_add": _("上传佐证材料"),
@@ -32,6 +34,7 @@ STEPS = {
     "return": pgettext_lazy("step", "退回"),
     "approve": pgettext_lazy("step", "通过"),
     "withdraw": pgettext_lazy("step", "撤回"),
+    "delete": pgettext_lazy("step", "删除"),
 }
 """The workflow's steps as verbs (the trail's ACTIONS name what happened)."""
 ROLES = {"filler": _("填报人员"), "reviewer": _("审核人员"), "admin": _("管理人员")}

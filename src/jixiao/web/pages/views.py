@@ -105,7 +105,7 @@ def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpRespon
         ],
         "years": sorted(set(everything.values_list("year", flat=True)), reverse=True),
         "grades": sorted(g for g in set(everything.values_list("grade", flat=True)) if g),
-        "states": [(s.value, labels.state(s.value)) for s in State],
+        "states": [(s.value, labels.state(s.value)) for s in State if s is not State.DELETED],
         "units": units if units.count() > 1 else [],
         "departments": Organisation.objects.filter(children__in=units).distinct()
         if units.count() > 1
@@ -651,6 +651,8 @@ def step(request: SignedInRequest, pk: int, action: str) -> HttpResponse:
         field_comments=_prefixed(request, "comment:"),
         acknowledgements=_prefixed(request, "ack:") if chosen is Action.SUBMIT else None,
     )
+    if chosen is Action.DELETE:  # the form is seen nowhere now: back to the list
+        return redirect(reverse("pages:forms") + "?deleted=1")
     return redirect(reverse("pages:form", args=[pk]) + f"?done={chosen.value}")
 
 

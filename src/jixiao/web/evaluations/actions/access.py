@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db.models import Case, F, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
-from jixiao.domain.workflow import Action, Role, actions_from
+from jixiao.domain.workflow import Action, Role, State, actions_from
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import Evaluation, Project
 from jixiao.web.orgs.models import Membership, Organisation
@@ -58,8 +58,11 @@ def visible_organisations(user: User) -> QuerySet[Organisation]:
 
 
 def visible(user: User) -> QuerySet[Evaluation]:
-    return Evaluation.objects.filter(project__unit__in=visible_organisations(user)).select_related(
-        "project__unit"
+    """The forms ``user`` may see (a deleted draft, kept with its trail, is seen by no one)."""
+    return (
+        Evaluation.objects.filter(project__unit__in=visible_organisations(user))
+        .exclude(state=State.DELETED.value)
+        .select_related("project__unit")
     )
 
 

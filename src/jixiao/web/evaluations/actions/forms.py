@@ -217,7 +217,11 @@ def create(
         raise ServiceError(_("自评表缺少年度，无法保存"))
     if not 2000 <= form.year <= 2100:  # as the blank form and the approved targets
         raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": form.year})
-    if Evaluation.objects.filter(project=project, year=form.year).exists():
+    if (
+        Evaluation.objects.filter(project=project, year=form.year)
+        .exclude(state=State.DELETED.value)
+        .exists()
+    ):
         raise Conflict(
             _("项目 %(code)s 的 %(year)s 年度自评表已存在")
             % {"code": project.code, "year": form.year}

@@ -63,7 +63,8 @@ def approve(*, user: User, code: str, year: int, rows: list[ApprovedTarget]) -> 
     diff = trail.field_diff(
         {"approved_targets": _by_name(before or [])}, {"approved_targets": _by_name(stored)}
     )
-    for evaluation in Evaluation.objects.filter(project=found, year=year) if diff else ():
+    live = Evaluation.objects.filter(project=found, year=year).exclude(state="deleted")
+    for evaluation in live if diff else ():
         events.append(
             evaluation=evaluation,
             user=user,

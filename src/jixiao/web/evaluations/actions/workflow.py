@@ -42,6 +42,8 @@ def step(
         raise Forbidden(_("只有本单位的填报人员可以提交"))
     if filler and action is Action.WITHDRAW:
         _may_withdraw(evaluation, place)
+    if filler and action is Action.DELETE and evaluation.project.unit_id != place.organisation_id:
+        raise Forbidden(_("只有本单位的填报人员可以删除草稿"))
     if place.role_enum is Role.REVIEWER and not access.reviews(place, evaluation):
         raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
     if action is Action.APPROVE:

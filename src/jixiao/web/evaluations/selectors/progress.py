@@ -37,7 +37,7 @@ def not_started(units: QuerySet[Organisation], year: int) -> QuerySet[Project]:
     """The projects of ``units`` due a form for ``year`` that have none (未开始)."""
 
     def form_of(y: int | None) -> Exists:
-        forms = Evaluation.objects.filter(project=OuterRef("pk"))
+        forms = Evaluation.objects.filter(project=OuterRef("pk")).exclude(state="deleted")
         return Exists(forms if y is None else forms.filter(year=y))
 
     approved = Exists(ApprovedTargets.objects.filter(project=OuterRef("pk"), year=year))
@@ -57,7 +57,7 @@ def _counted(forms: QuerySet[Evaluation], key: str, unit: str) -> QuerySet:
 def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
     """Per department (主管部门): projects and units in each stage, the units counted once per
     stage in which they have at least one project; ordered by the department's name."""
-    forms = Evaluation.objects.filter(year=year, project__unit__in=units)
+    forms = Evaluation.objects.filter(year=year, project__unit__in=units).exclude(state="deleted")
     rows: dict[int, dict] = {}
     for row in _counted(forms, "project__unit__parent_id", "project__unit_id"):
         rows[row["key"]] = row
@@ -75,7 +75,7 @@ def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
 def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
     """The units with a project not started, in 草稿 or 已退回: per unit its counts and the
     projects missing (code, name, stage), ordered by department and unit."""
-    forms = Evaluation.objects.filter(year=year, project__unit__in=units)
+    forms = Evaluation.objects.filter(year=year, project__unit__in=units).exclude(state="deleted")
     rows: dict[int, dict] = {}
     for row in _counted(forms, "project__unit_id", "project__unit_id"):
         if row["draft"] or row["returned"]:
