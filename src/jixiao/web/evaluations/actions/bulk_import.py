@@ -49,6 +49,12 @@ def max_bytes() -> int:
     return int(getattr(settings, "JIXIAO_BULK_BYTES", 200 * 1024 * 1024))
 
 
+def read_workers() -> int:
+    """Processes a bulk import reads its files in (``JIXIAO_IMPORT_WORKERS``, as the CLI's
+    ``--workers``); the filing itself is one form after another."""
+    return max(1, int(getattr(settings, "JIXIAO_IMPORT_WORKERS", 1)))
+
+
 def start(*, user: User, files: list[tuple[str, bytes]]) -> Task:
     """Check the files (types, sizes, counts; a zip unpacked within the limits), keep
     them with a new task and queue it. Who may: a bureau admin, or a unit's filler
@@ -216,7 +222,7 @@ def import_bulk(context: Context) -> dict[str, Any]:
             path.write_bytes(bytes(upload.content))
             paths.append(path)
         names = {str(p): u.name for p, u in zip(paths, uploads)}
-        for done, result in enumerate(read_batch(paths), 1):
+        for done, result in enumerate(read_batch(paths, workers=read_workers()), 1):
             if context.cancelled():
                 report["cancelled"] = [{"at": done - 1}]
                 break
