@@ -201,4 +201,5 @@ JIXIAO_TASK_LEASE = int(os.environ.get("JIXIAO_TASK_LEASE", "60"))
 # (unpacked) at once; its request body may be that large, every other one 21 MB.
 JIXIAO_BULK_FILES = int(os.environ.get("JIXIAO_BULK_FILES", "2000"))
 JIXIAO_BULK_BYTES = int(os.environ.get("JIXIAO_BULK_BYTES", str(200 * 1024 * 1024)))
+JIXIAO_IMPORT_WORKERS = int(os.environ.get("JIXIAO_IMPORT_WORKERS", "1"))  # reader processes
 DATA_UPLOAD_MAX_NUMBER_FILES = JIXIAO_BULK_FILES + 10
