@@ -115,6 +115,13 @@ def test_every_value_keeps_its_page_cell_and_box(exported):
     x0, top, x1, bottom = reading.box
     assert 0 < x0 < x1 < 595 and 0 < top < bottom < 842  # points on an A4 page
     assert 0 <= reading.confidence <= 1 and len(reading.confidences) == len(reading.text)
+    # the box is the source's too, in the JSON contract, and comes back from it
+    from jixiao.contract.json import evaluation_dict, evaluation_from_dict
+
+    assert ev.sources["funding.executed"].box == reading.box
+    data = evaluation_dict(ev)
+    assert data["sources"]["funding.executed"]["box"] == list(reading.box)
+    assert evaluation_from_dict(data).sources["funding.executed"].box == reading.box
 
 
 # --- doubt: a low-confidence figure is a problem, never a guess ----------------------------

@@ -152,12 +152,24 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
                     ("page", s.page),
                     ("sheet", s.sheet),
                     ("cell", s.cell),
+                    ("box", list(s.box) if s.box else None),
                 )
                 if v is not None
             }
             for path, s in ev.sources.items()
         },
     }
+
+
+def _box(value: Any) -> tuple[float, float, float, float] | None:
+    """A source's box read back: four numbers, else none (a box only locates)."""
+    if (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+    ):
+        return (float(value[0]), float(value[1]), float(value[2]), float(value[3]))
+    return None
 
 
 def dumps(obj: Any) -> str:
@@ -361,6 +373,7 @@ def evaluation_from_dict(data: Any, file: str = "JSON") -> Evaluation:
                     for k, v in r.obj(s, f"sources.{path}").items()
                     if k in ("line", "page", "sheet", "cell")
                 },
+                box=_box(r.obj(s, f"sources.{path}").get("box")),
             )
             for path, s in r.obj(d.get("sources"), "sources").items()
         },

@@ -20,13 +20,15 @@ from jixiao.domain.targets import Target
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a value was read: file and line for text; page/cell or sheet/cell
-    for the PDF, xlsx and docx readers."""
+    for the PDF, xlsx and docx readers; a scan's page, cell and box."""
 
     file: str
     line: int | None = None
     page: int | None = None
     sheet: str | None = None
     cell: str | None = None
+    box: tuple[float, float, float, float] | None = None
+    """A scan's cell on its page: x0, top, x1, bottom in points from the top left."""
 
     def describe(self) -> str:
         parts = [self.file]

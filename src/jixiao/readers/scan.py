@@ -136,6 +136,13 @@ def read_scan_cells(
             for path, source in form.sources.items()
             if (source.page, source.cell) in by_place
         }
+        form = replace(
+            form,
+            sources={
+                path: replace(source, box=read[path].box) if path in read else source
+                for path, source in form.sources.items()
+            },
+        )
         out.append((unread(doubted(form, read), read, cells), read))
     return out
 
