@@ -303,3 +303,35 @@ def test_a_rule_score_changed_on_the_page_needs_its_reason(tree, project_a1):
     }
     assert ev.data["total"] == "95.00"
     assert "专项检查扣分" in client.get(f"/forms/{ev.pk}/").content.decode()
+
+
+def test_a_qualitative_indicator_picks_its_band_then_a_score_within(tree, project_a1):
+    client = _signed_in(tree.users["filler_a1"])
+    ev = _page_blank(client)
+    base = {
+        "version": str(ev.version),
+        "rows": "new",
+        "funding.annual_budget": "100",
+        "funding.executed": "100",
+        "indicators[0].name": "群众安全感",
+        "indicators[0].target": "稳步提升",
+        "indicators[0].points": "90",
+    }
+    assert client.post(f"/forms/{ev.pk}/edit/", base).status_code == 302
+    page = client.get(f"/forms/{ev.pk}/edit/").content.decode()
+    picker = page.split('name="indicators[0].actual"', 1)[1].split("</select>", 1)[0]
+    for band in ("达成年度指标", "部分达成并具有一定效果", "未达成且效果较差"):
+        assert f'<option value="{band}"' in picker
+    picked = {
+        **base,
+        "version": str(ev.version + 1),
+        "rows": "0",
+        "indicators[0].actual": "部分达成并具有一定效果",
+        "indicators[0].score": "60",
+        "indicators[0].deviation": "宣传覆盖不足",
+    }
+    assert client.post(f"/forms/{ev.pk}/edit/", picked).status_code == 302
+    ev.refresh_from_db()
+    assert ev.data["indicators"][0]["score"] == "60" and ev.data["total"] == "70.00"
+    view = client.get(f"/forms/{ev.pk}/").content.decode()
+    assert "按规则 54.00–72.00" in view  # the band's range, 60–80% of 90

@@ -565,12 +565,30 @@ def build(
             cells[path].check = check
     if filled:
         _proposed(sheet, form, template, score_reasons or {})
+    _bands(sheet, form, template)
     for finding in found:
         _place(sheet, cells, finding.field).findings.append(finding)
     for path, text in (comments or {}).items():
         holder = _place(sheet, cells, path)
         holder.comments.append(text)
     return sheet
+
+
+def _bands(sheet: Sheet, form: Form, template) -> None:
+    """A qualitative indicator (年度指标值 in words): its 实际完成值 is picked from the
+    template's bands (达成年度指标 / 部分达成并具有一定效果 / 未达成且效果较差), and the
+    rules then give the band's range for the score (shown beside it)."""
+    labels = [band.label for band in template.qualitative_bands]
+    if not labels:
+        return
+    for row, ind in zip(sheet.indicators, form.indicators, strict=False):
+        target = ind.target_parsed
+        if target is None or target.quantitative:
+            continue
+        for cell in row.cells:
+            if cell.path.endswith(".actual") and cell.editable:
+                kept = [(cell.value, cell.value)] if cell.value and cell.value not in labels else []
+                cell.choices = [("", "—"), *((label, label) for label in labels), *kept]
 
 
 def _completed(form: Form, template, reasons: dict[str, str]) -> Form:
