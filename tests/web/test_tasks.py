@@ -4,6 +4,7 @@ limit, time limits, leases that run out, schedules with a clock the test control
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -136,3 +137,26 @@ def test_the_nightly_trail_check_is_scheduled_at_two_in_beijing_time():
     Worker(name="w").run_once()
     task.refresh_from_db()
     assert task.state == State.DONE and task.result["intact"] is True
+
+
+@pytest.mark.django_db(transaction=True)  # a backup reads the database from outside a transaction
+def test_the_nightly_backup_where_a_folder_is_set(settings, tmp_path):
+    assert not Schedule.objects.filter(key="backup.nightly").exists()
+    process.ensure_schedules()
+    assert not Schedule.objects.filter(key="backup.nightly").exists()  # off by default
+    settings.JIXIAO_BACKUP_DIR = str(tmp_path / "copies")
+    settings.JIXIAO_BACKUP_KEEP = 2
+    process.ensure_schedules()
+    nightly = Schedule.objects.get(key="backup.nightly")
+    assert nightly.next_run.astimezone(process.SHANGHAI).hour == 3
+    (tmp_path / "copies").mkdir()
+    for stamp in ("20200101-0300", "20200102-0300"):
+        (tmp_path / "copies" / f"jixiao-{stamp}.backup").write_bytes(b"old")
+    task = queue.enqueue("backup.nightly")
+    Worker(name="w").run_once()
+    task.refresh_from_db()
+    assert task.state == State.DONE, task.error
+    made = Path(task.result["file"])
+    assert made.is_file() and made.stat().st_mode & 0o777 == 0o600 and task.result["bytes"] > 0
+    left = sorted(p.name for p in (tmp_path / "copies").iterdir())
+    assert left == ["jixiao-20200102-0300.backup", made.name]  # the oldest gone

@@ -201,5 +201,9 @@ JIXIAO_TASK_LEASE = int(os.environ.get("JIXIAO_TASK_LEASE", "60"))
 # (unpacked) at once; its request body may be that large, every other one 21 MB.
 JIXIAO_BULK_FILES = int(os.environ.get("JIXIAO_BULK_FILES", "2000"))
 JIXIAO_BULK_BYTES = int(os.environ.get("JIXIAO_BULK_BYTES", str(200 * 1024 * 1024)))
+# The nightly backup (a background task at 03:00 Beijing time) into this folder, when set,
+# encrypted under JIXIAO_BACKUP_PASSPHRASE if that is set; the newest JIXIAO_BACKUP_KEEP kept.
+JIXIAO_BACKUP_DIR = os.environ.get("JIXIAO_BACKUP_DIR", "")
+JIXIAO_BACKUP_KEEP = int(os.environ.get("JIXIAO_BACKUP_KEEP", "14"))
 JIXIAO_IMPORT_WORKERS = int(os.environ.get("JIXIAO_IMPORT_WORKERS", "1"))  # reader processes
 DATA_UPLOAD_MAX_NUMBER_FILES = JIXIAO_BULK_FILES + 10

@@ -34,6 +34,30 @@ def verify_trail(context: Context) -> dict[str, Any]:
     return {"events": count, "breaks": found, "intact": not found}
 
 
+@task("backup.nightly", max_attempts=2, timeout=3 * 3600)
+def nightly_backup(context: Context) -> dict[str, Any]:
+    """The nightly backup (optional: ``JIXIAO_BACKUP_DIR``): the whole database into
+    ``jixiao-YYYYMMDD-HHMM.backup`` there (mode 0600), encrypted under
+    ``JIXIAO_BACKUP_PASSPHRASE`` when it is set; copies beyond ``JIXIAO_BACKUP_KEEP``
+    (14) are deleted, oldest first."""
+    import os
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from jixiao.web import backup
+
+    folder = Path(getattr(settings, "JIXIAO_BACKUP_DIR", "") or "backups")
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d-%H%M")
+    made = folder / f"jixiao-{stamp}.backup"
+    backup.backup(made, os.environ.get("JIXIAO_BACKUP_PASSPHRASE") or None)
+    kept = sorted(folder.glob("jixiao-*.backup"))
+    for old in kept[: -int(getattr(settings, "JIXIAO_BACKUP_KEEP", 14))]:
+        old.unlink()
+    return {"file": str(made), "bytes": made.stat().st_size}
+
+
 @task("selftest.sleep", max_attempts=2, timeout=120)
 def sleep(
     context: Context, seconds: float = 1, steps: int = 10, marker: str = ""

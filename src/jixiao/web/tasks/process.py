@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from jixiao.web.tasks import queue
@@ -58,5 +59,7 @@ def next_at(hour: int, now: datetime | None = None) -> datetime:
 
 def ensure_schedules() -> None:
     """The schedules every deployment has, made once: the audit trail verified nightly
-    at 02:00 Beijing time."""
+    at 02:00 Beijing time; with ``JIXIAO_BACKUP_DIR`` set, a backup at 03:00."""
     queue.schedule("trail.verify.nightly", "trail.verify", DAY, first=next_at(2))
+    if getattr(settings, "JIXIAO_BACKUP_DIR", ""):
+        queue.schedule("backup.nightly", "backup.nightly", DAY, first=next_at(3))
