@@ -68,6 +68,9 @@ def _aimed(case, pk: int | None, code: str | None):
     return case
 
 
+REVOKING = {"DELETE /api/auth/token", "DELETE /api/auth/tokens/{token_id}"}
+
+
 def test_no_server_errors_on_any_operation(tokens, keep_connection):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
     pks = st.sampled_from([None, *Evaluation.objects.values_list("pk", flat=True)])
@@ -75,6 +78,8 @@ def test_no_server_errors_on_any_operation(tokens, keep_connection):
     failures, answers = [], Counter()
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.label in REVOKING:
+            continue  # would revoke the tokens the rest is called with (test_accounts.py)
 
         @given(case=st.builds(_aimed, operation.as_strategy(), pks, codes))
         @settings(
