@@ -274,8 +274,30 @@ def _second_opinion(engine, pieces: list, found: list) -> list:
     seconds = engine.recognise([pieces[n] for n in again], second=True)
     for n, second in zip(again, seconds, strict=True):
         if _squashed(second.text) != _squashed(found[n].text):
-            out[n] = Reading(found[n].text, (0.0,) * len(found[n].text))
+            out[n] = Reading(found[n].text, _disputed(found[n], second.text))
     return out
+
+
+def _disputed(first, second: str) -> tuple[float, ...]:
+    """The first reading's confidences with 0 for each character the second reading
+    does not share and for its neighbours (a space, or a character only the second
+    reading has, lies between two): "58.55" read again "5855" doubts "8.5"; a
+    full-width （ against a ( is no dispute."""
+    from difflib import SequenceMatcher
+
+    from jixiao.domain.normalize import fold
+
+    text = first.text
+    confidences = list(first.confidences)
+    folded = "".join(fold(ch)[:1] or ch for ch in text)  # one character for one
+    other = fold(second)
+    for tag, i1, i2, _j1, _j2 in SequenceMatcher(None, folded, other, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        for i in range(max(0, i1 - 1), min(len(text), i2 + 1)):
+            if text[i].strip():
+                confidences[i] = 0.0
+    return tuple(confidences)
 
 
 def _squashed(text: str) -> str:
