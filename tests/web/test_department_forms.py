@@ -42,7 +42,7 @@ def test_a_department_form_walks_the_workflow_with_the_trail_intact(tree, as_use
     )
     got = filler.get(f"/evaluations/{ev.pk}").json()
     assert got["kind"] == "department" and got["form"]["project"]["name"] is None
-    assert got["form"]["project"]["department"] == "甲局" and got["actions"] == ["submit"]
+    assert got["form"]["project"]["department"] == "甲局" and got["actions"] == ["submit", "delete"]
 
     form = dict(got["form"], goals={**got["form"]["goals"], "actual": "低保、特困供养按月发放。"})
     saved = filler.put(f"/evaluations/{ev.pk}", {"version": got["version"], "form": form})
