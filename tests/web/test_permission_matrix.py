@@ -78,6 +78,8 @@ GLOBAL = {
     ("post", "/api/imports"),  # the bulk import and its task: test_bulk_import's matrix
     ("get", "/api/tasks/{task_id}"),
     ("post", "/api/tasks/{task_id}/cancel"),
+    ("post", "/api/exports"),  # the bulk export and its file: test_bulk_export's matrix
+    ("get", "/api/tasks/{task_id}/download"),
 }
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {

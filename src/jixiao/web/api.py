@@ -31,7 +31,7 @@ from jixiao.domain.workflow import Action, State
 from jixiao.readers import ReadError
 from jixiao.web import render
 from jixiao.web.evaluations import actions, words
-from jixiao.web.evaluations.actions import bulk_import
+from jixiao.web.evaluations.actions import bulk_export, bulk_import
 from jixiao.web.evaluations.models import FILLED, Evaluation
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.evaluations.selectors import attention, rollup
@@ -933,3 +933,34 @@ def cancel_task(request: ApiRequest, task_id: int):
     queue.cancel(made)
     made.refresh_from_db()
     return _task(made)
+
+
+class ExportIn(Schema):
+    year: int
+    format: str = "xlsx"
+    department: int | None = None
+
+
+@api.post(
+    "/exports",
+    response={202: TaskOut, **ERRORS},
+    summary="批量导出：一个年度（可选一个主管部门）的自评表按官方版式打包为 zip，后台生成",
+)
+def export_bulk(request: ApiRequest, body: ExportIn):
+    """Queued as a background task (202); when it is done, ``GET /api/tasks/{id}/download``."""
+    made = bulk_export.start(
+        user=request.auth, year=body.year, fmt=body.format, department=body.department
+    )
+    return Status(202, _task(made))
+
+
+@api.get(
+    "/tasks/{task_id}/download",
+    response={200: None, **ERRORS},
+    summary="下载后台任务生成的文件（仍可查看其中每张自评表时；过期后 409）",
+)
+def download_task(request: ApiRequest, task_id: int):
+    output = bulk_export.download(user=request.auth, pk=task_id)
+    response = HttpResponse(bytes(output.content), content_type=output.content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(output.name)}"
+    return response

@@ -14,7 +14,7 @@ from jixiao.web.tasks.registry import Context, task
 
 def load_all() -> None:
     """Import every module that registers tasks (the registry asks before a lookup)."""
-    from jixiao.web.evaluations.actions import bulk_import  # noqa: F401
+    from jixiao.web.evaluations.actions import bulk_export, bulk_import  # noqa: F401
 
 
 @task("trail.verify", max_attempts=1, timeout=3600)

@@ -94,3 +94,19 @@ class Upload(models.Model):
         verbose_name = "任务文件"
         verbose_name_plural = "任务文件"
         constraints = [models.UniqueConstraint(fields=["task", "number"], name="one_upload_number")]
+
+
+class Output(models.Model):
+    """The file a task made (a bulk export's zip), in the database where every app server
+    sees it, until ``expires_at`` (``JIXIAO_RESULT_DAYS``); the nightly sweep deletes it."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="output")
+    name = models.CharField("文件名", max_length=255)
+    content_type = models.CharField("类型", max_length=100)
+    content = models.BinaryField("内容")
+    size = models.PositiveBigIntegerField("大小")
+    expires_at = models.DateTimeField("过期时间", db_index=True)
+
+    class Meta:
+        verbose_name = "任务结果文件"
+        verbose_name_plural = "任务结果文件"

@@ -59,7 +59,9 @@ def next_at(hour: int, now: datetime | None = None) -> datetime:
 
 def ensure_schedules() -> None:
     """The schedules every deployment has, made once: the audit trail verified nightly
-    at 02:00 Beijing time; with ``JIXIAO_BACKUP_DIR`` set, a backup at 03:00."""
+    at 02:00 Beijing time; with ``JIXIAO_BACKUP_DIR`` set, a backup at 03:00; expired task
+    files swept at 04:00."""
     queue.schedule("trail.verify.nightly", "trail.verify", DAY, first=next_at(2))
+    queue.schedule("tasks.sweep.nightly", "tasks.sweep", DAY, first=next_at(4))
     if getattr(settings, "JIXIAO_BACKUP_DIR", ""):
         queue.schedule("backup.nightly", "backup.nightly", DAY, first=next_at(3))

@@ -1,0 +1,126 @@
+"""批量导出: the forms of a year (of one department, or all one may see) written in the
+official layout (xlsx, PDF or docx) by a background task into one zip, kept with the
+task until it expires; downloaded only by who asked for it, and only while they may
+still see every form in it."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jixiao.contract.json import evaluation_from_dict
+from jixiao.services.batch import write_batch
+from jixiao.web.evaluations.actions import access
+from jixiao.web.evaluations.actions.bulk_import import own, read_workers
+from jixiao.web.evaluations.actions.errors import Conflict, Forbidden, Invalid
+from jixiao.web.evaluations.models import Evaluation
+from jixiao.web.tasks import queue
+from jixiao.web.tasks.models import Output, Task
+from jixiao.web.tasks.registry import Context, task
+from jixiao.writers import Format, file_names
+
+TASK = "forms.export_bulk"
+FORMATS = ("xlsx", "pdf", "docx")
+MAX_FORMS = 5000
+
+
+def result_days() -> int:
+    """Days a task's file is kept (``JIXIAO_RESULT_DAYS``)."""
+    return int(getattr(settings, "JIXIAO_RESULT_DAYS", 7))
+
+
+def start(*, user: User, year: int, fmt: str, department: int | None = None) -> Task:
+    """Queue the export of the forms of ``year`` the user may see (of ``department`` if
+    given) in ``fmt``."""
+    if fmt not in FORMATS:
+        raise Invalid(
+            _("导出格式只能是 %(known)s：%(fmt)s") % {"known": "、".join(FORMATS), "fmt": fmt}
+        )
+    chosen = access.visible(user).filter(year=year)
+    if department is not None:
+        chosen = chosen.filter(access.in_department(department))
+    ids = list(chosen.order_by("project__code", "pk").values_list("pk", flat=True)[: MAX_FORMS + 1])
+    if not ids:
+        raise Invalid(_("%(year)s 年度没有可导出的自评表") % {"year": year})
+    if len(ids) > MAX_FORMS:
+        raise Invalid(_("一次最多导出 %(n)s 张自评表：请按主管部门分批") % {"n": MAX_FORMS})
+    return queue.enqueue(
+        TASK, {"ids": ids, "format": fmt, "year": year, "department": department}, by=user
+    )
+
+
+def download(*, user: User, pk: int) -> Output:
+    """The file of a finished export: who asked for it, while every form in it is still
+    theirs to see (a changed role loses it), before it expires."""
+    made = own(user, pk)
+    try:
+        output = made.output
+    except Output.DoesNotExist:
+        raise Conflict(_("后台任务 %(pk)s 还没有生成文件") % {"pk": pk}) from None
+    if output.expires_at <= timezone.now():
+        raise Conflict(_("文件已过期（保留 %(days)s 天）：请重新导出") % {"days": result_days()})
+    ids = made.args.get("ids", [])
+    if access.visible(user).filter(pk__in=ids).count() != len(ids):
+        raise Forbidden(_("其中有您已无权查看的自评表，不能下载"))
+    return output
+
+
+@task(TASK, max_attempts=2, timeout=6 * 3600)
+def export_bulk(
+    context: Context, ids: list[int], format: str, year: int, department=None
+) -> dict[str, Any]:
+    fmt = Format(format)
+    rows = list(Evaluation.objects.filter(pk__in=ids).order_by("project__code", "pk"))
+    forms = [evaluation_from_dict(row.data, f"自评表 {row.pk}") for row in rows]
+    names = file_names(forms, fmt)
+    refused = []
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="jixiao-export-") as folder:
+        jobs = [(form, str(Path(folder) / name)) for form, name in zip(forms, names)]
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for done, written in enumerate(write_batch(jobs, fmt, workers=read_workers()), 1):
+                name = Path(written.path).name
+                if written.error:
+                    refused.append({"file": name, "reason": written.error})
+                else:
+                    archive.write(written.path, name)
+                    Path(written.path).unlink()
+                context.progress(done, len(jobs), name)
+                if context.cancelled():
+                    break
+    content = buffer.getvalue()
+    scope = f"-{department}" if department else ""
+    Output.objects.update_or_create(
+        task_id=context.task_id,
+        defaults={
+            "name": f"自评表-{year}{scope}-{format}.zip",
+            "content_type": "application/zip",
+            "content": content,
+            "size": len(content),
+            "expires_at": timezone.now() + timedelta(days=result_days()),
+        },
+    )
+    return {"forms": len(jobs) - len(refused), "refused": refused, "bytes": len(content)}
+
+
+@task("tasks.sweep", max_attempts=1, timeout=3600)
+def sweep(context: Context) -> dict[str, int]:
+    """Files of tasks past their time: outputs expired, uploads of tasks finished more
+    than ``JIXIAO_RESULT_DAYS`` ago (their reports stay)."""
+    from jixiao.web.tasks.models import Upload
+
+    now = timezone.now()
+    outputs, _n = Output.objects.filter(expires_at__lte=now).delete()
+    uploads, _n = Upload.objects.filter(
+        task__finished_at__lte=now - timedelta(days=result_days())
+    ).delete()
+    return {"outputs": outputs, "uploads": uploads}

@@ -1,0 +1,146 @@
+"""批量导出 (#24): a year's forms written by a worker into one zip, downloaded by who asked
+while they may still see every form in it, until it expires; the page and the API."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.actions import bulk_export
+from jixiao.web.evaluations.actions.errors import Invalid
+from jixiao.web.evaluations.models import Project
+from jixiao.web.orgs.models import Membership
+from jixiao.web.tasks.models import Output, Task
+from jixiao.web.tasks.worker import Worker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_forms(tree, forms):
+    """Two drafts of 2023: one of 甲一中心 (甲局), one of 乙一站 (乙局)."""
+    a1 = Project.objects.create(code="A1-201", name="图书室设备更新", unit=tree.unit_a1)
+    b1 = Project.objects.create(code="B1-201", name="道路养护", unit=tree.unit_b1)
+    made = [
+        actions.forms.create(user=tree.users["filler_a1"], project=a1, form=forms[0]),
+        actions.forms.create(user=tree.users["filler_b1"], project=b1, form=forms[0]),
+    ]
+    assert {ev.year for ev in made} == {2023}
+    return made
+
+
+def signed_in(tree, name: str) -> Client:
+    client = Client()
+    client.force_login(tree.users[name])
+    return client
+
+
+def run_worker() -> None:
+    while Worker(name="test").run_once() is not None:
+        pass
+
+
+def members(content: bytes) -> list[str]:
+    return sorted(zipfile.ZipFile(io.BytesIO(content)).namelist())
+
+
+def test_a_years_forms_exported_through_the_page(tree, two_forms):
+    client = signed_in(tree, "admin")
+    page = client.get("/exports/").content.decode()
+    assert "批量导出" in page and '<option value="2023">' in page
+    response = client.post("/exports/", {"year": "2023", "format": "xlsx", "department": ""})
+    assert response.status_code == 302
+    pk = int(re.search(r"/tasks/(\d+)/", response["Location"]).group(1))
+    run_worker()
+    task = Task.objects.get(pk=pk)
+    assert task.state == Task.State.DONE and task.result["forms"] == 2, task.error
+    body = client.get(f"/tasks/{pk}/").content.decode()
+    assert f'href="/tasks/{pk}/download/"' in body and "保留至" in body
+    download = client.get(f"/tasks/{pk}/download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/zip"
+    content = b"".join(download.streaming_content) if download.streaming else download.content
+    names = members(content)
+    assert len(names) == 2 and all(n.endswith(".xlsx") for n in names)
+    book = load_workbook(io.BytesIO(zipfile.ZipFile(io.BytesIO(content)).read(names[0])))
+    assert book.active.max_row > 10  # the official layout, not an empty sheet
+
+
+def test_a_department_reviewer_exports_its_department_only(tree, two_forms):
+    made = bulk_export.start(user=tree.users["reviewer_a"], year=2023, fmt="xlsx")
+    assert made.args["ids"] == [two_forms[0].pk]
+    with pytest.raises(Invalid, match="2021 年度没有可导出的自评表"):
+        bulk_export.start(user=tree.users["reviewer_a"], year=2021, fmt="xlsx")
+    with pytest.raises(Invalid, match="导出格式只能是"):
+        bulk_export.start(user=tree.users["reviewer_a"], year=2023, fmt="exe")
+
+
+def test_only_who_asked_and_still_sees_every_form_downloads(tree, two_forms):
+    made = bulk_export.start(user=tree.users["reviewer_bureau"], year=2023, fmt="xlsx")
+    run_worker()
+    url = f"/tasks/{made.pk}/download/"
+    assert signed_in(tree, "reviewer_bureau").get(url).status_code == 200
+    for other in ("admin", "reviewer_a", "filler_a1"):
+        assert signed_in(tree, other).get(url).status_code == 404
+    # the asker moved to 甲局: 乙一站's form is no longer theirs to see
+    Membership.objects.filter(user=tree.users["reviewer_bureau"]).update(organisation=tree.dept_a)
+    assert signed_in(tree, "reviewer_bureau").get(url).status_code == 403
+
+
+def test_an_expired_file_is_gone_and_swept(tree, two_forms):
+    made = bulk_export.start(user=tree.users["admin"], year=2023, fmt="xlsx")
+    run_worker()
+    Output.objects.filter(task=made).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert signed_in(tree, "admin").get(f"/tasks/{made.pk}/download/").status_code == 409
+    from jixiao.web.tasks import queue
+
+    sweep = queue.enqueue("tasks.sweep")
+    run_worker()
+    sweep.refresh_from_db()
+    assert sweep.result["outputs"] == 1 and not Output.objects.exists()
+
+
+ACCOUNTS = [
+    "filler_a1",
+    "filler_a2",
+    "filler_b1",
+    "filler_dept_a",
+    "reviewer_a",
+    "reviewer_b",
+    "reviewer_bureau",
+    "admin",
+]
+SEES = {  # forms of 2023 each account may see: 甲一中心's (A1) and 乙一站's (B1)
+    "filler_a1": 1,
+    "filler_a2": 0,
+    "filler_b1": 1,
+    "filler_dept_a": 1,
+    "reviewer_a": 1,
+    "reviewer_b": 1,
+    "reviewer_bureau": 2,
+    "admin": 2,
+}
+
+
+@pytest.mark.parametrize("name", ACCOUNTS)
+def test_the_api_matrix(tree, two_forms, name):
+    """POST /api/exports: anyone, over the forms they see (422 when none); a task's file:
+    only who asked (404 to everyone else)."""
+    started = bulk_export.start(user=tree.users["admin"], year=2023, fmt="xlsx")
+    run_worker()
+    client = signed_in(tree, name)
+    response = client.post("/api/exports", {"year": 2023}, content_type="application/json")
+    assert response.status_code == (202 if SEES[name] else 422)
+    if SEES[name]:
+        assert len(Task.objects.get(pk=response.json()["id"]).args["ids"]) == SEES[name]
+    got = client.get(f"/api/tasks/{started.pk}/download")
+    assert got.status_code == (200 if name == "admin" else 404)
+    if name == "admin":
+        assert len(members(got.content)) == 2
