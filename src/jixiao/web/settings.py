@@ -205,5 +205,6 @@ JIXIAO_BULK_BYTES = int(os.environ.get("JIXIAO_BULK_BYTES", str(200 * 1024 * 102
 # encrypted under JIXIAO_BACKUP_PASSPHRASE if that is set; the newest JIXIAO_BACKUP_KEEP kept.
 JIXIAO_BACKUP_DIR = os.environ.get("JIXIAO_BACKUP_DIR", "")
 JIXIAO_BACKUP_KEEP = int(os.environ.get("JIXIAO_BACKUP_KEEP", "14"))
+JIXIAO_RESULT_DAYS = int(os.environ.get("JIXIAO_RESULT_DAYS", "7"))  # a task's file is kept
 JIXIAO_IMPORT_WORKERS = int(os.environ.get("JIXIAO_IMPORT_WORKERS", "1"))  # reader processes
 DATA_UPLOAD_MAX_NUMBER_FILES = JIXIAO_BULK_FILES + 10
