@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from jixiao import templates
@@ -588,7 +588,9 @@ def _bands(sheet: Sheet, form: Form, template) -> None:
         for cell in row.cells:
             if cell.path.endswith(".actual") and cell.editable:
                 kept = [(cell.value, cell.value)] if cell.value and cell.value not in labels else []
-                cell.choices = [("", "—"), *((label, label) for label in labels), *kept]
+                # stored as the form prints it (Chinese), shown in the page's language
+                shown = [(label, gettext(label)) for label in labels]
+                cell.choices = [("", "—"), *shown, *kept]
 
 
 def _completed(form: Form, template, reasons: dict[str, str]) -> Form:
