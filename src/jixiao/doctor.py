@@ -128,7 +128,11 @@ def ocr() -> Part:
         )
         if find_spec(module) is None
     ]
-    detail = "RapidOCR（PP-OCRv4 中文模型，随包安装）可用" if not missing else f"缺少 {'、'.join(missing)}"
+    detail = (
+        "RapidOCR（PP-OCRv4 中文模型，随包安装）可用"
+        if not missing
+        else f"缺少 {'、'.join(missing)}"
+    )
     if not missing:
         try:
             import cv2  # noqa: F401  (OpenCV's wheel needs libGL, libglib)
