@@ -19,13 +19,14 @@ import pytest
 from jixiao import templates
 from jixiao.readers import FORMATS, ReadError, read_bytes, read_path, scan, sniff
 from jixiao.writers import Format, write_form
-from tests.scans import Damage, as_jpeg, as_pdf, as_png, as_tiff, make_scan, scored
 
 scan_engines = pytest.importorskip(
     "jixiao.readers.scan_engines", reason="the ocr extra is not installed (pip install '.[ocr]')"
 )
 if not scan_engines.available("rapidocr"):
     pytest.skip("the ocr extra is not installed (pip install '.[ocr]')", allow_module_level=True)
+
+from tests.scans import Damage, as_jpeg, as_pdf, as_png, as_tiff, make_scan, scored  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SCANS = FIXTURES / "scans"
