@@ -321,6 +321,17 @@ def _labels() -> dict[str, str]:
 
 
 _LABELS: dict[str, str] = {}
+_SHORT_LABELS = {
+    "权重": "权重",
+    "自评": "自评",
+    "备注": "备注",
+    "分值": "分值",
+    "得分": "得分",
+    "分数": "分数",
+}
+"""Two-character headers, repaired only when the engine's reading of them is
+doubtful and a mark beside them is all that differs."""
+_NOT_WORD = re.compile(r"[^\w\u4e00-\u9fff]|_")
 
 
 def _label(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float, ...]]:
@@ -331,7 +342,20 @@ def _label(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float,
     if not _LABELS:
         _LABELS.update(_labels())
     key = _squashed(text)
-    if len(key) < 4 or len(key) > 16 or key in _LABELS:
+    if key in _LABELS or len(key) > 16:
+        return text, confidences
+    if min(confidences, default=1.0) < FIGURE_CONFIDENCE:
+        # a doubtful header with marks about it (a seal's remains): the one label it
+        # holds whole, with at most four characters more ("#1租锡评分规则", "权重、")
+        stripped = _NOT_WORD.sub("", key)
+        if stripped in _LABELS or stripped in _SHORT_LABELS:
+            label = _LABELS.get(stripped) or _SHORT_LABELS[stripped]
+            return label, (1.0,) * len(label)
+        held = [label for label in _LABELS if label in key and len(key) - len(label) <= 4]
+        if len(held) == 1:
+            label = _LABELS[held[0]]
+            return label, (1.0,) * len(label)
+    if len(key) < 4:
         return text, confidences
     best = [
         (SequenceMatcher(None, key, label).ratio(), label)
