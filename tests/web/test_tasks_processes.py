@@ -187,3 +187,152 @@ def test_kill_9_mid_bulk_import_files_every_form_once(tmp_path):
             "select count(*), count(distinct project_id) from evaluations_evaluation where year = 2024"
         ).fetchall()
     assert forms == projects == 200
+
+
+def _spare_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def postgres_database():
+    """A database of its own on the PostgreSQL server of ``DATABASE_URL`` (the CI's
+    throwaway server), dropped after; skipped without one."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("needs DATABASE_URL of a PostgreSQL server (.ci/postgres-tests sets one)")
+    import uuid
+
+    import psycopg
+
+    name = f"jixiao_multi_{uuid.uuid4().hex[:8]}"
+    base = url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{base}/{name}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_two_servers_and_two_workers_on_postgresql_file_every_form_once(
+    tmp_path, postgres_database
+):
+    """2,000 files posted in four imports through two ``jixiao serve`` processes, with
+    one import of 500 of them again, run by two workers against one PostgreSQL: every
+    form filed exactly once."""
+    import requests
+
+    data, folder = tmp_path / "data", tmp_path / "files"
+    folder.mkdir()
+    shared = env(DATABASE_URL=postgres_database)
+    demo = subprocess.run(
+        [*JIXIAO, "demo", "--synthetic", "2000", "--years", "2023", "--data-dir", str(data)],
+        env=shared,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert demo.returncode == 0, demo.stderr
+    script = (
+        "import json\nfrom pathlib import Path\nfrom jixiao.web import server\n"
+        f"server.prepare(Path({str(data)!r}))\n"
+        "from django.contrib.auth import get_user_model\n"
+        "from jixiao.web.evaluations.models import Evaluation, Project\n"
+        "from jixiao.web.orgs.models import ApiToken\n"
+        "for ev in Evaluation.objects.filter(year=2023).select_related('project'):\n"
+        "    name = ev.project.name + '（' + ev.project.code + '）'\n"
+        "    Project.objects.filter(pk=ev.project.pk).update(name=name)\n"
+        "    form = {**ev.data, 'year': 2024, 'project': {**ev.data['project'], 'name': name}}\n"
+        f"    Path({str(folder)!r}, ev.project.code + '.json').write_text(json.dumps(form))\n"
+        "print(ApiToken.issue(get_user_model().objects.get(username='syn-admin')))\n"
+    )
+    made = subprocess.run(
+        [sys.executable, "-c", script], env=shared, capture_output=True, text=True
+    )
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.strip().splitlines()[-1]
+    ports = [_spare_port(), _spare_port()]
+    processes = [
+        subprocess.Popen(
+            [*JIXIAO, "serve", "--no-worker", "--port", str(port), "--data-dir", str(data)],
+            env=shared,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ] + [
+        subprocess.Popen(
+            [*JIXIAO, "worker", "--poll", "0.2", "--data-dir", str(data)],
+            env=shared,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        for port in ports:
+            wait(lambda port=port: _answers(port), seconds=120)
+        files = sorted(folder.iterdir())
+        assert len(files) == 2000
+        chunks = [files[n : n + 500] for n in range(0, 2000, 500)] + [files[:500]]
+        tasks = []
+        for n, chunk in enumerate(chunks):
+            posted = requests.post(
+                f"http://127.0.0.1:{ports[n % 2]}/api/imports",
+                headers=headers,
+                files=[("files", (p.name, p.read_bytes(), "application/json")) for p in chunk],
+                timeout=120,
+            )
+            assert posted.status_code == 202, posted.text
+            tasks.append(posted.json()["id"])
+
+        def finished():
+            states = [
+                requests.get(
+                    f"http://127.0.0.1:{ports[0]}/api/tasks/{pk}", headers=headers, timeout=30
+                ).json()
+                for pk in tasks
+            ]
+            return states if all(s["state"] in ("done", "failed") for s in states) else None
+
+        states = wait(finished, seconds=1200)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(60)
+    assert [s["state"] for s in states] == ["done"] * 5, [s["error"] for s in states]
+    counts = [s["result"]["counts"] for s in states]
+    assert sum(c["filed"] for c in counts) == 2000, [s["result"] for s in states][0]
+    assert sum(c["duplicate"] for c in counts) == 500
+    assert all(c["unmatched"] == c["refused"] == 0 for c in counts)
+    count = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path\nfrom jixiao.web import server\n"
+            f"server.prepare(Path({str(data)!r}))\n"
+            "from django.db.models import Count\n"
+            "from jixiao.web.evaluations.models import Evaluation\n"
+            "rows = Evaluation.objects.filter(year=2024)\n"
+            "print(rows.count(), rows.values('project').distinct().count())\n",
+        ],
+        env=shared,
+        capture_output=True,
+        text=True,
+    )
+    assert count.stdout.split() == ["2000", "2000"], count.stderr
+
+
+def _answers(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5):
+            return True
+    except OSError:
+        return False

@@ -21,11 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from jixiao.contract.json import evaluation_dict
 from jixiao.domain import model as domain
 from jixiao.domain.normalize import squash
+from jixiao.domain.workflow import State
 from jixiao.services.batch import read_batch
 from jixiao.web.evaluations.actions import access, forms
 from jixiao.web.evaluations.actions.errors import NotFound, ServiceError
@@ -63,11 +65,12 @@ def start(*, user: User, files: list[tuple[str, bytes]]) -> Task:
     unpacked = _unpack(files)
     if not unpacked:
         raise ServiceError(_("没有可导入的文件"))
-    made = queue.enqueue(TASK, {}, by=user)
-    Upload.objects.bulk_create(
-        Upload(task=made, number=n, name=name, content=content)
-        for n, (name, content) in enumerate(unpacked)
-    )
+    with transaction.atomic():  # no worker sees the task before its files
+        made = queue.enqueue(TASK, {}, by=user)
+        Upload.objects.bulk_create(
+            Upload(task=made, number=n, name=name, content=content)
+            for n, (name, content) in enumerate(unpacked)
+        )
     return made
 
 
@@ -260,7 +263,11 @@ def _file_one(
     if project is None:
         report["unmatched"].append({**where, "reason": why})
         return
-    existing = Evaluation.objects.filter(project=project, year=form.year).first()
+    existing = (
+        Evaluation.objects.filter(project=project, year=form.year)
+        .exclude(state=State.DELETED.value)  # a deleted draft leaves the year free
+        .first()
+    )
     if existing is not None:
         same = existing.data == _contract(form, name, index)
         reason = (
@@ -280,6 +287,13 @@ def _file_one(
         )
     except ServiceError as error:
         report["refused"].append({**where, "project": project.code, "reason": str(error)})
+        return
+    except IntegrityError:  # another import filed the project's year in the meantime
+        reason = _("项目 %(code)s 的 %(year)s 年度自评表已存在") % {
+            "code": project.code,
+            "year": form.year,
+        }
+        report["duplicate"].append({**where, "project": project.code, "reason": reason})
         return
     report["filed"].append({**where, "project": project.code, "evaluation": made.pk})
 
