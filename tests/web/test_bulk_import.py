@@ -90,7 +90,9 @@ def test_a_zip_of_good_and_bad_files_through_the_page(tree, projects):
         assert made.pk == row["evaluation"] and made.data["source"]["file"].endswith(".json")
         assert Event.objects.filter(evaluation=made, action="create").count() == 1
     reasons = {row["file"]: row["reason"] for row in task.result["unmatched"]}
+    english = {row["file"]: row["reason_en"] for row in task.result["unmatched"]}
     assert "没有项目名称「没有这个项目」的项目" in reasons["未知项目.json"]
+    assert "no project with the project name “没有这个项目”" in english["未知项目.json"]
     assert "与表上的实施单位「乙一站」不符" in reasons["另一单位.json"]
     assert task.result["duplicate"][0]["file"] == "道路-副本.json"
     assert task.result["refused"][0]["file"] == "坏文件.pdf"
@@ -98,6 +100,9 @@ def test_a_zip_of_good_and_bad_files_through_the_page(tree, projects):
     assert "已完成" in page and "every 2s" not in page
     assert page.count('data-group="filed"') == 2 and "已导入 2 张" in page
     assert f'href="/forms/{filed["A1-101"]["evaluation"]}/"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/imports/"})
+    english_page = client.get(f"/tasks/{pk}/").content.decode()
+    assert "belongs to 甲一中心, not to the implementing unit on the form, “乙一站”" in english_page
 
 
 def test_run_again_nothing_is_filed_twice(tree, projects):

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from jixiao.web.evaluations import actions
@@ -59,6 +60,7 @@ def task_page(request: SignedInRequest, pk: int) -> HttpResponse:
         "counts": result.get("counts", {}),
         "output": Output.objects.filter(task=made).only("name", "size", "expires_at").first(),
         "refused": result.get("refused", []) if made.name == bulk_export.TASK else [],
+        "english": (get_language() or "").startswith("en"),
     }
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "pages/_task.html" if fragment else "pages/task.html", context)

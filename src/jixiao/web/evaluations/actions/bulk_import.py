@@ -15,6 +15,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from jixiao.contract.json import evaluation_dict
@@ -155,6 +157,18 @@ def own(user: User, pk: int) -> Task:
 
 # --- the task ---------------------------------------------------------------------------
 
+Said = dict[str, str]  # a report row's reason in Chinese ("reason") and English ("reason_en")
+
+
+def said(words: Callable[[], str]) -> Said:
+    """A reason in both languages: the report is written once, by a worker, and read on
+    pages in either."""
+    with translation.override("zh-hans"):
+        chinese = words()
+    with translation.override("en"):
+        english = words()
+    return {"reason": chinese, "reason_en": english}
+
 
 def _key(text: str | None) -> str:
     return squash(unicodedata.normalize("NFKC", text or "")).casefold()
@@ -176,32 +190,47 @@ class _Projects:
             else:
                 self.by_name[_key(project.name)].append(project)
 
-    def of(self, form: domain.Evaluation) -> tuple[Project | None, str]:
-        """The one project the form is, or None and why not."""
-        if form.project.name:
-            candidates = self.by_name.get(_key(form.project.name), [])
-            wanted = _("项目名称「%(name)s」") % {"name": form.project.name}
-        elif form.project.department:
-            candidates = self.by_unit.get(_key(form.project.department), [])
-            wanted = _("单位「%(name)s」的部门整体支出") % {"name": form.project.department}
+    def of(self, form: domain.Evaluation) -> tuple[Project | None, Said]:
+        """The one project the form is, or None and why not (in both languages)."""
+        name, department = form.project.name, form.project.department
+        if name:
+            candidates = self.by_name.get(_key(name), [])
+
+            def wanted() -> str:
+                return _("项目名称「%(name)s」") % {"name": name}
+        elif department:
+            candidates = self.by_unit.get(_key(department), [])
+
+            def wanted() -> str:
+                return _("单位「%(name)s」的部门整体支出") % {"name": department}
         else:
-            return None, _("表上没有项目名称，无法确定归属")
+            return None, said(lambda: _("表上没有项目名称，无法确定归属"))
         fitting = [p for p in candidates if not forms.mismatches(p, form)]
         if len(fitting) == 1:
-            return fitting[0], ""
+            return fitting[0], {}
         if not candidates:
-            return None, _("没有%(wanted)s的项目（或无权导入）") % {"wanted": wanted}
+            return None, said(
+                lambda: _("没有%(wanted)s的项目（或无权导入）") % {"wanted": wanted()}
+            )
         if not fitting:
-            units = "、".join(sorted({p.unit.name for p in candidates}))
-            return None, _("%(wanted)s的项目属于 %(units)s，与表上的实施单位「%(unit)s」不符") % {
-                "wanted": wanted,
-                "units": units,
-                "unit": form.project.unit or "",
-            }
-        return None, _("%(wanted)s对应多个项目：%(codes)s") % {
-            "wanted": wanted,
-            "codes": "、".join(p.code for p in fitting),
-        }
+            units = sorted({p.unit.name for p in candidates})
+            return None, said(
+                lambda: (
+                    _("%(wanted)s的项目属于 %(units)s，与表上的实施单位「%(unit)s」不符")
+                    % {
+                        "wanted": wanted(),
+                        "units": _("、").join(units),
+                        "unit": form.project.unit or "",
+                    }
+                )
+            )
+        codes = [p.code for p in fitting]
+        return None, said(
+            lambda: (
+                _("%(wanted)s对应多个项目：%(codes)s")
+                % {"wanted": wanted(), "codes": _("、").join(codes)}
+            )
+        )
 
 
 @task(TASK, max_attempts=3, timeout=6 * 3600)
@@ -231,13 +260,7 @@ def import_bulk(context: Context) -> dict[str, Any]:
                 break
             name = names[result.path]
             if result.duplicate_of:
-                report["duplicate"].append(
-                    {
-                        "file": name,
-                        "reason": _("与 %(other)s 内容相同")
-                        % {"other": names[result.duplicate_of]},
-                    }
-                )
+                report["duplicate"].append({"file": name, **_same_as(names[result.duplicate_of])})
             elif result.error:
                 report["refused"].append({"file": name, "reason": result.error})
             for n, form in enumerate(result.forms):
@@ -257,11 +280,11 @@ def _file_one(
 ) -> None:
     where = {"file": name, "form": index + 1}
     if form.year is None:
-        report["refused"].append({**where, "reason": _("自评表缺少年度，无法保存")})
+        report["refused"].append({**where, **said(lambda: _("自评表缺少年度，无法保存"))})
         return
     project, why = projects.of(form)
     if project is None:
-        report["unmatched"].append({**where, "reason": why})
+        report["unmatched"].append({**where, **why})
         return
     existing = (
         Evaluation.objects.filter(project=project, year=form.year)
@@ -270,13 +293,8 @@ def _file_one(
     )
     if existing is not None:
         same = existing.data == _contract(form, name, index)
-        reason = (
-            _("已导入（内容相同）")
-            if same
-            else _("项目 %(code)s 的 %(year)s 年度自评表已存在")
-            % {"code": project.code, "year": form.year}
-        )
-        report["duplicate"].append({**where, "project": project.code, "reason": reason})
+        reason = said(lambda: _("已导入（内容相同）")) if same else _exists(project, form.year)
+        report["duplicate"].append({**where, "project": project.code, **reason})
         return
     try:
         made = forms.create(
@@ -289,13 +307,23 @@ def _file_one(
         report["refused"].append({**where, "project": project.code, "reason": str(error)})
         return
     except IntegrityError:  # another import filed the project's year in the meantime
-        reason = _("项目 %(code)s 的 %(year)s 年度自评表已存在") % {
-            "code": project.code,
-            "year": form.year,
-        }
-        report["duplicate"].append({**where, "project": project.code, "reason": reason})
+        report["duplicate"].append(
+            {**where, "project": project.code, **_exists(project, form.year)}
+        )
         return
     report["filed"].append({**where, "project": project.code, "evaluation": made.pk})
+
+
+def _same_as(other: str) -> Said:
+    return said(lambda: _("与 %(other)s 内容相同") % {"other": other})
+
+
+def _exists(project: Project, year: int) -> Said:
+    return said(
+        lambda: (
+            _("项目 %(code)s 的 %(year)s 年度自评表已存在") % {"code": project.code, "year": year}
+        )
+    )
 
 
 def _sourced(form: domain.Evaluation, name: str, index: int) -> domain.Evaluation:
