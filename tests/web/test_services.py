@@ -109,7 +109,11 @@ def test_whole_path_to_approval_locks_the_form(tree, draft, forms):
         acts.forms.save(user=filler, pk=draft.pk, version=6, form=forms[0])
     with pytest.raises(acts.errors.Conflict):
         acts.workflow.step(user=reviewer, pk=draft.pk, action=Action.RETURN, comment="再看看")
-    actions = list(Event.objects.filter(evaluation__isnull=False).values_list("action", "state_from", "state_to"))
+    actions = list(
+        Event.objects.filter(evaluation__isnull=False).values_list(
+            "action", "state_from", "state_to"
+        )
+    )
     assert actions == [
         ("create", "", "draft"),
         ("submit", "draft", "submitted"),
@@ -142,7 +146,10 @@ def test_trail_verifies_and_detects_an_edited_event(tree, draft, forms):
     )
     acts.workflow.step(user=tree.users["filler_a1"], pk=draft.pk, action=Action.SUBMIT)
     count, breaks, head = acts.trail.verify()
-    assert (count - Event.objects.filter(evaluation=None).count(), breaks) == (3, []) and head == Event.objects.latest("id").hash
+    assert (count - Event.objects.filter(evaluation=None).count(), breaks) == (
+        3,
+        [],
+    ) and head == Event.objects.latest("id").hash
     Event.objects.filter(action="save").update(diff=[{"path": "grade", "old": "优", "new": "差"}])
     count, breaks, _ = acts.trail.verify()
     assert [b.id for b in breaks] == [Event.objects.get(action="save").id]

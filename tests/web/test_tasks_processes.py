@@ -307,7 +307,7 @@ def test_two_servers_and_two_workers_on_postgresql_file_every_form_once(
             process.wait(60)
     assert [s["state"] for s in states] == ["done"] * 5, [s["error"] for s in states]
     counts = [s["result"]["counts"] for s in states]
-    assert sum(c["filed"] for c in counts) == 2000, [s["result"] for s in states][0]
+    assert sum(c["filed"] for c in counts) == 2000, counts
     assert sum(c["duplicate"] for c in counts) == 500
     assert all(c["unmatched"] == c["refused"] == 0 for c in counts)
     count = subprocess.run(
