@@ -9,7 +9,6 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -19,7 +18,7 @@ from jixiao.web.evaluations.actions.errors import Invalid
 from jixiao.web.evaluations.models import Project
 from jixiao.web.orgs.models import Membership
 from jixiao.web.tasks.models import Output, Task
-from jixiao.web.tasks.worker import Worker
+from tests.web.test_bulk_import import ACCOUNTS, run_worker, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +34,6 @@ def two_forms(tree, forms):
     ]
     assert {ev.year for ev in made} == {2023}
     return made
-
-
-def signed_in(tree, name: str) -> Client:
-    client = Client()
-    client.force_login(tree.users[name])
-    return client
-
-
-def run_worker() -> None:
-    while Worker(name="test").run_once() is not None:
-        pass
 
 
 def members(content: bytes) -> list[str]:
@@ -107,16 +95,6 @@ def test_an_expired_file_is_gone_and_swept(tree, two_forms):
     assert sweep.result["outputs"] == 1 and not Output.objects.exists()
 
 
-ACCOUNTS = [
-    "filler_a1",
-    "filler_a2",
-    "filler_b1",
-    "filler_dept_a",
-    "reviewer_a",
-    "reviewer_b",
-    "reviewer_bureau",
-    "admin",
-]
 SEES = {  # forms of 2023 each account may see: 甲一中心's (A1) and 乙一站's (B1)
     "filler_a1": 1,
     "filler_a2": 0,
