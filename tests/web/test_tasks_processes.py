@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.web.test_serve import _spare_port
+
 JIXIAO = [sys.executable, "-m", "jixiao"]
 
 
@@ -48,6 +50,16 @@ def row(data: Path, pk: int) -> dict:
     return {"state": state, "attempts": attempts, "done": done, "worker": worker, "result": result}
 
 
+def worker(data: Path, **extra: str) -> subprocess.Popen:
+    """``jixiao worker`` on ``data``, polling often, quiet."""
+    return subprocess.Popen(
+        [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"],
+        env=env(**extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def wait(what, seconds: float = 60):
     end = time.monotonic() + seconds  # a bound, not a speed check
     while time.monotonic() < end:
@@ -67,13 +79,7 @@ def test_kill_9_of_a_worker_mid_task_loses_nothing(tmp_path):
             f"'marker': {str(marker)!r}}}).pk)",
         )
     )
-    short = env(JIXIAO_TASK_LEASE="2")
-    first = subprocess.Popen(
-        [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"],
-        env=short,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    first = worker(data, JIXIAO_TASK_LEASE="2")
     try:
         wait(lambda: row(data, pk)["done"] >= 5)
     finally:
@@ -81,12 +87,7 @@ def test_kill_9_of_a_worker_mid_task_loses_nothing(tmp_path):
         first.wait()
     dead = row(data, pk)
     assert dead["state"] == "running" and dead["done"] < 40 and not marker.exists()
-    second = subprocess.Popen(
-        [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"],
-        env=short,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    second = worker(data, JIXIAO_TASK_LEASE="2")
     try:
         finished = wait(lambda: (r := row(data, pk))["state"] == "done" and r)
     finally:
@@ -157,20 +158,14 @@ def test_kill_9_mid_bulk_import_files_every_form_once(tmp_path):
             "print(bulk_import.start(user=admin, files=files).pk)\n",
         )
     )
-    short = env(JIXIAO_TASK_LEASE="2")
-    worker = [*JIXIAO, "worker", "--data-dir", str(data), "--poll", "0.1"]
-    first = subprocess.Popen(
-        worker, env=short, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    first = worker(data, JIXIAO_TASK_LEASE="2")
     try:
         wait(lambda: row(data, pk)["done"] >= 20, seconds=300)
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
     assert row(data, pk)["done"] < 200
-    second = subprocess.Popen(
-        worker, env=short, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    second = worker(data, JIXIAO_TASK_LEASE="2")
     try:
         finished = wait(lambda: (r := row(data, pk))["state"] == "done" and r, seconds=600)
     finally:
@@ -187,14 +182,6 @@ def test_kill_9_mid_bulk_import_files_every_form_once(tmp_path):
             "select count(*), count(distinct project_id) from evaluations_evaluation where year = 2024"
         ).fetchall()
     assert forms == projects == 200
-
-
-def _spare_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
