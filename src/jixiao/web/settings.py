@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "jixiao.web.evaluations",
     "jixiao.web.pages",
     "jixiao.web.tasks",
+    "jixiao.web.year",
 ]
 
 MIDDLEWARE = [

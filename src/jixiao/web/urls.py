@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/password/", views.password, name="password"),
     path("account/totp/", totp.page, name="totp"),
     path("security-log/", security.page, name="security_log"),
+    path("", include("jixiao.web.year.urls")),
     path("", include("jixiao.web.pages.urls")),
 ]
 
