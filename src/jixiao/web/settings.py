@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "jixiao.web.pages",
     "jixiao.web.tasks",
     "jixiao.web.year",
+    "jixiao.web.manage",
 ]
 
 MIDDLEWARE = [

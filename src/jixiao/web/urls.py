@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/totp/", totp.page, name="totp"),
     path("security-log/", security.page, name="security_log"),
     path("", include("jixiao.web.year.urls")),
+    path("", include("jixiao.web.manage.urls")),
     path("", include("jixiao.web.pages.urls")),
 ]
 
