@@ -290,10 +290,21 @@ class Event(models.Model):
 
 
 class SpotCheck(models.Model):
-    """抽查: a random sample of approved forms a bureau admin draws for re-check."""
+    """抽查: a random sample of approved forms a bureau admin draws for re-check. ``seed``
+    (from :mod:`secrets`, never a user's) and the rule (rate, strata, the attention list's
+    high-risk forms always in) are on the trail, so the draw can be derived again."""
+
+    class Strata(models.TextChoices):
+        NONE = "", "不分层"
+        DEPARTMENT = "department", "按主管部门"
+        AMOUNT = "amount", "按金额"
 
     year = models.PositiveSmallIntegerField("年度")
     size = models.PositiveIntegerField("抽取数")
+    rate = models.DecimalField("抽查比例", max_digits=5, decimal_places=4, null=True, blank=True)
+    strata = models.CharField("分层", max_length=16, choices=Strata.choices, blank=True)
+    seed = models.CharField("随机种子", max_length=64, blank=True)
+    forced = models.JSONField("必抽（高风险）", default=list, blank=True)
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name="抽取人"
     )

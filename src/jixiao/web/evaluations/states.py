@@ -13,7 +13,10 @@ that differ. The subjects:
 - ``targets#<id>``: approved targets (project, year, indicators, who set them);
 - ``project#<id>``: code, name, kind, unit; ``organisation#<id>``: name, kind, parent;
 - ``account#<id>``: username, active, staff, superuser, a digest of the password hash, the
-  membership (organisation, role) and the technical administrator role.
+  membership (organisation, role) and the technical administrator role;
+- ``spotcheck#<id>``: a 抽查 draw (year, rate, strata, seed, the forms drawn);
+- the kinds other apps add with :func:`protect` (the year's tasks, notices, the results
+  ledger: :mod:`jixiao.web.year`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Evidence, Project
+from jixiao.web.evaluations.models import (
+    ApprovedTargets,
+    Evaluation,
+    Evidence,
+    Project,
+    SpotCheck,
+)
 from jixiao.web.orgs.models import AdminRole, Membership, Organisation
 
 DELETED: dict = {}
@@ -79,6 +88,29 @@ def targets(t: ApprovedTargets) -> dict:
     }
 
 
+def spot_check(c: SpotCheck) -> dict:
+    return {
+        "year": c.year,
+        "size": c.size,
+        "rate": _figure(c.rate),
+        "strata": c.strata,
+        "seed": c.seed,
+        "drawn_by": c.drawn_by_id,
+        "evaluations": sorted(c.evaluations.values_list("pk", flat=True)),
+    }
+
+
+Maker = Callable[[Any], dict]
+EXTRA: dict[str, tuple[type[models.Model], Maker, str]] = {}
+"""Kinds of protected objects other apps add: subject kind → (model, state maker, label)."""
+
+
+def protect(kind: str, model: type[models.Model], maker: Maker, label: str) -> None:
+    """Protect another app's objects on the trail: their events are ``kind#<id>`` and
+    ``verify-trail`` compares each stored row (``maker``'s state) with its last event."""
+    EXTRA[kind] = (model, maker, label)
+
+
 def project(p: Project) -> dict:
     return {"code": p.code, "name": p.name, "kind": p.kind, "unit": p.unit_id}
 
@@ -110,12 +142,16 @@ def subject(obj: models.Model) -> str:
     """The trail's name for an object (a membership is part of its account)."""
     if isinstance(obj, (Membership, AdminRole)):
         return f"account#{obj.user_id}"
-    kind = {
+    extra = {model: name for name, (model, _maker, _label) in EXTRA.items()}
+    kinds: dict[type[models.Model], str] = {
         Evaluation: "evaluation",
         ApprovedTargets: "targets",
         Project: "project",
         Organisation: "organisation",
-    }.get(type(obj), "account")
+        SpotCheck: "spotcheck",
+        **extra,
+    }
+    kind = kinds.get(type(obj), "account")
     return f"{kind}#{obj.pk}"
 
 
@@ -127,7 +163,9 @@ def of(name: str) -> dict:
         "targets": ApprovedTargets,
         "project": Project,
         "organisation": Organisation,
+        "spotcheck": SpotCheck,
         "account": get_user_model(),
+        **{name: m for name, (m, _maker, _label) in EXTRA.items()},
     }[kind]
     found = model.objects.filter(pk=int(pk)).first()
     if found is None:
@@ -137,7 +175,9 @@ def of(name: str) -> dict:
         "targets": targets,
         "project": project,
         "organisation": organisation,
+        "spotcheck": spot_check,
         "account": account,
+        **{name: maker for name, (_m, maker, _label) in EXTRA.items()},
     }
     return makers[kind](found)
 
@@ -154,6 +194,11 @@ def every() -> Iterator[tuple[str, str, dict]]:
         yield f"project#{p.pk}", f"项目 #{p.pk}（{p.code}）", project(p)
     for o in Organisation.objects.order_by("id"):
         yield f"organisation#{o.pk}", f"组织 #{o.pk}（{o.name}）", organisation(o)
+    for c in SpotCheck.objects.filter(seed__gt="").order_by("id"):  # draws from pages and API
+        yield f"spotcheck#{c.pk}", f"抽查 #{c.pk}（{c.year} 年度）", spot_check(c)
+    for name, (model, maker, label) in EXTRA.items():
+        for row in model._default_manager.order_by("pk"):
+            yield f"{name}#{row.pk}", f"{label} #{row.pk}", maker(row)
     places = {m.user_id: m for m in Membership.objects.all()}
     for user in get_user_model().objects.order_by("id"):
         yield (

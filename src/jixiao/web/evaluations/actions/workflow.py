@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from jixiao.contract import paths
 from jixiao.domain import trail, workflow
 from jixiao.domain.audit import Severity
-from jixiao.domain.workflow import Action, Role
+from jixiao.domain.workflow import Action, Role, State
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import Evaluation
 
@@ -48,10 +48,13 @@ def step(
         raise Forbidden(_("主管部门的部门整体支出自评表由财政局审核"))
     if action is Action.APPROVE:
         access.require_not_submitter(user, evaluation)  # 职责分离, whatever roles now
+    levels, level = review_levels(evaluation, place)
     try:
-        new_state = workflow.next_state(evaluation.state_enum, action, place.role_enum)
+        new_state = workflow.next_state(
+            evaluation.state_enum, action, place.role_enum, levels=levels, level=level
+        )
     except workflow.WorkflowError:
-        raise _refused_step(evaluation, action, place.role_enum) from None
+        raise _refused_step(evaluation, action, place.role_enum, levels, level) from None
     checks.current(evaluation, version)
     checks.storable(
         {
@@ -93,6 +96,31 @@ def step(
     return evaluation
 
 
+def review_levels(evaluation: Evaluation, place) -> tuple[int, int]:
+    """How many review levels the form has (the year's task says: :mod:`jixiao.web.year.scope`)
+    and the level of whoever acts (the 主管部门 1, the 财政局 2)."""
+    from jixiao.web.year import scope  # the year's tasks: read at the step, not imported early
+
+    return scope.levels_of(evaluation), scope.level_of(place.organisation)
+
+
+def steps_open(user: User, evaluation: Evaluation) -> list[Action]:
+    """The steps ``user`` may take on ``evaluation`` now, the review levels counted
+    (:func:`access.steps` for a form of one level)."""
+    place = access.membership(user)
+    levels, level = review_levels(evaluation, place)
+    if levels == 1 or place.role_enum is not Role.REVIEWER:
+        return access.steps(user, evaluation)
+    if not access.reviews(place, evaluation):
+        return []
+    taken = workflow.actions_from(
+        evaluation.state_enum, place.role_enum, levels=levels, level=level
+    )
+    if Action.APPROVE in taken and access.submitted_by(user, evaluation):
+        taken = [a for a in taken if a is not Action.APPROVE]
+    return taken
+
+
 def _may_withdraw(evaluation: Evaluation, place) -> None:
     """撤回: the unit's filler takes back a submission no reviewer has begun on (no 复核
     score given yet); the workflow says from which states."""
@@ -102,15 +130,22 @@ def _may_withdraw(evaluation: Evaluation, place) -> None:
         raise Conflict(_("审核人已开始复核（已录入复核得分），不能撤回"))
 
 
-def _refused_step(evaluation: Evaluation, action: Action, role: Role) -> ServiceError:
+def _refused_step(
+    evaluation: Evaluation, action: Action, role: Role, levels: int = 1, level: int = 1
+) -> ServiceError:
     """Why the workflow refuses a step: the role may never take it (403), or not
-    from the form's state (409)."""
+    from the form's state (409; with two levels, whose turn it is)."""
     if role not in workflow.ACTORS[action]:
         allowed = _("、").join(words.role(r.value) for r in Role if r in workflow.ACTORS[action])
         return Forbidden(
             _("“%(action)s”只能由%(roles)s操作，当前角色为%(role)s")
             % {"action": words.step(action.value), "roles": allowed, "role": words.role(role.value)}
         )
+    if levels == 2 and action in (Action.APPROVE, Action.RETURN):
+        if level == 2 and evaluation.state_enum in (State.SUBMITTED, State.RESUBMITTED):
+            return Conflict(_("两级审核：须先由主管部门审核通过，财政局再复审"))
+        if level == 1 and evaluation.state_enum is State.CHECKED:
+            return Conflict(_("两级审核：主管部门已审核通过，待财政局复审"))
     return Conflict(
         _("自评表当前为“%(state)s”，不能“%(action)s”")
         % {"state": words.state(evaluation.state), "action": words.step(action.value)}

@@ -1,0 +1,150 @@
+"""任务下达 (#23 item 2): the bureau issues a year's task; each unit in scope finds its forms
+waiting as drafts, from last year's form where one exists; the task is on the trail and
+protected by verify-trail; two review levels where the task asks for them (item 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from jixiao.domain.workflow import Action
+from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.actions.errors import Conflict, Forbidden, Invalid
+from jixiao.web.evaluations.models import Evaluation, Event, Project
+from jixiao.web.year import actions as year
+from jixiao.web.year.models import SelfEvaluationTask
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def projects(tree, forms):
+    made = {
+        "A1-001": Project.objects.create(code="A1-001", name="示例项目", unit=tree.unit_a1),
+        "A2-001": Project.objects.create(code="A2-001", name="甲二项目", unit=tree.unit_a2),
+        "B1-001": Project.objects.create(code="B1-001", name="乙一项目", unit=tree.unit_b1),
+    }
+    actions.forms.create(user=tree.users["filler_a1"], project=made["A1-001"], form=forms[0])
+    return made
+
+
+def next_week():
+    return (timezone.now() + timedelta(days=7)).astimezone(SHANGHAI).replace(tzinfo=None)
+
+
+def issue(tree, **kw):
+    args = {
+        "user": tree.users["admin"],
+        "year": 2024,
+        "template": "national-2020",
+        "deadline": next_week(),
+        "scope_kind": "departments",
+        "organisations": [tree.dept_a.pk],
+    }
+    return year.issue(**(args | kw))
+
+
+def test_issuing_makes_drafts_in_scope_from_last_year_where_there_is_one(tree, projects):
+    issued = issue(tree)
+    made = {ev.project.code: ev for ev in issued.drafts}
+    assert sorted(made) == ["A1-001", "A2-001"]  # 乙局's unit is outside the scope
+    assert issued.carried == 1 and issued.existing == 0
+    carried = made["A1-001"]
+    assert carried.year == 2024 and carried.state == "draft" and carried.origin == "filled"
+    last = Evaluation.objects.get(project=projects["A1-001"], year=2023)
+    names = [row["name"] for row in carried.data["indicators"]]
+    assert names == [row["name"] for row in last.data["indicators"]]  # the table carried over
+    assert made["A2-001"].data["indicators"] == []  # blank in the task's template
+    assert not Evaluation.objects.filter(project=projects["B1-001"]).exists()
+    # the deadline was entered in Beijing time and is stored aware
+    task = issued.task
+    assert task.deadline.astimezone(SHANGHAI).replace(tzinfo=None) == next_week().replace(
+        second=task.deadline.astimezone(SHANGHAI).second,
+        microsecond=task.deadline.astimezone(SHANGHAI).microsecond,
+    )
+    assert Event.objects.filter(subject=f"yeartask#{task.pk}", action="task_issue").exists()
+    assert Event.objects.filter(evaluation=carried, action="create").count() == 1
+    # issued twice: the forms are there, nothing new is made
+    again = issue(tree)
+    assert again.drafts == [] and again.existing == 2
+
+
+def test_the_task_is_protected_by_the_trail(tree, projects):
+    issued = issue(tree)
+    assert actions.trail.check().intact
+    SelfEvaluationTask.objects.filter(pk=issued.task.pk).update(two_levels=True)
+    report = actions.trail.check()
+    assert any("自评任务" in d and "two_levels" in d for d in report.differences)
+
+
+def test_only_the_bureau_admin_issues_and_bad_input_is_refused(tree, projects):
+    for name in ("filler_a1", "reviewer_a", "reviewer_bureau"):
+        with pytest.raises(Forbidden):
+            issue(tree, user=tree.users[name])
+    with pytest.raises(Invalid):
+        issue(tree, template="no-such")
+    with pytest.raises(Invalid):
+        issue(tree, deadline=datetime(2020, 1, 1))
+    with pytest.raises(Invalid):
+        issue(tree, organisations=[tree.unit_a1.pk])  # a unit where departments are asked
+    assert not SelfEvaluationTask.objects.exists()
+
+
+def test_units_and_projects_scopes(tree, projects):
+    by_units = issue(tree, scope_kind="units", organisations=[tree.unit_b1.pk])
+    assert [ev.project.code for ev in by_units.drafts] == ["B1-001"]
+    by_projects = issue(tree, year=2025, scope_kind="projects", projects=["A2-001"])
+    assert [ev.project.code for ev in by_projects.drafts] == ["A2-001"]
+
+
+def _submitted(tree, projects, forms, two_levels):
+    issue(tree, two_levels=two_levels, year=2023)  # last year's form: in scope, two levels
+    ev = Evaluation.objects.get(project=projects["A1-001"], year=2023)
+    actions.workflow.step(
+        user=tree.users["filler_a1"],
+        pk=ev.pk,
+        action=Action.SUBMIT,
+        acknowledgements={f["key"]: "说明" for f in ev.findings if f["severity"] == "error"},
+    )
+    return ev
+
+
+def test_two_levels_department_then_bureau_and_a_return_goes_back_one_level(tree, projects, forms):
+    ev = _submitted(tree, projects, forms, two_levels=True)
+    bureau, dept = tree.users["reviewer_bureau"], tree.users["reviewer_a"]
+    with pytest.raises(Conflict, match="主管部门"):
+        actions.workflow.step(user=bureau, pk=ev.pk, action=Action.APPROVE)
+    assert actions.workflow.steps_open(bureau, ev) == []
+    ev = actions.workflow.step(user=dept, pk=ev.pk, action=Action.APPROVE)
+    assert ev.state == "checked"
+    assert actions.workflow.steps_open(dept, ev) == []
+    assert actions.workflow.steps_open(bureau, ev) == [Action.APPROVE, Action.RETURN]
+    with pytest.raises(Conflict, match="财政局复审"):
+        actions.workflow.step(user=dept, pk=ev.pk, action=Action.RETURN, comment="再看")
+    ev = actions.workflow.step(user=bureau, pk=ev.pk, action=Action.RETURN, comment="金额不符")
+    assert ev.state == "submitted"  # back with the department, not the unit
+    ev = actions.workflow.step(user=dept, pk=ev.pk, action=Action.APPROVE)
+    actions.review.set_scores(
+        user=bureau, pk=ev.pk, version=ev.version, scores={"indicators[0].score": "1"}
+    )
+    ev = actions.workflow.step(user=bureau, pk=ev.pk, action=Action.APPROVE)
+    assert ev.state == "approved"
+    steps = list(ev.events.values_list("action", "state_to"))
+    assert steps[-5:] == [
+        ("approve", "checked"),
+        ("return", "submitted"),
+        ("approve", "checked"),
+        ("review_score", "checked"),
+        ("approve", "approved"),
+    ]
+    assert actions.trail.check().intact
+
+
+def test_one_level_tasks_keep_one_approval(tree, projects, forms):
+    ev = _submitted(tree, projects, forms, two_levels=False)
+    ev = actions.workflow.step(user=tree.users["reviewer_a"], pk=ev.pk, action=Action.APPROVE)
+    assert ev.state == "approved"
