@@ -172,6 +172,14 @@ JIXIAO_TRAIL_KEY_FILE = Path(os.environ.get("JIXIAO_TRAIL_KEY_FILE") or DATA_DIR
 # How long an API token works (POST /api/auth/token says until when).
 JIXIAO_API_TOKEN_DAYS = int(os.environ.get("JIXIAO_API_TOKEN_DAYS", "30"))
 
+# Mail (催报 reminders, alerts to ADMINS): SMTP where JIXIAO_SMTP_HOST is set, else none is sent.
+EMAIL_HOST = os.environ.get("JIXIAO_SMTP_HOST", "")
+EMAIL_PORT = int(os.environ.get("JIXIAO_SMTP_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("JIXIAO_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("JIXIAO_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("JIXIAO_SMTP_TLS", "1") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("JIXIAO_MAIL_FROM", "jixiao@localhost")
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
     ("zh-hans", "简体中文"),
