@@ -231,7 +231,8 @@ def test_the_list_exports_to_xlsx_as_filtered(tree, draft, slips):
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0][:2] == ("项目编码", "项目名称")
     assert [r[0] for r in rows[1:]] == ["A1-002"]
-    assert rows[1][2:] == ("甲局", "甲一中心", 2023, "草稿", 99, "良")
+    assert rows[1][2:] == ("甲局", "甲一中心", 2023, "草稿", 99, "良", None, None)
+    assert rows[0][8:] == ("提交时间", "待审天数")
 
 
 def test_the_committed_english_catalogue_matches_its_source():

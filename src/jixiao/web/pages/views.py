@@ -6,20 +6,30 @@ stale save shows the actions' message on the page, with the user's text kept.
 
 from __future__ import annotations
 
+import csv
 import functools
 import tempfile
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, When
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,7 +42,14 @@ from jixiao.domain.workflow import Action, Role, State, editable
 from jixiao.readers.base import ReadError
 from jixiao.web import render as rendering
 from jixiao.web.evaluations import actions, words
-from jixiao.web.evaluations.models import FILLED, IMPORTED, Evaluation, Evidence, Project
+from jixiao.web.evaluations.models import (
+    FILLED,
+    IMPORTED,
+    Evaluation,
+    Event,
+    Evidence,
+    Project,
+)
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
@@ -69,6 +86,42 @@ def home(request: SignedInRequest) -> HttpResponse:
     return redirect("pages:queue" if role is Role.REVIEWER else "pages:forms")
 
 
+LIST_PER_PAGE = 100
+"""Forms a page of the lists (``/forms/``, ``/review/``); the exports hold every form."""
+
+LIST_SORTS = {
+    "code": "project__code",
+    "project": "project__name",
+    "unit": "project__unit__name",
+    "year": "year",
+    "state": "state",
+    "submitted": "submitted_at",
+    "waiting": "waiting_since",  # more days waiting = submitted earlier: sorted the other way
+    "total": "total",
+    "grade": "grade",
+}
+"""The lists' sort keys (``sort=key``, ``sort=-key`` descending) → the column sorted by."""
+
+LIST_COLUMNS = [
+    ("code", gettext_lazy("项目编码"), ""),
+    ("project", gettext_lazy("项目名称"), ""),
+    ("unit", gettext_lazy("实施单位"), ""),
+    ("year", gettext_lazy("年度"), "num"),
+    ("state", gettext_lazy("状态"), ""),
+    ("submitted", gettext_lazy("提交时间"), ""),
+    ("waiting", gettext_lazy("待审天数"), "num"),
+    ("total", gettext_lazy("总分"), "num"),
+    ("grade", gettext_lazy("等级"), ""),
+]
+"""The lists' columns: sort key, heading, class."""
+
+_SUBMITS = Event.objects.filter(evaluation=OuterRef("pk"), action=Action.SUBMIT.value)
+SUBMITTED_AT = Subquery(_SUBMITS.order_by("-id").values("at")[:1])
+"""When a form was last submitted (提交时间): its trail's latest submit event."""
+WAITING_SINCE = Case(When(state__in=REVIEW_STATES, then=SUBMITTED_AT), output_field=DateTimeField())
+"""Since when a form waits for its review (待审天数): its last submit, while it is submitted."""
+
+
 def _filtered(request: SignedInRequest, rows):
     """The list filters: year, department, unit, state, grade and a search by project name or code."""
     got = request.GET
@@ -92,24 +145,216 @@ def _filtered(request: SignedInRequest, rows):
     return rows, chosen
 
 
+def _list_sort(request: SignedInRequest, queue: bool) -> str:
+    """The sort asked for, else the list's own: the queue longest waiting first."""
+    asked = request.GET.get("sort", "")
+    if asked.lstrip("-") in LIST_SORTS:
+        return asked
+    return "-waiting" if queue else ""
+
+
+def _ordered(rows, sort: str):
+    """``rows`` in the order of ``sort`` (empty figures last either way, then by project code
+    and year); no sort: latest year first, then by project code."""
+    key = sort.lstrip("-")
+    if key not in LIST_SORTS:
+        return rows.order_by("-year", "project__code", "pk")
+    if key in ("submitted", "waiting"):
+        rows = rows.annotate(submitted_at=SUBMITTED_AT, waiting_since=WAITING_SINCE)
+    column = F(LIST_SORTS[key])
+    descending = sort.startswith("-") != (key == "waiting")
+    by = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
+    return rows.order_by(by, "project__code", "-year", "pk")
+
+
+LIST_FIELDS = (
+    "pk",
+    "year",
+    "state",
+    "total",
+    "grade",
+    "project__code",
+    "project__name",
+    "project__kind",
+    "project__unit__name",
+    "project__unit__parent__name",
+)
+"""What a list's line reads (``.values()``: no model instances, none of the JSON columns)."""
+
+
+def _page_rows(ordered, start: int, size: int) -> list[dict]:
+    """One page of ``ordered`` as :data:`LIST_FIELDS`: first the page's ids, in order (the sort
+    and the scope read indexed columns and the small project table, not the wide rows), then
+    those forms' fields (a hundred rows read, not every form)."""
+    ids = list(ordered.values_list("pk", flat=True)[start : start + size])
+    found = {row["pk"]: row for row in Evaluation.objects.filter(pk__in=ids).values(*LIST_FIELDS)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _grade_labels() -> list[str]:
+    """The grade filter's choices: every template's grade labels (no query over the forms)."""
+    seen: dict[str, None] = {}
+    for template_id in templates.ids():
+        for grade in templates.load(template_id).grades:
+            seen.setdefault(grade.label, None)
+    return list(seen)
+
+
+def _years(visible) -> list[int]:
+    """The years ``visible`` holds forms of, latest first: the years any form has (the
+    ``year`` index), each kept if one of the visible forms has it (a look-up each)."""
+    every = Evaluation.objects.order_by("-year").values_list("year", flat=True).distinct()
+    return [year for year in every if visible.filter(year=year).exists()]
+
+
+def _submitted(pks: list[int]) -> dict[int, datetime]:
+    """The 提交时间 of the forms ``pks`` (one query for a page)."""
+    return dict(
+        Event.objects.filter(evaluation_id__in=pks, action=Action.SUBMIT.value)
+        .order_by()
+        .values("evaluation_id")
+        .annotate(at=Max("at"))
+        .values_list("evaluation_id", "at")
+    )
+
+
+def _when(at: datetime | None) -> str:
+    return "" if at is None else timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
+def _waiting(row: dict, at: datetime | None, today) -> int | None:
+    """待审天数: whole days since the last submit, while the form waits for its review."""
+    if at is None or row["state"] not in REVIEW_STATES:
+        return None
+    return (today - timezone.localtime(at).date()).days
+
+
+def _list_row(row: dict, at: datetime | None, today, states: dict, form_url: str) -> str:
+    """One ``<tr>`` of a list, every text escaped (built here: a template's tags per cell
+    would cost more than the page's SQL)."""
+    kind = (
+        f' <span class="kind">{escape(_("部门整体支出"))}</span>'
+        if row["project__kind"] == Project.Kind.DEPARTMENT
+        else ""
+    )
+    waiting = _waiting(row, at, today)
+    state = row["state"]
+    return (
+        f"<tr><td>{escape(row['project__code'])}</td>"
+        f'<td><a href="{form_url % row["pk"]}">{escape(row["project__name"])}</a>{kind}</td>'
+        f'<td>{escape(row["project__unit__name"])}</td><td class="num">{row["year"]}</td>'
+        f'<td><span class="state state-{escape(state)}">{escape(states.get(state, state))}</span></td>'
+        f"<td>{_when(at)}</td>"
+        f'<td class="num">{"" if waiting is None else waiting}</td>'
+        f'<td class="num">{"—" if row["total"] is None else row["total"]}</td>'
+        f"<td>{escape(row['grade'] or '—')}</td></tr>"
+    )
+
+
+def _sort_headers(request: SignedInRequest, sort: str) -> list[dict]:
+    """Each column's heading with the link sorting by it (again: the other way), from the
+    first page, the filters kept."""
+    heads = []
+    for key, label, css in LIST_COLUMNS:
+        query = request.GET.copy()
+        query["sort"] = f"-{key}" if sort == key else key
+        query.pop("page", None)
+        state = "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+        heads.append(
+            {"label": label, "href": "?" + query.urlencode(), "aria_sort": state, "css": css}
+        )
+    return heads
+
+
+def page_links(number: int, count: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of ``number``
+    (``None``: a gap)."""
+    near = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+    shown: list[int | None] = []
+    for n in near:
+        if shown and n - shown[-1] > 1:
+            shown.append(None)
+        shown.append(n)
+    return shown
+
+
+def pager(request: SignedInRequest, count: int, per_page: int) -> dict:
+    """The page asked for (``page=N``; past the last: the last) of ``count`` rows and what
+    the pager (``pages/_pages.html``) shows: the links keep the sort and the filters."""
+    pages = max(1, -(-count // per_page))
+    asked = request.GET.get("page", "")
+    number = min(int(asked) if asked.isdigit() and 0 < int(asked) < 2**31 else 1, pages)
+    query = request.GET.copy()
+    query.pop("page", None)
+    start = (number - 1) * per_page
+    return {
+        "count": count,
+        "number": number,
+        "pages": pages,
+        "page_links": page_links(number, pages),
+        "first": start + 1 if count else 0,
+        "last": min(start + per_page, count),
+        "start": start,
+        "query": query.urlencode(),
+    }
+
+
+def _options(pairs, chosen: str) -> str:
+    """``<option>``s of (id, name) pairs, built here (the bureau's units are hundreds)."""
+    return mark_safe(
+        "".join(
+            f'<option value="{pk}"{" selected" if str(pk) == chosen else ""}>{escape(name)}</option>'
+            for pk, name in pairs
+        )
+    )
+
+
 def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpResponse:
-    everything = rows
+    everything = rows.order_by()
     rows, chosen = _filtered(request, rows)
+    sort = _list_sort(request, queue)
+    shown = pager(request, rows.count(), LIST_PER_PAGE)
+    start = shown["start"]
+    picked = _page_rows(_ordered(rows, sort), start, LIST_PER_PAGE)
+    submitted = _submitted([row["pk"] for row in picked])
+    today = timezone.localdate()
+    states = {s.value: str(labels.state(s.value)) for s in State}
+    target = "pages:review" if queue else "pages:form"
+    form_url = reverse(target, args=[0]).replace("/0/", "/%d/")
     units = actions.access.visible_units(request.user)
+    many = units.count() > 1
+    if many and chosen["department"].isdigit():
+        units = units.filter(parent_id=int(chosen["department"]))
     context = {
         "title": title,
         "queue": queue,
         "chosen": chosen,
-        "rows": [
-            (ev, labels.state(ev.state)) for ev in rows.select_related("project__unit__parent")
-        ],
-        "years": sorted(set(everything.values_list("year", flat=True)), reverse=True),
-        "grades": sorted(g for g in set(everything.values_list("grade", flat=True)) if g),
+        "sort": sort,
+        "headers": _sort_headers(request, sort),
+        "rows": mark_safe(
+            "\n".join(
+                _list_row(row, submitted.get(row["pk"]), today, states, form_url) for row in picked
+            )
+        ),
+        "shown": shown,
+        "columns": len(LIST_COLUMNS),
+        "per_page": LIST_PER_PAGE,
+        "years": _years(everything),
+        "grades": _grade_labels(),
         "states": [(s.value, labels.state(s.value)) for s in State if s is not State.DELETED],
-        "units": units if units.count() > 1 else [],
-        "departments": Organisation.objects.filter(children__in=units).distinct()
-        if units.count() > 1
-        else [],
+        "unit_options": _options(units.order_by("name").values_list("pk", "name"), chosen["unit"])
+        if many
+        else "",
+        "department_options": _options(
+            Organisation.objects.filter(children__in=actions.access.visible_units(request.user))
+            .distinct()
+            .order_by("name")
+            .values_list("pk", "name"),
+            chosen["department"],
+        )
+        if many
+        else "",
+        "export_query": request.GET.urlencode() + ("&scope=queue" if queue else ""),
     }
     return render(request, "pages/list.html", context)
 
@@ -127,57 +372,119 @@ def queue(request: SignedInRequest) -> HttpResponse:
     return _list(request, rows, _("待我审核"), queue=True)
 
 
-@page
-def export_list(request: SignedInRequest) -> HttpResponse:
-    """The list as filtered on screen, as an xlsx workbook (one row per form)."""
-    from openpyxl import Workbook
+EXPORT_COLUMNS = [
+    gettext_lazy("项目编码"),
+    gettext_lazy("项目名称"),
+    gettext_lazy("主管部门"),
+    gettext_lazy("实施单位"),
+    gettext_lazy("年度"),
+    gettext_lazy("状态"),
+    gettext_lazy("总分"),
+    gettext_lazy("等级"),
+    gettext_lazy("提交时间"),
+    gettext_lazy("待审天数"),
+]
 
-    from jixiao.writers.cells import append_row
 
-    rows = actions.access.visible(request.user)
+def _export_lines(request: SignedInRequest):
+    """The list as filtered and sorted on screen, every page: one value list per form
+    (read in chunks, the 提交时间 a chunk at a time)."""
     if request.GET.get("scope") == "queue":
-        rows = rows.filter(state__in=REVIEW_STATES)
+        rows = actions.access.reviewable(request.user).filter(state__in=REVIEW_STATES)
+        queue = True
+    else:
+        rows, queue = actions.access.visible(request.user), False
     rows, _chosen = _filtered(request, rows)
-    book = Workbook()
-    sheet_ = book.active
-    assert sheet_ is not None  # a new workbook opens on its one sheet
-    sheet_.title = _("自评表")
-    sheet_.append(
-        [
-            _("项目编码"),
-            _("项目名称"),
-            _("主管部门"),
-            _("实施单位"),
-            _("年度"),
-            _("状态"),
-            _("总分"),
-            _("等级"),
-        ]
-    )
-    for ev in rows.select_related("project__unit__parent"):
-        append_row(
-            sheet_,
-            [
-                ev.project.code,
-                ev.project.name,
-                ev.project.unit.parent.name if ev.project.unit.parent else "",
-                ev.project.unit.name,
-                ev.year,
-                labels.state(ev.state),
-                ev.total,
-                ev.grade or "",
-            ],
+    values = _ordered(rows, _list_sort(request, queue)).values(*LIST_FIELDS)
+    states = {s.value: str(labels.state(s.value)) for s in State}
+    today = timezone.localdate()
+    chunk: list[dict] = []
+
+    def lines(chunk: list[dict]):
+        submitted = _submitted([row["pk"] for row in chunk])
+        for row in chunk:
+            at = submitted.get(row["pk"])
+            yield [
+                row["project__code"],
+                row["project__name"],
+                row["project__unit__parent__name"] or "",
+                row["project__unit__name"],
+                row["year"],
+                states.get(row["state"], row["state"]),
+                row["total"],
+                row["grade"] or "",
+                _when(at),
+                _waiting(row, at, today),
+            ]
+
+    for row in values.iterator(chunk_size=2000):
+        chunk.append(row)
+        if len(chunk) == 2000:
+            yield from lines(chunk)
+            chunk = []
+    yield from lines(chunk)
+
+
+class _Echo:
+    """A file that hands back what is written (csv.writer → a streamed response)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+@page
+def export_list(request: SignedInRequest) -> HttpResponse | StreamingHttpResponse:
+    """The list as filtered and sorted on screen, every page: an xlsx workbook (write-only:
+    rows streamed into it, no cell objects kept) or CSV streamed as it is read (UTF-8 with
+    BOM for Excel; texts defused against formulas)."""
+    from jixiao.writers.cells import defuse
+
+    fmt = request.GET.get("format", "xlsx")
+    header = [str(c) for c in EXPORT_COLUMNS]
+    name = _("自评表清单")
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def streamed():
+            yield "\ufeff" + writer.writerow(header)
+            for cells in _export_lines(request):
+                yield writer.writerow(
+                    [
+                        "" if v is None else defuse(v) if isinstance(v, str) else str(v)
+                        for v in cells
+                    ]
+                )
+
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+            streamed(), content_type="text/csv; charset=utf-8"
         )
-        sheet_.cell(sheet_.max_row, 7).number_format = "0.00"
-    for column, width in zip("ABCDEFGH", (14, 40, 20, 20, 8, 12, 10, 8)):
-        sheet_.column_dimensions[column].width = width
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{quote(_('自评表清单') + '.xlsx')}"
-    )
-    book.save(response)
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        book = Workbook(write_only=True)
+        sheet_ = book.create_sheet(_("自评表"))
+        for letter, width in zip("ABCDEFGHIJ", (14, 40, 20, 20, 8, 12, 10, 8, 18, 10)):
+            sheet_.column_dimensions[letter].width = width
+        sheet_.freeze_panes = "A2"
+        sheet_.append(header)
+        for cells in _export_lines(request):
+            row = []
+            for column, value in enumerate(cells):
+                cell = WriteOnlyCell(sheet_, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # a text, never a formula
+                if column == 6:
+                    cell.number_format = "0.00"
+                row.append(cell)
+            sheet_.append(row)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        book.save(response)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.' + fmt)}"
     return response
 
 

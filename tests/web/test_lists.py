@@ -1,0 +1,168 @@
+"""The lists (/forms/, /review/) at size: a page at a time, sorted by any column with the
+filters kept in the links, 提交时间 and 待审天数 from the trail, exports of every page
+(the CSV streamed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from jixiao.domain.workflow import Action
+from jixiao.web.evaluations import actions
+from jixiao.web.evaluations.models import Evaluation, Event, Project
+from jixiao.web.pages import views
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(tree, name: str) -> Client:
+    client = Client()
+    client.force_login(tree.users[name])
+    return client
+
+
+def codes(page: str) -> list[str]:
+    return re.findall(r"<tr><td>(L-\d+)</td>", page)
+
+
+@pytest.fixture
+def many(tree, forms):
+    """12 forms of 甲一中心 (L-000 …), totals going down, the even ones submitted a day
+    apart (L-000 the longest waiting)."""
+    made = []
+    for n in range(12):
+        project = Project.objects.create(code=f"L-{n:03d}", name=f"列表项目{n}", unit=tree.unit_a1)
+        ev = actions.forms.create(user=tree.users["filler_a1"], project=project, form=forms[0])
+        made.append(ev)
+    for n, ev in enumerate(made):
+        Evaluation.objects.filter(pk=ev.pk).update(total=90 - n)
+        if n % 2 == 0:
+            ev.refresh_from_db()
+            actions.workflow.step(user=tree.users["filler_a1"], pk=ev.pk, action=Action.SUBMIT)
+            Event.objects.filter(evaluation=ev, action="submit").update(
+                at=timezone.now() - timedelta(days=12 - n)
+            )
+    return made
+
+
+def test_the_list_is_paged_keeping_sort_and_filters(tree, many, monkeypatch):
+    monkeypatch.setattr(views, "LIST_PER_PAGE", 5)
+    client = signed_in(tree, "reviewer_a")
+    page = client.get("/forms/", {"q": "列表", "sort": "-total"}).content.decode()
+    assert codes(page) == ["L-000", "L-001", "L-002", "L-003", "L-004"]
+    assert "共 12 份" in page and 'aria-current="page"' in page
+    # the page links carry the search and the sort, and not the page asked before
+    assert 'href="?q=%E5%88%97%E8%A1%A8&amp;sort=-total&amp;page=2"' in page
+    second = client.get("/forms/", {"q": "列表", "sort": "-total", "page": "2"}).content.decode()
+    assert codes(second) == ["L-005", "L-006", "L-007", "L-008", "L-009"]
+    last = client.get("/forms/", {"q": "列表", "sort": "-total", "page": "99"}).content.decode()
+    assert codes(last) == ["L-010", "L-011"]
+    ascending = client.get("/forms/", {"q": "列表", "sort": "total"}).content.decode()
+    assert codes(ascending)[0] == "L-011"
+    # the heading of the sorted column links the other way, from the first page
+    assert 'href="?q=%E5%88%97%E8%A1%A8&amp;sort=total"' in page
+    assert 'aria-sort="descending"' in page
+
+
+@pytest.mark.parametrize("key", list(views.LIST_SORTS))
+def test_every_column_sorts_both_ways(tree, many, key):
+    client = signed_in(tree, "reviewer_a")
+    up = codes(client.get("/forms/", {"q": "列表", "sort": key}).content.decode())
+    down = codes(client.get("/forms/", {"q": "列表", "sort": f"-{key}"}).content.decode())
+    assert sorted(up) == sorted(down) == [f"L-{n:03d}" for n in range(12)]
+    if key in ("total", "submitted", "waiting"):
+        assert up != down
+
+
+def test_submitted_time_and_days_waiting_come_from_the_trail(tree, many):
+    page = signed_in(tree, "reviewer_a").get("/review/").content.decode()
+    # the queue: submitted forms only, the longest waiting first, with its days
+    assert codes(page) == ["L-000", "L-002", "L-004", "L-006", "L-008", "L-010"]
+    first = re.search(r"<tr><td>L-000</td>.*?</tr>", page).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", first)
+    assert cells[6] == "12"  # 待审天数
+    submitted = Event.objects.get(evaluation=many[0], action="submit").at
+    assert cells[5] == timezone.localtime(submitted).strftime("%Y-%m-%d %H:%M")
+    assert "提交时间" in page and "待审天数" in page
+    # a draft has neither
+    drafts = signed_in(tree, "filler_a1").get("/forms/", {"q": "L-001"}).content.decode()
+    row = re.search(r"<tr><td>L-001</td>.*?</tr>", drafts).group(0)
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row)[5:7] == ["", ""]
+
+
+def test_a_page_reads_no_json_and_a_fixed_number_of_queries(tree, many):
+    client = signed_in(tree, "reviewer_a")
+    client.get("/forms/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/forms/", {"sort": "submitted"})
+    Project.objects.bulk_create(
+        Project(code=f"M-{n:03d}", name=f"又一项目{n}", unit=tree.unit_a2) for n in range(30)
+    )
+    source = many[1]
+    Evaluation.objects.bulk_create(
+        Evaluation(
+            project=p,
+            year=source.year,
+            template=source.template,
+            state="draft",
+            data=source.data,
+        )
+        for p in Project.objects.filter(code__startswith="M-")
+    )
+    with CaptureQueriesContext(connection) as more:
+        page = client.get("/forms/", {"sort": "submitted"}).content.decode()
+    assert "共 42 份" in page
+    assert len(more.captured_queries) == len(few.captured_queries)
+    listed = [q["sql"] for q in more.captured_queries if '"project_id"' in q["sql"]]
+    assert listed and not any('"data"' in sql or '"findings"' in sql for sql in listed)
+
+
+def test_the_csv_export_streams_every_page_as_sorted(tree, many, monkeypatch):
+    monkeypatch.setattr(views, "LIST_PER_PAGE", 5)
+    response = signed_in(tree, "reviewer_a").get(
+        "/forms/export/", {"q": "列表", "sort": "-total", "format": "csv"}
+    )
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == [
+        "项目编码",
+        "项目名称",
+        "主管部门",
+        "实施单位",
+        "年度",
+        "状态",
+        "总分",
+        "等级",
+        "提交时间",
+        "待审天数",
+    ]
+    assert [r[0] for r in rows[1:]] == [f"L-{n:03d}" for n in range(12)]
+    assert rows[1][2:4] == ["甲局", "甲一中心"] and rows[1][6] == "90.00" and rows[1][9] == "12"
+    assert rows[2][8:] == ["", ""]  # a draft
+
+
+def test_the_queue_export_is_the_queue(tree, many):
+    response = signed_in(tree, "reviewer_a").get(
+        "/forms/export/", {"scope": "queue", "format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode()[1:])))
+    assert [r[0] for r in rows[1:]] == ["L-000", "L-002", "L-004", "L-006", "L-008", "L-010"]
+
+
+def test_a_unit_sees_its_own_forms_only_on_every_page(tree, many):
+    page = signed_in(tree, "filler_b1").get("/forms/", {"page": "1"}).content.decode()
+    assert codes(page) == [] and "没有符合条件的自评表" in page
+    text = b"".join(
+        signed_in(tree, "filler_b1").get("/forms/export/", {"format": "csv"}).streaming_content
+    ).decode()
+    assert "L-000" not in text
