@@ -122,3 +122,24 @@ def test_the_api_matrix(tree, two_forms, name):
     assert got.status_code == (200 if name == "admin" else 404)
     if name == "admin":
         assert len(members(got.content)) == 2
+
+
+def test_the_check_report_of_a_year(tree, two_forms):
+    """审核报告 as a task: one workbook of every form's findings, as the page lists them."""
+    client = signed_in(tree, "admin")
+    page = client.get("/exports/").content.decode()
+    assert '<option value="report">审核报告 xlsx</option>' in page
+    response = client.post("/exports/", {"year": "2023", "format": "report", "department": ""})
+    pk = int(re.search(r"/tasks/(\d+)/", response["Location"]).group(1))
+    run_worker()
+    task = Task.objects.get(pk=pk)
+    assert task.state == Task.State.DONE and task.result["forms"] == 2, task.error
+    stored = sum(len(ev.findings) for ev in two_forms)
+    assert task.result["findings"] >= stored > 0
+    download = client.get(f"/tasks/{pk}/download/")
+    assert download.status_code == 200 and download["Content-Type"].endswith(".sheet")
+    assert "%E5%AE%A1%E6%A0%B8%E6%8A%A5%E5%91%8A-2023.xlsx" in download["Content-Disposition"]
+    book = load_workbook(io.BytesIO(download.content))
+    rows = [[c for c in row] for ws in book.worksheets for row in ws.iter_rows(values_only=True)]
+    codes = {f["code"] for ev in two_forms for f in ev.findings}
+    assert codes and all(any(code in row for row in rows) for code in codes)

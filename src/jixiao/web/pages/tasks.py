@@ -99,7 +99,7 @@ def export_page(request: SignedInRequest) -> HttpResponse:
         "error": error,
         "years": years,
         "departments": visible_departments(request.user),
-        "formats": bulk_export.FORMATS,
+        "formats": bulk_export.FORMAT_LABELS.items(),
         "days": bulk_export.result_days(),
     }
     return render(request, "pages/exports.html", context, status=status)

@@ -1,7 +1,9 @@
-"""批量导出: the forms of a year (of one department, or all one may see) written in the
-official layout (xlsx, PDF or docx) by a background task into one zip, kept with the
-task until it expires; downloaded only by who asked for it, and only while they may
-still see every form in it."""
+"""批量导出: the forms of a year (of one department, or all one may see) written by a
+background task — in the official layout (xlsx, PDF or docx) into one zip, or as the
+check report (审核报告: every finding of every form, the checks across the batch
+included, as ``jixiao check --report`` writes it) — kept with the task until it
+expires; downloaded only by who asked for it, and only while they may still see every
+form in it."""
 
 from __future__ import annotations
 
@@ -16,10 +18,14 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from jixiao import templates
 from jixiao.contract.json import evaluation_from_dict
+from jixiao.domain.audit import audit_batch
 from jixiao.services.batch import write_batch
 from jixiao.web.evaluations.actions import access
+from jixiao.web.evaluations.actions import forms as form_actions
 from jixiao.web.evaluations.actions.bulk_import import own, read_workers
 from jixiao.web.evaluations.actions.errors import Conflict, Forbidden, Invalid
 from jixiao.web.evaluations.models import Evaluation
@@ -27,9 +33,18 @@ from jixiao.web.tasks import queue
 from jixiao.web.tasks.models import Output, Task
 from jixiao.web.tasks.registry import Context, task
 from jixiao.writers import Format, file_names
+from jixiao.writers.findings import write_report
 
 TASK = "forms.export_bulk"
-FORMATS = ("xlsx", "pdf", "docx")
+FORMATS = ("xlsx", "pdf", "docx", "report")
+# What each format gives, as the export page names it.
+FORMAT_LABELS = {
+    "xlsx": gettext_lazy("自评表 xlsx（zip）"),
+    "pdf": gettext_lazy("自评表 PDF（zip）"),
+    "docx": gettext_lazy("自评表 docx（zip）"),
+    "report": gettext_lazy("审核报告 xlsx"),
+}
+REPORT = "report"
 MAX_FORMS = 5000
 
 
@@ -78,9 +93,11 @@ def download(*, user: User, pk: int) -> Output:
 def export_bulk(
     context: Context, ids: list[int], format: str, year: int, department=None
 ) -> dict[str, Any]:
-    fmt = Format(format)
     rows = list(Evaluation.objects.filter(pk__in=ids).order_by("project__code", "pk"))
     forms = [evaluation_from_dict(row.data, f"自评表 {row.pk}") for row in rows]
+    if format == REPORT:
+        return _check_report(context, rows, forms, year, department)
+    fmt = Format(format)
     names = file_names(forms, fmt)
     refused = []
     buffer = io.BytesIO()
@@ -99,17 +116,46 @@ def export_bulk(
                     break
     content = buffer.getvalue()
     scope = f"-{department}" if department else ""
+    _keep(context, f"自评表-{year}{scope}-{format}.zip", "application/zip", content)
+    return {"forms": len(jobs) - len(refused), "refused": refused, "bytes": len(content)}
+
+
+def _check_report(context: Context, rows, forms, year: int, department) -> dict[str, Any]:
+    """审核报告: each form's findings as its page shows them (the audit and the changed
+    approved targets), with what only the batch shows (跨表), in the CLI's workbook."""
+    across = audit_batch(forms, lambda form: templates.load(form.template))
+    results = []
+    for done, (row, form, more) in enumerate(zip(rows, forms, across), 1):
+        results.append((form, form_actions.findings(row, form) + more))
+        if done % 50 == 0 or done == len(rows):  # a form takes a millisecond: not each one
+            context.progress(done, len(rows), form.project.name)
+            if context.cancelled():
+                break
+    with tempfile.TemporaryDirectory(prefix="jixiao-report-") as folder:
+        path = Path(folder) / "report.xlsx"
+        write_report(results, path)
+        content = path.read_bytes()
+    scope = f"-{department}" if department else ""
+    _keep(context, f"审核报告-{year}{scope}.xlsx", XLSX, content)
+    found = sum(len(f) for _, f in results)
+    return {"forms": len(results), "findings": found, "refused": [], "bytes": len(content)}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _keep(context: Context, name: str, content_type: str, content: bytes) -> None:
+    """The task's file, kept until it expires (``JIXIAO_RESULT_DAYS``)."""
     Output.objects.update_or_create(
         task_id=context.task_id,
         defaults={
-            "name": f"自评表-{year}{scope}-{format}.zip",
-            "content_type": "application/zip",
+            "name": name,
+            "content_type": content_type,
             "content": content,
             "size": len(content),
             "expires_at": timezone.now() + timedelta(days=result_days()),
         },
     )
-    return {"forms": len(jobs) - len(refused), "refused": refused, "bytes": len(content)}
 
 
 @task("tasks.sweep", max_attempts=1, timeout=3600)
