@@ -16,6 +16,11 @@ Each engine reads every scan in a child process of its own with one thread
 (``JIXIAO_OCR_THREADS=1``): pages per second per core is the pages over that
 process's CPU seconds and its children's (tesseract runs as a program; bar ≥ 1),
 peak memory the larger maximum resident set of the two (bar ≤ 1 GB).
+
+``--wrong FILE`` writes every field read wrong (with a problem and silently);
+``--cache DIR`` keeps the engine's readings of each line image (for working on
+what comes after the engine; its timings are then not the engine's) and
+``--jobs N`` reads the files in N children (the CPU seconds are their sum).
 """
 
 from __future__ import annotations
@@ -109,10 +114,52 @@ def scanned(pdfs: list[Path], folder: Path) -> list[tuple[Path, Path, int]]:
     return out
 
 
+class Cached:
+    """An engine whose readings of a line image are kept in a folder (by the
+    image's bytes and the reading's scale)."""
+
+    def __init__(self, engine, folder: Path) -> None:
+        self.name = engine.name
+        self._engine = engine
+        self._folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def recognise(self, lines, second: bool = False):
+        import hashlib
+        import pickle
+
+        from jixiao.readers.scan_engines import Reading
+
+        keys = [
+            hashlib.blake2b(line.tobytes() + repr((line.shape, second)).encode()).hexdigest()
+            for line in lines
+        ]
+        found: dict[str, Reading] = {}
+        for key in keys:
+            path = self._folder / key[:2] / key
+            if path.exists():
+                found[key] = pickle.loads(path.read_bytes())
+        missing = [n for n, key in enumerate(keys) if key not in found]
+        if missing:
+            fresh = self._engine.recognise([lines[n] for n in missing], second=second)
+            for n, reading in zip(missing, fresh, strict=True):
+                path = self._folder / keys[n][:2] / keys[n]
+                path.parent.mkdir(exist_ok=True)
+                path.write_bytes(pickle.dumps(reading))
+                found[keys[n]] = reading
+        return [found[key] for key in keys]
+
+
 def child(files: list[str]) -> None:
     """Read the scans in this process; print one JSON line a file, then the totals."""
     from jixiao.contract.json import evaluation_dict
     from jixiao.readers import ReadError, read_path
+
+    if os.environ.get("JIXIAO_BENCH_OCR_CACHE"):
+        from jixiao.readers import scan_engines
+
+        made = scan_engines.engine()
+        scan_engines._MADE[made.name] = Cached(made, Path(os.environ["JIXIAO_BENCH_OCR_CACHE"]))
 
     cpu0, wall0 = time.process_time(), time.perf_counter()
     for file in files:
@@ -128,25 +175,49 @@ def child(files: list[str]) -> None:
     print(json.dumps({"cpu": cpu, "wall": wall, "peak_mb": peak}), flush=True)
 
 
-def run(engine: str, scans: list[tuple[Path, Path, int]]) -> None:
+def run(
+    engine: str,
+    scans: list[tuple[Path, Path, int]],
+    jobs: int = 1,
+    cache: Path | None = None,
+    wrong: Path | None = None,
+) -> None:
     from tests.scans import Score, scored
 
     from jixiao.contract.json import evaluation_from_dict
     from jixiao.readers import read_path
 
     env = {**os.environ, "JIXIAO_OCR_ENGINE": engine, "JIXIAO_OCR_THREADS": "1"}
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", *(str(s) for s, _, _ in scans)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
-    totals = lines[-1]
-    total = Score(wrong=[])
+    if cache is not None:
+        env["JIXIAO_BENCH_OCR_CACHE"] = str(cache / engine)
+    shares = [scans[n::jobs] for n in range(jobs)]
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--child", *(str(s) for s, _, _ in share)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for share in shares
+        if share
+    ]
+    by_file: dict[str, dict] = {}
+    totals = {"cpu": 0.0, "wall": 0.0, "peak_mb": 0.0}
+    for process in children:
+        out, _ = process.communicate()
+        if process.returncode:
+            raise SystemExit(f"a child failed ({process.returncode})")
+        lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        for line in lines[:-1]:
+            by_file[line["file"]] = line
+        totals["cpu"] += lines[-1]["cpu"]
+        totals["wall"] = max(totals["wall"], lines[-1]["wall"])
+        totals["peak_mb"] = max(totals["peak_mb"], lines[-1]["peak_mb"])
+    lines = [by_file[str(s)] for s, _, _ in scans]
+    total = Score(wrong=[], kinds={}, doubted=[])
+    listed: list[str] = []
     refused = 0
-    for line, (_scan, pdf, _pages) in zip(lines[:-1], scans, strict=True):
+    for line, (_scan, pdf, _pages) in zip(lines, scans, strict=True):
         want = read_path(pdf)
         if "error" in line:
             refused += 1
@@ -156,9 +227,15 @@ def run(engine: str, scans: list[tuple[Path, Path, int]]) -> None:
             got = [evaluation_from_dict(form) for form in line["forms"]]
         score = scored(got, want)
         total.add(score)
-        for wrong in score.wrong:
-            print(f"  {Path(line['file']).name}: silently wrong: {wrong[:160]}")
+        name = Path(line["file"]).name
+        for said in score.wrong or []:
+            print(f"  {name}: silently wrong: {said[:160]}")
+            listed.append(f"{name}\tsilent\t{said}")
+        listed += [f"{name}\tproblem\t{said}" for said in score.doubted or []]
+    if wrong is not None:
+        wrong.write_text("\n".join(listed) + "\n", encoding="utf-8")
     pages = sum(p for _, _, p in scans)
+    print(total.by_kind())
     print(
         f"{engine}: {total}; {refused} files refused\n"
         f"{engine}: {pages} pages in {totals['cpu']:.1f} CPU s ({totals['wall']:.1f} s wall): "
@@ -176,6 +253,9 @@ def main() -> None:
         "--dir", type=Path, default=Path(tempfile.gettempdir()) / "jixiao-bench-scans"
     )
     parser.add_argument("--child", nargs="*")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--cache", type=Path, help="keep the engine's readings (accuracy work)")
+    parser.add_argument("--wrong", type=Path, help="write every field read wrong to this file")
     args = parser.parse_args()
     if args.child is not None:
         child(args.child)
@@ -194,7 +274,7 @@ def main() -> None:
             flush=True,
         )
         for engine in engines:
-            run(engine, scans)
+            run(engine, scans, args.jobs, args.cache, args.wrong)
     footer()
 
 

@@ -172,6 +172,10 @@ class Score:
     flagged: int = 0
     silent: int = 0
     wrong: list[str] | None = None
+    kinds: dict[str, list[int]] | None = None
+    """Per kind of field (amount, text, …): [right, flagged, silent]."""
+    doubted: list[str] | None = None
+    """The fields read wrong with a problem, as the silent ones are in ``wrong``."""
 
     @property
     def total(self) -> int:
@@ -182,6 +186,24 @@ class Score:
         self.flagged += other.flagged
         self.silent += other.silent
         self.wrong = (self.wrong or []) + (other.wrong or [])
+        self.doubted = (self.doubted or []) + (other.doubted or [])
+        kinds = self.kinds if self.kinds is not None else {}
+        for kind, counts in (other.kinds or {}).items():
+            mine = kinds.setdefault(kind, [0, 0, 0])
+            for n in range(3):
+                mine[n] += counts[n]
+        self.kinds = kinds
+
+    def by_kind(self) -> str:
+        """A line per kind of field: right of total, with a problem, silently."""
+        out = []
+        for kind, (right, flagged, silent) in sorted((self.kinds or {}).items()):
+            total = right + flagged + silent
+            out.append(
+                f"{kind:>8}: {right}/{total} right ({100 * right / total:.1f}%), "
+                f"{flagged} with a problem, {silent} silently"
+            )
+        return "\n".join(out)
 
     def __str__(self) -> str:
         share = 100 * self.right / self.total if self.total else 0
@@ -202,12 +224,23 @@ def same(a: object, b: object) -> bool:
     return isinstance(a, str) and isinstance(b, str) and squash(fold(a)) == squash(fold(b))
 
 
+def kind_of(path: str) -> str:
+    """The kind of a field's value (amount, text, …) by its path; "parsed" for the
+    readers' parsed copies of a text (``…_parsed``), "other" for what no field names."""
+    from jixiao.contract import fields
+
+    if "_parsed" in path:
+        return "parsed"
+    field = fields.field(path)
+    return field.kind.value if field is not None else "other"
+
+
 def scored(read, want) -> Score:
     """How the forms ``read`` from a scan compare with ``want`` (the same forms read
     from their text): each field right, or wrong and flagged, or wrong silently."""
     from jixiao.contract.json import evaluation_dict
 
-    score = Score(wrong=[])
+    score = Score(wrong=[], kinds={}, doubted=[])
     if len(read) != len(want):
         score.silent = sum(len(flat(evaluation_dict(w))) for w in want)
         score.wrong = [f"{len(read)} forms read, {len(want)} printed"]
@@ -216,13 +249,19 @@ def scored(read, want) -> Score:
         a, b = flat(evaluation_dict(got)), flat(evaluation_dict(expected))
         flagged = {p.field for p in got.problems}
         for path in sorted(set(a) | set(b)):
+            counts = score.kinds.setdefault(kind_of(path), [0, 0, 0])
+            said = f"{path}: {b.get(path)!r} read as {a.get(path)!r}"
             if same(a.get(path), b.get(path)):
                 score.right += 1
+                counts[0] += 1
             elif any(
                 path == f or path.startswith((f + ".", f + "[", f + "_parsed")) for f in flagged
             ):
                 score.flagged += 1
+                counts[1] += 1
+                score.doubted.append(said)
             else:
                 score.silent += 1
-                score.wrong.append(f"{path}: {b.get(path)!r} read as {a.get(path)!r}")
+                counts[2] += 1
+                score.wrong.append(said)
     return score

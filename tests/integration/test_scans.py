@@ -250,3 +250,27 @@ def test_tesseract_reads_the_lines_too():
     ImageDraw.Draw(image).text((8, 8), "年度指标值 90.00", font=font, fill=0)
     [reading] = scan_engines.engine("tesseract").recognise([np.asarray(image)])
     assert "90.00" in reading.text.replace(" ", "")
+
+
+def test_a_bold_stroke_across_a_narrow_cell_is_no_ruling():
+    """一级指标 in bold fills its narrow cell: its 一 is a long thin stroke ending a
+    cell's padding short of both borders; a ruling runs into the border it meets."""
+    import numpy as np
+
+    from jixiao.readers import scan_image
+
+    page = np.full((1200, 1600), 250, np.uint8)
+    for y in (200, 300, 400):
+        page[y - 1 : y + 2, 100:1500] = 0
+    for x in (100, 212, 800, 1500):
+        page[199:401, x - 1 : x + 2] = 0
+    page[248:252, 112:202] = 0  # the stroke: 10 px short of either border of its cell
+    page[348:352, 212:800] = 0  # a ruling: runs into both borders
+    grid = scan_image.find_grid(page)
+    assert grid is not None
+    near = [min(grid.ys, key=lambda y: abs(y - at)) for at in (200, 300, 350, 400)]
+    assert all(abs(y - at) <= 3 for y, at in zip(near, (200, 300, 350, 400), strict=True))
+    assert not [y for y in grid.ys if 230 < y < 270], grid.ys  # the stroke made no row
+    by_top = {c.box[1]: c.rows for c in grid.cells if c.col == 0}
+    stroke, beside = (by_top[min(by_top, key=lambda y: abs(y - at))] for at in (200, 300))
+    assert (stroke, beside) == (1, 2)  # the stroke's cell one row, the one beside the ruling two

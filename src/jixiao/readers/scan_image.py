@@ -171,10 +171,13 @@ def _meets(vertical: tuple[int, int, int], horizontals: list[tuple[int, int, int
 
 def _ends_on(horizontal: tuple[int, int, int], verticals: list[tuple[int, int, int]]) -> bool:
     """Whether a horizontal segment starts or ends on a vertical one (a ruling does,
-    at one end at least where a seal or a speck broke it; a bold stroke does not)."""
+    at one end at least where a seal or a speck broke it; a bold stroke does not).
+    A ruling runs into the vertical it meets (its ink joins the vertical's, so its end
+    lies at or past the vertical's middle); a bold 一 across a narrow cell (一级指标)
+    stops short of the border by the cell's padding."""
     y, x0, x1 = horizontal
     return any(
-        top - 10 <= y <= bottom + 10 and (abs(x - x0) <= 12 or abs(x - x1) <= 12)
+        top - 10 <= y <= bottom + 10 and (x - 12 <= x0 <= x + 3 or x - 3 <= x1 <= x + 12)
         for x, top, bottom in verticals
     )
 
