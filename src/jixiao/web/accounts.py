@@ -199,3 +199,175 @@ def change_own(user: Any, *, old: str, new: str) -> None:
         user.set_password(new)
         user.save(update_fields=["password"])
         mark(user, must_change=False)
+
+
+# The security administrator's accounts (三员分立: accounts, business roles and administrator
+# roles are the security administrator's, :mod:`jixiao.web.manage`). Each change is a model
+# save, so an ``account_*`` event on the trail (:mod:`jixiao.web.orgs.audit`) by whoever acts,
+# and a role, password or active change is on the security log too.
+
+BUSINESS_ROLES = ("filler", "reviewer", "admin")
+ADMIN_ROLES = ("system", "security", "audit")
+
+
+def one_time_password() -> str:
+    """A random password the policy accepts (shown once; its owner changes it at sign-in)."""
+    import secrets
+    import string
+
+    pools = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "#%+-=@")
+    while True:
+        chars = [secrets.choice(pool) for pool in pools]
+        chars += [secrets.choice("".join(pools)) for _ in range(10)]
+        secrets.SystemRandom().shuffle(chars)
+        word = "".join(chars)
+        if not refusals(word, None):
+            return word
+
+
+def _require_security(actor: Any) -> None:
+    from jixiao.web.manage import roles
+
+    roles.require(actor, roles.SECURITY)
+
+
+def _place(user: Any, *, organisation: Any, role: str) -> bool:
+    """Give ``user`` the role (a business role at ``organisation``, or an administrator role);
+    whether anything changed. Raises Invalid / Conflict naming the reason."""
+    from django.core.exceptions import ValidationError
+
+    from jixiao.web.evaluations.actions.errors import Conflict, Invalid
+    from jixiao.web.orgs.models import AdminRole, Membership
+
+    membership = Membership.objects.filter(user=user).first()
+    admin_role = AdminRole.objects.filter(user=user).first()
+    if role in ADMIN_ROLES:
+        if admin_role is not None and admin_role.role == role and membership is None:
+            return False
+        if membership is not None:
+            membership.delete()
+        if admin_role is not None:
+            admin_role.role = role
+            admin_role.save()
+        else:
+            AdminRole.objects.create(user=user, role=role)
+        return True
+    if role not in BUSINESS_ROLES:
+        raise Invalid(_("角色应为填报、审核、管理、系统管理员、安全管理员或审计管理员"))
+    if organisation is None:
+        raise Invalid(_("业务角色须设在某个组织"))
+    if not organisation.active:
+        raise Conflict(_("组织“%(name)s”已停用") % {"name": organisation.name})
+    if membership is not None and (membership.organisation_id, membership.role) == (
+        organisation.pk,
+        role,
+    ):
+        return False
+    if admin_role is not None:
+        admin_role.delete()
+    place = membership or Membership(user=user)
+    place.organisation, place.role = organisation, role
+    try:
+        place.clean()
+    except ValidationError as error:
+        raise Invalid("；".join(m for ms in error.message_dict.values() for m in ms)) from None
+    place.save()
+    return True
+
+
+def create_account(
+    *,
+    actor: Any,
+    username: str,
+    name: str = "",
+    organisation: Any = None,
+    role: str,
+    password: str | None = None,
+) -> tuple[Any, str]:
+    """A new account with its role; its password (``password``, or a random one) is returned
+    once and must be changed at the first sign-in."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from jixiao.web.evaluations.actions import checks
+    from jixiao.web.evaluations.actions import trail as events
+    from jixiao.web.evaluations.actions.errors import Conflict, Invalid
+
+    _require_security(actor)
+    user_model = get_user_model()
+    username, name = (username or "").strip(), (name or "").strip()
+    if not username:
+        raise Invalid(_("账号不能为空"))
+    checks.storable({"username": username, "name": name}, _("账号"))
+    if len(username) > 150 or not re.fullmatch(r"[\w.@+-]+", username):
+        raise Invalid(_("账号只能由字母、数字和 @ . + - _ 组成，至多 150 个字符"))
+    if len(name) > 150:
+        raise Invalid(_("姓名至多 150 个字符"))
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("账号 %(name)s 已存在") % {"name": username})
+    word = password or one_time_password()
+    with transaction.atomic(), events.acting(actor):
+        user = user_model(username=username, first_name=name)
+        if reasons := refusals(word, user):
+            raise Invalid(_("；").join(reasons))
+        user.set_password(word)
+        user.save()
+        _place(user, organisation=organisation, role=role)
+        mark(user, must_change=True)
+    return user, word
+
+
+def set_place(*, actor: Any, user: Any, organisation: Any, role: str) -> bool:
+    """Change an account's role or place (not one's own); whether anything changed."""
+    from django.db import transaction
+
+    from jixiao.web.evaluations.actions import trail as events
+    from jixiao.web.evaluations.actions.errors import Conflict
+
+    _require_security(actor)
+    if user.pk == actor.pk:
+        raise Conflict(_("不能更改自己的角色"))
+    with transaction.atomic(), events.acting(actor):
+        return _place(user, organisation=organisation, role=role)
+
+
+def set_active(*, actor: Any, user: Any, active: bool) -> bool:
+    """停用 / 启用 an account (not one's own); a disabled account cannot sign in and its
+    tokens no longer work. Whether anything changed."""
+    from django.db import transaction
+
+    from jixiao.web.evaluations.actions import trail as events
+    from jixiao.web.evaluations.actions.errors import Conflict
+
+    _require_security(actor)
+    if user.pk == actor.pk:
+        raise Conflict(_("不能停用自己的账号"))
+    if user.is_active == active:
+        return False
+    org = getattr(getattr(user, "membership", None), "organisation", None)
+    if active and org is not None and not org.active:
+        raise Conflict(_("组织“%(name)s”已停用") % {"name": org.name})
+    with transaction.atomic(), events.acting(actor):
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+    return True
+
+
+def reset_password(*, actor: Any, user: Any, password: str | None = None) -> str:
+    """A new password set by the security administrator (a random one unless given, by the
+    policy): the owner must change it at the next sign-in; the account's tokens are revoked
+    (:mod:`jixiao.web.orgs.audit`). Returns it, to be shown once."""
+    from django.db import transaction
+
+    from jixiao.web.evaluations.actions import trail as events
+    from jixiao.web.evaluations.actions.errors import Invalid
+
+    _require_security(actor)
+    word = password or one_time_password()
+    if reasons := refusals(word, user):
+        raise Invalid(_("；").join(reasons))
+    with transaction.atomic(), events.acting(actor):
+        user.set_password(word)
+        user.save(update_fields=["password"])
+        mark(user, must_change=True)
+    return word

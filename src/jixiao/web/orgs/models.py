@@ -29,6 +29,12 @@ class Organisation(models.Model):
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
     )
+    active = models.BooleanField(  # db_default: rows written by older code are in use
+        "在用",
+        default=True,
+        db_default=True,
+        help_text="停用的组织保留其自评表与留痕，不再接收新账号、新项目",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "组织"

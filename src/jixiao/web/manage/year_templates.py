@@ -1,0 +1,86 @@
+"""The template of each year and department: the system administrator sets a year's template
+for every department (the default) or for one 主管部门 and its units. :func:`chosen` answers
+which template a form of an organisation and year is filled in (the year's task and the new
+form's page ask it). Each setting is on the security log (``template_set``), on the trail's
+keyed chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from jixiao import templates
+from jixiao.web.evaluations.actions import access
+from jixiao.web.evaluations.actions import trail as events
+from jixiao.web.evaluations.actions.errors import Invalid
+from jixiao.web.orgs import security
+from jixiao.web.orgs.models import Organisation
+
+from . import roles
+from .models import YearTemplate
+
+
+def choices() -> list[tuple[str, str]]:
+    """The bundled templates: id and name (in the page's language)."""
+    english = translation.get_language() == "en"
+    out = []
+    for tid in templates.ids():
+        template = templates.load(tid)
+        out.append((tid, template.name_en if english else template.name))
+    return out
+
+
+def chosen(year: int, organisation: Organisation | None = None) -> str | None:
+    """The template set for ``year`` at ``organisation``'s 主管部门, else the year's default;
+    ``None`` when none is set."""
+    department = access.department_of(organisation) if organisation is not None else None
+    rows = YearTemplate.objects.filter(year=year)
+    if department is not None and (own := rows.filter(department=department).first()):
+        return own.template
+    default = rows.filter(department=None).first()
+    return default.template if default else None
+
+
+@transaction.atomic
+def set_template(*, user: Any, year: Any, department_id: Any, template: str) -> YearTemplate | None:
+    """Set (or, with an empty ``template``, clear) the template of a year for a department
+    (``department_id`` empty: every department)."""
+    roles.require(user, roles.SYSTEM)
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise Invalid(_("年度应为 2000–2100 之间的整数")) from None
+    if not 2000 <= year <= 2100:
+        raise Invalid(_("年度应为 2000–2100 之间的整数"))
+    department = None
+    if department_id not in (None, ""):
+        department = Organisation.objects.filter(
+            pk=department_id if str(department_id).isdigit() else 0,
+            kind=Organisation.Kind.DEPARTMENT,
+        ).first()
+        if department is None:
+            raise Invalid(_("主管部门 %(d)s 不存在") % {"d": department_id})
+    where = department.name if department else "全部主管部门"
+    row = YearTemplate.objects.filter(year=year, department=department).first()
+    if not template:
+        if row is not None:
+            row.delete()
+            with events.acting(user):
+                security.log("template_set", user=user, detail=f"{year} {where}：（清除）")
+        return None
+    if template not in templates.ids():
+        raise Invalid(
+            _("没有模板 %(t)s（可用：%(known)s）")
+            % {"t": template, "known": _("、").join(templates.ids())}
+        )
+    if row is not None and row.template == template:
+        return row
+    before = row.template if row else "（无）"
+    row = row or YearTemplate(year=year, department=department)
+    row.template = template
+    row.save()
+    security.log("template_set", user=user, detail=f"{year} {where}：{before} → {template}")
+    return row
