@@ -99,3 +99,20 @@ def department_form(name: str = "示例县民政局", year: int = 2023) -> Form:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["project"]["department"], data["year"] = name, year
     return evaluation_from_dict(data, path.name)
+
+
+@pytest.fixture
+def admins(tree) -> dict:
+    """The 三员: a system, a security and an audit administrator (no business role)."""
+    from django.contrib.auth import get_user_model
+
+    from jixiao.web.orgs.models import AdminRole
+
+    made = {}
+    for role in ("system", "security", "audit"):
+        user = get_user_model().objects.create_user(
+            f"{role}_admin", password=f"{role}_admin-口令-2026"
+        )
+        AdminRole.objects.create(user=user, role=role)
+        made[role] = get_user_model().objects.get(pk=user.pk)
+    return made
