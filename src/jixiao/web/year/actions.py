@@ -274,7 +274,7 @@ def _rule(grade: str, given: dict) -> dict:
         except InvalidOperation:
             share = Decimal(-1)
         if not Decimal(0) < share < Decimal(1):
-            raise Invalid(_("等级“%(grade)s”的压减比例应在 0–100% 之间") % {"grade": grade})
+            raise Invalid(_("等级“%(grade)s”的压减比例应在 0–100%% 之间") % {"grade": grade})
     return {"action": action, "share": format(share.normalize(), "f")}
 
 

@@ -29,12 +29,18 @@ def set_scores(
 ) -> Evaluation:
     """复核: a reviewer records their score beside self scores (``indicators[i].score``,
     ``funding.score`` the execution score) of a submitted form (or, with two review levels,
-    one the 主管部门 approved: the bureau's re-check); ``None`` or "" clears one."""
+    one the 主管部门 approved: the bureau's re-check; or an approved form a 抽查 drew);
+    ``None`` or "" clears one."""
     evaluation = access.get(user, pk, for_update=True)
     access.require_reviewer(user, evaluation, _("复核评分"))
-    if evaluation.state_enum is State.APPROVED:
+    rechecked = evaluation.state_enum is State.APPROVED and evaluation.spot_checks.exists()
+    if evaluation.state_enum is State.APPROVED and not rechecked:  # 抽查: 复核 after approval
         raise Conflict(_("自评表已审核通过并锁定，不能修改复核得分"))
-    if evaluation.state_enum not in (State.SUBMITTED, State.RESUBMITTED, State.CHECKED):
+    if not rechecked and evaluation.state_enum not in (
+        State.SUBMITTED,
+        State.RESUBMITTED,
+        State.CHECKED,
+    ):
         raise Conflict(
             _("自评表当前为“%(state)s”，提交后才能复核") % {"state": words.state(evaluation.state)}
         )
