@@ -15,28 +15,24 @@ import csv
 import importlib
 import json as jsonlib
 import os
-import signal
 import sys
 import time
 from collections.abc import Iterator
+from enum import Enum
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-from jixiao import samples as bundled
-from jixiao import templates
-from jixiao.domain.audit import AuditSettingError, Finding, Severity, audit, audit_batch
-from jixiao.domain.model import Evaluation
-from jixiao.domain.recompute import Check, Status, recompute
-from jixiao.domain.template import Rounding, Template
-from jixiao.readers import formats_text
-from jixiao.services import batch
+from jixiao.cli_help import FORMATS, Command, Group
 from jixiao.writers import Format, WriteError
 
+# Everything else is imported when a command first needs it: ``jixiao --help`` loads
+# only typer, this module and the writers' formats (docs/cli.md: at most 150 ms).
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -46,7 +42,14 @@ if TYPE_CHECKING:
     )
     from rich.table import Table
 
+    from jixiao import samples as bundled
+    from jixiao import templates
     from jixiao.contract.json import dumps, evaluation_dict, figure
+    from jixiao.domain.audit import Finding
+    from jixiao.domain.model import Evaluation
+    from jixiao.domain.recompute import Check
+    from jixiao.domain.template import Template
+    from jixiao.services import batch
     from jixiao.writers import file_names, output_dir
     from jixiao.writers.cells import defuse
     from jixiao.writers.findings import counts_by_code, result_dict, where_text, write_report
@@ -63,6 +66,19 @@ else:
         call.__name__ = call.__qualname__ = name
         return call
 
+    class _Module:
+        """A module imported when one of its names is first used."""
+
+        def __init__(self, name: str):
+            self._name = name
+
+        def __getattr__(self, attr: str):
+            return getattr(importlib.import_module(self._name), attr)
+
+    bundled, templates, batch = (
+        _Module(name) for name in ("jixiao.samples", "jixiao.templates", "jixiao.services.batch")
+    )
+    escape = _lazy("rich.markup", "escape")
     BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn = (
         _lazy("rich.progress", name)
         for name in (
@@ -89,15 +105,40 @@ else:
         _lazy("jixiao.writers.scores", name) for name in ("check_dict", "score_dict")
     )
 
+
+class _Console:
+    """A rich Console made when first used (rich takes a while to load; the help needs none)."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr = stderr
+        self._made: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._made is None:
+            from rich.console import Console
+
+            made = Console(stderr=self._stderr, highlight=False, soft_wrap=True)
+            if not self._stderr and not made.is_terminal:  # piped: do not squeeze tables
+                made = Console(highlight=False, soft_wrap=True, width=160)  # into 80 columns
+            self._made = made
+        return self._made
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.console, name)
+
+
 app = typer.Typer(
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # click's plain help, laid out by cli_help (rich's is slow to load)
     help="jixiao（绩效）：读取、计分、审核财政项目支出绩效自评表。",
 )
-out = Console(highlight=False, soft_wrap=True)
-if not out.is_terminal:  # piped: do not squeeze tables into 80 columns
-    out = Console(highlight=False, soft_wrap=True, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+command = partial(app.command, cls=Command)
+"""``@command()`` declares a command (``app.command`` with its help laid out by cli_help)."""
+out = _Console()
+err = _Console(stderr=True)
 
 EXIT_DIFFERS = 1
 EXIT_UNREADABLE = 2
@@ -106,11 +147,33 @@ EXIT_UNDRAWABLE = 4
 
 Files = Annotated[
     list[Path],
-    typer.Argument(help=f"自评表文件或文件夹（{formats_text()}；按内容识别）", show_default=False),
+    typer.Argument(help=f"自评表文件或文件夹（{FORMATS}；按内容识别）", show_default=False),
 ]
 Json = Annotated[bool, typer.Option("--json", help="只在标准输出写 JSON")]
 TemplateOpt = Annotated[str | None, typer.Option("--template", help="模板 ID（默认按内容识别）")]
-RoundingOpt = Annotated[Rounding | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")]
+
+
+class RoundingName(str, Enum):
+    """--rounding's choices: the values of ``domain.template.Rounding`` (a test keeps
+    them the same), named here so that the help does not load the domain."""
+
+    DOWN = "down"
+    HALF_UP = "half-up"
+    UP = "up"
+
+
+class SeverityName(str, Enum):
+    """--min-severity's choices: the values of ``domain.audit.Severity`` (a test keeps
+    them the same), named here so that the help does not load the audit."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+RoundingOpt = Annotated[
+    RoundingName | None, typer.Option("--rounding", help="舍入方式，覆盖模板设置")
+]
 
 
 class Run:
@@ -120,7 +183,7 @@ class Run:
     def __init__(
         self,
         template_id: str | None,
-        rounding: Rounding | None = None,
+        rounding: RoundingName | None = None,
         workers: int = 1,
         quiet_rejects: bool = False,
     ):
@@ -128,7 +191,11 @@ class Run:
             err.print(f"jixiao: 没有模板 {template_id!r}（可用：{', '.join(templates.ids())}）")
             raise typer.Exit(EXIT_UNREADABLE)
         self.template_id = template_id
-        self.rounding = rounding
+        self.rounding = None
+        if rounding is not None:
+            from jixiao.domain.template import Rounding
+
+            self.rounding = Rounding(rounding.value)
         self.workers = workers
         self.quiet_rejects = quiet_rejects
         self.tally = batch.Tally()
@@ -211,7 +278,7 @@ def _with_progress(
         TextColumn("· {task.fields[rate]}"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err.console, transient=True) as progress:
         task = progress.add_task("读取", total=total, forms=0, rejected=0, dups=0, rate="")
         for result in results:
             tally.add(result)
@@ -227,7 +294,7 @@ def _with_progress(
             yield result
 
 
-@app.command("import")
+@command("import")
 def import_(
     files: Files,
     json: Json = False,
@@ -333,11 +400,13 @@ def _print_forms(forms: list[Evaluation]) -> None:
             out.print(f"{escape(_where(ev))} {p.field}: {escape(p.message + raw)}")
 
 
-@app.command()
+@command()
 def score(
     files: Files, json: Json = False, template: TemplateOpt = None, rounding: RoundingOpt = None
 ) -> None:
     """按模板规则重算每个可计算的数字，与表上所印的对照并说明算法。"""
+    from jixiao.domain.recompute import Status, recompute
+
     run = Run(template, rounding)
     results = [(ev, recompute(ev, run.template(ev))) for ev in run.forms(files)]
     if json:
@@ -351,17 +420,14 @@ def score(
 
 
 _STATUS_MARK = {
-    Status.MATCH: "[green]✓[/]",
-    Status.DIFFERS: "[bold red]✗[/]",
-    Status.NOT_PRINTED: "[yellow]?[/]",
-    Status.NOT_COMPUTABLE: "[dim]-[/]",
+    "match": "[green]✓[/]",
+    "differs": "[bold red]✗[/]",
+    "not_printed": "[yellow]?[/]",
+    "not_computable": "[dim]-[/]",
 }
-_RELATION = {
-    Status.MATCH: "=",
-    Status.DIFFERS: "≠",
-    Status.NOT_PRINTED: "→",
-    Status.NOT_COMPUTABLE: " ",
-}
+"""A ``recompute.Status``'s mark, by its value."""
+_RELATION = {"match": "=", "differs": "≠", "not_printed": "→", "not_computable": " "}
+"""Printed against computed, by the ``Status``'s value."""
 
 
 def _where(ev: Evaluation) -> str:
@@ -387,14 +453,19 @@ def _print_checks(ev: Evaluation, checks: list[Check], template: Template) -> No
         }
         if others:
             note += "（" + "，".join(f"按{m.label}为 {figure(v)}" for m, v in others.items()) + "）"
-        if c.status is Status.DIFFERS and c.fitting_modes:
+        if c.status == "differs" and c.fitting_modes:
             note += f"；表上的数符合「{'、'.join(m.label for m in c.fitting_modes)}」"
-        figures = f"{d['printed'] or '（空）'} {_RELATION[c.status]} {computed}"
-        out.print(f"  {_STATUS_MARK[c.status]} {c.field:<40} {escape(figures):<22} {escape(note)}")
+        figures = f"{d['printed'] or '（空）'} {_RELATION[c.status.value]} {computed}"
+        out.print(
+            f"  {_STATUS_MARK[c.status.value]} {c.field:<40} {escape(figures):<22} {escape(note)}"
+        )
     out.print()
 
 
 def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> None:
+    from jixiao.domain.recompute import Status
+    from jixiao.domain.template import Rounding
+
     cut = [c for _, checks in results for c in checks if c.by_rounding and c.status is Status.MATCH]
     differ = [c for c in cut if c.by_rounding.get(Rounding.HALF_UP) != c.printed]
     forms = {id(ev) for ev, checks in results for c in checks if c in differ}
@@ -406,18 +477,18 @@ def _print_rounding_summary(results: list[tuple[Evaluation, list[Check]]]) -> No
 
 
 MinSeverity = Annotated[
-    Severity, typer.Option("--min-severity", help="只列出此级别及以上：error、warning、info")
+    SeverityName, typer.Option("--min-severity", help="只列出此级别及以上：error、warning、info")
 ]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="另写审核报告：out.xlsx 或 out.html")
 ]
 
 
-@app.command()
+@command()
 def check(
     files: Files,
     json: Json = False,
-    min_severity: MinSeverity = Severity.INFO,
+    min_severity: MinSeverity = SeverityName.INFO,
     template: TemplateOpt = None,
     rounding: RoundingOpt = None,
     report: ReportOpt = None,
@@ -426,6 +497,9 @@ def check(
     if report is not None and report.suffix.lower() not in (".xlsx", ".html", ".htm"):
         err.print(f"jixiao: 审核报告只能写成 .xlsx 或 .html：{escape(str(report))}")
         raise typer.Exit(EXIT_UNREADABLE)
+    from jixiao.domain.audit import AuditSettingError, Severity, audit, audit_batch
+
+    least = Severity(min_severity.value).rank
     run = Run(template, rounding)
     started = time.perf_counter()
     try:
@@ -434,11 +508,7 @@ def check(
         results = [
             (
                 ev,
-                [
-                    f
-                    for f in audit(ev, run.template(ev)) + more
-                    if f.severity.rank >= min_severity.rank
-                ],
+                [f for f in audit(ev, run.template(ev)) + more if f.severity.rank >= least],
             )
             for ev, more in zip(forms, across)
         ]
@@ -462,11 +532,14 @@ def check(
     raise typer.Exit(EXIT_UNREADABLE if run.unreadable else EXIT_DIFFERS if errors else 0)
 
 
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+_SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+"""A ``Severity``'s style, by its value."""
 
 
 def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
     """A form's findings: level, field and where it was read, message, then the figures."""
+    from jixiao.domain.audit import Severity
+
     name = ev.subject or "（无项目名称）"
     head = f"[bold]{escape(name)}[/] — {escape(_where(ev))}（{ev.template}）"
     if not found:
@@ -480,7 +553,7 @@ def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
     for f in found:
         where = where_text(ev, f.field)
         out.print(
-            f"  [{_SEVERITY_STYLE[f.severity]}]{f.severity.label}[/] {escape(f.field)}"
+            f"  [{_SEVERITY_STYLE[f.severity.value]}]{f.severity.label}[/] {escape(f.field)}"
             f"{'（' + where + '）' if where else ''} [dim]{f.code}[/]"
         )
         out.print(f"      {escape(f.message)}")
@@ -496,7 +569,7 @@ def _print_findings(ev: Evaluation, found: list[Finding]) -> None:
 
 def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]], read: str) -> None:
     """The files read (as import says it), forms with errors, findings per code."""
-    with_errors = sum(1 for _, found in results if any(f.severity is Severity.ERROR for f in found))
+    with_errors = sum(1 for _, found in results if any(f.severity == "error" for f in found))
     err.print(read)
     err.print(f"审核 {len(results)} 张自评表，{with_errors} 张有错误。")
     counts = counts_by_code(results)
@@ -504,7 +577,7 @@ def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]], read: 
         err.print("审核意见按代码：" + "，".join(f"{code} {n}" for code, n, _ in counts))
 
 
-@app.command()
+@command()
 def export(
     files: Files,
     to: Annotated[Format, typer.Option("--to", help="输出格式", show_default=False)],
@@ -555,21 +628,21 @@ def _writing(results: Iterator[batch.Written], total: int) -> Iterator[batch.Wri
         yield from results
         return
     columns = (TextColumn("导出"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err.console, transient=True) as progress:
         task = progress.add_task("导出", total=total)
         for result in results:
             yield result
             progress.advance(task)
 
 
-@app.command()
+@command()
 def samples() -> None:
     """列出随软件附带的示例自评表的路径。"""
     for path in bundled.paths():
         print(path)
 
 
-@app.command("templates")
+@command("templates")
 def list_templates() -> None:
     """列出可用的模板：ID、名称、表的种类（项目支出、转移支付、部门整体支出）与舍入方式。"""
     for template_id in templates.ids():
@@ -587,7 +660,7 @@ DataDir = Annotated[
 ]
 
 
-@app.command()
+@command()
 def serve(
     host: Annotated[str, typer.Option(help="监听地址（0.0.0.0 为所有网卡）")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
@@ -620,6 +693,8 @@ def serve(
 
     beside = process.start_worker(data_dir) if worker else None
     if beside is not None:  # SIGTERM stops the server through ``finally``, the worker too
+        import signal
+
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.serve(host, port, threads)
@@ -631,7 +706,7 @@ def serve(
             process.stop_worker(beside)
 
 
-@app.command("worker")
+@command("worker")
 def worker_command(
     data_dir: DataDir = Path("jixiao-data"),
     once: Annotated[
@@ -670,7 +745,7 @@ def _load_demo() -> None:
     out.print(table)
 
 
-@app.command()
+@command()
 def demo(
     synthetic: Annotated[
         int | None,
@@ -721,7 +796,7 @@ def _load_province(
         TextColumn("份"),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=err, disable=not err.is_terminal) as bar:
+    with Progress(*columns, console=err.console, disable=not err.is_terminal) as bar:
         task = bar.add_task("", total=count)
         try:
             made = province.load(
@@ -746,7 +821,7 @@ def _load_province(
     )
 
 
-@app.command()
+@command()
 def passwd(
     username: Annotated[str, typer.Argument(help="账号")],
     stdin: Annotated[
@@ -770,7 +845,7 @@ def passwd(
     err.print(f"jixiao：账号 {escape(username)} 的口令已更新")
 
 
-@app.command()
+@command()
 def doctor(data_dir: DataDir = Path("jixiao-data"), as_json: Json = False) -> None:
     """检查本机的可选部分（字体、编译核心、数据库、数据目录、工具）：缺什么、影响什么、怎样补上。"""
     from jixiao import doctor as checks
@@ -795,7 +870,7 @@ def doctor(data_dir: DataDir = Path("jixiao-data"), as_json: Json = False) -> No
     raise typer.Exit(1 if missing else 0)
 
 
-@app.command("verify-trail")
+@command("verify-trail")
 def verify_trail(
     data_dir: DataDir = Path("jixiao-data"),
     anchor: Annotated[
@@ -836,7 +911,7 @@ def verify_trail(
     )
 
 
-@app.command("trail-anchor")
+@command("trail-anchor")
 def trail_anchor(data_dir: DataDir = Path("jixiao-data")) -> None:
     """打印审计链的链头及其时间，留存在系统之外（打印、邮寄），日后用 verify-trail --anchor 核验。"""
     _database(data_dir)
@@ -847,7 +922,7 @@ def trail_anchor(data_dir: DataDir = Path("jixiao-data")) -> None:
     out.print(f"链头 {head}\n时间 {when}\n事件 {count} 条，第 {epoch} 纪元")
 
 
-@app.command("trail-rotate")
+@command("trail-rotate")
 def trail_rotate(data_dir: DataDir = Path("jixiao-data")) -> None:
     """更换留痕密钥：在密钥文件末尾加入新密钥（用 JIXIAO_TRAIL_KEY 时先自行把新密钥加在末尾），在链上开始新纪元。旧密钥须保留以核验旧纪元。"""
     _database(data_dir)
@@ -897,7 +972,7 @@ def _passphrase(confirm: bool) -> str:
 BackupFile = Annotated[Path, typer.Argument(help="备份文件", show_default=False)]
 
 
-@app.command()
+@command()
 def backup(
     file: BackupFile,
     data_dir: DataDir = Path("jixiao-data"),
@@ -915,7 +990,7 @@ def backup(
     out.print(f"已备份到 {escape(str(file))}" + ("（已加密）" if encrypt else ""))
 
 
-@app.command()
+@command()
 def restore(
     file: BackupFile,
     data_dir: DataDir = Path("jixiao-data"),

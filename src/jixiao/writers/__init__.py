@@ -14,10 +14,11 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jixiao.domain.model import Evaluation
-from jixiao.domain.normalize import clean
-from jixiao.domain.template import Template
+if TYPE_CHECKING:  # the CLI's help imports this module for Format: the domain is not loaded
+    from jixiao.domain.model import Evaluation
+    from jixiao.domain.template import Template
 
 __all__ = [
     "Format",
@@ -111,6 +112,8 @@ MAX_STEM = 80
 
 def safe_name(name: str | None, fallback: str = "未命名项目") -> str:
     """A file-name stem from a project name, safe on Windows, macOS and Linux."""
+    from jixiao.domain.normalize import clean
+
     stem = _UNSAFE.sub("_", clean(name) or "").strip(" ._")[:MAX_STEM].rstrip(" .")
     if not stem:
         return fallback
