@@ -241,3 +241,26 @@ def test_the_dashboard_functions_are_named_in_the_module_docstring():
         "project_years",
     ):
         assert f":func:`{name}`" in dashboards.__doc__ and callable(getattr(dashboards, name))
+
+
+def test_a_repeated_view_runs_no_aggregate_and_a_save_is_seen_at_once(client, tree, stored):
+    """The figures are kept under the trail's head: the second view reads the head (one
+    look-up) and the account, not the forms; a save (a new head) is in the next answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = data(client, tree.users["reviewer_a"], "grades")
+    with CaptureQueriesContext(connection) as again:
+        assert client.get("/dashboards/data/grades/", {"year": YEAR}).json() == first
+    read = [q["sql"] for q in again.captured_queries]
+    assert not any("evaluations_evaluation" in sql for sql in read), "\n".join(read)
+    assert any("evaluations_event" in sql for sql in read)
+    # another scope is not served the department's figures
+    assert data(client, tree.users["reviewer_bureau"], "grades") != first
+    from jixiao.domain.workflow import Action
+
+    ev = Evaluation.objects.get(project__code="P-000", year=YEAR)
+    actions.workflow.step(user=tree.users["filler_a1"], pk=ev.pk, action=Action.DELETE)
+    after = data(client, tree.users["reviewer_a"], "grades")
+    counted = sum(g["count"] for g in after["grades"])
+    assert counted == sum(g["count"] for g in first["grades"]) - 1

@@ -6,17 +6,19 @@ department. Each chart has a table view of the same figures and an image downloa
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.selectors import dashboards
+from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages.rollup import year_and_department
 from jixiao.web.pages.views import page
@@ -104,7 +106,13 @@ def _default_project(visible, chosen) -> str:
 def dashboards_page(request: SignedInRequest) -> HttpResponse:
     visible, years, year, department, chosen = _scope(request)
     units = actions.access.visible_units(request.user)
-    project = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
+    scope = actions.access.membership(request.user).organisation_id
+    project = request.GET.get("project", "").strip()[:64] or cached(
+        "default-project",
+        (scope, year, department),
+        lambda: _default_project(visible, chosen),
+        request_version(request),
+    )
     context = {
         "years": years,
         "year": year,
@@ -163,17 +171,29 @@ def dashboards_page(request: SignedInRequest) -> HttpResponse:
 
 @page
 def dashboard_data(request: SignedInRequest, name: str) -> HttpResponse:
-    """One dashboard's figures as JSON (figures as decimal strings, exact)."""
-    visible, _years, year, department, chosen = _scope(request)
-    if name == "years":
-        code = request.GET.get("project", "").strip()[:64] or _default_project(visible, chosen)
-        figures = dashboards.project_years(visible, code)
-    elif name in CHARTS:
-        figures = CHARTS[name](chosen)
-    else:
+    """One dashboard's figures as JSON (figures as decimal strings, exact), kept for the
+    scope, the year, the department and the project asked until the data changes
+    (:mod:`jixiao.web.evaluations.selectors.cached`): a repeated view runs none of the
+    aggregates."""
+    if name != "years" and name not in CHARTS:
         raise Http404
-    return JsonResponse(
-        {"year": year, "department": department, **figures},
-        encoder=DjangoJSONEncoder,
-        json_dumps_params={"ensure_ascii": False},
+    visible, _years, year, department, chosen = _scope(request)
+    asked = request.GET.get("project", "").strip()[:64] if name == "years" else ""
+
+    def figures() -> bytes:
+        if name == "years":
+            code = asked or _default_project(visible, chosen)
+            found = dashboards.project_years(visible, code)
+        else:
+            found = CHARTS[name](chosen)
+        return json.dumps(
+            {"year": year, "department": department, **found},
+            cls=DjangoJSONEncoder,
+            ensure_ascii=False,
+        ).encode()
+
+    scope = actions.access.membership(request.user).organisation_id
+    body = cached(
+        "dashboard", (scope, name, year, department, asked), figures, request_version(request)
     )
+    return HttpResponse(body, content_type="application/json")

@@ -29,6 +29,7 @@ from jixiao.domain.workflow import State
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.actions.columns import SCALE
 from jixiao.web.evaluations.selectors import rollup
+from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
 from jixiao.web.pages.views import page
@@ -101,7 +102,8 @@ def year_and_department(request: SignedInRequest):
     """The forms the user may see, the years they span, the year asked for (default: the
     latest) and the department asked for (``None``: all)."""
     visible = actions.access.visible(request.user)
-    years = rollup.years(visible)
+    scope = actions.access.membership(request.user).organisation_id
+    years = cached("years", (scope,), lambda: rollup.years(visible), request_version(request))
     asked = _number(request.GET.get("year", ""), 2**15)
     year = asked if asked in years else (years[0] if years else None)
     return visible, years, year, _number(request.GET.get("department", ""), 2**31)
