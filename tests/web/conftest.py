@@ -29,6 +29,17 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: test databases roll back, so a trail's head
+    (the cache's version) can come round again in another test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def sample_forms() -> list[Form]:
     return [form for path in samples.paths() for form in read_path(path)]
 

@@ -192,6 +192,19 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Figures kept between requests under the trail's head (jixiao.web.evaluations.selectors.cached):
+# the dashboards' JSON, the years of a scope, a list's count. Per process here — each process
+# reads the head from the database, so no process serves another's stale figures; a shared
+# cache (Redis, memcached) may replace it without changing anything else.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "jixiao",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 STATIC_URL = "static/"
 WHITENOISE_USE_FINDERS = (
     True  # serve the apps' static files straight from the packages, no collectstatic
