@@ -185,3 +185,40 @@ def test_a_low_rate_is_said_as_stored(rate):
     )
     (reason,) = [r for r in attention.reasons(form) if r.code == "low-execution"]
     assert f"执行率 {rate}% 低于 60%" in reason.message and "E" not in reason.message
+
+
+@pytest.mark.parametrize(("stored", "said"), [("58.0000", "58.00"), ("40.5550", "40.56")])
+def test_a_low_rate_is_said_at_two_places(stored, said):
+    """The column keeps four places; the list says 执行率 as a form prints it."""
+    form = Evaluation(
+        execution_rate=Decimal(stored),
+        indicator_points=Decimal("90.00"),
+        indicator_score=Decimal("90.00"),
+        errors=0,
+    )
+    (reason,) = [r for r in attention.reasons(form) if r.code == "low-execution"]
+    assert f"执行率 {said}% 低于 60%" in reason.message
+
+
+def test_the_page_and_its_csv_show_amounts_at_two_places(client, made):
+    import csv
+    import io
+    import re
+
+    client.force_login(user("syn-admin"))
+    body = client.get("/attention/", {"year": 2024}).content.decode()
+    rates = re.findall(r"执行率 ([\d.]+)%", body)
+    assert rates and all(re.fullmatch(r"\d+\.\d\d", r) for r in rates)
+    amounts = re.findall(r'<td class="num">([\d,]+\.\d+)</td>', body)
+    assert amounts and all(re.fullmatch(r"[\d,]+\.\d\d", a) for a in amounts)
+    response = client.get("/attention/", {"year": 2024, "format": "csv"})
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    everyone = listed(user("syn-admin"), 2024)
+    assert rows[0][:4] == ["序号", "优先级", "项目编码", "项目名称"]
+    assert [r[2] for r in rows[1:]] == [e.evaluation.project.code for e in everyone]
+    assert all(re.fullmatch(r"[\d,]+\.\d\d", r[6]) for r in rows[1:] if r[6])
+    assert all(re.fullmatch(r"\d+\.\d\d", r[7]) for r in rows[1:] if r[7])
+    low = [r for r in rows[1:] if "执行率" in r[9]]
+    assert low and all(re.search(r"执行率 \d+\.\d\d% 低于", r[9]) for r in low)

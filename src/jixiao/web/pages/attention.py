@@ -3,20 +3,26 @@ each with its reasons (:mod:`jixiao.web.evaluations.attention`), a page at a tim
 
 from __future__ import annotations
 
+import csv
+from urllib.parse import quote
+
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation
-from jixiao.web.evaluations.selectors import attention, rollup
+from jixiao.web.evaluations.selectors import attention
 from jixiao.web.pages import labels
-from jixiao.web.pages.rollup import visible_departments, year_and_department
+from jixiao.web.pages.rollup import visible_departments, wan_shown, year_and_department
 from jixiao.web.pages.views import page
 from jixiao.web.requests import SignedInRequest
+from jixiao.writers.cells import defuse
 
 PER_PAGE = 100
 
@@ -33,7 +39,7 @@ def _row(number: int, entry: attention.Entry, form_url: str) -> str:
         f'<tr><td class="num">{number}</td><td class="num">{entry.priority}</td>'
         f'<td><a href="{form_url % ev.pk}">{escape(ev.project.name)}</a> <small>{escape(ev.project.code)}</small></td>'
         f"<td>{escape(unit.name)}</td><td>{escape(department.name if department else '')}</td>"
-        f'<td class="num">{rollup.wan_text(ev.budget_wan)}</td><td>{escape(labels.state(ev.state))}</td>'
+        f'<td class="num">{"" if ev.budget_wan is None else wan_shown(ev.budget_wan)}</td><td>{escape(labels.state(ev.state))}</td>'
         f'<td><ul class="notes">{reasons}</ul></td></tr>'
     )
 
@@ -48,10 +54,74 @@ def _across_row(ev: Evaluation, reasons: list[attention.Reason], form_url: str) 
     )
 
 
+CSV_COLUMNS = [
+    gettext_lazy("序号"),
+    gettext_lazy("优先级"),
+    gettext_lazy("项目编码"),
+    gettext_lazy("项目名称"),
+    gettext_lazy("实施单位"),
+    gettext_lazy("主管部门"),
+    gettext_lazy("全年预算数（万元）"),
+    gettext_lazy("执行率(%)"),
+    gettext_lazy("状态"),
+    gettext_lazy("原因"),
+]
+
+
+class _Echo:
+    """A file that hands back what is written (csv.writer → a streamed response)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _csv(flagged, year: int | None) -> StreamingHttpResponse:
+    """The whole list, every page, streamed as it is read (UTF-8 with BOM for Excel; figures
+    at the pages' places; texts defused against formulas)."""
+    writer = csv.writer(_Echo())
+    states = {value: str(label) for value, label in labels.STATES.items()}
+
+    def lines():
+        yield "\ufeff" + writer.writerow([str(c) for c in CSV_COLUMNS])
+        number = 0
+        for start in range(0, 10**9, CSV_CHUNK):
+            chunk = attention.entries(flagged[start : start + CSV_CHUNK])
+            for entry in chunk:
+                number += 1
+                ev, unit = entry.evaluation, entry.evaluation.project.unit
+                department = actions.access.department_of(unit)
+                cells = [
+                    number,
+                    entry.priority,
+                    ev.project.code,
+                    ev.project.name,
+                    unit.name,
+                    department.name if department else "",
+                    "" if ev.budget_wan is None else wan_shown(ev.budget_wan),
+                    attention.shown_rate(ev.execution_rate),
+                    states.get(ev.state, ev.state),
+                    "；".join(r.message for r in entry.reasons),
+                ]
+                yield writer.writerow([defuse(c) if isinstance(c, str) else c for c in cells])
+            if len(chunk) < CSV_CHUNK:
+                return
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = _("%(year)s 年度关注清单") % {"year": year or ""} + ".csv"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+CSV_CHUNK = 1000
+"""Forms read at a time by the CSV export."""
+
+
 @page
 def attention_page(request: SignedInRequest) -> HttpResponse:
     visible, years, year, department = year_and_department(request)
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
+    if request.GET.get("format") == "csv":
+        return _csv(attention.flagged(visible, year or 0, department, state), year)
     listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)
     shown = listed.get_page(request.GET.get("page"))
     form_url = reverse("pages:form", args=[0]).replace(

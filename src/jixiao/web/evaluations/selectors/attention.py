@@ -47,6 +47,8 @@ from jixiao import templates
 from jixiao.contract.json import evaluation_from_dict
 from jixiao.domain.audit import RULES, audit_batch
 from jixiao.domain.audit.settings import settings
+from jixiao.domain.scoring import round_figure
+from jixiao.domain.template import Rounding
 from jixiao.web.evaluations.actions.access import in_department
 from jixiao.web.evaluations.models import Evaluation
 
@@ -237,10 +239,15 @@ def _errors(ev: Evaluation, limits: Thresholds) -> str:
 
 def _low_execution(ev: Evaluation, limits: Thresholds) -> str:
     return _("执行率 %(rate)s%% 低于 %(low)s%%，指标却全部得满分（%(score)s 分）") % {
-        "rate": ev.execution_rate,
+        "rate": shown_rate(ev.execution_rate),
         "low": limits.low_execution,
         "score": ev.indicator_score,
     }
+
+
+def shown_rate(rate: Decimal | None) -> str:
+    """执行率 as a form prints it: two places (the column keeps four: 58.0000 → 58.00)."""
+    return "" if rate is None else str(round_figure(rate, Rounding.HALF_UP))
 
 
 def _review_gap(ev: Evaluation, limits: Thresholds) -> str:
