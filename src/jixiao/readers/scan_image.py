@@ -27,6 +27,10 @@ import numpy as np
 
 RED_MARGIN = 18
 """A pixel whose red exceeds its green and blue by more than this is seal ink."""
+SEAL_SPREAD = 30
+"""A seal's red varies about its median by this much (JPEG, the ink's thickness)."""
+STROKE_RED = 50
+"""A black stroke under the seal keeps at most this much red (its grey is 0 below it)."""
 MAX_SKEW = 3.0
 """Degrees a page is searched for tilt either way."""
 
@@ -40,7 +44,17 @@ def unsealed(rgb: np.ndarray) -> np.ndarray:
     other = np.maximum(rgb[..., 1], rgb[..., 2]).astype(np.int16)
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     reddish = red - other > RED_MARGIN
-    grey[reddish] = rgb[..., 0][reddish]
+    if not reddish.any():
+        return grey
+    # The seal's own red (its ink over paper) is lighter than any black stroke under it
+    # but darker than the paper: stretched so that the seal alone turns white and a
+    # stroke under it stays dark (else its ring's remains are ink to the grid and the
+    # engine, as grey as a faint character).
+    values = red[reddish]
+    seal = float(np.median(values)) - SEAL_SPREAD
+    dark = min(STROKE_RED, seal - 40)
+    stretched = (values - dark) * (255 / max(1.0, seal - dark))
+    grey[reddish] = np.clip(stretched, 0, 255).astype(np.uint8)
     return grey
 
 
