@@ -22,6 +22,21 @@ _STEP = re.compile(r"([a-z_][a-z_0-9]*)(?:\[(\d+)\])?")
 _LINE_KEYS = frozenset(FundingLine.__slots__)
 
 
+# The paths of the first rows made once: the audit names them on every form.
+_ROWS = tuple(f"indicators[{n}]" for n in range(64))
+_SCORES = tuple(f"{row}.score" for row in _ROWS)
+
+
+def indicator(n: int) -> str:
+    """The path of the ``n``-th indicator (0-based): ``indicators[3]``."""
+    return _ROWS[n] if n < len(_ROWS) else f"indicators[{n}]"
+
+
+def indicator_score(n: int) -> str:
+    """The path of the ``n``-th indicator's score: ``indicators[3].score``."""
+    return _SCORES[n] if n < len(_SCORES) else f"indicators[{n}].score"
+
+
 @lru_cache(maxsize=4096)  # the same few hundred paths, form after form
 def parse(path: str) -> tuple[tuple[str, int | None], ...] | None:
     """A path's steps, ``indicators[3].target`` → (("indicators", 3), ("target", None));

@@ -16,6 +16,7 @@ from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
+from jixiao.contract import paths
 from jixiao.domain import scoring
 from jixiao.domain.model import BREAKDOWN_KEYS, Evaluation, FundingLine, Indicator
 from jixiao.domain.normalize import squash
@@ -134,7 +135,6 @@ def _funding_checks(path: str, line: FundingLine, template: Template, scored: bo
 # Field paths made once rather than on every form.
 _PART_PATHS = {key: f"funding.breakdown.{key}" for key in BREAKDOWN_KEYS}
 _RATE_PATHS = {path: f"{path}.execution_rate" for path in ("funding", *_PART_PATHS.values())}
-_SCORE_PATHS = tuple(f"indicators[{n}].score" for n in range(64))
 
 
 def _indicator_figure(ev: Evaluation, indicator: Indicator, template: Template) -> Figure:
@@ -216,7 +216,7 @@ def recompute(ev: Evaluation, template: Template) -> list[Check]:
             left_out += indicator.points or 0
             continue
         figure = _indicator_figure(ev, indicator, template)
-        path = _SCORE_PATHS[n] if n < len(_SCORE_PATHS) else f"indicators[{n}].score"
+        path = paths.indicator_score(n)
         checks.append(Check(path, indicator.score, figure, _status(indicator.score, figure)))
         score = indicator.score if indicator.score is not None else figure.value
         if indicator.weight_share is not None or indicator.weighted_score is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
+from jixiao.contract import paths
 from jixiao.domain import scoring
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
@@ -185,17 +186,20 @@ def findings(
             continue
         if rescale and scoring.not_applicable(ind):  # left out by the rule pack
             continue
-        path = f"indicators[{n}]"
+        path = paths.indicator(n)
         if ind.score is None:
-            if ind.points is not None and f"{path}.score" not in reported:
-                yield MISSING.finding(f"{path}.score", name=ind.name or path, points=ind.points)
+            if ind.points is not None and paths.indicator_score(n) not in reported:
+                yield MISSING.finding(
+                    paths.indicator_score(n), name=ind.name or path, points=ind.points
+                )
         elif ind.points is not None:
-            check = figures.get(f"{path}.score")
+            field = paths.indicator_score(n)
+            check = figures.get(field)
             found = _score(
                 ind,
                 ind.score,
                 ind.points,
-                path,
+                field,
                 check.figure if check is not None else None,
                 template,
             )
@@ -205,7 +209,7 @@ def findings(
                 words = _shortfall(ind.deviation)
                 if words:
                     yield FULL_DESPITE_SHORTFALL.finding(
-                        f"{path}.score", printed=ind.score, explanation=ind.deviation, words=words
+                        field, printed=ind.score, explanation=ind.deviation, words=words
                     )
             if ind.score < ind.points and not ind.deviation:
                 yield CUT_WITHOUT_REASON.finding(
@@ -233,13 +237,12 @@ def _score(
     ind: Indicator,
     score: Decimal,
     points: Decimal,
-    path: str,
+    field: str,
     figure: Figure | None,
     template: Template,
 ) -> Finding | None:
     # One finding at most: returned, not yielded, as a generator costs more to
     # make than this check (twelve times a form).
-    field = f"{path}.score"
     if score > points:
         return ABOVE_POINTS.finding(
             field,

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
+from jixiao.contract import paths
 from jixiao.domain import scoring
 from jixiao.domain.audit.finding import Finding, Severity, rule
 from jixiao.domain.model import Evaluation, Indicator
@@ -168,7 +169,7 @@ def findings(
     for n, ind in enumerate(form.indicators):
         if rescale and scoring.not_applicable(ind):  # 不适用: left out by the rule pack
             continue
-        path = f"indicators[{n}]"
+        path = paths.indicator(n)
         yield from _units(ind, path)
         found = _target_words(ind, path)
         if found:
