@@ -148,7 +148,10 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
     )
     expect(filler.locator("#notes-f-grade")).to_contain_text("与总分不符")
 
-    # 佐证材料 for the first indicator.
+    # 佐证材料 for the first indicator: one "add" action a row, its file input opened by it.
+    evidence_row = filler.locator("#f-indicators-0").locator("xpath=following-sibling::tr[1]")
+    expect(filler.get_by_label("为「1. 保洁河道长度」上传")).to_be_hidden()
+    evidence_row.get_by_text("添加佐证材料").click()
     filler.get_by_label("为「1. 保洁河道长度」上传").set_input_files(
         files=[{"name": "河道巡查记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )

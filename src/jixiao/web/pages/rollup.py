@@ -29,6 +29,7 @@ from jixiao.domain.workflow import State
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.actions.columns import SCALE
 from jixiao.web.evaluations.selectors import rollup
+from jixiao.web.evaluations.selectors.attention import shown_rate
 from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
@@ -232,8 +233,8 @@ def _shown(value, column: int) -> str:
         return ""
     if column in AMOUNT_COLUMNS:
         return wan_shown(value)
-    if column == 6:
-        return rollup.wan_text(value)
+    if column == 6:  # 执行率 as a form prints it (the column keeps four places; the exports too)
+        return shown_rate(value)
     return str(value)
 
 

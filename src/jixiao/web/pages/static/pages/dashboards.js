@@ -147,11 +147,17 @@
       return {
         option: {
           legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: moneyOf},
-          xAxis: {type: "category", data: names, axisLabel: {interval: 0, width: 110, overflow: "truncate"}},
+          // many departments: every name, turned and cut to a width; the tooltip (and the
+          // table view) give it whole
+          grid: {left: 56, right: 24, top: 36, bottom: names.length > 8 ? 16 : 48, containLabel: true},
+          xAxis: {type: "category", data: names, triggerEvent: true,
+                  axisLabel: names.length > 8 ? {interval: 0, rotate: 50, width: 104, overflow: "truncate", fontSize: 11}
+                                              : {interval: 0, width: 110, overflow: "truncate"}},
           yAxis: {type: "value"},
           series: d.grades.map((g, i) => ({type: "bar", stack: "budget", name: gradeName(g), barMaxWidth: 64,
             itemStyle: {color: GRADE_COLOURS[g]}, data: d.departments.map((r) => num(r.grades[i]))})),
         },
+        height: names.length > 8 ? 460 : undefined,
         head: [W.department, ...d.grades.map(gradeName), W.all_grades],
         rows: d.departments.map((r) => [r.department, ...r.grades.map(money), money(r.total)]),
       };
@@ -163,7 +169,9 @@
           grid: {left: 8, right: 40, top: 16, bottom: 32, containLabel: true},
           tooltip: {trigger: "item", formatter: (p) => { const c = codes[p.dataIndex]; return c.code + " " + c.title + "：" + c.count; }},
           xAxis: {type: "value", name: W.findings, nameLocation: "middle", nameGap: 26, minInterval: 1},
-          yAxis: {type: "category", data: codes.map((c) => c.code), axisLabel: {fontSize: 11}},
+          // by the rule's name (its code in the tooltip and the table): a code cut short reads as nothing
+          yAxis: {type: "category", data: codes.map((c) => c.title || c.code),
+                  axisLabel: {fontSize: 12, width: 220, overflow: "truncate"}},
           series: [{type: "bar", barMaxWidth: 18, label: {show: true, position: "right"},
                     data: codes.map((c) => ({value: c.count, itemStyle: {color: SEVERITY_COLOURS[c.severity] || "#757575"}}))}],
         },
@@ -181,10 +189,12 @@
           legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
           grid: {left: 8, right: 24, top: 36, bottom: 32, containLabel: true},
           xAxis: {type: "value", name: W.indicator_count, nameLocation: "middle", nameGap: 26, minInterval: 1},
-          yAxis: {type: "category", data: rows.map((r) => r.department).reverse()},
+          yAxis: {type: "category", data: rows.map((r) => r.department).reverse(),
+                  axisLabel: {interval: 0, width: 150, overflow: "truncate", fontSize: rows.length > 20 ? 11 : 12}},
           series: kinds.map((k) => ({type: "bar", stack: "kinds", name: W[k], barMaxWidth: 28,
             itemStyle: {color: colours[k]}, data: rows.map((r) => r[k]).reverse()})),
         },
+        height: Math.max(320, 60 + 18 * rows.length),
         head: [W.department, W.quantitative, W.qualitative, W.untargeted, W.share],
         rows: rows.map((r) => [r.department, r.quantitative, r.qualitative, r.untargeted, figure(r.share)]),
       };
