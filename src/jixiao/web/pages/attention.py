@@ -117,7 +117,7 @@ CSV_CHUNK = 1000
 
 
 @page
-def attention_page(request: SignedInRequest) -> HttpResponse:
+def attention_page(request: SignedInRequest) -> HttpResponse | StreamingHttpResponse:
     visible, years, year, department = year_and_department(request)
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
     if request.GET.get("format") == "csv":
