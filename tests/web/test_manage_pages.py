@@ -305,10 +305,34 @@ def test_the_pages_in_english(tree, admins, project_a1):
     han = re.compile(r"[\u4e00-\u9fff]")
     names = ["测试区财政局", "甲局", "乙局", "甲一中心", "甲二所", "乙一站", "示例项目"]
     # what a workbook's headings and cells say (the import pages name them as the file has them)
-    names += ["层级", "名称", "上级", "状态", "在用", "停用", "账号", "姓名", "组织", "角色", "项目编码", "项目名称", "实施单位"]
-    names += (
-        ["主管部门", "财政局", "填报", "审核", "管理", "系统管理员", "安全管理员", "审计管理员", "公里", "年底前", "局"]
-    )
+    names += [
+        "层级",
+        "名称",
+        "上级",
+        "状态",
+        "在用",
+        "停用",
+        "账号",
+        "姓名",
+        "组织",
+        "角色",
+        "项目编码",
+        "项目名称",
+        "实施单位",
+    ]
+    names += [
+        "主管部门",
+        "财政局",
+        "填报",
+        "审核",
+        "管理",
+        "系统管理员",
+        "安全管理员",
+        "审计管理员",
+        "公里",
+        "年底前",
+        "局",
+    ]
     pages = [
         (admins["system"], "/manage/"),
         (admins["system"], "/manage/organisations/"),
@@ -335,3 +359,49 @@ def test_the_pages_in_english(tree, admins, project_a1):
         body = re.sub(r"（[a-z0-9-]+）", "", body)
         left = sorted(set(han.findall(body)))
         assert not left, (url, left, [ln for ln in body.splitlines() if han.search(ln)][:5])
+
+
+def test_the_actions_refuse_whom_the_pages_refuse(tree, admins):
+    from jixiao.web.evaluations.actions import projects
+    from jixiao.web.evaluations.actions.errors import Forbidden
+    from jixiao.web.manage import organisations
+
+    for user in (admins["security"], admins["audit"], tree.users["admin"]):
+        with pytest.raises(Forbidden):
+            organisations.create(
+                user=user, name="某局", kind="department", parent_id=tree.bureau.pk
+            )
+        with pytest.raises(Forbidden):
+            year_templates.set_template(
+                user=user, year=2025, department_id="", template="national-2020"
+            )
+    for user in (admins["system"], admins["audit"], tree.users["admin"]):
+        with pytest.raises(Forbidden):
+            accounts.create_account(
+                actor=user, username="x", organisation=tree.unit_a1, role="filler"
+            )
+        with pytest.raises(Forbidden):
+            accounts.reset_password(actor=user, user=tree.users["filler_a1"])
+    for user in (admins["security"], tree.users["filler_a1"], tree.users["reviewer_bureau"]):
+        with pytest.raises(Forbidden):
+            projects.register(user=user, code="Z-1", name="某项目", unit_id=tree.unit_a1.pk)
+    # a bureau admin (a business role) registers projects as the API lets it create them
+    made = projects.register(
+        user=tree.users["admin"], code="Z-1", name="某项目", unit_id=tree.unit_a1.pk
+    )
+    assert made.unit == tree.unit_a1
+    assert not Organisation.objects.filter(name="某局").exists()
+
+
+def test_a_refusal_in_english(tree, admins):
+    client = _client(admins["system"])
+    client.cookies["django_language"] = "en"
+    answer = client.post(
+        "/manage/organisations/",
+        {"name": "Wrong", "kind": "unit", "parent": tree.bureau.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 422
+    assert (
+        "The parent of a" in answer.content.decode() and "上级应为" not in answer.content.decode()
+    )

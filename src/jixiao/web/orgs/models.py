@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jixiao.domain.workflow import Role
 
@@ -50,8 +51,14 @@ class Organisation(models.Model):
         wanted = self.PARENT_KIND[self.Kind(self.kind)]
         have = self.parent.kind if self.parent_id and self.parent else None
         if have != wanted:
-            where = f"上级应为{self.Kind(wanted).label}" if wanted else "不应有上级"
-            raise ValidationError({"parent": f"{self.get_kind_display()}{where}"})
+            kind = _(self.Kind(self.kind).label)
+            where = (
+                _("%(kind)s上级应为%(parent)s")
+                % {"kind": kind, "parent": _(self.Kind(wanted).label)}
+                if wanted
+                else _("%(kind)s不应有上级") % {"kind": kind}
+            )
+            raise ValidationError({"parent": where})
 
     def scope(self) -> models.QuerySet[Organisation]:
         """The organisations whose forms are seen from this node: a unit itself, a department
@@ -101,14 +108,19 @@ class Membership(models.Model):
     def clean(self) -> None:
         kinds = ROLE_KINDS[Role(self.role)]
         if self.organisation_id and self.organisation.kind not in kinds:
-            places = "或".join(Organisation.Kind(k).label for k in sorted(kinds))
-            raise ValidationError({"organisation": f"{Role(self.role).label}人员应设在{places}"})
+            places = _("或").join(_(Organisation.Kind(k).label) for k in sorted(kinds))
+            raise ValidationError(
+                {
+                    "organisation": _("%(role)s人员应设在%(places)s")
+                    % {"role": _(Role(self.role).label), "places": places}
+                }
+            )
         if AdminRole.objects.filter(user_id=self.user_id).exists():
-            raise ValidationError({"user": "三员账号不能同时担任业务角色（填报、审核、管理）"})
+            raise ValidationError({"user": _("三员账号不能同时担任业务角色（填报、审核、管理）")})
 
     def save(self, *args, **kwargs) -> None:
         if AdminRole.objects.filter(user_id=self.user_id).exists():
-            raise ValidationError({"user": "三员账号不能同时担任业务角色（填报、审核、管理）"})
+            raise ValidationError({"user": _("三员账号不能同时担任业务角色（填报、审核、管理）")})
         super().save(*args, **kwargs)
 
     @property
@@ -209,7 +221,7 @@ class AdminRole(models.Model):
 
     def clean(self) -> None:
         if Membership.objects.filter(user_id=self.user_id).exists():
-            raise ValidationError({"user": "三员账号不能同时担任业务角色（填报、审核、管理）"})
+            raise ValidationError({"user": _("三员账号不能同时担任业务角色（填报、审核、管理）")})
 
     def save(self, *args, **kwargs) -> None:
         self.clean()
