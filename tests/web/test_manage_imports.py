@@ -277,3 +277,12 @@ def test_a_project_library_with_bad_rows_names_each(tree, admins, project_a1):
     assert '<td class="num">7</td><td>A 列「项目编码」</td><td>与第 2 行的项目编码重复</td>' in text
     assert '<td class="num">8</td>' in text
     assert not Project.objects.filter(code="N-1").exists()
+
+
+def test_a_state_that_cannot_be_applied_is_named_at_its_cell(tree, admins):
+    rows = [["层级", "名称", "上级", "状态"], ["实施单位", "甲一中心", "甲局", "停用"]]
+    client = _client(admins["system"])
+    answer = upload(client, "/manage/organisations/import/", workbook(rows))
+    assert answer.status_code == 422
+    assert '<td class="num">2</td><td>D 列「状态」</td><td>其账号仍在用' in _report(answer)
+    assert Organisation.objects.get(pk=tree.unit_a1.pk).active

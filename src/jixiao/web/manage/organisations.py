@@ -281,7 +281,10 @@ def _import_line(user: Any, line: sheets.Line, report: sheets.Report) -> None:
                 )
             )
         if active is not None and there.active != active:
-            set_active(user=user, org=there, active=active)
+            try:
+                set_active(user=user, org=there, active=active)
+            except (Invalid, Conflict) as error:
+                raise sheets.RowProblem(line.error("state", error.message)) from None
             report.changed += 1
         else:
             report.unchanged += 1

@@ -40,8 +40,8 @@ admin.site.has_permission = _has_permission  # type: ignore[method-assign]
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "parent")
-    list_filter = ("kind",)
+    list_display = ("name", "kind", "parent", "active")
+    list_filter = ("kind", "active")
     search_fields = ("name",)
 
 
