@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -117,6 +118,7 @@ def test_a_page_reads_no_json_and_a_fixed_number_of_queries(tree, many):
         )
         for p in Project.objects.filter(code__startswith="M-")
     )
+    cache.clear()  # rows made around the actions: no event, so no new data version
     with CaptureQueriesContext(connection) as more:
         page = client.get("/forms/", {"sort": "submitted"}).content.decode()
     assert "共 42 份" in page
@@ -166,3 +168,18 @@ def test_a_unit_sees_its_own_forms_only_on_every_page(tree, many):
         signed_in(tree, "filler_b1").get("/forms/export/", {"format": "csv"}).streaming_content
     ).decode()
     assert "L-000" not in text
+
+
+def test_a_page_seen_again_reads_only_the_trails_head_until_a_change(tree, many):
+    client = signed_in(tree, "reviewer_a")
+    first = client.get("/review/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        assert codes(client.get("/review/").content.decode()) == codes(first)
+    read = [q["sql"] for q in again.captured_queries]
+    assert not any("evaluations_evaluation" in sql for sql in read), "\n".join(read)
+    # another department's reviewer has a scope of its own
+    assert "L-000" not in signed_in(tree, "reviewer_b").get("/review/").content.decode()
+    # a step (an event on the trail) is seen at once
+    actions.workflow.step(user=tree.users["filler_a1"], pk=many[1].pk, action=Action.SUBMIT)
+    after = codes(client.get("/review/").content.decode())
+    assert "L-001" in after and len(after) == 7

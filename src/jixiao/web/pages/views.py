@@ -52,6 +52,7 @@ from jixiao.web.evaluations.models import (
 )
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
+from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import evidence, labels, sheet
@@ -310,6 +311,22 @@ def _options(pairs, chosen: str) -> str:
 
 
 def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpResponse:
+    """The list's page: what it reads from the database is kept under the data version for
+    the scope and the query (:mod:`jixiao.web.evaluations.selectors.cached`), so a page
+    seen again (the next visit, the back button, another reviewer of the department) reads
+    only the trail's head until something changes."""
+    scope = actions.access.membership(request.user).organisation_id
+    asked = tuple(sorted(request.GET.items()))
+    context = cached(
+        "list",
+        (scope, queue, asked, timezone.localdate()),  # 待审天数 count to today
+        lambda: _list_figures(request, rows, queue),
+        request_version(request),
+    )
+    return render(request, "pages/list.html", {**context, "title": title, "queue": queue})
+
+
+def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
     everything = rows.order_by()
     rows, chosen = _filtered(request, rows)
     sort = _list_sort(request, queue)
@@ -325,9 +342,7 @@ def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpRespon
     many = units.count() > 1
     if many and chosen["department"].isdigit():
         units = units.filter(parent_id=int(chosen["department"]))
-    context = {
-        "title": title,
-        "queue": queue,
+    return {
         "chosen": chosen,
         "sort": sort,
         "headers": _sort_headers(request, sort),
@@ -341,7 +356,7 @@ def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpRespon
         "per_page": LIST_PER_PAGE,
         "years": _years(everything),
         "grades": _grade_labels(),
-        "states": [(s.value, labels.state(s.value)) for s in State if s is not State.DELETED],
+        "states": [(s.value, str(labels.state(s.value))) for s in State if s is not State.DELETED],
         "unit_options": _options(units.order_by("name").values_list("pk", "name"), chosen["unit"])
         if many
         else "",
@@ -356,7 +371,6 @@ def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpRespon
         else "",
         "export_query": request.GET.urlencode() + ("&scope=queue" if queue else ""),
     }
-    return render(request, "pages/list.html", context)
 
 
 @page
