@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "jixiao.web.tasks",
     "jixiao.web.year",
     "jixiao.web.manage",
+    "jixiao.web.sources",  # the file a form was imported from, its pages drawn
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("security-log/", security.page, name="security_log"),
     path("", include("jixiao.web.year.urls")),
     path("", include("jixiao.web.manage.urls")),
+    path("", include("jixiao.web.sources.urls")),
     path("", include("jixiao.web.pages.urls")),
 ]
 

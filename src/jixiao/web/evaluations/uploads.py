@@ -2,7 +2,9 @@
 and the pages, with the same limits (:data:`MAX_UPLOAD`, :data:`UPLOAD_TYPES`).
 
 The types are the readers' own list (:data:`jixiao.readers.SUFFIXES`), so the
-upload accepts every format the readers read and no other."""
+upload accepts every format the readers read and no other (scans too: JPEG, PNG,
+TIFF and PDFs without text, read by OCR where the ``ocr`` extra is installed). The
+file is kept with the form stored from it (:mod:`jixiao.web.sources`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from jixiao.domain import model as domain
 from jixiao.readers import SUFFIXES, ReadError, formats_text, read_path
 from jixiao.web.evaluations.actions.errors import ServiceError
+from jixiao.web.sources import keep
 
 MAX_UPLOAD = 20 * 1024 * 1024
 """Bytes of an uploaded form: the largest published forms are a few MB."""
@@ -52,6 +55,7 @@ def read_upload(upload: UploadedFile, form_index: int) -> domain.Evaluation:
             forms = read_path(path)
         except ReadError as error:
             raise ReadError(name, error.reason) from None
+        keep.pending(name, path.read_bytes())  # kept with the form stored from it
     if not 0 <= form_index < len(forms):
         raise ReadError(name, f"文件中只有 {len(forms)} 张自评表，没有第 {form_index + 1} 张")
     return replace(forms[form_index], source=domain.FormSource(name, form_index))
