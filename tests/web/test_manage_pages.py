@@ -200,12 +200,28 @@ def test_the_template_of_a_year_and_department(tree, admins):
     assert year_templates.chosen(2025, tree.unit_b1) == "shanghai-2019"
     assert year_templates.chosen(2025, tree.dept_b) == "shanghai-2019"
     assert year_templates.chosen(2024, tree.unit_a1) is None
+    # a department's whole-spending forms have a template of their own kind
+    assert (
+        client.post(
+            "/manage/templates/",
+            {"year": "2025", "department": "", "template": "national-department"},
+        ).status_code
+        == 302
+    )
+    assert year_templates.chosen(2025, tree.unit_b1, "department") == "national-department"
+    assert year_templates.chosen(2025, tree.unit_b1) == "shanghai-2019"
+    cleared = {"year": "2025", "department": "", "template": "", "kind": "department"}
+    assert client.post("/manage/templates/", cleared).status_code == 302
+    assert year_templates.chosen(2025, tree.unit_b1, "department") is None
+    assert year_templates.chosen(2025, tree.unit_a1) == "national-2020"
     bad = client.post("/manage/templates/", {"year": "2025", "department": "", "template": "nope"})
     assert bad.status_code == 422 and "没有模板" in bad.content.decode()
     logged = Event.objects.filter(subject="security", action="template_set").order_by("id")
     assert [e.comment for e in logged] == [
         "2025 全部主管部门：（无） → national-2020",
         "2025 乙局：（无） → shanghai-2019",
+        "2025 全部主管部门：（无） → national-department",
+        "2025 全部主管部门 department：（清除）",
     ]
     page = client.get("/manage/templates/").content.decode()
     assert "shanghai-2019" in page and "乙局" in page

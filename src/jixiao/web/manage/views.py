@@ -354,6 +354,7 @@ def template_list(request: Any) -> HttpResponse:
         "rows": YearTemplate.objects.select_related("department"),
         "departments": Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT, active=True),
         "choices": year_templates.choices(),
+        "kinds": YearTemplate._meta.get_field("kind").choices,
     }
     if request.method == "POST":
         got = request.POST
@@ -363,6 +364,7 @@ def template_list(request: Any) -> HttpResponse:
                 year=got.get("year"),
                 department_id=got.get("department"),
                 template=got.get("template", ""),
+                kind=got.get("kind") or "project",
             )
         except ServiceError as error:
             context["typed"] = got

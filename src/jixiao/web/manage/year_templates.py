@@ -33,11 +33,13 @@ def choices() -> list[tuple[str, str]]:
     return out
 
 
-def chosen(year: int, organisation: Organisation | None = None) -> str | None:
-    """The template set for ``year`` at ``organisation``'s 主管部门, else the year's default;
-    ``None`` when none is set."""
+def chosen(
+    year: int, organisation: Organisation | None = None, kind: str = "project"
+) -> str | None:
+    """The template of ``kind`` (``project``, ``transfer``, ``department``) set for ``year`` at
+    ``organisation``'s 主管部门, else the year's default of that kind; ``None`` when none is set."""
     department = access.department_of(organisation) if organisation is not None else None
-    rows = YearTemplate.objects.filter(year=year)
+    rows = YearTemplate.objects.filter(year=year, kind=kind)
     if department is not None and (own := rows.filter(department=department).first()):
         return own.template
     default = rows.filter(department=None).first()
@@ -45,9 +47,12 @@ def chosen(year: int, organisation: Organisation | None = None) -> str | None:
 
 
 @transaction.atomic
-def set_template(*, user: Any, year: Any, department_id: Any, template: str) -> YearTemplate | None:
-    """Set (or, with an empty ``template``, clear) the template of a year for a department
-    (``department_id`` empty: every department)."""
+def set_template(
+    *, user: Any, year: Any, department_id: Any, template: str, kind: str = "project"
+) -> YearTemplate | None:
+    """Set the template of a year for a department (``department_id`` empty: every
+    department), for the template's own kind of form; with an empty ``template``, clear the
+    setting of ``kind``."""
     roles.require(user, roles.SYSTEM)
     try:
         year = int(year)
@@ -64,22 +69,24 @@ def set_template(*, user: Any, year: Any, department_id: Any, template: str) -> 
         if department is None:
             raise Invalid(_("主管部门 %(d)s 不存在") % {"d": department_id})
     where = department.name if department else "全部主管部门"
-    row = YearTemplate.objects.filter(year=year, department=department).first()
+    if template:
+        if template not in templates.ids():
+            raise Invalid(
+                _("没有模板 %(t)s（可用：%(known)s）")
+                % {"t": template, "known": _("、").join(templates.ids())}
+            )
+        kind = templates.load(template).kind.value
+    row = YearTemplate.objects.filter(year=year, department=department, kind=kind).first()
     if not template:
         if row is not None:
             row.delete()
             with events.acting(user):
-                security.log("template_set", user=user, detail=f"{year} {where}：（清除）")
+                security.log("template_set", user=user, detail=f"{year} {where} {kind}：（清除）")
         return None
-    if template not in templates.ids():
-        raise Invalid(
-            _("没有模板 %(t)s（可用：%(known)s）")
-            % {"t": template, "known": _("、").join(templates.ids())}
-        )
     if row is not None and row.template == template:
         return row
     before = row.template if row else "（无）"
-    row = row or YearTemplate(year=year, department=department)
+    row = row or YearTemplate(year=year, department=department, kind=kind)
     row.template = template
     row.save()
     security.log("template_set", user=user, detail=f"{year} {where}：{before} → {template}")
