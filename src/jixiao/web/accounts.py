@@ -325,10 +325,27 @@ def set_place(*, actor: Any, user: Any, organisation: Any, role: str) -> bool:
     from jixiao.web.evaluations.actions.errors import Conflict
 
     _require_security(actor)
+    if _holds(user, organisation=organisation, role=role):
+        return False
     if user.pk == actor.pk:
         raise Conflict(_("不能更改自己的角色"))
     with transaction.atomic(), events.acting(actor):
         return _place(user, organisation=organisation, role=role)
+
+
+def _holds(user: Any, *, organisation: Any, role: str) -> bool:
+    """Whether ``user`` has that role there already (an administrator role: anywhere)."""
+    from jixiao.web.orgs.models import AdminRole, Membership
+
+    if role in ADMIN_ROLES:
+        return (
+            AdminRole.objects.filter(user=user, role=role).exists()
+            and not Membership.objects.filter(user=user).exists()
+        )
+    return (
+        organisation is not None
+        and Membership.objects.filter(user=user, organisation=organisation, role=role).exists()
+    )
 
 
 def set_active(*, actor: Any, user: Any, active: bool) -> bool:

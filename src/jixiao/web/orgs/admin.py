@@ -1,4 +1,4 @@
-"""Django admin under 三员分立 (until the product's own administration pages exist): open to
+"""Django admin under 三员分立 (beside the product's own administration pages, /manage/): open to
 the system administrator (organisations, projects) and the security administrator (accounts,
 business roles, technical roles, lockouts) only, each seeing its own models by Django's
 permissions (given with the role: :func:`jixiao.web.orgs.models.AdminRole.save`). The
