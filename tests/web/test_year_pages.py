@@ -102,7 +102,7 @@ def test_a_reminder_by_hand_reaches_the_late_unit_in_app_and_by_mail(tree, forms
     task = issue(tree).task
     admin = signed_in(tree, "admin")
     page = admin.get(f"/year/tasks/{task.pk}/late/").content.decode()
-    assert "甲一中心" in page and "甲二所" in page and "P-000 项目P0（草稿）" in page
+    assert "甲一中心" in page and "甲二所" in page and "P-000（草稿）" in page
     answer = admin.post(
         f"/year/tasks/{task.pk}/late/", {"unit": [tree.unit_a1.pk], "text": ""}
     ).content.decode()
@@ -274,3 +274,27 @@ def test_the_results_ledger_and_its_exports(tree, forms):
     )
     bad = rules | {"share:良": "120"}
     assert admin.post("/year/ledger/", bad).status_code == 422
+
+
+@pytest.fixture
+def chinese_after():
+    """The thread's language back to Chinese after a test that asked for English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("zh-hans")
+
+
+def test_the_pages_in_english(tree, forms, chinese_after):
+    made(tree, forms, 1)
+    issue(tree)
+    client = signed_in(tree, "filler_a1")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/todo/"})
+    page = client.get("/todo/").content.decode()
+    assert "To fill in" in page and "5 days left" in page and "待填报" not in page
+    admin = signed_in(tree, "admin")
+    admin.post("/i18n/setlang/", {"language": "en", "next": "/year/tasks/"})
+    tasks = admin.get("/year/tasks/").content.decode()
+    assert "Issue a self-evaluation task" in tasks and "Two review levels" in tasks
+    ledger = admin.get("/year/ledger/?year=2023").content.decode()
+    assert "Results ledger" in ledger and "Proposal for next year" in ledger

@@ -48,7 +48,7 @@ def days_left(task: SelfEvaluationTask, now: datetime | None = None) -> int:
 
 
 def open_tasks(now: datetime | None = None) -> QuerySet[SelfEvaluationTask]:
-    """Tasks whose year is still being worked (issued, deadline not more than 60 days past)."""
+    """The tasks issued, the nearest deadline first."""
     return SelfEvaluationTask.objects.order_by("deadline")
 
 
@@ -61,6 +61,14 @@ class Late:
     def missing(self) -> str:
         words = {"not_started": "未开始", "draft": "草稿", "returned": "已退回"}
         return "、".join(f"{p.code} {p.name}（{words[s]}）" for p, s in self.projects)
+
+    @property
+    def summary(self) -> str:
+        """The first five projects, and how many in all (for the page)."""
+        words = {"not_started": "未开始", "draft": "草稿", "returned": "已退回"}
+        shown = "、".join(f"{p.code}（{words[s]}）" for p, s in self.projects[:5])
+        more = len(self.projects) - 5
+        return shown + (f" 等 {len(self.projects)} 个项目" if more > 0 else "")
 
 
 def late_units(task: SelfEvaluationTask, place: Organisation) -> list[Late]:

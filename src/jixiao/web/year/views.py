@@ -135,6 +135,7 @@ def tasks(request: SignedInRequest) -> HttpResponse:
         "admin": admin,
         "message": message,
         "templates": templates.ids(),
+        "default_template": templates.DEFAULT,
         "departments": Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT),
         "units": Organisation.objects.filter(kind=Organisation.Kind.UNIT).select_related("parent"),
         "next_year": timezone.now().astimezone(SHANGHAI).year,
