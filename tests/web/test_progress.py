@@ -140,3 +140,17 @@ def test_the_export_keeps_a_formula_like_name_as_text(client, tree, year_of_work
     ]
     assert name in [c.value for c in cells] and all(c.data_type == "s" for c in cells)
     assert not any(c.value.startswith("'") for c in cells)
+
+
+def test_the_units_to_chase_a_page_at_a_time(client, tree, year_of_work, monkeypatch):
+    from jixiao.web.pages import progress as progress_page
+
+    monkeypatch.setattr(progress_page, "CHASE_PER_PAGE", 1)
+    client.force_login(tree.users["admin"])
+    first = client.get("/progress/", {"year": YEAR}).content.decode()
+    second = client.get("/progress/", {"year": YEAR, "page": "2"}).content.decode()
+    assert "P-3 项目P-3" in first and "P-6 项目P-6" not in first
+    assert "P-6 项目P-6" in second and "P-3 项目P-3" not in second
+    assert "第 1–1 个单位，共 2 个" in first and 'href="?year=2023&amp;page=2"' in first
+    # the department table is whole on every page
+    assert second.count('class="rollup-total"') == first.count('class="rollup-total"') == 1

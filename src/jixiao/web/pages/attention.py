@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.selectors import attention
+from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.pages import labels
 from jixiao.web.pages.rollup import visible_departments, wan_shown, year_and_department
 from jixiao.web.pages.views import page
@@ -52,6 +53,19 @@ def _across_row(ev: Evaluation, reasons: list[attention.Reason], form_url: str) 
         f"<small>{escape(ev.project.code)}</small></td><td>{escape(ev.project.unit.name)}</td>"
         f'<td><ul class="notes">{notes}</ul></td></tr>'
     )
+
+
+class _Shown:
+    """What the template reads of a page of the list, without its rows (so it can be kept)."""
+
+    def __init__(self, page_):
+        self.number = page_.number
+        self.has_other_pages = page_.has_other_pages()
+        self.has_previous = page_.has_previous()
+        self.has_next = page_.has_next()
+        self.previous_page_number = page_.number - 1
+        self.next_page_number = page_.number + 1
+        self.paginator = {"count": page_.paginator.count, "num_pages": page_.paginator.num_pages}
 
 
 CSV_COLUMNS = [
@@ -118,18 +132,34 @@ CSV_CHUNK = 1000
 
 @page
 def attention_page(request: SignedInRequest) -> HttpResponse | StreamingHttpResponse:
+    if request.GET.get("format") == "csv":
+        visible, _years, year, department = year_and_department(request)
+        state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
+        return _csv(attention.flagged(visible, year or 0, department, state), year)
+    if request.GET.get("across") == "1":  # the batch checks, asked for: never kept
+        return render(request, "pages/attention.html", _attention_figures(request))
+    scope = actions.access.membership(request.user).organisation_id
+    context = cached(
+        "attention",
+        (scope, tuple(sorted(request.GET.items()))),
+        lambda: _attention_figures(request),
+        request_version(request),
+    )
+    return render(request, "pages/attention.html", context)
+
+
+def _attention_figures(request: SignedInRequest) -> dict:
     visible, years, year, department = year_and_department(request)
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
-    if request.GET.get("format") == "csv":
-        return _csv(attention.flagged(visible, year or 0, department, state), year)
     listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)
-    shown = listed.get_page(request.GET.get("page"))
+    page_ = listed.get_page(request.GET.get("page"))
+    shown = _Shown(page_)
     form_url = reverse("pages:form", args=[0]).replace(
         "/0/", "/%d/"
     )  # reversed once, not once a row
     rows = [
         _row(n, entry, form_url)
-        for n, entry in enumerate(attention.entries(shown.object_list), shown.start_index())
+        for n, entry in enumerate(attention.entries(page_.object_list), page_.start_index())
     ]
     limits = attention.thresholds()
     # 跨表 reads every form of the scope: asked for by a link, not on every view of the list
@@ -162,4 +192,4 @@ def attention_page(request: SignedInRequest) -> HttpResponse | StreamingHttpResp
             code.replace("-", "_"): weight for code, (weight, _t) in attention.CONDITIONS.items()
         },
     }
-    return render(request, "pages/attention.html", context)
+    return context

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import actions
-from jixiao.web.evaluations.selectors import progress
-from jixiao.web.pages.views import page
+from jixiao.web.evaluations.selectors import progress, rollup
+from jixiao.web.evaluations.selectors.cached import cached, request_version
+from jixiao.web.pages.views import page, pager
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import append_row
 
@@ -29,7 +30,9 @@ STAGE_LABELS = {
 
 def _year(request: SignedInRequest) -> tuple[list[int], int]:
     """The years offered (those with forms, and the next) and the one asked for (default: the latest)."""
-    have = set(actions.access.visible(request.user).values_list("year", flat=True))
+    visible = actions.access.visible(request.user)
+    scope = actions.access.membership(request.user).organisation_id
+    have = set(cached("years", (scope,), lambda: rollup.years(visible), request_version(request)))
     years = sorted(have | {max(have) + 1} if have else set(), reverse=True)
     asked = request.GET.get("year", "")
     if asked.isdigit() and 1900 < int(asked) < 2200:
@@ -57,9 +60,28 @@ def _missing(row: dict) -> str:
     return _("；").join(parts)
 
 
+CHASE_PER_PAGE = 100
+"""Units a page of the 催报清单 (the export holds every one)."""
+
+
 @page
 def progress_page(request: SignedInRequest) -> HttpResponse:
+    """The page; its figures kept under the data version for the scope and the query
+    (:mod:`jixiao.web.evaluations.selectors.cached`)."""
+    scope = actions.access.membership(request.user).organisation_id
+    context = cached(
+        "progress",
+        (scope, tuple(sorted(request.GET.items()))),
+        lambda: _progress_figures(request),
+        request_version(request),
+    )
+    return render(request, "pages/progress.html", context)
+
+
+def _progress_figures(request: SignedInRequest) -> dict:
     years, year, departments, total, chase = _figures(request)
+    shown = {**pager(request, len(chase), CHASE_PER_PAGE), "units": True}
+    start = shown["start"]
 
     def cells(row: dict) -> list[tuple[str, int, int]]:
         return [(stage, row[stage], row[f"{stage}_units"]) for stage in progress.STAGES]
@@ -70,9 +92,11 @@ def progress_page(request: SignedInRequest) -> HttpResponse:
         "departments": [(row["name"], cells(row)) for row in departments],
         "total": cells(total),
         "stages": [(s, str(STAGE_LABELS[s])) for s in progress.STAGES],
-        "chase": [(row, _missing(row)) for row in chase],
+        "chase": [(row, _missing(row)) for row in chase[start : start + CHASE_PER_PAGE]],
+        "shown": shown,
+        "per_page": CHASE_PER_PAGE,
     }
-    return render(request, "pages/progress.html", context)
+    return context
 
 
 @page

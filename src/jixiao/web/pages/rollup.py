@@ -298,6 +298,19 @@ def _pages(number: int, count: int) -> list[int | None]:
 
 @page
 def rollup_page(request: SignedInRequest) -> HttpResponse:
+    """The page; its figures kept under the data version for the scope and the query
+    (:mod:`jixiao.web.evaluations.selectors.cached`): a page seen again reads the trail's head."""
+    scope = actions.access.membership(request.user).organisation_id
+    context = cached(
+        "rollup",
+        (scope, tuple(sorted(request.GET.items()))),
+        lambda: _rollup_figures(request),
+        request_version(request),
+    )
+    return render(request, "pages/rollup.html", context)
+
+
+def _rollup_figures(request: SignedInRequest) -> dict:
     years, year, department, sort, filters, chosen = _chosen(request)
     units = actions.access.visible_units(request.user)
     total = rollup.totals(chosen)
@@ -340,7 +353,7 @@ def rollup_page(request: SignedInRequest) -> HttpResponse:
         "last": min(start + PER_PAGE, total.count),
         "per_page": PER_PAGE,
     }
-    return render(request, "pages/rollup.html", context)
+    return context
 
 
 @page
