@@ -287,3 +287,19 @@ def test_a_state_that_cannot_be_applied_is_named_at_its_cell(tree, admins):
     assert answer.status_code == 422
     assert '<td class="num">2</td><td>D 列「状态」</td><td>其账号仍在用' in _report(answer)
     assert Organisation.objects.get(pk=tree.unit_a1.pk).active
+
+
+def test_the_exported_accounts_import_back_as_they_are(tree, admins):
+    client = _client(admins["security"])
+    answer = client.get("/manage/accounts/export/")
+    assert answer["Content-Disposition"] == 'attachment; filename="accounts.xlsx"'
+    rows = [
+        [c or "" for c in row]
+        for row in load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True)
+    ]
+    assert rows[0] == ["账号", "姓名", "组织", "角色", "状态"]
+    assert ["filler_a1", "", "测试区财政局 / 甲局 / 甲一中心", "填报", "在用"] in rows
+    assert ["audit_admin", "", "", "审计管理员", "在用"] in rows
+    before = _events()
+    again = upload(client, "/manage/accounts/import/", answer.content)
+    assert "新建 0，更改 0，不变 11" in _report(again) and _events() == before

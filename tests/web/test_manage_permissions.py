@@ -37,6 +37,7 @@ RULES = {
     "organisation": {"system"},
     "accounts": {"security"},
     "accounts_import": {"security"},
+    "accounts_export": {"security"},
     "account": {"security"},
     "projects": {"system"},
     "projects_export": {"system"},

@@ -101,3 +101,28 @@ def _line(actor: Any, line: sheets.Line, report: sheets.Report, seen: dict[str, 
             report.unchanged += 1
     except ServiceError as error:
         raise sheets.RowProblem(line.error(key, error.message)) from None
+
+
+HEADS = ["账号", "姓名", "组织", "角色", "状态"]
+
+
+def export() -> bytes:
+    """Every account as the import reads it (and its state, which the import does not set)."""
+    words = {v: k for k, v in ROLE_WORDS.items() if k != v}
+    users = get_user_model().objects.select_related("membership__organisation", "admin_role")
+    rows = []
+    for user in users.order_by("username"):
+        place = getattr(user, "membership", None)
+        role = getattr(getattr(user, "admin_role", None), "role", None) or (
+            place.role if place else ""
+        )
+        rows.append(
+            (
+                user.username,
+                user.first_name,
+                organisations.path(place.organisation) if place else "",
+                words.get(role, ""),
+                "在用" if user.is_active else "停用",
+            )
+        )
+    return sheets.write("账号", HEADS, rows)

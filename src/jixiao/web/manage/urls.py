@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/organisations/import/", views.organisation_import, name="organisations_import"),
     path("manage/organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("manage/accounts/", views.account_list, name="accounts"),
+    path("manage/accounts/export/", views.account_export, name="accounts_export"),
     path("manage/accounts/import/", views.account_import, name="accounts_import"),
     path("manage/accounts/<int:pk>/", views.account_detail, name="account"),
     path("manage/projects/", views.project_list, name="projects"),

@@ -263,6 +263,13 @@ def account_detail(request: Any, pk: int) -> HttpResponse:
 
 
 @roles.only(roles.SECURITY)
+def account_export(request: Any) -> HttpResponse:
+    from . import account_sheets
+
+    return _download(account_sheets.export(), "accounts.xlsx")
+
+
+@roles.only(roles.SECURITY)
 @require_http_methods(["GET", "POST"])
 def account_import(request: Any) -> HttpResponse:
     from . import account_sheets
