@@ -580,16 +580,40 @@ def _print_check_summary(results: list[tuple[Evaluation, list[Finding]]], read: 
 @command()
 def export(
     files: Files,
-    to: Annotated[Format, typer.Option("--to", help="输出格式", show_default=False)],
+    to: Annotated[
+        Format | None,
+        typer.Option("--to", help="输出格式（不用 --merged 时必须指定）", show_default=False),
+    ] = None,
     out_dir: Annotated[
-        Path, typer.Option("-o", "--out", help="输出目录（不存在则创建）", show_default=False)
-    ],
+        Path | None,
+        typer.Option(
+            "-o",
+            "--out",
+            help="输出目录（不存在则创建；不用 --merged 时必须指定）",
+            show_default=False,
+        ),
+    ] = None,
     template: TemplateOpt = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="并行读取与写出的进程数（PDF 宜设为 CPU 核数）")
     ] = 1,
+    merged: Annotated[
+        Path | None,
+        typer.Option(
+            "--merged",
+            help="把全部表按次序合成一个 PDF 写到此文件（打印用；每张表自编页码），代替 --to、-o",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """按官方版式导出自评表（xlsx、PDF、docx），或导出 json、csv：每张表一个文件，以项目名称命名。"""
+    if merged is not None:
+        if out_dir is not None or (to is not None and to is not Format.PDF):
+            raise typer.BadParameter("--merged 写一个 PDF，不与 -o 或 --to pdf 以外的格式同用")
+        _export_merged(Run(template, workers=workers), files, merged, workers)
+    if to is None or out_dir is None:
+        missing = "--to" if to is None else "-o/--out"
+        raise typer.BadParameter(f"缺少 {missing}（或用 --merged 合成一个 PDF）")
     run = Run(template, workers=workers)
     try:
         folder = output_dir(out_dir)
@@ -611,15 +635,50 @@ def export(
         f"已导出 {written} 个文件到 {escape(str(folder))}"
         + (f"，{failed + undrawable} 个失败" if failed + undrawable else "")
     )
-    raise typer.Exit(
-        EXIT_UNREADABLE
-        if run.unreadable
-        else EXIT_UNWRITABLE
-        if failed
-        else EXIT_UNDRAWABLE
-        if undrawable
-        else 0
+    raise typer.Exit(_export_exit(run, failed, undrawable))
+
+
+def _export_exit(run: Run, failed: int, undrawable: int) -> int:
+    """An export's exit code: 2 some input unreadable, 3 a file not written, 4 a form
+    refused for a character no font has (2 and 3 win)."""
+    if run.unreadable:
+        return EXIT_UNREADABLE
+    return EXIT_UNWRITABLE if failed else EXIT_UNDRAWABLE if undrawable else 0
+
+
+def _export_merged(run: Run, files: list[Path], target: Path, workers: int) -> None:
+    """export --merged: every form read, in order, as one PDF at ``target``; exits."""
+    try:
+        output_dir(target.parent)
+        if target.is_dir():
+            raise WriteError(str(target), "已存在同名文件夹，不是文件")
+    except WriteError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNWRITABLE) from None
+    forms = list(run.forms(files))
+    printed = pages = failed = undrawable = 0
+    try:
+        for done in _writing(batch.write_merged(forms, str(target), workers), len(forms)):
+            if done.error is not None:
+                undrawable += done.undrawable
+                failed += not done.undrawable
+                err.print(f"jixiao: {escape(done.error)}")
+                continue
+            printed += 1
+            pages += done.pages
+    except WriteError as error:
+        err.print(f"jixiao: {escape(str(error))}")
+        raise typer.Exit(EXIT_UNWRITABLE) from None
+    if printed:
+        print(target)
+    err.print(
+        f"已把 {printed} 张表合成 {escape(str(target))}（共 {pages} 页）"
+        if printed
+        else "没有可合成的表，未写出文件"
     )
+    if failed + undrawable:
+        err.print(f"{failed + undrawable} 张表未能合成")
+    raise typer.Exit(_export_exit(run, failed, undrawable))
 
 
 def _writing(results: Iterator[batch.Written], total: int) -> Iterator[batch.Written]:

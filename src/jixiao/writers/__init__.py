@@ -4,14 +4,17 @@
 (xlsx, PDF, docx) drawn by :mod:`jixiao.writers.layout` from the template's
 data, the JSON of the import contract, or CSV with one row per indicator.
 ``file_names`` names a batch's files after their projects; ``output_dir``
-makes sure the folder can be written before any work is done.
+makes sure the folder can be written before any work is done. A batch of PDFs
+(``services.batch``) lays every form out first (``lay_out``), cuts the fonts to
+the batch once, then draws each (``draw_pdf``) or all as one (``pdf.write_merged``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,12 +22,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the CLI's help imports this module for Format: the domain is not loaded
     from jixiao.domain.model import Evaluation
     from jixiao.domain.template import Template
+    from jixiao.writers.layout import Grid
+    from jixiao.writers.pdf import Fonts
 
 __all__ = [
     "Format",
     "UndrawableText",
     "WriteError",
+    "draw_pdf",
     "file_names",
+    "lay_out",
     "output_dir",
     "safe_name",
     "write_form",
@@ -76,19 +83,50 @@ def write_form(ev: Evaluation, template: Template, fmt: Format, path: Path) -> N
     from jixiao.contract.json import dumps, evaluation_dict
     from jixiao.writers.csv import write_csv
     from jixiao.writers.docx import write_docx
-    from jixiao.writers.fonts import NoGlyphs
-    from jixiao.writers.layout import LayoutError, layout
-    from jixiao.writers.pdf import write_pdf
     from jixiao.writers.xlsx import write_xlsx
 
-    draw = {Format.XLSX: write_xlsx, Format.PDF: write_pdf, Format.DOCX: write_docx}
-    try:
+    if fmt is Format.PDF:
+        draw_pdf(lay_out(ev, template, path), path)
+        return
+    draw = {Format.XLSX: write_xlsx, Format.DOCX: write_docx}
+    with _refusals(path):
         if fmt is Format.JSON:
             path.write_text(dumps(evaluation_dict(ev)) + "\n", encoding="utf-8")
         elif fmt is Format.CSV:
             write_csv(ev, template, path)
         else:
-            draw[fmt](layout(ev, template), str(path))
+            draw[fmt](lay_out(ev, template, path), str(path))
+
+
+def lay_out(ev: Evaluation, template: Template, path: Path | str) -> Grid:
+    """The form as the official layout's grid; WriteError naming ``path`` (the file it
+    was to be) where the template's layout cannot draw it."""
+    from jixiao.writers.layout import LayoutError, layout
+
+    try:
+        return layout(ev, template)
+    except LayoutError as error:
+        raise WriteError(str(path), str(error)) from None
+
+
+def draw_pdf(grid: Grid, path: Path | str, fonts: Fonts | None = None) -> None:
+    """The PDF of a form laid out before, at ``path``, drawn with ``fonts`` (a batch's;
+    the shipped ones by default): UndrawableText before drawing a character no font
+    here has, WriteError where the file cannot be written."""
+    from jixiao.writers.pdf import write_pdf
+
+    with _refusals(path):
+        write_pdf(grid, str(path), fonts)
+
+
+@contextmanager
+def _refusals(path: Path | str) -> Iterator[None]:
+    """The writers' failures as WriteError (or UndrawableText) naming ``path``."""
+    from jixiao.writers.fonts import NoGlyphs
+    from jixiao.writers.layout import LayoutError
+
+    try:
+        yield
     except LayoutError as error:
         raise WriteError(str(path), str(error)) from None
     except NoGlyphs as error:

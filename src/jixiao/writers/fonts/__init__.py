@@ -15,6 +15,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -27,10 +28,16 @@ SANS_FAMILY = "jixiao Sans SC"
 FONT_PACKAGE = "fonts-noto-cjk"
 """The Debian/Ubuntu package that adds the full CJK fonts a rare character may need."""
 
-FONT_FACES = f"""
-@font-face {{ font-family: "{SERIF_FAMILY}"; src: url("{SERIF.as_uri()}"); }}
-@font-face {{ font-family: "{SANS_FAMILY}"; font-weight: bold; src: url("{SANS_BOLD.as_uri()}"); }}
+
+def font_faces(serif: Path = SERIF, sans_bold: Path = SANS_BOLD) -> str:
+    """The two faces as CSS for WeasyPrint, from these files (a batch's subsets of them)."""
+    return f"""
+@font-face {{ font-family: "{SERIF_FAMILY}"; src: url("{serif.as_uri()}"); }}
+@font-face {{ font-family: "{SANS_FAMILY}"; font-weight: bold; src: url("{sans_bold.as_uri()}"); }}
 """
+
+
+FONT_FACES = font_faces()
 """The shipped fonts as CSS, for WeasyPrint."""
 
 
@@ -145,3 +152,80 @@ def _fontconfig() -> ctypes.CDLL | None:
         if args is not None:
             func.argtypes = args
     return fc
+
+
+# --- a batch's subset ------------------------------------------------------------------
+
+
+def subset(font: Path, chars: Iterable[str], target: Path) -> bool:
+    """Write to ``target`` the font ``font`` cut to the glyphs of ``chars`` (those it
+    has; its layout tables kept for them), by libharfbuzz-subset, which WeasyPrint uses
+    too. False, and nothing written, where that library is missing or the cut fails.
+
+    A batch export draws with such a subset: WeasyPrint then cuts, for each PDF, a font
+    of the batch's few hundred glyphs instead of the shipped 10,603 (docs/export.md)."""
+    hb = _harfbuzz()
+    if hb is None:
+        return False
+    main, sub = hb
+    blob = main.hb_blob_create_from_file(str(font).encode())
+    face = main.hb_face_create(blob, 0)
+    wanted = sub.hb_subset_input_create_or_fail()
+    made = None
+    try:
+        if not wanted:
+            return False
+        codes = sub.hb_subset_input_unicode_set(wanted)
+        for code in sorted({ord(c) for c in chars}):
+            main.hb_set_add(codes, code)
+        made = sub.hb_subset_or_fail(face, wanted)
+        if not made:
+            return False
+        data = main.hb_face_reference_blob(made)
+        try:
+            size = ctypes.c_uint()
+            start = main.hb_blob_get_data(data, ctypes.byref(size))
+            if not size.value:
+                return False
+            target.write_bytes(ctypes.string_at(start, size.value))
+        finally:
+            main.hb_blob_destroy(data)
+        return True
+    finally:
+        if made:
+            main.hb_face_destroy(made)
+        if wanted:
+            sub.hb_subset_input_destroy(wanted)
+        main.hb_face_destroy(face)
+        main.hb_blob_destroy(blob)
+
+
+@cache
+def _harfbuzz() -> tuple[ctypes.CDLL, ctypes.CDLL] | None:
+    """libharfbuzz and libharfbuzz-subset (2.9 or later), or None where either is missing."""
+    names = [ctypes.util.find_library(n) for n in ("harfbuzz", "harfbuzz-subset")]
+    try:
+        main, sub = (ctypes.CDLL(n) for n in names if n)
+    except (OSError, ValueError):  # a library missing (or only one found)
+        return None
+    pointer = ctypes.c_void_p
+    try:
+        for lib, function, result, args in [
+            (main, "hb_blob_create_from_file", pointer, [ctypes.c_char_p]),
+            (main, "hb_blob_destroy", None, [pointer]),
+            (main, "hb_blob_get_data", pointer, [pointer, ctypes.POINTER(ctypes.c_uint)]),
+            (main, "hb_face_create", pointer, [pointer, ctypes.c_uint]),
+            (main, "hb_face_destroy", None, [pointer]),
+            (main, "hb_face_reference_blob", pointer, [pointer]),
+            (main, "hb_set_add", None, [pointer, ctypes.c_uint32]),
+            (sub, "hb_subset_input_create_or_fail", pointer, []),
+            (sub, "hb_subset_input_destroy", None, [pointer]),
+            (sub, "hb_subset_input_unicode_set", pointer, [pointer]),
+            (sub, "hb_subset_or_fail", pointer, [pointer, pointer]),
+        ]:
+            func = getattr(lib, function)
+            func.restype = result
+            func.argtypes = args
+    except AttributeError:  # a HarfBuzz older than 2.9
+        return None
+    return main, sub
