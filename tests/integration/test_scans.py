@@ -299,3 +299,18 @@ def test_a_bold_stroke_across_a_narrow_cell_is_no_ruling():
     by_top = {c.box[1]: c.rows for c in grid.cells if c.col == 0}
     stroke, beside = (by_top[min(by_top, key=lambda y: abs(y - at))] for at in (200, 300))
     assert (stroke, beside) == (1, 2)  # the stroke's cell one row, the one beside the ruling two
+
+
+@pytest.mark.parametrize(
+    ("text", "confidences", "doubt"),
+    [
+        ("225,000.00", (1, 1, 0.99, 0.78, 0.99, 0.99, 0.99, 0.98, 0.99, 1), 0.98),  # a comma
+        ("1,234,567.00", (1, 0.5, 1, 1, 1, 0.6, 1, 1, 1, 1, 1, 1), 1.0),  # two commas
+        ("1,234", (1, 0.5, 1, 1, 1), 0.5),  # 1.234 or 1234: the separator says which
+        ("10.00", (1, 1, 0.7, 1, 1), 0.7),  # a decimal point: a speck would move it
+        ("163.90", (1, 1, 0.5, 1, 1, 1), 0.5),
+        ("225,000.00", (1, 1, 0.4, 0.78, 0.99, 0.99, 0.99, 0.98, 0.99, 1), 0.4),  # a digit
+    ],
+)
+def test_a_thousands_separator_alone_does_not_doubt_a_figure(text, confidences, doubt):
+    assert scan.figure_confidence(text, confidences) == doubt

@@ -267,7 +267,13 @@ def _second_opinion(engine, pieces: list, found: list) -> list:
     high, not 48)."""
     from jixiao.readers.scan_engines import Reading
 
-    again = [n for n, reading in enumerate(found) if reading.text.strip()]
+    if not _LABELS:
+        _LABELS.update(_labels())
+    again = [
+        n
+        for n, reading in enumerate(found)
+        if reading.text.strip() and not _printed_label(reading.text, reading.confidences)
+    ]
     if not again:
         return found
     out = list(found)
@@ -276,6 +282,16 @@ def _second_opinion(engine, pieces: list, found: list) -> list:
         if _squashed(second.text) != _squashed(found[n].text):
             out[n] = Reading(found[n].text, _disputed(found[n], second.text))
     return out
+
+
+def _printed_label(text: str, confidences: tuple[float, ...]) -> bool:
+    """Whether a line reads, with confidence, as a header label of the templates as
+    printed (项目名称, 评分规则 …): a header is no value, and the template's labels are
+    known, so it is not read a second time (a fifth of a page's lines)."""
+    key = _squashed(text)
+    return min(confidences, default=0.0) >= FIGURE_CONFIDENCE and (
+        key in _LABELS or key in _SHORT_LABELS
+    )
 
 
 def _disputed(first, second: str) -> tuple[float, ...]:
@@ -488,7 +504,7 @@ def doubted(form: Evaluation, read: dict[str, CellReading]) -> Evaluation:
     for path, cell in read.items():
         field = fields.field(path)
         numeric = field is not None and field.kind in NUMERIC
-        if numeric and cell.confidence < FIGURE_CONFIDENCE:
+        if numeric and figure_confidence(cell.text, cell.confidences) < FIGURE_CONFIDENCE:
             doubtful.append((path, cell))
         elif not numeric and cell.confidence < TEXT_CONFIDENCE:
             problems.append(
@@ -519,6 +535,30 @@ def doubted(form: Evaluation, read: dict[str, CellReading]) -> Evaluation:
     if blank:
         form = _without(form, blank)
     return replace(form, problems=(*form.problems, *problems))
+
+
+_FIGURE = re.compile(r"^-?\d{1,3}(?:[,.，]\d{3})*(?:\.\d{1,2})?$")
+_SEPARATORS = ",.，"
+
+
+def figure_confidence(text: str, confidences: tuple[float, ...]) -> float:
+    """The confidence of a figure: its least sure character's, but for a thousands
+    separator the digits about it place (three digits, then another separator:
+    "225,000.00"): the figure is the same whether it is a comma, a point or absent,
+    so a doubt about it alone (the engine is often unsure of a faint comma) does not
+    doubt the figure. A decimal point does (a speck read as one moves the figure)."""
+    if len(confidences) != len(text) or not _FIGURE.match(text):
+        return min(confidences, default=1.0)
+    out = 1.0
+    for n, (ch, confidence) in enumerate(zip(text, confidences, strict=True)):
+        if ch in _SEPARATORS:
+            rest = re.split(f"[{_SEPARATORS}]", text[n + 1 :])[0]
+            placed = len(rest) == 3 and any(c in _SEPARATORS for c in text[n + 4 :])
+            neighbours = confidences[max(0, n - 1) : n + 2]
+            if placed and min(neighbours[:1] + neighbours[-1:]) >= FIGURE_CONFIDENCE:
+                continue
+        out = min(out, confidence)
+    return out
 
 
 def _without(form: Evaluation, blank: list[str]) -> Evaluation:

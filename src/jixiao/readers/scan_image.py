@@ -148,14 +148,25 @@ def _positions(segments: list[tuple[int, int, int]], tolerance: int) -> list[int
     return [round(total / length) for total, length, _ in out]
 
 
-def _drawn(mask: np.ndarray, kept: list[tuple[int, int, int]], horizontal: bool) -> np.ndarray:
-    """The mask with only the segments kept (the components whose extent they are)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+def _drawn(
+    parts: tuple[np.ndarray, list[tuple[int, int, int]]], kept: list[tuple[int, int, int]]
+) -> np.ndarray:
+    """The mask with only the segments kept (the components whose extent they are);
+    ``parts``: the mask's components' labels and extents (:func:`_components`)."""
+    labels, extents = parts
     wanted = set(kept)
-    keep = np.zeros(count, dtype=bool)
-    for n, (pos, start, end) in enumerate(_extents(stats, count, horizontal), start=1):
-        keep[n] = (pos, start, end) in wanted
+    keep = np.zeros(len(extents) + 1, dtype=bool)
+    for n, extent in enumerate(extents, start=1):
+        keep[n] = extent in wanted
     return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _components(
+    mask: np.ndarray, horizontal: bool
+) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    """The mask's components' labels and their extents (position, start, end)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return labels, _extents(stats, count, horizontal)
 
 
 def _extents(stats: np.ndarray, count: int, horizontal: bool) -> list[tuple[int, int, int]]:
@@ -166,11 +177,6 @@ def _extents(stats: np.ndarray, count: int, horizontal: bool) -> list[tuple[int,
         else:
             out.append((int(x + w // 2), int(y), int(y + h)))
     return out
-
-
-def _segments(mask: np.ndarray, horizontal: bool) -> list[tuple[int, int, int]]:
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    return _extents(stats, count, horizontal)
 
 
 def _meets(vertical: tuple[int, int, int], horizontals: list[tuple[int, int, int]]) -> bool:
@@ -230,8 +236,10 @@ def find_grid(grey: np.ndarray) -> Grid | None:
     # Bridge the breaks noise and JPEG leave in a line.
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
-    h_segments = [s for s in _segments(horizontal, True) if s[2] - s[1] >= 2 * long_x]
-    v_segments = [s for s in _segments(vertical, False) if s[2] - s[1] >= long_y]
+    h_parts = _components(horizontal, True)
+    v_parts = _components(vertical, False)
+    h_segments = [s for s in h_parts[1] if s[2] - s[1] >= 2 * long_x]
+    v_segments = [s for s in v_parts[1] if s[2] - s[1] >= long_y]
     if not h_segments or not v_segments:
         return None
     # The table: the frame of its longest rulings; marks outside it are no rulings.
@@ -261,10 +269,10 @@ def find_grid(grey: np.ndarray) -> Grid | None:
     xs = _positions(v_in, 6)
     if len(xs) < 2 or len(ys) < 2:
         return None
-    lines = _drawn(horizontal, h_in, True) | _drawn(vertical, v_in, False)
     # the separators below look at the rulings kept, not at bold strokes
-    horizontal = _drawn(horizontal, h_in, True)
-    vertical = _drawn(vertical, v_in, False)
+    horizontal = _drawn(h_parts, h_in)
+    vertical = _drawn(v_parts, v_in)
+    lines = np.bitwise_or(horizontal, vertical)
 
     def ruled(band: np.ndarray) -> bool:
         """Whether a strip across a border holds a ruling over most of its length."""
