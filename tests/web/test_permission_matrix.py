@@ -80,6 +80,7 @@ GLOBAL = {
     ("post", "/api/tasks/{task_id}/cancel"),
     ("post", "/api/exports"),  # the bulk export and its file: test_bulk_export's matrix
     ("get", "/api/tasks/{task_id}/download"),
+    ("post", "/api/reviews/bulk"),  # bulk review: test_year_pages' matrix of every account
 }
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {

@@ -298,3 +298,46 @@ def test_the_pages_in_english(tree, forms, chinese_after):
     assert "Issue a self-evaluation task" in tasks and "Two review levels" in tasks
     ledger = admin.get("/year/ledger/?year=2023").content.decode()
     assert "Results ledger" in ledger and "Proposal for next year" in ledger
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["filler_a1", "filler_b1", "reviewer_a", "reviewer_b", "reviewer_bureau", "admin"],
+)
+def test_the_api_reviews_many_forms_as_the_pages_do(tree, forms, name):
+    rows = [submit(tree, ev) for ev in made(tree, forms, 3)]
+    client = signed_in(tree, name)
+    body = {"evaluations": [r.pk for r in rows], "action": "approve", "comment": "同意"}
+    answer = client.post("/api/reviews/bulk", body, content_type="application/json")
+    approved = Evaluation.objects.filter(state="approved").count()
+    if name in ("reviewer_a", "reviewer_bureau"):
+        assert answer.status_code == 200 and answer.json()["done"] == [r.pk for r in rows]
+        assert approved == 3
+    elif name == "reviewer_b":  # sees none of them: each refused as not found, none approved
+        assert answer.status_code == 200 and answer.json()["done"] == []
+        assert [r["id"] for r in answer.json()["refused"]] == [r.pk for r in rows]
+        assert all("不存在或无权查看" in r["reason"] for r in answer.json()["refused"])
+        assert approved == 0
+    else:
+        assert answer.status_code == 403 and approved == 0
+
+
+def test_the_api_draws_by_rate_with_the_seed_in_the_answer(tree, forms):
+    for ev in made(tree, forms, 10):
+        submit(tree, ev)
+        actions.workflow.step(user=tree.users["reviewer_a"], pk=ev.pk, action=Action.APPROVE)
+    client = signed_in(tree, "admin")
+    answer = client.post(
+        "/api/spot-checks",
+        {"year": 2023, "rate": "30", "strata": "amount"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    got = answer.json()
+    assert got["size"] == 3 and len(got["seed"]) == 32 and got["strata"] == "amount"
+    assert got["rate"] == "0.3"
+    old = client.post(
+        "/api/spot-checks", {"year": 2023, "size": 2}, content_type="application/json"
+    )
+    assert old.status_code == 200 and len(old.json()["evaluations"]) == 2 and old.json()["seed"]
+    assert actions.trail.check().intact

@@ -544,7 +544,12 @@ def export_evaluation(request: ApiRequest, pk: int, format: Format = Format.XLSX
 
 class SpotCheckIn(Schema):
     year: int
-    size: int
+    size: int | None = Field(None, description="抽取份数（不给 rate 时）")
+    rate: Decimal | None = Field(
+        None, description="抽查比例（百分数，如 10）：按比例抽取，高风险表必抽（#23）"
+    )
+    strata: str = Field("", description="分层：'' 不分层、department 按主管部门、amount 按金额")
+    high_risk: bool = Field(True, description="关注清单的高风险表（优先级 ≥ 8）必抽")
 
 
 class SpotCheckOut(Schema):
@@ -554,6 +559,10 @@ class SpotCheckOut(Schema):
     drawn_by: str
     drawn_at: datetime
     evaluations: list[int]
+    seed: str = Field("", description="随机种子（系统安全随机源产生，记入审计链）")
+    rate: str | None = None
+    strata: str = ""
+    forced: list[int] = Field(default_factory=list, description="必抽的高风险表")
 
 
 def _spot_check(check) -> dict[str, Any]:
@@ -564,6 +573,10 @@ def _spot_check(check) -> dict[str, Any]:
         "drawn_by": check.drawn_by.get_username(),
         "drawn_at": check.drawn_at,
         "evaluations": sorted(ev.pk for ev in check.evaluations.all()),
+        "seed": check.seed,
+        "rate": None if check.rate is None else format(Decimal(check.rate).normalize(), "f"),
+        "strata": check.strata,
+        "forced": check.forced,
     }
 
 
@@ -573,7 +586,54 @@ def _spot_check(check) -> dict[str, Any]:
     summary="抽查：随机抽取已通过的自评表",
 )
 def draw_spot_check(request: ApiRequest, body: SpotCheckIn):
+    if body.rate is not None:
+        return _spot_check(
+            actions.spot_checks.draw_sample(
+                user=request.auth,
+                year=body.year,
+                rate=body.rate / 100,
+                strata=body.strata,
+                high_risk_in=body.high_risk,
+            )
+        )
+    if body.size is None:
+        raise actions.errors.Invalid(_("请给出抽取份数（size）或抽查比例（rate）"))
     return _spot_check(actions.spot_checks.draw(user=request.auth, year=body.year, size=body.size))
+
+
+class BulkReviewIn(Schema):
+    evaluations: list[int] = Field(description="自评表 id")
+    action: str = Field(description="approve 通过 / return 退回")
+    comment: str = ""
+
+
+class BulkRefused(Schema):
+    id: int
+    reason: str
+
+
+class BulkReviewOut(Schema):
+    done: list[int]
+    refused: list[BulkRefused]
+
+
+@api.post(
+    "/reviews/bulk",
+    response={200: BulkReviewOut, 400: Error, 403: Error, 422: Error},
+    summary="批量审核：一条意见通过或退回多份自评表（每份各自留痕）",
+)
+def bulk_review(request: ApiRequest, body: BulkReviewIn):
+    from jixiao.web.year import actions as year_actions
+
+    if body.action not in (Action.APPROVE.value, Action.RETURN.value):
+        raise actions.errors.Invalid(_("批量审核只能通过或退回"))
+    outcome = year_actions.bulk_step(
+        user=request.auth, pks=body.evaluations, action=Action(body.action), comment=body.comment
+    )
+    return {
+        "done": [ev.pk for ev in outcome.done],
+        "refused": [{"id": pk, "reason": why} for pk, why in outcome.refused],
+    }
 
 
 @api.get("/spot-checks", response={200: list[SpotCheckOut], 403: Error}, summary="历次抽查")
