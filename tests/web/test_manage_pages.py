@@ -421,3 +421,30 @@ def test_a_refusal_in_english(tree, admins):
     assert (
         "The parent of a" in answer.content.decode() and "上级应为" not in answer.content.decode()
     )
+
+
+def test_the_security_administrator_lifts_a_lockout(tree, admins):
+    from axes.models import AccessAttempt
+
+    filler = tree.users["filler_a1"]
+    for address in ("10.0.0.1", "10.0.0.2"):
+        AccessAttempt.objects.create(
+            username=filler.username,
+            ip_address=address,
+            user_agent="t",
+            failures_since_start=5,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/login/",
+        )
+    client = _client(admins["security"])
+    url = f"/manage/accounts/{filler.pk}/"
+    assert "登录失败 10 次" in client.get(url).content.decode()
+    assert client.post(url, {"op": "unlock"}).status_code == 302
+    assert not AccessAttempt.objects.filter(username=filler.username).exists()
+    logged = Event.objects.filter(subject="security", action="unlock").get()
+    assert logged.comment == "filler_a1" and logged.actor_id == admins["security"].pk
+    assert "登录失败" not in client.get(url).content.decode()
+    refused = _client(admins["system"]).post(url, {"op": "unlock"})
+    assert refused.status_code == 403

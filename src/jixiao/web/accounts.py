@@ -388,3 +388,30 @@ def reset_password(*, actor: Any, user: Any, password: str | None = None) -> str
         user.save(update_fields=["password"])
         mark(user, must_change=True)
     return word
+
+
+def failed_sign_ins(user: Any) -> int:
+    """The account's failed sign-ins counted by the lockout now (every address)."""
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+
+    found = AccessAttempt.objects.filter(username=user.get_username())
+    return found.aggregate(n=Sum("failures_since_start"))["n"] or 0
+
+
+def unlock(*, actor: Any, user: Any, request: Any = None) -> int:
+    """Lift a lockout: the account's failed sign-ins forgotten (as Django admin's deletion of
+    its attempts), on the security log (``unlock``). How many records there were."""
+    from axes.models import AccessAttempt
+    from django.db import transaction
+
+    from jixiao.web.orgs import security
+
+    _require_security(actor)
+    with transaction.atomic():
+        attempts = AccessAttempt.objects.filter(username=user.get_username())
+        count = attempts.count()
+        if count:
+            attempts.delete()
+            security.log("unlock", user=actor, request=request, detail=user.get_username())
+    return count

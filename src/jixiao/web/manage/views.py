@@ -236,6 +236,7 @@ def account_detail(request: Any, pk: int) -> HttpResponse:
         "places": [(o, organisations.path(o)) for o, _d in organisations.tree() if o.active],
         "role_choices": ROLE_CHOICES,
         "self": user.pk == request.user.pk,
+        "failures": accounts.failed_sign_ins(user),
     }
     if request.method == "POST":
         op = request.POST.get("op", "")
@@ -249,6 +250,8 @@ def account_detail(request: Any, pk: int) -> HttpResponse:
                 )
             elif op in {"disable", "enable"}:
                 accounts.set_active(actor=request.user, user=user, active=op == "enable")
+            elif op == "unlock":
+                accounts.unlock(actor=request.user, user=user, request=request)
             elif op == "reset":
                 context["password"] = accounts.reset_password(actor=request.user, user=user)
                 user.refresh_from_db()
