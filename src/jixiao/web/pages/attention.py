@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -18,10 +19,9 @@ from django.utils.translation import gettext_lazy
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation
 from jixiao.web.evaluations.selectors import attention
-from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.pages import labels
 from jixiao.web.pages.rollup import visible_departments, wan_shown, year_and_department
-from jixiao.web.pages.views import page
+from jixiao.web.pages.views import kept_page, page
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import defuse
 
@@ -137,15 +137,11 @@ def attention_page(request: SignedInRequest) -> HttpResponse | StreamingHttpResp
         state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
         return _csv(attention.flagged(visible, year or 0, department, state), year)
     if request.GET.get("across") == "1":  # the batch checks, asked for: never kept
-        return render(request, "pages/attention.html", _attention_figures(request))
-    scope = actions.access.membership(request.user).organisation_id
-    context = cached(
-        "attention",
-        (scope, tuple(sorted(request.GET.items()))),
-        lambda: _attention_figures(request),
-        request_version(request),
+        main = render_to_string("pages/attention.html", _attention_figures(request), request)
+        return render(request, "pages/kept.html", {"title": _("关注清单"), "main": main})
+    return kept_page(
+        request, "pages/attention.html", _("关注清单"), lambda: _attention_figures(request)
     )
-    return render(request, "pages/attention.html", context)
 
 
 def _attention_figures(request: SignedInRequest) -> dict:

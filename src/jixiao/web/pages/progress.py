@@ -8,14 +8,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.selectors import progress, rollup
 from jixiao.web.evaluations.selectors.cached import cached, request_version
-from jixiao.web.pages.views import page, pager
+from jixiao.web.pages.views import kept_page, page, pager
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import append_row
 
@@ -68,14 +67,9 @@ CHASE_PER_PAGE = 100
 def progress_page(request: SignedInRequest) -> HttpResponse:
     """The page; its figures kept under the data version for the scope and the query
     (:mod:`jixiao.web.evaluations.selectors.cached`)."""
-    scope = actions.access.membership(request.user).organisation_id
-    context = cached(
-        "progress",
-        (scope, tuple(sorted(request.GET.items()))),
-        lambda: _progress_figures(request),
-        request_version(request),
+    return kept_page(
+        request, "pages/progress.html", _("报送进度（催报）"), lambda: _progress_figures(request)
     )
-    return render(request, "pages/progress.html", context)
 
 
 def _progress_figures(request: SignedInRequest) -> dict:

@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth.models import User
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -33,7 +32,7 @@ from jixiao.web.evaluations.selectors.attention import shown_rate
 from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
-from jixiao.web.pages.views import page
+from jixiao.web.pages.views import kept_page, page
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import defuse
 
@@ -300,14 +299,9 @@ def _pages(number: int, count: int) -> list[int | None]:
 def rollup_page(request: SignedInRequest) -> HttpResponse:
     """The page; its figures kept under the data version for the scope and the query
     (:mod:`jixiao.web.evaluations.selectors.cached`): a page seen again reads the trail's head."""
-    scope = actions.access.membership(request.user).organisation_id
-    context = cached(
-        "rollup",
-        (scope, tuple(sorted(request.GET.items()))),
-        lambda: _rollup_figures(request),
-        request_version(request),
+    return kept_page(
+        request, "pages/rollup.html", _("自评汇总表"), lambda: _rollup_figures(request)
     )
-    return render(request, "pages/rollup.html", context)
 
 
 def _rollup_figures(request: SignedInRequest) -> dict:

@@ -25,6 +25,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -315,15 +316,29 @@ def _list(request: SignedInRequest, rows, title: str, queue: bool) -> HttpRespon
     the scope and the query (:mod:`jixiao.web.evaluations.selectors.cached`), so a page
     seen again (the next visit, the back button, another reviewer of the department) reads
     only the trail's head until something changes."""
+    return kept_page(
+        request,
+        "pages/list.html",
+        title,
+        lambda: {**_list_figures(request, rows, queue), "title": title, "queue": queue},
+        (queue, timezone.localdate()),  # 待审天数 count to today
+    )
+
+
+def kept_page(request: SignedInRequest, template: str, title, figures, parts=()) -> HttpResponse:
+    """A page whose main part (``template`` rendered with ``figures()``) is kept under the
+    data version for the user's scope, the query and ``parts``
+    (:mod:`jixiao.web.evaluations.selectors.cached`): seen again, until something is written,
+    it costs the trail's head and the header bar. The main part holds no CSRF token (its
+    forms are GET) and nothing of the user beyond their scope."""
     scope = actions.access.membership(request.user).organisation_id
-    asked = tuple(sorted(request.GET.items()))
-    context = cached(
-        "list",
-        (scope, queue, asked, timezone.localdate()),  # 待审天数 count to today
-        lambda: _list_figures(request, rows, queue),
+    main = cached(
+        f"page:{template}",
+        (scope, tuple(sorted(request.GET.items())), *parts),
+        lambda: str(render_to_string(template, figures(), request)),
         request_version(request),
     )
-    return render(request, "pages/list.html", {**context, "title": title, "queue": queue})
+    return render(request, "pages/kept.html", {"title": title, "main": mark_safe(main)})
 
 
 def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
