@@ -14,6 +14,22 @@ port in its own process, signs every client in as the unit's filler, then runs
             so every save writes the form and appends to the trail).
 Prints, for each wave, p50/p95 in ms of each and the ratios to the trivial page;
 then the median and min–max over the waves (goals at p95: page ≤ 3×, save ≤ 5×).
+
+    python bench/bench_pages.py --province 20000 [--repeat 5] [--data-dir DIR]
+
+The lists at a province's size (issue 20): ``jixiao demo --synthetic``'s province of
+``--province`` forms over 2022–2024 in a fresh SQLite data directory (or the one given, kept
+for another run; ``DATABASE_URL`` for PostgreSQL), then through Django's test client in this
+process, ``--repeat`` rounds, each request of a round right after its own ``/login/`` (the
+trivial page: a template, no database), interleaved:
+  first  — the page with the cache emptied (every figure read from the database);
+  again  — the page seen again (its figures kept under the data version: one look-up);
+for /forms/, /review/ (a department's reviewer and the bureau's), /rollup/, /attention/,
+/progress/, /forms/ sorted by 总分 and its last page, each dashboard's JSON; the CSV exports
+of the whole list (/forms/export/?format=csv, /attention/?format=csv) are timed whole, read
+to the end. Prints each page's size, its median time and the median and min–max of its
+ratio to /login/ worked out round by round (bars: a list page ≤ 200 KB and ≤ 3×; a
+dashboard seen again ≤ 2×).
 """
 
 from __future__ import annotations
@@ -32,7 +48,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import add_repeat, footer, header, spread
+from common import add_repeat, footer, header, ratios, spread
 
 HOST = "127.0.0.1"
 
@@ -136,13 +152,134 @@ def percentile(values: list[float], q: int) -> float:
 KINDS = ("trivial", "page", "save")
 
 
+LIST_PAGES = [
+    ("forms", "syn-admin", "/forms/", {}),
+    ("forms sorted by 总分", "syn-admin", "/forms/", {"sort": "-total"}),
+    ("forms, last page", "syn-admin", "/forms/", {"page": 99999}),
+    ("review (department)", "syn-reviewer-01", "/review/", {}),
+    ("review (bureau)", "syn-admin", "/review/", {}),
+    ("rollup", "syn-admin", "/rollup/", {}),
+    ("rollup (department)", "syn-reviewer-01", "/rollup/", {}),
+    ("attention", "syn-admin", "/attention/", {}),
+    ("progress", "syn-admin", "/progress/", {}),
+]
+DASHBOARDS = ["grades", "rates", "scores", "budget", "findings", "indicators", "years"]
+EXPORTS = [
+    ("forms CSV", "syn-admin", "/forms/export/", {"format": "csv"}),
+    ("attention CSV", "syn-admin", "/attention/", {"format": "csv"}),
+]
+
+
+def lists(forms: int, repeat: int, data_dir: Path | None) -> None:
+    """The lists of a synthetic province against /login/, first and seen again."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = data_dir or Path(folder) / "data"
+        os.environ["JIXIAO_DATA_DIR"] = str(target)
+        from jixiao.web import server
+
+        server.prepare(target)
+        server.migrate()
+        from django.contrib.auth import get_user_model
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test import Client as TestClient
+        from django.test.utils import setup_test_environment
+
+        from jixiao.web import province
+        from jixiao.web.evaluations.models import Evaluation
+
+        setup_test_environment()
+        if not Evaluation.objects.exists():
+            started = time.perf_counter()
+            province.load(forms, [2022, 2023, 2024], seed=1, slip_rate=0.05)
+            print(f"  province loaded in {time.perf_counter() - started:.1f} s", flush=True)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
+        print(
+            f"  {Evaluation.objects.count():,} forms on {connection.vendor}; "
+            f"{repeat} rounds, each page after its own /login/",
+            flush=True,
+        )
+        users = get_user_model().objects
+        signed: dict[str, TestClient] = {}
+        for name in {who for _n, who, _p, _q in [*LIST_PAGES, *EXPORTS]}:
+            signed[name] = TestClient()
+            signed[name].force_login(users.get(username=name))
+        trivial = TestClient()
+        pages = [*LIST_PAGES] + [
+            (f"dashboard {name}", "syn-admin", f"/dashboards/data/{name}/", {})
+            for name in DASHBOARDS
+        ]
+
+        def timed(client, path, query, streamed=False) -> tuple[float, int]:
+            t0 = time.perf_counter()
+            answer = client.get(path, query)
+            body = b"".join(answer.streaming_content) if streamed else answer.content
+            took = time.perf_counter() - t0
+            assert answer.status_code == 200, (path, answer.status_code)
+            return took, len(body)
+
+        for _name, who, path, query in pages:  # warm: templates, connections
+            timed(signed[who], path, query)
+        rows: dict[str, dict[str, list[float]]] = {}
+        sizes: dict[str, int] = {}
+        for _round in range(repeat):
+            for name, who, path, query in pages:
+                got = rows.setdefault(name, {"first": [], "again": [], "l1": [], "l2": []})
+                got["l1"].append(timed(trivial, "/login/", {})[0])
+                cache.clear()
+                took, sizes[name] = timed(signed[who], path, query)
+                got["first"].append(took)
+                got["l2"].append(timed(trivial, "/login/", {})[0])
+                got["again"].append(timed(signed[who], path, query)[0])
+        login = spread([t for r in rows.values() for t in r["l1"] + r["l2"]])
+        print(
+            f"  /login/ (trivial): {login.median * 1000:.1f} ms ({login.low * 1000:.1f}–"
+            f"{login.high * 1000:.1f})"
+        )
+        print(
+            f"  {'page':24} {'KB':>7}  {'first ms':>9}  {'×login':>16}  {'again ms':>9}  {'×login':>16}"
+        )
+        for name, got in rows.items():
+            first, again = spread(got["first"]), spread(got["again"])
+            r1 = spread(ratios(got["first"], got["l1"]))
+            r2 = spread(ratios(got["again"], got["l2"]))
+            print(
+                f"  {name:24} {sizes[name] / 1024:7.1f}  {first.median * 1000:9.1f}  "
+                f"×{r1.median:5.2f} ({r1.low:.2f}–{r1.high:.2f})  {again.median * 1000:9.1f}  "
+                f"×{r2.median:5.2f} ({r2.low:.2f}–{r2.high:.2f})",
+                flush=True,
+            )
+        for name, who, path, query in EXPORTS:
+            took = [timed(signed[who], path, query, streamed=True) for _ in range(repeat)]
+            whole = spread([t for t, _size in took])
+            print(
+                f"  {name:24} {took[0][1] / 1024:7.1f} KB streamed, whole in "
+                f"{whole.median:.2f} s ({whole.low:.2f}–{whole.high:.2f})",
+                flush=True,
+            )
+        print("  bars: a list page ≤ 200 KB and ≤ 3× /login/; a dashboard seen again ≤ 2×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--province", type=int, default=0, help="time the lists of a synthetic province this size"
+    )
+    parser.add_argument("--data-dir", type=Path, help="with --province: the province's folder")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=20, help="rounds of each client a wave")
     add_repeat(parser)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
+    if args.province:
+        header(
+            f"jixiao demo --synthetic {args.province} (seed 1, 2022–2024, slip rate 0.05)",
+            "the list pages, first and seen again, each after its own /login/; the CSV exports",
+        )
+        lists(args.province, args.repeat, args.data_dir)
+        footer()
+        return
     header(
         f"the demo tree (jixiao.web.demo) and {args.clients} copies of the bundled sample "
         "national-2023-slips.txt, one a client, in SQLite",
