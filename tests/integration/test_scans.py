@@ -314,3 +314,32 @@ def test_a_bold_stroke_across_a_narrow_cell_is_no_ruling():
 )
 def test_a_thousands_separator_alone_does_not_doubt_a_figure(text, confidences, doubt):
     assert scan.figure_confidence(text, confidences) == doubt
+
+
+def test_figures_run_together_in_one_cell_are_problems_in_the_rows_it_spans():
+    """A ruling lost under a seal: one cell holds 15.00 15.00 over two rows; the
+    field that took it and the figure below made of its row are problems."""
+    from dataclasses import replace
+
+    from jixiao.domain.model import Source
+
+    ev = read_path(FILES / "sample-national.json")[0]
+    sources = {
+        "indicators[0].points": Source("scan", page=1, cell="F14"),
+        "indicators[1].points": Source("scan", page=1, cell="A15:N15"),
+        "indicators[2].points": Source("scan", page=1, cell="F16"),
+    }
+    ev = replace(ev, sources=sources)
+    run_together = scan.CellReading(1, "F14", "15.00 15.00", (1.0,) * 11, (0, 0, 1, 1), rows=2)
+    alone = scan.CellReading(1, "F16", "15.00", (1.0,) * 5, (0, 0, 1, 1))
+    out = scan.crowded(ev, {}, [run_together, alone])
+    flagged = {p.field for p in out.problems if "连在一起" in p.message}
+    assert flagged == {"indicators[0].points", "indicators[1].points"}
+    assert scan.crowded(ev, {}, [alone]).problems == ev.problems
+
+
+def test_a_sure_reading_like_a_label_is_not_made_the_label():
+    sure = scan._label("工作目标完成情况", (0.99,) * 8)
+    assert sure[0] == "工作目标完成情况"
+    unsure = scan._label("年度指怀值", (0.99, 0.99, 0.99, 0.5, 0.99))
+    assert unsure[0] == "年度指标值"

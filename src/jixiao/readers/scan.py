@@ -73,6 +73,8 @@ class CellReading:
     text: str
     confidences: tuple[float, ...]
     box: tuple[float, float, float, float]
+    rows: int = 1
+    """Rows of the page's table the cell spans (more where a ruling is missing)."""
 
     @property
     def confidence(self) -> float:
@@ -143,8 +145,58 @@ def read_scan_cells(
                 for path, source in form.sources.items()
             },
         )
-        out.append((unread(doubted(form, read), read, cells), read))
+        out.append((crowded(unread(doubted(form, read), read, cells), read, cells), read))
     return out
+
+
+_NUMBER = re.compile(r"\d+(?:[.,，]\d+)*")
+_FIGURES_ONLY = re.compile(r"^[\d.,，:：%()（）\s=≥≤<>＝]+$")
+_CROWDABLE = {"indicators[].target", "indicators[].actual"}
+"""Text fields that hold one figure (年度指标值, 实际完成值), besides the figures."""
+
+
+def crowded(form: Evaluation, read: dict[str, CellReading], cells: list[CellReading]) -> Evaluation:
+    """A problem at each figure of the rows a cell spans that holds figures only and
+    more than one (two cells run together where a ruling was lost under a seal:
+    "0.00(%)115.00", "15.00 15.00"): the field that took the cell, and each figure
+    of those rows left blank or made of the row's cells (one of them took what was
+    the other's, or nothing); nothing is guessed."""
+    said = {p.field for p in form.problems}
+    problems = []
+    for cell in cells:
+        if not _FIGURES_ONLY.match(cell.text) or len(_NUMBER.findall(cell.text)) < 2:
+            continue
+        first = _row_of(cell.cell)
+        if not first.isdigit():
+            continue
+        spanned = {str(r) for r in range(int(first), int(first) + max(1, cell.rows))}
+        for path, source in form.sources.items():
+            field = fields.field(path)
+            if field is None or not (field.kind in NUMERIC or field.path in _CROWDABLE):
+                continue
+            if path in said or source.page != cell.page or not source.cell:
+                continue
+            if source.cell != cell.cell:
+                if _row_of(source.cell) not in spanned:
+                    continue
+                if ":" not in source.cell and _value(form, path) is not None:
+                    continue  # a figure of its own cell, read whole
+            said.add(path)
+            problems.append(
+                Problem(
+                    path,
+                    "扫描件上一格中有几个数字连在一起（框线可能缺失），此项可能错位：请与原件核对",
+                    cell.text,
+                )
+            )
+    return replace(form, problems=(*form.problems, *problems)) if problems else form
+
+
+def _value(form: Evaluation, path: str) -> object:
+    try:
+        return paths.model_get(form, path)
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return None
 
 
 def unread(form: Evaluation, read: dict[str, CellReading], cells: list[CellReading]) -> Evaluation:
@@ -245,7 +297,12 @@ def scan_rows(
                     ref = cell_name(offset + cell.row, cell.col)
                     cells.append(
                         CellReading(
-                            number, ref, text, confidences or (0.0,), _points(cell.box, scale)
+                            number,
+                            ref,
+                            text,
+                            confidences or (0.0,),
+                            _points(cell.box, scale),
+                            cell.rows,
                         )
                     )
             rows += to_rows(spans, _row_source(file, number))
@@ -371,7 +428,9 @@ def _label(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float,
         if len(held) == 1:
             label = _LABELS[held[0]]
             return label, (1.0,) * len(label)
-    if len(key) < 4:
+    if len(key) < 4 or min(confidences, default=1.0) >= FIGURE_CONFIDENCE:
+        # a sure reading is what is printed: a value like a label (工作目标完成情况
+        # beside 年度目标完成情况) stays as it is
         return text, confidences
     best = [
         (SequenceMatcher(None, key, label).ratio(), label)
