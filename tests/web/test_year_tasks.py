@@ -119,8 +119,12 @@ def test_two_levels_department_then_bureau_and_a_return_goes_back_one_level(tree
     with pytest.raises(Conflict, match="主管部门"):
         actions.workflow.step(user=bureau, pk=ev.pk, action=Action.APPROVE)
     assert actions.workflow.steps_open(bureau, ev) == []
+    from jixiao.web.year import selectors
+
+    assert list(selectors.waiting(dept)) == [ev] and list(selectors.waiting(bureau)) == []
     ev = actions.workflow.step(user=dept, pk=ev.pk, action=Action.APPROVE)
     assert ev.state == "checked"
+    assert list(selectors.waiting(dept)) == [] and list(selectors.waiting(bureau)) == [ev]
     assert actions.workflow.steps_open(dept, ev) == []
     assert actions.workflow.steps_open(bureau, ev) == [Action.APPROVE, Action.RETURN]
     with pytest.raises(Conflict, match="财政局复审"):
@@ -146,5 +150,8 @@ def test_two_levels_department_then_bureau_and_a_return_goes_back_one_level(tree
 
 def test_one_level_tasks_keep_one_approval(tree, projects, forms):
     ev = _submitted(tree, projects, forms, two_levels=False)
+    from jixiao.web.year import selectors
+
+    assert list(selectors.waiting(tree.users["reviewer_bureau"])) == [ev]  # one level: both
     ev = actions.workflow.step(user=tree.users["reviewer_a"], pk=ev.pk, action=Action.APPROVE)
     assert ev.state == "approved"

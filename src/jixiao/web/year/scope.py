@@ -60,6 +60,16 @@ def tasks_of(project: Project, year: int) -> list[SelfEvaluationTask]:
     ]
 
 
+def two_levels() -> Q:
+    """The forms with two review levels, as a filter of :class:`Evaluation` (one query for
+    the tasks; the rest in the database): of a two-level task's year and scope, not a
+    主管部门's own 部门整体支出 form."""
+    covered = Q(pk__in=[])
+    for task in SelfEvaluationTask.objects.filter(two_levels=True):
+        covered |= Q(year=task.year, project__in=Project.objects.filter(covering(task)))
+    return covered & ~Q(project__unit__kind=Organisation.Kind.DEPARTMENT)
+
+
 def levels_of(evaluation: Evaluation) -> int:
     """2 when a task of the form's year covering its project asks for two review levels
     (a 主管部门's own 部门整体支出 form is the bureau's alone: always 1), else 1."""

@@ -132,22 +132,17 @@ def _last_step_at() -> Subquery:
 def waiting(user: User) -> QuerySet[Evaluation]:
     """The forms waiting for ``user`` (a reviewer), oldest first, each with ``since`` (when
     it reached the reviewer): the department's submitted forms; the bureau's the forms the
-    department approved (two levels) and those only it reviews or that have one level."""
+    department approved (two levels) and those of one level (or only it reviews). One query."""
     place = access.membership(user)
-    rows = access.reviewable(user).filter(
-        state__in=(State.SUBMITTED.value, State.RESUBMITTED.value, State.CHECKED.value)
-    )
+    review = Q(state__in=(State.SUBMITTED.value, State.RESUBMITTED.value))
+    if scope.level_of(place.organisation) == 2:
+        two = scope.two_levels()
+        turn = (review & ~two) | (Q(state=State.CHECKED.value) & two)
+    else:
+        turn = review
+    rows = access.reviewable(user).filter(turn)
     rows = rows.annotate(since=_last_step_at()).select_related("project__unit__parent")
-    return rows.order_by(F("since").asc(nulls_first=True), "project__code").filter(
-        pk__in=[ev.pk for ev in rows if _my_turn(ev, place)]
-    )
-
-
-def _my_turn(ev: Evaluation, place) -> bool:
-    levels, level = scope.levels_of(ev), scope.level_of(place.organisation)
-    if levels == 1:
-        return ev.state != State.CHECKED.value
-    return (ev.state == State.CHECKED.value) == (level == 2)
+    return rows.order_by(F("since").asc(nulls_first=True), "project__code")
 
 
 def days_since(at: datetime | None, now: datetime | None = None) -> int | None:
