@@ -143,3 +143,26 @@ def test_the_check_report_of_a_year(tree, two_forms):
     rows = [[c for c in row] for ws in book.worksheets for row in ws.iter_rows(values_only=True)]
     codes = {f["code"] for ev in two_forms for f in ev.findings}
     assert codes and all(any(code in row for row in rows) for code in codes)
+
+
+def test_a_years_forms_as_one_pdf_to_print(tree, two_forms):
+    """合并 PDF: the forms in their order, each numbering its own pages, in one file."""
+    import pypdfium2 as pdfium
+
+    client = signed_in(tree, "admin")
+    response = client.post("/exports/", {"year": "2023", "format": "merged", "department": ""})
+    pk = int(re.search(r"/tasks/(\d+)/", response["Location"]).group(1))
+    run_worker()
+    task = Task.objects.get(pk=pk)
+    assert task.state == Task.State.DONE and task.result["forms"] == 2, task.error
+    download = client.get(f"/tasks/{pk}/download/")
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    document = pdfium.PdfDocument(download.content)
+    try:
+        texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+    assert len(texts) == task.result["pages"] >= 2
+    name = two_forms[0].data["project"]["name"]
+    assert all(name in text for text in texts[:: len(texts) // 2])  # each form begins anew
+    assert sum(text.count("第 1 页") for text in texts) == 2  # each numbers its own pages

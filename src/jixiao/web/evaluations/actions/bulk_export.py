@@ -1,6 +1,6 @@
 """批量导出: the forms of a year (of one department, or all one may see) written by a
-background task — in the official layout (xlsx, PDF or docx) into one zip, or as the
-check report (审核报告: every finding of every form, the checks across the batch
+background task — in the official layout (xlsx, PDF or docx) into one zip, as one
+PDF to print (合并 PDF: every form numbering its own pages), or as the check report (审核报告: every finding of every form, the checks across the batch
 included, as ``jixiao check --report`` writes it) — kept with the task until it
 expires; downloaded only by who asked for it, and only while they may still see every
 form in it."""
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from jixiao import templates
 from jixiao.contract.json import evaluation_from_dict
 from jixiao.domain.audit import audit_batch
-from jixiao.services.batch import write_batch
+from jixiao.services.batch import write_batch, write_merged
 from jixiao.web.evaluations.actions import access
 from jixiao.web.evaluations.actions import forms as form_actions
 from jixiao.web.evaluations.actions.bulk_import import own, read_workers
@@ -36,15 +36,17 @@ from jixiao.writers import Format, file_names
 from jixiao.writers.findings import write_report
 
 TASK = "forms.export_bulk"
-FORMATS = ("xlsx", "pdf", "docx", "report")
+FORMATS = ("xlsx", "pdf", "docx", "merged", "report")
 # What each format gives, as the export page names it.
 FORMAT_LABELS = {
     "xlsx": gettext_lazy("自评表 xlsx（zip）"),
     "pdf": gettext_lazy("自评表 PDF（zip）"),
     "docx": gettext_lazy("自评表 docx（zip）"),
+    "merged": gettext_lazy("合并为一个 PDF（打印用）"),
     "report": gettext_lazy("审核报告 xlsx"),
 }
 REPORT = "report"
+MERGED = "merged"
 MAX_FORMS = 5000
 
 
@@ -97,6 +99,8 @@ def export_bulk(
     forms = [evaluation_from_dict(row.data, f"自评表 {row.pk}") for row in rows]
     if format == REPORT:
         return _check_report(context, rows, forms, year, department)
+    if format == MERGED:
+        return _merged(context, forms, year, department)
     fmt = Format(format)
     names = file_names(forms, fmt)
     refused = []
@@ -118,6 +122,32 @@ def export_bulk(
     scope = f"-{department}" if department else ""
     _keep(context, f"自评表-{year}{scope}-{format}.zip", "application/zip", content)
     return {"forms": len(jobs) - len(refused), "refused": refused, "bytes": len(content)}
+
+
+def _merged(context: Context, forms, year: int, department) -> dict[str, Any]:
+    """合并 PDF: the forms in order as one PDF to print, each numbering its own pages; a
+    form that cannot be drawn is left out with its reason, the others printed (no file
+    when none can be, or when cancelled: the PDF is joined only at the end)."""
+    refused, pages = [], 0
+    with tempfile.TemporaryDirectory(prefix="jixiao-merged-") as folder:
+        path = Path(folder) / "merged.pdf"
+        drawn = write_merged(forms, str(path), workers=read_workers())
+        # Not zip(forms, drawn): the file is joined once ``drawn`` is exhausted.
+        for done, written in enumerate(drawn, 1):
+            form = forms[done - 1]
+            if written.error:
+                refused.append({"file": form.subject or "", "reason": written.error})
+            pages += written.pages
+            context.progress(done, len(forms), form.subject or "")
+            if context.cancelled():
+                break
+        del drawn  # closed: a merged PDF left unfinished writes nothing
+        content = path.read_bytes() if path.exists() else b""
+    if content:
+        scope = f"-{department}" if department else ""
+        _keep(context, f"自评表-{year}{scope}-合并.pdf", "application/pdf", content)
+    printed = len(forms) - len(refused) if content else 0
+    return {"forms": printed, "pages": pages, "refused": refused, "bytes": len(content)}
 
 
 def _check_report(context: Context, rows, forms, year: int, department) -> dict[str, Any]:
