@@ -926,3 +926,21 @@ def test_the_services_refuse_an_approved_target_on_two_rows(tree, approved):
         ).version
         == 1
     )
+
+
+def test_the_form_page_builds_its_cells_in_python_not_a_template_each(tree, slips):
+    """Every field of the sheet is built by pages.sheet (an include per cell cost more than
+    the rest of the page): the page renders a handful of templates, not one per cell."""
+    for name, path in (
+        ("filler_a1", f"/forms/{slips.pk}/"),
+        ("filler_a1", f"/forms/{slips.pk}/edit/"),
+    ):
+        response = signed_in(tree, name).get(path)
+        names = [t.name for t in response.templates]
+        assert "pages/form.html" in names and "pages/_sheet.html" in names
+        assert len(names) < 40, names
+        page = response.content.decode()
+        assert page.count('<div class="cell') > 40  # …yet every cell is there
+        assert (
+            'id="calc-f-indicators-1-score"' in page and 'id="notes-f-indicators-1-score"' in page
+        )

@@ -763,3 +763,155 @@ def rearrange(data: dict, rows: list[str], op: str) -> tuple[dict, list[str]]:
                 indicators[n], indicators[m] = indicators[m], indicators[n]
                 rows[n], rows[m] = rows[m], rows[n]
     return out, rows
+
+
+# --- the sheet's cells as HTML, built here (a form has some 250: an include each cost more
+# than the rest of the page); what pages/_cell.html, _calc.html and _notes.html were -----------
+
+
+def calc_html(cell: Cell, oob: bool = False) -> str:
+    """The rules' figure beside a field (按规则 …, the arithmetic on hover or focus)."""
+    from django.utils.html import escape
+    from django.utils.translation import gettext as _
+
+    ident = cell.dom_id
+    classes = "calc" + (" differs" if cell.differs else "") + (" auto" if cell.auto else "")
+    swap = ' hx-swap-oob="true"' if oob else ""
+    why = f'<span class="why" role="tooltip" id="why-{ident}">{escape(cell.explanation)}</span>'
+    inner = ""
+    if cell.auto:
+        inner = f'<span class="value" id="{ident}">{escape(cell.computed or "—")}</span>'
+        if cell.computed:
+            inner += (
+                f' <span tabindex="0" class="figure" aria-describedby="why-{ident}">'
+                f"{escape(_('自动计算'))}</span>{why}"
+            )
+    elif cell.computed:
+        inner = (
+            f'<span tabindex="0" class="figure" aria-describedby="why-{ident}">'
+            f"{escape(_('按规则'))} {escape(cell.computed)}</span>{why}"
+        )
+    return f'<span class="{classes}" id="calc-{ident}"{swap}>{inner}</span>'
+
+
+def notes_html(holder: Cell | Row, acknowledgements: dict | None, oob: bool = False) -> str:
+    """The findings and the reviewer's comments on a field or a part, and what is wrong with
+    a value typed there."""
+    from django.utils.html import escape
+    from django.utils.translation import gettext as _
+
+    from jixiao.web.pages.templatetags.pages_tags import acknowledged, message, severity_label
+
+    ident = holder.dom_id
+    swap = ' hx-swap-oob="true"' if oob else ""
+    parts = [f'<ul class="notes" id="notes-{ident}"{swap} aria-live="polite">']
+    error = getattr(holder, "error", "")
+    if error:
+        parts.append(f'<li class="field-error" id="err-{ident}" role="alert">{escape(error)}</li>')
+    for f in holder.findings:
+        line = (
+            f'\n<li class="finding sev-{escape(f.severity.value)}" data-code="{escape(f.code)}">'
+            f"<strong>{escape(severity_label(f))}</strong> {escape(message(f))}"
+        )
+        if f.explanation and f.code != "target-changed":
+            line += f' <span class="why-text">{escape(_("（%(text)s）") % {"text": f.explanation})}</span>'
+        reason = acknowledged(f, acknowledgements or {})
+        if reason:
+            line += f'<br><span class="ack">{escape(_("单位说明：%(reason)s") % {"reason": reason})}</span>'
+        parts.append(line + "</li>")
+    for comment in holder.comments:
+        parts.append(
+            f'\n<li class="comment"><strong>{escape(_("审核意见"))}</strong> {escape(comment)}</li>'
+        )
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+def cell_html(
+    cell: Cell,
+    *,
+    mode: str,
+    row_label: str = "",
+    compact: bool = False,
+    approving: bool = False,
+    acknowledgements: dict | None = None,
+) -> str:
+    """One field of the sheet: its label, its value or input (as the mode and the field
+    allow), the 复核 score beside a self score, the rules' figure and the notes."""
+    from django.template.defaultfilters import linebreaksbr
+    from django.utils.html import escape
+    from django.utils.translation import gettext as _
+
+    ident, e = cell.dom_id, escape
+    invalid = f' aria-invalid="true" aria-describedby="err-{ident}"' if cell.error else ""
+    label_text = (f"{e(row_label)} · " if compact else "") + e(cell.label)
+    sr = ' class="sr-only"' if compact else ' class=""'
+    out = [f'<div class="cell{" has-error" if cell.error else ""}">\n']
+    if cell.auto:
+        if not compact:
+            out.append(f'<span class="label">{e(cell.label)}</span>')
+        out.append("\n")
+    elif mode == "edit" and cell.editable and cell.proposed:
+        out.append(
+            f'<label{sr} for="{ident}">{label_text}</label>\n'
+            f'<span class="value proposed" id="shown-{ident}">'
+            f"{e(cell.value) if cell.overridden else ''}</span>\n"
+            f'<details class="override"{" open" if cell.overridden or cell.error else ""}>'
+            f"<summary>{e(_('调整得分'))}</summary>\n"
+            f'<label for="{ident}">{e(_("调整后的得分"))}</label>\n'
+            f'<input id="{ident}" name="{e(cell.path)}" value="{e(cell.value)}" inputmode="decimal"{invalid}>\n'
+            f'<label for="score-reason-{ident}">{e(_("调整理由（与规则得分不同时必填）"))}</label>\n'
+            f'<textarea id="score-reason-{ident}" name="score_reason:{e(cell.reason_key)}" rows="2">'
+            f"{e(cell.reason)}</textarea></details>\n"
+        )
+    elif mode == "edit" and cell.editable:
+        out.append(f'<label{sr} for="{ident}">{label_text}</label>\n')
+        if cell.choices:
+            options = "".join(
+                f'<option value="{e(value)}"{" selected" if value == cell.value else ""}>{e(label)}</option>'
+                for value, label in cell.choices
+            )
+            out.append(f'<select id="{ident}" name="{e(cell.path)}">{options}</select>')
+        elif cell.multiline:
+            out.append(
+                f'<textarea id="{ident}" name="{e(cell.path)}" rows="{2 if compact else 4}"{invalid}>'
+                f"{e(cell.value)}</textarea>"
+            )
+        else:
+            kind = f' type="{e(cell.input_type)}"' if cell.input_type else ""
+            numeric = ' inputmode="decimal"' if cell.numeric else ""
+            out.append(
+                f'<input id="{ident}" name="{e(cell.path)}" value="{e(cell.value)}"{kind}{numeric}{invalid}>'
+            )
+        out.append("\n")
+    else:
+        if not compact:
+            out.append(f'<span class="label">{e(cell.label)}</span>')
+        out.append(f'<span class="value" id="{ident}">{linebreaksbr(cell.shown or "—")}</span>')
+        if cell.locked and mode == "edit":
+            out.append(f' <span class="lock">{e(_("已批复"))}</span>')
+        if cell.overridden:
+            why = _("（已调整规则得分，理由：%(why)s）") % {"why": cell.reason}
+            out.append(f' <span class="override-reason">{e(why)}</span>')
+        out.append("\n")
+    if cell.reviewable:
+        if mode == "review" and approving:
+            review_invalid = (
+                f' aria-invalid="true" aria-describedby="review-err-{ident}"'
+                if cell.review_error
+                else ""
+            )
+            out.append(
+                f'<label class="review-score" for="review-{ident}">{e(_("复核"))}</label>\n'
+                f'<input id="review-{ident}" name="review:{e(cell.path)}" value="{e(cell.review)}" '
+                f'form="review-form" inputmode="decimal" class="review-input"{review_invalid}>'
+            )
+            if cell.review_error:
+                out.append(
+                    f'<span class="field-error" id="review-err-{ident}" role="alert">'
+                    f"{e(cell.review_error)}</span>"
+                )
+        elif cell.review:
+            out.append(f'<span class="review-score">{e(_("复核"))} {e(cell.review)}</span>')
+    out.append("\n" + calc_html(cell) + "\n" + notes_html(cell, acknowledgements) + "\n</div>")
+    return "".join(out)

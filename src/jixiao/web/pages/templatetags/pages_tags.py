@@ -47,3 +47,42 @@ def message(finding) -> str:
 def acknowledged(finding, reasons: dict) -> str:
     """The unit's reason for an error it submitted without changing (by finding key)."""
     return (reasons or {}).get(f"{finding.code}@{finding.field}", "")
+
+
+@register.simple_tag(takes_context=True)
+def sheet_cell(context, cell, row=None, compact=False):
+    """One field of the sheet, built in Python (:func:`jixiao.web.pages.sheet.cell_html`)."""
+    from django.utils.safestring import mark_safe
+
+    from jixiao.web.pages import sheet
+
+    return mark_safe(
+        sheet.cell_html(
+            cell,
+            mode=context.get("mode") or "view",
+            row_label=row.label if compact and row is not None else "",
+            compact=compact,
+            approving="approve" in (context.get("actions") or ()),
+            acknowledgements=context.get("acknowledgements"),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sheet_notes(context, holder, oob=False):
+    """The notes of a field or a part (:func:`jixiao.web.pages.sheet.notes_html`)."""
+    from django.utils.safestring import mark_safe
+
+    from jixiao.web.pages import sheet
+
+    return mark_safe(sheet.notes_html(holder, context.get("acknowledgements"), oob=oob))
+
+
+@register.simple_tag
+def sheet_calc(cell, oob=False):
+    """The rules' figure beside a field (:func:`jixiao.web.pages.sheet.calc_html`)."""
+    from django.utils.safestring import mark_safe
+
+    from jixiao.web.pages import sheet
+
+    return mark_safe(sheet.calc_html(cell, oob=oob))
