@@ -118,3 +118,19 @@ def test_a_scans_values_keep_their_boxes_drawn_on_its_page(tree, project_a1):
 def red_edge(box, dpi: int = 100) -> int:
     x0, top, x1, bottom = (round(v * dpi / 72) for v in box)
     return (x1 - x0) + (bottom - top)
+
+
+def test_the_pages_upload_keeps_the_file_too(tree, project_a1):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.web.evaluations.models import Evaluation
+
+    client = signed_in(tree, "filler_a1")
+    upload = SimpleUploadedFile(PDF.name, PDF.read_bytes())
+    answer = client.post(
+        "/forms/new/",
+        {"project": "A1-001", "file": upload, "form_number": "1", "confirm_project": "1"},
+    )
+    ev = Evaluation.objects.get(project=project_a1)
+    assert answer["Location"] == f"/forms/{ev.pk}/"
+    assert bytes(ev.source_file.content) == PDF.read_bytes()
