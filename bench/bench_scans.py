@@ -155,6 +155,11 @@ def child(files: list[str]) -> None:
     from jixiao.contract.json import evaluation_dict
     from jixiao.readers import ReadError, read_path
 
+    if os.environ.get("JIXIAO_BENCH_HEIGHTS"):  # trying other line heights: "40,28"
+        from jixiao.readers import scan_engines
+
+        first, second = (int(h) for h in os.environ["JIXIAO_BENCH_HEIGHTS"].split(","))
+        scan_engines.RapidEngine.HEIGHT, scan_engines.RapidEngine.SECOND_HEIGHT = first, second
     if os.environ.get("JIXIAO_BENCH_OCR_CACHE"):
         from jixiao.readers import scan_engines
 
