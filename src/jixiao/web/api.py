@@ -328,7 +328,7 @@ def _out(request: ApiRequest, ev: Evaluation) -> dict[str, Any]:
         "version": ev.version,
         "total": figure(ev.total),
         "grade": ev.grade,
-        "actions": actions.access.steps(request.auth, ev),
+        "actions": actions.workflow.steps_open(request.auth, ev),
         "kind": ev.project.kind,
     }
 

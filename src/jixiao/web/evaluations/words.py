@@ -12,6 +12,7 @@ STATES = {
     "submitted": _("已提交"),
     "returned": _("已退回"),
     "resubmitted": _("已重新提交"),
+    "checked": _("部门已审核"),  # two review levels: the 主管部门's approval, before the bureau's
     "approved": _("已通过（锁定）"),
     "deleted": _("已删除"),
 }
