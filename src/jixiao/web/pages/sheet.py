@@ -846,7 +846,8 @@ def cell_html(
     invalid = f' aria-invalid="true" aria-describedby="err-{ident}"' if cell.error else ""
     label_text = (f"{e(row_label)} · " if compact else "") + e(cell.label)
     sr = ' class="sr-only"' if compact else ' class=""'
-    out = [f'<div class="cell{" has-error" if cell.error else ""}">\n']
+    figure = " figure-cell" if cell.numeric else ""  # right-aligned at its places (pages.css)
+    out = [f'<div class="cell{figure}{" has-error" if cell.error else ""}">\n']
     if cell.auto:
         if not compact:
             out.append(f'<span class="label">{e(cell.label)}</span>')

@@ -144,20 +144,22 @@
     },
     budget(d) {
       const names = d.departments.map((r) => r.department);
+      const many = names.length > 8;
+      const series = d.grades.map((g, i) => ({type: "bar", stack: "budget", name: gradeName(g), barMaxWidth: many ? 14 : 64,
+        itemStyle: {color: GRADE_COLOURS[g]}, data: d.departments.map((r) => num(r.grades[i]))}));
+      // many departments: one a line, names down the side (cut to a width, whole in the tooltip
+      // and the table view), the chart as tall as they need
+      const byName = {type: "category", data: names, triggerEvent: true,
+                      axisLabel: {interval: 0, width: 150, overflow: "truncate", fontSize: 11}};
       return {
         option: {
           legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}, valueFormatter: moneyOf},
-          // many departments: every name, turned and cut to a width; the tooltip (and the
-          // table view) give it whole
-          grid: {left: 56, right: 24, top: 36, bottom: names.length > 8 ? 16 : 48, containLabel: true},
-          xAxis: {type: "category", data: names, triggerEvent: true,
-                  axisLabel: names.length > 8 ? {interval: 0, rotate: 50, width: 104, overflow: "truncate", fontSize: 11}
-                                              : {interval: 0, width: 110, overflow: "truncate"}},
-          yAxis: {type: "value"},
-          series: d.grades.map((g, i) => ({type: "bar", stack: "budget", name: gradeName(g), barMaxWidth: 64,
-            itemStyle: {color: GRADE_COLOURS[g]}, data: d.departments.map((r) => num(r.grades[i]))})),
+          grid: {left: 28, right: 24, top: 36, bottom: 24, containLabel: true},
+          xAxis: many ? {type: "value"} : {type: "category", data: names, axisLabel: {interval: 0, width: 110, overflow: "truncate"}},
+          yAxis: many ? {...byName, inverse: true} : {type: "value"},
+          series: many ? series.map((one) => ({...one})) : series,
         },
-        height: names.length > 8 ? 460 : undefined,
+        height: many ? Math.max(320, 60 + 16 * names.length) : undefined,
         head: [W.department, ...d.grades.map(gradeName), W.all_grades],
         rows: d.departments.map((r) => [r.department, ...r.grades.map(money), money(r.total)]),
       };
@@ -182,19 +184,21 @@
     },
     indicators(d) {
       const rows = [...d.departments, {department: W.everything, ...d.total}];
+      // the 全部 line stays in the table; drawn beside 80 departments it would make their bars specks
+      const drawn = d.departments.length > 8 ? d.departments : rows;
       const kinds = ["quantitative", "qualitative", "untargeted"];
       const colours = {quantitative: "#1565c0", qualitative: "#ef6c00", untargeted: "#bdbdbd"};
       return {
         option: {
           legend: {top: 0}, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
-          grid: {left: 8, right: 24, top: 36, bottom: 32, containLabel: true},
+          grid: {left: 28, right: 24, top: 36, bottom: 32, containLabel: true},
           xAxis: {type: "value", name: W.indicator_count, nameLocation: "middle", nameGap: 26, minInterval: 1},
-          yAxis: {type: "category", data: rows.map((r) => r.department).reverse(),
+          yAxis: {type: "category", data: drawn.map((r) => r.department).reverse(),
                   axisLabel: {interval: 0, width: 150, overflow: "truncate", fontSize: rows.length > 20 ? 11 : 12}},
           series: kinds.map((k) => ({type: "bar", stack: "kinds", name: W[k], barMaxWidth: 28,
-            itemStyle: {color: colours[k]}, data: rows.map((r) => r[k]).reverse()})),
+            itemStyle: {color: colours[k]}, data: drawn.map((r) => r[k]).reverse()})),
         },
-        height: Math.max(320, 60 + 18 * rows.length),
+        height: Math.max(320, 60 + 16 * drawn.length),
         head: [W.department, W.quantitative, W.qualitative, W.untargeted, W.share],
         rows: rows.map((r) => [r.department, r.quantitative, r.qualitative, r.untargeted, figure(r.share)]),
       };
