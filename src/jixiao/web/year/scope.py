@@ -38,7 +38,9 @@ def covering(task: SelfEvaluationTask) -> Q:
 
 
 def projects(task: SelfEvaluationTask) -> QuerySet[Project]:
-    return Project.objects.filter(covering(task)).select_related("unit__parent")
+    """The projects ``task`` issues drafts to and chases: of units still in use (a
+    disabled unit's forms stay, but it gets no new draft and no reminder)."""
+    return Project.objects.filter(covering(task), unit__active=True).select_related("unit__parent")
 
 
 def forms(
