@@ -15,7 +15,7 @@ port in its own process, signs every client in as the unit's filler, then runs
 Prints, for each wave, p50/p95 in ms of each and the ratios to the trivial page;
 then the median and min–max over the waves (goals at p95: page ≤ 3×, save ≤ 5×).
 
-    python bench/bench_pages.py --province 20000 [--repeat 5] [--data-dir DIR]
+    python bench/bench_pages.py --province 20000 [--repeat 5] [--data-dir DIR] [--only dashboard]
 
 The lists at a province's size (issue 20): ``jixiao demo --synthetic``'s province of
 ``--province`` forms over 2022–2024 in a fresh SQLite data directory (or the one given, kept
@@ -28,8 +28,9 @@ for /forms/, /review/ (a department's reviewer and the bureau's), /rollup/, /att
 /progress/, /forms/ sorted by 总分 and its last page, each dashboard's JSON; the CSV exports
 of the whole list (/forms/export/?format=csv, /attention/?format=csv) are timed whole, read
 to the end. Prints each page's size, its median time and the median and min–max of its
-ratio to /login/ worked out round by round (bars: a list page ≤ 200 KB and ≤ 3×; a
-dashboard seen again ≤ 2×).
+ratio to /login/ worked out round by round, and the first view against its own SELECTs
+replayed bare on the cursor (bars: a list page ≤ 200 KB and ≤ 3×; a dashboard seen again
+≤ 2× /login/, its first view ≤ 2× its bare SQL).
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ EXPORTS = [
 ]
 
 
-def lists(forms: int, repeat: int, data_dir: Path | None) -> None:
+def lists(forms: int, repeat: int, data_dir: Path | None, only: str = "") -> None:
     """The lists of a synthetic province against /login/, first and seen again."""
     with tempfile.TemporaryDirectory() as folder:
         target = data_dir or Path(folder) / "data"
@@ -219,17 +220,42 @@ def lists(forms: int, repeat: int, data_dir: Path | None) -> None:
             assert answer.status_code == 200, (path, answer.status_code)
             return took, len(body)
 
-        for _name, who, path, query in pages:  # warm: templates, connections
-            timed(signed[who], path, query)
+        if only:  # e.g. "dashboard": the pages whose name starts so
+            pages = [row for row in pages if row[0].startswith(only)]
+        from django.test.utils import CaptureQueriesContext
+
+        statements: dict[str, list[str]] = {}
+        for name, who, path, query in pages:  # warm: templates, connections; the SQL it runs
+            cache.clear()
+            with CaptureQueriesContext(connection) as captured:
+                timed(signed[who], path, query)
+            statements[name] = [
+                q["sql"]
+                for q in captured.captured_queries
+                if q["sql"].lstrip().upper().startswith("SELECT")
+            ]
+
+        def bare(sqls: list[str]) -> float:
+            """The first view's SELECTs replayed on the cursor: no ORM, no template."""
+            t0 = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql in sqls:
+                    cursor.execute(sql)
+                    cursor.fetchall()
+            return time.perf_counter() - t0
+
         rows: dict[str, dict[str, list[float]]] = {}
         sizes: dict[str, int] = {}
         for _round in range(repeat):
             for name, who, path, query in pages:
-                got = rows.setdefault(name, {"first": [], "again": [], "l1": [], "l2": []})
+                got = rows.setdefault(
+                    name, {"first": [], "again": [], "l1": [], "l2": [], "sql": []}
+                )
                 got["l1"].append(timed(trivial, "/login/", {})[0])
                 cache.clear()
                 took, sizes[name] = timed(signed[who], path, query)
                 got["first"].append(took)
+                got["sql"].append(bare(statements[name]))
                 got["l2"].append(timed(trivial, "/login/", {})[0])
                 got["again"].append(timed(signed[who], path, query)[0])
         login = spread([t for r in rows.values() for t in r["l1"] + r["l2"]])
@@ -244,13 +270,15 @@ def lists(forms: int, repeat: int, data_dir: Path | None) -> None:
             first, again = spread(got["first"]), spread(got["again"])
             r1 = spread(ratios(got["first"], got["l1"]))
             r2 = spread(ratios(got["again"], got["l2"]))
+            r3 = spread(ratios(got["first"], got["sql"]))
             print(
                 f"  {name:24} {sizes[name] / 1024:7.1f}  {first.median * 1000:9.1f}  "
                 f"×{r1.median:5.2f} ({r1.low:.2f}–{r1.high:.2f})  {again.median * 1000:9.1f}  "
-                f"×{r2.median:5.2f} ({r2.low:.2f}–{r2.high:.2f})",
+                f"×{r2.median:5.2f} ({r2.low:.2f}–{r2.high:.2f})  "
+                f"first/SQL ×{r3.median:.2f} ({r3.low:.2f}–{r3.high:.2f})",
                 flush=True,
             )
-        for name, who, path, query in EXPORTS:
+        for name, who, path, query in EXPORTS if not only else []:
             took = [timed(signed[who], path, query, streamed=True) for _ in range(repeat)]
             whole = spread([t for t, _size in took])
             print(
@@ -267,6 +295,7 @@ def main() -> None:
         "--province", type=int, default=0, help="time the lists of a synthetic province this size"
     )
     parser.add_argument("--data-dir", type=Path, help="with --province: the province's folder")
+    parser.add_argument("--only", default="", help="with --province: pages whose name starts so")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=20, help="rounds of each client a wave")
     add_repeat(parser)
@@ -277,7 +306,7 @@ def main() -> None:
             f"jixiao demo --synthetic {args.province} (seed 1, 2022–2024, slip rate 0.05)",
             "the list pages, first and seen again, each after its own /login/; the CSV exports",
         )
-        lists(args.province, args.repeat, args.data_dir)
+        lists(args.province, args.repeat, args.data_dir, args.only)
         footer()
         return
     header(
