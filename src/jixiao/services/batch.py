@@ -321,59 +321,75 @@ def write_merged(forms: list[Evaluation], path: str, workers: int = 1) -> Iterat
     order as it is drawn: the ``pages`` it takes, or why it is left out (a layout
     that cannot draw it, a character no font here has: the others are printed). The
     file is written when the iterator is exhausted; stopped before, nothing is
-    written. Raises WriteError if it cannot be written then.
+    written; no file either when no form could be drawn. Raises WriteError if it
+    cannot be written then.
 
     The forms are laid out here and the fonts cut once to the batch's characters;
     every :data:`jixiao.writers.pdf.CHUNK` forms are drawn as one part (each form
-    numbering its own pages), ``workers`` > 1 drawing parts in that many processes;
-    the parts are joined last (:func:`jixiao.writers.pdf.join`)."""
-    from jixiao.writers import Format, UndrawableText, WriteError
+    numbering its own pages; the characters checked there, in the workers, so that
+    this process never loads the fonts' character maps its workers would inherit),
+    ``workers`` > 1 drawing parts in that many processes; the parts are joined last
+    (:func:`jixiao.writers.pdf.join`)."""
+    from jixiao.writers import Format, WriteError
     from jixiao.writers import pdf as drawing
-    from jixiao.writers.fonts import NoGlyphs, check_drawable
 
     # a refusal names the form: 「out.pdf（第 3 张：某项目）: 原因」
     names = [f"{path}（第 {n} 张：{f.subject or '未命名项目'}）" for n, f in enumerate(forms, 1)]
     laid = _laid_out(list(zip(forms, names)))
-    for at, grid in enumerate(laid):  # refused before any drawing, each on its own
-        if isinstance(grid, Written):
-            laid[at] = Written(path, grid.error)
-            continue
-        try:
-            check_drawable(drawing.texts(grid))
-        except NoGlyphs as error:
-            refused = UndrawableText(names[at], error.reason, error.chars)
-            laid[at] = Written(path, str(refused), undrawable=True)
-    grids = [grid for grid in laid if not isinstance(grid, Written)]
+    grids = [(grid, name) for grid, name in zip(laid, names) if not isinstance(grid, Written)]
     with tempfile.TemporaryDirectory(prefix="jixiao-merged-") as folder:
-        fonts = drawing.Fonts.for_batch(grids, Path(folder))
+        fonts = drawing.Fonts.for_batch((grid for grid, _ in grids), Path(folder))
         size = max(1, min(drawing.CHUNK, -(-len(grids) // max(1, workers))))
         chunks = [grids[at : at + size] for at in range(0, len(grids), size)]
         parts = [str(Path(folder) / f"part-{n:05}.pdf") for n in range(len(chunks))]
         every = [fonts] * len(chunks)
         if workers <= 1 or len(chunks) < 2:
-            drawn: Iterator[list[int]] = map(_draw_part, chunks, every, parts)
+            drawn: Iterator[list[int | str]] = map(_draw_part, chunks, every, parts)
         else:
             drawn = _pool_map(_draw_part, [chunks, every, parts], workers, (Format.PDF, fonts))
-        pages: list[int] = []
+        done: list[int | str] = []
+        printed = 0
         for grid in laid:
             if isinstance(grid, Written):
-                yield grid
+                yield Written(path, grid.error)
                 continue
-            if not pages:
-                pages = list(next(drawn))
-            yield Written(path, pages=pages.pop(0))
-        if not chunks:
-            return  # no form to print: no file
+            if not done:
+                done = list(next(drawn))
+            result = done.pop(0)
+            if isinstance(result, str):
+                yield Written(path, result, undrawable=True)
+            else:
+                printed += 1
+                yield Written(path, pages=result)
+        if not printed:
+            return
         try:
-            drawing.join(parts, path)
+            drawing.join([part for part in parts if Path(part).exists()], path)
         except OSError as error:
             raise WriteError(path, f"无法写入：{error.strerror or error}") from None
 
 
-def _draw_part(grids: list[Grid], fonts: Fonts, part: str) -> list[int]:
-    """A part of a merged PDF, written at ``part``: each form's number of pages."""
+def _draw_part(chunk: list[tuple[Grid, str]], fonts: Fonts, part: str) -> list[int | str]:
+    """A part of a merged PDF, written at ``part`` (not at all if no form in it can be
+    drawn): each form's number of pages, or why it is left out (its ``UndrawableText``
+    message, naming the form as its string says)."""
+    from jixiao.writers import UndrawableText
     from jixiao.writers import pdf as drawing
+    from jixiao.writers.fonts import NoGlyphs, check_drawable
 
-    content, pages = drawing.write_chunk(grids, fonts)
-    Path(part).write_bytes(content)
-    return pages
+    results: list[int | str] = []
+    drawable = []
+    for grid, name in chunk:
+        try:
+            check_drawable(drawing.texts(grid))
+        except NoGlyphs as error:
+            results.append(str(UndrawableText(name, error.reason, error.chars)))
+            continue
+        drawable.append(grid)
+        results.append(0)
+    if drawable:
+        content, pages = drawing.write_chunk(drawable, fonts)
+        Path(part).write_bytes(content)
+        counts = iter(pages)
+        results = [r if isinstance(r, str) else next(counts) for r in results]
+    return results
