@@ -343,3 +343,17 @@ def test_a_sure_reading_like_a_label_is_not_made_the_label():
     assert sure[0] == "工作目标完成情况"
     unsure = scan._label("年度指怀值", (0.99, 0.99, 0.99, 0.5, 0.99))
     assert unsure[0] == "年度指标值"
+
+
+def test_a_doubtful_header_keeps_its_money_unit_and_the_unit_its_doubt():
+    """项目资金（万元） read with doubt about （万元）: not cut to the label 项目资金 (the
+    unit is printed, no seal's mark), and the unit read from it is a problem."""
+    text, confidences = "项目资金（万元）", (1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.82)
+    assert scan._label(text, confidences) == (text, confidences)
+    ev = read_path(FILES / "sample-national.json")[0]
+    assert ev.funding.unit is not None
+    cell = scan.CellReading(1, "A5", text, confidences, (0, 0, 1, 1))
+    [problem] = [p for p in scan.unit_doubted(ev, [cell]).problems if p.field == "funding.unit"]
+    assert "金额单位" in problem.message and problem.raw == text
+    sure = scan.CellReading(1, "A5", text, (0.99,) * len(text), (0, 0, 1, 1))
+    assert scan.unit_doubted(ev, [sure]).problems == ev.problems

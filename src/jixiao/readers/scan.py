@@ -145,8 +145,32 @@ def read_scan_cells(
                 for path, source in form.sources.items()
             },
         )
-        out.append((crowded(unread(doubted(form, read), read, cells), read, cells), read))
+        form = crowded(unread(doubted(form, read), read, cells), read, cells)
+        out.append((unit_doubted(form, cells), read))
     return out
+
+
+_UNIT_IN = re.compile(r"[(（](万元|元)[)）]")
+
+
+def unit_doubted(form: Evaluation, cells: list[CellReading]) -> Evaluation:
+    """A problem at the money's unit where the cell it was printed in (项目资金（万元）)
+    was read with doubt about it: a unit misread scales every amount (kept, said)."""
+    if form.funding.unit is None or "funding.unit" in {p.field for p in form.problems}:
+        return form
+    for cell in cells:
+        found = _UNIT_IN.search(cell.text)
+        if found is None or len(cell.confidences) != len(cell.text):
+            continue
+        confidence = min(cell.confidences[found.start() : found.end()], default=1.0)
+        if confidence < FIGURE_CONFIDENCE:
+            problem = Problem(
+                "funding.unit",
+                f"金额单位文字识别置信度低（{confidence:.2f}），读作「{found.group(1)}」：请与原件核对",
+                cell.text,
+            )
+            return replace(form, problems=(*form.problems, problem))
+    return form
 
 
 _NUMBER = re.compile(r"\d+(?:[.,，]\d+)*")
@@ -404,6 +428,7 @@ _SHORT_LABELS = {
 }
 """Two-character headers, repaired only when the engine's reading of them is
 doubtful and a mark beside them is all that differs."""
+_MONEY_UNIT = re.compile(r"^[(（]?(?:万元|元)[)）]?$")
 _NOT_WORD = re.compile(r"[^\w\u4e00-\u9fff]|_")
 
 
@@ -425,6 +450,9 @@ def _label(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float,
             label = _LABELS.get(stripped) or _SHORT_LABELS[stripped]
             return label, (1.0,) * len(label)
         held = [label for label in _LABELS if label in key and len(key) - len(label) <= 4]
+        if len(held) == 1 and _MONEY_UNIT.match(key.replace(held[0], "", 1)):
+            # 项目资金（万元）: the rest is the money's unit the form prints, no seal's mark
+            return text, confidences
         if len(held) == 1:
             label = _LABELS[held[0]]
             return label, (1.0,) * len(label)
