@@ -343,6 +343,7 @@ def test_a_sure_reading_like_a_label_is_not_made_the_label():
     assert sure[0] == "工作目标完成情况"
     unsure = scan._label("年度指怀值", (0.99, 0.99, 0.99, 0.5, 0.99))
     assert unsure[0] == "年度指标值"
+    assert scan._label("—级指标", (0.99,) * 4)[0] == "一级指标"  # a dash for its 一
 
 
 def test_a_doubtful_header_keeps_its_money_unit_and_the_unit_its_doubt():

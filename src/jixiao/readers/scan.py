@@ -428,6 +428,7 @@ _SHORT_LABELS = {
 }
 """Two-character headers, repaired only when the engine's reading of them is
 doubtful and a mark beside them is all that differs."""
+_DASHES = re.compile(r"[—–―－-]")
 _MONEY_UNIT = re.compile(r"^[(（]?(?:万元|元)[)）]?$")
 _NOT_WORD = re.compile(r"[^\w\u4e00-\u9fff]|_")
 
@@ -442,6 +443,11 @@ def _label(text: str, confidences: tuple[float, ...]) -> tuple[str, tuple[float,
     key = _squashed(text)
     if key in _LABELS or len(key) > 16:
         return text, confidences
+    dashed = _DASHES.sub("一", key)
+    if dashed != key and dashed in _LABELS:
+        # 一 and a dash are one stroke to the engine (—级指标): a header's 一
+        label = _LABELS[dashed]
+        return label, (1.0,) * len(label)
     if min(confidences, default=1.0) < FIGURE_CONFIDENCE:
         # a doubtful header with marks about it (a seal's remains): the one label it
         # holds whole, with at most four characters more ("#1租锡评分规则", "权重、")
