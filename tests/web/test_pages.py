@@ -944,3 +944,14 @@ def test_the_form_page_builds_its_cells_in_python_not_a_template_each(tree, slip
         assert (
             'id="calc-f-indicators-1-score"' in page and 'id="notes-f-indicators-1-score"' in page
         )
+
+
+@pytest.mark.parametrize(
+    ("template", "word"), [("shanghai-2019", "权重"), ("national-2020", "分值")]
+)
+def test_the_history_names_a_column_by_the_templates_own_word(template, word):
+    from jixiao.web.pages import sheet
+
+    data = {"template": template, "indicators": [{"name": "保洁河道长度"}]}
+    assert sheet.describe("indicators[0].points", data) == f"指标 1「保洁河道长度」 · {word}"
+    assert sheet.describe("indicators[0].points", {"indicators": []}).endswith("· 分值")

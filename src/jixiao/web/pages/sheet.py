@@ -665,6 +665,16 @@ def with_typed(data: dict, typed: dict[str, str], paths: list[str]) -> tuple[dic
     return out, errors
 
 
+def _template_word(data: dict, key: str) -> str:
+    """An indicator column as the form's template prints it (Shanghai 2019's 权重 for 分值),
+    the national words where the template does not name it."""
+    try:
+        printed = dict(_indicator_columns(templates.load(data.get("template") or "")))
+    except (KeyError, ValueError, OSError):
+        printed = {}
+    return printed.get(key) or str(dict(INDICATOR_COLUMNS).get(key, key))
+
+
 def describe(path: str, data: dict) -> str:
     """A field path as a person reads it: ``indicators[1].score`` → 指标 2「名称」· 得分."""
     head, _dot, rest = path.partition(".")
@@ -682,7 +692,7 @@ def describe(path: str, data: dict) -> str:
         indicators = data.get("indicators") or []
         name = _text(indicators[n].get("name")) if n < len(indicators) else ""
         where = _("指标 %(n)s「%(name)s」") % {"n": n + 1, "name": name}
-        return f"{where} · {dict(INDICATOR_COLUMNS).get(key, key)}" if key else str(where)
+        return f"{where} · {_template_word(data, key)}" if key else str(where)
     line = funding_of(path)
     if line is not None and line[0] in ("", *BREAKDOWN_KEYS):
         row_name, key = LINE_ROWS[line[0]], line[1]
