@@ -222,3 +222,37 @@ def test_the_page_and_its_csv_show_amounts_at_two_places(client, made):
     assert all(re.fullmatch(r"\d+\.\d\d", r[7]) for r in rows[1:] if r[7])
     low = [r for r in rows[1:] if "执行率" in r[9]]
     assert low and all(re.search(r"执行率 \d+\.\d\d% 低于", r[9]) for r in low)
+
+
+@pytest.mark.parametrize("sort", ["budget", "-budget", "priority", "-priority"])
+def test_the_list_sorts_by_a_column_on_the_page_and_in_its_csv(client, made, sort):
+    import csv
+    import io
+    import re
+    from decimal import Decimal as D
+
+    client.force_login(user("syn-admin"))
+    body = client.get("/attention/", {"year": 2024, "sort": sort, "state": "submitted"}).content
+    body = body.decode()
+    column = 5 if sort.lstrip("-") == "budget" else 1
+    cells = [
+        re.findall(r"<td[^>]*>(.*?)</td>", row)[column]
+        for row in re.findall(r"<tr><td class=\"num\">\d+</td>.*?</tr>", body)
+    ]
+    values = [D(c.replace(",", "")) for c in cells if c]
+    assert len(values) > 3
+    assert values == sorted(values, reverse=sort.startswith("-"))
+    # the headings keep the filter; the one sorted by links the other way
+    key = sort.lstrip("-")
+    other = key if sort.startswith("-") else f"-{key}"
+    assert f'href="?year=2024&amp;sort={other}&amp;state=submitted"' in body or (
+        f'href="?year=2024&amp;state=submitted&amp;sort={other}"' in body
+    )
+    text = b"".join(
+        client.get(
+            "/attention/", {"year": 2024, "sort": sort, "state": "submitted", "format": "csv"}
+        ).streaming_content
+    ).decode()
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]
+    got = [D(r[6].replace(",", "")) if column == 5 else D(r[1]) for r in rows if r[6]]
+    assert got == sorted(got, reverse=sort.startswith("-"))

@@ -7,6 +7,7 @@ import csv
 from urllib.parse import quote
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -135,7 +136,9 @@ def attention_page(request: SignedInRequest) -> HttpResponse | StreamingHttpResp
     if request.GET.get("format") == "csv":
         visible, _years, year, department = year_and_department(request)
         state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
-        return _csv(attention.flagged(visible, year or 0, department, state), year)
+        sort = request.GET.get("sort", "")
+        flagged = attention.flagged(visible, year or 0, department, state)
+        return _csv(_sorted(flagged, sort if sort.lstrip("-") in SORTS else ""), year)
     if request.GET.get("across") == "1":  # the batch checks, asked for: never kept
         main = render_to_string("pages/attention.html", _attention_figures(request), request)
         return render(request, "pages/kept.html", {"title": _("关注清单"), "main": main})
@@ -144,10 +147,60 @@ def attention_page(request: SignedInRequest) -> HttpResponse | StreamingHttpResp
     )
 
 
+SORTS = {
+    "priority": "priority",
+    "project": "project__name",
+    "unit": "project__unit__name",
+    "department": "project__unit__parent__name",
+    "budget": "budget_wan",
+    "state": "state",
+}
+"""The list's sort keys (``sort=key``, ``sort=-key`` descending) → the column; none: worst first."""
+COLUMNS = [
+    ("", gettext_lazy("序号"), "num"),
+    ("priority", gettext_lazy("优先级"), "num"),
+    ("project", gettext_lazy("项目名称"), ""),
+    ("unit", gettext_lazy("实施单位"), ""),
+    ("department", gettext_lazy("主管部门"), ""),
+    ("budget", gettext_lazy("全年预算数（万元）"), "num"),
+    ("state", gettext_lazy("状态"), ""),
+    ("", gettext_lazy("原因"), ""),
+]
+
+
+def _sorted(flagged, sort: str):
+    """``flagged`` in the order asked (empty figures last, then worst first), else worst first."""
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return flagged
+    column = F(SORTS[key])
+    by = column.desc(nulls_last=True) if sort.startswith("-") else column.asc(nulls_last=True)
+    return flagged.order_by(by, "-priority", "project__code")
+
+
+def _headings(request: SignedInRequest, sort: str) -> list[dict]:
+    heads = []
+    for key, label, css in COLUMNS:
+        head = {"label": str(label), "css": css, "href": "", "aria_sort": ""}
+        if key:
+            query = request.GET.copy()
+            query["sort"] = f"-{key}" if sort == key else key
+            query.pop("page", None)
+            head["href"] = "?" + query.urlencode()
+            head["aria_sort"] = (
+                "ascending" if sort == key else "descending" if sort == f"-{key}" else ""
+            )
+        heads.append(head)
+    return heads
+
+
 def _attention_figures(request: SignedInRequest) -> dict:
     visible, years, year, department = year_and_department(request)
     state = request.GET.get("state") if request.GET.get("state") in labels.STATES else None
-    listed = Paginator(attention.flagged(visible, year or 0, department, state), PER_PAGE)
+    sort = request.GET.get("sort", "")
+    sort = sort if sort.lstrip("-") in SORTS else ""
+    flagged = _sorted(attention.flagged(visible, year or 0, department, state), sort)
+    listed = Paginator(flagged, PER_PAGE)
     page_ = listed.get_page(request.GET.get("page"))
     shown = _Shown(page_)
     form_url = reverse("pages:form", args=[0]).replace(
@@ -164,6 +217,8 @@ def _attention_figures(request: SignedInRequest) -> dict:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "headers": _headings(request, sort),
+        "sort": sort,
         "years": years,
         "year": year,
         "department": department,
