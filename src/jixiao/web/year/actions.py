@@ -17,6 +17,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jixiao import templates
 from jixiao.contract.json import evaluation_from_dict
@@ -88,7 +89,7 @@ def issue(
         )
     if not 0 <= remind_days <= 60:
         raise Invalid(_("自动催报天数应在 0–60 之间"))
-    checks.storable({"note": note}, _("说明"))
+    checks.storable({"note": note}, pgettext("task note", "说明"))
     deadline = beijing(deadline)
     if deadline <= timezone.now():
         raise Invalid(_("截止时间应晚于现在"))
@@ -204,7 +205,7 @@ def reminder_text(task: SelfEvaluationTask, organisation: Organisation, missing:
 def remind(*, user: User, task_id: int, units: Iterable[int], text: str = "") -> list[Notice]:
     """催报 by hand: a notice (and a mail) to each chosen late unit of the task, each on the
     trail. Only units the user sees that are late for this task may be reminded."""
-    place = access.require_role(user, {Role.ADMIN, Role.REVIEWER}, _("催报"))
+    place = access.require_role(user, {Role.ADMIN, Role.REVIEWER}, pgettext("remind", "催报"))
     task = task_of(user, task_id)
     from jixiao.web.year import selectors
 
