@@ -154,3 +154,21 @@ def test_the_units_to_chase_a_page_at_a_time(client, tree, year_of_work, monkeyp
     assert "第 1–1 个单位，共 2 个" in first and 'href="?year=2023&amp;page=2"' in first
     # the department table is whole on every page
     assert second.count('class="rollup-total"') == first.count('class="rollup-total"') == 1
+
+
+def test_both_tables_sort_by_a_column(client, tree, year_of_work):
+    client.force_login(tree.users["admin"])
+    body = client.get("/progress/", {"year": YEAR, "sort": "-not_started"}).content.decode()
+    chase = body[body.index('class="list chase"') :]
+    assert chase.index(tree.unit_a2.name) < chase.index(tree.unit_a1.name)  # 2 not started, 1
+    body = client.get("/progress/", {"year": YEAR, "sort": "not_started"}).content.decode()
+    chase = body[body.index('class="list chase"') :]
+    assert chase.index(tree.unit_a1.name) < chase.index(tree.unit_a2.name)
+    # the department table by name, the other way; the chase list's order kept in its links
+    body = client.get("/progress/", {"year": YEAR, "by": "-name", "sort": "unit"}).content.decode()
+    table = body[body.index('class="list progress"') : body.index('class="list chase"')]
+    assert table.index(tree.dept_a.name) < table.index(tree.dept_b.name)  # 甲 (U+7532) > 乙
+    body_up = client.get("/progress/", {"year": YEAR, "by": "name"}).content.decode()
+    table = body_up[body_up.index('class="list progress"') : body_up.index('class="list chase"')]
+    assert table.index(tree.dept_b.name) < table.index(tree.dept_a.name)
+    assert 'href="?year=2023&amp;by=name&amp;sort=unit"' in body

@@ -72,8 +72,37 @@ def progress_page(request: SignedInRequest) -> HttpResponse:
     )
 
 
+CHASE_SORTS = {"department": "department", "unit": "name", **{s: s for s in progress.TO_CHASE}}
+"""The 催报清单's sort keys (``sort=``) → the row's field; the department table's (``by=``):
+``name`` and each stage."""
+
+
+def _ordered(rows: list[dict], asked: str, keys: dict[str, str]) -> list[dict]:
+    """``rows`` (an aggregate's few hundred) by the key asked (``-key`` descending), stable."""
+    key = keys.get(asked.lstrip("-"))
+    if key is None:
+        return rows
+    return sorted(rows, key=lambda row: row[key], reverse=asked.startswith("-"))
+
+
+def _links(request: SignedInRequest, param: str, asked: str, keys) -> dict[str, dict]:
+    """Each sortable heading's link (again: the other way; a new order from the first page)."""
+    links = {}
+    for key in keys:
+        query = request.GET.copy()
+        query[param] = f"-{key}" if asked == key else key
+        query.pop("page", None)
+        state = "ascending" if asked == key else "descending" if asked == f"-{key}" else ""
+        links[key] = {"href": "?" + query.urlencode(), "aria_sort": state}
+    return links
+
+
 def _progress_figures(request: SignedInRequest) -> dict:
     years, year, departments, total, chase = _figures(request)
+    by, sort = request.GET.get("by", ""), request.GET.get("sort", "")
+    department_keys = {"name": "name", **{s: s for s in progress.STAGES}}
+    departments = _ordered(departments, by, department_keys)
+    chase = _ordered(chase, sort, CHASE_SORTS)
     shown = {**pager(request, len(chase), CHASE_PER_PAGE), "units": True}
     start = shown["start"]
 
@@ -86,6 +115,8 @@ def _progress_figures(request: SignedInRequest) -> dict:
         "departments": [(row["name"], cells(row)) for row in departments],
         "total": cells(total),
         "stages": [(s, str(STAGE_LABELS[s])) for s in progress.STAGES],
+        "by_links": _links(request, "by", by, department_keys),
+        "sort_links": _links(request, "sort", sort, CHASE_SORTS),
         "chase": [(row, _missing(row)) for row in chase[start : start + CHASE_PER_PAGE]],
         "shown": shown,
         "per_page": CHASE_PER_PAGE,
