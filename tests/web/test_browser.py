@@ -121,7 +121,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
         user=tree.users["reviewer_a"], code="A1-002", year=2023, rows=approved
     )  # 绩效目标批复: locks both rows
     filler = sign_in(browser, live_server, "filler_a1")
-    expect(filler.get_by_role("heading", name="我的自评表")).to_be_visible()
+    expect(filler.get_by_role("heading", name="待办", exact=True)).to_be_visible()  # the start
 
     # A new form from an uploaded file.
     filler.get_by_role("link", name="新建自评表").click()
@@ -202,6 +202,7 @@ def test_upload_fill_review_return_resubmit_approve(browser, live_server, tree):
 
     # The reviewer returns it with a comment on one indicator.
     reviewer = sign_in(browser, live_server, "reviewer_a")
+    reviewer.get_by_role("navigation", name="主导航").get_by_role("link", name="待我审核").click()
     expect(reviewer.get_by_role("heading", name="待我审核")).to_be_visible()
     reviewer.get_by_role("link", name=slips.project.name).click()
     expect(reviewer.locator("#notes-f-indicators-1-target")).to_contain_text(

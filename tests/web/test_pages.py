@@ -47,7 +47,20 @@ def test_login_page_has_labelled_inputs_and_signs_in(tree):
     assert '<label for="id_password">口令</label>' in page
     response = client.post("/login/", {"username": "filler_a1", "password": "filler_a1-口令-2026"})
     assert response.status_code == 302
-    assert client.get("/", follow=True).request["PATH_INFO"] == "/forms/"
+    assert client.get("/", follow=True).request["PATH_INFO"] == "/todo/"  # 待办 first
+
+
+@pytest.mark.parametrize(
+    "name, home", [("system", "/manage/"), ("security", "/manage/"), ("audit", "/security-log/")]
+)
+def test_each_administrator_starts_on_their_own_pages(tree, admins, name, home):
+    """The 三员 hold no business role: no 待办, no lists in their header, their own pages."""
+    client = Client()
+    client.force_login(admins[name])
+    landed = client.get("/", follow=True)
+    assert landed.status_code == 200 and landed.request["PATH_INFO"] == home
+    header = landed.content.decode().split("</header>")[0]
+    assert "/forms/" not in header and "/todo/" not in header
 
 
 def test_pages_need_a_login(db):

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
 
-from jixiao.web.evaluations.models import Event
+from jixiao.web.evaluations.models import Evaluation, Event
 from jixiao.web.orgs.models import ApiToken
 from jixiao.web.sources.models import SourceFile
 
@@ -117,6 +119,21 @@ def test_a_scans_values_keep_their_boxes_drawn_on_its_page(tree, project_a1):
     assert plain.status_code == boxed.status_code == 200
     assert red_inside(boxed.content, source["box"]) > 0.8 * red_edge(source["box"])
     assert red_inside(plain.content, source["box"]) < 0.2 * red_edge(source["box"])
+    # the form page shows the page with its findings' fields boxed
+    stored = Evaluation.objects.get(pk=made["id"])
+    boxed_findings = sorted(
+        {
+            f["field"]
+            for f in stored.findings
+            if (stored.data["sources"].get(f["field"]) or {}).get("box")
+        }
+    )
+    assert boxed_findings, "the scan's form has findings on fields read from the page"
+    form_page = client.get(f"/forms/{made['id']}/").content.decode()
+    assert "原件上的审核意见" in form_page
+    shown = re.search(r'src="(/forms/\d+/source/1\.png\?[^"]+)"', form_page).group(1)
+    assert client.get(shown.replace("&amp;", "&")).status_code == 200
+    assert all(f"field={quote(f)}" in shown.replace("&amp;", "&") for f in boxed_findings[:50])
 
 
 def red_edge(box, dpi: int = 100) -> int:

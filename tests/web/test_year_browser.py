@@ -150,7 +150,7 @@ def test_the_year_walked_in_the_browser(browser, live_server, forms):
 
     # The bureau issues the 2024 task for 示例区文化局, with two review levels.
     admin = sign_in(browser, live_server, "bureau_admin")
-    admin.get_by_role("link", name="自评任务").click()
+    admin.get_by_role("link", name="自评任务", exact=True).click()
     admin.get_by_label("模板").select_option("national-2020")
     admin.get_by_label("年度").fill("2024")
     from datetime import timedelta

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, When
@@ -55,9 +55,11 @@ from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
 from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
-from jixiao.web.orgs.models import Organisation
+from jixiao.web.orgs.models import AdminRole, Organisation
 from jixiao.web.pages import evidence, labels, sheet
 from jixiao.web.requests import SignedInRequest
+from jixiao.web.sources.models import SourceFile
+from jixiao.web.sources.pages import MAX_FIELDS
 from jixiao.writers import Format, UndrawableText, WriteError, safe_name
 
 REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
@@ -82,10 +84,18 @@ def page(view):
     return wrapped
 
 
+# Where each administrator (三员) starts: they hold no business role, so no 待办.
+ADMIN_HOMES = {"system": "manage:index", "security": "manage:index", "audit": "security_log"}
+
+
 @page
 def home(request: SignedInRequest) -> HttpResponse:
-    role = actions.access.membership(request.user).role_enum
-    return redirect("pages:queue" if role is Role.REVIEWER else "pages:forms")
+    """Each role's start: its things to do (待办); an administrator's own pages."""
+    held = AdminRole.objects.filter(user=request.user).values_list("role", flat=True).first()
+    if held in ADMIN_HOMES:
+        return redirect(ADMIN_HOMES[held])
+    actions.access.membership(request.user)  # refused (403) without a place in the tree
+    return redirect("year:todo")
 
 
 LIST_PER_PAGE = 100
@@ -649,11 +659,29 @@ def _context(
         "rows": ",".join(rows),
         "returned": returned,
         "returned_by": _reviewer(returned) if returned else "",
-        "actions": [a.value for a in actions.access.steps(request.user, ev)],
+        "actions": [a.value for a in actions.workflow.steps_open(request.user, ev)],
         "can_edit": can_edit,
         "formats": [f.value for f in (Format.XLSX, Format.PDF, Format.DOCX)],
+        "source_pages": source_pages(ev),
         **extra,
     }
+
+
+def source_pages(ev: Evaluation) -> list[dict]:
+    """The pages of the file the form was read from (kept with it) where a finding's field
+    was read, each with the query that draws those fields' boxes on it."""
+    sources = ev.data.get("sources") or {}
+    by_page: dict[int, set[str]] = {}
+    for finding in ev.findings:
+        where = sources.get(finding.get("field") or "") or {}
+        if where.get("page") and where.get("box"):
+            by_page.setdefault(int(where["page"]), set()).add(finding["field"])
+    if not by_page or not SourceFile.objects.filter(evaluation=ev).exists():
+        return []
+    return [
+        {"page": n, "query": urlencode([("field", f) for f in sorted(fields)[:MAX_FIELDS]])}
+        for n, fields in sorted(by_page.items())
+    ]
 
 
 @page
