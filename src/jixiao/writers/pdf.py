@@ -217,7 +217,7 @@ def write_pdf(grid: Grid, target: str | BinaryIO, fonts: Fonts | None = None) ->
     _document(grid, fonts).write_pdf(target)
 
 
-CHUNK = 20
+CHUNK = 10
 """Forms laid out before their pages are written as one PDF by :func:`write_merged`:
 each font is embedded once a chunk, and a chunk's layout (a few MB a form) is let go
 before the next."""
