@@ -5,14 +5,12 @@ calls the year's actions and selectors (and the evaluations' actions)."""
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import quote
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,10 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from jixiao import templates
 from jixiao.domain.workflow import Action, Role
-from jixiao.web.evaluations import actions
-from jixiao.web.evaluations.actions.errors import FieldErrors, ServiceError
+from jixiao.web.evaluations import actions, words
+from jixiao.web.evaluations.actions.errors import FieldErrors
 from jixiao.web.evaluations.models import Evaluation, SpotCheck
 from jixiao.web.orgs.models import Organisation
+from jixiao.web.pages.views import page  # signed in; 404 for what one may not see; refusals shown
 from jixiao.web.requests import SignedInRequest
 from jixiao.web.year import actions as year_actions
 from jixiao.web.year import selectors
@@ -32,24 +31,6 @@ from jixiao.web.year.models import SelfEvaluationTask
 from jixiao.writers.cells import append_row, defuse
 
 SHANGHAI = selectors.SHANGHAI
-
-
-def page(view):
-    """Signed in with a business role; what one may not see is 404; a refusal shows why."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except actions.errors.NotFound:
-            raise Http404 from None
-        except ServiceError as error:
-            return render(
-                request, "pages/refused.html", {"message": error.message}, status=error.status
-            )
-
-    return wrapped
 
 
 def _role(request: SignedInRequest) -> Role:
@@ -60,18 +41,7 @@ def _require(request: SignedInRequest, roles: set[Role], doing: str) -> None:
     actions.access.require_role(request.user, roles, doing)
 
 
-STATE_LABELS = {
-    "draft": gettext_lazy("草稿"),
-    "submitted": gettext_lazy("已提交"),
-    "resubmitted": gettext_lazy("已重新提交"),
-    "returned": gettext_lazy("已退回"),
-    "checked": gettext_lazy("部门已审核"),
-    "approved": gettext_lazy("已通过"),
-}
-
-
-def state_label(value: str) -> str:
-    return str(STATE_LABELS.get(value, value))
+state_label = words.state
 
 
 @page
