@@ -32,7 +32,7 @@ from jixiao.web.evaluations.selectors.attention import shown_rate
 from jixiao.web.evaluations.selectors.cached import cached, request_version
 from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
-from jixiao.web.pages.views import kept_page, page
+from jixiao.web.pages.views import kept_page, page, page_links
 from jixiao.web.requests import SignedInRequest
 from jixiao.writers.cells import defuse
 
@@ -283,18 +283,6 @@ def _options(pairs, chosen: int | None) -> str:
     )
 
 
-def _pages(number: int, count: int) -> list[int | None]:
-    """The page numbers to link: the first, the last and two either side of ``number``
-    (``None``: a gap)."""
-    near = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
-    shown: list[int | None] = []
-    for n in near:
-        if shown and n - shown[-1] > 1:
-            shown.append(None)
-        shown.append(n)
-    return shown
-
-
 @page
 def rollup_page(request: SignedInRequest) -> HttpResponse:
     """The page; its figures kept under the data version for the scope and the query
@@ -342,7 +330,7 @@ def _rollup_figures(request: SignedInRequest) -> dict:
         "count": total.count,
         "number": number,
         "pages": pages,
-        "page_links": _pages(number, pages),
+        "page_links": page_links(number, pages),
         "first": start + 1 if total.count else 0,
         "last": min(start + PER_PAGE, total.count),
         "per_page": PER_PAGE,
