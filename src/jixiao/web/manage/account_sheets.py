@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.web import accounts
@@ -40,16 +39,7 @@ def import_accounts(*, user: Any, data: bytes, file: str) -> sheets.Report:
     lines = sheets.read(data, file, COLUMNS, ["username", "role"])
     report = sheets.Report(file)
     seen: dict[str, int] = {}
-    with transaction.atomic():
-        for line in lines:
-            try:
-                _line(user, line, report, seen)
-            except sheets.RowProblem as problem:
-                report.errors.append(problem.error)
-        if report.errors:
-            transaction.set_rollback(True)
-            report.notes = []  # nothing was made: no password to hand out
-    return report
+    return sheets.apply(lines, report, lambda line: _line(user, line, report, seen))
 
 
 def _line(actor: Any, line: sheets.Line, report: sheets.Report, seen: dict[str, int]) -> None:

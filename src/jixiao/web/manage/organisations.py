@@ -217,15 +217,7 @@ def import_tree(*, user: Any, data: bytes, file: str) -> sheets.Report:
     roles.require(user, roles.SYSTEM)
     lines = sheets.read(data, file, COLUMNS, ["kind", "name"])
     report = sheets.Report(file)
-    with transaction.atomic():
-        for line in lines:
-            try:
-                _import_line(user, line, report)
-            except sheets.RowProblem as problem:
-                report.errors.append(problem.error)
-        if report.errors:
-            transaction.set_rollback(True)
-    return report
+    return sheets.apply(lines, report, lambda line: _import_line(user, line, report))
 
 
 def _import_line(user: Any, line: sheets.Line, report: sheets.Report) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.web.evaluations.actions import projects as actions
@@ -32,15 +31,7 @@ def import_library(*, user: Any, data: bytes, file: str) -> sheets.Report:
     lines = sheets.read(data, file, COLUMNS, ["code", "name", "unit"])
     report = sheets.Report(file)
     seen: dict[str, int] = {}
-    with transaction.atomic():
-        for line in lines:
-            try:
-                _line(user, line, report, seen)
-            except sheets.RowProblem as problem:
-                report.errors.append(problem.error)
-        if report.errors:
-            transaction.set_rollback(True)
-    return report
+    return sheets.apply(lines, report, lambda line: _line(user, line, report, seen))
 
 
 def _unit(line: sheets.Line) -> Organisation:

@@ -5,9 +5,10 @@ file, row and column (:class:`RowError`); write a list as a sheet (the cells mad
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -65,6 +66,21 @@ class Report:
     @property
     def applied(self) -> bool:
         return not self.errors
+
+
+def apply(lines: Iterable[Line], report: Report, each: Callable[[Line], None]) -> Report:
+    """Every line through ``each``, all or nothing: a line ``each`` refuses (RowProblem) is
+    named in ``report``, and with any refused nothing is stored, no note handed out."""
+    with transaction.atomic():
+        for line in lines:
+            try:
+                each(line)
+            except RowProblem as problem:
+                report.errors.append(problem.error)
+        if report.errors:
+            transaction.set_rollback(True)
+            report.notes = []  # nothing was made: e.g. no new password to hand out
+    return report
 
 
 def _text(value: object) -> str:
