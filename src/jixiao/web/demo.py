@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from jixiao import samples
 from jixiao.domain.workflow import Role
@@ -17,6 +19,8 @@ from jixiao.readers import read_path
 from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import ApprovedTargets, Project
 from jixiao.web.orgs.models import Membership, Organisation
+from jixiao.web.year import actions as year_actions
+from jixiao.web.year.selectors import SHANGHAI
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -80,7 +84,23 @@ def load() -> list[Account]:
     department = units[0].parent
     assert department is not None  # a unit's parent is its department
     reviewer = _account("reviewer", Role.REVIEWER, department)
+    _issue_next_year(admin.user, forms)
     return [a.account for a in (admin, filler, reviewer)]
+
+
+def _issue_next_year(admin: User, forms: list) -> None:
+    """The year after the samples' latest issued as a task (任务下达), due in 30 days, so
+    that every account's 待办 has something in it: a draft per project, carried from its
+    form of the year before where there is one."""
+    latest = max(form.year for form in forms)
+    template = next(form.template for form in forms if form.year == latest)
+    deadline = (timezone.now() + timedelta(days=30)).astimezone(SHANGHAI)
+    year_actions.issue(
+        user=admin,
+        year=latest + 1,
+        template=template,
+        deadline=deadline.replace(hour=17, minute=30, second=0, microsecond=0),
+    )
 
 
 @dataclass(frozen=True)
