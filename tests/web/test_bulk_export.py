@@ -166,3 +166,25 @@ def test_a_years_forms_as_one_pdf_to_print(tree, two_forms):
     name = two_forms[0].data["project"]["name"]
     assert all(name in text for text in texts[:: len(texts) // 2])  # each form begins anew
     assert sum(text.count("第 1 页") for text in texts) == 2  # each numbers its own pages
+
+
+def test_the_rollup_workbook_of_a_year(tree, two_forms):
+    """汇总表 as a task: the page's workbook of the forms one sees, 小计 and 合计 included."""
+    client = signed_in(tree, "reviewer_a")  # 甲局's reviewer: 甲局's form only
+    response = client.post("/exports/", {"year": "2023", "format": "rollup", "department": ""})
+    pk = int(re.search(r"/tasks/(\d+)/", response["Location"]).group(1))
+    run_worker()
+    task = Task.objects.get(pk=pk)
+    assert task.state == Task.State.DONE and task.result["forms"] == 1, task.error
+    download = client.get(f"/tasks/{pk}/download/")
+    assert download.status_code == 200 and download["Content-Type"].endswith(".sheet")
+    rows = list(load_workbook(io.BytesIO(download.content)).active.values)
+    assert rows[0][0] == "2023 年度自评汇总表" and rows[1][:4] == (
+        "主管部门",
+        "实施单位",
+        "项目名称",
+        "项目编码",
+    )
+    codes = [row[3] for row in rows[2:]]
+    assert "A1-201" in codes and "B1-201" not in codes  # only what the reviewer sees
+    assert rows[-1][0] == "合计" and rows[-1][2] == "1 份"

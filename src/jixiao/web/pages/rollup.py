@@ -158,7 +158,7 @@ def _chosen(request: SignedInRequest):
     return years, year, department, sort, filters, chosen
 
 
-def _cells(line: rollup.Line, states: dict[str, str]) -> list:
+def cells(line: rollup.Line, states: dict[str, str]) -> list:
     """One line's values in the order of COLUMNS (figures as Decimal, texts as str);
     ``states``: each state's label (translated once a request, not once a row)."""
     if line.form is not None:
@@ -213,7 +213,7 @@ def _cells(line: rollup.Line, states: dict[str, str]) -> list:
     ]
 
 
-def _state_labels() -> dict[str, str]:
+def state_labels() -> dict[str, str]:
     return {s.value: str(labels.state(s.value)) for s in State}
 
 
@@ -258,19 +258,19 @@ NUMBER_COLUMNS = frozenset([*NUMBER_FORMATS, 14, 15, 16])
 def _row(line: rollup.Line, states: dict[str, str], form_url: str) -> str:
     """One ``<tr>`` of the table, built here rather than cell by cell in the template
     (200 rows × 17 cells); ``form_url``: a form page's address with ``%d`` for its id."""
-    cells = []
-    for column, value in enumerate(_cells(line, states)):
+    tds = []
+    for column, value in enumerate(cells(line, states)):
         text = escape(_shown(value, column))  # figures too: cheap, and safe whatever a column holds
         if column in NUMBER_COLUMNS:
-            cells.append(f'<td class="num">{text}</td>')
+            tds.append(f'<td class="num">{text}</td>')
             continue
         if column == 2 and line.form is not None:
-            cells.append(f'<td><a href="{form_url % line.form["pk"]}">{text}</a></td>')
+            tds.append(f'<td><a href="{form_url % line.form["pk"]}">{text}</a></td>')
         elif column == 0 and line.form is None:
-            cells.append(f'<th scope="row">{text}</th>')
+            tds.append(f'<th scope="row">{text}</th>')
         else:
-            cells.append(f"<td>{text}</td>")
-    return f'<tr class="rollup-{line.kind}">{"".join(cells)}</tr>'
+            tds.append(f"<td>{text}</td>")
+    return f'<tr class="rollup-{line.kind}">{"".join(tds)}</tr>'
 
 
 def _options(pairs, chosen: int | None) -> str:
@@ -299,7 +299,7 @@ def _rollup_figures(request: SignedInRequest) -> dict:
     pages = max(1, -(-total.count // PER_PAGE))
     number = min(_number(request.GET.get("page", ""), 2**31) or 1, pages)
     start = (number - 1) * PER_PAGE
-    states, form_url = _state_labels(), reverse("pages:form", args=[0]).replace("/0/", "/%d/")
+    states, form_url = state_labels(), reverse("pages:form", args=[0]).replace("/0/", "/%d/")
     rows = [
         _row(line, states, form_url)
         for line in rollup.table(
@@ -346,8 +346,8 @@ def rollup_export(request: SignedInRequest, fmt: str) -> HttpResponse:
     if fmt not in ("xlsx", "csv"):
         raise Http404
     _years, year, _department, sort, _filters, chosen = _chosen(request)
-    states = _state_labels()
-    lines = (_cells(line, states) for line in rollup.table(chosen, grouped=not sort))
+    states = state_labels()
+    lines = (cells(line, states) for line in rollup.table(chosen, grouped=not sort))
     header = [str(c) for c in COLUMNS]
     name = _("%(year)s 年度自评汇总表") % {"year": year or ""}
     if fmt == "csv":
@@ -363,12 +363,12 @@ def rollup_export(request: SignedInRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        _workbook(name, header, lines).save(response)
+        workbook(name, header, lines).save(response)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.' + fmt)}"
     return response
 
 
-def _workbook(title: str, header: list[str], lines):
+def workbook(title: str, header: list[str], lines):
     """A write-only workbook (rows streamed, no cell objects kept) of ``lines``."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

@@ -1,6 +1,7 @@
 """批量导出: the forms of a year (of one department, or all one may see) written by a
 background task — in the official layout (xlsx, PDF or docx) into one zip, as one
-PDF to print (合并 PDF: every form numbering its own pages), or as the check report (审核报告: every finding of every form, the checks across the batch
+PDF to print (合并 PDF: every form numbering its own pages), as the roll-up workbook
+(汇总表), or as the check report (审核报告: every finding of every form, the checks across the batch
 included, as ``jixiao check --report`` writes it) — kept with the task until it
 expires; downloaded only by who asked for it, and only while they may still see every
 form in it."""
@@ -36,7 +37,7 @@ from jixiao.writers import Format, file_names
 from jixiao.writers.findings import write_report
 
 TASK = "forms.export_bulk"
-FORMATS = ("xlsx", "pdf", "docx", "merged", "report")
+FORMATS = ("xlsx", "pdf", "docx", "merged", "report", "rollup")
 # What each format gives, as the export page names it.
 FORMAT_LABELS = {
     "xlsx": gettext_lazy("自评表 xlsx（zip）"),
@@ -44,8 +45,10 @@ FORMAT_LABELS = {
     "docx": gettext_lazy("自评表 docx（zip）"),
     "merged": gettext_lazy("合并为一个 PDF（打印用）"),
     "report": gettext_lazy("审核报告 xlsx"),
+    "rollup": gettext_lazy("汇总表 xlsx"),
 }
 REPORT = "report"
+ROLLUP = "rollup"
 MERGED = "merged"
 MAX_FORMS = 5000
 
@@ -95,6 +98,8 @@ def download(*, user: User, pk: int) -> Output:
 def export_bulk(
     context: Context, ids: list[int], format: str, year: int, department=None
 ) -> dict[str, Any]:
+    if format == ROLLUP:
+        return _rollup(context, ids, year, department)
     rows = list(Evaluation.objects.filter(pk__in=ids).order_by("project__code", "pk"))
     forms = [evaluation_from_dict(row.data, f"自评表 {row.pk}") for row in rows]
     if format == REPORT:
@@ -122,6 +127,26 @@ def export_bulk(
     scope = f"-{department}" if department else ""
     _keep(context, f"自评表-{year}{scope}-{format}.zip", "application/zip", content)
     return {"forms": len(jobs) - len(refused), "refused": refused, "bytes": len(content)}
+
+
+def _rollup(context: Context, ids: list[int], year: int, department) -> dict[str, Any]:
+    """汇总表: the roll-up of those forms as the page's workbook (its columns, 小计 and 合计),
+    from the indexed copies (no form's JSON read)."""
+    # The page's own columns, labels and workbook: the roll-up's layout lives in one place.
+    from jixiao.web.evaluations.selectors import rollup
+    from jixiao.web.pages import rollup as page
+
+    chosen = rollup.rows(Evaluation.objects.filter(pk__in=ids), year, department)
+    states = page.state_labels()
+    lines = [page.cells(line, states) for line in rollup.table(chosen)]
+    context.progress(len(ids), len(ids), "")
+    name = _("%(year)s 年度自评汇总表") % {"year": year}
+    buffer = io.BytesIO()
+    page.workbook(name, [str(c) for c in page.COLUMNS], lines).save(buffer)
+    content = buffer.getvalue()
+    scope = f"-{department}" if department else ""
+    _keep(context, f"汇总表-{year}{scope}.xlsx", XLSX, content)
+    return {"forms": len(ids), "refused": [], "bytes": len(content)}
 
 
 def _merged(context: Context, forms, year: int, department) -> dict[str, Any]:
