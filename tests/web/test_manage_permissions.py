@@ -12,19 +12,11 @@ from django.urls import URLPattern
 
 from jixiao.web.evaluations.models import Event
 from jixiao.web.manage import urls
+from tests.web.test_permission_matrix import ROLES
 
 pytestmark = pytest.mark.django_db
 
-BUSINESS = [
-    "filler_a1",
-    "filler_a2",
-    "filler_b1",
-    "filler_dept_a",
-    "reviewer_a",
-    "reviewer_b",
-    "reviewer_bureau",
-    "admin",
-]
+BUSINESS = list(ROLES)  # the eight accounts of the tree, as the API's matrix
 TECHNICAL = ["system", "security", "audit"]
 TARGETS = {"reviewer_a", "reviewer_b", "reviewer_bureau", "admin"}
 

@@ -16,19 +16,11 @@ from jixiao.web.evaluations import actions
 from jixiao.web.evaluations.models import Evaluation, Project, SpotCheck
 from jixiao.web.year import actions as year
 from jixiao.web.year.models import LedgerEntry, LedgerPolicy, Notice, SelfEvaluationTask
+from tests.web.test_permission_matrix import ROLES
 
 pytestmark = pytest.mark.django_db
 
-BUSINESS = [
-    "filler_a1",
-    "filler_a2",
-    "filler_b1",
-    "filler_dept_a",
-    "reviewer_a",
-    "reviewer_b",
-    "reviewer_bureau",
-    "admin",
-]
+BUSINESS = list(ROLES)  # the eight accounts of the tree, as the API's matrix
 ACCOUNTS = [*BUSINESS, "system", "security", "audit", "anonymous"]
 SEES_A1 = {"filler_a1", "filler_dept_a", "reviewer_a", "reviewer_bureau", "admin"}
 REVIEWS_A1 = {"reviewer_a", "reviewer_bureau"}
