@@ -93,6 +93,44 @@ def test_an_organisation_is_disabled_after_its_children_and_accounts(tree, admin
     assert trail.check().intact
 
 
+def test_a_disable_and_an_enable_are_on_the_trail_and_verify(tree, admins):
+    """states.organisation records ``active`` (#23): a disable and an enable are events with
+    their diff; an organisation in use records the state's old shape (no ``active``), so the
+    trails recorded before still verify; a disable outside the application is named."""
+    from jixiao.domain.trail import state_hashes
+    from jixiao.web.evaluations import states
+
+    unit = tree.unit_a1
+    old_shape = {"name": unit.name, "kind": unit.kind, "parent": unit.parent_id}
+    assert states.organisation(unit) == old_shape  # what every record before holds
+    recorded = _events(f"organisation#{unit.pk}")[-1].state
+    assert recorded == state_hashes(old_shape)
+    for user in tree.users.values():
+        if user.membership.organisation_id == unit.pk:
+            accounts.set_active(actor=admins["security"], user=user, active=False)
+    client = _client(admins["system"])
+    url = f"/manage/organisations/{unit.pk}/"
+    assert client.post(url, {"op": "disable"}).status_code == 302
+    disabled = _events(f"organisation#{unit.pk}")[-1]
+    assert disabled.action == "org_change" and disabled.actor_id == admins["system"].pk
+    assert disabled.diff == [{"path": "active", "new": False}]
+    assert disabled.state == state_hashes({**old_shape, "active": False})
+    assert trail.check().intact
+    # enabled again outside the application: named by verify-trail
+    Organisation.objects.filter(pk=unit.pk).update(active=True)
+    report = trail.check()
+    assert not report.intact and any("组织" in d and "active" in d for d in report.differences), (
+        report.differences
+    )
+    Organisation.objects.filter(pk=unit.pk).update(active=False)
+    assert trail.check().intact
+    assert client.post(url, {"op": "enable"}).status_code == 302
+    enabled = _events(f"organisation#{unit.pk}")[-1]
+    assert enabled.diff == [{"path": "active", "old": False}]
+    assert enabled.state == recorded  # back to the old shape
+    assert trail.check().intact
+
+
 def test_the_security_administrator_creates_an_account_with_a_one_time_password(tree, admins):
     security = admins["security"]
     client = _client(security)

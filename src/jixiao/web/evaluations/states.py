@@ -11,7 +11,8 @@ that differ. The subjects:
   change reasons, and its evidence files (indicator, name, size, sha256; the content is checked
   against the sha256 separately, :func:`evidence_mismatches`);
 - ``targets#<id>``: approved targets (project, year, indicators, who set them);
-- ``project#<id>``: code, name, kind, unit; ``organisation#<id>``: name, kind, parent;
+- ``project#<id>``: code, name, kind, unit; ``organisation#<id>``: name, kind, parent, and
+  ``active: false`` once disabled (absent while in use, as in the states recorded before);
 - ``account#<id>``: username, active, staff, superuser, a digest of the password hash, the
   membership (organisation, role) and the technical administrator role;
 - ``spotcheck#<id>``: a 抽查 draw (year, rate, strata, seed, the forms drawn);
@@ -116,7 +117,14 @@ def project(p: Project) -> dict:
 
 
 def organisation(o: Organisation) -> dict:
-    return {"name": o.name, "kind": o.kind, "parent": o.parent_id}
+    """Name, kind, parent and, once disabled, ``"active": False``: an organisation in use
+    records no ``active`` field, so the states recorded before the field was (all of
+    organisations in use: a disable was not an event then) still verify as they are, and
+    a disable or an enable is an event with its diff."""
+    state: dict[str, Any] = {"name": o.name, "kind": o.kind, "parent": o.parent_id}
+    if not o.active:
+        state["active"] = False
+    return state
 
 
 _LOOK_UP: Any = object()
