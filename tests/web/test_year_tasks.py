@@ -155,3 +155,52 @@ def test_one_level_tasks_keep_one_approval(tree, projects, forms):
     assert list(selectors.waiting(tree.users["reviewer_bureau"])) == [ev]  # one level: both
     ev = actions.workflow.step(user=tree.users["reviewer_a"], pk=ev.pk, action=Action.APPROVE)
     assert ev.state == "approved"
+
+
+def test_a_task_defaults_to_the_years_template_and_each_department_to_its_own(tree, projects):
+    """任务下达 without a template takes the year's setting (manage.YearTemplate), naming it;
+    a blank draft of a department with its own setting of that kind is in that template."""
+    from jixiao.web.manage.models import YearTemplate
+
+    YearTemplate.objects.create(year=2024, template="hebei-2020")
+    YearTemplate.objects.create(year=2024, department=tree.dept_b, template="sichuan-2023")
+    issued = issue(tree, template="", scope_kind="all", organisations=[])
+    assert issued.task.template == "hebei-2020"
+    assert "2024" in issued.source and "全部主管部门" in issued.source
+    made = {ev.project.code: ev for ev in issued.drafts}
+    assert made["A2-001"].template == "hebei-2020"  # 甲局 has no setting: the year's
+    assert made["B1-001"].template == "sichuan-2023"  # 乙局's own
+    assert issued.by_department == 1 and issued.carried == 1
+    # a template chosen still wins for the task; the department's setting for its drafts
+    chosen = issue(tree, year=2025, template="shanghai-2019", scope_kind="all", organisations=[])
+    assert chosen.task.template == "shanghai-2019" and chosen.source == "所选模板"
+
+
+def test_no_setting_falls_back_to_the_bundled_default_and_says_so(tree, projects):
+    issued = issue(tree, template="")
+    assert issued.task.template == "national-2020"
+    assert "未设置模板" in issued.source
+
+
+def test_the_issue_form_names_where_its_default_template_comes_from(tree, projects):
+    from django.test import Client
+
+    from jixiao.web.manage.models import YearTemplate
+
+    this_year = timezone.now().astimezone(SHANGHAI).year
+    YearTemplate.objects.create(year=this_year, template="sichuan-2023")
+    client = Client()
+    client.force_login(tree.users["admin"])
+    page = client.get("/year/tasks/").content.decode()
+    assert f"默认：sichuan-2023（{this_year} 年度模板设置（全部主管部门））" in page
+    assert '<option value="" selected>按所填年度的模板设置</option>' in page
+    deadline = next_week().strftime("%Y-%m-%dT%H:%M")
+    answer = client.post(
+        "/year/tasks/",
+        {"year": this_year, "template": "", "deadline": deadline, "scope": "all"},
+    )
+    assert answer.status_code == 200
+    assert SelfEvaluationTask.objects.get().template == "sichuan-2023"
+    assert "模板：sichuan-2023" in answer.content.decode()
+    english = client.get("/year/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Default: sichuan-2023" in english and "template settings of" in english

@@ -6,6 +6,7 @@ keyed chain."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -38,12 +39,70 @@ def chosen(
 ) -> str | None:
     """The template of ``kind`` (``project``, ``transfer``, ``department``) set for ``year`` at
     ``organisation``'s 主管部门, else the year's default of that kind; ``None`` when none is set."""
+    row, _department = _setting(year, organisation, kind)
+    return row.template if row else None
+
+
+def _setting(
+    year: int, organisation: Organisation | None, kind: str
+) -> tuple[YearTemplate | None, Organisation | None]:
     department = access.department_of(organisation) if organisation is not None else None
-    rows = YearTemplate.objects.filter(year=year, kind=kind)
+    rows = YearTemplate.objects.filter(year=year, kind=kind).select_related("department")
     if department is not None and (own := rows.filter(department=department).first()):
-        return own.template
-    default = rows.filter(department=None).first()
-    return default.template if default else None
+        return own, department
+    return rows.filter(department=None).first(), None
+
+
+@dataclass(frozen=True)
+class Default:
+    """The template a new form or task starts with, and where it came from (for the page)."""
+
+    template: str
+    year: int
+    department: str | None  # the 主管部门 whose setting it is; None: the year's default
+    set: bool  # False: no setting for the year, the bundled default template
+
+    @property
+    def source(self) -> str:
+        """Where the default came from, in the request's language."""
+        if not self.set:
+            return _("%(year)s 年度未设置模板，用系统默认模板") % {"year": self.year}
+        if self.department:
+            return _("%(year)s 年度%(department)s的模板设置") % {
+                "year": self.year,
+                "department": self.department,
+            }
+        return _("%(year)s 年度模板设置（全部主管部门）") % {"year": self.year}
+
+
+def default(year: int, organisation: Organisation | None = None, kind: str = "project") -> Default:
+    """The template to offer for a form of ``organisation`` (or, with none, for every
+    department) in ``year``: :func:`chosen`, else the bundled default (``templates.DEFAULT``),
+    with where it came from. Still changeable: the pages preselect it."""
+    row, department = _setting(year, organisation, kind)
+    if row is not None:
+        return Default(row.template, year, department.name if department else None, True)
+    return Default(templates.DEFAULT, year, None, False)
+
+
+def of_department(year: int, organisation: Organisation, kind: str) -> str | None:
+    """The template set for ``year`` at ``organisation``'s own 主管部门 only (not the year's
+    default): a task's blank drafts there are in it."""
+    row, department = _setting(year, organisation, kind)
+    return row.template if row is not None and department is not None else None
+
+
+def settings_of(year: int) -> list[YearTemplate]:
+    """The year's template settings (the default first, then by department)."""
+    rows = YearTemplate.objects.filter(year=year).select_related("department")
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.department_id is not None,
+            r.department.name if r.department else "",
+            r.kind,
+        ),
+    )
 
 
 @transaction.atomic

@@ -55,6 +55,8 @@ class Issued:
     drafts: list[Evaluation]  # made now
     carried: int  # of them from last year's form
     existing: int  # projects in scope that already had a form of the year
+    source: str = ""  # where the task's template came from (the year's setting, or chosen)
+    by_department: int = 0  # blank drafts in their department's own template of the year
 
 
 @transaction.atomic
@@ -73,11 +75,19 @@ def issue(
 ) -> Issued:
     """任务下达 by a bureau admin: the task on the trail, then a draft for every project in
     scope that has no form of the year — from last year's form where one exists
-    (:func:`jixiao.domain.carry.next_year`), else blank in the task's template — each
-    created by :func:`forms.create` (its own event)."""
+    (:func:`jixiao.domain.carry.next_year`), else blank in the template its 主管部门 has set
+    for the year (of the task's template's kind), else in the task's — each created by
+    :func:`forms.create` (its own event). No ``template``: the year's setting
+    (:func:`jixiao.web.manage.year_templates.default`)."""
+    from jixiao.web.manage import year_templates
+
     _bureau_admin(user, _("下达自评任务"))
     if not 2000 <= year <= 2100:
         raise Invalid(_("年度应在 2000–2100 之间：%(year)s") % {"year": year})
+    source = _("所选模板")
+    if not template:
+        start = year_templates.default(year)
+        template, source = start.template, start.source
     if template not in templates.ids():
         raise Invalid(
             _("没有模板 %(template)r（可用：%(known)s）")
@@ -124,7 +134,8 @@ def issue(
     task.projects.set(chosen_projects if scope_kind == SelfEvaluationTask.Scope.PROJECTS else [])
     with events.acting(user):
         events.record(task, action="task_issue")
-    made, carried, existing = [], 0, 0
+    made, carried, existing, by_department = [], 0, 0, 0
+    kind = templates.load(template).kind.value
     for project in scope.projects(task).order_by("code"):
         forms_of = Evaluation.objects.filter(project=project).exclude(state="deleted")
         if forms_of.filter(year=year).exists():
@@ -135,7 +146,9 @@ def issue(
             form = next_year(evaluation_from_dict(last.data, str(last)))
             carried += 1
         else:
-            form = forms.blank(project, year, template)
+            own = year_templates.of_department(year, project.unit, kind)
+            by_department += own is not None
+            form = forms.blank(project, year, own or template)
         made.append(
             forms.create(
                 user=user,
@@ -148,7 +161,7 @@ def issue(
     from jixiao.web.year import reminders
 
     reminders.ensure_schedule()
-    return Issued(task, made, carried, existing)
+    return Issued(task, made, carried, existing, source, by_department)
 
 
 def _mail_configured() -> bool:

@@ -95,20 +95,32 @@ def tasks(request: SignedInRequest) -> HttpResponse:
             "carried": issued.carried,
             "existing": issued.existing,
         }
+        message += " " + _("模板：%(template)s（%(source)s）。") % {
+            "template": issued.task.template,
+            "source": issued.source,
+        }
+        if issued.by_department:
+            message += " " + _("其中 %(n)s 份空白表按其主管部门的年度模板设置。") % {
+                "n": issued.by_department
+            }
     place = actions.access.membership(request.user).organisation
     rows = [
         (t, selectors.days_left(t), selectors.progress(t, place))
         for t in SelfEvaluationTask.objects.all()
     ]
+    from jixiao.web.manage import year_templates
+
+    this_year = timezone.now().astimezone(SHANGHAI).year
     context = {
+        "default": year_templates.default(this_year),
+        "settings": [(y, year_templates.settings_of(y)) for y in (this_year, this_year + 1)],
         "rows": rows,
         "admin": admin,
         "message": message,
         "templates": templates.ids(),
-        "default_template": templates.DEFAULT,
         "departments": Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT),
         "units": Organisation.objects.filter(kind=Organisation.Kind.UNIT).select_related("parent"),
-        "next_year": timezone.now().astimezone(SHANGHAI).year,
+        "next_year": this_year,
         "scopes": SelfEvaluationTask.Scope.choices,
         "reviewer": role is Role.REVIEWER,
     }
