@@ -81,6 +81,12 @@ GLOBAL = {
     ("post", "/api/exports"),  # the bulk export and its file: test_bulk_export's matrix
     ("get", "/api/tasks/{task_id}/download"),
     ("post", "/api/reviews/bulk"),  # bulk review: test_year_pages' matrix of every account
+    ("get", "/api/self-evaluation-tasks"),  # the year's tasks, 催报 and 待办: test_api_year
+    ("post", "/api/self-evaluation-tasks"),
+    ("get", "/api/self-evaluation-tasks/{task_id}"),
+    ("get", "/api/self-evaluation-tasks/{task_id}/late"),
+    ("post", "/api/self-evaluation-tasks/{task_id}/remind"),
+    ("get", "/api/todo"),
 }
 STEPS = {a.value: a for a in Action}
 STEP_FROM = {

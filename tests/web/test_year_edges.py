@@ -36,3 +36,30 @@ def test_a_disabled_unit_gets_no_draft_and_no_reminder(tree, projects):
     late = selectors.late_units(issued.task, tree.bureau)
     assert tree.unit_a2.pk not in {row.unit.pk for row in late}
     assert tree.unit_a1.pk in {row.unit.pk for row in late}
+
+
+def test_a_project_registered_after_the_task_without_a_form_is_late(tree):
+    """A project in scope with no form of the year at all (registered after the task was
+    issued) is 未开始 and on the 催报 list — not left out by SQL's NULL NOT IN (…)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jixiao.web.evaluations.models import Project
+    from jixiao.web.year import actions as year_actions
+    from jixiao.web.year import selectors
+
+    task = year_actions.issue(
+        user=tree.users["admin"],
+        year=2024,
+        template="national-2020",
+        deadline=timezone.now() + timedelta(days=5),
+        scope_kind="units",
+        organisations=[tree.unit_a1.pk],
+    ).task
+    assert selectors.late_units(task, tree.bureau) == []  # nothing in scope yet
+    Project.objects.create(code="LATE-1", name="后登记项目", unit=tree.unit_a1)
+    (late,) = selectors.late_units(task, tree.bureau)
+    assert late.unit == tree.unit_a1
+    assert [(p.code, stage) for p, stage in late.projects] == [("LATE-1", "not_started")]
+    assert selectors.progress(task, tree.bureau)["not_started"] == 1

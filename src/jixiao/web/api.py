@@ -1024,3 +1024,313 @@ def download_task(request: ApiRequest, task_id: int):
     response = HttpResponse(bytes(output.content), content_type=output.content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(output.name)}"
     return response
+
+
+# --- the year: 任务下达, 待办, 催报 (jixiao.web.year) ----------------------------------------
+# The self-evaluation tasks are ``/api/self-evaluation-tasks``: ``/api/tasks`` are the
+# background tasks above.
+
+
+class TaskProgress(Schema):
+    projects: int
+    not_started: int
+    draft: int
+    returned: int
+    submitted: int
+    checked: int
+    approved: int
+
+
+class SelfEvaluationTaskOut(Schema):
+    id: int
+    year: int
+    template: str
+    deadline: datetime
+    days_left: int = Field(description="距截止的天数（北京日期；当天 0，过期为负）")
+    scope: str = Field(description="all 全部单位 / departments / units / projects")
+    organisations: list[int]
+    projects: list[str]
+    two_levels: bool
+    remind_days: int
+    note: str
+    issued_by: str
+    issued_at: datetime
+    progress: TaskProgress = Field(description="本账号所在组织可见的进度")
+
+
+class IssueIn(Schema):
+    year: int
+    deadline: datetime = Field(description="截止时间；不带时区的按北京时间")
+    template: str = Field(
+        "",
+        description="模板 ID；空：该年度的模板设置（/manage/templates/），未设置则为系统默认模板",
+    )
+    scope: str = Field("all", description="all / departments / units / projects")
+    organisations: list[int] = Field(default_factory=list, description="范围内的部门或单位 ID")
+    projects: list[str] = Field(default_factory=list, description="范围内的项目编码")
+    two_levels: bool = False
+    remind_days: int = Field(3, description="截止前几天自动催报（0 不催报）")
+    note: str = ""
+
+
+class IssuedOut(Schema):
+    task: SelfEvaluationTaskOut
+    template_source: str = Field(description="模板从何而来：所选模板，或该年度的模板设置")
+    drafts: list[int] = Field(description="新建的草稿（自评表 ID）")
+    carried: int = Field(description="其中沿用上年自评表的份数")
+    by_department: int = Field(description="其中按主管部门本年度模板设置的空白表份数")
+    existing: int = Field(description="范围内已有本年度自评表的项目数")
+
+
+def _self_evaluation_task(request: ApiRequest, t) -> dict[str, Any]:
+    from jixiao.web.year import selectors as year_selectors
+
+    place = actions.access.membership(request.auth).organisation
+    return {
+        "id": t.pk,
+        "year": t.year,
+        "template": t.template,
+        "deadline": t.deadline,
+        "days_left": year_selectors.days_left(t),
+        "scope": t.scope,
+        "organisations": sorted(t.organisations.values_list("pk", flat=True)),
+        "projects": sorted(t.projects.values_list("code", flat=True)),
+        "two_levels": t.two_levels,
+        "remind_days": t.remind_days,
+        "note": t.note,
+        "issued_by": t.issued_by.get_username(),
+        "issued_at": t.issued_at,
+        "progress": year_selectors.progress(t, place),
+    }
+
+
+@api.get(
+    "/self-evaluation-tasks",
+    response={200: list[SelfEvaluationTaskOut], 403: Error},
+    summary="自评任务：已下达的各年度任务及本组织可见的进度",
+)
+def list_self_evaluation_tasks(request: ApiRequest, year: int | None = None):
+    from jixiao.web.year.models import SelfEvaluationTask
+
+    actions.access.membership(request.auth)
+    rows = SelfEvaluationTask.objects.select_related("issued_by")
+    if year is not None:
+        rows = rows.filter(year=year)
+    return [_self_evaluation_task(request, t) for t in rows]
+
+
+@api.post(
+    "/self-evaluation-tasks",
+    response={200: IssuedOut, **ERRORS},
+    summary="任务下达（财政局管理人员）：范围内尚无本年度自评表的项目各得一份草稿",
+)
+def issue_self_evaluation_task(request: ApiRequest, body: IssueIn):
+    """As the page /year/tasks/: a draft for every project in scope without a form of the
+    year — last year's carried over, else blank (in its department's template of the year
+    where one is set); the task and each draft on the trail."""
+    from jixiao.web.year import actions as year_actions
+
+    issued = year_actions.issue(
+        user=request.auth,
+        year=body.year,
+        template=body.template,
+        deadline=body.deadline,
+        scope_kind=body.scope,
+        organisations=body.organisations,
+        projects=body.projects,
+        two_levels=body.two_levels,
+        remind_days=body.remind_days,
+        note=body.note,
+    )
+    return {
+        "task": _self_evaluation_task(request, issued.task),
+        "template_source": issued.source,
+        "drafts": [ev.pk for ev in issued.drafts],
+        "carried": issued.carried,
+        "by_department": issued.by_department,
+        "existing": issued.existing,
+    }
+
+
+@api.get(
+    "/self-evaluation-tasks/{task_id}",
+    response={200: SelfEvaluationTaskOut, **ERRORS},
+    summary="一项自评任务",
+)
+def get_self_evaluation_task(request: ApiRequest, task_id: int):
+    from jixiao.web.year import actions as year_actions
+
+    return _self_evaluation_task(request, year_actions.task_of(request.auth, task_id))
+
+
+class LateProject(Schema):
+    code: str
+    name: str
+    stage: str = Field(description="not_started 未开始 / draft 草稿 / returned 已退回")
+
+
+class LateUnit(Schema):
+    unit: int
+    unit_name: str
+    department: str
+    projects: list[LateProject]
+
+
+@api.get(
+    "/self-evaluation-tasks/{task_id}/late",
+    response={200: list[LateUnit], **ERRORS},
+    summary="催报清单：本组织可见的、范围内尚未提交的单位及其项目（管理、审核人员）",
+)
+def late_units(request: ApiRequest, task_id: int):
+    from jixiao.domain.workflow import Role
+    from jixiao.web.year import actions as year_actions
+    from jixiao.web.year import selectors as year_selectors
+
+    place = actions.access.require_role(request.auth, {Role.ADMIN, Role.REVIEWER}, _("催报清单"))
+    task = year_actions.task_of(request.auth, task_id)
+    return [
+        {
+            "unit": row.unit.pk,
+            "unit_name": row.unit.name,
+            "department": row.unit.parent.name if row.unit.parent else row.unit.name,
+            "projects": [{"code": p.code, "name": p.name, "stage": s} for p, s in row.projects],
+        }
+        for row in year_selectors.late_units(task, place.organisation)
+    ]
+
+
+class RemindIn(Schema):
+    units: list[int] = Field(description="要催报的单位 ID（须在本任务的催报清单中）")
+    text: str = Field("", description="催报内容；空：按任务与未提交的项目自动生成")
+
+
+class NoticeOut(Schema):
+    id: int
+    organisation: int
+    organisation_name: str
+    task: int | None
+    kind: str = Field(description="manual 人工催报 / auto 自动催报")
+    text: str
+    sent_at: datetime
+    emailed: int = Field(description="发出的邮件数（各账号的电子邮箱）")
+
+
+def _notice(n) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "organisation": n.organisation_id,
+        "organisation_name": n.organisation.name,
+        "task": n.task_id,
+        "kind": n.kind,
+        "text": n.text,
+        "sent_at": n.sent_at,
+        "emailed": n.emailed,
+    }
+
+
+@api.post(
+    "/self-evaluation-tasks/{task_id}/remind",
+    response={200: list[NoticeOut], **ERRORS},
+    summary="催报：给选定的未提交单位发通知（并发邮件），各自留痕",
+)
+def remind_units(request: ApiRequest, task_id: int, body: RemindIn):
+    from jixiao.web.year import actions as year_actions
+
+    notices = year_actions.remind(
+        user=request.auth, task_id=task_id, units=body.units, text=body.text
+    )
+    return [_notice(n) for n in notices]
+
+
+class TodoForm(Schema):
+    id: int
+    project_code: str
+    project_name: str
+    unit: str
+    year: int
+    state: State
+    state_label: str
+    task: int | None = Field(None, description="所属自评任务")
+    days_left: int | None = Field(None, description="距该任务截止的天数")
+
+
+class TodoWaiting(Schema):
+    id: int
+    project_code: str
+    project_name: str
+    unit: str
+    year: int
+    state: State
+    state_label: str
+    days_waiting: int | None = Field(None, description="已等待天数")
+
+
+class TodoTask(Schema):
+    id: int
+    year: int
+    deadline: datetime
+    days_left: int
+    two_levels: bool
+
+
+class TodoProgress(Schema):
+    task: int
+    progress: TaskProgress
+    late_units: int
+
+
+class TodoOut(Schema):
+    role: str
+    tasks: list[TodoTask]
+    to_fill: list[TodoForm] = Field(description="填报人员：待填报（草稿）")
+    returned: list[TodoForm] = Field(description="填报人员：已退回待修改")
+    notices: list[NoticeOut] = Field(description="填报人员：本单位收到的通知（最近 20 条）")
+    waiting: list[TodoWaiting] = Field(description="审核人员：待审核，最久的在前")
+    progress: list[TodoProgress] = Field(description="管理人员：各任务的进度与未提交单位数")
+
+
+def _todo_form(ev: Evaluation) -> dict[str, Any]:
+    return {
+        "id": ev.pk,
+        "project_code": ev.project.code,
+        "project_name": ev.project.name,
+        "unit": ev.project.unit.name,
+        "year": ev.year,
+        "state": ev.state,
+        "state_label": words.state(ev.state),
+    }
+
+
+@api.get(
+    "/todo",
+    response={200: TodoOut, 403: Error},
+    summary="待办：本账号的待填报、已退回、待审核与任务进度（与 /todo/ 页面相同）",
+)
+def todo(request: ApiRequest):
+    from jixiao.web.year import selectors as year_selectors
+
+    seen = year_selectors.todo(request.auth)
+    return {
+        "role": seen.role,
+        "tasks": [
+            {
+                "id": t.pk,
+                "year": t.year,
+                "deadline": t.deadline,
+                "days_left": left,
+                "two_levels": t.two_levels,
+            }
+            for t, left in seen.tasks
+        ],
+        "to_fill": [
+            {**_todo_form(ev), "task": t.pk if t else None, "days_left": d}
+            for ev, t, d in seen.to_fill
+        ],
+        "returned": [
+            {**_todo_form(ev), "task": t.pk if t else None, "days_left": d}
+            for ev, t, d in seen.returned
+        ],
+        "notices": [_notice(n) for n in seen.notices],
+        "waiting": [{**_todo_form(ev), "days_waiting": d} for ev, d in seen.waiting],
+        "progress": [{"task": t.pk, "progress": p, "late_units": n} for t, p, n in seen.progress],
+    }

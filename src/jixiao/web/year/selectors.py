@@ -83,7 +83,7 @@ def late_units(task: SelfEvaluationTask, place: Organisation) -> list[Late]:
         scope.projects(task)
         .filter(unit__in=place.units())
         .annotate(stage=state)
-        .exclude(stage__in=SENT)
+        .filter(Q(stage__isnull=True) | ~Q(stage__in=SENT))  # no form yet: late too
         .order_by("unit__parent__name", "unit__name", "code")
     )
     found: dict[int, Late] = {}
