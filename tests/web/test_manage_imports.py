@@ -297,9 +297,70 @@ def test_the_exported_accounts_import_back_as_they_are(tree, admins):
         [c or "" for c in row]
         for row in load_workbook(io.BytesIO(answer.content)).active.iter_rows(values_only=True)
     ]
-    assert rows[0] == ["账号", "姓名", "组织", "角色", "状态"]
-    assert ["filler_a1", "", "测试区财政局 / 甲局 / 甲一中心", "填报", "在用"] in rows
-    assert ["audit_admin", "", "", "审计管理员", "在用"] in rows
+    assert rows[0] == ["账号", "姓名", "组织", "角色", "电子邮箱", "状态"]
+    assert ["filler_a1", "", "测试区财政局 / 甲局 / 甲一中心", "填报", "", "在用"] in rows
+    assert ["audit_admin", "", "", "审计管理员", "", "在用"] in rows
     before = _events()
     again = upload(client, "/manage/accounts/import/", answer.content)
     assert "新建 0，更改 0，不变 11" in _report(again) and _events() == before
+
+
+def test_the_email_column_is_read_validated_and_exported(tree, admins):
+    """电子邮箱 (#23): set by the sheet where it has the column (an empty cell clears it, a
+    sheet without it leaves the addresses), a bad address refuses the row and nothing is
+    stored, each change on the security log; exported, it imports back unchanged."""
+    client = _client(admins["security"])
+    heads = ["账号", "姓名", "组织", "角色", "电子邮箱"]
+    rows = [
+        heads,
+        ["filler_a1", "", "甲一中心", "填报", "A1@Example.CN"],
+        ["new_b1", "新人", "乙一站", "填报", "b1@example.cn"],
+    ]
+    bad = upload(
+        client,
+        "/manage/accounts/import/",
+        workbook([*rows, ["x1", "", "乙一站", "填报", "not-mail"]]),
+    )
+    assert (
+        '<td class="num">4</td><td>E 列「电子邮箱」</td><td>电子邮箱格式不正确：not-mail</td>'
+        in _report(bad)
+    )
+    assert not get_user_model().objects.filter(username="new_b1").exists()
+    assert get_user_model().objects.get(username="filler_a1").email == ""
+    done = upload(client, "/manage/accounts/import/", workbook(rows))
+    assert "新建 1，更改 1" in _report(done)
+    users = get_user_model().objects
+    assert users.get(username="filler_a1").email == "A1@example.cn"  # the domain folded
+    assert users.get(username="new_b1").email == "b1@example.cn"
+    logged = Event.objects.filter(subject="security", action="account_email").order_by("id")
+    assert [e.actor_id for e in logged] == [admins["security"].pk] * 2
+    assert "A1@example.cn" in logged[0].comment
+    exported = client.get("/manage/accounts/export/").content
+    listed = [
+        list(r) for r in load_workbook(io.BytesIO(exported)).active.iter_rows(values_only=True)
+    ]
+    assert [
+        "filler_a1",
+        None,
+        "测试区财政局 / 甲局 / 甲一中心",
+        "填报",
+        "A1@example.cn",
+        "在用",
+    ] in listed
+    before = _events()
+    again = upload(client, "/manage/accounts/import/", exported)
+    assert "更改 0" in _report(again) and _events() == before
+    # a sheet without the column leaves the address; an empty cell clears it
+    upload(
+        client,
+        "/manage/accounts/import/",
+        workbook([heads[:4], ["filler_a1", "", "甲一中心", "填报"]]),
+    )
+    assert users.get(username="filler_a1").email == "A1@example.cn"
+    upload(
+        client,
+        "/manage/accounts/import/",
+        workbook([heads, ["filler_a1", "", "甲一中心", "填报", ""]]),
+    )
+    assert users.get(username="filler_a1").email == ""
+    assert trail.check().intact

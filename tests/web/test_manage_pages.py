@@ -486,3 +486,59 @@ def test_the_security_administrator_lifts_a_lockout(tree, admins):
     assert "登录失败" not in client.get(url).content.decode()
     refused = _client(admins["system"]).post(url, {"op": "unlock"})
     assert refused.status_code == 403
+
+
+def test_the_account_pages_set_a_validated_email_used_by_the_reminders(tree, admins, settings):
+    """电子邮箱 on the account pages (#23): given at creation or changed on the account's page,
+    validated (a bad one refused, nothing stored), on the security log; 催报 mails it."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from jixiao.web.year import actions as year
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client = _client(admins["security"])
+    form = {"username": "mail_a1", "organisation": tree.unit_a1.pk, "role": "filler"}
+    bad = client.post("/manage/accounts/", {**form, "email": "a1@"})
+    assert bad.status_code == 422 and "电子邮箱格式不正确" in bad.content.decode()
+    assert not get_user_model().objects.filter(username="mail_a1").exists()
+    made = client.post("/manage/accounts/", {**form, "email": " a1@Example.cn "})
+    assert made.status_code == 201
+    user = get_user_model().objects.get(username="mail_a1")
+    assert user.email == "a1@example.cn" and "a1@example.cn" in made.content.decode()
+    url = f"/manage/accounts/{user.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="email" type="email" maxlength="254" value="a1@example.cn"' in page
+    refused = client.post(url, {"op": "email", "email": "两个@@example.cn"})
+    assert refused.status_code == 422 and 'value="两个@@example.cn"' in refused.content.decode()
+    assert client.post(url, {"op": "email", "email": "center@example.cn"}).status_code == 302
+    user.refresh_from_db()
+    assert user.email == "center@example.cn"
+    assert "已更改电子邮箱" in client.get(f"{url}?done=email").content.decode()
+    logged = Event.objects.filter(subject="security", action="account_email").order_by("id")
+    assert [e.comment.split("：")[-1] for e in logged] == [
+        "（无） → a1@example.cn",
+        "a1@example.cn → center@example.cn",
+    ]
+    # only the security administrator sets it
+    assert (
+        _client(admins["system"]).post(url, {"op": "email", "email": "x@example.cn"}).status_code
+        == 403
+    )
+    # 催报 mails the address set here
+    task = year.issue(
+        user=tree.users["admin"],
+        year=2024,
+        template="national-2020",
+        deadline=timezone.now() + timedelta(days=5),
+        scope_kind="units",
+        organisations=[tree.unit_a1.pk],
+    ).task
+    Project.objects.create(code="MAIL-1", name="邮件项目", unit=tree.unit_a1)
+    year.remind(user=tree.users["admin"], task_id=task.pk, units=[tree.unit_a1.pk])
+    assert [m.to for m in mail.outbox] == [["center@example.cn"]]
+    english = client.post(url, {"op": "email", "email": "nope"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "e-mail address" in english.content.decode().lower()
+    assert trail.check().intact

@@ -1,6 +1,7 @@
 """Accounts from an xlsx (the security administrator's): rows of 账号, 姓名, 组织 (a path or a
 name found once; empty for an administrator role), 角色 (填报 / 审核 / 管理, or 系统管理员 /
-安全管理员 / 审计管理员). An account not there is created with a one-time password, shown once
+安全管理员 / 审计管理员) and, if the sheet has the column, 电子邮箱 (where 催报 is mailed; an
+empty cell clears it, a sheet without the column leaves the addresses as they are). An account not there is created with a one-time password, shown once
 in the report, which its owner changes at the first sign-in; one there gets the row's role and
 place if they differ. All or nothing, every refused row named; run twice, the second run
 changes nothing."""
@@ -15,13 +16,14 @@ from django.utils.translation import gettext as _
 from jixiao.web import accounts
 from jixiao.web.evaluations.actions.errors import ServiceError
 
-from . import organisations, roles, sheets
+from . import account_email, organisations, roles, sheets
 
 COLUMNS = {
     "username": ("账号", "用户名", "Account", "Username"),
     "name": ("姓名", "Name"),
     "organisation": ("组织", "所在组织", "单位", "Organisation"),
     "role": ("角色", "Role"),
+    "email": ("电子邮箱", "邮箱", "E-mail", "Email"),
 }
 ROLE_WORDS = {
     "填报": "filler",
@@ -72,6 +74,12 @@ def _line(actor: Any, line: sheets.Line, report: sheets.Report, seen: dict[str, 
                 line.error("organisation", _("“%(text)s”不止一个，请写出完整路径") % {"text": text})
             )
         organisation = found[0]
+    email = None  # not in the sheet: left as it is
+    if "email" in line.cells:
+        try:
+            email = account_email.clean(line.get("email"))
+        except ServiceError as error:
+            raise sheets.RowProblem(line.error("email", error.message)) from None
     there = get_user_model().objects.filter(username__iexact=username).first()
     key = "username" if there is None else "organisation"
     try:
@@ -83,9 +91,14 @@ def _line(actor: Any, line: sheets.Line, report: sheets.Report, seen: dict[str, 
                 organisation=organisation,
                 role=role,
             )
+            if email:
+                account_email.set_email(actor=actor, user=made, email=email)
             report.created += 1
             report.notes.append((made.username, word))
-        elif accounts.set_place(actor=actor, user=there, organisation=organisation, role=role):
+            return
+        placed = accounts.set_place(actor=actor, user=there, organisation=organisation, role=role)
+        mailed = email is not None and account_email.set_email(actor=actor, user=there, email=email)
+        if placed or mailed:
             report.changed += 1
         else:
             report.unchanged += 1
@@ -93,7 +106,7 @@ def _line(actor: Any, line: sheets.Line, report: sheets.Report, seen: dict[str, 
         raise sheets.RowProblem(line.error(key, error.message)) from None
 
 
-HEADS = ["账号", "姓名", "组织", "角色", "状态"]
+HEADS = ["账号", "姓名", "组织", "角色", "电子邮箱", "状态"]
 
 
 def export() -> bytes:
@@ -112,6 +125,7 @@ def export() -> bytes:
                 user.first_name,
                 organisations.path(place.organisation) if place else "",
                 words.get(role, ""),
+                user.email,
                 "在用" if user.is_active else "停用",
             )
         )

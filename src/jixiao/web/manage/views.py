@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from jixiao.web.evaluations.actions.errors import NotFound, ServiceError
 from jixiao.web.evaluations.models import ApprovedTargets, Project
 from jixiao.web.orgs.models import Organisation
 
-from . import organisations, roles, sheets, year_templates
+from . import account_email, organisations, roles, sheets, year_templates
 from . import projects as project_library
 from .models import YearTemplate
 
@@ -207,13 +208,16 @@ def account_list(request: Any) -> HttpResponse:
     if request.method == "POST":
         got = request.POST
         try:
-            user, word = accounts.create_account(
-                actor=request.user,
-                username=got.get("username", ""),
-                name=got.get("name", ""),
-                organisation=_organisation(got.get("organisation")),
-                role=got.get("role", ""),
-            )
+            email = account_email.clean(got.get("email", ""))  # refused before anything is made
+            with transaction.atomic():
+                user, word = accounts.create_account(
+                    actor=request.user,
+                    username=got.get("username", ""),
+                    name=got.get("name", ""),
+                    organisation=_organisation(got.get("organisation")),
+                    role=got.get("role", ""),
+                )
+                account_email.set_email(actor=request.user, user=user, email=email)
         except ServiceError as error:
             context["typed"] = got
             return _refused(request, "manage/accounts.html", context, error)
@@ -237,6 +241,7 @@ def account_detail(request: Any, pk: int) -> HttpResponse:
         "role_choices": ROLE_CHOICES,
         "self": user.pk == request.user.pk,
         "failures": accounts.failed_sign_ins(user),
+        "email": user.email,
     }
     if request.method == "POST":
         op = request.POST.get("op", "")
@@ -247,6 +252,10 @@ def account_detail(request: Any, pk: int) -> HttpResponse:
                     user=user,
                     organisation=_organisation(request.POST.get("organisation")),
                     role=request.POST.get("role", ""),
+                )
+            elif op == "email":
+                account_email.set_email(
+                    actor=request.user, user=user, email=request.POST.get("email", "")
                 )
             elif op in {"disable", "enable"}:
                 accounts.set_active(actor=request.user, user=user, active=op == "enable")
@@ -259,6 +268,8 @@ def account_detail(request: Any, pk: int) -> HttpResponse:
             else:
                 return HttpResponse(status=400)
         except ServiceError as error:
+            if op == "email":
+                context["email"] = request.POST.get("email", "")
             return _refused(request, "manage/account.html", context, error)
         return redirect(f"{request.path}?done={op}")
     context["done"] = request.GET.get("done", "")
