@@ -303,3 +303,25 @@ def test_post_every_year_write(world, name):
         assert set(reminded.json()) == {"detail"}
     assert leaks == []
     assert actions.trail.check().intact
+
+
+def test_a_blank_form_without_a_template_takes_the_years_setting(world):
+    """``POST /api/projects/{code}/evaluations/blank`` without ``template``: the template set
+    for the year at the project's department (else the year's, else the bundled one of the
+    record's kind) — what /forms/new/ offers first."""
+    tree = world["tree"]
+    filler = client_for(world, "filler_a1")
+    Project.objects.create(code="M-5", name="新项目", unit=tree.unit_a1)
+    url = "/api/projects/M-5/evaluations/blank"
+    bundled = post(filler, url, {"year": 2031})
+    assert bundled.status_code == 200 and bundled.json()["template"] == "national-2020"
+    YearTemplate.objects.create(year=2032, template="hebei-2020")
+    YearTemplate.objects.create(year=2032, department=tree.dept_a, template="sichuan-2023")
+    own = post(filler, url, {"year": 2032})
+    assert own.status_code == 200 and own.json()["template"] == "sichuan-2023"
+    chosen = post(filler, url, {"year": 2033, "template": "shanghai-2019"})
+    assert chosen.json()["template"] == "shanghai-2019"
+    record = post(filler, f"/api/organisations/{tree.unit_a1.pk}/department-record", {})
+    code = record.json()["code"]
+    made = post(filler, f"/api/projects/{code}/evaluations/blank", {"year": 2031})
+    assert made.status_code == 200 and made.json()["template"] == "national-department"

@@ -286,7 +286,10 @@ class SaveIn(Schema):
 
 class BlankIn(Schema):
     year: int
-    template: str
+    template: str = Field(
+        "",
+        description="模板 ID；空：该年度该主管部门的模板设置（/manage/templates/），未设置则为系统默认模板",
+    )
     unit: str | None = Field(None, description="金额单位：万元 / 元（默认按模板）")
 
 
@@ -727,7 +730,13 @@ def import_evaluation(
 )
 def blank_evaluation(request: ApiRequest, code: str, body: BlankIn):
     project = actions.access.project(request.auth, code)
-    form = actions.forms.blank(project, body.year, body.template, body.unit)
+    template = body.template
+    if not template:  # the year's setting for the project's department and kind
+        from jixiao.web.manage import year_templates
+
+        kind = "department" if project.kind == project.Kind.DEPARTMENT else "project"
+        template = year_templates.default(body.year, project.unit, kind).template
+    form = actions.forms.blank(project, body.year, template, body.unit)
     return _detail(
         request,
         actions.forms.create(user=request.auth, project=project, form=form, origin=FILLED),

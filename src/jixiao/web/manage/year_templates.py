@@ -82,7 +82,17 @@ def default(year: int, organisation: Organisation | None = None, kind: str = "pr
     row, department = _setting(year, organisation, kind)
     if row is not None:
         return Default(row.template, year, department.name if department else None, True)
-    return Default(templates.DEFAULT, year, None, False)
+    return Default(bundled(kind), year, None, False)
+
+
+def bundled(kind: str) -> str:
+    """The bundled default template of ``kind``: ``templates.DEFAULT`` for project forms,
+    else the national template of that kind (the first of the kind if there is none)."""
+    if templates.load(templates.DEFAULT).kind.value == kind:
+        return templates.DEFAULT
+    of_kind = [t for t in templates.ids() if templates.load(t).kind.value == kind]
+    national = [t for t in of_kind if t.startswith("national")]
+    return (national or of_kind or [templates.DEFAULT])[0]
 
 
 def of_department(year: int, organisation: Organisation, kind: str) -> str | None:
