@@ -105,6 +105,22 @@ def test_score_against_rate_points_open_the_forms(client, tree, stored):
         assert (evaluation.project.code, evaluation.project.name) == (code, name)
 
 
+def test_score_against_rate_past_its_points_counts_forms_per_cell(client, tree, stored):
+    """Past POINTS_AT_MOST forms the chart gets cells (whole point of 执行率 by whole point of
+    总分, per grade) with the forms counted, not a point per form."""
+    forms = Evaluation.objects.filter(year=YEAR)
+    cells = dashboards.score_against_rate(forms, points_at_most=2)["cells"]
+    columns = zip(cells["rate"], cells["total"], cells["scale"], cells["count"])
+    got = Counter({(rate, total, scale): n for rate, total, scale, n in columns})
+    wanted = Counter(
+        (int(ev.execution_rate // 1), int(ev.total // 1), ev.scale)
+        for ev in forms
+        if ev.execution_rate is not None and ev.total is not None
+    )
+    assert got == wanted and sum(got.values()) == len(stored)
+    assert "points" in dashboards.score_against_rate(forms, points_at_most=len(stored))
+
+
 def test_budget_by_department_and_grade(client, tree, stored):
     got = data(client, tree.users["admin"], "budget")
     assert got["grades"] == ["优", "良", "中", "差", ""]

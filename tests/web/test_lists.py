@@ -183,3 +183,93 @@ def test_a_page_seen_again_reads_only_the_trails_head_until_a_change(tree, many)
     actions.workflow.step(user=tree.users["filler_a1"], pk=many[1].pk, action=Action.SUBMIT)
     after = codes(client.get("/review/").content.decode())
     assert "L-001" in after and len(after) == 7
+
+
+def every_page(client, query: dict) -> list[str]:
+    """The codes of every page of /forms/ with ``query``, in order."""
+    got: list[str] = []
+    for number in range(1, 50):
+        page = client.get("/forms/", {**query, "page": number}).content.decode()
+        got += re.findall(r"<tr><td>([A-Z]+-[\w-]+)</td>", page)
+        if 'rel="next"' not in page:
+            return got
+    raise AssertionError("no last page")
+
+
+@pytest.mark.parametrize("sort", ["", "code", "-code", "total", "-total", "year", "-grade"])
+def test_the_bureaus_list_walks_the_index_in_the_same_order(tree, many, monkeypatch, sort):
+    """The bureau's unfiltered list reads its page's ids in the order of the forms' own
+    columns with the scope tested per row (EXISTS): the same forms in the same order as a
+    department's list (joined and sorted), and a deleted draft in neither."""
+    monkeypatch.setattr(views, "LIST_PER_PAGE", 5)
+    gone = many[1]
+    Evaluation.objects.filter(pk=gone.pk).update(state="deleted")
+    bureau = every_page(signed_in(tree, "admin"), {"sort": sort} if sort else {})
+    department = every_page(signed_in(tree, "reviewer_a"), {"sort": sort} if sort else {})
+    visible = Evaluation.objects.exclude(state="deleted").select_related("project")
+    assert sorted(bureau) == sorted(ev.project.code for ev in visible)
+    assert gone.project.code not in bureau
+    assert [code for code in bureau if code.startswith("L-")] == [
+        code for code in department if code.startswith("L-")
+    ]
+    if not sort:  # latest year first, then by project code
+        assert bureau == [
+            ev.project.code
+            for ev in sorted(visible, key=lambda ev: (-ev.year, ev.project.code, ev.pk))
+        ]
+
+
+def test_a_form_keeps_its_projects_code_for_the_lists(tree, many):
+    """Evaluation.code, the lists' sort key, is the project's code: copied when a form is
+    stored (saved or in a batch) and again when the project's code changes."""
+    assert all(ev.code == ev.project.code for ev in Evaluation.objects.select_related("project"))
+    project = Project.objects.create(code="B-001", name="成批项目", unit=tree.unit_a2)
+    source = many[0]
+    Evaluation.objects.bulk_create(
+        [Evaluation(project=project, year=source.year, template=source.template, data={})]
+    )
+    assert Evaluation.objects.get(project=project).code == "B-001"
+    project.code = "B-002"
+    project.save()
+    assert Evaluation.objects.get(project=project).code == "B-002"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_forms_stored_before_the_list_index_get_their_codes_on_migration():
+    """evaluations/0013 copies each stored form's project code into it (Evaluation.code)."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("evaluations", "0012_checked_state_spot_check_draws")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    organisation = old.get_model("orgs", "Organisation")
+    bureau = organisation.objects.create(name="局", kind="bureau")
+    dept = organisation.objects.create(name="部门", kind="department", parent=bureau)
+    unit = organisation.objects.create(name="单位", kind="unit", parent=dept)
+    project = old.get_model("evaluations", "Project").objects.create(
+        code="OLD-13", name="旧项目", unit=unit
+    )
+    ev = old.get_model("evaluations", "Evaluation").objects.create(
+        project=project, year=2023, template="national-2020", data={}
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert Evaluation.objects.get(pk=ev.pk).code == "OLD-13"
+
+
+def test_the_bureaus_first_pages_count_only_as_far_as_their_links(tree, many, monkeypatch):
+    """A wide list counts its forms along the index up to PAGES_AHEAD pages past the one
+    shown: page 1 of 2 a page says 超过 8 份 and links to page 4 then a gap; every page is
+    still reached with 下一页, and from far enough the count is exact again."""
+    monkeypatch.setattr(views, "LIST_PER_PAGE", 2)
+    client = signed_in(tree, "admin")
+    first = client.get("/forms/").content.decode()
+    assert "超过 8 份" in first and "共 12 份" not in first
+    assert 'aria-label="第 4 页"' in first and 'aria-label="第 5 页"' not in first
+    assert len(codes(first)) == 2 and 'rel="next"' in first
+    assert len(every_page(client, {})) == 12
+    far = client.get("/forms/", {"page": 5}).content.decode()
+    assert "共 12 份" in far and 'aria-label="第 6 页"' in far
+    last = client.get("/forms/", {"page": 99}).content.decode()
+    assert codes(last) == codes(client.get("/forms/", {"page": 6}).content.decode())

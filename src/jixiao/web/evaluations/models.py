@@ -61,6 +61,14 @@ class Project(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def save(self, *args, **kwargs) -> None:
+        """Saved, and a changed code copied to its forms (:attr:`Evaluation.code`: codes are
+        stable, but the Django admin may still change one)."""
+        known = not self._state.adding
+        super().save(*args, **kwargs)
+        if known:
+            Evaluation.objects.filter(project=self).exclude(code=self.code).update(code=self.code)
+
 
 ATTENTION_FIELDS = [
     "project",
@@ -83,6 +91,20 @@ ATTENTION_FIELDS = [
 filter reaches it (unit → project → form), then every column the attention list's conditions and
 the roll-up's sums read, so both are answered from the index without reading the wide rows."""
 
+LIST_FIELDS = ["-year", "code", "id", "project", "state"]
+"""The columns of the index ``evaluation_list``: the lists' default order (latest year first,
+then by project code, :attr:`Evaluation.code`) and what their scope and state filter read, so
+the first page of ``/forms/`` is the index's first entries (a LIMIT, not a sort of every form)."""
+
+
+class EvaluationManager(models.Manager["Evaluation"]):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Rows stored in batches (no ``save``) get their copies too."""
+        objs = list(objs)
+        for ev in objs:
+            ev.fill_copies()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Evaluation(models.Model):
     """One project's self-evaluation (自评表) for one year."""
@@ -90,6 +112,9 @@ class Evaluation(models.Model):
     project = models.ForeignKey(
         Project, models.PROTECT, related_name="evaluations", verbose_name="项目"
     )
+    # The project's code (项目编码: stable), copied when the form is stored (fill_copies) so the
+    # lists sort by it from their own index (evaluation_list) without a join to the projects.
+    code = models.CharField("项目编码", max_length=64, blank=True, default="")
     year = models.PositiveSmallIntegerField("年度", db_index=True)
     template = models.CharField("模板", max_length=64)
     state = models.CharField(
@@ -172,11 +197,25 @@ class Evaluation(models.Model):
                 name="one_evaluation_per_project_year",
             )
         ]
-        indexes = [models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention")]
+        indexes = [
+            models.Index(fields=ATTENTION_FIELDS, name="evaluation_attention"),
+            models.Index(fields=LIST_FIELDS, name="evaluation_list"),
+        ]
         ordering = ["-year", "project__code"]
+
+    objects = EvaluationManager()
 
     def __str__(self) -> str:
         return f"{self.project.name}（{self.year} 年度）"
+
+    def fill_copies(self) -> None:
+        """The project's code copied into :attr:`code` (the lists' sort key)."""
+        if not self.code and self.project_id is not None:
+            self.code = self.project.code
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_copies()
+        super().save(*args, **kwargs)
 
     @property
     def state_enum(self) -> State:

@@ -11,11 +11,12 @@ import functools
 import tempfile
 from dataclasses import replace
 from datetime import datetime
+from html import escape  # the same text as Django's escape, no lazy-string check a call
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, When
+from django.db.models import Case, DateTimeField, Exists, F, Max, OuterRef, Q, Subquery, When
 from django.http import (
     FileResponse,
     Http404,
@@ -28,7 +29,6 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -102,7 +102,7 @@ LIST_PER_PAGE = 100
 """Forms a page of the lists (``/forms/``, ``/review/``); the exports hold every form."""
 
 LIST_SORTS = {
-    "code": "project__code",
+    "code": "code",  # the form's copy of its project's code (the index evaluation_list)
     "project": "project__name",
     "unit": "project__unit__name",
     "year": "year",
@@ -170,13 +170,13 @@ def _ordered(rows, sort: str):
     and year); no sort: latest year first, then by project code."""
     key = sort.lstrip("-")
     if key not in LIST_SORTS:
-        return rows.order_by("-year", "project__code", "pk")
+        return rows.order_by("-year", "code", "pk")  # the index evaluation_list's order
     if key in ("submitted", "waiting"):
         rows = rows.annotate(submitted_at=SUBMITTED_AT, waiting_since=WAITING_SINCE)
     column = F(LIST_SORTS[key])
     descending = sort.startswith("-") != (key == "waiting")
     by = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
-    return rows.order_by(by, "project__code", "-year", "pk")
+    return rows.order_by(by, "code", "-year", "pk")
 
 
 LIST_FIELDS = (
@@ -194,13 +194,44 @@ LIST_FIELDS = (
 """What a list's line reads (``.values()``: no model instances, none of the JSON columns)."""
 
 
-def _page_rows(ordered, start: int, size: int) -> list[dict]:
-    """One page of ``ordered`` as :data:`LIST_FIELDS`: first the page's ids, in order (the sort
-    and the scope read indexed columns and the small project table, not the wide rows), then
-    those forms' fields (a hundred rows read, not every form)."""
-    ids = list(ordered.values_list("pk", flat=True)[start : start + size])
+def _walked(ordered, wide: bool):
+    """``ordered`` as the page's ids are read from it. ``wide``: the scope is (nearly) every
+    form (the bureau's, unfiltered) — then in the order of the forms' own columns with the
+    scope a per-row test (``EXISTS``): both databases walk the index of that order
+    (``evaluation_list`` for the default) and stop after the page, instead of joining every
+    form to its project and sorting them all. A narrow scope (a department, a filter) is a
+    few hundred forms: joined and sorted as asked."""
+    if not wide or ordered.query.annotations:
+        return ordered
+    scoped = ordered.order_by().filter(pk=OuterRef("pk"))
+    return Evaluation.objects.filter(Exists(scoped)).order_by(*ordered.query.order_by)
+
+
+def _page_rows(walked, start: int, size: int) -> list[dict]:
+    """One page of ``walked`` (:func:`_walked`) as :data:`LIST_FIELDS`: first the page's ids,
+    in order (the sort and the scope read indexed columns and the small project table, not
+    the wide rows), then those forms' fields (a hundred rows read, not every form)."""
+    ids = list(walked.values_list("pk", flat=True)[start : start + size])
     found = {row["pk"]: row for row in Evaluation.objects.filter(pk__in=ids).values(*LIST_FIELDS)}
     return [found[pk] for pk in ids if pk in found]
+
+
+PAGES_AHEAD = 3
+"""Pages past the one shown that a wide list (:func:`_walked`) counts its forms up to: its
+first pages need no COUNT over every form; the pager links as far, then a gap."""
+
+
+def _counted(request: SignedInRequest, rows, walked, wide: bool) -> tuple[int, bool]:
+    """How many forms the list holds, and whether that is all of them. A wide list counts
+    along its index only up to :data:`PAGES_AHEAD` pages past the one asked (a LIMIT); a
+    page asked far on (the last page's link), or a narrow list, counts them all."""
+    asked = request.GET.get("page", "")
+    number = int(asked) if asked.isdigit() and 0 < int(asked) < 2**31 else 1
+    if not wide or number > 1 + PAGES_AHEAD:
+        return rows.count(), True
+    reach = (number + PAGES_AHEAD) * LIST_PER_PAGE
+    seen = walked[: reach + 1].count()
+    return (seen, True) if seen <= reach else (reach, False)
 
 
 def _grade_labels() -> list[str]:
@@ -290,9 +321,11 @@ def page_links(number: int, count: int) -> list[int | None]:
     return shown
 
 
-def pager(request: SignedInRequest, count: int, per_page: int) -> dict:
+def pager(request: SignedInRequest, count: int, per_page: int, exact: bool = True) -> dict:
     """The page asked for (``page=N``; past the last: the last) of ``count`` rows and what
-    the pager (``pages/_pages.html``) shows: the links keep the sort and the filters."""
+    the pager (``pages/_pages.html``) shows: the links keep the sort and the filters.
+    ``exact`` false: there are more than ``count`` rows (the pager links up to the
+    ``count``-th row's page, then a gap; no last page)."""
     pages = max(1, -(-count // per_page))
     asked = request.GET.get("page", "")
     number = min(int(asked) if asked.isdigit() and 0 < int(asked) < 2**31 else 1, pages)
@@ -303,7 +336,9 @@ def pager(request: SignedInRequest, count: int, per_page: int) -> dict:
         "count": count,
         "number": number,
         "pages": pages,
-        "page_links": page_links(number, pages),
+        "page_links": page_links(number, pages) if exact else [*page_links(number, pages), None],
+        "exact": exact,
+        "more": not exact,
         "first": start + 1 if count else 0,
         "last": min(start + per_page, count),
         "start": start,
@@ -355,9 +390,14 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
     everything = rows.order_by()
     rows, chosen = _filtered(request, rows)
     sort = _list_sort(request, queue)
-    shown = pager(request, rows.count(), LIST_PER_PAGE)
-    start = shown["start"]
-    picked = _page_rows(_ordered(rows, sort), start, LIST_PER_PAGE)
+    place = actions.access.membership(request.user).organisation
+    wide = place.kind == Organisation.Kind.BUREAU and not any(
+        chosen[k] for k in ("department", "unit", "q")
+    )
+    walked = _walked(_ordered(rows, sort), wide)
+    count, exact = _counted(request, rows, walked, wide)
+    shown = pager(request, count, LIST_PER_PAGE, exact)
+    picked = _page_rows(walked, shown["start"], LIST_PER_PAGE)
     submitted = _submitted([row["pk"] for row in picked])
     today = timezone.localdate()
     states = {s.value: str(labels.state(s.value)) for s in State}

@@ -8,7 +8,8 @@ One function per dashboard (the JSON endpoint ``/dashboards/data/<name>/`` serve
   (:data:`~jixiao.web.evaluations.actions.columns.SCALE`), and those without a grade;
 - ``rates``: :func:`execution_rate_distribution` — forms per 执行率 band of 10 points
   (under 10 … 90–100, 100 and above), the 90% line;
-- ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form (as columns);
+- ``scores``: :func:`score_against_rate` — one point per form: 执行率, 总分 and the form (as
+  columns); past :data:`POINTS_AT_MOST` forms, the forms counted per cell of 1 point by 1 point;
 - ``budget``: :func:`budget_by_department_and_grade` — 全年预算数 in 万元 per 主管部门 and grade;
 - ``findings``: :func:`findings_by_code` — the audit's findings per code (the stored
   findings' JSON unnested by the database: SQLite ``json_each``, PostgreSQL
@@ -41,6 +42,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Floor
 from django.utils.translation import gettext
 
 from jixiao import templates
@@ -110,24 +112,34 @@ def _decimal_places(name: str) -> int:
     return column.decimal_places
 
 
-def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
-    """One point per form that has both a 执行率 and a 总分, as columns (a province's year is
-    tens of thousands of points: one list per field is a fraction of the JSON of one object
-    per point): ``points`` = {"id", "code", "name", "rate", "total", "scale"}, the i-th entry
-    of each the i-th form's; 执行率 and 总分 as exact decimal strings (:class:`DecimalText`)."""
+POINTS_AT_MOST = 1000
+"""The most forms the score chart gets one point each for (their code and name for the tooltip
+and the click, about 95 bytes a form); more, and it gets cells of 1 point of 执行率 by 1 of 总分
+per grade with the forms counted (a province's year: tens of thousands of forms in a few
+thousand cells, what the chart can draw apart at all)."""
+
+
+def score_against_rate(forms: QuerySet[Evaluation], points_at_most: int = POINTS_AT_MOST) -> dict:
+    """The forms that have both a 执行率 and a 总分: up to ``points_at_most`` of them one point
+    each, as columns (one list per field): ``points`` = {"id", "code", "name", "rate",
+    "total", "scale"}, the i-th entry of each the i-th form's, 执行率 and 总分 as exact decimal
+    strings (:class:`DecimalText`); more, and ``cells`` = {"rate", "total", "scale", "count"}:
+    per whole 执行率 point (63 = 63.00–63.99…), whole 总分 point and 统一等级, how many forms
+    (a GROUP BY in the database), with ``forms`` the number of them all."""
     places = {name: _decimal_places(name) for name in ("execution_rate", "total")}
+    both = forms.filter(execution_rate__isnull=False, total__isnull=False)
     rows = list(
-        forms.order_by("project__code")
-        .filter(execution_rate__isnull=False, total__isnull=False)
-        .values_list(
+        both.order_by("project__code").values_list(
             "id",
             "project__code",
             "project__name",
             DecimalText("execution_rate", places["execution_rate"]),
             DecimalText("total", places["total"]),
             "scale",
-        )
+        )[: points_at_most + 1]
     )
+    if len(rows) > points_at_most:
+        return {"cells": _score_cells(both)}
     ids, codes, names, rates, totals, scales = zip(*rows) if rows else ((),) * 6
     return {
         "points": {
@@ -138,6 +150,30 @@ def score_against_rate(forms: QuerySet[Evaluation]) -> dict:
             "total": list(totals),
             "scale": list(scales),
         }
+    }
+
+
+def _score_cells(forms: QuerySet[Evaluation]) -> dict:
+    """:func:`score_against_rate`'s cells: forms counted per whole point of 执行率 and of
+    总分 (``FLOOR`` in the database) and per grade, as columns."""
+    whole = {"output_field": IntegerField()}
+    rows = list(
+        forms.order_by()
+        .values(
+            "scale",
+            cell_rate=Floor("execution_rate", **whole),
+            cell_total=Floor("total", **whole),
+        )
+        .annotate(forms=Count("id"))
+        .order_by("scale", "cell_rate", "cell_total")
+        .values_list("cell_rate", "cell_total", "scale", "forms")
+    )
+    rates, totals, scales, counts = zip(*rows) if rows else ((),) * 4
+    return {
+        "rate": [int(r) for r in rates],
+        "total": [int(t) for t in totals],
+        "scale": list(scales),
+        "count": list(counts),
     }
 
 

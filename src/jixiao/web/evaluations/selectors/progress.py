@@ -93,8 +93,8 @@ def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
     )
     missing += [
         {"unit_id": f["unit_id"], "code": f["code"], "name": f["name"], "stage": f["state"]}
-        for f in pending.values(
-            "state", unit_id=F("project__unit_id"), code=F("project__code"), name=F("project__name")
+        for f in pending.values(  # code: the form's copy of its project's code
+            "state", "code", unit_id=F("project__unit_id"), name=F("project__name")
         )
     ]
     for project in sorted(missing, key=lambda p: p["code"]):

@@ -79,6 +79,40 @@
                 grid: {left: 56, right: 24, top: 36, bottom: 48, containLabel: true},
                 tooltip: {confine: true}, animation: false};
 
+  /* The score chart of many forms: a dot per cell of 1 point of 执行率 by 1 point of 总分 and
+     grade, as big as the forms in it (columns: C.rate[i], C.total[i], C.scale[i], C.count[i]). */
+  function scoreCells(C) {
+    const byGrade = {};
+    C.count.forEach((_n, i) => (byGrade[C.scale[i]] = byGrade[C.scale[i]] || []).push(i));
+    const grades = Object.keys(byGrade).sort();
+    const most = Math.max(1, ...C.count);
+    const band = (from) => from + "–" + (from + 1);
+    const series = grades.map((g) => ({
+      type: "scatter", name: gradeName(g),
+      symbolSize: (v) => 4 + 14 * Math.sqrt(v[2] / most),
+      itemStyle: {color: GRADE_COLOURS[g] || "#9e9e9e", opacity: 0.7},
+      data: byGrade[g].map((i) => [C.rate[i] + 0.5, C.total[i] + 0.5, C.count[i]]),
+    }));
+    const cellOf = (p) => byGrade[grades[p.seriesIndex]][p.dataIndex];
+    if (series.length) {
+      series[0].markLine = {symbol: "none", silent: true, lineStyle: {color: "#c62828", type: "dashed"},
+                            label: {formatter: W.line}, data: [{xAxis: 90}]};
+    }
+    return {
+      option: {
+        legend: {top: 0},
+        xAxis: {type: "value", name: W.rate, nameLocation: "middle", nameGap: 28, scale: true, boundaryGap: ["3%", "3%"]},
+        yAxis: {type: "value", name: W.total, scale: true, boundaryGap: ["3%", "3%"]},
+        tooltip: {trigger: "item", formatter: (p) => { const i = cellOf(p); return echarts.format.encodeHTML(
+                  gradeName(C.scale[i]) + " · " + W.rate + " " + band(C.rate[i]) + " · " + W.total + " " +
+                  band(C.total[i]) + "：" + C.count[i] + " " + W.count); }},
+        series: series,
+      },
+      head: [W.rate, W.total, W.grade, W.count],
+      rows: C.count.map((n, i) => [band(C.rate[i]), band(C.total[i]), gradeName(C.scale[i]), n]),
+    };
+  }
+
   const DRAW = {
     grades(d) {
       const names = d.grades.map((g) => gradeName(g.grade));
@@ -110,6 +144,7 @@
       };
     },
     scores(d) {
+      if (d.cells) return scoreCells(d.cells);
       // The points arrive as columns (d.points.id[i], .code[i], … are the i-th form's).
       const P = d.points;
       const byGrade = {};
