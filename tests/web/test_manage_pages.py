@@ -542,3 +542,25 @@ def test_the_account_pages_set_a_validated_email_used_by_the_reminders(tree, adm
     english = client.post(url, {"op": "email", "email": "nope"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "e-mail address" in english.content.decode().lower()
     assert trail.check().intact
+
+
+def test_an_organisation_disabled_before_active_was_recorded_is_anchored_at_migrate(tree):
+    """Before its state held ``active``, a disable was no event: after the upgrade the row
+    would differ from its record. The post_migrate step records each such organisation once
+    (an ``anchor``), and only where ``active`` is the one difference."""
+    from django.core.management import call_command
+
+    from jixiao.web.manage.organisations import record_active_after_migrate
+
+    unit, other = tree.unit_a2, tree.unit_b1
+    Organisation.objects.filter(pk=unit.pk).update(active=False)  # as the old code left it
+    Organisation.objects.filter(pk=other.pk).update(active=False, name="改名")  # tampered too
+    report = trail.check()
+    assert any("甲二所" in d and "active" in d for d in report.differences)
+    call_command("migrate", verbosity=0)  # post_migrate, as an upgrade runs it
+    anchored = _events(f"organisation#{unit.pk}")[-1]
+    assert anchored.action == "anchor" and anchored.actor_name == "migrate"
+    assert anchored.diff == [{"path": "active", "new": False}]
+    differences = trail.check().differences
+    assert differences == [f"组织 #{other.pk}（改名）：active、name 与审计链记录的不符"]
+    assert record_active_after_migrate() == 0  # once

@@ -282,3 +282,37 @@ def _import_line(user: Any, line: sheets.Line, report: sheets.Report) -> None:
             report.unchanged += 1
     except (Invalid, Conflict, NotFound) as error:
         raise sheets.RowProblem(line.error("name", error.message)) from None
+
+
+def record_active_after_migrate(**kwargs: Any) -> int:
+    """post_migrate: an organisation disabled before its trail state held ``active`` (a
+    disable was no event then) gets one ``anchor`` event recording it as found, so the
+    upgraded trail verifies; only where the recorded state differs from the row in
+    ``active`` alone (any other difference stays named by ``verify-trail``). How many."""
+    import contextlib
+
+    from jixiao.domain import trail as chain
+    from jixiao.web.evaluations import states
+    from jixiao.web.evaluations.actions import trail
+    from jixiao.web.evaluations.models import Event
+    from jixiao.web.trail_key import TrailKeyError
+
+    if not Event.objects.filter(subject=trail.EPOCHS, action=chain.EPOCH).exists():
+        return 0  # the first epoch's anchors will record every organisation as it is
+    made = 0
+    with contextlib.suppress(TrailKeyError), trail.acting("migrate"):
+        for org in Organisation.objects.filter(active=False).order_by("pk"):
+            subject = states.subject(org)
+            recorded = (
+                Event.objects.filter(subject=subject, epoch__gt=0)
+                .order_by("-id")
+                .values_list("state", flat=True)
+                .first()
+            )
+            now = chain.state_hashes(states.organisation(org))
+            if recorded is None or chain.differing(recorded, now) != ["active"]:
+                continue
+            with transaction.atomic():
+                trail.record(org, action=trail.ANCHOR, diff=[{"path": "active", "new": False}])
+            made += 1
+    return made
