@@ -15,6 +15,7 @@ from html import escape  # the same text as Django's escape, no lazy-string chec
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, DateTimeField, Exists, F, Max, OuterRef, Q, Subquery, When
 from django.http import (
@@ -66,12 +67,31 @@ REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
 REVIEWABLE = {"funding.score"}  # and every indicators[i].score: where 复核 scores go
 
 
+def _places(user) -> None:
+    """The account's place in the tree (membership and its organisation) and its
+    administrator role (三员, or none) read in one query and kept on ``user``: every page
+    reads the first for its scope and the header bar the second, each a query of its own
+    otherwise (a round trip each to PostgreSQL on every page, a page seen again too)."""
+    model = get_user_model()
+    fetched = (
+        model.objects.select_related("membership__organisation", "admin_role")
+        .filter(pk=user.pk)
+        .first()
+    )
+    if fetched is None:
+        return
+    for name in ("membership", "admin_role"):
+        related = getattr(model, name).related
+        related.set_cached_value(user, related.get_cached_value(fetched, None))
+
+
 def page(view):
     """Signed in; a form one may not see is 404; a refused step shows its reason."""
 
     @login_required
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
+        _places(request.user)
         try:
             return view(request, *args, **kwargs)
         except actions.errors.NotFound:
