@@ -92,14 +92,15 @@ def test_the_bureau_issues_a_task_in_the_years_template_on_the_trail(world):
     admin = client_for(world, "admin")
     YearTemplate.objects.create(year=2024, template="hebei-2020")
     before = Event.objects.count()
-    answer = post(admin, "/api/self-evaluation-tasks", {"year": 2024, "deadline": next_week()})
+    deadline = next_week()
+    answer = post(admin, "/api/self-evaluation-tasks", {"year": 2024, "deadline": deadline})
     assert answer.status_code == 200, answer.content
     body = answer.json()
     task = SelfEvaluationTask.objects.get(year=2024)
     assert body["task"]["id"] == task.pk and body["task"]["template"] == "hebei-2020"
     assert "2024" in body["template_source"] and body["task"]["scope"] == "all"
     # a naive deadline is Beijing time
-    assert task.deadline.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") == next_week()
+    assert task.deadline.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") == deadline
     drafts = Evaluation.objects.filter(year=2024)
     assert sorted(body["drafts"]) == sorted(drafts.values_list("pk", flat=True))
     assert body["carried"] == 4 and body["existing"] == 0  # each from its 2023 form
