@@ -208,3 +208,48 @@ def test_a_hyphen_ending_a_line_is_read_as_the_hyphen(tmp_path):
     assert_same_both_ways(path)
     rows = pdf_reader.pdf_rows(path.read_bytes(), str(path), "pdfium")
     assert any("及格-中等" in row.text() for row in rows)
+
+
+BOXED = [FILES / "sample-national.pdf", FILES / "sample-shanghai.pdf", FILES / "three-pages.pdf"]
+
+
+@pytest.mark.parametrize("path", BOXED, ids=[p.name for p in BOXED])
+def test_a_value_read_from_a_pdf_keeps_the_box_that_holds_its_characters(path):
+    """Each value's source has its page and box (points from the page's top left),
+    and the characters pdfplumber finds in that box are the value as printed."""
+    import pdfplumber
+
+    from jixiao.contract import paths
+    from jixiao.domain.normalize import squash
+
+    forms = read_path(path)
+    checked = 0
+    with pdfplumber.open(path) as pdf:
+        for ev in forms:
+            data = evaluation_dict(ev)
+            for field, source in ev.sources.items():
+                assert source.page is not None and source.box is not None, field
+                x0, top, x1, bottom = source.box
+                assert 0 <= x0 < x1 and 0 <= top < bottom, (field, source.box)
+                value = paths.json_get(data, field)
+                if not isinstance(value, str) or ":" in (source.cell or ""):
+                    continue  # a figure's text or a label filled down: not one cell's
+                page = pdf.pages[source.page - 1]
+                inside = page.within_bbox((x0 - 0.5, top - 0.5, x1 + 0.5, bottom + 0.5))
+                assert squash(value.replace(",", "")) in squash(
+                    (inside.extract_text() or "").replace(",", "").replace("\n", "")
+                ), (field, source)
+                checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("path", BOXED, ids=[p.name for p in BOXED])
+def test_both_ways_give_each_cell_the_same_box(path):
+    data = path.read_bytes()
+    boxes: dict = {engine: {} for engine in pdf_reader.ENGINES}
+    for engine in pdf_reader.ENGINES:
+        pdf_reader.pdf_rows(data, str(path), engine, boxes=boxes[engine])
+    assert boxes["pdfium"].keys() == boxes["pdfplumber"].keys()
+    for place, box in boxes["pdfium"].items():
+        other = boxes["pdfplumber"][place]
+        assert all(abs(a - b) <= 1.0 for a, b in zip(box, other, strict=True)), (place, box, other)

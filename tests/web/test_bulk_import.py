@@ -105,6 +105,40 @@ def test_a_zip_of_good_and_bad_files_through_the_page(tree, projects):
     assert "belongs to 甲一中心, not to the implementing unit on the form, “乙一站”" in english_page
 
 
+def test_each_filed_file_is_kept_with_its_form_on_the_trail(tree, projects):
+    """As a single upload's: the file a form was filed from is kept with it (its bytes,
+    sha256, a source_keep event); a duplicate, an unmatched or a refused file keeps
+    nothing, and neither does a form made afterwards without a file."""
+    import hashlib
+
+    from jixiao.web.evaluations import actions
+    from jixiao.web.sources.models import SourceFile
+
+    members = {  # a zip member kept by its own name, as the report names it
+        "图书室.json": form_file("社区图书室设备更新", "甲一中心"),
+        "道路.json": form_file("乡村道路养护", "乙一站"),
+    }
+    task = bulk_import.start(user=tree.users["admin"], files=[("一批.zip", mixed_zip())])
+    run_worker()
+    task.refresh_from_db()
+    assert task.result["counts"]["filed"] == 2
+    kept = {k.name: k for k in SourceFile.objects.select_related("evaluation")}
+    assert set(kept) == set(members)
+    for name, item in kept.items():
+        assert bytes(item.content) == members[name] and item.size == len(members[name])
+        assert item.sha256 == hashlib.sha256(members[name]).hexdigest()
+        assert item.evaluation.data["source"]["file"] == name
+        [event] = Event.objects.filter(action="source_keep", subject=f"sourcefile#{item.pk}")
+        assert event.diff[0]["new"]["sha256"] == item.sha256
+    other = actions.forms.create(
+        user=tree.users["admin"],
+        project=projects["a1"],
+        form=replace(sample_forms()[0], year=2030),
+    )
+    assert not SourceFile.objects.filter(evaluation=other).exists()
+    assert SourceFile.objects.count() == 2
+
+
 def test_run_again_nothing_is_filed_twice(tree, projects):
     admin = tree.users["admin"]
     bulk_import.start(user=admin, files=[("一批.zip", mixed_zip())])

@@ -155,3 +155,19 @@ def test_the_pages_upload_keeps_the_file_too(tree, project_a1):
     ev = Evaluation.objects.get(project=project_a1)
     assert answer["Location"] == f"/forms/{ev.pk}/"
     assert bytes(ev.source_file.content) == PDF.read_bytes()
+
+
+def test_a_text_pdfs_values_keep_their_boxes_drawn_on_its_page(tree, project_a1):
+    """A PDF with a text layer gives each value its page and box too: the box is
+    drawn on the kept original's page as a scan's is."""
+    made = imported(tree, PDF)
+    sources = made["form"]["sources"]
+    assert all(s.get("page") and len(s.get("box") or ()) == 4 for s in sources.values())
+    source = sources["funding.executed"]
+    client = signed_in(tree, "filler_a1")
+    url = f"/forms/{made['id']}/source/{source['page']}.png"
+    plain = client.get(url)
+    boxed = client.get(url, {"field": "funding.executed"})
+    assert plain.status_code == boxed.status_code == 200
+    assert red_inside(boxed.content, source["box"]) > 0.8 * red_edge(source["box"])
+    assert red_inside(plain.content, source["box"]) < 0.2 * red_edge(source["box"])

@@ -28,12 +28,20 @@ import logging
 import re
 from bisect import bisect_left
 from contextlib import suppress
+from dataclasses import replace
 
 from jixiao.domain.model import Evaluation, Source
 from jixiao.domain.normalize import squash
 from jixiao.readers import pdfium
 from jixiao.readers.base import ReadError, Row
-from jixiao.readers.grid import Span, column_letter, radicals_folded, read_grid, to_rows
+from jixiao.readers.grid import (
+    Span,
+    cell_name,
+    column_letter,
+    radicals_folded,
+    read_grid,
+    to_rows,
+)
 
 MAX_PAGES = 300
 """Pages read per PDF; a longer one is refused (split it first). A 500-page file
@@ -55,31 +63,52 @@ not apply to), or "pdfplumber" for every page — the reader before pdfium, kept
 for the test that reads every fixture both ways and for the bench."""
 
 
+Box = tuple[float, float, float, float]
+"""x0, top, x1, bottom in points from the page's top left."""
+Boxes = dict[tuple[int, str], Box]
+"""Each cell's box by its page and name ((2, "C5") → box), and each line's above a table."""
+
+
 def read_pdf(data: bytes, file: str, template_id: str | None = None) -> list[Evaluation]:
-    """Every form in a PDF."""
-    return read_grid(pdf_rows(data, file), file, template_id)
+    """Every form in a PDF, each value's source with its box on the page."""
+    boxes: Boxes = {}
+    forms = read_grid(pdf_rows(data, file, boxes=boxes), file, template_id)
+    return [boxed(form, boxes) for form in forms]
 
 
-def pdf_rows(data: bytes, file: str, engine: str | None = None) -> list[Row]:
+def pdf_rows(
+    data: bytes, file: str, engine: str | None = None, boxes: Boxes | None = None
+) -> list[Row]:
     """The rows of every table on every page, page after page: each page read
     with pdfium where its rulings make tables, with pdfplumber where they do not
-    or where pdfium cannot open the file cleanly (``engine``: :data:`ENGINE`)."""
+    or where pdfium cannot open the file cleanly (``engine``: :data:`ENGINE`).
+    ``boxes`` is given each cell's box on its page."""
     engine = engine or ENGINE
+    boxes = {} if boxes is None else boxes
     if engine not in ENGINES:
         raise ValueError(f"engine {engine!r}: one of {ENGINES}")
     document = pdfium.read_document(data, MAX_PAGES) if engine == "pdfium" else None
     if document is None:  # damaged, encrypted: pdfplumber reads it or says why not
-        pages = _plumber_pages(data, file, None)
+        pages = _plumber_pages(data, file, None, boxes)
     else:
         _check_pages(document.pages, file)
         others = [i for i, page in enumerate(document.read) if page is None]
-        plumbed = dict(zip(others, _plumber_pages(data, file, others))) if others else {}
+        plumbed = dict(zip(others, _plumber_pages(data, file, others, boxes))) if others else {}
         if others:
             log.debug("%s: pages %s read by pdfplumber", file, [i + 1 for i in others])
         pages = [
             plumbed[i]
             if page is None
-            else (_page_rows(file, i + 1, _pdfium_tables(page), page.lines), page.has_text)
+            else (
+                _page_rows(
+                    file,
+                    i + 1,
+                    _pdfium_tables(page),
+                    [(top, text, box) for (top, text), box in zip(page.lines, page.line_boxes)],
+                    boxes,
+                ),
+                page.has_text,
+            )
             for i, page in enumerate(document.read)
         ]
     if not any(has_text for _, has_text in pages):
@@ -97,27 +126,40 @@ def _check_pages(count: int, file: str) -> None:
         )
 
 
-Tables = list[tuple[float, list[Span], int]]
-"""A page's tables top to bottom: each one's top, its cells (rows from 0) and its rows."""
+Tables = list[tuple[float, list[tuple[Span, Box]], int]]
+"""A page's tables top to bottom: each one's top, its cells (rows from 0) with
+their boxes, and its rows."""
 
 
-def _page_rows(file: str, page: int, tables: Tables, lines: list[tuple[float, str]]) -> list[Row]:
+def _page_rows(
+    file: str,
+    page: int,
+    tables: Tables,
+    lines: list[tuple[float, str, Box]],
+    boxes: Boxes,
+) -> list[Row]:
     """The page's tables, top to bottom, with the lines of text above and
     between them (a form's title and year); lines below the last table are
-    page footers and notes, left out, and so are page numbers."""
+    page footers and notes, left out, and so are page numbers. ``boxes`` is
+    given each cell's box and each kept line's."""
     if not tables:
         return []
     kept = []
-    for top, line in lines:
+    for top, line, box in lines:
         text = radicals_folded(line).strip()
         if text and not _PAGE_NUMBER.match(squash(text)):
-            kept.append((top, text))
+            kept.append((top, text, box))
     rows: list[Row] = []
     offset = 0  # the page's tables are numbered as one grid, top to bottom
-    for table_top, spans, height in tables:
+    for table_top, cells, height in tables:
         while kept and kept[0][0] < table_top:
             offset += 1
-            rows.append(Row((kept.pop(0)[1],), Source(file, page=page, cell=f"A{offset}")))
+            _top, text, box = kept.pop(0)
+            rows.append(Row((text,), Source(file, page=page, cell=f"A{offset}")))
+            boxes[(page, f"A{offset}")] = _rounded(box)
+        spans = [span for span, _ in cells]
+        for span, box in cells:
+            boxes[(page, cell_name(offset + span.row, span.col))] = _rounded(box)
         rows += to_rows(
             [Span(offset + s.row, s.col, s.text, s.rows, s.cols) for s in spans],
             _row_source(file, page),
@@ -131,12 +173,15 @@ def _pdfium_tables(page: pdfium.Page) -> Tables:
         (
             table.bbox[1],
             [
-                Span(
-                    cell.row,
-                    cell.col,
-                    unwrap(radicals_folded(cell.text)),
-                    rows=cell.rows,
-                    cols=cell.cols,
+                (
+                    Span(
+                        cell.row,
+                        cell.col,
+                        unwrap(radicals_folded(cell.text)),
+                        rows=cell.rows,
+                        cols=cell.cols,
+                    ),
+                    cell.box,
                 )
                 for cell in table.cells
             ],
@@ -146,11 +191,55 @@ def _pdfium_tables(page: pdfium.Page) -> Tables:
     ]
 
 
+def _rounded(box: Box) -> Box:
+    x0, top, x1, bottom = box
+    return (round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1))
+
+
+_RANGE = re.compile(r"^([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?$")
+
+
+def boxed(form: Evaluation, boxes: Boxes) -> Evaluation:
+    """The form with each value's source given its box on the page: its cell's,
+    or for a value a row gave (a text over several cells, "A3:H3") the box about
+    that row's cells."""
+    if not boxes:
+        return form
+    sources = {}
+    for path, source in form.sources.items():
+        box = _box_of(source, boxes) if source.page is not None and source.cell else None
+        sources[path] = replace(source, box=box) if box is not None else source
+    return replace(form, sources=sources)
+
+
+def _box_of(source: Source, boxes: Boxes) -> Box | None:
+    assert source.page is not None and source.cell is not None
+    found = boxes.get((source.page, source.cell))
+    if found is not None or not (named := _RANGE.match(source.cell)) or not named.group(3):
+        return found
+    first, last = int(named.group(2)), int(named.group(4))
+    inside = [
+        box
+        for (page, cell), box in boxes.items()
+        if page == source.page
+        and (at := _RANGE.match(cell)) is not None
+        and first <= int(at.group(2)) <= last
+    ]
+    if not inside:
+        return None
+    return (
+        min(b[0] for b in inside),
+        min(b[1] for b in inside),
+        max(b[2] for b in inside),
+        max(b[3] for b in inside),
+    )
+
+
 # --- pdfplumber: files pdfium cannot open cleanly, pages whose rulings make no table for it ----
 
 
 def _plumber_pages(
-    data: bytes, file: str, indexes: list[int] | None
+    data: bytes, file: str, indexes: list[int] | None, boxes: Boxes
 ) -> list[tuple[list[Row], bool]]:
     """(rows, whether it has text) of each page in ``indexes`` (None: every
     page, the page cap checked), read by pdfplumber."""
@@ -180,7 +269,7 @@ def _plumber_pages(
                 tables = _plumber_tables(page)
                 lines = _plumber_lines(page, tables) if tables else []
                 spans = [(t.bbox[1], *_spans(t)) for t in tables]
-                read.append((_page_rows(file, page.page_number, spans, lines), has_text))
+                read.append((_page_rows(file, page.page_number, spans, lines, boxes), has_text))
             except ReadError:
                 raise
             except Exception as error:
@@ -209,12 +298,15 @@ def _plumber_tables(page) -> list:
     return sorted(tables, key=lambda t: t.bbox[1])
 
 
-def _plumber_lines(page, tables) -> list[tuple[float, str]]:
-    """(top, text) of the lines of text outside the tables."""
+def _plumber_lines(page, tables) -> list[tuple[float, str, Box]]:
+    """(top, text, box) of the lines of text outside the tables."""
     outside = page
     for table in tables:
         outside = outside.outside_bbox(table.bbox)
-    return [(line["top"], line["text"]) for line in outside.extract_text_lines()]
+    return [
+        (line["top"], line["text"], (line["x0"], line["top"], line["x1"], line["bottom"]))
+        for line in outside.extract_text_lines()
+    ]
 
 
 def _has_holes(table) -> bool:
@@ -225,8 +317,9 @@ def _has_holes(table) -> bool:
     return area < (xs[-1] - xs[0]) * (tops[-1] - tops[0]) - 1.0
 
 
-def _spans(table) -> tuple[list[Span], int]:
-    """The table's cells as spans over the grid of its cells' left and top edges."""
+def _spans(table) -> tuple[list[tuple[Span, Box]], int]:
+    """The table's cells as spans over the grid of its cells' left and top edges,
+    each with its box."""
     texts = table.extract()
     xs = sorted({cell[0] for cell in table.cells})
     tops = sorted({cell[1] for cell in table.cells})
@@ -235,17 +328,16 @@ def _spans(table) -> tuple[list[Span], int]:
         for c, box in enumerate(row.cells):
             if box is None:
                 continue
-            x0, _top, x1, bottom = box
+            x0, top, x1, bottom = box
             text = texts[r][c] if r < len(texts) and c < len(texts[r]) else None
-            spans.append(
-                Span(
-                    r,
-                    c,
-                    unwrap(radicals_folded(text or "")),
-                    rows=max(1, bisect_left(tops, bottom - 0.5) - r),
-                    cols=max(1, bisect_left(xs, x1 - 0.5) - bisect_left(xs, x0 - 0.5)),
-                )
+            span = Span(
+                r,
+                c,
+                unwrap(radicals_folded(text or "")),
+                rows=max(1, bisect_left(tops, bottom - 0.5) - r),
+                cols=max(1, bisect_left(xs, x1 - 0.5) - bisect_left(xs, x0 - 0.5)),
             )
+            spans.append((span, (float(x0), float(top), float(x1), float(bottom))))
     return spans, len(table.rows)
 
 

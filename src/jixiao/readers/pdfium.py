@@ -82,6 +82,8 @@ class Cell:
     chars: list[Char] = field(default_factory=list)
     """The characters placed in the cell, until its text is made."""
     text: str = ""
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    """Its rulings' box: x0, top, x1, bottom in points from the page's top left."""
 
 
 @dataclass(slots=True)
@@ -111,11 +113,12 @@ class Table:
 @dataclass(slots=True)
 class Page:
     """What one page holds: its tables top to bottom and the lines of text
-    outside them, each as (top, text)."""
+    outside them, each as (top, text), with each line's box in ``line_boxes``."""
 
     tables: list[Table]
     lines: list[tuple[float, str]]
     has_text: bool
+    line_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -195,7 +198,8 @@ def read_page(document: pdfium.PdfDocument, index: int) -> Page | None:
             for cell in table.cells:
                 cell.text = text_of(cell.chars)
                 cell.chars = []  # a long file's pages are kept until the last is read
-        return Page(tables, _lines(outside), True)
+        lines = _lines(outside)
+        return Page(tables, [(top, text) for top, text, _ in lines], True, [b for *_, b in lines])
     finally:
         page.close()
 
@@ -288,13 +292,23 @@ def text_of(chars: list[Char]) -> str:
     return "\n".join(" ".join(_word_text(w) for w in line) for line in _lines_of(chars))
 
 
-def _lines(chars: list[Char]) -> list[tuple[float, str]]:
-    """(top, text) of each line of ``chars``, top to bottom."""
+def _lines(
+    chars: list[Char],
+) -> list[tuple[float, str, tuple[float, float, float, float]]]:
+    """(top, text, box) of each line of ``chars``, top to bottom."""
     out = []
     for line in _lines_of(chars):
         text = " ".join(_word_text(w) for w in line).strip(" ")
         if text.strip():
-            out.append((min(ch.top for w in line for ch in w), text))
+            placed = [ch for w in line for ch in w]
+            top = min(ch.top for ch in placed)
+            box = (
+                min(ch.x0 for ch in placed),
+                top,
+                max(ch.x1 for ch in placed),
+                max(ch.bottom for ch in placed),
+            )
+            out.append((top, text, box))
     return out
 
 
@@ -570,6 +584,7 @@ def _grid(hs: list[Ruling], vs: list[Ruling]) -> Table | None:
                 col,
                 rows=bisect_right(starts_r, r1) - row,
                 cols=bisect_right(starts_c, c1) - col,
+                box=(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]),
             )
         )
     bbox = (

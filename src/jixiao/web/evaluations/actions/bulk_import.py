@@ -6,7 +6,9 @@ report of every file: filed, refused, duplicate or not matched, each with its re
 
 Each form is created in its own transaction (the pages stay responsive on SQLite), so a
 cancel or a dead worker leaves what was filed filed; run again, a form already filed
-with the same content is a duplicate, never a second form."""
+with the same content is a duplicate, never a second form. Each file a form is filed
+from is kept with it, as an upload's is (:mod:`jixiao.web.sources`, at most
+:data:`~jixiao.web.evaluations.uploads.MAX_UPLOAD` bytes, ``source_keep`` on the trail)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,7 @@ from jixiao.web.evaluations.actions.errors import NotFound, ServiceError
 from jixiao.web.evaluations.models import Evaluation, Project
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES
 from jixiao.web.orgs.models import Role
+from jixiao.web.sources import keep
 from jixiao.web.tasks import queue
 from jixiao.web.tasks.models import Task, Upload
 from jixiao.web.tasks.registry import Context, task
@@ -254,6 +257,7 @@ def import_bulk(context: Context) -> dict[str, Any]:
             path.write_bytes(bytes(upload.content))
             paths.append(path)
         names = {str(p): u.name for p, u in zip(paths, uploads)}
+        contents = {str(p): u for p, u in zip(paths, uploads)}
         for done, result in enumerate(read_batch(paths, workers=read_workers()), 1):
             if context.cancelled():
                 report["cancelled"] = [{"at": done - 1}]
@@ -264,7 +268,8 @@ def import_bulk(context: Context) -> dict[str, Any]:
             elif result.error:
                 report["refused"].append({"file": name, "reason": result.error})
             for n, form in enumerate(result.forms):
-                _file_one(user, projects, name, n, form, report)
+                content = bytes(contents[result.path].content)
+                _file_one(user, projects, name, n, form, report, content)
             context.progress(done, len(paths), name)
     counts = {key: len(rows) for key, rows in report.items()}
     return {"counts": counts, **report}
@@ -277,6 +282,7 @@ def _file_one(
     index: int,
     form: domain.Evaluation,
     report: dict[str, list[dict[str, Any]]],
+    content: bytes = b"",
 ) -> None:
     where = {"file": name, "form": index + 1}
     if form.year is None:
@@ -296,6 +302,8 @@ def _file_one(
         reason = said(lambda: _("已导入（内容相同）")) if same else _exists(project, form.year)
         report["duplicate"].append({**where, "project": project.code, **reason})
         return
+    if content and len(content) <= MAX_UPLOAD:
+        keep.pending(name, content)  # kept with the form created from it
     try:
         made = forms.create(
             user=user,
@@ -311,6 +319,8 @@ def _file_one(
             {**where, "project": project.code, **_exists(project, form.year)}
         )
         return
+    finally:
+        keep.forget()  # what no form took (a refusal) is not kept for the next one
     report["filed"].append({**where, "project": project.code, "evaluation": made.pk})
 
 
