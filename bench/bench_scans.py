@@ -155,11 +155,20 @@ def child(files: list[str]) -> None:
     from jixiao.contract.json import evaluation_dict
     from jixiao.readers import ReadError, read_path
 
-    if os.environ.get("JIXIAO_BENCH_HEIGHTS"):  # trying other line heights: "40,28"
+    if os.environ.get("JIXIAO_BENCH_HEIGHTS"):  # other line heights: "28,48" (first, second)
         from jixiao.readers import scan_engines
 
         first, second = (int(h) for h in os.environ["JIXIAO_BENCH_HEIGHTS"].split(","))
         scan_engines.RapidEngine.HEIGHT, scan_engines.RapidEngine.SECOND_HEIGHT = first, second
+    if os.environ.get("JIXIAO_BENCH_READ_TWICE"):  # every line at both heights (the baseline)
+        from jixiao.readers import scan
+
+        scan.READ_TWICE = True
+    if os.environ.get("JIXIAO_BENCH_LINES"):  # lines read again: "8,16" (short, with a digit)
+        from jixiao.readers import scan
+
+        short, figure = (int(n) for n in os.environ["JIXIAO_BENCH_LINES"].split(","))
+        scan.SHORT_LINE, scan.FIGURE_LINE = short, figure
     if os.environ.get("JIXIAO_BENCH_OCR_CACHE"):
         from jixiao.readers import scan_engines
 

@@ -48,8 +48,10 @@ class Engine(Protocol):
     name: str
 
     def recognise(self, lines: list[np.ndarray], second: bool = False) -> list[Reading]:
-        """Each grey line image's text, in order (``second``: a second opinion on
-        lines read before, which an engine may read another way)."""
+        """Each grey line image's text, in order. The first reading is the quick one;
+        ``second`` reads lines again at another (larger) scale, which an engine reads
+        more surely and may read another way (the reader takes it for the text and
+        the first as the second opinion)."""
         ...
 
 
@@ -72,10 +74,12 @@ class RapidEngine:
     which costs least: no padding to the widest line of a batch)."""
 
     name = "rapidocr"
-    HEIGHT = 48
-    """Pixels a line is scaled to: the model was trained at 48, reads print as well
-    at 32 on these forms and costs (32/48)² as much (docs/architecture.md)."""
-    SECOND_HEIGHT = 32
+    HEIGHT = 32
+    """Pixels a line is scaled to for the first (quick) reading: a 200 dpi scan's line
+    is about 28 px high, so 32 loses little and costs about (32/48)² of 48."""
+    SECOND_HEIGHT = 48
+    """The second reading's, of the lines in doubt: the height the model was trained
+    at (docs/architecture.md)."""
 
     def __init__(self) -> None:
         import onnxruntime
@@ -86,6 +90,7 @@ class RapidEngine:
         options.intra_op_num_threads = _threads()
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
         self._session = onnxruntime.InferenceSession(
             str(model), options, providers=["CPUExecutionProvider"]
