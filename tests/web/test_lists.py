@@ -273,3 +273,17 @@ def test_the_bureaus_first_pages_count_only_as_far_as_their_links(tree, many, mo
     assert "共 12 份" in far and 'aria-label="第 6 页"' in far
     last = client.get("/forms/", {"page": 99}).content.decode()
     assert codes(last) == codes(client.get("/forms/", {"page": 6}).content.decode())
+
+
+def test_a_page_seen_again_reads_the_place_role_and_trails_head_with_the_account(tree, many):
+    """Seen again, a list costs the session, the account, and one query for the account's
+    place, its 三员 role and the trail's head together — not one each."""
+    client = signed_in(tree, "reviewer_a")
+    first = codes(client.get("/forms/").content.decode())
+    with CaptureQueriesContext(connection) as again:
+        assert codes(client.get("/forms/").content.decode()) == first and first
+    read = [q["sql"] for q in again.captured_queries]
+    assert len(read) == 3, "\n".join(read)
+    assert not any(sql.lstrip().startswith('SELECT "orgs_membership"') for sql in read)
+    assert not any("evaluations_evaluation" in sql for sql in read)
+    assert any("orgs_membership" in sql and "evaluations_event" in sql for sql in read)

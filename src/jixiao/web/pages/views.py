@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from html import escape  # the same text as Django's escape, no lazy-string check a call
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
@@ -54,7 +55,13 @@ from jixiao.web.evaluations.models import (
 )
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
-from jixiao.web.evaluations.selectors.cached import cached, request_version
+from jixiao.web.evaluations.selectors.cached import (
+    HEAD,
+    cached,
+    keep_version,
+    request_version,
+    version_of,
+)
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
 from jixiao.web.orgs.models import AdminRole, Organisation
 from jixiao.web.pages import evidence, labels, sheet
@@ -67,22 +74,28 @@ REVIEW_STATES = (State.SUBMITTED.value, State.RESUBMITTED.value)
 REVIEWABLE = {"funding.score"}  # and every indicators[i].score: where 复核 scores go
 
 
-def _places(user) -> None:
+def _places(request: HttpRequest) -> None:
     """The account's place in the tree (membership and its organisation) and its
-    administrator role (三员, or none) read in one query and kept on ``user``: every page
+    administrator role (三员, or none) read in one query and kept on the user — every page
     reads the first for its scope and the header bar the second, each a query of its own
-    otherwise (a round trip each to PostgreSQL on every page, a page seen again too)."""
-    model = get_user_model()
-    fetched = (
-        model.objects.select_related("membership__organisation", "admin_role")
-        .filter(pk=user.pk)
-        .first()
-    )
+    otherwise (a round trip each to PostgreSQL on every page, a page seen again too) — and,
+    for a GET, the trail's head with them: the data version the page's kept parts are
+    looked up under (:func:`~jixiao.web.evaluations.selectors.cached.request_version`)."""
+    model, user = get_user_model(), request.user
+    rows = model.objects.select_related("membership__organisation", "admin_role")
+    reads = request.method in ("GET", "HEAD")
+    if reads:
+        rows = rows.annotate(
+            head_id=Subquery(HEAD.values("id")[:1]), head_hash=Subquery(HEAD.values("hash")[:1])
+        )
+    fetched: Any = rows.filter(pk=user.pk or 0).first()  # Any: with the annotations
     if fetched is None:
         return
     for name in ("membership", "admin_role"):
         related = getattr(model, name).related
         related.set_cached_value(user, related.get_cached_value(fetched, None))
+    if reads:
+        keep_version(request, version_of(fetched.head_id, fetched.head_hash))
 
 
 def page(view):
@@ -91,7 +104,7 @@ def page(view):
     @login_required
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
-        _places(request.user)
+        _places(request)
         try:
             return view(request, *args, **kwargs)
         except actions.errors.NotFound:

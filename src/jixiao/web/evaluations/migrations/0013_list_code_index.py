@@ -31,4 +31,6 @@ class Migration(migrations.Migration):
                 fields=["-year", "code", "id", "project", "state"], name="evaluation_list"
             ),
         ),
+        # the planners' statistics for the new index (SQLite keeps none until ANALYZE)
+        migrations.RunSQL("ANALYZE evaluations_evaluation", migrations.RunSQL.noop),
     ]

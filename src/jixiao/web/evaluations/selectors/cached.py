@@ -34,7 +34,23 @@ TIMEOUT = 3600
 def data_version() -> str:
     """The trail's head as ``id:hash`` (``0`` on an empty trail): one look-up by primary key."""
     head = Event.objects.order_by("-id").values_list("id", "hash").first()
-    return "0" if head is None else f"{head[0]}:{head[1][:16]}"
+    return version_of(*head) if head else version_of(None, None)
+
+
+HEAD = Event.objects.order_by("-id")
+"""The trail's head as a subquery (``HEAD.values("id")[:1]``): for a query that reads it
+beside something else (:func:`jixiao.web.pages.views.page`, with the account)."""
+
+
+def version_of(head_id: int | None, head_hash: str | None) -> str:
+    """The data version of a trail whose head is ``head_id`` and ``head_hash`` (none: empty)."""
+    return "0" if head_id is None or head_hash is None else f"{head_id}:{head_hash[:16]}"
+
+
+def keep_version(request: Any, version: str) -> None:
+    """``version`` as the request's (:func:`request_version`), read with another query: only
+    for a request that writes nothing before it reads its figures (a GET)."""
+    request._jixiao_data_version = version
 
 
 def request_version(request: Any) -> str:
