@@ -125,9 +125,11 @@ def score_against_rate(forms: QuerySet[Evaluation], points_at_most: int = POINTS
     "total", "scale"}, the i-th entry of each the i-th form's, 执行率 and 总分 as exact decimal
     strings (:class:`DecimalText`); more, and ``cells`` = {"rate", "total", "scale", "count"}:
     per whole 执行率 point (63 = 63.00–63.99…), whole 总分 point and 统一等级, how many forms
-    (a GROUP BY in the database), with ``forms`` the number of them all."""
+    (a GROUP BY in the database; which of the two, a count up to ``points_at_most`` + 1)."""
     places = {name: _decimal_places(name) for name in ("execution_rate", "total")}
     both = forms.filter(execution_rate__isnull=False, total__isnull=False)
+    if both.order_by()[: points_at_most + 1].count() > points_at_most:  # a LIMIT, no sort
+        return {"cells": _score_cells(both)}
     rows = list(
         both.order_by("project__code").values_list(
             "id",
@@ -136,10 +138,8 @@ def score_against_rate(forms: QuerySet[Evaluation], points_at_most: int = POINTS
             DecimalText("execution_rate", places["execution_rate"]),
             DecimalText("total", places["total"]),
             "scale",
-        )[: points_at_most + 1]
+        )
     )
-    if len(rows) > points_at_most:
-        return {"cells": _score_cells(both)}
     ids, codes, names, rates, totals, scales = zip(*rows) if rows else ((),) * 6
     return {
         "points": {
