@@ -208,8 +208,15 @@ def _ordered(rows, sort: str):
         rows = rows.annotate(submitted_at=SUBMITTED_AT, waiting_since=WAITING_SINCE)
     column = F(LIST_SORTS[key])
     descending = sort.startswith("-") != (key == "waiting")
+    if key in NEVER_EMPTY:  # plain ASC / DESC: an index read backwards serves the other way
+        return rows.order_by(column.desc() if descending else column.asc(), "code", "-year", "pk")
     by = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
     return rows.order_by(by, "code", "-year", "pk")
+
+
+NEVER_EMPTY = {"code", "year", "state"}
+"""Sort keys of columns that are never NULL: sorted without ``NULLS LAST`` (PostgreSQL reads
+``evaluation_by_code`` backwards for ``code DESC``, not for ``code DESC NULLS LAST``)."""
 
 
 LIST_FIELDS = (
@@ -227,14 +234,20 @@ LIST_FIELDS = (
 """What a list's line reads (``.values()``: no model instances, none of the JSON columns)."""
 
 
-def _walked(ordered, wide: bool):
+INDEXED_SORTS = {"", "code", "total"}
+"""The lists' sort keys an index of the forms' own columns serves (none: the default order,
+``evaluation_list``; ``code``: ``evaluation_by_code``; ``total``: the ``total`` column's),
+so a wide list walks it (:func:`_walked`); any other sort is joined and sorted."""
+
+
+def _walked(ordered, wide: bool, sort: str = ""):
     """``ordered`` as the page's ids are read from it. ``wide``: the scope is (nearly) every
     form (the bureau's, unfiltered) — then in the order of the forms' own columns with the
     scope a per-row test (``EXISTS``): both databases walk the index of that order
     (``evaluation_list`` for the default) and stop after the page, instead of joining every
     form to its project and sorting them all. A narrow scope (a department, a filter) is a
     few hundred forms: joined and sorted as asked."""
-    if not wide or ordered.query.annotations:
+    if not wide or sort.lstrip("-") not in INDEXED_SORTS:
         return ordered
     scoped = ordered.order_by().filter(pk=OuterRef("pk"))
     return Evaluation.objects.filter(Exists(scoped)).order_by(*ordered.query.order_by)
@@ -263,7 +276,7 @@ def _counted(request: SignedInRequest, rows, walked, wide: bool) -> tuple[int, b
     if not wide or number > 1 + PAGES_AHEAD:
         return rows.count(), True
     reach = (number + PAGES_AHEAD) * LIST_PER_PAGE
-    seen = walked[: reach + 1].count()
+    seen = walked.order_by()[: reach + 1].count()  # no sort: the first rows any index gives
     return (seen, True) if seen <= reach else (reach, False)
 
 
@@ -427,7 +440,7 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
     wide = place.kind == Organisation.Kind.BUREAU and not any(
         chosen[k] for k in ("department", "unit", "q")
     )
-    walked = _walked(_ordered(rows, sort), wide)
+    walked = _walked(_ordered(rows, sort), wide, sort)
     count, exact = _counted(request, rows, walked, wide)
     shown = pager(request, count, LIST_PER_PAGE, exact)
     picked = _page_rows(walked, shown["start"], LIST_PER_PAGE)

@@ -1,6 +1,7 @@
 """The lists' own index (issue #20): each form's project code copied into the form
-(``Evaluation.code``, filled for the forms there are) and the index ``evaluation_list`` over
-the lists' default order and scope, so a list's first page is read off the index."""
+(``Evaluation.code``, filled for the forms there are) and the indexes ``evaluation_list`` over
+the lists' default order and scope and ``evaluation_by_code`` over their sort by code, so a
+list's first page is read off an index."""
 
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
@@ -29,6 +30,12 @@ class Migration(migrations.Migration):
             model_name="evaluation",
             index=models.Index(
                 fields=["-year", "code", "id", "project", "state"], name="evaluation_list"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="evaluation",
+            index=models.Index(
+                fields=["code", "-year", "id", "project", "state"], name="evaluation_by_code"
             ),
         ),
         # the planners' statistics for the new index (SQLite keeps none until ANALYZE)
