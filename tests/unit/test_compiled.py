@@ -101,3 +101,17 @@ def test_figures_copy_and_pickle():
                 before.raw,
                 before.explanation,
             )
+
+
+def test_forms_copy_and_pickle_whole():
+    # Compiled, the model's classes are native: a form must come back from a worker
+    # and from copy.deepcopy with every field, its sources (not compared) included.
+    forms = [form for path in samples.paths() for form in read_path(path)]
+    assert any(form.sources for form in forms) and any(form.indicators for form in forms)
+    for form in forms:
+        for again in (pickle.loads(pickle.dumps(form)), copy.deepcopy(form)):
+            assert again == form and again.sources == form.sources
+            assert type(again.funding.total) is type(form.funding.total)
+            assert [i.target_parsed for i in again.indicators] == [
+                i.target_parsed for i in form.indicators
+            ]

@@ -13,13 +13,14 @@ Compiled with the domain core (setup.py): the audit asks it for every form.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any
 
 from jixiao.domain.model import Evaluation, Funding, FundingLine
 
 _STEP = re.compile(r"([a-z_][a-z_0-9]*)(?:\[(\d+)\])?")
-_LINE_KEYS = frozenset(FundingLine.__slots__)
+_LINE_KEYS = frozenset(f.name for f in fields(FundingLine))
 
 
 # The paths of the first rows made once: the audit names them on every form.

@@ -9,10 +9,11 @@ of values, shared by the JSON contract, the audit and the sources map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 from jixiao.domain.targets import Target
 
@@ -42,6 +43,9 @@ class Source:
             parts.append(f"单元格 {self.cell}")
         return "，".join(parts)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -53,6 +57,9 @@ class Problem:
     message: str
     raw: str | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Project:
@@ -63,6 +70,9 @@ class Project:
     unit: str | None = None
     division: str | None = None
     recurring: bool | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +88,9 @@ class FundingLine:
     execution_rate: Decimal | None = None
     score: Decimal | None = None
     reason: str | None = None  # 原因: why the money was not spent (Sichuan 2023)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
 
 
 class AmountUnit(str, Enum):
@@ -119,6 +132,9 @@ class Funding:
             return line
         return dict(self.extra).get(key)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
+
 
 @dataclass(frozen=True, slots=True)
 class Goals:
@@ -126,6 +142,9 @@ class Goals:
 
     expected: str | None = None
     actual: str | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +188,9 @@ class Indicator:
     # rows, the Hubei city layout): it adds nothing of its own to the total.
     shared: bool | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
+
 
 @dataclass(frozen=True, slots=True)
 class FormSource:
@@ -180,6 +202,9 @@ class FormSource:
     file: str
     form_index: int = 0
     unprinted: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +241,9 @@ class Evaluation:
         部门整体支出 form (no project) the department."""
         return self.project.name or self.project.department
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _by_field(self)
+
 
 def places(figure: Decimal) -> int:
     """The decimal places a finite figure is written with: 9.50 → 2, 100 → 0, 1E+2 → -2."""
@@ -223,3 +251,10 @@ def places(figure: Decimal) -> int:
     if isinstance(exponent, str):  # NaN or Infinity (no reader lets one in)
         raise TypeError(f"{figure} has no decimal places")
     return -exponent
+
+
+def _by_field(value: Any) -> tuple[Any, ...]:
+    """How a form's parts are pickled (the workers of a batch import send forms back):
+    rebuilt from every field in order. Compiled (setup.py), a frozen class cannot be
+    unpickled attribute by attribute."""
+    return type(value), tuple(getattr(value, f.name) for f in fields(value))
