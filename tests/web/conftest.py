@@ -30,6 +30,17 @@ def fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a page asked for in English leaves
+    English active on the thread, which actions called directly would then speak."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with an empty cache: test databases roll back, so a trail's head
     (the cache's version) can come round again in another test's data."""
