@@ -289,11 +289,12 @@ def _grade_labels() -> list[str]:
     return list(seen)
 
 
-def _years(visible) -> list[int]:
-    """The years ``visible`` holds forms of, latest first: the years any form has (the
-    ``year`` index), each kept if one of the visible forms has it (a look-up each)."""
-    every = Evaluation.objects.order_by("-year").values_list("year", flat=True).distinct()
-    return [year for year in every if visible.filter(year=year).exists()]
+def _years(visible, everything: bool) -> list[int]:
+    """The years ``visible`` holds forms of, latest first, in one query: ``everything`` (the
+    bureau's scope, every form there is) the years any form has (the ``year`` index, no
+    join); else a DISTINCT over the scope's few hundred forms."""
+    rows = Evaluation.objects if everything else visible
+    return list(rows.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def _submitted(pks: list[int]) -> dict[int, datetime]:
@@ -437,9 +438,8 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
     rows, chosen = _filtered(request, rows)
     sort = _list_sort(request, queue)
     place = actions.access.membership(request.user).organisation
-    wide = place.kind == Organisation.Kind.BUREAU and not any(
-        chosen[k] for k in ("department", "unit", "q")
-    )
+    bureau = place.kind == Organisation.Kind.BUREAU
+    wide = bureau and not any(chosen[k] for k in ("department", "unit", "q"))
     walked = _walked(_ordered(rows, sort), wide, sort)
     count, exact = _counted(request, rows, walked, wide)
     shown = pager(request, count, LIST_PER_PAGE, exact)
@@ -449,10 +449,14 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
     states = {s.value: str(labels.state(s.value)) for s in State}
     target = "pages:review" if queue else "pages:form"
     form_url = reverse(target, args=[0]).replace("/0/", "/%d/")
-    units = actions.access.visible_units(request.user)
-    many = units.count() > 1
+    units = list(
+        actions.access.visible_units(request.user)
+        .order_by("name")
+        .values_list("pk", "name", "parent_id")
+    )
+    many = len(units) > 1
     if many and chosen["department"].isdigit():
-        units = units.filter(parent_id=int(chosen["department"]))
+        units = [unit for unit in units if unit[2] == int(chosen["department"])]
     return {
         "chosen": chosen,
         "sort": sort,
@@ -465,10 +469,10 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
         "shown": shown,
         "columns": len(LIST_COLUMNS),
         "per_page": LIST_PER_PAGE,
-        "years": _years(everything),
+        "years": _years(everything, bureau),
         "grades": _grade_labels(),
         "states": [(s.value, str(labels.state(s.value))) for s in State if s is not State.DELETED],
-        "unit_options": _options(units.order_by("name").values_list("pk", "name"), chosen["unit"])
+        "unit_options": _options([(pk, name) for pk, name, _p in units], chosen["unit"])
         if many
         else "",
         "department_options": _options(
