@@ -15,17 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from jixiao.domain.model import Evaluation, Funding, FundingLine
 
-_STEP = re.compile(r"([a-z_][a-z_0-9]*)(?:\[(\d+)\])?")
-_LINE_KEYS = frozenset(f.name for f in fields(FundingLine))
+_STEP: Final = re.compile(r"([a-z_][a-z_0-9]*)(?:\[(\d+)\])?")
+_LINE_KEYS: Final = frozenset(f.name for f in fields(FundingLine))
 
 
 # The paths of the first rows made once: the audit names them on every form.
-_ROWS = tuple(f"indicators[{n}]" for n in range(64))
-_SCORES = tuple(f"{row}.score" for row in _ROWS)
+_ROWS: Final = tuple(f"indicators[{n}]" for n in range(64))
+_SCORES: Final = tuple(f"{row}.score" for row in _ROWS)
 
 
 def indicator(n: int) -> str:

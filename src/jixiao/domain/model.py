@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Final
 
 from jixiao.domain.targets import Target
 
@@ -100,7 +100,7 @@ class AmountUnit(str, Enum):
     YUAN = "元"
 
 
-BREAKDOWN_KEYS = ("current_year_appropriation", "prior_year_carryover", "other_funds")
+BREAKDOWN_KEYS: Final = ("current_year_appropriation", "prior_year_carryover", "other_funds")
 """当年财政拨款, 上年结转资金, 其他资金 — the parts of 年度资金总额, in printed order."""
 
 

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Final
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 _WRAP_SPACE = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
-_SPACES = re.compile(r"\s+")
+_SPACES: Final = re.compile(r"\s+")
 _TAGS = re.compile(r"</?[a-zA-Z][^<>]*>")
 
 # Code points NFKC leaves alone but that PDFs print for ordinary characters:
 # CJK radicals (⻓ U+2EA0 …) and comparison signs variants.
-_EXTRA = str.maketrans(
+_EXTRA: Final = str.maketrans(
     {
         "\u2ea0": "民",
         "\u2ed8": "青",
@@ -53,7 +54,7 @@ _EXTRA = str.maketrans(
     }
 )
 # Whether a text holds any of them: a search is much cheaper than translating every text.
-_HAS_EXTRA = re.compile("[" + "".join(map(chr, _EXTRA)) + "]")
+_HAS_EXTRA: Final = re.compile("[" + "".join(map(chr, _EXTRA)) + "]")
 
 
 def clean(text: str | None) -> str | None:
@@ -77,7 +78,7 @@ def squash(text: str | None) -> str:
 FOLDED_CHARACTERS = (
     "\t\n\r\x20-\x7e\u4e00-\u9fff\u3001\u3002\u300a-\u3011\u2018\u2019\u201c\u201d"  # a [class]
 )
-_FOLDED = re.compile(f"[{FOLDED_CHARACTERS}]*")
+_FOLDED: Final = re.compile(f"[{FOLDED_CHARACTERS}]*")
 
 
 def is_folded(text: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from jixiao.contract import paths
 from jixiao.domain import scoring
@@ -133,8 +133,8 @@ def _funding_checks(path: str, line: FundingLine, template: Template, scored: bo
 
 
 # Field paths made once rather than on every form.
-_PART_PATHS = {key: f"funding.breakdown.{key}" for key in BREAKDOWN_KEYS}
-_RATE_PATHS = {path: f"{path}.execution_rate" for path in ("funding", *_PART_PATHS.values())}
+_PART_PATHS: Final = {key: f"funding.breakdown.{key}" for key in BREAKDOWN_KEYS}
+_RATE_PATHS: Final = {path: f"{path}.execution_rate" for path in ("funding", *_PART_PATHS.values())}
 
 
 def _indicator_figure(ev: Evaluation, indicator: Indicator, template: Template) -> Figure:

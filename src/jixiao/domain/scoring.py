@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from jixiao.domain.model import FundingLine, Indicator
 from jixiao.domain.normalize import fold, squash
@@ -29,7 +29,7 @@ from jixiao.domain.targets import (
 )
 from jixiao.domain.template import Band, Grade, InverseFormula, Rounding, Template
 
-HUNDRED = Decimal(100)
+HUNDRED: Final = Decimal(100)
 ZERO = Decimal(0)
 
 
@@ -90,7 +90,7 @@ class Figure:
         return None
 
 
-_MODES = {
+_MODES: Final = {
     # Negative figures do not occur on forms, but the direction of a cut must
     # not flip for them: "down" is toward −∞ like ROUND_FLOOR, "up" toward +∞.
     Rounding.DOWN: ROUND_FLOOR,
@@ -99,7 +99,7 @@ _MODES = {
 }
 
 
-_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}  # 2 → Decimal("0.01")
+_QUANTA: Final = {places: Decimal(1).scaleb(-places) for places in range(9)}  # 2 → Decimal("0.01")
 
 
 def _quantum(places: int) -> Decimal:

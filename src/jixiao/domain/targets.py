@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from jixiao.domain.normalize import fold
 
@@ -189,14 +189,14 @@ _UNITS = sorted(
 # loop of startswith over them (ends are matched on the reversed text).
 _UNIT_WORDS = "|".join(map(re.escape, _UNITS))
 _PREFIX_OP_AT_END = re.compile("|".join(re.escape(word[::-1]) for word, _ in _PREFIX_OPS))
-_PREFIX_OP = dict(_PREFIX_OPS)
-_SUFFIX_OP = dict(_SUFFIX_OPS)
+_PREFIX_OP: Final = dict(_PREFIX_OPS)
+_SUFFIX_OP: Final = dict(_SUFFIX_OPS)
 # "内" is "within" only at the end of the value or before a verb of doing:
 # "2 小时内", "2 小时内响应"; not in "1 项内容". (Any space: see quantity_at.)
 _WITHIN_BEFORE = ",;:)响应完成处理解决办结到达回复反馈"
 # A number, its unit — "(…)" in brackets (anything), a known word, or Latin
 # letters ("km", "m/s") — and a comparator after it ("以上"), in one match.
-_QUANTITY = re.compile(
+_QUANTITY: Final = re.compile(
     r"(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*"
     rf"(?:\((?P<bracket>[^()]*)\)|(?P<unit>{_UNIT_WORDS}|[A-Za-z]+(?:/[A-Za-z]+)?))?\s*"
     rf"(?P<suffix>及以上|以上|及以下|以下|以内|内(?=\Z|[\s{re.escape(_WITHIN_BEFORE)}]))?"
@@ -209,10 +209,10 @@ _PLACEHOLDERS = frozenset(
     {"*", "**", "/", "//", "\\", "-", "--", "—", "——", "...", "......", "×", "x"}
 )
 # Units spelled as a word where a sign belongs: "≥100百分比" is "≥100%".
-MALFORMED_UNITS = {"百分比": "%", "百分率": "%", "%%": "%"}
+MALFORMED_UNITS: Final = {"百分比": "%", "百分率": "%", "%%": "%"}
 
 
-_MARKS = "*/\\-—–.…×xX－／＊＼ 　"  # what a placeholder is made of, before normalizing
+_MARKS: Final = "*/\\-—–.…×xX－／＊＼ 　"  # what a placeholder is made of, before normalizing
 
 
 def is_placeholder(raw: str | None) -> bool:
@@ -258,7 +258,7 @@ def parse_target(raw: str | None) -> Target | None:
 
 # --- dates: deadlines (时限) and the dates they were met ----------------------------
 
-DATE_UNIT = "日期"
+DATE_UNIT: Final = "日期"
 """The unit of a date Target: its value is month + day ÷ 100 (9月30日 → 9.30), so
 dates compare as numbers within a year; the year, where printed, is not kept."""
 

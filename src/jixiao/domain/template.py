@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from jixiao.domain.normalize import fold, squash
 
@@ -31,7 +31,7 @@ class Rounding(str, Enum):
         return {"down": "舍去", "half-up": "四舍五入", "up": "进一"}[self.value]
 
 
-ROUNDINGS = tuple(Rounding)  # the modes in order, without iterating the Enum class each time
+ROUNDINGS: Final = tuple(Rounding)  # the modes in order, without iterating the Enum class each time
 
 
 class InverseFormula(str, Enum):

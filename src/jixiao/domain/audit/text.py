@@ -17,6 +17,7 @@ from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import lru_cache
 from operator import add
+from typing import Final
 
 from jixiao.domain.audit.finding import Finding, Severity, rule, shown
 from jixiao.domain.audit.settings import settings
@@ -106,22 +107,22 @@ COPIED = rule(
 )
 
 # Every alternative starts with its character, which lets the engine skip ahead to one.
-_CLAUSES = re.compile(r"[，；。！？;!?\n]|,(?<!\d,)|,(?!\d)")
-_FOLDED_OR_SEPARATOR = re.compile(
+_CLAUSES: Final = re.compile(r"[，；。！？;!?\n]|,(?<!\d,)|,(?!\d)")
+_FOLDED_OR_SEPARATOR: Final = re.compile(
     f"[{FOLDED_CHARACTERS}，；！？]*"
 )  # the separators _CLAUSES always cuts at
-_NUMBER = re.compile(r"\d(?<![\d.]\d)\d*(?:,\d{3})*(?:\.\d+)?")  # not after a digit or "."
-_MIN_SHARED_PAIRS = 2
-_MIN_SHARED_SHARE = 0.3
-_UNIT_REACH = 12
-_NOT_LETTERS = re.compile(r"[\W_]+")
-_COMMON_MARKS = ("，", "。", " ", "%", ".", "；", "、", "：")  # each a \W
+_NUMBER: Final = re.compile(r"\d(?<![\d.]\d)\d*(?:,\d{3})*(?:\.\d+)?")  # not after a digit or "."
+_MIN_SHARED_PAIRS: Final = 2
+_MIN_SHARED_SHARE: Final = 0.3
+_UNIT_REACH: Final = 12
+_NOT_LETTERS: Final = re.compile(r"[\W_]+")
+_COMMON_MARKS: Final = ("，", "。", " ", "%", ".", "；", "、", "：")  # each a \W
 # Full-width punctuation, "…" and dashes: each folds to punctuation or a space alone.
 _WIDE_PUNCTUATION = "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u3000\u2026\u2013\u2014"
-_FOLDED_OR_WIDE = re.compile(f"[{FOLDED_CHARACTERS}{_WIDE_PUNCTUATION}]*")
-_MONEY = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
-_SPENT_WORDS = ("执行", "支出", "支付", "使用", "花费")
-_BUDGET_WORDS = ("预算", "安排", "拨款", "拨付")
+_FOLDED_OR_WIDE: Final = re.compile(f"[{FOLDED_CHARACTERS}{_WIDE_PUNCTUATION}]*")
+_MONEY: Final = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+_SPENT_WORDS: Final = ("执行", "支出", "支付", "使用", "花费")
+_BUDGET_WORDS: Final = ("预算", "安排", "拨款", "拨付")
 
 
 class Claim:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
+from typing import Final
 
 from jixiao.contract import paths
 from jixiao.domain import scoring
@@ -131,7 +132,7 @@ UNIT_MALFORMED = rule(
 
 _NAME_UNIT = re.compile(r"\(([^()\d]{1,4})\)$")
 _SIGNS = set("≥≤<>=")
-_HUNDRED = Decimal(100)
+_HUNDRED: Final = Decimal(100)
 # Words that say only which way a target goes, not how far.
 _DIRECTION_WORDS = (
     "提高",
