@@ -215,3 +215,34 @@ def test_the_issue_form_names_where_its_default_template_comes_from(tree, projec
     assert "模板：sichuan-2023" in answer.content.decode()
     english = client.get("/year/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Default: sichuan-2023" in english and "template settings of" in english
+
+
+def test_a_new_form_starts_in_the_template_set_for_its_department(tree, project_a1):
+    # /forms/new/: the blank draft's template preselected from the year's setting of the
+    # filler's 主管部门, the page saying where it came from; "按所填年度的模板设置" posts ""
+    from django.test import Client
+
+    from jixiao.web.manage.models import YearTemplate
+
+    last_year = timezone.localdate().year - 1
+    YearTemplate.objects.create(year=last_year, template="national-2020")
+    YearTemplate.objects.create(year=last_year, department=tree.dept_a, template="sichuan-2023")
+    client = Client()
+    client.force_login(tree.users["filler_a1"])
+    page = client.get("/forms/new/").content.decode()
+    assert '<option value="sichuan-2023" selected>' in page
+    assert f"默认：{last_year} 年度甲局的模板设置" in page
+    assert '<option value="">按所填年度的模板设置</option>' in page
+    answer = client.post(
+        "/forms/new/",
+        {"start": "blank", "project": project_a1.code, "year": last_year, "template": ""},
+    )
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    made = Evaluation.objects.get(project=project_a1, year=last_year)
+    assert made.template == "sichuan-2023"
+    # another department's filler is offered the year's own setting
+    other = Client()
+    other.force_login(tree.users["filler_b1"])
+    assert '<option value="national-2020" selected>' in other.get("/forms/new/").content.decode()
+    english = client.get("/forms/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Default:" in english and "As set for the year entered" in english

@@ -63,6 +63,7 @@ from jixiao.web.evaluations.selectors.cached import (
     version_of,
 )
 from jixiao.web.evaluations.uploads import MAX_UPLOAD, UPLOAD_TYPES, read_upload
+from jixiao.web.manage import year_templates
 from jixiao.web.orgs.models import AdminRole, Organisation
 from jixiao.web.pages import evidence, labels, sheet
 from jixiao.web.requests import SignedInRequest
@@ -780,6 +781,8 @@ def new(request: SignedInRequest) -> HttpResponse:
     (:data:`jixiao.readers.FORMATS`), or from last year's form of the same project (结转)."""
     place = actions.access.membership(request.user)
     has_record = place.organisation.projects.filter(kind=Project.Kind.DEPARTMENT).exists()
+    this_year = timezone.localdate().year - 1
+    offered = year_templates.default(this_year, place.organisation)  # the year's setting
     context = {
         "projects": actions.access.visible_projects(request.user),
         # a filler's own 部门整体支出 record, offered before it exists (made on first use)
@@ -787,8 +790,9 @@ def new(request: SignedInRequest) -> HttpResponse:
         "templates": [
             {"id": t, "name": _template_name(templates.load(t))} for t in templates.ids()
         ],
-        "default_template": templates.DEFAULT,
-        "this_year": timezone.localdate().year - 1,
+        "default_template": offered.template,
+        "default_source": offered.source,
+        "this_year": this_year,
         "last_years": actions.access.visible(request.user).order_by("-year", "project__code"),
         "accept": ",".join(UPLOAD_TYPES),
         "kinds": ", ".join(suffix.lstrip(".") for suffix in UPLOAD_TYPES),  # also in English
@@ -865,6 +869,9 @@ def _blank(project, request: SignedInRequest) -> DomainForm:
     year, template_id = request.POST.get("year", ""), request.POST.get("template", "")
     if not year.isdigit() or not 2000 <= int(year) <= 2100:
         raise actions.errors.ServiceError(_("年度应为四位数字"))
+    if not template_id:  # 按年度模板设置: the year's setting for the project's department and kind
+        kind = "department" if project.kind == Project.Kind.DEPARTMENT else "project"
+        template_id = year_templates.default(int(year), project.unit, kind).template
     if template_id not in templates.ids():
         raise actions.errors.ServiceError(_("没有这个模板"))
     unit = request.POST.get("unit", "") or None
