@@ -29,7 +29,9 @@ class Source:
     sheet: str | None = None
     cell: str | None = None
     box: tuple[float, float, float, float] | None = None
-    """A scan's cell on its page: x0, top, x1, bottom in points from the top left."""
+    """Where on its page a PDF's or a scan's value was read (its cell, the row's cells
+    for a value a row gave, a line's characters): x0, top, x1, bottom in points from
+    the top left."""
 
     def describe(self) -> str:
         parts = [self.file]
