@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from jixiao.domain.workflow import Action
 from jixiao.web.api import api
@@ -25,15 +25,6 @@ from jixiao.web.year.models import Notice, SelfEvaluationTask
 from tests.web.test_permission_matrix import ROLES
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    """Each test in the default language (zh-Hans), whatever an English request of a test
-    before left active in this thread, and none left active after."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

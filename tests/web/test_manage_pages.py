@@ -9,7 +9,6 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import translation
 
 from jixiao.web import accounts
 from jixiao.web.evaluations.actions import trail
@@ -18,15 +17,6 @@ from jixiao.web.manage import year_templates
 from jixiao.web.orgs.models import AdminRole, Membership, Organisation, PasswordState
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    """Each test in the default language (zh-Hans), whatever an English request of a test
-    before left active in this thread, and none left active after."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 def _client(user) -> Client:

@@ -5,7 +5,6 @@ pages do); a unit disabled on the administration pages gets no draft and no remi
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from jixiao.domain.workflow import Action
 from jixiao.web.evaluations import actions
@@ -13,15 +12,6 @@ from tests.web.test_api import as_user  # noqa: F401 (a fixture)
 from tests.web.test_year_tasks import _submitted, projects  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    """Each test in the default language (zh-Hans), whatever an English request of a test
-    before left active in this thread, and none left active after."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 def test_the_apis_actions_count_the_review_levels(tree, projects, forms, as_user):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from jixiao.domain.workflow import Action
 from jixiao.web.evaluations import actions
@@ -18,15 +18,6 @@ from jixiao.web.year import actions as year
 from jixiao.web.year.models import SelfEvaluationTask
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def chinese():
-    """Each test in the default language (zh-Hans), whatever an English request of a test
-    before left active in this thread, and none left active after."""
-    translation.deactivate()
-    yield
-    translation.deactivate()
 
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
