@@ -328,3 +328,23 @@ def test_a_blank_form_without_a_template_takes_the_years_setting(world):
     code = record.json()["code"]
     made = post(filler, f"/api/projects/{code}/evaluations/blank", {"year": 2031})
     assert made.status_code == 200 and made.json()["template"] == "national-department"
+
+
+def test_a_task_names_only_the_projects_its_reader_may_see(world):
+    # A task scoped to projects of two departments: each reader is told of its own only.
+    task = year.issue(
+        user=world["users"]["admin"],
+        year=2024,
+        template="national-2020",
+        deadline=timezone.now() + timedelta(days=5),
+        scope_kind=SelfEvaluationTask.Scope.PROJECTS,
+        projects=["M-9", "B-1"],
+    ).task
+    seen = {}
+    for name in ("admin", "filler_a1", "filler_b1"):
+        answer = client_for(world, name).get(f"/api/self-evaluation-tasks/{task.pk}")
+        assert answer.status_code == 200, (name, answer.content)
+        seen[name] = answer.json()["projects"]
+    assert seen == {"admin": ["B-1", "M-9"], "filler_a1": ["M-9"], "filler_b1": ["B-1"]}
+    listed = client_for(world, "filler_a1").get("/api/self-evaluation-tasks?year=2024").json()
+    assert [t["projects"] for t in listed] == [["M-9"]]

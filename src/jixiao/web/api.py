@@ -1103,7 +1103,12 @@ def _self_evaluation_task(request: ApiRequest, t) -> dict[str, Any]:
         "days_left": year_selectors.days_left(t),
         "scope": t.scope,
         "organisations": sorted(t.organisations.values_list("pk", flat=True)),
-        "projects": sorted(t.projects.values_list("code", flat=True)),
+        # only the projects the caller may see: a task's scope names other units' projects
+        "projects": sorted(
+            t.projects.filter(
+                pk__in=actions.access.visible_projects(request.auth).values("pk")
+            ).values_list("code", flat=True)
+        ),
         "two_levels": t.two_levels,
         "remind_days": t.remind_days,
         "note": t.note,
