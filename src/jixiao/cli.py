@@ -970,6 +970,16 @@ def verify_trail(
     )
 
 
+@command("recount")
+def recount(data_dir: DataDir = Path("jixiao-data")) -> None:
+    """重新统计各单位、年度、状态的自评表份数（列表的“共 N 份”与催报进度读它；各项操作随写随记，批量写入或直接改动数据库之后用它重算）。"""
+    _database(data_dir)
+    from jixiao.web.evaluations.actions import counts
+
+    rows = counts.rebuild()
+    out.print(f"已重新统计自评表份数：{rows} 组（单位 × 年度 × 状态）")
+
+
 @command("trail-anchor")
 def trail_anchor(data_dir: DataDir = Path("jixiao-data")) -> None:
     """打印审计链的链头及其时间，留存在系统之外（打印、邮寄），日后用 verify-trail --anchor 核验。"""

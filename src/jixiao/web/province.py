@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from jixiao import templates
 from jixiao.domain import scoring, trail
@@ -121,6 +122,7 @@ def load(
         planted += _write(made)
         if progress:
             progress(len(made))
+    actions.counts.rebuild()  # the rows were stored in batches, not by the actions: counted once
     return Province(tree.accounts, count, planted)
 
 
@@ -442,11 +444,19 @@ def _write(made: list[_Made]) -> list[Planted]:
     with transaction.atomic():
         Evaluation.objects.bulk_create([m.evaluation for m in made])
         actions.trail.append_many(events=[event for m in made for event in _events(m)])
+        submitted_from_trail(Evaluation.objects.filter(pk__in=[m.evaluation.pk for m in made]))
     return [
         Planted(m.evaluation.pk, m.evaluation.project.code, m.evaluation.year, m.kind)
         for m in made
         if m.kind
     ]
+
+
+def submitted_from_trail(rows) -> int:
+    """``submitted_at`` of ``rows`` (forms stored in a batch) set from their trail: the latest
+    submit event's time, as the submit step sets it."""
+    submits = Event.objects.filter(evaluation=OuterRef("pk"), action="submit").order_by("-id")
+    return rows.update(submitted_at=Subquery(submits.values("at")[:1]))
 
 
 def _events(m: _Made) -> Iterator[Event]:

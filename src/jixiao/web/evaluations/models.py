@@ -65,9 +65,16 @@ class Project(models.Model):
         """Saved, and a changed code copied to its forms (:attr:`Evaluation.code`: codes are
         stable, but the Django admin may still change one)."""
         known = not self._state.adding
+        moved_from = (
+            Project.objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
+            if known
+            else None
+        )
         super().save(*args, **kwargs)
         if known:
             Evaluation.objects.filter(project=self).exclude(code=self.code).update(code=self.code)
+        if moved_from is not None and moved_from != self.unit_id:  # the admin moved it
+            FormCount.objects.rebuild(units=[moved_from, self.unit_id])
 
 
 ATTENTION_FIELDS = [
@@ -96,6 +103,11 @@ LIST_FIELDS = ["-year", "code", "id", "project", "state"]
 then by project code, :attr:`Evaluation.code`) and what their scope and state filter read, so
 the first page of ``/forms/`` is the index's first entries (a LIMIT, not a sort of every form).
 ``evaluation_by_code`` is the same led by the code: the lists sorted by 项目编码, either way."""
+
+
+SUBMITTED_FIELDS = ["submitted_at", "code", "-year", "id", "project", "state"]
+"""The columns of the index ``evaluation_submitted``: the lists sorted by 提交时间 (the review
+queue's own order, longest waiting first) and what their scope and state filter read."""
 
 
 class EvaluationManager(models.Manager["Evaluation"]):
@@ -142,6 +154,10 @@ class Evaluation(models.Model):
         "等级", max_length=64, null=True, blank=True, db_index=True
     )  # as printed: "良（主管部门核定）"
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # 提交时间: the time of the form's latest submit event, set by the submit step (kept through
+    # return, approve and withdraw, as the trail keeps it), so the lists read and sort a column
+    # (the index evaluation_submitted), not the trail. A copy of the trail, not in its state.
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     # The audit's findings (writers.findings.finding_dict, plus "key" = code@field) as of the last save.
     findings = models.JSONField("审核意见", default=list, blank=True)
     # finding key → the filler's reason for submitting with that error-level finding.
@@ -204,6 +220,7 @@ class Evaluation(models.Model):
             models.Index(
                 fields=["code", "-year", "id", "project", "state"], name="evaluation_by_code"
             ),
+            models.Index(fields=SUBMITTED_FIELDS, name="evaluation_submitted"),
         ]
         ordering = ["-year", "project__code"]
 
@@ -229,6 +246,70 @@ class Evaluation(models.Model):
     def filled(self) -> bool:
         """Filled in on the pages or through the API (not imported from a file)."""
         return self.origin == FILLED
+
+
+class FormCountManager(models.Manager["FormCount"]):
+    def fresh(self, units=None) -> dict[tuple[int, int, str], int]:
+        """``COUNT(*) … GROUP BY unit, year, state`` over the forms (of ``units``, ids): what
+        the kept counts should hold."""
+        rows = Evaluation.objects.all()
+        if units is not None:
+            rows = rows.filter(project__unit_id__in=units)
+        grouped = (
+            rows.order_by()
+            .values_list("project__unit_id", "year", "state")
+            .annotate(n=models.Count("id"))
+        )
+        return {(unit, year, state): n for unit, year, state, n in grouped}
+
+    def kept(self) -> dict[tuple[int, int, str], int]:
+        """The kept counts, those above zero (a count brought down to 0 keeps its row)."""
+        rows = self.filter(forms__gt=0).values_list("unit_id", "year", "state", "forms")
+        return {(unit, year, state): n for unit, year, state, n in rows}
+
+    def rebuild(self, units=None) -> int:
+        """The counts (of ``units``, ids; else all) counted again from the forms, in one
+        transaction: after a bulk load (the synthetic province), a project moved to another
+        unit, or by hand (``jixiao recount``). Returns the rows written."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            stale = self.all() if units is None else self.filter(unit_id__in=units)
+            stale.delete()
+            made = [
+                FormCount(unit_id=unit, year=year, state=state, forms=n)
+                for (unit, year, state), n in self.fresh(units).items()
+            ]
+            self.bulk_create(made, batch_size=2000)
+        return len(made)
+
+
+class FormCount(models.Model):
+    """份数: how many forms a unit (the unit of their project) has of a year in a state, kept by
+    the actions that create a form or move its state, in their transaction
+    (:mod:`jixiao.web.evaluations.actions.counts`), so the lists' 共 N 份 and the 催报 progress
+    read a few hundred rows, not every form. Deleted drafts are counted too (state
+    ``deleted``: the reads leave them out), so the table is exactly ``COUNT(*) GROUP BY``."""
+
+    unit = models.ForeignKey(Organisation, models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    state = models.CharField("状态", max_length=16)
+    # not Positive: a count that drifted (a row changed around the actions) must never refuse a
+    # user's write; ``jixiao recount`` puts it right
+    forms = models.IntegerField("份数", default=0)
+
+    objects = FormCountManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自评表份数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "state"], name="one_count_per_unit_year_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.state}: {self.forms}"
 
 
 FILLED, IMPORTED = "filled", "imported"

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Case, DateTimeField, Exists, F, Max, OuterRef, Q, Subquery, When
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Subquery, When
 from django.http import (
     FileResponse,
     Http404,
@@ -49,12 +49,12 @@ from jixiao.web.evaluations.models import (
     FILLED,
     IMPORTED,
     Evaluation,
-    Event,
     Evidence,
     Project,
 )
 from jixiao.web.evaluations.models import MAX_BYTES as EVIDENCE_MAX
 from jixiao.web.evaluations.models import TYPES as EVIDENCE_TYPES
+from jixiao.web.evaluations.selectors import counts
 from jixiao.web.evaluations.selectors.cached import (
     HEAD,
     cached,
@@ -161,11 +161,11 @@ LIST_COLUMNS = [
 ]
 """The lists' columns: sort key, heading, class."""
 
-_SUBMITS = Event.objects.filter(evaluation=OuterRef("pk"), action=Action.SUBMIT.value)
-SUBMITTED_AT = Subquery(_SUBMITS.order_by("-id").values("at")[:1])
-"""When a form was last submitted (提交时间): its trail's latest submit event."""
-WAITING_SINCE = Case(When(state__in=REVIEW_STATES, then=SUBMITTED_AT), output_field=DateTimeField())
-"""Since when a form waits for its review (待审天数): its last submit, while it is submitted."""
+WAITING_SINCE = Case(
+    When(state__in=REVIEW_STATES, then=F("submitted_at")), output_field=DateTimeField()
+)
+"""Since when a form waits for its review (待审天数): its last submit (``submitted_at``, set by
+the submit step), while it is submitted."""
 
 
 def _filtered(request: SignedInRequest, rows):
@@ -199,15 +199,16 @@ def _list_sort(request: SignedInRequest, queue: bool) -> str:
     return "-waiting" if queue else ""
 
 
-def _ordered(rows, sort: str):
+def _ordered(rows, sort: str, queue: bool = False):
     """``rows`` in the order of ``sort`` (empty figures last either way, then by project code
-    and year); no sort: latest year first, then by project code."""
+    and year); no sort: latest year first, then by project code. In the review queue every
+    form waits, so 待审天数 is its 提交时间 (the index ``evaluation_submitted``)."""
     key = sort.lstrip("-")
     if key not in LIST_SORTS:
         return rows.order_by("-year", "code", "pk")  # the index evaluation_list's order
-    if key in ("submitted", "waiting"):
-        rows = rows.annotate(submitted_at=SUBMITTED_AT, waiting_since=WAITING_SINCE)
-    column = F(LIST_SORTS[key])
+    if key == "waiting" and not queue:
+        rows = rows.annotate(waiting_since=WAITING_SINCE)
+    column = F("submitted_at" if key == "waiting" and queue else LIST_SORTS[key])
     descending = sort.startswith("-") != (key == "waiting")
     if key in NEVER_EMPTY:  # plain ASC / DESC: an index read backwards serves the other way
         return rows.order_by(column.desc() if descending else column.asc(), "code", "-year", "pk")
@@ -231,35 +232,48 @@ LIST_FIELDS = (
     "project__kind",
     "project__unit__name",
     "project__unit__parent__name",
+    "submitted_at",
 )
 """What a list's line reads (``.values()``: no model instances, none of the JSON columns)."""
 
 
-INDEXED_SORTS = {"", "code", "total"}
+INDEXED_SORTS = {"", "code", "total", "submitted"}
 """The lists' sort keys an index of the forms' own columns serves (none: the default order,
-``evaluation_list``; ``code``: ``evaluation_by_code``; ``total``: the ``total`` column's),
+``evaluation_list``; ``code``: ``evaluation_by_code``; ``total``: the ``total`` column's, and
+on PostgreSQL ``evaluation_total_desc`` for ``-total``; ``submitted``, and the queue's
+``waiting``: ``evaluation_submitted``),
 so a wide list walks it (:func:`_walked`); any other sort is joined and sorted."""
 
 
-def _walked(ordered, wide: bool, sort: str = ""):
+def _walked(ordered, wide: bool, sort: str = "", queue: bool = False):
     """``ordered`` as the page's ids are read from it. ``wide``: the scope is (nearly) every
     form (the bureau's, unfiltered) — then in the order of the forms' own columns with the
     scope a per-row test (``EXISTS``): both databases walk the index of that order
     (``evaluation_list`` for the default) and stop after the page, instead of joining every
     form to its project and sorting them all. A narrow scope (a department, a filter) is a
     few hundred forms: joined and sorted as asked."""
-    if not wide or sort.lstrip("-") not in INDEXED_SORTS:
+    indexed = sort.lstrip("-") in INDEXED_SORTS or (queue and sort.lstrip("-") == "waiting")
+    if not wide or not indexed:
         return ordered
     scoped = ordered.order_by().filter(pk=OuterRef("pk"))
     return Evaluation.objects.filter(Exists(scoped)).order_by(*ordered.query.order_by)
 
 
-def _page_rows(walked, start: int, size: int) -> list[dict]:
+def _page_rows(walked, start: int, size: int, count: int | None = None) -> list[dict]:
     """One page of ``walked`` (:func:`_walked`) as :data:`LIST_FIELDS`: first the page's ids,
     in order (the sort and the scope read indexed columns and the small project table, not
-    the wide rows), then those forms' fields (a hundred rows read, not every form)."""
-    ids = list(walked.values_list("pk", flat=True)[start : start + size])
-    found = {row["pk"]: row for row in Evaluation.objects.filter(pk__in=ids).values(*LIST_FIELDS)}
+    the wide rows), then those forms' fields (a hundred rows read, not every form). A page in
+    the second half of ``count`` forms (known exactly) is read from the end, in the reverse
+    order (every order ends with the id, so it is the same rows): the last page is as near
+    as the first."""
+    pks = walked.values_list("pk", flat=True)
+    if count is not None and start > count // 2:
+        end = min(start + size, count)
+        ids = list(pks.reverse()[count - end : count - start])[::-1]
+    else:
+        ids = list(pks[start : start + size])
+    rows = Evaluation.objects.filter(pk__in=ids).order_by()
+    found = {row["pk"]: row for row in rows.values(*LIST_FIELDS)}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -268,10 +282,15 @@ PAGES_AHEAD = 3
 first pages need no COUNT over every form; the pager links as far, then a gap."""
 
 
-def _counted(request: SignedInRequest, rows, walked, wide: bool) -> tuple[int, bool]:
-    """How many forms the list holds, and whether that is all of them. A wide list counts
+def _counted(
+    request: SignedInRequest, rows, walked, wide: bool, kept: int | None = None
+) -> tuple[int, bool]:
+    """How many forms the list holds, and whether that is all of them: ``kept``, the kept
+    counts' answer (:func:`_kept_count`), when they can tell. Else a wide list counts
     along its index only up to :data:`PAGES_AHEAD` pages past the one asked (a LIMIT); a
     page asked far on (the last page's link), or a narrow list, counts them all."""
+    if kept is not None:
+        return kept, True
     asked = request.GET.get("page", "")
     number = int(asked) if asked.isdigit() and 0 < int(asked) < 2**31 else 1
     if not wide or number > 1 + PAGES_AHEAD:
@@ -279,6 +298,29 @@ def _counted(request: SignedInRequest, rows, walked, wide: bool) -> tuple[int, b
     reach = (number + PAGES_AHEAD) * LIST_PER_PAGE
     seen = walked.order_by()[: reach + 1].count()  # no sort: the first rows any index gives
     return (seen, True) if seen <= reach else (reach, False)
+
+
+def _kept_count(request: SignedInRequest, chosen: dict, queue: bool) -> int | None:
+    """The list's 共 N 份 from the kept counts per unit, year and state
+    (:mod:`~jixiao.web.evaluations.selectors.counts`), or ``None`` for a filter they do not
+    know (a grade, a search): then the forms are counted."""
+    if chosen["grade"] or chosen["q"]:
+        return None
+    states = {s.value for s in State} - {State.DELETED.value}
+    if chosen["state"] in states:
+        states = {chosen["state"]}
+    elif chosen["state"]:  # a state no list shows
+        return 0
+    place = actions.access.membership(request.user).organisation
+    bureau = place.kind == Organisation.Kind.BUREAU
+    return counts.total(
+        None if bureau else actions.access.visible_organisations(request.user),
+        year=int(chosen["year"]) if chosen["year"].isdigit() else None,
+        unit=int(chosen["unit"]) if chosen["unit"].isdigit() else None,
+        department=int(chosen["department"]) if chosen["department"].isdigit() else None,
+        states=states & set(REVIEW_STATES) if queue else states,
+        own_records=bureau or not queue,  # as actions.access.reviewable
+    )
 
 
 def _grade_labels() -> list[str]:
@@ -298,17 +340,6 @@ def _years(visible, everything: bool) -> list[int]:
     return list(rows.order_by("-year").values_list("year", flat=True).distinct())
 
 
-def _submitted(pks: list[int]) -> dict[int, datetime]:
-    """The 提交时间 of the forms ``pks`` (one query for a page)."""
-    return dict(
-        Event.objects.filter(evaluation_id__in=pks, action=Action.SUBMIT.value)
-        .order_by()
-        .values("evaluation_id")
-        .annotate(at=Max("at"))
-        .values_list("evaluation_id", "at")
-    )
-
-
 def _when(at: datetime | None) -> str:
     return "" if at is None else timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
 
@@ -320,9 +351,10 @@ def _waiting(row: dict, at: datetime | None, today) -> int | None:
     return (today - timezone.localtime(at).date()).days
 
 
-def _list_row(row: dict, at: datetime | None, today, states: dict, form_url: str) -> str:
+def _list_row(row: dict, today, states: dict, form_url: str) -> str:
     """One ``<tr>`` of a list, every text escaped (built here: a template's tags per cell
     would cost more than the page's SQL)."""
+    at = row["submitted_at"]
     kind = (
         f' <span class="kind">{escape(_("部门整体支出"))}</span>'
         if row["project__kind"] == Project.Kind.DEPARTMENT
@@ -441,11 +473,10 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
     place = actions.access.membership(request.user).organisation
     bureau = place.kind == Organisation.Kind.BUREAU
     wide = bureau and not any(chosen[k] for k in ("department", "unit", "q"))
-    walked = _walked(_ordered(rows, sort), wide, sort)
-    count, exact = _counted(request, rows, walked, wide)
+    walked = _walked(_ordered(rows, sort, queue), wide, sort, queue)
+    count, exact = _counted(request, rows, walked, wide, _kept_count(request, chosen, queue))
     shown = pager(request, count, LIST_PER_PAGE, exact)
-    picked = _page_rows(walked, shown["start"], LIST_PER_PAGE)
-    submitted = _submitted([row["pk"] for row in picked])
+    picked = _page_rows(walked, shown["start"], LIST_PER_PAGE, count if exact else None)
     today = timezone.localdate()
     states = {s.value: str(labels.state(s.value)) for s in State}
     target = "pages:review" if queue else "pages:form"
@@ -462,11 +493,7 @@ def _list_figures(request: SignedInRequest, rows, queue: bool) -> dict:
         "chosen": chosen,
         "sort": sort,
         "headers": _sort_headers(request, sort),
-        "rows": mark_safe(
-            "\n".join(
-                _list_row(row, submitted.get(row["pk"]), today, states, form_url) for row in picked
-            )
-        ),
+        "rows": mark_safe("\n".join(_list_row(row, today, states, form_url) for row in picked)),
         "shown": shown,
         "columns": len(LIST_COLUMNS),
         "per_page": LIST_PER_PAGE,
@@ -518,41 +545,30 @@ EXPORT_COLUMNS = [
 
 def _export_lines(request: SignedInRequest):
     """The list as filtered and sorted on screen, every page: one value list per form
-    (read in chunks, the 提交时间 a chunk at a time)."""
+    (read in chunks)."""
     if request.GET.get("scope") == "queue":
         rows = actions.access.reviewable(request.user).filter(state__in=REVIEW_STATES)
         queue = True
     else:
         rows, queue = actions.access.visible(request.user), False
     rows, _chosen = _filtered(request, rows)
-    values = _ordered(rows, _list_sort(request, queue)).values(*LIST_FIELDS)
+    values = _ordered(rows, _list_sort(request, queue), queue).values(*LIST_FIELDS)
     states = {s.value: str(labels.state(s.value)) for s in State}
     today = timezone.localdate()
-    chunk: list[dict] = []
-
-    def lines(chunk: list[dict]):
-        submitted = _submitted([row["pk"] for row in chunk])
-        for row in chunk:
-            at = submitted.get(row["pk"])
-            yield [
-                row["project__code"],
-                row["project__name"],
-                row["project__unit__parent__name"] or "",
-                row["project__unit__name"],
-                row["year"],
-                states.get(row["state"], row["state"]),
-                row["total"],
-                row["grade"] or "",
-                _when(at),
-                _waiting(row, at, today),
-            ]
-
     for row in values.iterator(chunk_size=2000):
-        chunk.append(row)
-        if len(chunk) == 2000:
-            yield from lines(chunk)
-            chunk = []
-    yield from lines(chunk)
+        at = row["submitted_at"]
+        yield [
+            row["project__code"],
+            row["project__name"],
+            row["project__unit__parent__name"] or "",
+            row["project__unit__name"],
+            row["year"],
+            states.get(row["state"], row["state"]),
+            row["total"],
+            row["grade"] or "",
+            _when(at),
+            _waiting(row, at, today),
+        ]
 
 
 class _Echo:

@@ -10,6 +10,7 @@ loaders and the admin commands all call these; nothing else writes a form or an 
   :mod:`.evidence` evidence files; :mod:`.spot_checks` 抽查;
 - :mod:`.columns` the indexed roll-up and attention copies every write fills (a write
   helper: the reads over them are :mod:`jixiao.web.evaluations.selectors`);
+- :mod:`.counts` the forms counted per unit, year and state (kept by create and every step);
 - :mod:`.trail` the hash-chained trail: append, append many, verify.
 
 Every write takes keyword arguments only, runs in one transaction and appends its event
@@ -20,6 +21,7 @@ from . import (
     access,
     checks,
     columns,
+    counts,
     errors,
     evidence,
     forms,
@@ -35,6 +37,7 @@ __all__ = [
     "access",
     "checks",
     "columns",
+    "counts",
     "errors",
     "evidence",
     "forms",

@@ -25,7 +25,7 @@ from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import FILLED, IMPORTED, ApprovedTargets, Evaluation, Project
 from jixiao.writers.findings import finding_dict
 
-from . import access, checks, columns
+from . import access, checks, columns, counts
 from . import trail as events
 from .errors import (
     Conflict,
@@ -245,6 +245,7 @@ def create(
         diff=trail.field_diff({}, data),
         comment=note,
     )
+    counts.created(evaluation)
     return evaluation
 
 

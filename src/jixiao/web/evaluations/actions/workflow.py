@@ -16,7 +16,7 @@ from jixiao.domain.workflow import Action, Role, State
 from jixiao.web.evaluations import words
 from jixiao.web.evaluations.models import Evaluation
 
-from . import access, checks
+from . import access, checks, counts
 from . import trail as events
 from .errors import Conflict, Forbidden, ServiceError
 
@@ -84,7 +84,7 @@ def step(
     evaluation.state = new_state.value
     evaluation.version += 1
     evaluation.save()
-    events.append(
+    added = events.append(
         evaluation=evaluation,
         user=user,
         action=action.value,
@@ -93,6 +93,10 @@ def step(
         comment=comment,
         field_comments=field_comments,
     )
+    if action is Action.SUBMIT:  # 提交时间: the submit event's own time (a copy of the trail)
+        evaluation.submitted_at = added.at
+        Evaluation.objects.filter(pk=evaluation.pk).update(submitted_at=added.at)
+    counts.moved(evaluation, state_from)
     return evaluation
 
 

@@ -7,18 +7,20 @@ for that year (:class:`ApprovedTargets`), or it is registered (a :class:`Project
 never had a form. The other stages are the forms' states: 草稿, 已提交 (with 已重新提交),
 已退回, 已通过.
 
-Every count is an aggregate of the database (GROUP BY department or unit, with one filtered
-COUNT per stage); only the names of the projects to chase are read row by row, for the list.
+Every count is an aggregate of the database: the forms' from the counts kept per unit, year and
+state (:class:`FormCount`, a few rows a unit: GROUP BY department or unit, one filtered SUM per
+stage), the projects not started from the projects; only the names of the projects to chase
+are read row by row, for the list.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 
 from jixiao.domain.workflow import State
-from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, Project
+from jixiao.web.evaluations.models import ApprovedTargets, Evaluation, FormCount, Project
 from jixiao.web.orgs.models import Organisation
 
 STAGES = ("not_started", "draft", "submitted", "returned", "approved")
@@ -45,21 +47,22 @@ def not_started(units: QuerySet[Organisation], year: int) -> QuerySet[Project]:
     return Project.objects.filter(unit__in=units).filter(~form_of(year)).filter(due)
 
 
-def _counted(forms: QuerySet[Evaluation], key: str, unit: str) -> QuerySet:
-    """Per ``key``: projects and units in each stage of the forms (one filtered COUNT each)."""
-    counts = {}
+def _counted(units: QuerySet[Organisation], year: int, key: str) -> QuerySet:
+    """Per ``key`` (``unit__parent_id``: the department; ``unit_id``): projects and units in
+    each stage of the year's forms, from the kept counts (one filtered SUM and COUNT each)."""
+    kept = FormCount.objects.filter(unit__in=units, year=year, forms__gt=0)
+    counts: dict[str, Aggregate] = {}
     for stage, states in STATES.items():
-        counts[stage] = Count("id", filter=Q(state__in=states))
-        counts[f"{stage}_units"] = Count(unit, distinct=True, filter=Q(state__in=states))
-    return forms.order_by().values(key=F(key)).annotate(**counts)
+        counts[stage] = Sum("forms", filter=Q(state__in=states), default=0)
+        counts[f"{stage}_units"] = Count("unit_id", distinct=True, filter=Q(state__in=states))
+    return kept.order_by().values(key=F(key)).annotate(**counts)
 
 
 def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
     """Per department (主管部门): projects and units in each stage, the units counted once per
     stage in which they have at least one project; ordered by the department's name."""
-    forms = Evaluation.objects.filter(year=year, project__unit__in=units).exclude(state="deleted")
     rows: dict[int, dict] = {}
-    for row in _counted(forms, "project__unit__parent_id", "project__unit_id"):
+    for row in _counted(units, year, "unit__parent_id"):
         rows[row["key"]] = row
     idle = (
         not_started(units, year)
@@ -77,7 +80,7 @@ def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
     projects missing (code, name, stage), ordered by department and unit."""
     forms = Evaluation.objects.filter(year=year, project__unit__in=units).exclude(state="deleted")
     rows: dict[int, dict] = {}
-    for row in _counted(forms, "project__unit_id", "project__unit_id"):
+    for row in _counted(units, year, "unit_id"):
         if row["draft"] or row["returned"]:
             rows[row["key"]] = row
     idle = not_started(units, year)
