@@ -48,3 +48,9 @@ def rows(
 def total(organisations: QuerySet[Organisation] | None, **filters) -> int:
     """How many forms :func:`rows` counts (one SUM over the kept rows)."""
     return rows(organisations, **filters).aggregate(n=Sum("forms"))["n"] or 0
+
+
+def years(organisations: QuerySet[Organisation] | None) -> list[int]:
+    """The years the scope holds forms of, latest first (from the kept counts)."""
+    kept = rows(organisations).order_by("-year").values_list("year", flat=True)
+    return list(kept.distinct())

@@ -75,10 +75,10 @@ def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
     return _named(rows)
 
 
-def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
-    """The units with a project not started, in 草稿 or 已退回: per unit its counts and the
-    projects missing (code, name, stage), ordered by department and unit."""
-    forms = Evaluation.objects.filter(year=year, project__unit__in=units).exclude(state="deleted")
+def to_chase(units: QuerySet[Organisation], year: int, projects: bool = True) -> list[dict]:
+    """The units with a project not started, in 草稿 or 已退回: per unit its counts and (unless
+    ``projects`` is false: :func:`with_projects` for the few shown) the projects missing
+    (code, name, stage), ordered by department and unit."""
     rows: dict[int, dict] = {}
     for row in _counted(units, year, "unit_id"):
         if row["draft"] or row["returned"]:
@@ -86,13 +86,21 @@ def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
     idle = not_started(units, year)
     for row in idle.order_by().values(key=F("unit_id")).annotate(not_started=Count("id")):
         rows.setdefault(row["key"], {"key": row["key"]}).update(row)
-    chased = list(rows)
+    chased = _named(rows, units=True)
+    return with_projects(chased, units, year) if projects else chased
+
+
+def with_projects(chased: list[dict], units: QuerySet[Organisation], year: int) -> list[dict]:
+    """``chased`` (rows of :func:`to_chase`) each with the projects its unit still owes."""
+    rows = {row["key"]: row for row in chased}
     missing: list[dict[str, Any]] = [
         {**p, "stage": "not_started"}
-        for p in idle.filter(unit_id__in=chased).values("unit_id", "code", "name")
+        for p in not_started(units, year).filter(unit_id__in=rows).values("unit_id", "code", "name")
     ]
-    pending = forms.filter(
-        project__unit_id__in=chased, state__in=(State.DRAFT.value, State.RETURNED.value)
+    pending = Evaluation.objects.filter(
+        year=year,
+        project__unit_id__in=rows,
+        state__in=(State.DRAFT.value, State.RETURNED.value),
     )
     missing += [
         {"unit_id": f["unit_id"], "code": f["code"], "name": f["name"], "stage": f["state"]}
@@ -100,21 +108,23 @@ def to_chase(units: QuerySet[Organisation], year: int) -> list[dict]:
             "state", "code", unit_id=F("project__unit_id"), name=F("project__name")
         )
     ]
+    for row in chased:
+        row["projects"] = []
     for project in sorted(missing, key=lambda p: p["code"]):
-        rows[project["unit_id"]].setdefault("projects", []).append(project)
-    return _named(rows, units=True)
+        rows[project["unit_id"]]["projects"].append(project)
+    return chased
 
 
 def _named(rows: dict[int, dict], units: bool = False) -> list[dict]:
     """Rows with every stage filled (0 where none) and the organisation's name (and, for a
     unit, its department's), in order of department and name."""
-    orgs = Organisation.objects.filter(pk__in=rows).select_related("parent")
+    orgs = Organisation.objects.filter(pk__in=rows).values_list("pk", "name", "parent__name")
     out = []
-    for org in orgs:
-        row = {stage: 0 for stage in STAGES} | {f"{s}_units": 0 for s in STAGES} | rows[org.pk]
-        row["name"] = org.name
+    for pk, name, parent in orgs:
+        row = {stage: 0 for stage in STAGES} | {f"{s}_units": 0 for s in STAGES} | rows[pk]
+        row["name"] = name
         if units:
-            row["department"] = org.parent.name if org.parent else ""
+            row["department"] = parent or ""
             row.setdefault("projects", [])
         out.append(row)
     return sorted(out, key=lambda r: (r.get("department", ""), r["name"]))
