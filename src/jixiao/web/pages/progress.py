@@ -47,8 +47,9 @@ def _figures(request: SignedInRequest, projects: bool = True):
     the projects each owes, unless ``projects`` is false)."""
     years, year = _year(request)
     units = actions.access.visible_units(request.user)
-    departments = progress.by_department(units, year)
-    chase = progress.to_chase(units, year, projects)
+    idle = progress.idle_by_unit(units, year)  # read once for both tables
+    departments = progress.by_department(units, year, idle)
+    chase = progress.to_chase(units, year, projects, idle)
     return years, year, departments, progress.totals(departments), chase
 
 

@@ -47,6 +47,13 @@ def not_started(units: QuerySet[Organisation], year: int) -> QuerySet[Project]:
     return Project.objects.filter(unit__in=units).filter(~form_of(year)).filter(due)
 
 
+def idle_by_unit(units: QuerySet[Organisation], year: int) -> dict[int, int]:
+    """Per unit (id), its projects not started (:func:`not_started`): one GROUP BY, shared by
+    :func:`by_department` and :func:`to_chase` (``idle=``) on the 催报 page."""
+    rows = not_started(units, year).order_by().values_list("unit_id").annotate(n=Count("id"))
+    return dict(rows.values_list("unit_id", "n"))
+
+
 def _counted(units: QuerySet[Organisation], year: int, key: str) -> QuerySet:
     """Per ``key`` (``unit__parent_id``: the department; ``unit_id``): projects and units in
     each stage of the year's forms, from the kept counts (one filtered SUM and COUNT each)."""
@@ -58,34 +65,40 @@ def _counted(units: QuerySet[Organisation], year: int, key: str) -> QuerySet:
     return kept.order_by().values(key=F(key)).annotate(**counts)
 
 
-def by_department(units: QuerySet[Organisation], year: int) -> list[dict]:
+def by_department(
+    units: QuerySet[Organisation], year: int, idle: dict[int, int] | None = None
+) -> list[dict]:
     """Per department (主管部门): projects and units in each stage, the units counted once per
-    stage in which they have at least one project; ordered by the department's name."""
+    stage in which they have at least one project; ordered by the department's name.
+    ``idle``: :func:`idle_by_unit` of the same units and year, if already read."""
     rows: dict[int, dict] = {}
     for row in _counted(units, year, "unit__parent_id"):
         rows[row["key"]] = row
-    idle = (
-        not_started(units, year)
-        .order_by()
-        .values(key=F("unit__parent_id"))
-        .annotate(not_started=Count("id"), not_started_units=Count("unit_id", distinct=True))
-    )
-    for row in idle:
-        rows.setdefault(row["key"], {"key": row["key"]}).update(row)
+    waiting = idle_by_unit(units, year) if idle is None else idle
+    parents = dict(Organisation.objects.filter(pk__in=waiting).values_list("pk", "parent_id"))
+    for unit, n in waiting.items():
+        row = rows.setdefault(parents[unit], {"key": parents[unit]})
+        row["not_started"] = row.get("not_started", 0) + n
+        row["not_started_units"] = row.get("not_started_units", 0) + 1
     return _named(rows)
 
 
-def to_chase(units: QuerySet[Organisation], year: int, projects: bool = True) -> list[dict]:
+def to_chase(
+    units: QuerySet[Organisation],
+    year: int,
+    projects: bool = True,
+    idle: dict[int, int] | None = None,
+) -> list[dict]:
     """The units with a project not started, in 草稿 or 已退回: per unit its counts and (unless
     ``projects`` is false: :func:`with_projects` for the few shown) the projects missing
-    (code, name, stage), ordered by department and unit."""
+    (code, name, stage), ordered by department and unit. ``idle``: as :func:`by_department`."""
     rows: dict[int, dict] = {}
     for row in _counted(units, year, "unit_id"):
         if row["draft"] or row["returned"]:
             rows[row["key"]] = row
-    idle = not_started(units, year)
-    for row in idle.order_by().values(key=F("unit_id")).annotate(not_started=Count("id")):
-        rows.setdefault(row["key"], {"key": row["key"]}).update(row)
+    waiting = idle_by_unit(units, year) if idle is None else idle
+    for unit, n in waiting.items():
+        rows.setdefault(unit, {"key": unit})["not_started"] = n
     chased = _named(rows, units=True)
     return with_projects(chased, units, year) if projects else chased
 
