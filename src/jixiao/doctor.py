@@ -130,6 +130,7 @@ def ocr() -> Part:
     ]
     detail = (
         "RapidOCR（PP-OCRv4 中文模型，随包安装）可用"
+        + ("" if find_spec("onnx") else "；未装 onnx，识别模型不改写（慢约五分之一）")
         if not missing
         else f"缺少 {'、'.join(missing)}"
     )
