@@ -338,6 +338,24 @@ def test_figures_run_together_in_one_cell_are_problems_in_the_rows_it_spans():
     assert scan.crowded(ev, {}, [alone]).problems == ev.problems
 
 
+def test_a_header_run_into_its_value_is_a_problem_at_the_blank_field():
+    """The ruling between 实际完成情况 and its text lost: the header's cell holds both,
+    no field took it, and the form's 实际完成情况 is blank: a problem there, with the
+    cell's text; never a problem where the field was read or the header is alone."""
+    from dataclasses import replace
+
+    ev = read_path(FILES / "sample-national.json")[0]
+    blank = replace(ev, goals=replace(ev.goals, actual=None))
+    text = "实际完成情况全年完成系统运维，保障平稳运行"
+    merged = scan.CellReading(1, "C9", text, (0.99,) * len(text), (0, 0, 1, 1))
+    alone = scan.CellReading(1, "C9", "实际完成情况", (0.99,) * 6, (0, 0, 1, 1))
+    out = scan.unread(blank, {}, [merged])
+    [problem] = [p for p in out.problems if p.field == "goals.actual"]
+    assert "表头与内容连在一格" in problem.message and problem.raw == text
+    assert not [p for p in scan.unread(ev, {}, [merged]).problems if p.field == "goals.actual"]
+    assert not [p for p in scan.unread(blank, {}, [alone]).problems if p.field == "goals.actual"]
+
+
 def test_a_sure_reading_like_a_label_is_not_made_the_label():
     sure = scan._label("工作目标完成情况", (0.99,) * 8)
     assert sure[0] == "工作目标完成情况"

@@ -236,7 +236,7 @@ def unread(form: Evaluation, read: dict[str, CellReading], cells: list[CellReadi
     if not loose:
         return form
     said = {p.field for p in form.problems}
-    problems = []
+    problems = list(_run_into_header(form, loose, said))
     for path, source in form.sources.items():
         if path in said or source.page is None or not source.cell:
             continue
@@ -254,6 +254,43 @@ def unread(form: Evaluation, read: dict[str, CellReading], cells: list[CellReadi
             Problem(path, "扫描件这一行有未能对应到栏目的文字，此项未读出：请与原件核对", raw)
         )
     return replace(form, problems=(*form.problems, *problems)) if problems else form
+
+
+_HEADED = {
+    "expected": "goals.expected",
+    "actual_goal": "goals.actual",
+    "total": "total",
+    "grade": "grade",
+}
+"""The form's own fields (not a row's) by the column of the family whose header names
+them (:data:`jixiao.readers.family.COMMON_LABELS`)."""
+RUN_ON = 4
+"""Characters past a header that make a cell a header run into its value."""
+
+
+def _run_into_header(
+    form: Evaluation, loose: dict[tuple[int, str], list[CellReading]], said: set[str]
+) -> Iterator[Problem]:
+    """A problem at a field left blank whose header heads a cell no field took and
+    runs on into text (实际完成情况对现有的…: the ruling between the header and its
+    value lost, under a seal or a fold): the value is in that cell, not guessed out."""
+    from jixiao.readers.family import COMMON_LABELS
+
+    for column, path in _HEADED.items():
+        if path in said or _value(form, path) is not None:
+            continue
+        headers = sorted((_squashed(h) for h in COMMON_LABELS[column]), key=len, reverse=True)
+        for cell in (c for cells in loose.values() for c in cells):
+            text = _squashed(cell.text)
+            header = next((h for h in headers if text.startswith(h)), None)
+            if header is not None and len(text) - len(header) >= RUN_ON:
+                said.add(path)
+                yield Problem(
+                    path,
+                    "扫描件上表头与内容连在一格（框线可能缺失），此项未读出：请与原件核对",
+                    cell.text,
+                )
+                break
 
 
 _ROW = re.compile(r"[A-Z]+(\d+)")
