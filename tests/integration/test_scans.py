@@ -356,6 +356,31 @@ def test_a_header_run_into_its_value_is_a_problem_at_the_blank_field():
     assert not [p for p in scan.unread(blank, {}, [alone]).problems if p.field == "goals.actual"]
 
 
+def test_components_are_labelled_in_16_bits_and_in_32_where_they_do_not_fit():
+    """The grid's and the lines' components: the same stats either way; a page of noise
+    with more components than 16 bits hold is labelled in 32, not refused or wrapped."""
+    import cv2
+    import numpy as np
+
+    from jixiao.readers import scan_image
+
+    page = np.zeros((300, 400), np.uint8)
+    page[40:43, 10:390] = 255  # a ruling
+    page[100:180, 200:203] = 255  # a vertical
+    page[250:260, 50:60] = 255  # a blot
+    count, labels, stats = scan_image.components(page)
+    want = cv2.connectedComponentsWithStats(page, connectivity=8)
+    assert labels.dtype == np.uint16 and count == want[0] == 4
+    assert sorted(map(tuple, stats.tolist())) == sorted(map(tuple, want[2].tolist()))
+    keep = stats[:, cv2.CC_STAT_AREA] > 100
+    keep[0] = False  # the background
+    assert (scan_image.mask_of(labels, keep) > 0).sum() == 380 * 3 + 80 * 3
+    noise = np.zeros((1200, 1200), np.uint8)
+    noise[::4, ::4] = 255  # 90,000 specks
+    count, labels, _stats = scan_image.components(noise)
+    assert count == 90_001 and labels.dtype == np.int32 and int(labels.max()) == 90_000
+
+
 def test_a_sure_reading_like_a_label_is_not_made_the_label():
     sure = scan._label("工作目标完成情况", (0.99,) * 8)
     assert sure[0] == "工作目标完成情况"
