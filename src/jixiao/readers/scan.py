@@ -634,8 +634,12 @@ def _pages(data: bytes, file: str) -> Iterator[tuple[int, int, Any, float]]:
             for index in range(count):
                 page = document[index]
                 try:
-                    bitmap = page.render(scale=DPI / 72)
-                    images.append(np.array(bitmap.to_pil().convert("RGB")))
+                    # drawn as RGB straight into an array (half the time of PIL's RGB)
+                    bitmap = page.render(scale=DPI / 72, rev_byteorder=True)
+                    pixels = bitmap.to_numpy()
+                    if pixels.ndim == 2:  # a grey bitmap
+                        pixels = np.repeat(pixels[..., None], 3, axis=2)
+                    images.append(pixels[..., :3].copy())  # not a view of pdfium's memory
                 finally:
                     page.close()
         finally:
