@@ -42,40 +42,44 @@ TOLERANCE = 2e-3
 """A character's probability may differ from the original model's by at most this."""
 
 
-def model_path(original: Path) -> Path:
-    """The rewritten model's path, made (and checked) if it is not kept yet; the
-    original where it cannot be made."""
+def model(original: Path) -> str | bytes:
+    """The rewritten model for onnxruntime: the path it is kept at, made (and checked)
+    if it is not kept yet, or its bytes where it cannot be kept; the original's path
+    where it cannot be made."""
     digest = hashlib.sha256(original.read_bytes()).hexdigest()[:16]
     kept = _cache() / f"{original.stem}.jixiao{VERSION}.{digest}.onnx"
     if kept.is_file():
-        return kept
+        return str(kept)
     try:
         data = rewritten(original.read_bytes())
     except ImportError:
         log.info("onnx 未安装：文字识别用原模型（pip install 'jixiao[ocr]' 可快约五分之一）")
-        return original
+        return str(original)
     except ValueError as error:  # not the graph this rewrite knows
         log.warning("识别模型未改写（%s），用原模型", error)
-        return original
+        return str(original)
     if not checked(original.read_bytes(), data):
         log.warning("改写后的识别模型与原模型结果不一致，用原模型")
-        return original
+        return str(original)
     try:
         kept.parent.mkdir(parents=True, exist_ok=True)
         # written beside and renamed: another process never reads half a model
         with tempfile.NamedTemporaryFile(dir=kept.parent, suffix=".part", delete=False) as file:
             file.write(data)
         os.replace(file.name, kept)
-    except OSError as error:  # a read-only home: the rewrite is made again next time
-        log.info("识别模型缓存不可写（%s）", error)
-        path = Path(tempfile.gettempdir()) / f"jixiao-{os.getpid()}-{kept.name}"
-        path.write_bytes(data)
-        return path
-    return kept
+    except OSError as error:  # a read-only home: made again by the next process
+        log.info("识别模型缓存不可写（%s），改写的模型只在内存中", error)
+        return data
+    return str(kept)
 
 
 def _cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home (a service account): the temporary folder
+            base = tempfile.gettempdir()
     return Path(base) / "jixiao"
 
 
