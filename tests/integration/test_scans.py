@@ -381,6 +381,22 @@ def test_components_are_labelled_in_16_bits_and_in_32_where_they_do_not_fit():
     assert count == 90_001 and labels.dtype == np.int32 and int(labels.max()) == 90_000
 
 
+@pytest.mark.parametrize(
+    ("text", "lowest", "again"),
+    [
+        ("人员到位率", 0.99, False),  # a short word read surely: once
+        ("入员到位率", 0.66, True),  # read with doubt: again
+        ("a", 0.41, True),  # a 0 read as a letter
+        ("9.00", 0.999, True),  # a figure: always twice, however sure
+        ("1,234,567.89", 0.999, True),
+        ("项目资金管理办法是否符合相关财务会计制度的规定", 0.5, False),  # a long text: once
+    ],
+)
+def test_a_line_is_read_again_where_it_is_a_figure_or_short_and_in_doubt(text, lowest, again):
+    confidences = (1.0,) * (len(text) - 1) + (lowest,)
+    assert scan._in_doubt(text, confidences) is again
+
+
 def test_a_sure_reading_like_a_label_is_not_made_the_label():
     sure = scan._label("工作目标完成情况", (0.99,) * 8)
     assert sure[0] == "工作目标完成情况"

@@ -418,12 +418,22 @@ FIGURE_LINE = 16
 _DIGIT = re.compile(r"\d")
 
 
+SURE_SHORT = 0.98
+"""Confidence every character of a short line without a digit has at least, for the
+line not to be read again: of such lines read twice, those the second reading read
+otherwise had a character below it (a 0 read as a, 人 as 入, 目 as 自)."""
+
+
 def _in_doubt(text: str, confidences: tuple[float, ...]) -> bool:
-    """Whether a line is read again: a figure's, a short one. A long text is read
-    once: its own confidences say its doubt (below :data:`TEXT_CONFIDENCE` a
-    problem), and it holds most of a page's pixels (the 评分规则, 指标解释)."""
+    """Whether a line is read again: a figure's (a digit in a short line), a short one
+    read with any doubt. A long text is read once: its own confidences say its doubt
+    (below :data:`TEXT_CONFIDENCE` a problem), and it holds most of a page's pixels
+    (the 评分规则, 指标解释)."""
     length = len(_squashed(text))
-    return length <= SHORT_LINE or (length <= FIGURE_LINE and _DIGIT.search(text) is not None)
+    digit = _DIGIT.search(text) is not None
+    if length <= SHORT_LINE and not digit:
+        return min(confidences, default=0.0) < SURE_SHORT
+    return length <= FIGURE_LINE and digit
 
 
 def _printed_label(text: str, confidences: tuple[float, ...]) -> bool:
