@@ -296,3 +296,17 @@ def test_a_list_reads_its_count_from_the_kept_counts(tree, forms):
     reviewer = Client()
     reviewer.force_login(tree.users["reviewer_b"])
     assert "共 1 份" in reviewer.get("/review/").content.decode()
+
+
+def test_postgresql_has_the_descending_indexes_the_lists_sort_by(db):
+    """`DESC NULLS LAST` of 总分 and 提交时间: indexes of their own on PostgreSQL (SQLite's
+    descending order reads the ascending ones backwards)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (run .ci/postgres-tests)")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'evaluations_evaluation'"
+        )
+        found = dict(cursor.fetchall())
+    assert "total DESC NULLS LAST" in found["evaluation_total_desc"]
+    assert "submitted_at DESC NULLS LAST" in found["evaluation_submitted_desc"]
