@@ -10,9 +10,10 @@ query string, so the export links carry the same choice."""
 from __future__ import annotations
 
 import csv
+import io
 from decimal import Decimal, InvalidOperation
 from html import escape
-from typing import TypedDict
+from typing import BinaryIO, TypedDict
 from urllib.parse import quote, urlencode
 
 from django.contrib.auth.models import User
@@ -34,6 +35,7 @@ from jixiao.web.orgs.models import Organisation
 from jixiao.web.pages import labels
 from jixiao.web.pages.views import kept_page, page, page_links
 from jixiao.web.requests import SignedInRequest
+from jixiao.writers import xlsx_stream
 from jixiao.writers.cells import defuse
 
 COLUMNS = [
@@ -363,43 +365,20 @@ def rollup_export(request: SignedInRequest, fmt: str) -> HttpResponse:
         response = HttpResponse(
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        workbook(name, header, lines).save(response)
+        buffer = io.BytesIO()  # a zip is written with seeks: not into the response itself
+        write_workbook(buffer, name, header, lines)
+        response.write(buffer.getvalue())
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name + '.' + fmt)}"
     return response
 
 
-def workbook(title: str, header: list[str], lines):
-    """A write-only workbook (rows streamed, no cell objects kept) of ``lines``."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+WIDTHS = (16, 16, 32, 14, 14, 14, 9, 9, 9, 8, 6, 6, 8, 12, 5, 5, 5)
+"""The roll-up's columns' widths in the workbook, in characters."""
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("汇总表"))
-    for n, width in enumerate((16, 16, 32, 14, 14, 14, 9, 9, 9, 8, 6, 6, 8, 12, 5, 5, 5), start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = width
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "2:2"
-    sheet.freeze_panes = "A3"
-    heading = WriteOnlyCell(sheet, title)
-    heading.font = Font(bold=True, size=14)
-    sheet.append([heading])
-    sheet.append(header)
-    bold = Font(bold=True)
-    for cells in lines:
-        total_line = not cells[3]  # a 小计 / 合计 line
-        row = []
-        for column, value in enumerate(cells):
-            cell = WriteOnlyCell(sheet, value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # a text, never a formula (as writers.cells.append_row)
-            if column in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[column]
-            if total_line:
-                cell.font = bold
-            row.append(cell)
-        sheet.append(row)
-    return book
+
+def write_workbook(target: BinaryIO, title: str, header: list[str], lines) -> None:
+    """The roll-up's workbook of ``lines`` (each a row of :func:`cells`) to ``target``:
+    printed landscape one page wide, the header atop every page, a 小计 / 合计 line bold;
+    its rows written as they come (``writers.xlsx_stream``)."""
+    layout = xlsx_stream.Layout(name=_("汇总表"), widths=WIDTHS, number_formats=NUMBER_FORMATS)
+    xlsx_stream.write(target, layout, title, header, ((row, not row[3]) for row in lines))

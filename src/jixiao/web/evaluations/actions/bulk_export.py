@@ -142,7 +142,7 @@ def _rollup(context: Context, ids: list[int], year: int, department) -> dict[str
     context.progress(len(ids), len(ids), "")
     name = _("%(year)s 年度自评汇总表") % {"year": year}
     buffer = io.BytesIO()
-    page.workbook(name, [str(c) for c in page.COLUMNS], lines).save(buffer)
+    page.write_workbook(buffer, name, [str(c) for c in page.COLUMNS], lines)
     content = buffer.getvalue()
     scope = f"-{department}" if department else ""
     _keep(context, f"汇总表-{year}{scope}.xlsx", XLSX, content)
