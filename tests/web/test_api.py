@@ -58,6 +58,15 @@ def test_token_needs_the_right_password(tree, client):
     assert answer.status_code == 401 and answer.json()["detail"] == "账号或口令不正确"
 
 
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_a_nul_in_the_credentials_is_wrong_credentials_not_an_error(tree, client, field):
+    """PostgreSQL refuses a NUL in a query (schemathesis found it as a 500 there)."""
+    body = {"username": "filler_a1", "password": "filler_a1-口令-2026"}
+    body[field] = body[field][:3] + "\x00" + body[field][3:]
+    answer = client.post("/api/auth/token", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 401 and answer.json()["detail"] == "账号或口令不正确"
+
+
 def test_no_token_or_a_wrong_one_is_refused(tree, draft, client):
     assert client.get("/api/evaluations").status_code == 401
     assert Api(client, "not-a-token").get("/evaluations").status_code == 401

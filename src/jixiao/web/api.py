@@ -140,6 +140,10 @@ class TokenOut(Schema):
     summary="用账号口令换取 API 令牌",
 )
 def issue_token(request: HttpRequest, body: Credentials):
+    if "\x00" in body.username or "\x00" in body.password:
+        # no account is named so, and PostgreSQL refuses the character in a query (and in
+        # the failed login it would record): the wrong credentials they are
+        return Status(401, {"detail": _("账号或口令不正确")})
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
         return Status(401, {"detail": _("账号或口令不正确")})
