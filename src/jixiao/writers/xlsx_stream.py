@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -62,14 +63,8 @@ def write(
             sheet.write(_sheet_head(layout).encode())
             sheet.write(_row(1, [heading], lambda _c: styles.heading).encode())
             sheet.write(_row(2, list(header), lambda _c: 0).encode())
-            number = 2
-            for values, bold in rows:
-                number += 1
-
-                def style(column: int, bold: bool = bold) -> int:
-                    return styles.of(column, bold)
-
-                sheet.write(_row(number, values, style).encode())
+            for number, (values, bold) in enumerate(rows, start=3):
+                sheet.write(_row(number, values, partial(styles.of, bold=bold)).encode())
             sheet.write(_sheet_foot(layout).encode())
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
         package.writestr("_rels/.rels", _RELS)
